@@ -1,0 +1,165 @@
+/* emzip.h - the public API of emzip, a lossless codec for neural-network tensors.
+ *
+ * emzip splits each floating-point value into its exponent and its sign+mantissa and
+ * entropy-codes each stream separately (canonical Huffman, 16 interleaved bitstreams per
+ * stream). The data is cut into independent chunks, each with its own checksum, so chunks
+ * decode in parallel and a byte range can be decoded alone. docs/FORMAT.md specifies the
+ * frame format.
+ *
+ * Conventions:
+ *  - Every function that can fail returns an emz_status; EMZ_OK is 0.
+ *  - Every buffer is passed with its size; no call writes past the capacity it was given.
+ *  - Contexts (emz_cctx, emz_dctx) hold reusable scratch memory. A context may be used by one
+ *    thread at a time; different contexts may be used concurrently. All functions that take no
+ *    context are thread-safe. The library has no global mutable state visible to users.
+ *  - Multi-byte elements are read and written in little-endian byte order, as stored in
+ *    safetensors files, whatever the host.
+ */
+#ifndef EMZIP_H
+#define EMZIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(EMZ_BUILDING_LIBRARY) && defined(__GNUC__)
+#define EMZ_API __attribute__((visibility("default")))
+#else
+#define EMZ_API
+#endif
+
+#define EMZ_VERSION_MAJOR 0
+#define EMZ_VERSION_MINOR 1
+#define EMZ_VERSION_PATCH 0
+#define EMZ_VERSION_STRING "0.1.0"
+
+/* Element types. The numeric values are stored in frames and never change. */
+typedef enum emz_type {
+    EMZ_TYPE_BYTES = 0,     /* plain bytes, entropy-coded as a whole */
+    EMZ_TYPE_BF16 = 1,      /* bfloat16: 1 sign, 8 exponent, 7 mantissa bits */
+    EMZ_TYPE_FP16 = 2,      /* IEEE binary16: 1, 5, 10 */
+    EMZ_TYPE_FP32 = 3,      /* IEEE binary32: 1, 8, 23 */
+    EMZ_TYPE_FP8_E4M3 = 4,  /* OCP FP8 E4M3FN: 1, 4, 3 */
+    EMZ_TYPE_FP8_E5M2 = 5,  /* OCP FP8 E5M2: 1, 5, 2 */
+    EMZ_TYPE_FP4_E2M1 = 6,  /* OCP FP4 E2M1: 1, 2, 1; two per byte, low nibble first */
+} emz_type;
+
+#define EMZ_TYPE_COUNT 7
+
+typedef enum emz_status {
+    EMZ_OK = 0,
+    EMZ_ERROR_INVALID_ARGUMENT = 1,    /* NULL pointer, unknown type or parameter, bad value */
+    EMZ_ERROR_DST_TOO_SMALL = 2,       /* the output does not fit in dst_capacity */
+    EMZ_ERROR_NO_MEMORY = 3,           /* an allocation failed */
+    EMZ_ERROR_NOT_EMZIP = 4,           /* the input does not start with the emzip magic */
+    EMZ_ERROR_UNSUPPORTED_VERSION = 5, /* a frame of a format version this library can't read */
+    EMZ_ERROR_TRUNCATED = 6,           /* the input ends before the frame does */
+    EMZ_ERROR_CORRUPT = 7,             /* a field of the frame is invalid or inconsistent */
+    EMZ_ERROR_CHECKSUM = 8,            /* decoded data does not match its stored checksum */
+    EMZ_ERROR_RANGE = 9,               /* a requested byte range lies outside the data */
+} emz_status;
+
+/* A short stable identifier of a status, e.g. "corrupt"; never NULL. */
+EMZ_API const char *emz_error_name(emz_status status);
+/* A sentence describing a status, for messages to people; never NULL. */
+EMZ_API const char *emz_error_message(emz_status status);
+
+/* The library's version as "MAJOR.MINOR.PATCH". */
+EMZ_API const char *emz_version_string(void);
+
+/* Type names used by the CLI: "bytes", "bf16", "fp16", "fp32", "e4m3", "e5m2", "fp4".
+ * emz_type_name returns NULL for an unknown type. emz_type_from_name also accepts the
+ * safetensors spellings "BF16", "F16", "F32", "F8_E4M3", "F8_E5M2", "U8" (case-insensitive). */
+EMZ_API const char *emz_type_name(emz_type type);
+EMZ_API emz_status emz_type_from_name(const char *name, emz_type *type);
+
+/* Bits per element: 16, 16, 32, 8, 8, 4, and 8 for bytes; 0 for an unknown type. */
+EMZ_API unsigned emz_type_bits(emz_type type);
+
+/* ---- Compression ----------------------------------------------------------------------- */
+
+typedef struct emz_cctx emz_cctx;
+
+/* Returns NULL when memory is exhausted. emz_cctx_free(NULL) does nothing. */
+EMZ_API emz_cctx *emz_cctx_create(void);
+EMZ_API void emz_cctx_free(emz_cctx *cctx);
+
+typedef enum emz_param {
+    /* Bytes of original data per chunk: a power of two from 4 KiB to 16 MiB. Default 256 KiB.
+     * Smaller chunks adapt better to changing statistics and allow finer random access;
+     * larger ones amortize per-chunk tables. */
+    EMZ_PARAM_CHUNK_SIZE = 1,
+    /* Decompression only: 1 (default) verifies every chunk's checksum, 0 skips it. */
+    EMZ_PARAM_VERIFY_CHECKSUM = 2,
+} emz_param;
+
+EMZ_API emz_status emz_cctx_set_param(emz_cctx *cctx, emz_param param, int64_t value);
+
+/* The largest frame emz_compress can produce for src_size bytes, with any chunk size:
+ * src_size + 36 + 13 * ceil(src_size / 4096). See docs/FORMAT.md, "Expansion bound".
+ * Returns 0 if the result would overflow size_t. */
+EMZ_API size_t emz_compress_bound(size_t src_size);
+
+/* Compresses src_size bytes of elements of the given type into one frame.
+ * src_size need not be a multiple of the element size: trailing bytes of a partial element
+ * are stored verbatim. For EMZ_TYPE_FP4_E2M1 the element count is 2 * src_size.
+ * cctx may be NULL: a temporary context with default parameters is used.
+ * On success *dst_size receives the frame size. dst_capacity >= emz_compress_bound(src_size)
+ * always suffices; a smaller capacity works when the frame fits. */
+EMZ_API emz_status emz_compress(emz_cctx *cctx, void *dst, size_t dst_capacity,
+                                const void *src, size_t src_size, emz_type type,
+                                size_t *dst_size);
+
+/* As emz_compress, but the data is given as a count of elements; the byte size is
+ * ceil(element_count * emz_type_bits(type) / 8). This is how an odd number of FP4 values is
+ * recorded (the unused high nibble of the last byte is kept as it is). */
+EMZ_API emz_status emz_compress_elements(emz_cctx *cctx, void *dst, size_t dst_capacity,
+                                         const void *src, uint64_t element_count, emz_type type,
+                                         size_t *dst_size);
+
+/* ---- Decompression --------------------------------------------------------------------- */
+
+typedef struct emz_dctx emz_dctx;
+
+EMZ_API emz_dctx *emz_dctx_create(void);
+EMZ_API void emz_dctx_free(emz_dctx *dctx);
+/* Accepts EMZ_PARAM_VERIFY_CHECKSUM. */
+EMZ_API emz_status emz_dctx_set_param(emz_dctx *dctx, emz_param param, int64_t value);
+
+typedef struct emz_frame_info {
+    emz_type type;
+    unsigned format_version;
+    uint64_t element_count;
+    uint64_t original_size;  /* bytes of the decompressed data */
+    uint64_t chunk_size;     /* bytes of original data per chunk (the last may be shorter) */
+    uint64_t chunk_count;
+} emz_frame_info;
+
+/* Bytes emz_frame_info_get needs from the start of a frame. */
+#define EMZ_FRAME_HEADER_SIZE 32
+
+/* Reads the frame header (the first EMZ_FRAME_HEADER_SIZE bytes suffice) and checks it. */
+EMZ_API emz_status emz_frame_info_get(const void *src, size_t src_size, emz_frame_info *info);
+
+/* Decompresses one whole frame of exactly src_size bytes. On success *dst_size receives the
+ * original size. dctx may be NULL (a temporary context is used). Fails with
+ * EMZ_ERROR_DST_TOO_SMALL, writing nothing, when dst_capacity < original size. On any error
+ * the contents of dst are unspecified. */
+EMZ_API emz_status emz_decompress(emz_dctx *dctx, void *dst, size_t dst_capacity,
+                                  const void *src, size_t src_size, size_t *dst_size);
+
+/* Decompresses only the original bytes [offset, offset + length) of a frame into dst, decoding
+ * just the chunks that overlap the range (and verifying their checksums). dst_capacity must be
+ * at least length. EMZ_ERROR_RANGE if the range exceeds the original size. */
+EMZ_API emz_status emz_decompress_range(emz_dctx *dctx, void *dst, size_t dst_capacity,
+                                        const void *src, size_t src_size, uint64_t offset,
+                                        uint64_t length);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EMZIP_H */
