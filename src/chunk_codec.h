@@ -1,0 +1,41 @@
+/* chunk_codec.h - encoding and decoding of one chunk payload (FORMAT.md, "Chunk payload"). */
+#ifndef EMZ_CHUNK_CODEC_H
+#define EMZ_CHUNK_CODEC_H
+
+#include "element_types.h"
+#include "kernels.h"
+
+enum { EMZ_LAYOUT_SPLIT = 0, EMZ_LAYOUT_WHOLE = 1 };
+enum { EMZ_MODE_RAW = 0, EMZ_MODE_CONSTANT = 1, EMZ_MODE_HUFFMAN = 2 };
+
+/* Largest payload of a chunk of len bytes, and the room emz_chunk_encode needs for it. */
+#define EMZ_CHUNK_PAYLOAD_BOUND(len) ((len) + 5)
+#define EMZ_CHUNK_OUT_ROOM(len) ((len) + 64)
+
+/* Scratch memory for chunks of up to chunk_size bytes, owned by a context. */
+typedef struct emz_chunk_scratch {
+    size_t chunk_size;
+    uint8_t *exps;      /* one byte per slot: 2 * chunk_size */
+    uint8_t *sm_syms;   /* one byte per slot: 2 * chunk_size */
+    uint8_t *sm_packed; /* RAW sign+mantissa: chunk_size + 64 */
+    uint8_t *chunk;     /* one chunk of original or compressed bytes: chunk_size + 64 */
+    emz_huff_enc enc;
+    emz_huff_dec dec;
+} emz_chunk_scratch;
+
+/* Makes scratch large enough for chunk_size; keeps it if it already is. */
+emz_status emz_chunk_scratch_reserve(emz_chunk_scratch *s, size_t chunk_size);
+void emz_chunk_scratch_release(emz_chunk_scratch *s);
+
+/* Encodes len bytes (len <= s->chunk_size) into out, which has EMZ_CHUNK_OUT_ROOM(len) bytes.
+ * Returns the payload size, at most EMZ_CHUNK_PAYLOAD_BOUND(len). */
+size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src, size_t len,
+                        uint8_t *out, emz_chunk_scratch *s);
+
+/* Decodes a payload of exactly size bytes into len bytes at dst. Bytes up to readable_end
+ * may be read. */
+emz_status emz_chunk_decode(const emz_kernels *k, emz_type type, const uint8_t *payload,
+                            size_t size, const uint8_t *readable_end, uint8_t *dst, size_t len,
+                            emz_chunk_scratch *s);
+
+#endif

@@ -1,0 +1,173 @@
+/* chunk_encode.c - chooses each chunk's layout and each stream's mode, and writes the payload.
+ * Every choice is made here, in ISA-independent integer code, so that all implementations
+ * write identical bytes. */
+#include "chunk_codec.h"
+#include "common.h"
+#include "huffman_build.h"
+
+/* What a stream will be written as, decided from its histogram. */
+typedef struct stream_plan {
+    size_t n;        /* symbols */
+    unsigned width;  /* bits per symbol */
+    int mode;
+    uint32_t value;  /* CONSTANT */
+    size_t cost;     /* estimated bytes, mode byte included */
+    uint8_t len[256];
+} stream_plan;
+
+static size_t raw_bytes(size_t n, unsigned width) { return emz_div_ceil(n * width, 8); }
+
+/* Huffman's estimate leaves out lane padding (< 16 bytes); writing falls back to RAW when
+ * the real size does not beat it. */
+static void plan_stream(stream_plan *p, const uint32_t *hist, size_t n, unsigned width) {
+    p->n = n, p->width = width, p->mode = EMZ_MODE_RAW;
+    p->cost = 1 + raw_bytes(n, width);
+    if (n == 0 || !hist) return;
+    unsigned distinct = 0, alphabet = 1u << width;
+    for (unsigned s = 0; s < alphabet; s++)
+        if (hist[s]) distinct++, p->value = s;
+    if (distinct == 1) {
+        p->mode = EMZ_MODE_CONSTANT;
+        p->cost = 1 + emz_div_ceil(width, 8);
+        return;
+    }
+    uint64_t bits = emz_huff_lengths(hist, alphabet, p->len);
+    size_t huff = 1 + emz_huff_table_size(p->len, alphabet) + 4 * EMZ_HUFF_LANES +
+                  (size_t)emz_div_ceil(bits, 8);
+    if (huff < p->cost) p->mode = EMZ_MODE_HUFFMAN, p->cost = huff;
+}
+
+/* A stream whose symbols are wider than 8 bits can only be RAW or CONSTANT. */
+static void plan_wide_stream(stream_plan *p, size_t n, unsigned width, bool constant,
+                             uint32_t value) {
+    plan_stream(p, NULL, n, width);
+    if (n && constant) p->mode = EMZ_MODE_CONSTANT, p->value = value,
+                       p->cost = 1 + emz_div_ceil(width, 8);
+}
+
+/* syms: one symbol per byte (needed for HUFFMAN, and for RAW when raw is NULL);
+ * raw: the RAW bit string, or NULL to pack syms. Returns bytes written. */
+static size_t write_stream(const emz_kernels *k, const stream_plan *p, const uint8_t *syms,
+                           const uint8_t *raw, uint8_t *out, emz_chunk_scratch *s) {
+    size_t raw_size = raw_bytes(p->n, p->width);
+    if (p->mode == EMZ_MODE_CONSTANT) {
+        out[0] = EMZ_MODE_CONSTANT;
+        size_t vb = emz_div_ceil(p->width, 8);
+        for (size_t i = 0; i < vb; i++) out[1 + i] = (uint8_t)(p->value >> 8 * i);
+        return 1 + vb;
+    }
+    if (p->mode == EMZ_MODE_HUFFMAN) {
+        unsigned alphabet = 1u << p->width;
+        size_t table = emz_huff_table_size(p->len, alphabet);
+        size_t head = 1 + table + 4 * EMZ_HUFF_LANES;
+        if (head < raw_size) {
+            uint32_t lane_sizes[EMZ_HUFF_LANES];
+            emz_huff_enc_init(p->len, &s->enc);
+            /* Only a result strictly smaller than RAW is worth it. */
+            size_t lanes = k->huff_encode(syms, p->n, &s->enc, out + head, raw_size - head,
+                                          lane_sizes);
+            if (lanes != SIZE_MAX) {
+                out[0] = EMZ_MODE_HUFFMAN;
+                emz_huff_table_write(p->len, alphabet, out + 1);
+                for (unsigned l = 0; l < EMZ_HUFF_LANES; l++)
+                    emz_store32(out + 1 + table + 4 * l, lane_sizes[l]);
+                return head + lanes;
+            }
+        }
+    }
+    out[0] = EMZ_MODE_RAW;
+    if (raw) memcpy(out + 1, raw, raw_size);
+    else k->pack_bits(syms, p->n, p->width, out + 1);
+    return 1 + raw_size;
+}
+
+/* Histograms of the exponent and sign+mantissa symbols of one-byte and FP4 elements, derived
+ * from the byte histogram instead of a second pass over the data. */
+static void derive_split_hists(emz_type type, const uint32_t *bytes, uint32_t *exp_hist,
+                               uint32_t *sm_hist) {
+    memset(exp_hist, 0, 256 * sizeof *exp_hist);
+    memset(sm_hist, 0, 256 * sizeof *sm_hist);
+    for (unsigned b = 0; b < 256; b++) {
+        if (!bytes[b]) continue;
+        if (type == EMZ_TYPE_FP4_E2M1) {
+            for (unsigned x = b & 0xF, half = 0; half < 2; half++, x = b >> 4) {
+                exp_hist[x >> 1 & 3] += bytes[b];
+                sm_hist[(x >> 3) << 1 | (x & 1)] += bytes[b];
+            }
+        } else {
+            unsigned mant = type == EMZ_TYPE_FP8_E4M3 ? 3 : 2;
+            exp_hist[(b & 0x7F) >> mant] += bytes[b];
+            sm_hist[(b >> 7) << mant | (b & ((1u << mant) - 1))] += bytes[b];
+        }
+    }
+}
+
+/* For 11- and 24-bit sign+mantissa symbols: is the whole chunk one value? Stops at the first
+ * difference, which in real data is the second element. */
+static bool wide_signmant_constant(emz_type type, const uint8_t *src, size_t m, uint32_t *value) {
+    uint32_t first = 0;
+    for (size_t j = 0; j < m; j++) {
+        uint32_t s;
+        if (type == EMZ_TYPE_FP16) {
+            uint16_t v = emz_load16(src + 2 * j);
+            s = (uint32_t)(v >> 15) << 10 | (v & 0x3FF);
+        } else {
+            uint32_t v = emz_load32(src + 4 * j);
+            s = (v >> 31) << 23 | (v & 0x7FFFFF);
+        }
+        if (j == 0) first = s;
+        else if (s != first) return false;
+    }
+    *value = first;
+    return true;
+}
+
+size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src, size_t len,
+                        uint8_t *out, emz_chunk_scratch *s) {
+    const emz_type_desc *d = emz_type_desc_get(type);
+    size_t m = emz_chunk_slots(d, len), tail = emz_chunk_tail(d, len);
+    uint32_t byte_hist[256], exp_hist[256], sm_hist[256];
+    stream_plan whole, ep, sp;
+    uint8_t *p = out + 1;
+
+    bool split = d->can_split;
+    if (d->can_whole) {
+        k->histogram(src, len, byte_hist);
+        plan_stream(&whole, byte_hist, len, 8);
+        if (split) {
+            derive_split_hists(type, byte_hist, exp_hist, sm_hist);
+            plan_stream(&ep, exp_hist, m, d->exp_bits);
+            plan_stream(&sp, sm_hist, m, d->signmant_bits);
+            split = ep.cost + sp.cost < whole.cost;
+        }
+    }
+    if (!split) {
+        out[0] = EMZ_LAYOUT_WHOLE;
+        p += write_stream(k, &whole, src, src, p, s);
+        return (size_t)(p - out);
+    }
+
+    out[0] = EMZ_LAYOUT_SPLIT;
+    k->split[type](src, m, s->exps, s->sm_packed);
+    if (!d->can_whole) {
+        k->histogram(s->exps, m, exp_hist);
+        plan_stream(&ep, exp_hist, m, d->exp_bits);
+        if (d->signmant_bits == 8) {
+            k->histogram(s->sm_packed, m, sm_hist);
+            plan_stream(&sp, sm_hist, m, 8);
+        } else {
+            uint32_t value = 0;
+            bool constant = wide_signmant_constant(type, src, m, &value);
+            plan_wide_stream(&sp, m, d->signmant_bits, constant, value);
+        }
+    }
+    p += write_stream(k, &ep, s->exps, NULL, p, s);
+    const uint8_t *sm_syms = s->sm_packed;
+    if (sp.mode == EMZ_MODE_HUFFMAN && d->signmant_bits < 8) {
+        k->unpack_bits(s->sm_packed, m, d->signmant_bits, s->sm_syms);
+        sm_syms = s->sm_syms;
+    }
+    p += write_stream(k, &sp, sm_syms, s->sm_packed, p, s);
+    memcpy(p, src + len - tail, tail);
+    return (size_t)(p - out) + tail;
+}

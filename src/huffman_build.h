@@ -1,0 +1,28 @@
+/* huffman_build.h - length-limited canonical Huffman codes: construction, the compact table
+ * serialization of FORMAT.md ("Code table") and decoder table construction. */
+#ifndef EMZ_HUFFMAN_BUILD_H
+#define EMZ_HUFFMAN_BUILD_H
+
+#include "kernels.h"
+#include <stdbool.h>
+
+/* Optimal code lengths (package-merge) limited to EMZ_HUFF_MAX_LEN for the symbols
+ * 0..alphabet-1 with non-zero counts; needs at least two such symbols. Deterministic: ties
+ * are broken by symbol value. Returns the coded size in bits. */
+uint64_t emz_huff_lengths(const uint32_t *hist, unsigned alphabet, uint8_t len[256]);
+
+/* Canonical LSB-first codes from lengths (DEFLATE assignment, bit-reversed). */
+void emz_huff_enc_init(const uint8_t len[256], emz_huff_enc *enc);
+
+/* Size and serialization of the code table; alphabet is 2^w. */
+size_t emz_huff_table_size(const uint8_t len[256], unsigned alphabet);
+size_t emz_huff_table_write(const uint8_t len[256], unsigned alphabet, uint8_t *out);
+
+/* Parses and validates a table (bounds, lengths <= 11, >= 2 symbols, complete code).
+ * Returns bytes read, or 0 if the table is invalid or does not fit in avail bytes. */
+size_t emz_huff_table_read(const uint8_t *in, size_t avail, unsigned alphabet, uint8_t len[256]);
+
+/* Decoder tables from valid lengths. */
+void emz_huff_dec_init(const uint8_t len[256], emz_huff_dec *dec);
+
+#endif

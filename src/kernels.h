@@ -1,0 +1,62 @@
+/* kernels.h - the per-ISA kernel table. src/scalar is the reference; every other
+ * implementation must produce identical results for identical inputs. */
+#ifndef EMZ_KERNELS_H
+#define EMZ_KERNELS_H
+
+#include "emzip.h"
+#include <stddef.h>
+#include <stdint.h>
+
+#define EMZ_HUFF_MAX_LEN 11
+#define EMZ_HUFF_TABLE_SIZE (1u << EMZ_HUFF_MAX_LEN)
+#define EMZ_HUFF_LANES 16
+
+/* Encoder table: LSB-first (bit-reversed) canonical code and its length per symbol. */
+typedef struct emz_huff_enc {
+    uint16_t code[256];
+    uint8_t len[256];
+} emz_huff_enc;
+
+/* Decoder tables indexed by the next 11 stream bits.
+ * single[i] = symbol | length << 8.
+ * multi[i]  = up to 3 symbols in bits 0..23 (first symbol lowest), bits used in 24..27,
+ *             symbol count (1..3) in 28..29: one lookup yields every whole code in the window. */
+typedef struct emz_huff_dec {
+    uint32_t multi[EMZ_HUFF_TABLE_SIZE];
+    uint16_t single[EMZ_HUFF_TABLE_SIZE];
+} emz_huff_dec;
+
+/* Splits m element slots of src into one exponent symbol per byte of exps and the
+ * sign+mantissa symbols as a packed RAW bit string (FORMAT.md) in sm. */
+typedef void (*emz_split_fn)(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+/* The inverse: m slots from exps and the packed sign+mantissa bit string into dst. */
+typedef void (*emz_merge_fn)(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+
+typedef struct emz_kernels {
+    const char *name;
+    emz_split_fn split[EMZ_TYPE_COUNT]; /* NULL for bytes */
+    emz_merge_fn merge[EMZ_TYPE_COUNT];
+    /* n symbols of width bits (1..8) <-> RAW bit string of ceil(n*width/8) bytes. */
+    void (*pack_bits)(const uint8_t *syms, size_t n, unsigned width, uint8_t *out);
+    void (*unpack_bits)(const uint8_t *in, size_t n, unsigned width, uint8_t *syms);
+    /* hist[256] = occurrences of each byte value in data[0..n). */
+    void (*histogram)(const uint8_t *data, size_t n, uint32_t hist[256]);
+    /* Encodes n symbols as EMZ_HUFF_LANES lanes written back to back at out, their byte sizes
+     * in lane_sizes. out must have room for out_cap + 8 bytes; returns the total size, or
+     * SIZE_MAX as soon as it would exceed out_cap. */
+    size_t (*huff_encode)(const uint8_t *syms, size_t n, const emz_huff_enc *enc, uint8_t *out,
+                          size_t out_cap, uint32_t lane_sizes[EMZ_HUFF_LANES]);
+    /* Decodes n symbols from lanes of the given sizes starting at lanes. Bytes up to
+     * readable_end may be read (never written); returns EMZ_ERROR_CORRUPT when a lane's codes
+     * do not fill exactly its size. */
+    emz_status (*huff_decode)(const uint8_t *lanes, const uint32_t lane_sizes[EMZ_HUFF_LANES],
+                              const uint8_t *readable_end, const emz_huff_dec *dec, uint8_t *out,
+                              size_t n);
+} emz_kernels;
+
+extern const emz_kernels emz_kernels_scalar;
+
+/* The implementation the library uses. */
+const emz_kernels *emz_kernels_active(void);
+
+#endif

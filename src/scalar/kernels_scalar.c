@@ -1,0 +1,30 @@
+/* kernels_scalar.c - the scalar kernel table: the reference every other ISA is tested against. */
+#include "huffman_scalar.h"
+#include "split_merge_scalar.h"
+
+const emz_kernels emz_kernels_scalar = {
+    .name = "scalar",
+    .split =
+        {
+            [EMZ_TYPE_BF16] = emz_split_bf16_scalar,
+            [EMZ_TYPE_FP16] = emz_split_fp16_scalar,
+            [EMZ_TYPE_FP32] = emz_split_fp32_scalar,
+            [EMZ_TYPE_FP8_E4M3] = emz_split_e4m3_scalar,
+            [EMZ_TYPE_FP8_E5M2] = emz_split_e5m2_scalar,
+            [EMZ_TYPE_FP4_E2M1] = emz_split_fp4_scalar,
+        },
+    .merge =
+        {
+            [EMZ_TYPE_BF16] = emz_merge_bf16_scalar,
+            [EMZ_TYPE_FP16] = emz_merge_fp16_scalar,
+            [EMZ_TYPE_FP32] = emz_merge_fp32_scalar,
+            [EMZ_TYPE_FP8_E4M3] = emz_merge_e4m3_scalar,
+            [EMZ_TYPE_FP8_E5M2] = emz_merge_e5m2_scalar,
+            [EMZ_TYPE_FP4_E2M1] = emz_merge_fp4_scalar,
+        },
+    .pack_bits = emz_pack_bits_scalar,
+    .unpack_bits = emz_unpack_bits_scalar,
+    .histogram = emz_histogram_scalar,
+    .huff_encode = emz_huff_encode_scalar,
+    .huff_decode = emz_huff_decode_scalar,
+};
