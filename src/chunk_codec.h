@@ -10,7 +10,9 @@ enum { EMZ_MODE_RAW = 0, EMZ_MODE_CONSTANT = 1, EMZ_MODE_HUFFMAN = 2 };
 
 /* Largest payload of a chunk of len bytes, and the room emz_chunk_encode needs for it. */
 #define EMZ_CHUNK_PAYLOAD_BOUND(len) ((len) + 5)
-#define EMZ_CHUNK_OUT_ROOM(len) ((len) + 64)
+/* A Huffman attempt may write past the RAW size it must beat: lane tables of up to 5 bytes a
+ * lane and 8 bytes of store slack. */
+#define EMZ_CHUNK_OUT_ROOM(len) ((len) + 128)
 
 /* Scratch memory for chunks of up to chunk_size bytes, owned by a context. */
 typedef struct emz_chunk_scratch {
@@ -18,7 +20,7 @@ typedef struct emz_chunk_scratch {
     uint8_t *exps;      /* one byte per slot: 2 * chunk_size */
     uint8_t *sm_syms;   /* one byte per slot: 2 * chunk_size */
     uint8_t *sm_packed; /* RAW sign+mantissa: chunk_size + 64 */
-    uint8_t *chunk;     /* one chunk of original or compressed bytes: chunk_size + 64 */
+    uint8_t *chunk;     /* one chunk of original or encoded bytes: EMZ_CHUNK_OUT_ROOM */
     emz_huff_enc enc;
     emz_huff_dec dec;
 } emz_chunk_scratch;

@@ -37,15 +37,17 @@ static emz_status read_stream_syms(const emz_kernels *k, reader *r, size_t n, un
     if (mode != EMZ_MODE_HUFFMAN || n == 0) return EMZ_ERROR_CORRUPT;
     uint8_t len[256];
     size_t table = emz_huff_table_read(r->p, avail, 1u << width, len);
-    if (!table || avail - table < 4 * EMZ_HUFF_LANES) return EMZ_ERROR_CORRUPT;
+    if (!table) return EMZ_ERROR_CORRUPT;
     r->p += table;
+    unsigned lanes = emz_huff_lane_count(n);
     uint32_t lane_sizes[EMZ_HUFF_LANES];
     uint64_t total = 0;
-    for (unsigned l = 0; l < EMZ_HUFF_LANES; l++) {
-        lane_sizes[l] = emz_load32(r->p + 4 * l);
+    for (unsigned l = 0; l < lanes; l++) {
+        size_t used = emz_leb128_read(r->p, (size_t)(r->end - r->p), &lane_sizes[l]);
+        if (!used) return EMZ_ERROR_CORRUPT;
+        r->p += used;
         total += lane_sizes[l];
     }
-    r->p += 4 * EMZ_HUFF_LANES;
     if (total > (uint64_t)(r->end - r->p)) return EMZ_ERROR_CORRUPT;
     emz_huff_dec_init(len, &s->dec);
     emz_status st = k->huff_decode(r->p, lane_sizes, r->readable_end, &s->dec, syms, n);

@@ -32,7 +32,7 @@ static void plan_stream(stream_plan *p, const uint32_t *hist, size_t n, unsigned
         return;
     }
     uint64_t bits = emz_huff_lengths(hist, alphabet, p->len);
-    size_t huff = 1 + emz_huff_table_size(p->len, alphabet) + 4 * EMZ_HUFF_LANES +
+    size_t huff = 1 + emz_huff_table_size(p->len, alphabet) + 2 * emz_huff_lane_count(n) +
                   (size_t)emz_div_ceil(bits, 8);
     if (huff < p->cost) p->mode = EMZ_MODE_HUFFMAN, p->cost = huff;
 }
@@ -57,21 +57,26 @@ static size_t write_stream(const emz_kernels *k, const stream_plan *p, const uin
         return 1 + vb;
     }
     if (p->mode == EMZ_MODE_HUFFMAN) {
-        unsigned alphabet = 1u << p->width;
+        unsigned alphabet = 1u << p->width, lanes = emz_huff_lane_count(p->n);
         size_t table = emz_huff_table_size(p->len, alphabet);
-        size_t head = 1 + table + 4 * EMZ_HUFF_LANES;
-        if (head < raw_size) {
+        /* Lanes are written after room for the largest lane table, then moved down once
+         * their sizes, and so the table's length, are known. */
+        size_t head_max = 1 + table + 5 * (size_t)lanes, head_min = 1 + table + lanes;
+        if (head_min < raw_size) {
             uint32_t lane_sizes[EMZ_HUFF_LANES];
             emz_huff_enc_init(p->len, &s->enc);
-            /* Only a result strictly smaller than RAW is worth it. */
-            size_t lanes = k->huff_encode(syms, p->n, &s->enc, out + head, raw_size - head,
-                                          lane_sizes);
-            if (lanes != SIZE_MAX) {
-                out[0] = EMZ_MODE_HUFFMAN;
-                emz_huff_table_write(p->len, alphabet, out + 1);
-                for (unsigned l = 0; l < EMZ_HUFF_LANES; l++)
-                    emz_store32(out + 1 + table + 4 * l, lane_sizes[l]);
-                return head + lanes;
+            size_t bytes = k->huff_encode(syms, p->n, &s->enc, out + head_max,
+                                          raw_size - head_min, lane_sizes);
+            if (bytes != SIZE_MAX) {
+                size_t head = 1 + table;
+                for (unsigned l = 0; l < lanes; l++) head += emz_leb128_write(out + head, lane_sizes[l]);
+                /* Only a result strictly smaller than RAW is worth it. */
+                if (head + bytes <= raw_size) {
+                    out[0] = EMZ_MODE_HUFFMAN;
+                    emz_huff_table_write(p->len, alphabet, out + 1);
+                    memmove(out + head, out + head_max, bytes);
+                    return head + bytes;
+                }
             }
         }
     }

@@ -18,7 +18,7 @@ emz_status emz_chunk_scratch_reserve(emz_chunk_scratch *s, size_t chunk_size) {
     s->exps = malloc(2 * chunk_size + 64);
     s->sm_syms = malloc(2 * chunk_size + 64);
     s->sm_packed = malloc(chunk_size + 64);
-    s->chunk = malloc(chunk_size + 64);
+    s->chunk = malloc(EMZ_CHUNK_OUT_ROOM(chunk_size));
     if (!s->exps || !s->sm_syms || !s->sm_packed || !s->chunk) {
         emz_chunk_scratch_release(s);
         return EMZ_ERROR_NO_MEMORY;

@@ -38,10 +38,28 @@ static inline uint64_t emz_load64(const void *p) {
     return (uint64_t)emz_load32(p) | (uint64_t)emz_load32((const uint8_t *)p + 4) << 32;
 #endif
 }
+/* Single 16-bit moves on little-endian hosts (what lets compilers vectorize element loops). */
+static inline uint16_t emz_load16_native(const void *p) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+#else
+    return emz_load16(p);
+#endif
+}
+static inline void emz_store16_native(void *p, uint16_t v);
 static inline void emz_store16(void *p, uint16_t v) {
     uint8_t *b = (uint8_t *)p;
     b[0] = (uint8_t)v;
     b[1] = (uint8_t)(v >> 8);
+}
+static inline void emz_store16_native(void *p, uint16_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, 2);
+#else
+    emz_store16(p, v);
+#endif
 }
 static inline void emz_store32(void *p, uint32_t v) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -54,6 +72,29 @@ static inline void emz_store32(void *p, uint32_t v) {
 static inline void emz_store64(void *p, uint64_t v) {
     emz_store32(p, (uint32_t)v);
     emz_store32((uint8_t *)p + 4, (uint32_t)(v >> 32));
+}
+
+/* Unsigned LEB128 of a 32-bit value; returns its length (1..5). */
+static inline size_t emz_leb128_write(uint8_t *out, uint32_t v) {
+    size_t n = 0;
+    for (; v >= 0x80; v >>= 7) out[n++] = (uint8_t)(v | 0x80);
+    out[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Reads a minimal LEB128 value below 2^32 from at most avail bytes; returns its length, or 0
+ * if it is truncated, too long, too large or not minimal. */
+static inline size_t emz_leb128_read(const uint8_t *in, size_t avail, uint32_t *v) {
+    uint64_t x = 0;
+    for (size_t n = 0; n < avail && n < 5; n++) {
+        x |= (uint64_t)(in[n] & 0x7F) << 7 * n;
+        if (!(in[n] & 0x80)) {
+            if ((n > 0 && in[n] == 0) || x > UINT32_MAX) return 0;
+            *v = (uint32_t)x;
+            return n + 1;
+        }
+    }
+    return 0;
 }
 
 static inline size_t emz_div_ceil(size_t a, size_t b) { return a / b + (a % b != 0); }

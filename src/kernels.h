@@ -9,7 +9,10 @@
 
 #define EMZ_HUFF_MAX_LEN 11
 #define EMZ_HUFF_TABLE_SIZE (1u << EMZ_HUFF_MAX_LEN)
-#define EMZ_HUFF_LANES 16
+#define EMZ_HUFF_LANES 16 /* the most lanes a stream has */
+
+/* Lanes of a Huffman stream of n symbols (FORMAT.md, "Lanes"). */
+static inline unsigned emz_huff_lane_count(size_t n) { return n < 4096 ? 1 : n < 16384 ? 4 : 16; }
 
 /* Encoder table: LSB-first (bit-reversed) canonical code and its length per symbol. */
 typedef struct emz_huff_enc {
@@ -41,12 +44,12 @@ typedef struct emz_kernels {
     void (*unpack_bits)(const uint8_t *in, size_t n, unsigned width, uint8_t *syms);
     /* hist[256] = occurrences of each byte value in data[0..n). */
     void (*histogram)(const uint8_t *data, size_t n, uint32_t hist[256]);
-    /* Encodes n symbols as EMZ_HUFF_LANES lanes written back to back at out, their byte sizes
-     * in lane_sizes. out must have room for out_cap + 8 bytes; returns the total size, or
+    /* Encodes n symbols as emz_huff_lane_count(n) lanes written back to back at out, their
+     * byte sizes in lane_sizes. out must have room for out_cap + 8 bytes; returns the total size, or
      * SIZE_MAX as soon as it would exceed out_cap. */
     size_t (*huff_encode)(const uint8_t *syms, size_t n, const emz_huff_enc *enc, uint8_t *out,
                           size_t out_cap, uint32_t lane_sizes[EMZ_HUFF_LANES]);
-    /* Decodes n symbols from lanes of the given sizes starting at lanes. Bytes up to
+    /* Decodes n symbols from emz_huff_lane_count(n) lanes of the given sizes at lanes. Bytes up to
      * readable_end may be read (never written); returns EMZ_ERROR_CORRUPT when a lane's codes
      * do not fill exactly its size. */
     emz_status (*huff_decode)(const uint8_t *lanes, const uint32_t lane_sizes[EMZ_HUFF_LANES],

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what emzip needs to build, test and benchmark, from Debian packages.
+set -euo pipefail
+packages=(meson ninja-build pkg-config gcc libc6-dev
+          libxxhash-dev libcriterion-dev libdeflate-dev libzstd-dev)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
