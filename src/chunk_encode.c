@@ -3,6 +3,7 @@
  * write identical bytes. */
 #include "chunk_codec.h"
 #include "common.h"
+#include "entropy_estimate.h"
 #include "huffman_build.h"
 
 /* What a stream will be written as, decided from its histogram. */
@@ -127,6 +128,24 @@ static bool wide_signmant_constant(emz_type type, const uint8_t *src, size_t m, 
     return true;
 }
 
+/* BF16 sign+mantissa bytes of real weights are nearly uniform (order-0 entropy ~7.96 of 8
+ * bits), so the full histogram and the 256-symbol code they need rarely pay. A 1/16 sample
+ * decides: when even its entropy, a lower bound for any Huffman code, saves less than 1% of
+ * RAW, the stream stays RAW. */
+static bool signmant_may_pay(const emz_kernels *k, const uint8_t *sm, size_t m) {
+    enum { BLOCKS = 16 };
+    if (m < 16 * 1024) return true;
+    uint32_t hist[256] = {0}, part[256];
+    size_t stride = m / BLOCKS, block = stride / 16;
+    for (unsigned b = 0; b < BLOCKS; b++) {
+        k->histogram(sm + b * stride, block, part);
+        for (unsigned s = 0; s < 256; s++) hist[s] += part[s];
+    }
+    uint64_t entropy_q8 = emz_entropy_bits_q8(hist, 256);
+    uint64_t raw_q8 = (uint64_t)BLOCKS * block * 8 * 256;
+    return entropy_q8 * 100 < raw_q8 * 99;
+}
+
 size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src, size_t len,
                         uint8_t *out, emz_chunk_scratch *s) {
     const emz_type_desc *d = emz_type_desc_get(type);
@@ -157,9 +176,11 @@ size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src,
     if (!d->can_whole) {
         k->histogram(s->exps, m, exp_hist);
         plan_stream(&ep, exp_hist, m, d->exp_bits);
-        if (d->signmant_bits == 8) {
+        if (d->signmant_bits == 8 && signmant_may_pay(k, s->sm_packed, m)) {
             k->histogram(s->sm_packed, m, sm_hist);
             plan_stream(&sp, sm_hist, m, 8);
+        } else if (d->signmant_bits == 8) {
+            plan_stream(&sp, NULL, m, 8);
         } else {
             uint32_t value = 0;
             bool constant = wide_signmant_constant(type, src, m, &value);
