@@ -13,7 +13,7 @@ static const struct {
     [EMZ_ERROR_UNSUPPORTED_VERSION] = {"unsupported_version",
                                        "emzip format version not supported by this library"},
     [EMZ_ERROR_TRUNCATED] = {"truncated", "input is truncated"},
-    [EMZ_ERROR_CORRUPT] = {"corrupt", "compressed data is corrupt"},
+    [EMZ_ERROR_CORRUPT] = {"corrupt", "compressed data is corrupt or truncated"},
     [EMZ_ERROR_CHECKSUM] = {"checksum", "checksum mismatch: decompressed data is corrupt"},
     [EMZ_ERROR_RANGE] = {"range", "requested range lies outside the data"},
 };

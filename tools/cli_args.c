@@ -1,0 +1,243 @@
+/* cli_args.c - command-line parsing (see cli_args.h).
+ *
+ * The grammar is "emzip [--help | --version] COMMAND [OPTIONS] FILE": the command comes first,
+ * then getopt_long parses the rest, so options may come before or after FILE (glibc permutes
+ * arguments; "--" ends the options and "-" is an operand meaning stdin).
+ */
+#include "cli_args.h"
+
+#include "cli_diag.h"
+
+#include <getopt.h>
+#include <stddef.h>
+#include <string.h>
+
+/* Long options without a short form get values outside the char range. */
+enum { OPTION_NO_CHECK = 256 };
+
+static const char *const command_names[] = {
+    [CLI_COMMAND_COMPRESS] = "compress",
+    [CLI_COMMAND_DECOMPRESS] = "decompress",
+    [CLI_COMMAND_INFO] = "info",
+    [CLI_COMMAND_TEST] = "test",
+    [CLI_COMMAND_HELP] = "help",
+};
+enum { COMMAND_NAME_COUNT = sizeof command_names / sizeof command_names[0] };
+
+const char *cli_command_name(cli_command command)
+{
+    return (size_t)command < COMMAND_NAME_COUNT ? command_names[command] : NULL;
+}
+
+static cli_command command_from_name(const char *name)
+{
+    for (size_t i = 0; i < COMMAND_NAME_COUNT; i++)
+        if (command_names[i] != NULL && strcmp(command_names[i], name) == 0)
+            return (cli_command)i;
+    return CLI_COMMAND_NONE;
+}
+
+/* Parses "262144", "256K", "256KiB", "1M", ... into bytes. Returns false on anything else,
+ * including overflow; the library checks the value's range. */
+static bool parse_byte_count(const char *text, int64_t *bytes)
+{
+    if (*text < '0' || *text > '9')
+        return false;
+    int64_t value = 0;
+    const char *next = text;
+    for (; *next >= '0' && *next <= '9'; next++) {
+        int digit = *next - '0';
+        if (value > (INT64_MAX - digit) / 10)
+            return false;
+        value = value * 10 + digit;
+    }
+    int64_t unit = 1;
+    if (*next == 'K' || *next == 'k')
+        unit = 1024;
+    else if (*next == 'M' || *next == 'm')
+        unit = 1024 * 1024;
+    if (unit != 1) {
+        next++;
+        if (strcmp(next, "iB") == 0 || strcmp(next, "B") == 0)
+            next += strlen(next);
+    }
+    if (*next != '\0' || value > INT64_MAX / unit)
+        return false;
+    *bytes = value * unit;
+    return true;
+}
+
+/* Which options each command takes. -h/--help is accepted by all of them. */
+typedef struct command_grammar {
+    const char *short_options; /* ":" first: getopt reports a missing argument as ':' */
+    const struct option *long_options;
+} command_grammar;
+
+static const struct option compress_long_options[] = {
+    {"type", required_argument, NULL, 't'},   {"chunk-size", required_argument, NULL, 'c'},
+    {"output", required_argument, NULL, 'o'}, {"force", no_argument, NULL, 'f'},
+    {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+static const struct option decompress_long_options[] = {
+    {"output", required_argument, NULL, 'o'},      {"force", no_argument, NULL, 'f'},
+    {"quiet", no_argument, NULL, 'q'},             {"help", no_argument, NULL, 'h'},
+    {"no-check", no_argument, NULL, OPTION_NO_CHECK}, {NULL, 0, NULL, 0},
+};
+static const struct option info_long_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+static const struct option test_long_options[] = {
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static command_grammar grammar_of(cli_command command)
+{
+    switch (command) {
+    case CLI_COMMAND_COMPRESS: return (command_grammar){":t:c:o:fqh", compress_long_options};
+    case CLI_COMMAND_DECOMPRESS: return (command_grammar){":o:fqh", decompress_long_options};
+    case CLI_COMMAND_TEST: return (command_grammar){":qh", test_long_options};
+    default: return (command_grammar){":h", info_long_options};
+    }
+}
+
+/* Reports the option getopt_long just rejected. */
+static void report_bad_option(const char *command, char **argv, int failure)
+{
+    const char *problem = failure == ':' ? "option requires an argument" : "unknown option";
+    /* A long option is best quoted as typed; a short one may sit inside a bundle ("-fx"),
+     * so it is named by the character getopt_long stopped at. */
+    const char *typed = argv[optind - 1];
+    if (strncmp(typed, "--", 2) == 0 || optopt == 0 || optopt >= OPTION_NO_CHECK)
+        cli_usage_error(command, "%s: %s '%s'", command, problem, typed);
+    else
+        cli_usage_error(command, "%s: %s '-%c'", command, problem, optopt);
+}
+
+static int apply_option(int option, cli_options *options, const char *command)
+{
+    switch (option) {
+    case 't':
+        if (emz_type_from_name(optarg, &options->type) != EMZ_OK) {
+            cli_usage_error(command, "%s: unknown type '%s' (expected bf16, fp16, fp32, e4m3, "
+                            "e5m2, fp4 or bytes)", command, optarg);
+            return CLI_EXIT_USAGE;
+        }
+        return CLI_EXIT_OK;
+    case 'c':
+        if (!parse_byte_count(optarg, &options->chunk_size)) {
+            cli_usage_error(command, "%s: invalid chunk size '%s' (expected bytes, e.g. 65536, "
+                            "64K or 1M)", command, optarg);
+            return CLI_EXIT_USAGE;
+        }
+        options->chunk_size_given = true;
+        options->chunk_size_text = optarg;
+        return CLI_EXIT_OK;
+    case 'o': options->output_path = optarg; return CLI_EXIT_OK;
+    case 'f': options->force = true; return CLI_EXIT_OK;
+    case 'q': options->quiet = true; return CLI_EXIT_OK;
+    case OPTION_NO_CHECK: options->verify_checksum = false; return CLI_EXIT_OK;
+    default: return CLI_EXIT_USAGE; /* not reached: getopt_long only returns listed options */
+    }
+}
+
+/* Parses argv[0] = COMMAND and its options and operands. */
+static int parse_command(int argc, char **argv, cli_options *options)
+{
+    const char *command = cli_command_name(options->command);
+    command_grammar grammar = grammar_of(options->command);
+    bool type_given = false;
+
+    opterr = 0; /* report problems ourselves, in our format */
+    optind = 1;
+    int option;
+    while ((option = getopt_long(argc, argv, grammar.short_options, grammar.long_options,
+                                 NULL)) != -1) {
+        if (option == '?' || option == ':') {
+            report_bad_option(command, argv, option);
+            return CLI_EXIT_USAGE;
+        }
+        if (option == 'h') {
+            options->help_topic = options->command;
+            options->command = CLI_COMMAND_HELP;
+            return CLI_EXIT_OK;
+        }
+        type_given |= option == 't';
+        int status = apply_option(option, options, command);
+        if (status != CLI_EXIT_OK)
+            return status;
+    }
+
+    int operand_count = argc - optind;
+    if (operand_count == 0) {
+        cli_usage_error(command, "%s: missing input file (use '-' for stdin)", command);
+        return CLI_EXIT_USAGE;
+    }
+    if (operand_count > 1) {
+        cli_usage_error(command, "%s: too many operands, starting at '%s' (one file at a time)",
+                        command, argv[optind + 1]);
+        return CLI_EXIT_USAGE;
+    }
+    options->input_path = argv[optind];
+    if (options->command == CLI_COMMAND_COMPRESS && !type_given) {
+        cli_usage_error(command, "compress: missing -t TYPE (bf16, fp16, fp32, e4m3, e5m2, "
+                        "fp4 or bytes)");
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* "emzip help [COMMAND]". */
+static int parse_help(int argc, char **argv, cli_options *options)
+{
+    options->command = CLI_COMMAND_HELP;
+    options->help_topic = CLI_COMMAND_NONE;
+    if (argc > 2) {
+        cli_usage_error(NULL, "help: too many operands");
+        return CLI_EXIT_USAGE;
+    }
+    if (argc == 2) {
+        cli_command topic = command_from_name(argv[1]);
+        if (topic == CLI_COMMAND_NONE) {
+            cli_usage_error(NULL, "help: unknown command '%s'", argv[1]);
+            return CLI_EXIT_USAGE;
+        }
+        options->help_topic = topic;
+    }
+    return CLI_EXIT_OK;
+}
+
+int cli_parse_args(int argc, char **argv, cli_options *options)
+{
+    memset(options, 0, sizeof *options);
+    options->verify_checksum = true;
+
+    if (argc < 2) {
+        cli_usage_error(NULL, "missing command (compress, decompress, info, test or help)");
+        return CLI_EXIT_USAGE;
+    }
+    const char *first = argv[1];
+    if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
+        options->command = CLI_COMMAND_HELP;
+        return argc == 2 ? CLI_EXIT_OK : parse_help(argc - 1, argv + 1, options);
+    }
+    if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {
+        options->command = CLI_COMMAND_VERSION;
+        return CLI_EXIT_OK;
+    }
+    if (first[0] == '-') {
+        cli_usage_error(NULL, "unknown option '%s' (options follow the command)", first);
+        return CLI_EXIT_USAGE;
+    }
+    options->command = command_from_name(first);
+    if (options->command == CLI_COMMAND_NONE) {
+        cli_usage_error(NULL, "unknown command '%s'", first);
+        return CLI_EXIT_USAGE;
+    }
+    if (options->command == CLI_COMMAND_HELP)
+        return parse_help(argc - 1, argv + 1, options);
+    return parse_command(argc - 1, argv + 1, options);
+}

@@ -1,0 +1,41 @@
+/* cli_args.h - turning argv into a checked description of what to do. */
+#ifndef EMZIP_CLI_ARGS_H
+#define EMZIP_CLI_ARGS_H
+
+#include <emzip.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum cli_command {
+    CLI_COMMAND_NONE = 0, /* general help topic: no command */
+    CLI_COMMAND_COMPRESS,
+    CLI_COMMAND_DECOMPRESS,
+    CLI_COMMAND_INFO,
+    CLI_COMMAND_TEST,
+    CLI_COMMAND_HELP,    /* show help_topic */
+    CLI_COMMAND_VERSION,
+} cli_command;
+
+typedef struct cli_options {
+    cli_command command;
+    cli_command help_topic;  /* for CLI_COMMAND_HELP; CLI_COMMAND_NONE for the overview */
+    const char *input_path;  /* "-" means stdin */
+    const char *output_path; /* NULL: derived from input_path; "-" means stdout */
+    emz_type type;           /* compress: the -t value */
+    bool chunk_size_given;   /* compress: -c was given ... */
+    int64_t chunk_size;      /* ... with this many bytes (not yet checked by the library) */
+    const char *chunk_size_text; /* ... spelled like this, for messages */
+    bool force;
+    bool quiet;
+    bool verify_checksum;    /* decompress: false with --no-check */
+} cli_options;
+
+/* Parses the whole command line. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE after printing a
+ * usage error. */
+int cli_parse_args(int argc, char **argv, cli_options *options);
+
+/* The command's name as typed ("compress", ...), or NULL for none. */
+const char *cli_command_name(cli_command command);
+
+#endif /* EMZIP_CLI_ARGS_H */

@@ -1,0 +1,15 @@
+/* cli_help.h - the manual pages shown by --help and "emzip help COMMAND". */
+#ifndef EMZIP_CLI_HELP_H
+#define EMZIP_CLI_HELP_H
+
+#include "cli_args.h"
+
+#include <stdio.h>
+
+/* Prints the overview (CLI_COMMAND_NONE or CLI_COMMAND_HELP) or one command's page. */
+void cli_print_help(cli_command topic, FILE *stream);
+
+/* Prints "emzip VERSION". */
+void cli_print_version(FILE *stream);
+
+#endif /* EMZIP_CLI_HELP_H */

@@ -1,0 +1,213 @@
+/* cli_output.c - atomic output through a temporary file and rename (see cli_output.h). */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "cli_output.h"
+
+#include "cli_diag.h"
+#include "cli_signals.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char temp_suffix[] = ".tmpXXXXXX";
+
+static bool is_same_file(const struct stat *info, const cli_input *input)
+{
+    return input->has_identity && info->st_dev == input->device && info->st_ino == input->inode;
+}
+
+static bool open_stdout(cli_output *output, bool force, const cli_input *input)
+{
+    struct stat info;
+    if (fstat(STDOUT_FILENO, &info) == 0 && is_same_file(&info, input)) {
+        cli_error(output->display_name, "is the same file as the input %s", input->display_name);
+        return false;
+    }
+    if (!force && isatty(STDOUT_FILENO)) {
+        cli_error(output->display_name,
+                  "refusing to write binary data to a terminal (use -f to force)");
+        return false;
+    }
+    output->fd = STDOUT_FILENO;
+    return true;
+}
+
+/* The mode a file created by open(path, O_CREAT, 0666) would get; mkstemp uses 0600. */
+static mode_t default_file_mode(void)
+{
+    mode_t mask = umask(0);
+    umask(mask);
+    return 0666 & ~mask;
+}
+
+static bool create_temp_file(cli_output *output, const char *path)
+{
+    size_t path_length = strlen(path);
+    output->final_path = malloc(path_length + 1);
+    output->temp_path = malloc(path_length + sizeof temp_suffix);
+    if (output->final_path == NULL || output->temp_path == NULL) {
+        cli_error_errno(output->display_name, ENOMEM);
+        cli_output_abort(output);
+        return false;
+    }
+    memcpy(output->final_path, path, path_length + 1);
+    memcpy(output->temp_path, path, path_length);
+    memcpy(output->temp_path + path_length, temp_suffix, sizeof temp_suffix);
+
+    /* Hold signals so that none arrives between creating the file and registering it. */
+    cli_signal_hold hold;
+    cli_signals_hold(&hold);
+    output->fd = mkstemp(output->temp_path);
+    int saved_errno = errno;
+    if (output->fd >= 0)
+        cli_signals_set_cleanup_path(output->temp_path);
+    cli_signals_release(&hold);
+
+    if (output->fd < 0) {
+        cli_error(output->display_name, "cannot create a temporary file: %s",
+                  strerror(saved_errno));
+        free(output->temp_path); /* mkstemp failed: there is nothing to unlink */
+        output->temp_path = NULL;
+        cli_output_abort(output);
+        return false;
+    }
+    if (fchmod(output->fd, default_file_mode()) != 0) {
+        cli_error_errno(output->temp_path, errno);
+        cli_output_abort(output);
+        return false;
+    }
+    return true;
+}
+
+bool cli_output_open(cli_output *output, const char *path, bool force, const cli_input *input)
+{
+    memset(output, 0, sizeof *output);
+    output->fd = -1;
+    output->display_name = cli_output_display_name(path);
+    output->overwrite = force;
+
+    if (strcmp(path, "-") == 0)
+        return open_stdout(output, force, input);
+
+    struct stat info;
+    if (stat(path, &info) != 0) {
+        if (errno != ENOENT) {
+            cli_error_errno(output->display_name, errno);
+            return false;
+        }
+        return create_temp_file(output, path);
+    }
+    if (is_same_file(&info, input)) {
+        cli_error(output->display_name, "is the same file as the input %s", input->display_name);
+        return false;
+    }
+    if (S_ISDIR(info.st_mode)) {
+        cli_error_errno(output->display_name, EISDIR);
+        return false;
+    }
+    if (!S_ISREG(info.st_mode)) {
+        /* A device or FIFO (e.g. /dev/null): renaming over it would replace the device node,
+         * and writing to it destroys nothing, so it is written in place without -f. */
+        output->fd = open(path, O_WRONLY);
+        if (output->fd < 0) {
+            cli_error_errno(output->display_name, errno);
+            return false;
+        }
+        return true;
+    }
+    if (!force) {
+        cli_error(output->display_name, "already exists (use -f to overwrite)");
+        return false;
+    }
+    return create_temp_file(output, path);
+}
+
+bool cli_output_write(cli_output *output, const void *data, size_t size)
+{
+    const unsigned char *next = data;
+    while (size > 0) {
+        ssize_t written = write(output->fd, next, size);
+        if (written < 0) {
+            if (errno == EINTR)
+                continue;
+            cli_error_errno(output->display_name, errno);
+            return false;
+        }
+        next += written;
+        size -= (size_t)written;
+    }
+    return true;
+}
+
+/* Moves the finished temporary file to final_path. Without --force, link() is used instead of
+ * rename() because it fails rather than replaces if OUT appeared since cli_output_open. */
+static bool move_into_place(cli_output *output)
+{
+    if (!output->overwrite) {
+        if (link(output->temp_path, output->final_path) == 0) {
+            unlink(output->temp_path);
+            return true;
+        }
+        if (errno == EEXIST) {
+            cli_error(output->display_name, "already exists (use -f to overwrite)");
+            return false;
+        }
+        /* Some file systems have no hard links; accept the tiny race of a plain rename. */
+    }
+    if (rename(output->temp_path, output->final_path) != 0) {
+        cli_error_errno(output->display_name, errno);
+        return false;
+    }
+    return true;
+}
+
+bool cli_output_commit(cli_output *output)
+{
+    if (output->fd == STDOUT_FILENO) {
+        output->fd = -1; /* stdout stays open; every write was already checked */
+        return true;
+    }
+    int fd = output->fd;
+    output->fd = -1;
+    /* close() can report delayed write errors (e.g. on NFS), so it must be checked before
+     * the file is exposed under its final name. */
+    if (close(fd) != 0) {
+        cli_error_errno(output->display_name, errno);
+        cli_output_abort(output);
+        return false;
+    }
+    if (output->temp_path == NULL)
+        return true; /* written in place */
+    if (!move_into_place(output)) {
+        cli_output_abort(output);
+        return false;
+    }
+    cli_signals_set_cleanup_path(NULL);
+    free(output->temp_path);
+    free(output->final_path);
+    output->temp_path = NULL;
+    output->final_path = NULL;
+    return true;
+}
+
+void cli_output_abort(cli_output *output)
+{
+    if (output->fd >= 0 && output->fd != STDOUT_FILENO)
+        close(output->fd);
+    output->fd = -1;
+    if (output->temp_path != NULL) {
+        unlink(output->temp_path);
+        cli_signals_set_cleanup_path(NULL);
+    }
+    free(output->temp_path);
+    free(output->final_path);
+    output->temp_path = NULL;
+    output->final_path = NULL;
+}

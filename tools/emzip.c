@@ -1,0 +1,48 @@
+/* emzip.c - the emzip command-line tool: argument dispatch.
+ *
+ * The work is split by job: cli_args parses, cli_commands runs the commands, cli_input and
+ * cli_output move bytes (with atomic replacement), cli_signals cleans up when interrupted,
+ * cli_help holds the manual pages and cli_diag formats messages.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* cli_signals.h needs sigset_t */
+#endif
+
+#include "cli_args.h"
+#include "cli_commands.h"
+#include "cli_diag.h"
+#include "cli_help.h"
+#include "cli_signals.h"
+
+#include <stdio.h>
+
+/* Help and version text go to stdout; a failure to write them (e.g. to a full disk) must not
+ * pass silently, since a script may rely on the output. */
+static int finish_stdout(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        perror("emzip: (stdout)");
+        return CLI_EXIT_FAILURE;
+    }
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    cli_options options;
+    int status = cli_parse_args(argc, argv, &options);
+    if (status != CLI_EXIT_OK)
+        return status;
+
+    cli_signals_install();
+    switch (options.command) {
+    case CLI_COMMAND_COMPRESS: status = cli_run_compress(&options); break;
+    case CLI_COMMAND_DECOMPRESS: status = cli_run_decompress(&options); break;
+    case CLI_COMMAND_INFO: status = cli_run_info(&options); break;
+    case CLI_COMMAND_TEST: status = cli_run_test(&options); break;
+    case CLI_COMMAND_VERSION: cli_print_version(stdout); break;
+    case CLI_COMMAND_HELP: cli_print_help(options.help_topic, stdout); break;
+    default: cli_print_help(CLI_COMMAND_NONE, stdout); break;
+    }
+    return finish_stdout(status);
+}
