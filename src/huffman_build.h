@@ -6,9 +6,9 @@
 #include "kernels.h"
 #include <stdbool.h>
 
-/* Optimal code lengths (package-merge) limited to EMZ_HUFF_MAX_LEN for the symbols
- * 0..alphabet-1 with non-zero counts; needs at least two such symbols. Deterministic: ties
- * are broken by symbol value. Returns the coded size in bits. */
+/* Huffman code lengths limited to EMZ_HUFF_MAX_LEN for the symbols 0..alphabet-1 with
+ * non-zero counts; needs at least two such symbols. Deterministic: ties are broken by symbol
+ * value. Returns the coded size in bits. */
 uint64_t emz_huff_lengths(const uint32_t *hist, unsigned alphabet, uint8_t len[256]);
 
 /* Canonical LSB-first codes from lengths (DEFLATE assignment, bit-reversed). */
