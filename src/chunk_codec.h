@@ -6,7 +6,9 @@
 #include "kernels.h"
 
 enum { EMZ_LAYOUT_SPLIT = 0, EMZ_LAYOUT_WHOLE = 1 };
-enum { EMZ_MODE_RAW = 0, EMZ_MODE_CONSTANT = 1, EMZ_MODE_HUFFMAN = 2 };
+/* Mode values differ pairwise in two bits, so no single-bit error turns one valid mode into
+ * another (a 1-bit flip between RAW and CONSTANT could otherwise yield identical output). */
+enum { EMZ_MODE_RAW = 0, EMZ_MODE_CONSTANT = 3, EMZ_MODE_HUFFMAN = 5 };
 
 /* Largest payload of a chunk of len bytes, and the room emz_chunk_encode needs for it. */
 #define EMZ_CHUNK_PAYLOAD_BOUND(len) ((len) + 5)

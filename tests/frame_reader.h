@@ -1,0 +1,272 @@
+/* frame_reader.h - an independent, test-only emzip decoder written from docs/FORMAT.md, strict
+ * about every rule there. Slow (bit by bit) and simple on purpose: it checks that the library
+ * writes what the format document says, not just what its own decoder reads. */
+#ifndef EMZ_FRAME_READER_H
+#define EMZ_FRAME_READER_H
+
+#include "frame_writer.h"
+
+typedef struct {
+    const uint8_t *p;
+    size_t n, pos;
+    char *err;
+    size_t errcap;
+} fr_in;
+
+#define FR_FAIL(in, ...)                                       \
+    do {                                                       \
+        snprintf((in)->err, (in)->errcap, __VA_ARGS__);        \
+        return 0;                                              \
+    } while (0)
+
+static inline int fr_byte(fr_in *in, unsigned *v)
+{
+    if (in->pos >= in->n) FR_FAIL(in, "payload ends at offset %zu", in->pos);
+    *v = in->p[in->pos++];
+    return 1;
+}
+
+/* LSB-first bit reader over [start, start + size). */
+typedef struct {
+    const uint8_t *p;
+    size_t size;
+    uint64_t bit;
+} fr_bits;
+
+static inline int fr_getbit(fr_bits *b, unsigned *v)
+{
+    if (b->bit >= 8 * (uint64_t)b->size) return 0;
+    *v = (b->p[b->bit / 8] >> (b->bit % 8)) & 1;
+    b->bit++;
+    return 1;
+}
+
+/* The stream of n symbols of w bits at in->pos; symbols to sym[]. */
+static inline int fr_stream(fr_in *in, size_t n, unsigned w, uint32_t *sym, int *mode_out)
+{
+    unsigned mode;
+    if (!fr_byte(in, &mode)) return 0;
+    *mode_out = (int)mode;
+    if (mode == 0) {  /* RAW */
+        uint64_t bytes = ((uint64_t)n * w + 7) / 8;
+        if (bytes > in->n - in->pos) FR_FAIL(in, "RAW stream of %llu bytes overruns", (unsigned long long)bytes);
+        fr_bits b = {in->p + in->pos, (size_t)bytes, 0};
+        for (size_t j = 0; j < n; j++) {
+            uint32_t v = 0;
+            for (unsigned i = 0; i < w; i++) {
+                unsigned bit = 0;
+                fr_getbit(&b, &bit);
+                v |= (uint32_t)bit << i;
+            }
+            sym[j] = v;
+        }
+        for (uint64_t i = b.bit; i < 8 * bytes; i++) {
+            unsigned bit = 0;
+            fr_getbit(&b, &bit);
+            if (bit) FR_FAIL(in, "RAW stream: nonzero unused bit");
+        }
+        in->pos += (size_t)bytes;
+        return 1;
+    }
+    if (mode == 3) {  /* CONSTANT */
+        if (n < 1) FR_FAIL(in, "CONSTANT stream with n = 0");
+        uint64_t v = 0;
+        for (unsigned i = 0; i < (w + 7) / 8; i++) {
+            unsigned b;
+            if (!fr_byte(in, &b)) return 0;
+            v |= (uint64_t)b << (8 * i);
+        }
+        if (v >> w) FR_FAIL(in, "CONSTANT value %llu >= 2^%u", (unsigned long long)v, w);
+        for (size_t j = 0; j < n; j++) sym[j] = (uint32_t)v;
+        return 1;
+    }
+    if (mode != 5) FR_FAIL(in, "stream mode %u", mode);
+    if (w > 8) FR_FAIL(in, "HUFFMAN stream with w = %u", w);
+    if (n < 1) FR_FAIL(in, "HUFFMAN stream with n = 0");
+    unsigned first, last;
+    if (!fr_byte(in, &first) || !fr_byte(in, &last)) return 0;
+    if (first > last || last >= (1u << w)) FR_FAIL(in, "code table first %u last %u for w %u", first, last, w);
+    uint8_t len[256] = {0};
+    unsigned cnt = last - first + 1;
+    for (unsigned i = 0; i < (cnt + 1) / 2; i++) {
+        unsigned b;
+        if (!fr_byte(in, &b)) return 0;
+        len[first + 2 * i] = (uint8_t)(b & 15);
+        if (2 * i + 1 < cnt) len[first + 2 * i + 1] = (uint8_t)(b >> 4);
+        else if (b >> 4) FR_FAIL(in, "nonzero unused length nibble");
+    }
+    unsigned count[16] = {0}, coded = 0, kraft = 0;
+    for (unsigned s = 0; s < 256; s++) {
+        if (len[s] > 11) FR_FAIL(in, "code length %u > 11", len[s]);
+        if (len[s]) {
+            count[len[s]]++;
+            coded++;
+            kraft += 1u << (11 - len[s]);
+        }
+    }
+    if (coded < 2) FR_FAIL(in, "Huffman code with %u symbols", coded);
+    if (!len[first] || !len[last]) FR_FAIL(in, "first %u or last %u has no code", first, last);
+    if (kraft != 1u << 11) FR_FAIL(in, "Huffman code not complete (Kraft %u/2048)", kraft);
+    uint16_t sorted[256];
+    unsigned offs[16] = {0};
+    for (int l = 2; l < 16; l++) offs[l] = offs[l - 1] + count[l - 1];
+    for (unsigned s = 0; s < 256; s++)
+        if (len[s]) sorted[offs[len[s]]++] = (uint16_t)s;
+    unsigned L = fw_lane_count(n);
+    size_t S = (n + L - 1) / L;
+    uint64_t lane_size[16];
+    for (unsigned k = 0; k < L; k++) {
+        uint64_t v = 0;
+        unsigned i = 0, b;
+        for (;;) {
+            if (!fr_byte(in, &b)) return 0;
+            v |= (uint64_t)(b & 0x7F) << (7 * i);
+            i++;
+            if (!(b & 0x80)) break;
+            if (i == 5) FR_FAIL(in, "LEB128 longer than 5 bytes");
+        }
+        if (i > 1 && b == 0) FR_FAIL(in, "LEB128 with a superfluous zero group");
+        if (v >> 32) FR_FAIL(in, "lane size >= 2^32");
+        lane_size[k] = v;
+    }
+    for (unsigned k = 0; k < L; k++) {
+        if (lane_size[k] > in->n - in->pos) FR_FAIL(in, "lane %u overruns the payload", k);
+        fr_bits b = {in->p + in->pos, (size_t)lane_size[k], 0};
+        for (size_t j = k * S; j < n && j < (k + 1) * S; j++) {
+            /* canonical decoding as in zlib's puff */
+            int code = 0, firstc = 0, index = 0, found = 0;
+            for (int l = 1; l <= 11; l++) {
+                unsigned bit = 0;
+                if (!fr_getbit(&b, &bit)) FR_FAIL(in, "lane %u ends inside a code", k);
+                code |= (int)bit;
+                int c = (int)count[l];
+                if (code - c < firstc) {
+                    sym[j] = sorted[index + (code - firstc)];
+                    found = 1;
+                    break;
+                }
+                index += c;
+                firstc += c;
+                firstc <<= 1;
+                code <<= 1;
+            }
+            if (!found) FR_FAIL(in, "invalid code in lane %u", k);
+        }
+        if ((b.bit + 7) / 8 != lane_size[k])
+            FR_FAIL(in, "lane %u: %llu bits in %llu bytes", k, (unsigned long long)b.bit, (unsigned long long)lane_size[k]);
+        unsigned bit;
+        while (fr_getbit(&b, &bit))
+            if (bit) FR_FAIL(in, "lane %u: nonzero padding bit", k);
+        in->pos += (size_t)lane_size[k];
+    }
+    return 1;
+}
+
+/* Index of a mode value in modes_seen[]: RAW 0, CONSTANT 1, HUFFMAN 2. */
+static inline unsigned fr_mode_index(unsigned mode) { return mode == 0 ? 0 : mode == 3 ? 1 : 2; }
+
+/* Decodes a whole frame. Returns 1 and a malloc'd *out on success; 0 with a message otherwise.
+ * modes_seen counts the stream modes used (for coverage statements in tests). */
+static inline int fr_decode(const uint8_t *f, size_t fsize, uint8_t **out, size_t *out_n, char *err, size_t errcap,
+                            unsigned modes_seen[3])
+{
+    fr_in hin = {f, fsize, 0, err, errcap};
+    fr_in *in = &hin;
+    *out = NULL;
+    if (fsize < 36) FR_FAIL(in, "frame of %zu bytes", fsize);
+    if (f[0] != 0x89 || f[1] != 'E' || f[2] != 'M' || f[3] != 'Z') FR_FAIL(in, "magic");
+    if (f[4] != 1) FR_FAIL(in, "version %u", f[4]);
+    unsigned type = f[5], log2 = f[6];
+    if (type > 6) FR_FAIL(in, "type %u", type);
+    if (log2 < 12 || log2 > 24) FR_FAIL(in, "chunk_log2 %u", log2);
+    if (f[7] != 0) FR_FAIL(in, "flags %u", f[7]);
+    if (tu_get32(f + 24) != 0) FR_FAIL(in, "reserved");
+    if (tu_get32(f + 28) != fw_checksum32(f, 28)) FR_FAIL(in, "header checksum");
+    uint64_t osz = tu_get64(f + 8), ec = tu_get64(f + 16);
+    fw_tparams tp = fw_tp((emz_type)type);
+    if (type == EMZ_TYPE_FP4_E2M1) {
+        if (!(ec == 2 * osz || (osz && ec == 2 * osz - 1))) FR_FAIL(in, "FP4 element_count %llu", (unsigned long long)ec);
+    } else if (ec != osz / tp.esize) FR_FAIL(in, "element_count %llu", (unsigned long long)ec);
+    uint64_t C = (uint64_t)1 << log2, cc = (osz + C - 1) / C;
+    if (cc > (fsize - 36) / 8) FR_FAIL(in, "index does not fit");
+    size_t idx = fsize - 4 - 8 * (size_t)cc;
+    if (tu_get32(f + fsize - 4) != fw_checksum32(f + idx, 8 * (size_t)cc)) FR_FAIL(in, "index checksum");
+    uint64_t sum = 0;
+    for (uint64_t i = 0; i < cc; i++) sum += tu_get32(f + idx + 8 * i);
+    if (sum != fsize - 36 - 8 * cc) FR_FAIL(in, "payload sizes sum to %llu", (unsigned long long)sum);
+    uint8_t *o = malloc(osz ? (size_t)osz : 1);
+    cr_assert(o != NULL);
+    size_t at = 32;
+    for (uint64_t i = 0; i < cc; i++) {
+        size_t len = (size_t)((i + 1) * C <= osz ? C : osz - i * C);
+        size_t psize = tu_get32(f + idx + 8 * i);
+        fr_in pin = {f + at, psize, 0, err, errcap};
+        unsigned layout;
+        int ok = fr_byte(&pin, &layout);
+        size_t m, t = 0;
+        uint8_t *dst = o + i * C;
+        int mode;
+        if (ok && layout == 1) {
+            if (type != EMZ_TYPE_BYTES && type != EMZ_TYPE_FP8_E4M3 && type != EMZ_TYPE_FP8_E5M2 && type != EMZ_TYPE_FP4_E2M1) {
+                snprintf(err, errcap, "chunk %llu: WHOLE for type %u", (unsigned long long)i, type);
+                ok = 0;
+            }
+            uint32_t *sym = tu_xmalloc(len * sizeof *sym);
+            if (ok) ok = fr_stream(&pin, len, 8, sym, &mode);
+            if (ok) {
+                modes_seen[fr_mode_index(mode)]++;
+                for (size_t j = 0; j < len; j++) dst[j] = (uint8_t)sym[j];
+            }
+            free(sym);
+        } else if (ok && layout == 0) {
+            if (type == EMZ_TYPE_BYTES) {
+                snprintf(err, errcap, "SPLIT for bytes");
+                ok = 0;
+            }
+            if (type == EMZ_TYPE_FP4_E2M1) m = 2 * len;
+            else { m = len / (tp.esize ? tp.esize : 1); t = len % (tp.esize ? tp.esize : 1); }
+            uint32_t *e = tu_xmalloc(m * sizeof *e), *s = tu_xmalloc(m * sizeof *s);
+            if (ok) ok = fr_stream(&pin, m, tp.E, e, &mode);
+            if (ok) { modes_seen[fr_mode_index(mode)]++; ok = fr_stream(&pin, m, tp.Mp + 1, s, &mode); }
+            if (ok) {
+                modes_seen[fr_mode_index(mode)]++;
+                for (size_t j = 0; j < m; j++) {
+                    uint32_t v = (s[j] >> tp.Mp) << (tp.E + tp.Mp) | e[j] << tp.Mp | (s[j] & ((1u << tp.Mp) - 1));
+                    if (type == EMZ_TYPE_FP4_E2M1) {
+                        if (j & 1) dst[j / 2] = (uint8_t)(dst[j / 2] | v << 4);
+                        else dst[j / 2] = (uint8_t)v;
+                    } else
+                        for (unsigned k = 0; k < tp.esize; k++) dst[j * tp.esize + k] = (uint8_t)(v >> (8 * k));
+                }
+                if (t > pin.n - pin.pos) { snprintf(err, errcap, "tail overruns"); ok = 0; }
+                else { memcpy(dst + len - t, pin.p + pin.pos, t); pin.pos += t; }
+            }
+            free(e);
+            free(s);
+        } else if (ok) {
+            snprintf(err, errcap, "layout %u", layout);
+            ok = 0;
+        }
+        if (ok && pin.pos != psize) {
+            snprintf(err, errcap, "chunk %llu: payload has %zu bytes after its end", (unsigned long long)i, psize - pin.pos);
+            ok = 0;
+        }
+        if (ok && tu_get32(f + idx + 8 * i + 4) != fw_checksum32(dst, len)) {
+            snprintf(err, errcap, "chunk %llu: checksum", (unsigned long long)i);
+            ok = 0;
+        }
+        if (!ok) {
+            char tmp[256];
+            snprintf(tmp, sizeof tmp, "chunk %llu: %.200s", (unsigned long long)i, err);
+            snprintf(err, errcap, "%s", tmp);
+            free(o);
+            return 0;
+        }
+        at += psize;
+    }
+    *out = o;
+    *out_n = (size_t)osz;
+    return 1;
+}
+
+#endif
