@@ -5,6 +5,7 @@
  */
 #include "emzip.h"
 #include "safetensors_scan.h"
+#include "stream_mode.h"
 
 #include <errno.h>
 #include <libdeflate.h>
@@ -230,7 +231,18 @@ typedef struct group {
     uint64_t frame_bytes;
     uint64_t frame_fixed; /* header + index + index checksum of its frames: 36 + 8 per chunk */
     bounds b;
+    /* emzip-stream, float groups only (a float label is exactly one emz type, so the group is
+     * exactly one stream; bytes labels share the one bytes stream) */
+    int has_stream;
+    uint64_t stream_frame_bytes, stream_frame_fixed;
+    bounds sb;            /* bounds of the concatenated buffer chunked as its one frame */
 } group;
+
+typedef struct stream_summary { /* one emzip-stream frame, for every emz type incl. bytes */
+    emz_type type;
+    size_t tensors;
+    uint64_t bytes, frame_bytes;
+} stream_summary;
 
 typedef struct result_row {
     const char *codec;
@@ -251,6 +263,9 @@ typedef struct file_result {
     group groups[MAX_GROUPS];
     int ngroups, dominant;
     uint64_t frames_total;
+    stream_summary streams[EMZ_TYPE_COUNT];
+    int nstreams;
+    uint64_t stream_frames_total;
     result_row rows[MAX_ROWS];
     int nrows;
     int ok;

@@ -18,18 +18,23 @@ typedef struct stream_plan {
 
 static size_t raw_bytes(size_t n, unsigned width) { return emz_div_ceil(n * width, 8); }
 
+static void plan_constant(stream_plan *p, uint32_t value) {
+    p->mode = EMZ_MODE_CONSTANT;
+    p->value = value;
+    p->cost = 1 + emz_div_ceil(p->width, 8);
+}
+
 /* Huffman's estimate leaves out lane padding (< 16 bytes); writing falls back to RAW when
  * the real size does not beat it. */
 static void plan_stream(stream_plan *p, const uint32_t *hist, size_t n, unsigned width) {
     p->n = n, p->width = width, p->mode = EMZ_MODE_RAW;
     p->cost = 1 + raw_bytes(n, width);
     if (n == 0 || !hist) return;
-    unsigned distinct = 0, alphabet = 1u << width;
+    unsigned distinct = 0, alphabet = 1u << width, last = 0;
     for (unsigned s = 0; s < alphabet; s++)
-        if (hist[s]) distinct++, p->value = s;
+        if (hist[s]) distinct++, last = s;
     if (distinct == 1) {
-        p->mode = EMZ_MODE_CONSTANT;
-        p->cost = 1 + emz_div_ceil(width, 8);
+        plan_constant(p, last);
         return;
     }
     uint64_t bits = emz_huff_lengths(hist, alphabet, p->len);
@@ -42,8 +47,7 @@ static void plan_stream(stream_plan *p, const uint32_t *hist, size_t n, unsigned
 static void plan_wide_stream(stream_plan *p, size_t n, unsigned width, bool constant,
                              uint32_t value) {
     plan_stream(p, NULL, n, width);
-    if (n && constant) p->mode = EMZ_MODE_CONSTANT, p->value = value,
-                       p->cost = 1 + emz_div_ceil(width, 8);
+    if (n && constant) plan_constant(p, value);
 }
 
 /* syms: one symbol per byte (needed for HUFFMAN, and for RAW when raw is NULL);
