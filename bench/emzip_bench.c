@@ -532,6 +532,58 @@ static void finish_bounds(bounds *b, wf_hist *w, emz_type t)
     b->valid = 1;
 }
 
+/* ---- emzip-stream ---------------------------------------------------------------------- */
+
+/* Bounds of one buffer cut into chunks as ONE frame cuts it (the emzip-stream layout): chunks
+ * now straddle tensor boundaries. The whole-file histograms come along but equal the group's
+ * own (a); the per-chunk figures and the format model are what differ. */
+static int buffer_bounds(bounds *b, const uint8_t *p, size_t size, emz_type t, size_t chunk)
+{
+    wf_hist *w = calloc(1, sizeof *w);
+    if (!w) return -1;
+    add_tensor_bounds(b, w, p, size, t, chunk);
+    finish_bounds(b, w, t);
+    free(w);
+    return 0;
+}
+
+/* Builds one buffer per emz type, compresses each as one frame with the (reused) contexts in
+ * ss, checks the round trips and fills the stream figures of fr. Returns -1 with fr->error set
+ * when the measurement can't run; a failed round trip only clears fr->ok. */
+static int stream_setup(stream_set *ss, const st_file *sf, const tensor_job *jobs, size_t chunk,
+                        const char *path, file_result *fr)
+{
+    emz_type *types = xmalloc(sizeof *types * (sf->count ? sf->count : 1));
+    for (size_t i = 0; i < sf->count; i++) types[i] = jobs[i].type;
+    int r = stream_build(ss, sf, types, fr->error, sizeof fr->error);
+    free(types);
+    if (r) return -1;
+    if (stream_compress_all(ss)) {
+        snprintf(fr->error, sizeof fr->error, "emz_compress failed (emzip-stream): %s",
+                 emz_error_name((emz_status)ss->failed_status));
+        return -1;
+    }
+    if (stream_check(ss, chunk, path)) fr->ok = 0;
+    fr->stream_frames_total = stream_frame_total(ss);
+    fr->nstreams = ss->n;
+    for (int k = 0; k < ss->n; k++) {
+        stream_group *sg = &ss->g[k];
+        fr->streams[k] = (stream_summary){sg->type, sg->tensors, sg->size, sg->frame_size};
+        for (int g = 0; g < fr->ngroups; g++) {
+            group *gr = &fr->groups[g];
+            if (gr->type != sg->type || gr->type == EMZ_TYPE_BYTES) continue;
+            gr->has_stream = 1;
+            gr->stream_frame_bytes = sg->frame_size;
+            gr->stream_frame_fixed = stream_frame_fixed(sg, chunk);
+            if (buffer_bounds(&gr->sb, sg->src, sg->size, sg->type, chunk)) {
+                snprintf(fr->error, sizeof fr->error, "out of memory");
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* ---- one file ------------------------------------------------------------------------ */
 
 static void add_row(file_result *fr, const char *codec, const char *level, double ratio, timing ct,
@@ -580,6 +632,8 @@ static int bench_file(const char *path, int reps, size_t chunk, int baselines, f
 
     bench_ctx c;
     memset(&c, 0, sizeof c);
+    stream_set ss;
+    memset(&ss, 0, sizeof ss);
     c.njobs = sf.count;
     c.jobs = xmalloc(sizeof(tensor_job) * (sf.count ? sf.count : 1));
     size_t fcap = 0, ocap = 0;
@@ -688,6 +742,10 @@ static int bench_file(const char *path, int reps, size_t chunk, int baselines, f
         free(w);
     }
 
+    /* -- emzip-stream: one frame per emz type, the same contexts -- */
+    ss.cctx = c.cctx, ss.dctx = c.dctx;
+    if (stream_setup(&ss, &sf, c.jobs, chunk, path, fr)) goto fail;
+
     /* -- speeds -- */
     double ours_ratio = 100.0 * (double)(fr->frames_total + fr->header_stored) / (double)fsize;
     timing tc = measure(run_emz_compress, &c, reps);
@@ -709,6 +767,18 @@ static int bench_file(const char *path, int reps, size_t chunk, int baselines, f
     }
     add_row(fr, "emzip", "verify", ours_ratio, tc, td1, fr->tensor_bytes);
     add_row(fr, "emzip", "noverify", ours_ratio, tc, td0, fr->tensor_bytes);
+    /* emzip-stream decompresses with checksums verified, the library's default */
+    double stream_ratio = 100.0 * (double)(fr->stream_frames_total + fr->header_stored) / (double)fsize;
+    timing sc = measure(stream_compress_all, &ss, reps);
+    emz_dctx_set_param(c.dctx, EMZ_PARAM_VERIFY_CHECKSUM, 1);
+    for (int k = 0; k < ss.n; k++) memset(ss.g[k].out, 0, ss.g[k].size);
+    timing sd = measure(stream_decompress_all, &ss, reps);
+    if (!sc.ok || !sd.ok || !stream_outputs_match(&ss)) {
+        fprintf(stderr, "emzip-bench: %s: emzip-stream failed during timing (%s)\n", path,
+                emz_error_name((emz_status)ss.failed_status));
+        fr->ok = 0;
+    }
+    add_row(fr, "emzip-stream", "verify", stream_ratio, sc, sd, fr->tensor_bytes);
     timing tm = measure(run_memcpy, &c, reps);
     add_row(fr, "memcpy", "-", 100.0, tm, tm, fr->tensor_bytes);
 
@@ -768,6 +838,7 @@ fail:
     libdeflate_free_decompressor(c.ldd);
     ZSTD_freeCCtx(c.zc);
     ZSTD_freeDCtx(c.zd);
+    stream_free(&ss);
     emz_cctx_free(c.cctx);
     emz_dctx_free(c.dctx);
     free(c.cbuf);
@@ -808,6 +879,34 @@ static void json_num(FILE *o, double v)
     else fputs("null", o);
 }
 
+/* The emzip-stream figures of a float group (its one frame and the bounds of that layout). */
+static void json_stream_fields(FILE *o, const group *gr)
+{
+    const bounds *sb = &gr->sb;
+    double st = 100.0 * (double)gr->stream_frame_bytes / (double)gr->bytes;
+    double bound = pct(sb->ck_exp_raw_bits, gr->bytes), model = 100.0 * sb->model_bytes / (double)gr->bytes;
+    fprintf(o, ",\n         \"stream_frame_bytes\": %llu, \"stream_frame_fixed_bytes\": %llu, "
+            "\"stream_ratio_pct\": ", (unsigned long long)gr->stream_frame_bytes,
+            (unsigned long long)gr->stream_frame_fixed);
+    json_num(o, st);
+    fprintf(o, ", \"stream_payload_ratio_pct\": ");
+    json_num(o, 100.0 * ((double)gr->stream_frame_bytes - (double)gr->stream_frame_fixed) / (double)gr->bytes);
+    fprintf(o, ",\n         \"stream_chunk_exp_rawM_pct\": ");
+    json_num(o, bound);
+    fprintf(o, ", \"stream_minus_chunk_exp_rawM_pts\": ");
+    json_num(o, st - bound);
+    fprintf(o, ", \"stream_minus_wholefile_split_pts\": ");
+    json_num(o, st - pct(gr->b.wf_split_bits, gr->bytes));
+    fprintf(o, ", \"stream_minus_ours_pts\": ");
+    json_num(o, st - 100.0 * (double)gr->frame_bytes / (double)gr->bytes);
+    fprintf(o, ",\n         \"stream_chunk_best_pct\": ");
+    json_num(o, pct(sb->ck_best_bits, gr->bytes));
+    fprintf(o, ", \"stream_format_model_bytes\": %.0f, \"stream_format_model_pct\": ", sb->model_bytes);
+    json_num(o, model);
+    fprintf(o, ", \"stream_minus_format_model_pts\": ");
+    json_num(o, st - model);
+}
+
 static void print_json(FILE *o, file_result *fr, int n, size_t chunk, int reps, int all_ok)
 {
     fprintf(o, "{\n  \"emzip_version\": \"%s\",\n  \"chunk_size\": %zu,\n  \"reps\": %d,\n", emz_version_string(),
@@ -832,6 +931,17 @@ static void print_json(FILE *o, file_result *fr, int n, size_t chunk, int reps, 
         fprintf(o, "      \"header_raw_bytes\": %llu, \"header_stored_bytes\": %llu, \"frame_bytes\": %llu,\n",
                 (unsigned long long)f->header_raw, (unsigned long long)f->header_stored,
                 (unsigned long long)f->frames_total);
+        fprintf(o, "      \"stream_frame_bytes\": %llu, \"streams\": [",
+                (unsigned long long)f->stream_frames_total);
+        for (int k = 0; k < f->nstreams; k++) {
+            stream_summary *sm = &f->streams[k];
+            fprintf(o, "%s{\"emz_type\": \"%s\", \"tensors\": %zu, \"bytes\": %llu, \"frame_bytes\": %llu, "
+                    "\"ratio_pct\": ", k ? ", " : "", emz_type_name(sm->type), sm->tensors,
+                    (unsigned long long)sm->bytes, (unsigned long long)sm->frame_bytes);
+            json_num(o, sm->bytes ? 100.0 * (double)sm->frame_bytes / (double)sm->bytes : 0);
+            fputc('}', o);
+        }
+        fprintf(o, "],\n");
         fprintf(o, "      \"dominant_dtype\": ");
         json_string(o, f->dominant >= 0 ? f->groups[f->dominant].label : "");
         fprintf(o, ",\n      \"dtypes\": [\n");
@@ -878,6 +988,7 @@ static void print_json(FILE *o, file_result *fr, int n, size_t chunk, int reps, 
                 fprintf(o, ", \"ours_minus_wholefile_split_pts\": ");
                 json_num(o, ours - pct(b->wf_split_bits, gr->bytes));
             }
+            if (b->valid && gr->has_stream) json_stream_fields(o, gr);
             fprintf(o, "}%s\n", g + 1 < f->ngroups ? "," : "");
         }
         fprintf(o, "      ],\n      \"results\": [\n");
@@ -907,8 +1018,11 @@ static void print_markdown(FILE *o, file_result *fr, int n, size_t chunk, int re
             emz_version_string(), chunk, reps);
     fprintf(o, "emzip: each tensor compressed as its own frame; its ratio counts all frames plus the "
                "safetensors header stored as 8 + zstd -19 of the JSON, over the file size. "
+               "emzip-stream: the tensors of each emzip type concatenated in data-offset order and "
+               "compressed as one frame per type (decompression verifies checksums); ratio counted "
+               "the same way. "
                "libdeflate (raw DEFLATE) and zstd compress the whole file in one shot. "
-               "GB/s = 1e9 bytes of uncompressed data (tensor bytes for emzip and memcpy, file bytes "
+               "GB/s = 1e9 bytes of uncompressed data (tensor bytes for emzip, emzip-stream and memcpy, file bytes "
                "for the baselines) per second. Round trips: %s.\n\n",
             all_ok ? "all byte-identical" : "**SOME FAILED (see stderr)**");
 
@@ -936,11 +1050,14 @@ static void print_markdown(FILE *o, file_result *fr, int n, size_t chunk, int re
                "bytes of each frame (header, index). model = the smallest frames the format allows with "
                "optimal 11-bit-limited Huffman codes per stream (cheapest of RAW / CONSTANT / HUFFMAN per "
                "stream, of SPLIT / WHOLE per chunk, all table, lane and index bytes counted). "
-               "* = dominant dtype.\n\n"
+               "stream = emzip-stream, the dtype's tensors concatenated in data-offset order as one "
+               "frame; stream bound = (b) for that layout (the concatenated buffer cut into chunks of "
+               "the chunk size, so chunks straddle tensors). * = dominant dtype.\n\n"
                "| file | dtype | tensors | bytes | emzip %% | payload %% | (a) whole-file split H %% | "
                "whole-file element H %% | (b) chunk expH + raw M %% | emzip − (b) pts | "
-               "chunk exp+sm H %% | chunk byte H %% | chunk best %% | emzip − best pts | model %% | emzip − model pts |\n"
-               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+               "chunk exp+sm H %% | chunk byte H %% | chunk best %% | emzip − best pts | model %% | emzip − model pts | "
+               "stream %% | stream bound %% | stream − bound pts | stream − (a) pts |\n"
+               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < n; i++) {
         file_result *f = &fr[i];
         for (int g = 0; g < f->ngroups; g++) {
@@ -952,18 +1069,27 @@ static void print_markdown(FILE *o, file_result *fr, int n, size_t chunk, int re
             if (b->wf_elem_bits >= 0) snprintf(eh, sizeof eh, "%.2f", pct(b->wf_elem_bits, gr->bytes));
             if (b->ck_byte_bits >= 0) snprintf(bh, sizeof bh, "%.2f", pct(b->ck_byte_bits, gr->bytes));
             double pay = 100.0 * ((double)gr->frame_bytes - (double)gr->frame_fixed) / (double)gr->bytes;
-            fprintf(o, "| %s | %s%s | %zu | %llu | %.2f | %.2f | %.2f | %s | %.2f | %+.2f | %.2f | %s | %.2f | %+.2f | %.2f | %+.2f |\n",
+            fprintf(o, "| %s | %s%s | %zu | %llu | %.2f | %.2f | %.2f | %s | %.2f | %+.2f | %.2f | %s | %.2f | %+.2f | %.2f | %+.2f | ",
                     base_name(f->path), gr->label, g == f->dominant ? "*" : "", gr->tensors,
                     (unsigned long long)gr->bytes, ours, pay, pct(b->wf_split_bits, gr->bytes), eh,
                     pct(b->ck_exp_raw_bits, gr->bytes), ours - pct(b->ck_exp_raw_bits, gr->bytes),
                     pct(b->ck_exp_sm_bits, gr->bytes), bh, pct(b->ck_best_bits, gr->bytes),
                     ours - pct(b->ck_best_bits, gr->bytes), 100.0 * b->model_bytes / (double)gr->bytes,
                     ours - 100.0 * b->model_bytes / (double)gr->bytes);
+            if (gr->has_stream) {
+                double st = 100.0 * (double)gr->stream_frame_bytes / (double)gr->bytes;
+                double bound = pct(gr->sb.ck_exp_raw_bits, gr->bytes);
+                fprintf(o, "%.2f | %.2f | %+.2f | %+.2f |\n", st, bound, st - bound,
+                        st - pct(b->wf_split_bits, gr->bytes));
+            } else {
+                fprintf(o, "– | – | – | – |\n");
+            }
         }
     }
 
     fprintf(o, "\n## Per-dtype emzip ratio and header\n\n| file | file bytes | header raw | header stored "
-               "(8 + zstd -19) | dtype: tensors, emzip %% of its bytes |\n|---|---:|---:|---:|---|\n");
+               "(8 + zstd -19) | dtype: tensors, emzip %% of its bytes | emzip-stream: emz type, tensors, %% of its bytes |\n"
+               "|---|---:|---:|---:|---|---|\n");
     for (int i = 0; i < n; i++) {
         file_result *f = &fr[i];
         fprintf(o, "| %s | %llu | %llu | %llu | ", base_name(f->path), (unsigned long long)f->file_size,
@@ -972,6 +1098,12 @@ static void print_markdown(FILE *o, file_result *fr, int n, size_t chunk, int re
             group *gr = &f->groups[g];
             fprintf(o, "%s%s%s: %zu, %.2f%%", g ? "; " : "", gr->label, g == f->dominant ? "*" : "",
                     gr->tensors, gr->bytes ? 100.0 * (double)gr->frame_bytes / (double)gr->bytes : 0.0);
+        }
+        fprintf(o, " | ");
+        for (int k = 0; k < f->nstreams; k++) {
+            stream_summary *sm = &f->streams[k];
+            fprintf(o, "%s%s: %zu, %.2f%%", k ? "; " : "", emz_type_name(sm->type), sm->tensors,
+                    sm->bytes ? 100.0 * (double)sm->frame_bytes / (double)sm->bytes : 0.0);
         }
         fprintf(o, " |\n");
     }

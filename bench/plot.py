@@ -16,8 +16,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-COLOURS = {"emzip": "tab:red", "libdeflate": "tab:blue", "zstd": "tab:green", "memcpy": "tab:gray"}
-MARKERS = {"emzip": "o", "libdeflate": "s", "zstd": "^", "memcpy": "D"}
+COLOURS = {"emzip": "tab:red", "emzip-stream": "tab:orange", "libdeflate": "tab:blue", "zstd": "tab:green",
+           "memcpy": "tab:gray"}
+MARKERS = {"emzip": "o", "emzip-stream": "P", "libdeflate": "s", "zstd": "^", "memcpy": "D"}
 
 
 def to_px_inv(ax, px, py):
