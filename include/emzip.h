@@ -60,6 +60,8 @@ typedef enum emz_status {
     EMZ_ERROR_CORRUPT = 7,             /* a field of the frame is invalid or inconsistent */
     EMZ_ERROR_CHECKSUM = 8,            /* decoded data does not match its stored checksum */
     EMZ_ERROR_RANGE = 9,               /* a requested byte range lies outside the data */
+    EMZ_ERROR_IMPL_UNAVAILABLE = 10,   /* the forced implementation is not built or not
+                                          supported by this CPU */
 } emz_status;
 
 /* A short stable identifier of a status, e.g. "corrupt"; never NULL. */
@@ -79,6 +81,30 @@ EMZ_API emz_status emz_type_from_name(const char *name, emz_type *type);
 /* Bits per element: 16, 16, 32, 8, 8, 4, and 8 for bytes; 0 for an unknown type. */
 EMZ_API unsigned emz_type_bits(emz_type type);
 
+/* ---- Implementations -------------------------------------------------------------------
+ * The kernels exist once per instruction set; all produce identical bytes. By default the
+ * best one the CPU supports runs, detected once per process. The environment variable
+ * EMZ_IMPL=scalar|avx2|avx512|neon overrides that default for the whole process (a name that
+ * is unknown or unsupported makes every call fail with EMZ_ERROR_IMPL_UNAVAILABLE), and
+ * EMZ_PARAM_IMPL overrides it for one context. */
+typedef enum emz_impl {
+    EMZ_IMPL_AUTO = 0,   /* the process default */
+    EMZ_IMPL_SCALAR = 1, /* portable C, the reference */
+    EMZ_IMPL_AVX2 = 2,   /* x86-64 AVX2 + BMI2 */
+    EMZ_IMPL_AVX512 = 3, /* x86-64 AVX-512 F/BW/VL/VBMI/VBMI2 + BMI2 */
+    EMZ_IMPL_NEON = 4,   /* AArch64 Advanced SIMD */
+} emz_impl;
+
+#define EMZ_IMPL_COUNT 5
+
+/* "auto", "scalar", "avx2", "avx512", "neon"; NULL for an unknown value. */
+EMZ_API const char *emz_impl_name(emz_impl impl);
+/* 1 if the implementation is built into this library and this CPU runs it, else 0. */
+EMZ_API int emz_impl_available(emz_impl impl);
+/* What EMZ_IMPL_AUTO selects in this process (never EMZ_IMPL_AUTO). If EMZ_IMPL names an
+ * unavailable implementation, returns it anyway, so that callers can report it. */
+EMZ_API emz_impl emz_impl_default(void);
+
 /* ---- Compression ----------------------------------------------------------------------- */
 
 typedef struct emz_cctx emz_cctx;
@@ -94,6 +120,8 @@ typedef enum emz_param {
     EMZ_PARAM_CHUNK_SIZE = 1,
     /* Decompression only: 1 (default) verifies every chunk's checksum, 0 skips it. */
     EMZ_PARAM_VERIFY_CHECKSUM = 2,
+    /* Both contexts: an emz_impl; EMZ_ERROR_IMPL_UNAVAILABLE if it cannot run here. */
+    EMZ_PARAM_IMPL = 3,
 } emz_param;
 
 EMZ_API emz_status emz_cctx_set_param(emz_cctx *cctx, emz_param param, int64_t value);
@@ -126,7 +154,7 @@ typedef struct emz_dctx emz_dctx;
 
 EMZ_API emz_dctx *emz_dctx_create(void);
 EMZ_API void emz_dctx_free(emz_dctx *dctx);
-/* Accepts EMZ_PARAM_VERIFY_CHECKSUM. */
+/* Accepts EMZ_PARAM_VERIFY_CHECKSUM and EMZ_PARAM_IMPL. */
 EMZ_API emz_status emz_dctx_set_param(emz_dctx *dctx, emz_param param, int64_t value);
 
 typedef struct emz_frame_info {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what emzip needs to build, test and benchmark, from Debian packages.
 set -euo pipefail
-packages=(meson ninja-build pkg-config gcc libc6-dev
-          libxxhash-dev libcriterion-dev libdeflate-dev libzstd-dev)
+packages=(meson ninja-build pkg-config cmake gcc libc6-dev libxxhash-dev libcpu-features-dev
+          libcriterion-dev libdeflate-dev libzstd-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

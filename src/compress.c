@@ -8,6 +8,7 @@
 
 struct emz_cctx {
     size_t chunk_size;
+    emz_impl impl;
     emz_chunk_scratch scratch;
 };
 
@@ -25,6 +26,11 @@ void emz_cctx_free(emz_cctx *cctx) {
 
 emz_status emz_cctx_set_param(emz_cctx *cctx, emz_param param, int64_t value) {
     if (!cctx) return EMZ_ERROR_INVALID_ARGUMENT;
+    if (param == EMZ_PARAM_IMPL) {
+        emz_status st = emz_impl_param_check(value);
+        if (st == EMZ_OK) cctx->impl = (emz_impl)value;
+        return st;
+    }
     if (param != EMZ_PARAM_CHUNK_SIZE) return EMZ_ERROR_INVALID_ARGUMENT;
     if (value < (INT64_C(1) << EMZ_CHUNK_LOG2_MIN) || value > (INT64_C(1) << EMZ_CHUNK_LOG2_MAX) ||
         (value & (value - 1)))
@@ -48,7 +54,9 @@ static unsigned log2_exact(size_t v) {
 static emz_status compress_frame(emz_cctx *c, uint8_t *dst, size_t cap, const uint8_t *src,
                                  size_t size, emz_type type, uint64_t element_count,
                                  size_t *dst_size) {
-    const emz_kernels *k = emz_kernels_active();
+    const emz_kernels *k;
+    emz_status st = emz_kernels_resolve(c->impl, &k);
+    if (st != EMZ_OK) return st;
     emz_frame_header h = {type, log2_exact(c->chunk_size), size, element_count};
     uint64_t chunks = emz_frame_chunk_count(&h);
     if (cap < EMZ_FRAME_FIXED_OVERHEAD || (cap - EMZ_FRAME_FIXED_OVERHEAD) / 9 < chunks)
@@ -57,7 +65,7 @@ static emz_status compress_frame(emz_cctx *c, uint8_t *dst, size_t cap, const ui
     /* Payload sizes are known only after encoding, and the index follows the payloads. */
     uint8_t *index = malloc(index_size ? index_size : 1);
     if (!index) return EMZ_ERROR_NO_MEMORY;
-    emz_status st = emz_chunk_scratch_reserve(&c->scratch, size < c->chunk_size ? size : c->chunk_size);
+    st = emz_chunk_scratch_reserve(&c->scratch, size < c->chunk_size ? size : c->chunk_size);
     size_t pos = EMZ_FRAME_HEADER_SIZE, payload_cap = cap - index_size - 4;
     for (uint64_t i = 0; st == EMZ_OK && i < chunks; i++) {
         size_t off = (size_t)i * c->chunk_size;
@@ -75,7 +83,7 @@ static emz_status compress_frame(emz_cctx *c, uint8_t *dst, size_t cap, const ui
             memcpy(dst + pos, c->scratch.chunk, n);
         }
         emz_store32(index + i * EMZ_INDEX_ENTRY_SIZE, (uint32_t)n);
-        emz_store32(index + i * EMZ_INDEX_ENTRY_SIZE + 4, emz_checksum32(src + off, len));
+        emz_store32(index + i * EMZ_INDEX_ENTRY_SIZE + 4, k->checksum32(src + off, len));
         pos += n;
     }
     if (st == EMZ_OK) {
@@ -95,7 +103,7 @@ static emz_status compress_with(emz_cctx *cctx, void *dst, size_t cap, const voi
         return EMZ_ERROR_INVALID_ARGUMENT;
     if (size > (SIZE_MAX >> 2)) return EMZ_ERROR_INVALID_ARGUMENT;
     if (cctx) return compress_frame(cctx, dst, cap, src, size, type, element_count, dst_size);
-    emz_cctx temp = {EMZ_DEFAULT_CHUNK_SIZE, {0}};
+    emz_cctx temp = {EMZ_DEFAULT_CHUNK_SIZE, EMZ_IMPL_AUTO, {0}};
     emz_status st = compress_frame(&temp, dst, cap, src, size, type, element_count, dst_size);
     emz_chunk_scratch_release(&temp.scratch);
     return st;

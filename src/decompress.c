@@ -9,6 +9,7 @@
 
 struct emz_dctx {
     bool verify;
+    emz_impl impl;
     emz_chunk_scratch scratch;
 };
 
@@ -25,7 +26,13 @@ void emz_dctx_free(emz_dctx *dctx) {
 }
 
 emz_status emz_dctx_set_param(emz_dctx *dctx, emz_param param, int64_t value) {
-    if (!dctx || param != EMZ_PARAM_VERIFY_CHECKSUM || (value != 0 && value != 1))
+    if (!dctx) return EMZ_ERROR_INVALID_ARGUMENT;
+    if (param == EMZ_PARAM_IMPL) {
+        emz_status st = emz_impl_param_check(value);
+        if (st == EMZ_OK) dctx->impl = (emz_impl)value;
+        return st;
+    }
+    if (param != EMZ_PARAM_VERIFY_CHECKSUM || (value != 0 && value != 1))
         return EMZ_ERROR_INVALID_ARGUMENT;
     dctx->verify = value != 0;
     return EMZ_OK;
@@ -50,10 +57,12 @@ emz_status emz_frame_info_get(const void *src, size_t src_size, emz_frame_info *
  * dropped. */
 static emz_status decode_chunks(emz_dctx *d, const emz_frame *f, uint8_t *dst, uint64_t lo,
                                 uint64_t hi) {
-    const emz_kernels *k = emz_kernels_active();
+    const emz_kernels *k;
+    emz_status st = emz_kernels_resolve(d->impl, &k);
+    if (st != EMZ_OK) return st;
     uint64_t chunk_size = UINT64_C(1) << f->header.chunk_log2;
     uint64_t first = lo / chunk_size, last = (hi - 1) / chunk_size;
-    emz_status st = emz_chunk_scratch_reserve(
+    st = emz_chunk_scratch_reserve(
         &d->scratch, (size_t)(f->header.original_size < chunk_size ? f->header.original_size
                                                                     : chunk_size));
     if (st != EMZ_OK) return st;
@@ -70,7 +79,7 @@ static emz_status decode_chunks(emz_dctx *d, const emz_frame *f, uint8_t *dst, u
         st = emz_chunk_decode(k, f->header.type, payload, size, f->end, out, len, &d->scratch);
         if (st != EMZ_OK) return st;
         if (d->verify &&
-            emz_checksum32(out, len) != emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE + 4))
+            k->checksum32(out, len) != emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE + 4))
             return EMZ_ERROR_CHECKSUM;
         if (!whole) {
             uint64_t from = start > lo ? start : lo, to = start + len < hi ? start + len : hi;
@@ -85,7 +94,7 @@ static emz_status with_dctx(emz_dctx *dctx, const emz_frame *f, uint8_t *dst, ui
                             uint64_t hi) {
     if (lo == hi) return EMZ_OK;
     if (dctx) return decode_chunks(dctx, f, dst, lo, hi);
-    emz_dctx temp = {true, {0}};
+    emz_dctx temp = {true, EMZ_IMPL_AUTO, {0}};
     emz_status st = decode_chunks(&temp, f, dst, lo, hi);
     emz_chunk_scratch_release(&temp.scratch);
     return st;

@@ -16,6 +16,8 @@ static const struct {
     [EMZ_ERROR_CORRUPT] = {"corrupt", "compressed data is corrupt or truncated"},
     [EMZ_ERROR_CHECKSUM] = {"checksum", "checksum mismatch: decompressed data is corrupt"},
     [EMZ_ERROR_RANGE] = {"range", "requested range lies outside the data"},
+    [EMZ_ERROR_IMPL_UNAVAILABLE] = {"impl_unavailable",
+                                    "implementation not available on this CPU or build"},
 };
 
 #define STATUS_COUNT (sizeof status_text / sizeof status_text[0])

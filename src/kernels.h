@@ -55,11 +55,20 @@ typedef struct emz_kernels {
     emz_status (*huff_decode)(const uint8_t *lanes, const uint32_t lane_sizes[EMZ_HUFF_LANES],
                               const uint8_t *readable_end, const emz_huff_dec *dec, uint8_t *out,
                               size_t n);
+    /* checksum32 of the format (low 32 bits of XXH3-64), for chunk data. */
+    uint32_t (*checksum32)(const void *data, size_t size);
 } emz_kernels;
 
 extern const emz_kernels emz_kernels_scalar;
+extern const emz_kernels emz_kernels_avx2;
+extern const emz_kernels emz_kernels_avx512;
+extern const emz_kernels emz_kernels_neon;
 
-/* The implementation the library uses. */
-const emz_kernels *emz_kernels_active(void);
+/* The table for a requested implementation (EMZ_IMPL_AUTO: the process default), or
+ * EMZ_ERROR_IMPL_UNAVAILABLE. */
+emz_status emz_kernels_resolve(emz_impl requested, const emz_kernels **kernels);
+
+/* Validates a value for EMZ_PARAM_IMPL: AUTO, or an implementation that can run here. */
+emz_status emz_impl_param_check(int64_t value);
 
 #endif

@@ -184,7 +184,15 @@ void cli_print_help(cli_command topic, FILE *stream)
     }
 }
 
+/* The second line says which kernels run (EMZ_IMPL can force them) and which this CPU has. */
 void cli_print_version(FILE *stream)
 {
     fprintf(stream, "emzip %s\n", emz_version_string());
+    emz_impl running = emz_impl_default();
+    const char *name = emz_impl_name(running);
+    fprintf(stream, "implementation: %s%s; available:", name ? name : "?",
+            emz_impl_available(running) ? "" : " (unavailable: check EMZ_IMPL)");
+    for (int i = EMZ_IMPL_SCALAR; i < EMZ_IMPL_COUNT; i++)
+        if (emz_impl_available((emz_impl)i)) fprintf(stream, " %s", emz_impl_name((emz_impl)i));
+    fputc('\n', stream);
 }

@@ -1,4 +1,5 @@
 /* kernels_scalar.c - the scalar kernel table: the reference every other ISA is tested against. */
+#include "checksum.h"
 #include "huffman_scalar.h"
 #include "split_merge_scalar.h"
 
@@ -27,4 +28,5 @@ const emz_kernels emz_kernels_scalar = {
     .histogram = emz_histogram_scalar,
     .huff_encode = emz_huff_encode_scalar,
     .huff_decode = emz_huff_decode_scalar,
+    .checksum32 = emz_checksum32,
 };

@@ -1,4 +1,6 @@
-/* huffman_decode_scalar.c - decodes the 16 lanes of a Huffman stream, four at a time.
+/* huffman_decode_body.h - decodes the lanes of a Huffman stream, four at a time. Included by
+ * one file per instruction set, which defines EMZ_HUFF_DECODE (the function's name): the same
+ * source compiled with BMI2 gets single-instruction variable shifts, without a second copy.
  *
  * Four lanes in flight hide the load latency of the table lookups (measured on Zen 5: 4 lanes
  * ~2.7 G symbols/s; 8 lanes spill registers and are slower). Each lookup of 11 bits yields up
@@ -6,7 +8,7 @@
  * which neither input reads nor output writes can leave their bounds, so it checks no bounds;
  * the careful tail finishes each lane one symbol at a time. */
 #include "common.h"
-#include "huffman_scalar.h"
+#include "kernels.h"
 
 typedef struct lane_state {
     const uint8_t *in;    /* next byte not yet in bits */
@@ -134,7 +136,7 @@ static void decode_tail(lane_state *s, const uint8_t *readable_end, const uint16
     }
 }
 
-emz_status emz_huff_decode_scalar(const uint8_t *lanes, const uint32_t lane_sizes[EMZ_HUFF_LANES],
+emz_status EMZ_HUFF_DECODE(const uint8_t *lanes, const uint32_t lane_sizes[EMZ_HUFF_LANES],
                                   const uint8_t *readable_end, const emz_huff_dec *dec,
                                   uint8_t *out, size_t n) {
     unsigned lanes_count = emz_huff_lane_count(n);

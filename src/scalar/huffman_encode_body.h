@@ -1,11 +1,12 @@
-/* huffman_encode_scalar.c - writes the lanes of a Huffman stream (FORMAT.md, "Lanes").
+/* huffman_encode_body.h - writes the lanes of a Huffman stream (FORMAT.md, "Lanes"). Included
+ * by one file per instruction set, which defines EMZ_HUFF_ENCODE (the function's name).
  *
  * A lane's bit writer is one serial dependency chain (the bit count), so lanes are encoded
  * four at a time. That needs each lane's place before it is written: a first pass sums the
  * code lengths per lane, which also rejects, before any encoding, a code that would not fit
  * in out_cap. */
 #include "common.h"
-#include "huffman_scalar.h"
+#include "kernels.h"
 
 typedef struct lane_writer {
     const uint8_t *sym, *sym_end;
@@ -34,7 +35,7 @@ static inline void put4_flush(lane_writer *w, const uint32_t *code_len) {
 
 /* Rounds of put4_flush that neither run out of symbols nor store past out_end (a flush
  * stores 8 bytes and advances at most 6). */
-static size_t safe_rounds(const lane_writer *w) {
+static size_t writer_safe_rounds(const lane_writer *w) {
     size_t by_sym = (size_t)(w->sym_end - w->sym) / 4;
     size_t room = (size_t)(w->out_end - w->out);
     size_t by_out = room >= 8 ? (room - 8) / 6 : 0;
@@ -54,7 +55,7 @@ static void encode_four(lane_writer *w, const uint32_t *code_len) {
     for (;;) {
         size_t rounds = SIZE_MAX;
         for (unsigned k = 0; k < 4; k++) {
-            size_t r = safe_rounds(&w[k]);
+            size_t r = writer_safe_rounds(&w[k]);
             if (r < rounds) rounds = r;
         }
         if (rounds == 0) break;
@@ -77,7 +78,7 @@ static uint64_t lane_bits(const uint8_t *sym, const uint8_t *end, const uint8_t 
     return b0 + b1;
 }
 
-size_t emz_huff_encode_scalar(const uint8_t *syms, size_t n, const emz_huff_enc *enc,
+size_t EMZ_HUFF_ENCODE(const uint8_t *syms, size_t n, const emz_huff_enc *enc,
                               uint8_t *out, size_t out_cap, uint32_t lane_sizes[EMZ_HUFF_LANES]) {
     unsigned lanes = emz_huff_lane_count(n);
     size_t per_lane = emz_div_ceil(n, lanes), total = 0;

@@ -1,0 +1,48 @@
+/* split_merge_avx512.c - BF16 split and merge, 64 elements a step (AVX-512 BW). A tail
+ * shorter than a step goes to the scalar kernel, so the tail logic exists once. */
+#include <immintrin.h>
+
+#include "common.h"
+#include "simd_kernels.h"
+#include "scalar/split_merge_scalar.h"
+
+void emz_split_bf16_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm) {
+    const __m512i low7 = _mm512_set1_epi16(0x7F), sign = _mm512_set1_epi16(0x80);
+    const __m512i byte = _mm512_set1_epi16(0xFF);
+    const __m512i order = _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7);
+    size_t j = 0;
+    for (; j + 64 <= m; j += 64) {
+        __m512i a = _mm512_loadu_si512((const void *)(src + 2 * j));
+        __m512i b = _mm512_loadu_si512((const void *)(src + 2 * j + 64));
+        __m512i ea = _mm512_and_si512(_mm512_srli_epi16(a, 7), byte);
+        __m512i eb = _mm512_and_si512(_mm512_srli_epi16(b, 7), byte);
+        __m512i sa = _mm512_ternarylogic_epi32(_mm512_srli_epi16(a, 8), sign,
+                                               _mm512_and_si512(a, low7), 0xEA); /* (x&y)|z */
+        __m512i sb = _mm512_ternarylogic_epi32(_mm512_srli_epi16(b, 8), sign,
+                                               _mm512_and_si512(b, low7), 0xEA);
+        /* packus interleaves 128-bit lanes; the permute restores element order. */
+        _mm512_storeu_si512((void *)(exps + j),
+                            _mm512_permutexvar_epi64(order, _mm512_packus_epi16(ea, eb)));
+        _mm512_storeu_si512((void *)(sm + j),
+                            _mm512_permutexvar_epi64(order, _mm512_packus_epi16(sa, sb)));
+    }
+    emz_split_bf16_scalar(src + 2 * j, m - j, exps + j, sm + j);
+}
+
+void emz_merge_bf16_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst) {
+    const __m512i low7 = _mm512_set1_epi8(0x7F), top = _mm512_set1_epi8((char)0x80);
+    const __m512i first = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
+    const __m512i second = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+    size_t j = 0;
+    for (; j + 64 <= m; j += 64) {
+        __m512i e = _mm512_loadu_si512((const void *)(exps + j));
+        __m512i s = _mm512_loadu_si512((const void *)(sm + j));
+        /* bit select: low byte = s where low7, else e << 7; high byte = s where top, else e >> 1 */
+        __m512i lo = _mm512_ternarylogic_epi32(low7, s, _mm512_slli_epi16(e, 7), 0xCA);
+        __m512i hi = _mm512_ternarylogic_epi32(top, s, _mm512_srli_epi16(e, 1), 0xCA);
+        __m512i a = _mm512_unpacklo_epi8(lo, hi), b = _mm512_unpackhi_epi8(lo, hi);
+        _mm512_storeu_si512((void *)(dst + 2 * j), _mm512_permutex2var_epi64(a, first, b));
+        _mm512_storeu_si512((void *)(dst + 2 * j + 64), _mm512_permutex2var_epi64(a, second, b));
+    }
+    emz_merge_bf16_scalar(exps + j, sm + j, m - j, dst + 2 * j);
+}

@@ -1,0 +1,16 @@
+/* simd_kernels.h - kernels of the SIMD folders, for their tables and for the tests. */
+#ifndef EMZ_SIMD_KERNELS_H
+#define EMZ_SIMD_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void emz_split_bf16_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_bf16_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+uint32_t emz_checksum32_avx2(const void *data, size_t size);
+
+void emz_split_bf16_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_bf16_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+uint32_t emz_checksum32_avx512(const void *data, size_t size);
+
+#endif
