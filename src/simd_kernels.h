@@ -7,10 +7,19 @@
 
 void emz_split_bf16_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
 void emz_merge_bf16_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_split_fp32_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_fp32_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
 uint32_t emz_checksum32_avx2(const void *data, size_t size);
 
 void emz_split_bf16_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
 void emz_merge_bf16_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_split_fp32_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_fp32_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
 uint32_t emz_checksum32_avx512(const void *data, size_t size);
+
+/* AArch64: Advanced SIMD is baseline, so src/neon needs no extra compiler flags. */
+void emz_split_bf16_neon(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_bf16_neon(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+uint32_t emz_checksum32_neon(const void *data, size_t size);
 
 #endif

@@ -15,47 +15,58 @@ static const emz_kernels *table_of(emz_impl impl) {
     return k;
 }
 
-/* All 65536 BF16 patterns in a shuffled order, so every value meets varied neighbours. */
-static uint8_t *all_bf16_patterns(size_t *n_out) {
-    size_t n = 65536;
-    uint8_t *p = tu_xmalloc(2 * n + 64);
-    for (size_t i = 0; i < n; i++) tu_put16(p + 2 * i, (uint16_t)(i * 40503u + 12345u));
+/* Test inputs: all 65536 BF16 patterns, or 65536 FP32 patterns (every exponent and sign with
+ * varied mantissas: NaN payloads, infinities, subnormals, -0), in a scrambled order so that
+ * every value meets varied neighbours. */
+static uint8_t *patterns(emz_type type, size_t *n_out) {
+    size_t n = 65536, esize = type == EMZ_TYPE_FP32 ? 4 : 2;
+    uint8_t *p = tu_xmalloc(esize * n + 64);
+    uint64_t seed = 99;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t k = (uint32_t)(i * 40503u + 12345u) & 0xFFFF;
+        if (type == EMZ_TYPE_FP32)
+            tu_put32(p + 4 * i, k << 16 | (uint32_t)(tu_rand(&seed) & 0xFFFF));
+        else
+            tu_put16(p + 2 * i, (uint16_t)k);
+    }
     *n_out = n;
     return p;
 }
 
-Test(impl, split_merge_match_scalar_all_patterns_tails_offsets) {
-    size_t n;
-    uint8_t *src = all_bf16_patterns(&n);
+/* Split and merge of one type against scalar: the whole buffer, then every length 0..200
+ * at every offset 0..7 of input and outputs; merge must not write past its output. */
+static void check_split_merge(emz_type type) {
+    size_t n, esize = type == EMZ_TYPE_FP32 ? 4 : 2, smb = type == EMZ_TYPE_FP32 ? 3 : 1;
+    uint8_t *src = patterns(type, &n);
     const emz_kernels *ref = table_of(EMZ_IMPL_SCALAR);
-    uint8_t *e0 = tu_xmalloc(n + 64), *s0 = tu_xmalloc(n + 64), *e1 = tu_xmalloc(n + 64),
-            *s1 = tu_xmalloc(n + 64), *out = tu_xmalloc(2 * n + 128);
-    int tested = 0;
+    uint8_t *e0 = tu_xmalloc(n + 64), *s0 = tu_xmalloc(smb * n + 64), *e1 = tu_xmalloc(n + 64),
+            *s1 = tu_xmalloc(smb * n + 64), *out = tu_xmalloc(esize * n + 128);
     for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
         if (!emz_impl_available((emz_impl)impl)) continue;
         const emz_kernels *k = table_of((emz_impl)impl);
-        tested++;
-        /* Whole buffer, then every length 0..200 at every offset 0..7 of input and output. */
-        for (size_t len = 0; len <= 200 + n; len = len < 200 ? len + 1 : (len == 200 ? n : len + 1)) {
+        for (size_t len = 0; len <= 201; len++) {
             for (unsigned off = 0; off < (len <= 200 ? 8u : 1u); off++) {
-                const uint8_t *in = src + 2 * off;
+                const uint8_t *in = src + esize * off;
                 size_t m = len <= 200 ? len : n - off;
-                ref->split[EMZ_TYPE_BF16](in, m, e0, s0);
-                k->split[EMZ_TYPE_BF16](in, m, e1 + off, s1 + off);
-                cr_assert(memcmp(e0, e1 + off, m) == 0 && memcmp(s0, s1 + off, m) == 0,
-                          "%s split differs: len %zu off %u", k->name, m, off);
-                memset(out, 0xA5, 2 * m + 16 + off);
-                k->merge[EMZ_TYPE_BF16](e1 + off, s1 + off, m, out + off);
-                cr_assert(memcmp(out + off, in, 2 * m) == 0, "%s merge differs: len %zu off %u",
-                          k->name, m, off);
-                cr_assert(out[off + 2 * m] == 0xA5, "%s merge wrote past the end", k->name);
+                ref->split[type](in, m, e0, s0);
+                k->split[type](in, m, e1 + off, s1 + off);
+                cr_assert(memcmp(e0, e1 + off, m) == 0 && memcmp(s0, s1 + off, smb * m) == 0,
+                          "%s %s split differs: len %zu off %u", k->name, emz_type_name(type), m,
+                          off);
+                memset(out, 0xA5, esize * m + 16 + off);
+                k->merge[type](e1 + off, s1 + off, m, out + off);
+                cr_assert(memcmp(out + off, in, esize * m) == 0,
+                          "%s %s merge differs: len %zu off %u", k->name, emz_type_name(type), m,
+                          off);
+                cr_assert(out[off + esize * m] == 0xA5, "%s merge wrote past the end", k->name);
             }
-            if (len > 200) break;
         }
     }
-    cr_assert(tested >= 1);
     free(src), free(e0), free(s0), free(e1), free(s1), free(out);
 }
+
+Test(impl, split_merge_bf16_match_scalar) { check_split_merge(EMZ_TYPE_BF16); }
+Test(impl, split_merge_fp32_match_scalar) { check_split_merge(EMZ_TYPE_FP32); }
 
 Test(impl, checksums_match_scalar) {
     size_t n = 70000;

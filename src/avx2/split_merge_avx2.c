@@ -46,3 +46,50 @@ void emz_merge_bf16_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8
     }
     emz_merge_bf16_scalar(exps + j, sm + j, m - j, dst + 2 * j);
 }
+
+/* FP32: the sign+mantissa symbol is 24 bits, three bytes of the RAW stream. Each 128-bit half
+ * turns four elements into 12 bytes; the 16-byte stores overlap by 4, and the loop leaves at
+ * least 8 elements to the scalar tail, whose bytes cover the overhang. */
+void emz_split_fp32_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm) {
+    const __m256i mant = _mm256_set1_epi32(0x7FFFFF), sign = _mm256_set1_epi32(0x800000);
+    const __m256i byte = _mm256_set1_epi32(0xFF);
+    const __m256i pack3 = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1,
+                                           0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+    const __m256i pack_exp = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                              -1, -1, 0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1,
+                                              -1, -1, -1, -1);
+    size_t j = 0;
+    for (; j + 16 <= m; j += 8) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(src + 4 * j));
+        __m256i e = _mm256_and_si256(_mm256_srli_epi32(v, 23), byte);
+        __m256i s = _mm256_or_si256(_mm256_and_si256(v, mant),
+                                    _mm256_and_si256(_mm256_srli_epi32(v, 8), sign));
+        __m256i s3 = _mm256_shuffle_epi8(s, pack3), e1 = _mm256_shuffle_epi8(e, pack_exp);
+        _mm_storeu_si128((__m128i *)(sm + 3 * j), _mm256_castsi256_si128(s3));
+        _mm_storeu_si128((__m128i *)(sm + 3 * j + 12), _mm256_extracti128_si256(s3, 1));
+        uint32_t lo = (uint32_t)_mm256_extract_epi32(e1, 0), hi = (uint32_t)_mm256_extract_epi32(e1, 4);
+        emz_store32(exps + j, lo);
+        emz_store32(exps + j + 4, hi);
+    }
+    emz_split_fp32_scalar(src + 4 * j, m - j, exps + j, sm + 3 * j);
+}
+
+/* The 16-byte loads read 4 bytes beyond the 12 they use; the loop stops 8 elements early so
+ * that those bytes are still inside the stream. */
+void emz_merge_fp32_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst) {
+    const __m256i mant = _mm256_set1_epi32(0x7FFFFF), sign = _mm256_set1_epi32(0x800000);
+    const __m256i widen3 = _mm256_setr_epi8(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1,
+                                            0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1);
+    size_t j = 0;
+    for (; j + 16 <= m; j += 8) {
+        __m256i raw = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)(sm + 3 * j + 12)),
+                                       _mm_loadu_si128((const __m128i *)(sm + 3 * j)));
+        __m256i s = _mm256_shuffle_epi8(raw, widen3);
+        __m256i e = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(exps + j)));
+        __m256i v = _mm256_or_si256(_mm256_and_si256(s, mant),
+                                    _mm256_slli_epi32(_mm256_and_si256(s, sign), 8));
+        v = _mm256_or_si256(v, _mm256_slli_epi32(e, 23));
+        _mm256_storeu_si256((__m256i *)(dst + 4 * j), v);
+    }
+    emz_merge_fp32_scalar(exps + j, sm + 3 * j, m - j, dst + 4 * j);
+}

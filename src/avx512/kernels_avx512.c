@@ -11,7 +11,7 @@ const emz_kernels emz_kernels_avx512 = {
         {
             [EMZ_TYPE_BF16] = emz_split_bf16_avx512,
             [EMZ_TYPE_FP16] = emz_split_fp16_scalar,     /* scalar */
-            [EMZ_TYPE_FP32] = emz_split_fp32_scalar,     /* scalar */
+            [EMZ_TYPE_FP32] = emz_split_fp32_avx512,
             [EMZ_TYPE_FP8_E4M3] = emz_split_e4m3_scalar, /* scalar */
             [EMZ_TYPE_FP8_E5M2] = emz_split_e5m2_scalar, /* scalar */
             [EMZ_TYPE_FP4_E2M1] = emz_split_fp4_scalar,  /* scalar */
@@ -20,7 +20,7 @@ const emz_kernels emz_kernels_avx512 = {
         {
             [EMZ_TYPE_BF16] = emz_merge_bf16_avx512,
             [EMZ_TYPE_FP16] = emz_merge_fp16_scalar,     /* scalar */
-            [EMZ_TYPE_FP32] = emz_merge_fp32_scalar,     /* scalar */
+            [EMZ_TYPE_FP32] = emz_merge_fp32_avx512,
             [EMZ_TYPE_FP8_E4M3] = emz_merge_e4m3_scalar, /* scalar */
             [EMZ_TYPE_FP8_E5M2] = emz_merge_e5m2_scalar, /* scalar */
             [EMZ_TYPE_FP4_E2M1] = emz_merge_fp4_scalar,  /* scalar */

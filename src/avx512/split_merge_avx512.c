@@ -46,3 +46,42 @@ void emz_merge_bf16_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uin
     }
     emz_merge_bf16_scalar(exps + j, sm + j, m - j, dst + 2 * j);
 }
+
+/* FP32: VBMI byte permutes move the three sign+mantissa bytes of 16 elements into 48
+ * contiguous bytes and back; masked loads and stores touch exactly those bytes. */
+void emz_split_fp32_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm) {
+    const __m512i mant = _mm512_set1_epi32(0x7FFFFF), sign = _mm512_set1_epi32(0x800000);
+    uint8_t idx3[64], idxe[64];
+    for (int i = 0; i < 64; i++) idx3[i] = (uint8_t)(i < 48 ? (i / 3) * 4 + i % 3 : 0);
+    for (int i = 0; i < 64; i++) idxe[i] = (uint8_t)(i < 16 ? i * 4 : 0);
+    const __m512i pack3 = _mm512_loadu_si512(idx3), pack_exp = _mm512_loadu_si512(idxe);
+    size_t j = 0;
+    for (; j + 16 <= m; j += 16) {
+        __m512i v = _mm512_loadu_si512((const void *)(src + 4 * j));
+        __m512i e = _mm512_srli_epi32(v, 23);
+        __m512i s = _mm512_ternarylogic_epi32(_mm512_srli_epi32(v, 8), sign,
+                                              _mm512_and_si512(v, mant), 0xEA); /* (x&y)|z */
+        _mm512_mask_storeu_epi8(sm + 3 * j, (__mmask64)0xFFFFFFFFFFFFull,
+                                _mm512_permutexvar_epi8(pack3, s));
+        _mm_storeu_si128((__m128i *)(exps + j),
+                         _mm512_castsi512_si128(_mm512_permutexvar_epi8(pack_exp, e)));
+    }
+    emz_split_fp32_scalar(src + 4 * j, m - j, exps + j, sm + 3 * j);
+}
+
+void emz_merge_fp32_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst) {
+    const __m512i mant = _mm512_set1_epi32(0x7FFFFF), sign = _mm512_set1_epi32(0x800000);
+    uint8_t idx[64];
+    for (int i = 0; i < 64; i++) idx[i] = (uint8_t)((i / 4) * 3 + (i % 4 < 3 ? i % 4 : 0));
+    const __m512i widen3 = _mm512_loadu_si512(idx);
+    size_t j = 0;
+    for (; j + 16 <= m; j += 16) {
+        __m512i raw = _mm512_maskz_loadu_epi8((__mmask64)0xFFFFFFFFFFFFull, sm + 3 * j);
+        __m512i s = _mm512_permutexvar_epi8(widen3, raw);
+        __m512i e = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(exps + j)));
+        __m512i v = _mm512_ternarylogic_epi32(s, mant, _mm512_slli_epi32(_mm512_and_si512(s, sign), 8),
+                                              0xEA); /* (s & mant) | sign bit moved to 31 */
+        _mm512_storeu_si512((void *)(dst + 4 * j), _mm512_or_si512(v, _mm512_slli_epi32(e, 23)));
+    }
+    emz_merge_fp32_scalar(exps + j, sm + 3 * j, m - j, dst + 4 * j);
+}
