@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Cross-builds emzip for AArch64 (cross/aarch64-linux-gnu.txt) and checks the NEON build under
+# qemu-user: tests/check_portable.c (every implementation against scalar, and the corpus), then
+# a round trip of sample/selfie.bf16.safetensors with the cross-built CLI. The same check runs
+# natively too. The Criterion suite is not cross-built: its runner hangs under qemu-user, and
+# libcriterion-dev:arm64 would replace the amd64 package, so it is never installed here.
+# Usage: scripts/check-neon.sh [CORPUS_DIR]   (default: ../shared/corpus from the repo root)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+corpus=${1:-${EMZ_CORPUS_DIR:-../shared/corpus}}
+qemu=(qemu-aarch64 -L /usr/aarch64-linux-gnu)
+
+echo "== packages (arm64 multiarch, cross toolchain, qemu-user)"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+need_update=0
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    echo "dpkg --add-architecture arm64"
+    $sudo dpkg --add-architecture arm64
+    need_update=1
+fi
+packages=(meson ninja-build pkg-config cmake gcc libc6-dev libxxhash-dev libcpu-features-dev
+          gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libcpu-features-dev:arm64)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+criterion_before=$(dpkg-query -W -f='${Status}' libcriterion-dev:amd64 2>/dev/null || true)
+if [ ${#missing[@]} -gt 0 ] || [ $need_update -eq 1 ]; then
+    echo "apt-get install ${missing[*]:-}"
+    $sudo apt-get update -qq
+    [ ${#missing[@]} -eq 0 ] ||
+        $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+    echo "all installed"
+fi
+if [ "$criterion_before" != "$(dpkg-query -W -f='${Status}' libcriterion-dev:amd64 2>/dev/null || true)" ]; then
+    echo "error: installing the arm64 packages changed libcriterion-dev:amd64" >&2
+    exit 1
+fi
+
+echo "== cross build: build-aarch64 (cross/aarch64-linux-gnu.txt)"
+opts=(-Dtests=false -Dbench=false -Dportable_check=true)
+if [ -f build-aarch64/build.ninja ]; then
+    meson configure build-aarch64 "${opts[@]}" >/dev/null
+else
+    meson setup build-aarch64 --cross-file cross/aarch64-linux-gnu.txt --buildtype=release \
+        "${opts[@]}" >/dev/null
+fi
+ninja -C build-aarch64
+file -b build-aarch64/tools/emzip | cut -d, -f1-2
+
+echo "== ${qemu[*]} build-aarch64/tools/emzip --version"
+"${qemu[@]}" build-aarch64/tools/emzip --version
+"${qemu[@]}" build-aarch64/tools/emzip --version | grep -q 'available: .*neon' ||
+    { echo "error: the cross build does not offer the neon implementation" >&2; exit 1; }
+
+echo "== ${qemu[*]} build-aarch64/check_portable $corpus"
+"${qemu[@]}" build-aarch64/check_portable "$corpus"
+
+echo "== native build: build-portable; build-portable/check_portable $corpus"
+if [ -f build-portable/build.ninja ]; then
+    meson configure build-portable "${opts[@]}" >/dev/null
+else
+    meson setup build-portable --buildtype=release "${opts[@]}" >/dev/null
+fi
+ninja -C build-portable
+build-portable/check_portable "$corpus"
+
+echo "== CLI round trip of sample/selfie.bf16.safetensors under qemu (EMZ_IMPL=neon)"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+sample=sample/selfie.bf16.safetensors
+EMZ_IMPL=neon "${qemu[@]}" build-aarch64/tools/emzip compress -q -t bf16 "$sample" -o "$tmp/a64.emz"
+EMZ_IMPL=neon "${qemu[@]}" build-aarch64/tools/emzip test "$tmp/a64.emz"
+EMZ_IMPL=neon "${qemu[@]}" build-aarch64/tools/emzip decompress -q "$tmp/a64.emz" -o "$tmp/a64.out"
+cmp "$sample" "$tmp/a64.out"
+echo "aarch64 round trip identical: $(stat -c %s "$sample") -> $(stat -c %s "$tmp/a64.emz") bytes"
+# The format is deterministic: the x86 build must write the very same frame.
+build-portable/tools/emzip compress -q -t bf16 "$sample" -o "$tmp/x86.emz"
+cmp "$tmp/a64.emz" "$tmp/x86.emz"
+echo "aarch64 (neon) and x86-64 ($(build-portable/tools/emzip --version | sed -n 's/^implementation: \([a-z0-9]*\).*/\1/p')) frames identical"
+echo "== check-neon: all passed"

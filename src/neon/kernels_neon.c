@@ -1,0 +1,34 @@
+/* kernels_neon.c - the AArch64 NEON kernel table. Entries marked "scalar" are not specialized
+ * for NEON yet and run the reference code; they produce identical results by construction. */
+#include "kernels.h"
+#include "simd_kernels.h"
+#include "scalar/huffman_scalar.h"
+#include "scalar/split_merge_scalar.h"
+
+const emz_kernels emz_kernels_neon = {
+    .name = "neon",
+    .split =
+        {
+            [EMZ_TYPE_BF16] = emz_split_bf16_neon,
+            [EMZ_TYPE_FP16] = emz_split_fp16_scalar,     /* scalar */
+            [EMZ_TYPE_FP32] = emz_split_fp32_scalar,     /* scalar */
+            [EMZ_TYPE_FP8_E4M3] = emz_split_e4m3_scalar, /* scalar */
+            [EMZ_TYPE_FP8_E5M2] = emz_split_e5m2_scalar, /* scalar */
+            [EMZ_TYPE_FP4_E2M1] = emz_split_fp4_scalar,  /* scalar */
+        },
+    .merge =
+        {
+            [EMZ_TYPE_BF16] = emz_merge_bf16_neon,
+            [EMZ_TYPE_FP16] = emz_merge_fp16_scalar,     /* scalar */
+            [EMZ_TYPE_FP32] = emz_merge_fp32_scalar,     /* scalar */
+            [EMZ_TYPE_FP8_E4M3] = emz_merge_e4m3_scalar, /* scalar */
+            [EMZ_TYPE_FP8_E5M2] = emz_merge_e5m2_scalar, /* scalar */
+            [EMZ_TYPE_FP4_E2M1] = emz_merge_fp4_scalar,  /* scalar */
+        },
+    .pack_bits = emz_pack_bits_scalar,       /* scalar */
+    .unpack_bits = emz_unpack_bits_scalar,   /* scalar */
+    .histogram = emz_histogram_scalar,       /* scalar */
+    .huff_encode = emz_huff_encode_scalar,   /* scalar */
+    .huff_decode = emz_huff_decode_scalar,   /* scalar */
+    .checksum32 = emz_checksum32_neon,
+};

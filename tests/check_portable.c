@@ -1,0 +1,488 @@
+/* check_portable.c - a plain-C check (no Criterion) that every implementation this CPU runs
+ * matches the scalar reference, for targets where the Criterion suite cannot run (the AArch64
+ * cross build under qemu-user, scripts/check-neon.sh). It covers what test_impl_equivalence.c
+ * does, plus a round trip of the corpus:
+ *  - split/merge of every type against scalar: all 2^16 BF16/FP16 patterns (FP32: every
+ *    sign+exponent with varied mantissas; 8-bit types: all 256 values), the whole buffer and
+ *    every length 0..200 at every offset 0..7; merge must not write past its output;
+ *  - checksum32 against scalar for many lengths and two alignments;
+ *  - compressed bytes identical to scalar's, and decoded data identical to the input, for
+ *    every type at several sizes, random and smooth data;
+ *  - every file of the corpus directory (argv[1]): the first 256 KiB of each tensor round-trips
+ *    byte for byte with every implementation, with frames identical to scalar's.
+ * Usage: check_portable CORPUS_DIR. The last line is "N passed, N failed"; the exit status is
+ * non-zero on any failure. */
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "element_types.h"
+#include "emzip.h"
+#include "kernels.h"
+
+static unsigned long n_passed, n_failed;
+
+/* Records one check; prints the first 50 failures. */
+static int check(int ok, const char *fmt, ...) {
+    if (ok) {
+        n_passed++;
+        return 1;
+    }
+    if (++n_failed <= 50) {
+        va_list ap;
+        va_start(ap, fmt);
+        fputs("FAIL: ", stdout);
+        vprintf(fmt, ap);
+        fputc('\n', stdout);
+        va_end(ap);
+    }
+    return 0;
+}
+
+static void *xmalloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "out of memory (%zu bytes)\n", n);
+        exit(2);
+    }
+    return p;
+}
+
+/* ---- test data (the generators of tests/test_util.h, without Criterion) ---- */
+
+static uint64_t rnd(uint64_t *s) { /* splitmix64 */
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static void fill_random(uint8_t *b, size_t n, uint64_t seed) {
+    uint64_t r = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i % 8 == 0) r = rnd(&seed);
+        b[i] = (uint8_t)(r >> 8 * (i % 8));
+    }
+}
+
+static float gauss(uint64_t *s) { /* Irwin-Hall of 4 uniforms, scaled like a weight */
+    double acc = 0;
+    for (int i = 0; i < 4; i++) acc += (double)(rnd(s) >> 11) * (1.0 / 9007199254740992.0);
+    return (float)((acc - 2.0) * 0.05);
+}
+
+static uint32_t f32_bits(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8); }
+static void put32(uint8_t *p, uint32_t v) {
+    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Weight-like data: a smooth distribution, so exponents compress. */
+static void fill_smooth(uint8_t *b, size_t n, emz_type type, uint64_t seed) {
+    uint64_t s = seed;
+    size_t i = 0;
+    switch (type) {
+    case EMZ_TYPE_BF16:
+        for (; i + 2 <= n; i += 2) put16(b + i, (uint16_t)((f32_bits(gauss(&s)) + 0x8000u) >> 16));
+        break;
+    case EMZ_TYPE_FP16:
+        for (; i + 2 <= n; i += 2) {
+            uint32_t u = f32_bits(gauss(&s));
+            int e = (int)((u >> 23) & 0xFF) - 127 + 15;
+            uint16_t h = (uint16_t)((u >> 16) & 0x8000);
+            if (e > 0 && e < 31) h |= (uint16_t)(e << 10 | ((u >> 13) & 0x3FF));
+            put16(b + i, h);
+        }
+        break;
+    case EMZ_TYPE_FP32:
+        for (; i + 4 <= n; i += 4) put32(b + i, f32_bits(gauss(&s)));
+        break;
+    default:
+        for (; i < n; i++) { /* skewed bytes: small magnitudes frequent */
+            uint64_t r = rnd(&s);
+            unsigned mag = (unsigned)__builtin_ctzll(r | (1ull << 40));
+            if (mag > 7) mag = 7;
+            b[i] = (uint8_t)((7 - mag) << 3 | (unsigned)(r >> 61) | ((r >> 50) & 1) << 7);
+        }
+        break;
+    }
+    for (; i < n; i++) b[i] = (uint8_t)rnd(&s);
+}
+
+/* ---- kernels ---- */
+
+static const emz_kernels *table_of(emz_impl impl) {
+    const emz_kernels *k = NULL;
+    if (emz_kernels_resolve(impl, &k) != EMZ_OK) {
+        fprintf(stderr, "cannot resolve %s\n", emz_impl_name(impl));
+        exit(2);
+    }
+    return k;
+}
+
+/* Element slots of n patterns of a type: 65536 scrambled 16-bit patterns (every BF16/FP16
+ * value), 65536 FP32 values (every sign+exponent+7 mantissa bits, random low mantissa bits),
+ * 65536 bytes (every 8-bit value 256 times; 131072 FP4 slots). */
+static uint8_t *patterns(emz_type type, size_t *slots) {
+    const emz_type_desc *d = emz_type_desc_get(type);
+    size_t n = 65536, bytes = n * d->element_bits / 8;
+    uint8_t *p = xmalloc(bytes + 64);
+    uint64_t seed = 99;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t k = (uint32_t)(i * 40503u + 12345u) & 0xFFFF;
+        if (d->element_bits == 32) put32(p + 4 * i, k << 16 | (uint32_t)(rnd(&seed) & 0xFFFF));
+        else if (d->element_bits == 16) put16(p + 2 * i, (uint16_t)k);
+        else if (i < bytes) p[i] = (uint8_t)(k * 7);
+    }
+    memset(p + bytes, 0x5A, 64);
+    *slots = bytes * 8 / d->element_bits;
+    return p;
+}
+
+static size_t ceil_bytes(size_t m, unsigned bits) { return (m * bits + 7) / 8; }
+
+static void check_split_merge(emz_type type) {
+    const emz_type_desc *d = emz_type_desc_get(type);
+    size_t n;
+    uint8_t *src = patterns(type, &n);
+    const emz_kernels *ref = table_of(EMZ_IMPL_SCALAR);
+    size_t smb = ceil_bytes(n, d->signmant_bits) + 64, ob = ceil_bytes(n, d->element_bits) + 128;
+    uint8_t *e0 = xmalloc(n + 64), *s0 = xmalloc(smb), *e1 = xmalloc(n + 64), *s1 = xmalloc(smb),
+            *out0 = xmalloc(ob), *out1 = xmalloc(ob);
+    unsigned step = type == EMZ_TYPE_FP4_E2M1 ? 2 : 1; /* FP4 chunks hold whole bytes */
+    for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
+        if (!emz_impl_available((emz_impl)impl)) continue;
+        const emz_kernels *k = table_of((emz_impl)impl);
+        unsigned long failed_before = n_failed;
+        for (size_t len = 0; len <= 201; len += step) {
+            for (unsigned off = 0; off < (len <= 200 ? 8u : 1u); off++) {
+                const uint8_t *in = src + off * d->element_bits / (d->element_bits == 4 ? 4 : 8);
+                size_t m = len <= 200 ? len : n - off * (d->element_bits == 4 ? 2 : 1);
+                size_t eb = m, sb = ceil_bytes(m, d->signmant_bits), db = ceil_bytes(m, d->element_bits);
+                memset(e0, 0xC3, eb + 16), memset(s0, 0xC3, sb + 16);
+                memset(e1, 0xC3, eb + 16 + off), memset(s1, 0xC3, sb + 16 + off);
+                ref->split[type](in, m, e0, s0);
+                k->split[type](in, m, e1 + off, s1 + off);
+                if (!check(memcmp(e0, e1 + off, eb) == 0 && memcmp(s0, s1 + off, sb) == 0,
+                           "%s %s split differs from scalar: len %zu off %u", k->name,
+                           emz_type_name(type), m, off))
+                    continue;
+                memset(out0, 0xA5, db + 16), memset(out1, 0xA5, db + 16 + off);
+                ref->merge[type](e0, s0, m, out0);
+                k->merge[type](e1 + off, s1 + off, m, out1 + off);
+                check(memcmp(out0, out1 + off, db) == 0 && memcmp(out1 + off, in, db) == 0,
+                      "%s %s merge differs: len %zu off %u", k->name, emz_type_name(type), m, off);
+                check(out1[off + db] == 0xA5, "%s %s merge wrote past the end: len %zu off %u",
+                      k->name, emz_type_name(type), m, off);
+            }
+        }
+        printf("  split/merge %-5s %-6s %s\n", emz_type_name(type), k->name,
+               n_failed == failed_before ? "ok" : "FAILED");
+    }
+    free(src), free(e0), free(s0), free(e1), free(s1), free(out0), free(out1);
+}
+
+static void check_checksums(void) {
+    size_t n = 70000;
+    uint8_t *data = xmalloc(n + 8);
+    fill_random(data, n + 8, 7);
+    const emz_kernels *ref = table_of(EMZ_IMPL_SCALAR);
+    for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
+        if (!emz_impl_available((emz_impl)impl)) continue;
+        const emz_kernels *k = table_of((emz_impl)impl);
+        unsigned long failed_before = n_failed;
+        for (size_t len = 0; len <= n; len = len < 300 ? len + 1 : len * 3 / 2)
+            for (unsigned off = 0; off < 8; off += 7)
+                check(k->checksum32(data + off, len) == ref->checksum32(data + off, len),
+                      "%s checksum differs from scalar: len %zu off %u", k->name, len, off);
+        printf("  checksum32 %-6s %s\n", k->name, n_failed == failed_before ? "ok" : "FAILED");
+    }
+    free(data);
+}
+
+/* ---- frames ---- */
+
+/* Compresses src with scalar and with impl (same chunk size): identical frames; then decodes
+ * with impl: identical data. Returns the frame size. */
+static size_t frame_check(emz_impl impl, const uint8_t *src, size_t n, emz_type type,
+                          int64_t chunk, const char *what) {
+    static emz_cctx *ref, *c;
+    static emz_dctx *d;
+    if (!ref) {
+        ref = emz_cctx_create(), c = emz_cctx_create(), d = emz_dctx_create();
+        if (!ref || !c || !d || emz_cctx_set_param(ref, EMZ_PARAM_IMPL, EMZ_IMPL_SCALAR)) exit(2);
+    }
+    size_t cap = emz_compress_bound(n), n0 = 0, n1 = 0, got = 0;
+    uint8_t *f0 = xmalloc(cap), *f1 = xmalloc(cap), *out = xmalloc(n);
+    int ok = check(emz_cctx_set_param(ref, EMZ_PARAM_CHUNK_SIZE, chunk) == EMZ_OK &&
+                       emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, chunk) == EMZ_OK &&
+                       emz_cctx_set_param(c, EMZ_PARAM_IMPL, impl) == EMZ_OK &&
+                       emz_dctx_set_param(d, EMZ_PARAM_IMPL, impl) == EMZ_OK,
+                   "%s: setting parameters failed", emz_impl_name(impl));
+    ok = ok && check(emz_compress(ref, f0, cap, src, n, type, &n0) == EMZ_OK &&
+                         emz_compress(c, f1, cap, src, n, type, &n1) == EMZ_OK,
+                     "%s: compression failed (%s)", emz_impl_name(impl), what);
+    ok = ok && check(n0 == n1 && memcmp(f0, f1, n0) == 0, "%s: frame differs from scalar (%s)",
+                     emz_impl_name(impl), what);
+    ok = ok && check(emz_decompress(d, out, n, f1, n1, &got) == EMZ_OK && got == n &&
+                         memcmp(out, src, n) == 0,
+                     "%s: round trip differs (%s)", emz_impl_name(impl), what);
+    free(f0), free(f1), free(out);
+    return n1;
+}
+
+static void check_frames(void) {
+    static const size_t sizes[] = {0,    1,    3,    31,   64,   65,    127,   4095,
+                                   4096, 8191, 8193, 32769, 65536, 200003};
+    uint8_t *src = xmalloc(200003);
+    for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
+        if (!emz_impl_available((emz_impl)impl)) continue;
+        unsigned long failed_before = n_failed;
+        for (int t = 0; t < EMZ_TYPE_COUNT; t++)
+            for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+                for (int kind = 0; kind < 2; kind++) {
+                    char what[64];
+                    size_t n = sizes[i];
+                    if (kind) fill_random(src, n, 11 + i);
+                    else fill_smooth(src, n, (emz_type)t, 5 + i);
+                    snprintf(what, sizeof what, "%s, %zu bytes, %s", emz_type_name((emz_type)t), n,
+                             kind ? "random" : "smooth");
+                    frame_check((emz_impl)impl, src, n, (emz_type)t, 65536, what);
+                }
+        printf("  frames     %-6s %s\n", emz_impl_name((emz_impl)impl),
+               n_failed == failed_before ? "ok" : "FAILED");
+    }
+    free(src);
+}
+
+/* ---- corpus ---- */
+
+static int read_file(const char *path, uint8_t **data, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t cap = 1 << 20, n = 0;
+    uint8_t *b = xmalloc(cap);
+    for (size_t r; (r = fread(b + n, 1, cap - n, f)) > 0;) {
+        n += r;
+        if (n == cap) {
+            uint8_t *nb = realloc(b, cap *= 2);
+            if (!nb) exit(2);
+            b = nb;
+        }
+    }
+    int ok = !ferror(f);
+    fclose(f);
+    *data = b, *size = n;
+    return ok;
+}
+
+/* A safetensors header is JSON: {"name": {"dtype": "BF16", "shape": [..], "data_offsets":
+ * [a, b]}, ..., "__metadata__": {...}}. This scanner reads exactly that shape: top-level keys
+ * whose values are objects, in which it looks at "dtype" and "data_offsets". */
+typedef struct {
+    const char *p, *end;
+    int ok;
+} scan;
+
+static void skip_ws(scan *s) {
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+        s->p++;
+}
+
+static int expect(scan *s, char c) {
+    skip_ws(s);
+    if (s->p < s->end && *s->p == c) {
+        s->p++;
+        return 1;
+    }
+    s->ok = 0;
+    return 0;
+}
+
+static void read_str(scan *s, char *out, size_t cap) { /* no escapes in tensor names/dtypes */
+    size_t n = 0;
+    if (!expect(s, '"')) return;
+    while (s->p < s->end && *s->p != '"') {
+        if (*s->p == '\\' && s->p + 1 < s->end) s->p++;
+        if (n + 1 < cap) out[n++] = *s->p;
+        s->p++;
+    }
+    out[n] = 0;
+    expect(s, '"');
+}
+
+static void skip_value(scan *s) { /* string, number, or a nested array/object */
+    skip_ws(s);
+    if (s->p >= s->end) {
+        s->ok = 0;
+        return;
+    }
+    if (*s->p == '"') {
+        char tmp[8];
+        read_str(s, tmp, sizeof tmp);
+        return;
+    }
+    if (*s->p == '[' || *s->p == '{') {
+        int depth = 0, in_str = 0;
+        for (; s->p < s->end; s->p++) {
+            char c = *s->p;
+            if (in_str) {
+                if (c == '\\') s->p++;
+                else if (c == '"') in_str = 0;
+            } else if (c == '"') in_str = 1;
+            else if (c == '[' || c == '{') depth++;
+            else if ((c == ']' || c == '}') && --depth == 0) {
+                s->p++;
+                return;
+            }
+        }
+        s->ok = 0;
+        return;
+    }
+    while (s->p < s->end && *s->p != ',' && *s->p != '}' && *s->p != ']') s->p++;
+}
+
+static unsigned long long read_uint(scan *s) {
+    skip_ws(s);
+    unsigned long long v = 0;
+    if (s->p >= s->end || *s->p < '0' || *s->p > '9') s->ok = 0;
+    while (s->p < s->end && *s->p >= '0' && *s->p <= '9') v = v * 10 + (unsigned)(*s->p++ - '0');
+    return v;
+}
+
+static int map_dtype(const char *name, const char *dtype, emz_type *type) {
+    size_t l = strlen(name);
+    if (strcmp(dtype, "BF16") == 0) *type = EMZ_TYPE_BF16;
+    else if (strcmp(dtype, "F16") == 0) *type = EMZ_TYPE_FP16;
+    else if (strcmp(dtype, "F32") == 0) *type = EMZ_TYPE_FP32;
+    else if (strcmp(dtype, "F8_E4M3") == 0) *type = EMZ_TYPE_FP8_E4M3;
+    else if (strcmp(dtype, "F8_E5M2") == 0) *type = EMZ_TYPE_FP8_E5M2;
+    else if (strcmp(dtype, "U8") == 0)
+        *type = l >= 7 && strcmp(name + l - 7, ".blocks") == 0 ? EMZ_TYPE_FP4_E2M1 : EMZ_TYPE_BYTES;
+    else return 0;
+    return 1;
+}
+
+#define SLICE (256 * 1024)
+
+/* Every tensor of one file: its first 256 KiB round-trip with every implementation. */
+static void check_file(const char *path) {
+    uint8_t *f = NULL;
+    size_t size = 0, tensors = 0, bytes_in = 0, bytes_out = 0;
+    unsigned long failed_before = n_failed;
+    if (!check(read_file(path, &f, &size) && size >= 8, "%s: cannot read", path)) return;
+    unsigned long long hl = 0;
+    for (int i = 7; i >= 0; i--) hl = hl << 8 | f[i];
+    if (!check(hl <= size - 8, "%s: header length %llu too large", path, hl)) goto done;
+    scan s = {(const char *)f + 8, (const char *)f + 8 + hl, 1};
+    const uint8_t *data = f + 8 + hl;
+    size_t data_size = size - 8 - hl;
+    expect(&s, '{');
+    skip_ws(&s);
+    while (s.ok && s.p < s.end && *s.p != '}') {
+        char name[256], key[64], dtype[32] = "";
+        unsigned long long a = 0, b = 0;
+        int have_off = 0;
+        read_str(&s, name, sizeof name);
+        expect(&s, ':');
+        skip_ws(&s);
+        if (strcmp(name, "__metadata__") == 0) {
+            skip_value(&s);
+        } else if (expect(&s, '{')) {
+            skip_ws(&s);
+            while (s.ok && s.p < s.end && *s.p != '}') {
+                read_str(&s, key, sizeof key);
+                expect(&s, ':');
+                if (strcmp(key, "dtype") == 0) read_str(&s, dtype, sizeof dtype);
+                else if (strcmp(key, "data_offsets") == 0) {
+                    expect(&s, '[');
+                    a = read_uint(&s);
+                    expect(&s, ',');
+                    b = read_uint(&s);
+                    expect(&s, ']');
+                    have_off = 1;
+                } else skip_value(&s);
+                skip_ws(&s);
+                if (s.p < s.end && *s.p == ',') s.p++, skip_ws(&s);
+            }
+            expect(&s, '}');
+            emz_type type = EMZ_TYPE_BYTES;
+            if (!check(s.ok && have_off && a <= b && b <= data_size,
+                       "%s: tensor %s: bad entry", path, name) ||
+                !check(map_dtype(name, dtype, &type), "%s: tensor %s: unexpected dtype %s",
+                       path, name, dtype))
+                break;
+            size_t len = b - a < SLICE ? (size_t)(b - a) : SLICE;
+            for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
+                if (!emz_impl_available((emz_impl)impl)) continue;
+                char what[400];
+                snprintf(what, sizeof what, "%s: %s (%s, %zu bytes)", path, name, dtype, len);
+                size_t out = frame_check((emz_impl)impl, data + a, len, type, 65536, what);
+                if (impl == EMZ_IMPL_SCALAR) bytes_in += len, bytes_out += out;
+            }
+            tensors++;
+        } else break;
+        skip_ws(&s);
+        if (s.p < s.end && *s.p == ',') s.p++, skip_ws(&s);
+    }
+    check(s.ok, "%s: cannot parse the safetensors header", path);
+    check(tensors > 0, "%s: no tensors", path);
+done:
+    printf("  corpus %s: %zu tensors, %zu -> %zu bytes: %s\n", path, tensors, bytes_in, bytes_out,
+           n_failed == failed_before ? "ok" : "FAILED");
+    free(f);
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void check_corpus(const char *dir) {
+    DIR *dp = opendir(dir);
+    if (!check(dp != NULL, "cannot open corpus directory %s", dir)) return;
+    char **names = NULL;
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(dp));) {
+        size_t l = strlen(e->d_name);
+        if (l < 12 || strcmp(e->d_name + l - 12, ".safetensors") != 0) continue;
+        char **nn = realloc(names, (n + 1) * sizeof *names);
+        if (!nn) exit(2);
+        names = nn;
+        names[n] = xmalloc(strlen(dir) + l + 2);
+        sprintf(names[n++], "%s/%s", dir, e->d_name);
+    }
+    closedir(dp);
+    check(n > 0, "no .safetensors files in %s", dir);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        check_file(names[i]);
+        free(names[i]);
+    }
+    free(names);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
+        return 2;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    printf("emzip %s; implementations available:", emz_version_string());
+    for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++)
+        if (emz_impl_available((emz_impl)impl)) printf(" %s", emz_impl_name((emz_impl)impl));
+    printf("; default %s\n", emz_impl_name(emz_impl_default()));
+    for (int t = 0; t < EMZ_TYPE_COUNT; t++)
+        if (emz_kernels_scalar.split[t]) check_split_merge((emz_type)t);
+    check_checksums();
+    check_frames();
+    check_corpus(argv[1]);
+    printf("%lu passed, %lu failed\n", n_passed, n_failed);
+    return n_failed ? 1 : 0;
+}
