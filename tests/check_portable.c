@@ -21,6 +21,7 @@
 #include "element_types.h"
 #include "emzip.h"
 #include "kernels.h"
+#include "test_data.h"
 
 static unsigned long n_passed, n_failed;
 
@@ -50,72 +51,6 @@ static void *xmalloc(size_t n) {
     return p;
 }
 
-/* ---- test data (the generators of tests/test_util.h, without Criterion) ---- */
-
-static uint64_t rnd(uint64_t *s) { /* splitmix64 */
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static void fill_random(uint8_t *b, size_t n, uint64_t seed) {
-    uint64_t r = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i % 8 == 0) r = rnd(&seed);
-        b[i] = (uint8_t)(r >> 8 * (i % 8));
-    }
-}
-
-static float gauss(uint64_t *s) { /* Irwin-Hall of 4 uniforms, scaled like a weight */
-    double acc = 0;
-    for (int i = 0; i < 4; i++) acc += (double)(rnd(s) >> 11) * (1.0 / 9007199254740992.0);
-    return (float)((acc - 2.0) * 0.05);
-}
-
-static uint32_t f32_bits(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    return u;
-}
-
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8); }
-static void put32(uint8_t *p, uint32_t v) {
-    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
-/* Weight-like data: a smooth distribution, so exponents compress. */
-static void fill_smooth(uint8_t *b, size_t n, emz_type type, uint64_t seed) {
-    uint64_t s = seed;
-    size_t i = 0;
-    switch (type) {
-    case EMZ_TYPE_BF16:
-        for (; i + 2 <= n; i += 2) put16(b + i, (uint16_t)((f32_bits(gauss(&s)) + 0x8000u) >> 16));
-        break;
-    case EMZ_TYPE_FP16:
-        for (; i + 2 <= n; i += 2) {
-            uint32_t u = f32_bits(gauss(&s));
-            int e = (int)((u >> 23) & 0xFF) - 127 + 15;
-            uint16_t h = (uint16_t)((u >> 16) & 0x8000);
-            if (e > 0 && e < 31) h |= (uint16_t)(e << 10 | ((u >> 13) & 0x3FF));
-            put16(b + i, h);
-        }
-        break;
-    case EMZ_TYPE_FP32:
-        for (; i + 4 <= n; i += 4) put32(b + i, f32_bits(gauss(&s)));
-        break;
-    default:
-        for (; i < n; i++) { /* skewed bytes: small magnitudes frequent */
-            uint64_t r = rnd(&s);
-            unsigned mag = (unsigned)__builtin_ctzll(r | (1ull << 40));
-            if (mag > 7) mag = 7;
-            b[i] = (uint8_t)((7 - mag) << 3 | (unsigned)(r >> 61) | ((r >> 50) & 1) << 7);
-        }
-        break;
-    }
-    for (; i < n; i++) b[i] = (uint8_t)rnd(&s);
-}
-
 /* ---- kernels ---- */
 
 static const emz_kernels *table_of(emz_impl impl) {
@@ -137,8 +72,8 @@ static uint8_t *patterns(emz_type type, size_t *slots) {
     uint64_t seed = 99;
     for (size_t i = 0; i < n; i++) {
         uint32_t k = (uint32_t)(i * 40503u + 12345u) & 0xFFFF;
-        if (d->element_bits == 32) put32(p + 4 * i, k << 16 | (uint32_t)(rnd(&seed) & 0xFFFF));
-        else if (d->element_bits == 16) put16(p + 2 * i, (uint16_t)k);
+        if (d->element_bits == 32) tu_put32(p + 4 * i, k << 16 | (uint32_t)(tu_rand(&seed) & 0xFFFF));
+        else if (d->element_bits == 16) tu_put16(p + 2 * i, (uint16_t)k);
         else if (i < bytes) p[i] = (uint8_t)(k * 7);
     }
     memset(p + bytes, 0x5A, 64);
@@ -192,7 +127,7 @@ static void check_split_merge(emz_type type) {
 static void check_checksums(void) {
     size_t n = 70000;
     uint8_t *data = xmalloc(n + 8);
-    fill_random(data, n + 8, 7);
+    tu_fill_random(data, n + 8, 7);
     const emz_kernels *ref = table_of(EMZ_IMPL_SCALAR);
     for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
         if (!emz_impl_available((emz_impl)impl)) continue;
@@ -250,8 +185,8 @@ static void check_frames(void) {
                 for (int kind = 0; kind < 2; kind++) {
                     char what[64];
                     size_t n = sizes[i];
-                    if (kind) fill_random(src, n, 11 + i);
-                    else fill_smooth(src, n, (emz_type)t, 5 + i);
+                    if (kind) tu_fill_random(src, n, 11 + i);
+                    else tu_fill_smooth(src, n, (emz_type)t, 5 + i);
                     snprintf(what, sizeof what, "%s, %zu bytes, %s", emz_type_name((emz_type)t), n,
                              kind ? "random" : "smooth");
                     frame_check((emz_impl)impl, src, n, (emz_type)t, 65536, what);
