@@ -113,10 +113,12 @@ static void decode_one_fast(lane_state *s, const uint8_t *readable_end, const ui
     }
 }
 
-/* One symbol at a time, reading bytes singly near the end of the input; bytes past
+/* Lookups one at a time, reading bytes singly near the end of the input; bytes past
  * readable_end read as zero and are counted, so an overrunning lane is caught by the size
- * check rather than by reading memory it does not own. */
-static void decode_tail(lane_state *s, const uint8_t *readable_end, const uint16_t *single) {
+ * check rather than by reading memory it does not own. Multi-symbol lookups while a 4-byte
+ * store fits in the lane, single-symbol ones for its last bytes. */
+static void decode_tail(lane_state *s, const uint8_t *readable_end, const uint32_t *multi,
+                        const uint16_t *single) {
     while (s->out < s->out_end) {
         if (s->count < EMZ_HUFF_MAX_LEN) {
             if (readable_end - s->in >= 8) {
@@ -128,6 +130,10 @@ static void decode_tail(lane_state *s, const uint8_t *readable_end, const uint16
                     s->count += 8;
                 }
             }
+        }
+        if (s->out_end - s->out >= 4) {
+            LOOKUP(*s);
+            continue;
         }
         uint16_t t = single[s->bits & (EMZ_HUFF_TABLE_SIZE - 1)];
         *s->out++ = (uint8_t)t;
@@ -153,11 +159,12 @@ emz_status EMZ_HUFF_DECODE(const uint8_t *lanes, const uint32_t lane_sizes[EMZ_H
     }
     if (lanes_count == 1) {
         decode_one_fast(st, readable_end, dec->multi);
-        decode_tail(st, readable_end, dec->single);
+        decode_tail(st, readable_end, dec->multi, dec->single);
     }
     for (unsigned g = 0; g + 4 <= lanes_count; g += 4) {
         decode_four_fast(st + g, readable_end, dec->multi);
-        for (unsigned k = g; k < g + 4; k++) decode_tail(&st[k], readable_end, dec->single);
+        for (unsigned k = g; k < g + 4; k++)
+            decode_tail(&st[k], readable_end, dec->multi, dec->single);
     }
     /* Every lane must end inside its last byte (exactly ceil(bits / 8) bytes) and pad it
      * with zero bits, so that no bit of a valid frame can change without notice. */
