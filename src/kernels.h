@@ -21,11 +21,15 @@ typedef struct emz_huff_enc {
 } emz_huff_enc;
 
 /* Decoder tables indexed by the next 11 stream bits.
- * single[i] = symbol | length << 8.
- * multi[i]  = up to 3 symbols in bits 0..23 (first symbol lowest), bits used in 24..27,
- *             symbol count (1..3) in 28..29: one lookup yields every whole code in the window. */
+ * single[i] = symbol | length << 8 (the first code only; for a lane's last bytes).
+ * multi[i]  = every whole code in the window, up to four, as 8 bytes:
+ *             [0] bits used, [1..4] the symbols (first at [1]), [5] symbol count (1..4),
+ *             [6..7] zero. Byte fields rather than bit fields so that a decoder takes each
+ *             with its own load (the x86-64 loop: loads are cheaper than shifts there, and
+ *             [0] feeds a variable shift directly) and the layout is the same on every host. */
+#define EMZ_HUFF_MULTI_CODES 4
 typedef struct emz_huff_dec {
-    uint32_t multi[EMZ_HUFF_TABLE_SIZE];
+    uint8_t multi[EMZ_HUFF_TABLE_SIZE][8];
     uint16_t single[EMZ_HUFF_TABLE_SIZE];
 } emz_huff_dec;
 

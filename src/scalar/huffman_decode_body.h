@@ -1,12 +1,13 @@
 /* huffman_decode_body.h - decodes the lanes of a Huffman stream, four at a time. Included by
- * one file per instruction set, which defines EMZ_HUFF_DECODE (the function's name): the same
- * source compiled with BMI2 gets single-instruction variable shifts, without a second copy.
+ * one file per instruction set, which defines EMZ_HUFF_DECODE (the function's name) and may
+ * define EMZ_HUFF_FAST4 (an assembly version of the four-lane loop, see emz_huff_lanes4):
+ * the same source serves every build without a second copy.
  *
- * Four lanes in flight hide the load latency of the table lookups (measured on Zen 5: 4 lanes
- * ~2.7 G symbols/s; 8 lanes spill registers and are slower). Each lookup of 11 bits yields up
- * to three symbols with one 4-byte store. The fast loop runs a precomputed number of rounds in
- * which neither input reads nor output writes can leave their bounds, so it checks no bounds;
- * the careful tail finishes each lane one symbol at a time. */
+ * Four lanes in flight hide the latency of the table lookups (each lookup waits for the
+ * previous one's shift of the same lane: and + load + shift, ~7 cycles on Zen 5). Each
+ * lookup of 11 bits yields up to four symbols with one 4-byte store. The fast loop runs a
+ * precomputed number of rounds in which neither input reads nor output writes can leave
+ * their bounds, so it checks no bounds; the careful tail finishes each lane. */
 #include "common.h"
 #include "kernels.h"
 
@@ -26,89 +27,91 @@ typedef struct lane_state {
         (s).count |= 56;                                                                          \
     } while (0)
 
+/* One lookup: stores four symbol bytes (those past the count are overwritten later or lie
+ * in the slack the caller guarantees) and advances by the count. */
 #define LOOKUP(s)                                                                                 \
     do {                                                                                          \
-        uint32_t e = multi[(s).bits & (EMZ_HUFF_TABLE_SIZE - 1)];                                 \
-        emz_store32((s).out, e);                                                                  \
-        unsigned used = e >> 24 & 0xF;                                                            \
-        (s).out += e >> 28;                                                                       \
-        (s).bits >>= used;                                                                        \
-        (s).count -= used;                                                                        \
+        const uint8_t *e = multi[(s).bits & (EMZ_HUFF_TABLE_SIZE - 1)];                           \
+        memcpy((s).out, e + 1, 4);                                                                \
+        (s).out += e[5];                                                                          \
+        (s).bits >>= e[0];                                                                        \
+        (s).count -= e[0];                                                                        \
     } while (0)
 
-/* Rounds in which lane s can neither write past out_end (a round writes at most 16 bytes and
- * advances at most 15) nor read past readable_end (a round advances in by at most 7). */
+/* Lookups per refill: 5 of at most 11 bits fit in the 56 bits a refill guarantees. */
+#define LOOKUPS_PER_ROUND 5
+
+/* Rounds in which lane s can neither write past out_end (a round advances at most 5 x 4
+ * bytes, and its last store ends at most 4 bytes past its last position) nor read past
+ * readable_end (a refill reads 8 bytes and advances in by at most 7). */
 static size_t safe_rounds(const lane_state *s, const uint8_t *readable_end) {
-    size_t by_out = (size_t)(s->out_end - s->out) / 16;
+    size_t by_out = (size_t)(s->out_end - s->out) / (LOOKUPS_PER_ROUND * 4);
     size_t left = (size_t)(readable_end - s->in);
     size_t by_in = left >= 8 ? (left - 8) / 7 : 0;
     return by_out < by_in ? by_out : by_in;
 }
 
-/* The fast loop keeps, per lane, only an absolute bit position and an output pointer (plus
- * the bit buffer it rebuilds from one load per round): three registers a lane, so four
- * lanes fit x86-64's sixteen without spilling, which the in/bits/count form did not. */
-#define ROUND_LOAD(pos, bits) (bits = emz_load64(base + ((pos) >> 3)) >> ((pos) & 7))
-#define ROUND_LOOKUP(pos, bits, out)                                                               \
-    do {                                                                                          \
-        uint32_t e = multi[(bits) & (EMZ_HUFF_TABLE_SIZE - 1)];                                   \
-        emz_store32(out, e);                                                                      \
-        unsigned used = e >> 24 & 0xF;                                                            \
-        (out) += e >> 28;                                                                         \
-        (bits) >>= used;                                                                          \
-        (pos) += used;                                                                            \
-    } while (0)
+/* Lanes progress at different rates (symbols per lookup vary), so when the first lane of
+ * four runs out of safe rounds the others may still have an eighth of their symbols left.
+ * A lane without safe rounds is therefore swapped for a stand-in that decodes zero bits into
+ * scratch, and the others keep the fast loop until each is done; a call then runs at most
+ * STANDIN_ROUNDS rounds, which bounds what a stand-in reads and writes. */
+#define STANDIN_ROUNDS 64
+static const uint8_t standin_input[STANDIN_ROUNDS * 7 + 8];
 
-static void decode_four_fast(lane_state *s, const uint8_t *readable_end, const uint32_t *multi) {
-    /* Positions are bit offsets from the first lane's next byte; bits before a lane's in
-     * pointer that are still in its buffer (count of them) are accounted for by starting the
-     * position count bits early. */
-    const uint8_t *base = s[0].in;
-    for (unsigned k = 1; k < 4; k++)
-        if (s[k].in < base) base = s[k].in;
+static void run_four(lane_state *l, const uint8_t (*multi)[8], size_t rounds) {
+#ifdef EMZ_HUFF_FAST4
+    emz_huff_lanes4 f;
+    for (unsigned k = 0; k < 4; k++)
+        f.in[k] = l[k].in, f.bits[k] = l[k].bits, f.count[k] = l[k].count, f.out[k] = l[k].out;
+    EMZ_HUFF_FAST4(&f, multi, rounds);
+    for (unsigned k = 0; k < 4; k++)
+        l[k].in = f.in[k], l[k].bits = f.bits[k], l[k].count = (unsigned)f.count[k],
+        l[k].out = f.out[k];
+#else
+    lane_state a = l[0], b = l[1], c = l[2], d = l[3];
+    while (rounds--) {
+        REFILL(a); REFILL(b); REFILL(c); REFILL(d);
+        for (int i = 0; i < LOOKUPS_PER_ROUND; i++) {
+            LOOKUP(a); LOOKUP(b); LOOKUP(c); LOOKUP(d);
+        }
+    }
+    l[0] = a, l[1] = b, l[2] = c, l[3] = d;
+#endif
+}
+
+static void decode_four_fast(lane_state *s, const uint8_t *readable_end,
+                             const uint8_t (*multi)[8]) {
+    uint8_t standin_output[STANDIN_ROUNDS * LOOKUPS_PER_ROUND * 4 + 4];
     for (;;) {
-        size_t rounds = SIZE_MAX;
+        size_t rounds = SIZE_MAX, safe[4];
+        unsigned live = 0;
         for (unsigned k = 0; k < 4; k++) {
-            size_t r = safe_rounds(&s[k], readable_end);
-            if (r < rounds) rounds = r;
+            safe[k] = safe_rounds(&s[k], readable_end);
+            if (safe[k] == 0) continue;
+            live++;
+            if (safe[k] < rounds) rounds = safe[k];
         }
-        if (rounds == 0) return;
-        uint64_t p0 = (uint64_t)(s[0].in - base) * 8 - s[0].count;
-        uint64_t p1 = (uint64_t)(s[1].in - base) * 8 - s[1].count;
-        uint64_t p2 = (uint64_t)(s[2].in - base) * 8 - s[2].count;
-        uint64_t p3 = (uint64_t)(s[3].in - base) * 8 - s[3].count;
-        uint8_t *o0 = s[0].out, *o1 = s[1].out, *o2 = s[2].out, *o3 = s[3].out;
-        while (rounds--) {
-            uint64_t b0, b1, b2, b3;
-            ROUND_LOAD(p0, b0); ROUND_LOAD(p1, b1); ROUND_LOAD(p2, b2); ROUND_LOAD(p3, b3);
-            /* 5 lookups of at most 11 bits fit in the 57 bits one load guarantees. */
-            for (int i = 0; i < 5; i++) {
-                ROUND_LOOKUP(p0, b0, o0); ROUND_LOOKUP(p1, b1, o1);
-                ROUND_LOOKUP(p2, b2, o2); ROUND_LOOKUP(p3, b3, o3);
-            }
-        }
-        uint64_t pos[4] = {p0, p1, p2, p3};
-        uint8_t *outs[4] = {o0, o1, o2, o3};
-        for (unsigned k = 0; k < 4; k++) {
-            /* Back to the in/bits/count form with nothing buffered. */
-            s[k].in = base + (pos[k] >> 3);
-            s[k].bits = 0;
-            s[k].count = 0;
-            s[k].out = outs[k];
-            if (pos[k] & 7) {
-                s[k].bits = (uint64_t)(*s[k].in++ >> (pos[k] & 7));
-                s[k].count = 8 - (unsigned)(pos[k] & 7);
-            }
-        }
+        if (live == 0) return;
+        if (live < 4 && rounds > STANDIN_ROUNDS) rounds = STANDIN_ROUNDS;
+        lane_state run[4];
+        for (unsigned k = 0; k < 4; k++)
+            run[k] = safe[k] ? s[k]
+                             : (lane_state){standin_input, 0, 0, 0, standin_output,
+                                            standin_output + sizeof standin_output};
+        run_four(run, multi, rounds);
+        for (unsigned k = 0; k < 4; k++)
+            if (safe[k]) s[k] = run[k];
     }
 }
 
 /* A stream short enough for one lane still gets the multi-symbol loop. */
-static void decode_one_fast(lane_state *s, const uint8_t *readable_end, const uint32_t *multi) {
+static void decode_one_fast(lane_state *s, const uint8_t *readable_end,
+                            const uint8_t (*multi)[8]) {
     for (size_t rounds; (rounds = safe_rounds(s, readable_end)) > 0;) {
         while (rounds--) {
             REFILL(*s);
-            for (int i = 0; i < 5; i++) LOOKUP(*s);
+            for (int i = 0; i < LOOKUPS_PER_ROUND; i++) LOOKUP(*s);
         }
     }
 }
@@ -117,7 +120,7 @@ static void decode_one_fast(lane_state *s, const uint8_t *readable_end, const ui
  * readable_end read as zero and are counted, so an overrunning lane is caught by the size
  * check rather than by reading memory it does not own. Multi-symbol lookups while a 4-byte
  * store fits in the lane, single-symbol ones for its last bytes. */
-static void decode_tail(lane_state *s, const uint8_t *readable_end, const uint32_t *multi,
+static void decode_tail(lane_state *s, const uint8_t *readable_end, const uint8_t (*multi)[8],
                         const uint16_t *single) {
     while (s->out < s->out_end) {
         if (s->count < EMZ_HUFF_MAX_LEN) {
