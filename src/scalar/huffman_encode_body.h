@@ -1,8 +1,12 @@
 /* huffman_encode_body.h - writes the lanes of a Huffman stream (FORMAT.md, "Lanes"). Included
- * by one file per instruction set, which defines EMZ_HUFF_ENCODE (the function's name).
+ * by one file per instruction set, which defines EMZ_HUFF_ENCODE (the function's name) and may
+ * define EMZ_HUFF_SIMD_JOIN, providing before the include: a type simd_tables with
+ * simd_tables_init(simd_tables *, const emz_huff_enc *); join64(tables, 64 symbols, code[16],
+ * bits[16]), which joins each four consecutive codes into one bit string (in stream order);
+ * and simd_lane_bits(tables, sym, end), the code bits of a lane.
  *
  * A lane's bit writer is one serial dependency chain (the bit count), so lanes are encoded
- * four at a time. That needs each lane's place before it is written: a first pass sums the
+ * two at a time. That needs each lane's place before it is written: a first pass sums the
  * code lengths per lane, which also rejects, before any encoding, a code that would not fit
  * in out_cap. */
 #include "common.h"
@@ -15,18 +19,23 @@ typedef struct lane_writer {
     unsigned count;
 } lane_writer;
 
-static inline void put(lane_writer *w, uint32_t code_and_len) {
-    w->acc |= (uint64_t)(code_and_len & 0xFFFF) << w->count;
-    w->count += code_and_len >> 16;
+/* The codes of four symbols joined into one bit string of at most 44 bits. Joining pairs
+ * first keeps the lane's serial chain (its bit count) at one addition per four symbols. */
+static inline uint64_t join4(const uint8_t *sym, const emz_huff_enc *t, unsigned *bits) {
+    unsigned l0 = t->len[sym[0]], l1 = t->len[sym[1]], l2 = t->len[sym[2]], l3 = t->len[sym[3]];
+    uint64_t v01 = t->code[sym[0]] | (uint64_t)t->code[sym[1]] << l0;
+    uint64_t v23 = t->code[sym[2]] | (uint64_t)t->code[sym[3]] << l2;
+    *bits = l0 + l1 + l2 + l3;
+    return v01 | v23 << (l0 + l1);
 }
 
-/* Four codes of at most 11 bits fit between 64-bit flushes (7 + 44 < 64). */
-static inline void put4_flush(lane_writer *w, const uint32_t *code_len) {
-    put(w, code_len[w->sym[0]]);
-    put(w, code_len[w->sym[1]]);
-    put(w, code_len[w->sym[2]]);
-    put(w, code_len[w->sym[3]]);
+/* 44 bits after at most 7 pending ones fit in the 64-bit accumulator. */
+static inline void put4_flush(lane_writer *w, const emz_huff_enc *t) {
+    unsigned bits;
+    uint64_t v = join4(w->sym, t, &bits);
     w->sym += 4;
+    w->acc |= v << w->count;
+    w->count += bits;
     emz_store64(w->out, w->acc);
     w->out += w->count >> 3;
     w->acc >>= w->count & ~7u;
@@ -43,32 +52,64 @@ static size_t writer_safe_rounds(const lane_writer *w) {
 }
 
 /* The rest of a lane, byte by byte, so that it never touches the next lane's bytes. */
-static void finish_lane(lane_writer *w, const uint32_t *code_len) {
+static void finish_lane(lane_writer *w, const emz_huff_enc *t) {
     for (; w->sym < w->sym_end; w->sym++) {
-        put(w, code_len[*w->sym]);
+        w->acc |= (uint64_t)t->code[*w->sym] << w->count;
+        w->count += t->len[*w->sym];
         for (; w->count >= 8; w->count -= 8, w->acc >>= 8) *w->out++ = (uint8_t)w->acc;
     }
     if (w->count) *w->out++ = (uint8_t)w->acc;
 }
 
-static void encode_four(lane_writer *w, const uint32_t *code_len) {
+/* Writes one joined string of four codes: the same steps as put4_flush. */
+static inline void put_joined(lane_writer *w, uint64_t v, unsigned bits) {
+    w->acc |= v << w->count;
+    w->count += bits;
+    emz_store64(w->out, w->acc);
+    w->out += w->count >> 3;
+    w->acc >>= w->count & ~7u;
+    w->count &= 7;
+}
+
+#ifdef EMZ_HUFF_SIMD_JOIN
+/* 64 symbols of each of two lanes a step, their codes joined by SIMD code. */
+static void encode_two_simd(lane_writer *w, const simd_tables *st) {
     for (;;) {
-        size_t rounds = SIZE_MAX;
-        for (unsigned k = 0; k < 4; k++) {
-            size_t r = writer_safe_rounds(&w[k]);
-            if (r < rounds) rounds = r;
+        size_t r0 = writer_safe_rounds(&w[0]), r1 = writer_safe_rounds(&w[1]);
+        size_t steps = (r0 < r1 ? r0 : r1) / 16;
+        if (steps == 0) return;
+        lane_writer a = w[0], b = w[1];
+        while (steps--) {
+            uint64_t ca[16], cb[16], ba[16], bb[16];
+            join64(st, a.sym, ca, ba);
+            join64(st, b.sym, cb, bb);
+            a.sym += 64, b.sym += 64;
+            for (int i = 0; i < 16; i++) {
+                put_joined(&a, ca[i], (unsigned)ba[i]);
+                put_joined(&b, cb[i], (unsigned)bb[i]);
+            }
         }
-        if (rounds == 0) break;
-        lane_writer a = w[0], b = w[1], c = w[2], d = w[3];
-        while (rounds--) {
-            put4_flush(&a, code_len);
-            put4_flush(&b, code_len);
-            put4_flush(&c, code_len);
-            put4_flush(&d, code_len);
-        }
-        w[0] = a, w[1] = b, w[2] = c, w[3] = d;
+        w[0] = a, w[1] = b;
     }
-    for (unsigned k = 0; k < 4; k++) finish_lane(&w[k], code_len);
+}
+#endif
+
+/* Two lanes at a time: with the joined codes the work per symbol, not the chain, limits the
+ * speed, and two lanes' state stays in registers where four spilled. */
+static void encode_two(lane_writer *w, const emz_huff_enc *t) {
+    for (;;) {
+        size_t r0 = writer_safe_rounds(&w[0]), r1 = writer_safe_rounds(&w[1]);
+        size_t rounds = r0 < r1 ? r0 : r1;
+        if (rounds == 0) break;
+        lane_writer a = w[0], b = w[1];
+        while (rounds--) {
+            put4_flush(&a, t);
+            put4_flush(&b, t);
+        }
+        w[0] = a, w[1] = b;
+    }
+    finish_lane(&w[0], t);
+    finish_lane(&w[1], t);
 }
 
 static uint64_t lane_bits(const uint8_t *sym, const uint8_t *end, const uint8_t *len) {
@@ -78,27 +119,42 @@ static uint64_t lane_bits(const uint8_t *sym, const uint8_t *end, const uint8_t 
     return b0 + b1;
 }
 
+#ifdef EMZ_HUFF_SIMD_JOIN
+#define EMZ_LANE_BITS(sym, end, enc) simd_lane_bits(&st, sym, end)
+#else
+#define EMZ_LANE_BITS(sym, end, enc) lane_bits(sym, end, (enc)->len)
+#endif
+
 size_t EMZ_HUFF_ENCODE(const uint8_t *syms, size_t n, const emz_huff_enc *enc,
                               uint8_t *out, size_t out_cap, uint32_t lane_sizes[EMZ_HUFF_LANES]) {
     unsigned lanes = emz_huff_lane_count(n);
     size_t per_lane = emz_div_ceil(n, lanes), total = 0;
     lane_writer w[EMZ_HUFF_LANES];
+#ifdef EMZ_HUFF_SIMD_JOIN
+    simd_tables st;
+    simd_tables_init(&st, enc);
+#endif
     for (unsigned k = 0; k < lanes; k++) {
         size_t lo = k * per_lane < n ? k * per_lane : n;
         size_t hi = lo + per_lane < n ? lo + per_lane : n;
-        size_t bytes = (size_t)emz_div_ceil(lane_bits(syms + lo, syms + hi, enc->len), 8);
+        size_t bytes = (size_t)emz_div_ceil(EMZ_LANE_BITS(syms + lo, syms + hi, enc), 8);
         if (bytes > out_cap - total) return SIZE_MAX;
         w[k] = (lane_writer){syms + lo, syms + hi, out + total, out + total + bytes, 0, 0};
         lane_sizes[k] = (uint32_t)bytes;
         total += bytes;
     }
-    /* code | length << 16: one load per symbol instead of two. */
-    uint32_t code_len[256];
-    for (unsigned s = 0; s < 256; s++) code_len[s] = enc->code[s] | (uint32_t)enc->len[s] << 16;
+    /* A local copy of the tables: as far as the compiler knows, stores to the output
+     * (uint8_t) may alias the caller's tables, and it would reload them after each flush. */
+    emz_huff_enc t = *enc;
     if (lanes == 1) {
-        finish_lane(&w[0], code_len);
+        finish_lane(&w[0], &t);
     } else {
-        for (unsigned g = 0; g < lanes; g += 4) encode_four(w + g, code_len);
+        for (unsigned g = 0; g < lanes; g += 2) {
+#ifdef EMZ_HUFF_SIMD_JOIN
+            encode_two_simd(w + g, &st);
+#endif
+            encode_two(w + g, &t);
+        }
     }
     return total;
 }
