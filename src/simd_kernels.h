@@ -20,6 +20,18 @@ uint32_t emz_checksum32_avx512(const void *data, size_t size);
 /* AArch64: Advanced SIMD is baseline, so src/neon needs no extra compiler flags. */
 void emz_split_bf16_neon(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
 void emz_merge_bf16_neon(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_split_fp16_neon(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_fp16_neon(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_split_fp32_neon(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_fp32_neon(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_split_e4m3_neon(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_e4m3_neon(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_split_e5m2_neon(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_e5m2_neon(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_split_fp4_neon(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_fp4_neon(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_pack_bits_neon(const uint8_t *syms, size_t n, unsigned width, uint8_t *out);
+void emz_unpack_bits_neon(const uint8_t *in, size_t n, unsigned width, uint8_t *syms);
 uint32_t emz_checksum32_neon(const void *data, size_t size);
 
 #endif

@@ -1,5 +1,8 @@
 /* kernels_neon.c - the AArch64 NEON kernel table. Entries marked "scalar" are not specialized
- * for NEON yet and run the reference code; they produce identical results by construction. */
+ * for NEON yet and run the reference code; they produce identical results by construction.
+ * The NEON kernels match scalar for the inputs the table's contract allows: any element bits
+ * and any sign+mantissa bytes, exponent symbols below 2^E and packed symbols below 2^width
+ * (what split produces and every decoder path delivers). */
 #include "kernels.h"
 #include "simd_kernels.h"
 #include "scalar/huffman_scalar.h"
@@ -10,23 +13,23 @@ const emz_kernels emz_kernels_neon = {
     .split =
         {
             [EMZ_TYPE_BF16] = emz_split_bf16_neon,
-            [EMZ_TYPE_FP16] = emz_split_fp16_scalar,     /* scalar */
-            [EMZ_TYPE_FP32] = emz_split_fp32_scalar,     /* scalar */
-            [EMZ_TYPE_FP8_E4M3] = emz_split_e4m3_scalar, /* scalar */
-            [EMZ_TYPE_FP8_E5M2] = emz_split_e5m2_scalar, /* scalar */
-            [EMZ_TYPE_FP4_E2M1] = emz_split_fp4_scalar,  /* scalar */
+            [EMZ_TYPE_FP16] = emz_split_fp16_neon,
+            [EMZ_TYPE_FP32] = emz_split_fp32_neon,
+            [EMZ_TYPE_FP8_E4M3] = emz_split_e4m3_neon,
+            [EMZ_TYPE_FP8_E5M2] = emz_split_e5m2_neon,
+            [EMZ_TYPE_FP4_E2M1] = emz_split_fp4_neon,
         },
     .merge =
         {
             [EMZ_TYPE_BF16] = emz_merge_bf16_neon,
-            [EMZ_TYPE_FP16] = emz_merge_fp16_scalar,     /* scalar */
-            [EMZ_TYPE_FP32] = emz_merge_fp32_scalar,     /* scalar */
-            [EMZ_TYPE_FP8_E4M3] = emz_merge_e4m3_scalar, /* scalar */
-            [EMZ_TYPE_FP8_E5M2] = emz_merge_e5m2_scalar, /* scalar */
-            [EMZ_TYPE_FP4_E2M1] = emz_merge_fp4_scalar,  /* scalar */
+            [EMZ_TYPE_FP16] = emz_merge_fp16_neon,
+            [EMZ_TYPE_FP32] = emz_merge_fp32_neon,
+            [EMZ_TYPE_FP8_E4M3] = emz_merge_e4m3_neon,
+            [EMZ_TYPE_FP8_E5M2] = emz_merge_e5m2_neon,
+            [EMZ_TYPE_FP4_E2M1] = emz_merge_fp4_neon,
         },
-    .pack_bits = emz_pack_bits_scalar,       /* scalar */
-    .unpack_bits = emz_unpack_bits_scalar,   /* scalar */
+    .pack_bits = emz_pack_bits_neon,
+    .unpack_bits = emz_unpack_bits_neon,
     .histogram = emz_histogram_scalar,       /* scalar */
     .huff_encode = emz_huff_encode_scalar,   /* scalar */
     .huff_decode = emz_huff_decode_scalar,   /* scalar */
