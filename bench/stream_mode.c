@@ -1,6 +1,8 @@
 /* stream_mode.c - the "emzip-stream" measurement: one frame per emz type (bench only). */
 #include "stream_mode.h"
 
+#include "bench_util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,36 +83,40 @@ void stream_free(stream_set *s)
         free(s->g[k].src);
         free(s->g[k].out);
         free(s->g[k].frame);
+        free(s->g[k].ref_frame);
     }
     s->n = 0;
 }
 
 int stream_compress_all(void *arg)
 {
-    stream_set *s = arg;
+    stream_run *r = arg;
+    stream_set *s = r->set;
     for (int k = 0; k < s->n; k++) {
         stream_group *g = &s->g[k];
-        emz_status st = emz_compress(s->cctx, g->frame, g->frame_cap, g->src, g->size, g->type,
+        emz_status st = emz_compress(r->cctx, g->frame, g->frame_cap, g->src, g->size, g->type,
                                      &g->frame_size);
-        if (st != EMZ_OK) { s->failed_status = (int)st; return -1; }
+        if (st != EMZ_OK) { r->failed_status = (int)st; return -1; }
     }
     return 0;
 }
 
 int stream_decompress_all(void *arg)
 {
-    stream_set *s = arg;
+    stream_run *r = arg;
+    stream_set *s = r->set;
     for (int k = 0; k < s->n; k++) {
         stream_group *g = &s->g[k];
         size_t ds = 0;
-        emz_status st = emz_decompress(s->dctx, g->out, g->size, g->frame, g->frame_size, &ds);
-        if (st != EMZ_OK) { s->failed_status = (int)st; return -1; }
-        if (ds != g->size) { s->failed_status = -1; return -1; }
+        emz_status st = emz_decompress(r->dctx, g->out, g->size, g->frame, g->frame_size, &ds);
+        if (st != EMZ_OK) { r->failed_status = (int)st; return -1; }
+        if (ds != g->size) { r->failed_status = -1; return -1; }
     }
     return 0;
 }
 
-int stream_check(stream_set *s, size_t chunk, const char *path)
+int stream_check(stream_set *s, emz_dctx *verify, emz_dctx *noverify, size_t chunk,
+                 const char *path, const char *what)
 {
     int bad = 0;
     for (int k = 0; k < s->n; k++) {
@@ -119,24 +125,42 @@ int stream_check(stream_set *s, size_t chunk, const char *path)
         emz_status st = emz_frame_info_get(g->frame, g->frame_size, &fi);
         if (st != EMZ_OK || fi.type != g->type || fi.original_size != g->size ||
             (g->size && fi.chunk_size != chunk)) {
-            fprintf(stderr, "emzip-bench: %s: emzip-stream %s: bad frame header (%s)\n", path,
-                    emz_type_name(g->type), emz_error_name(st));
+            fprintf(stderr, "emzip-bench: %s: emzip-stream %s (%s): bad frame header (%s)\n", path,
+                    emz_type_name(g->type), what, emz_error_name(st));
             bad = 1;
         }
-        for (int verify = 1; verify >= 0; verify--) {
+        for (int v = 1; v >= 0; v--) {
             size_t ds = 0;
-            emz_dctx_set_param(s->dctx, EMZ_PARAM_VERIFY_CHECKSUM, verify);
             memset(g->out, 0xA5, g->size); /* stale bytes must not pass for decoded ones */
-            st = emz_decompress(s->dctx, g->out, g->size, g->frame, g->frame_size, &ds);
+            st = emz_decompress(v ? verify : noverify, g->out, g->size, g->frame, g->frame_size, &ds);
             if (st != EMZ_OK || ds != g->size || memcmp(g->out, g->src, g->size) != 0) {
-                fprintf(stderr, "emzip-bench: %s: emzip-stream %s (%zu tensors, %zu bytes): round trip "
-                        "FAILED (verify=%d, %s)\n", path, emz_type_name(g->type), g->tensors, g->size,
-                        verify, emz_error_name(st));
+                fprintf(stderr, "emzip-bench: %s: emzip-stream %s (%s, %zu tensors, %zu bytes): round "
+                        "trip FAILED (verify=%d, %s)\n", path, emz_type_name(g->type), what, g->tensors,
+                        g->size, v, emz_error_name(st));
                 bad = 1;
             }
         }
     }
     return bad ? -1 : 0;
+}
+
+void stream_snapshot(stream_set *s)
+{
+    for (int k = 0; k < s->n; k++) {
+        stream_group *g = &s->g[k];
+        if (!g->ref_frame) g->ref_frame = xmalloc(g->frame_cap);
+        memcpy(g->ref_frame, g->frame, g->frame_size);
+        g->ref_size = g->frame_size;
+    }
+}
+
+int stream_same_as_snapshot(const stream_set *s)
+{
+    for (int k = 0; k < s->n; k++) {
+        const stream_group *g = &s->g[k];
+        if (g->ref_size != g->frame_size || memcmp(g->ref_frame, g->frame, g->frame_size)) return 0;
+    }
+    return 1;
 }
 
 int stream_outputs_match(const stream_set *s)

@@ -1,0 +1,375 @@
+/* bench_file.c - everything measured on one safetensors file (bench only): per-tensor and
+ * stream emzip with every implementation, memcpy and the baselines (interleaved), the entropy
+ * bounds, then the kernel and small-input sections. See bench/README.md. */
+#include "baselines.h"
+#include "bench_util.h"
+#include "dtypes.h"
+#include "kernel_bench.h"
+#include "per_tensor.h"
+#include "results.h"
+#include "safetensors_scan.h"
+#include "small_inputs.h"
+#include "stream_mode.h"
+#include "timing.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+/* Contexts of one implementation: checksum verification on and off are two contexts, so that
+ * both can be timed in the same interleaved set. */
+typedef struct impl_ctx {
+    emz_impl impl;
+    emz_cctx *cctx;
+    emz_dctx *verify, *noverify;
+    tensor_run tc, tv, tn; /* compress, decompress verified, decompress unverified */
+    stream_run sc, sv;     /* the same for emzip-stream (verified only) */
+} impl_ctx;
+
+static void add_row(file_result *fr, const char *codec, const char *level, const char *impl, double ratio,
+                    timing ct, timing dt, uint64_t bytes)
+{
+    if (fr->nrows >= MAX_ROWS) return;
+    result_row *r = &fr->rows[fr->nrows++];
+    r->codec = codec;
+    snprintf(r->level, sizeof r->level, "%s", level);
+    r->impl = impl;
+    r->ratio_pct = ratio;
+    r->comp_gbps = gbps(bytes, ct), r->decomp_gbps = gbps(bytes, dt);
+    r->comp_best_gbps = best_gbps(bytes, ct), r->decomp_best_gbps = best_gbps(bytes, dt);
+    r->comp_runs = ct.runs, r->decomp_runs = dt.runs, r->bytes = bytes;
+}
+
+/* Tensors -> jobs and dtype groups; the dominant group is the float group with the most
+ * bytes, else the biggest group. */
+static int build_jobs(const st_file *sf, tensor_set *ts, file_result *fr)
+{
+    ts->n = sf->count;
+    ts->jobs = xcalloc(sf->count ? sf->count : 1, sizeof(tensor_job));
+    for (size_t i = 0; i < sf->count; i++) {
+        const st_tensor *t = &sf->tensors[i];
+        tensor_job *j = &ts->jobs[i];
+        const char *label;
+        j->type = map_dtype(t, &label);
+        j->src = sf->data + t->begin;
+        j->size = (size_t)(t->end - t->begin);
+        if (!t->shape_ok)
+            fprintf(stderr, "emzip-bench: %s: tensor '%s': shape does not match %zu bytes of %s\n",
+                    fr->path, t->name, j->size, t->dtype);
+        int g;
+        for (g = 0; g < fr->ngroups; g++)
+            if (strcmp(fr->groups[g].label, label) == 0 && fr->groups[g].type == j->type) break;
+        if (g == fr->ngroups) {
+            if (g == MAX_GROUPS) {
+                snprintf(fr->error, sizeof fr->error, "more than %d dtypes", MAX_GROUPS);
+                return -1;
+            }
+            fr->ngroups++;
+            snprintf(fr->groups[g].label, sizeof fr->groups[g].label, "%s", label);
+            fr->groups[g].type = j->type;
+        }
+        j->group = g;
+        fr->groups[g].tensors++;
+        fr->groups[g].bytes += j->size;
+        fr->tensor_bytes += j->size;
+        j->frame_cap = emz_compress_bound(j->size);
+        if (!j->frame_cap) { snprintf(fr->error, sizeof fr->error, "compress bound overflow"); return -1; }
+        j->frame_off = ts->frames_cap;
+        ts->frames_cap += j->frame_cap;
+        j->out_off = ts->out_size;
+        ts->out_size += j->size;
+    }
+    for (int g = 0; g < fr->ngroups; g++) {
+        int fl = fr->groups[g].type != EMZ_TYPE_BYTES;
+        int dfl = fr->dominant >= 0 && fr->groups[fr->dominant].type != EMZ_TYPE_BYTES;
+        if (fr->dominant < 0 || (fl && !dfl) ||
+            (fl == dfl && fr->groups[g].bytes > fr->groups[fr->dominant].bytes))
+            fr->dominant = g;
+    }
+    tensor_set_alloc(ts);
+    return 0;
+}
+
+/* Compresses every tensor with implementation ic, checks that the frames equal those of the
+ * first implementation, ref (NULL: ic is the first; all must write identical bytes), checks
+ * every header once, and round-trips every frame with verification on and off. Failures are
+ * printed; returns -1 when frames could not be made at all. */
+static int check_per_tensor(tensor_set *ts, impl_ctx *ic, const impl_ctx *ref, const st_file *sf,
+                            size_t chunk, file_result *fr)
+{
+    int first = ref == NULL;
+    const char *in = emz_impl_name(ic->impl);
+    if (tensor_compress_all(&ic->tc)) {
+        snprintf(fr->error, sizeof fr->error, "emz_compress failed (%s): %s", in,
+                 emz_error_name((emz_status)ic->tc.failed_status));
+        return -1;
+    }
+    if (first) tensor_snapshot(ts);
+    else if (!tensor_same_as_snapshot(ts)) {
+        fprintf(stderr, "emzip-bench: %s: %s frames differ from %s's\n", fr->path, in,
+                emz_impl_name(ref->impl));
+        fr->ok = 0;
+    }
+    for (size_t i = 0; i < ts->n; i++) {
+        tensor_job *j = &ts->jobs[i];
+        emz_frame_info fi;
+        emz_status st = emz_frame_info_get(ts->frames + j->frame_off, j->frame_size, &fi);
+        if (first && (st != EMZ_OK || fi.type != j->type || fi.original_size != j->size ||
+                      (j->size && fi.chunk_size != chunk))) {
+            fprintf(stderr, "emzip-bench: %s: tensor '%s': bad frame header (%s)\n", fr->path,
+                    sf->tensors[i].name, emz_error_name(st));
+            fr->ok = 0;
+        }
+        for (int v = 1; v >= 0; v--) {
+            size_t ds = 0;
+            memset(ts->out + j->out_off, 0xA5, j->size); /* stale bytes must not pass for decoded ones */
+            st = emz_decompress(v ? ic->verify : ic->noverify, ts->out + j->out_off, j->size,
+                                ts->frames + j->frame_off, j->frame_size, &ds);
+            if (st != EMZ_OK || ds != j->size || memcmp(ts->out + j->out_off, j->src, j->size) != 0) {
+                fprintf(stderr, "emzip-bench: %s: tensor '%s' (%s, %zu bytes): %s round trip FAILED "
+                        "(verify=%d, %s)\n", fr->path, sf->tensors[i].name, sf->tensors[i].dtype, j->size,
+                        in, v, emz_error_name(st));
+                fr->ok = 0;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Builds one buffer per emz type and compresses each as one frame with every implementation
+ * (checking that they agree and round-trip), then fills the stream figures of fr. Returns -1
+ * with fr->error set when the measurement can't run; a failed check only clears fr->ok. */
+static int stream_setup(stream_set *ss, impl_ctx *ic, int nimpl, const st_file *sf, const tensor_set *ts,
+                        size_t chunk, file_result *fr)
+{
+    emz_type *types = xmalloc(sizeof *types * (sf->count ? sf->count : 1));
+    for (size_t i = 0; i < sf->count; i++) types[i] = ts->jobs[i].type;
+    int r = stream_build(ss, sf, types, fr->error, sizeof fr->error);
+    free(types);
+    if (r) return -1;
+    for (int i = 0; i < nimpl; i++) {
+        const char *in = emz_impl_name(ic[i].impl);
+        if (stream_compress_all(&ic[i].sc)) {
+            snprintf(fr->error, sizeof fr->error, "emz_compress failed (emzip-stream, %s): %s", in,
+                     emz_error_name((emz_status)ic[i].sc.failed_status));
+            return -1;
+        }
+        if (i == 0) stream_snapshot(ss);
+        else if (!stream_same_as_snapshot(ss)) {
+            fprintf(stderr, "emzip-bench: %s: emzip-stream: %s frames differ from %s's\n", fr->path, in,
+                    emz_impl_name(ic[0].impl));
+            fr->ok = 0;
+        }
+        if (stream_check(ss, ic[i].verify, ic[i].noverify, chunk, fr->path, in)) fr->ok = 0;
+    }
+    fr->stream_frames_total = stream_frame_total(ss);
+    fr->nstreams = ss->n;
+    for (int k = 0; k < ss->n; k++) {
+        stream_group *sg = &ss->g[k];
+        fr->streams[k] = (stream_summary){sg->type, sg->tensors, sg->size, sg->frame_size};
+        for (int g = 0; g < fr->ngroups; g++) {
+            group *gr = &fr->groups[g];
+            if (gr->type != sg->type || gr->type == EMZ_TYPE_BYTES) continue;
+            gr->has_stream = 1;
+            gr->stream_frame_bytes = sg->frame_size;
+            gr->stream_frame_fixed = stream_frame_fixed(sg, chunk);
+            if (buffer_bounds(&gr->sb, sg->src, sg->size, sg->type, chunk)) {
+                snprintf(fr->error, sizeof fr->error, "out of memory");
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The bounds of every float group, over its tensors as the per-tensor frames chunk them. */
+static int group_bounds(const tensor_set *ts, size_t chunk, file_result *fr)
+{
+    for (int g = 0; g < fr->ngroups; g++) {
+        group *gr = &fr->groups[g];
+        if (gr->type == EMZ_TYPE_BYTES) continue;
+        bounds_acc *w = bounds_begin(gr->type);
+        if (!w) { snprintf(fr->error, sizeof fr->error, "out of memory"); return -1; }
+        for (size_t i = 0; i < ts->n; i++)
+            if (ts->jobs[i].group == g) bounds_add(&gr->b, w, ts->jobs[i].src, ts->jobs[i].size, ts->jobs[i].type, chunk);
+        bounds_finish(&gr->b, w, gr->type);
+    }
+    return 0;
+}
+
+/* Table 1: compression of every implementation (per tensor and stream) and of the baselines
+ * in one interleaved set; then decompression of every implementation (verified, unverified,
+ * stream), memcpy and the baselines in another. */
+static void time_table1(impl_ctx *ic, int nimpl, tensor_set *ts, stream_set *ss, baseline *bl, int nbl,
+                        const bench_opts *o, file_result *fr)
+{
+    size_t nc = (size_t)(2 * nimpl + nbl), nd = (size_t)(3 * nimpl + 1 + nbl);
+    timed_run *c = xcalloc(nc, sizeof *c), *d = xcalloc(nd, sizeof *d);
+    for (int i = 0; i < nimpl; i++) {
+        c[i] = (timed_run){tensor_compress_all, &ic[i].tc, {0, 0, 0, 0, 0}};
+        c[nimpl + i] = (timed_run){stream_compress_all, &ic[i].sc, {0, 0, 0, 0, 0}};
+        d[i] = (timed_run){tensor_decompress_all, &ic[i].tv, {0, 0, 0, 0, 0}};
+        d[nimpl + i] = (timed_run){tensor_decompress_all, &ic[i].tn, {0, 0, 0, 0, 0}};
+        d[2 * nimpl + i] = (timed_run){stream_decompress_all, &ic[i].sv, {0, 0, 0, 0, 0}};
+    }
+    d[3 * nimpl] = (timed_run){tensor_memcpy_all, ts, {0, 0, 0, 0, 0}};
+    for (int k = 0; k < nbl; k++) {
+        c[2 * nimpl + k] = (timed_run){baseline_compress, &bl[k], {0, 0, 0, 0, 0}};
+        d[3 * nimpl + 1 + k] = (timed_run){baseline_decompress, &bl[k], {0, 0, 0, 0, 0}};
+    }
+    time_interleaved(c, nc, o->reps);
+    /* the baselines' decompression needs their compressed files: check them first */
+    for (int k = 0; k < nbl; k++)
+        if (!c[2 * nimpl + k].t.ok) {
+            fprintf(stderr, "emzip-bench: %s: %s %d compression FAILED\n", fr->path, bl[k].codec, bl[k].level);
+            fr->ok = 0;
+        }
+    memset(ts->out, 0, ts->out_size);
+    for (int k = 0; k < ss->n; k++) memset(ss->g[k].out, 0, ss->g[k].size);
+    time_interleaved(d, nd, o->reps);
+
+    int bad = !tensor_outputs_match(ts) || !stream_outputs_match(ss) || !tensor_same_as_snapshot(ts) ||
+              !stream_same_as_snapshot(ss);
+    for (int i = 0; i < nimpl; i++)
+        bad |= !c[i].t.ok || !c[nimpl + i].t.ok || !d[i].t.ok || !d[nimpl + i].t.ok || !d[2 * nimpl + i].t.ok;
+    if (bad) {
+        fprintf(stderr, "emzip-bench: %s: emzip failed during timing\n", fr->path);
+        fr->ok = 0;
+    }
+
+    double ours = 100.0 * (double)(fr->frames_total + fr->header_stored) / (double)fr->file_size;
+    double stream = 100.0 * (double)(fr->stream_frames_total + fr->header_stored) / (double)fr->file_size;
+    for (int i = 0; i < nimpl; i++)
+        add_row(fr, "emzip", "verify", emz_impl_name(ic[i].impl), ours, c[i].t, d[i].t, fr->tensor_bytes);
+    for (int i = 0; i < nimpl; i++)
+        add_row(fr, "emzip", "noverify", emz_impl_name(ic[i].impl), ours, c[i].t, d[nimpl + i].t, fr->tensor_bytes);
+    for (int i = 0; i < nimpl; i++)
+        add_row(fr, "emzip-stream", "verify", emz_impl_name(ic[i].impl), stream, c[nimpl + i].t,
+                d[2 * nimpl + i].t, fr->tensor_bytes);
+    add_row(fr, "memcpy", "-", "-", 100.0, d[3 * nimpl].t, d[3 * nimpl].t, fr->tensor_bytes);
+    for (int k = 0; k < nbl; k++) {
+        timing tc = c[2 * nimpl + k].t, td = d[3 * nimpl + 1 + k].t;
+        if (tc.ok && (!td.ok || !baseline_roundtrip_ok(&bl[k]))) {
+            fprintf(stderr, "emzip-bench: %s: %s %d round trip FAILED\n", fr->path, bl[k].codec, bl[k].level);
+            fr->ok = 0;
+        }
+        add_row(fr, bl[k].codec, bl[k].level_str, "-", 100.0 * (double)bl[k].csize / (double)fr->file_size, tc,
+                td, fr->file_size);
+    }
+    free(c);
+    free(d);
+}
+
+int bench_file(const char *path, const bench_opts *o, file_result *fr)
+{
+    memset(fr, 0, sizeof *fr);
+    fr->path = path;
+    fr->dominant = -1;
+    size_t fsize = 0;
+    uint8_t *buf = read_whole_file(path, &fsize);
+    if (!buf) {
+        snprintf(fr->error, sizeof fr->error, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    fr->file_size = fsize;
+    st_file sf;
+    char err[200];
+    if (st_scan(buf, fsize, &sf, err, sizeof err)) {
+        snprintf(fr->error, sizeof fr->error, "not a safetensors file: %s", err);
+        st_free(&sf);
+        free(buf);
+        return -1;
+    }
+    fr->header_raw = 8 + sf.header_len;
+    fr->tensor_count = sf.count;
+
+    /* the header as checkpoint mode would store it: 8 + zstd -19 of the JSON */
+    {
+        size_t cap = ZSTD_compressBound(sf.header_len);
+        void *hb = xmalloc(cap);
+        size_t r = ZSTD_compress(hb, cap, sf.header, sf.header_len, 19);
+        fr->header_stored = 8 + (ZSTD_isError(r) ? sf.header_len : r);
+        free(hb);
+    }
+
+    int nimpl = o->impls.n, rc = -1;
+    tensor_set ts;
+    stream_set ss;
+    baseline bl[BASELINE_COUNT];
+    memset(&ts, 0, sizeof ts);
+    memset(&ss, 0, sizeof ss);
+    memset(bl, 0, sizeof bl);
+    impl_ctx *ic = xcalloc((size_t)nimpl, sizeof *ic);
+    fr->ok = 1;
+    if (build_jobs(&sf, &ts, fr)) goto fail;
+    for (int i = 0; i < nimpl; i++) {
+        impl_ctx *x = &ic[i];
+        x->impl = o->impls.impl[i];
+        x->cctx = bench_cctx(x->impl, o->chunk, fr->error, sizeof fr->error);
+        x->verify = x->cctx ? bench_dctx(x->impl, 1, fr->error, sizeof fr->error) : NULL;
+        x->noverify = x->verify ? bench_dctx(x->impl, 0, fr->error, sizeof fr->error) : NULL;
+        if (!x->noverify) goto fail;
+        x->tc = (tensor_run){&ts, x->cctx, NULL, 0};
+        x->tv = (tensor_run){&ts, NULL, x->verify, 0};
+        x->tn = (tensor_run){&ts, NULL, x->noverify, 0};
+        x->sc = (stream_run){&ss, x->cctx, NULL, 0};
+        x->sv = (stream_run){&ss, NULL, x->verify, 0};
+    }
+
+    /* -- emzip: compress with every implementation, check every frame -- */
+    for (int i = 0; i < nimpl; i++)
+        if (check_per_tensor(&ts, &ic[i], i ? &ic[0] : NULL, &sf, o->chunk, fr)) goto fail;
+    for (size_t i = 0; i < ts.n; i++) {
+        tensor_job *j = &ts.jobs[i];
+        fr->groups[j->group].frame_bytes += j->frame_size;
+        fr->groups[j->group].frame_fixed += 36 + 8 * ((j->size + o->chunk - 1) / o->chunk);
+        fr->frames_total += j->frame_size;
+    }
+    if (group_bounds(&ts, o->chunk, fr)) goto fail;
+    if (stream_setup(&ss, ic, nimpl, &sf, &ts, o->chunk, fr)) goto fail;
+    if (o->baselines && baselines_init(bl, buf, fsize, fr->error, sizeof fr->error)) goto fail;
+
+    /* -- Table 1 -- */
+    fprintf(stderr, "emzip-bench:   ratio and speed\n");
+    time_table1(ic, nimpl, &ts, &ss, bl, o->baselines ? BASELINE_COUNT : 0, o, fr);
+
+    /* -- kernels and small inputs, on each float group's concatenated tensors -- */
+    for (int g = 0; g < fr->ngroups && (o->kernels || o->small); g++) {
+        group *gr = &fr->groups[g];
+        stream_group *sg = gr->type == EMZ_TYPE_BYTES ? NULL : stream_find(&ss, gr->type);
+        if (!sg || sg->size < SECTION_MIN_BYTES) continue;
+        fprintf(stderr, "emzip-bench:   %s%s%s\n", gr->label, o->kernels ? " kernels" : "",
+                o->small ? " small inputs" : "");
+        if (o->kernels && kernel_bench_group(fr, g, sg->src, sg->size, gr->type, o)) fr->ok = 0;
+        if (o->small && small_bench_group(fr, g, sg->src, sg->size, gr->type, o)) fr->ok = 0;
+    }
+    rc = fr->ok ? 0 : -1;
+    goto done;
+
+fail:
+    fr->ok = 0;
+    rc = -1;
+done:
+    baselines_free(bl);
+    stream_free(&ss);
+    for (int i = 0; i < nimpl; i++) {
+        emz_cctx_free(ic[i].cctx);
+        emz_dctx_free(ic[i].verify);
+        emz_dctx_free(ic[i].noverify);
+    }
+    free(ic);
+    tensor_set_free(&ts);
+    st_free(&sf);
+    free(buf);
+    return rc;
+}
+
+void file_result_free(file_result *fr)
+{
+    free(fr->krows);
+    free(fr->srows);
+    fr->krows = NULL, fr->srows = NULL;
+    fr->nkrows = fr->nsrows = 0;
+}

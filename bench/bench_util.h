@@ -1,0 +1,31 @@
+/* bench_util.h - small helpers shared by the parts of emzip-bench (bench only). */
+#ifndef EMZIP_BENCH_UTIL_H
+#define EMZIP_BENCH_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Seconds on CLOCK_MONOTONIC: immune to wall-clock steps during a run. */
+double now_seconds(void);
+
+/* malloc / calloc that exit(2) with a message when memory is exhausted: the benchmark has no
+ * useful way to continue without its buffers, and every caller would print the same thing. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+
+/* The whole file in a malloc'd buffer (size in *size), or NULL with errno set. */
+uint8_t *read_whole_file(const char *path, size_t *size);
+
+/* The part of a path after its last '/'. */
+const char *base_name(const char *path);
+
+/* Parses a whole decimal/hex/octal integer in [lo, hi]; 0 on success, -1 otherwise. */
+int parse_ll(const char *s, long long lo, long long hi, long long *v);
+
+/* Sorts v[0..n) ascending and returns its median (0 for n == 0). */
+double sort_median(double *v, int n);
+
+/* "4 KiB", "1 MiB", "300 B", ...: sizes in output are read by people. */
+void format_size(char *buf, size_t len, uint64_t bytes);
+
+#endif
