@@ -84,7 +84,7 @@ EMZ_API unsigned emz_type_bits(emz_type type);
 /* ---- Implementations -------------------------------------------------------------------
  * The kernels exist once per instruction set; all produce identical bytes. By default the
  * best one the CPU supports runs, detected once per process. The environment variable
- * EMZ_IMPL=scalar|avx2|avx512|neon overrides that default for the whole process (a name that
+ * EMZIP_IMPL=scalar|avx2|avx512|neon overrides that default for the whole process (a name that
  * is unknown or unsupported makes every call fail with EMZ_ERROR_IMPL_UNAVAILABLE), and
  * EMZ_PARAM_IMPL overrides it for one context. */
 typedef enum emz_impl {

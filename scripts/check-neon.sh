@@ -68,13 +68,13 @@ fi
 ninja -C build-portable
 build-portable/check_portable "$corpus"
 
-echo "== CLI round trip of sample/selfie.bf16.safetensors under qemu (EMZ_IMPL=neon)"
+echo "== CLI round trip of sample/selfie.bf16.safetensors under qemu (EMZIP_IMPL=neon)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 sample=sample/selfie.bf16.safetensors
-EMZ_IMPL=neon "${qemu[@]}" build-aarch64/tools/emzip compress -q -t bf16 "$sample" -o "$tmp/a64.emz"
-EMZ_IMPL=neon "${qemu[@]}" build-aarch64/tools/emzip test "$tmp/a64.emz"
-EMZ_IMPL=neon "${qemu[@]}" build-aarch64/tools/emzip decompress -q "$tmp/a64.emz" -o "$tmp/a64.out"
+EMZIP_IMPL=neon "${qemu[@]}" build-aarch64/tools/emzip compress -q -t bf16 "$sample" -o "$tmp/a64.emz"
+EMZIP_IMPL=neon "${qemu[@]}" build-aarch64/tools/emzip test "$tmp/a64.emz"
+EMZIP_IMPL=neon "${qemu[@]}" build-aarch64/tools/emzip decompress -q "$tmp/a64.emz" -o "$tmp/a64.out"
 cmp "$sample" "$tmp/a64.out"
 echo "aarch64 round trip identical: $(stat -c %s "$sample") -> $(stat -c %s "$tmp/a64.emz") bytes"
 # The format is deterministic: the x86 build must write the very same frame.

@@ -1,5 +1,5 @@
 /* dispatch.c - chooses the kernel table. The CPU is examined through cpu_features once per
- * process; EMZ_IMPL can override the default, and each context can force a table. This file
+ * process; EMZIP_IMPL can override the default, and each context can force a table. This file
  * is compiled without ISA flags: it only reads features and hands out pointers. */
 #include "kernels.h"
 
@@ -68,7 +68,7 @@ int emz_impl_available(emz_impl impl) {
 }
 
 static emz_impl detect_default(void) {
-    const char *forced = getenv("EMZ_IMPL");
+    const char *forced = getenv("EMZIP_IMPL");
     if (forced && *forced) {
         for (unsigned i = EMZ_IMPL_SCALAR; i < EMZ_IMPL_COUNT; i++)
             if (strcmp(forced, impl_names[i]) == 0) return (emz_impl)i;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 /* Long options without a short form get values outside the char range. */
-enum { OPTION_NO_CHECK = 256 };
+enum { OPTION_NO_CHECK = 256, OPTION_IMPL };
 
 static const char *const command_names[] = {
     [CLI_COMMAND_COMPRESS] = "compress",
@@ -85,6 +85,7 @@ static const struct option decompress_long_options[] = {
     {"no-check", no_argument, NULL, OPTION_NO_CHECK}, {NULL, 0, NULL, 0},
 };
 static const struct option info_long_options[] = {
+    {"impl", no_argument, NULL, OPTION_IMPL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -140,6 +141,7 @@ static int apply_option(int option, cli_options *options, const char *command)
     case 'f': options->force = true; return CLI_EXIT_OK;
     case 'q': options->quiet = true; return CLI_EXIT_OK;
     case OPTION_NO_CHECK: options->verify_checksum = false; return CLI_EXIT_OK;
+    case OPTION_IMPL: options->show_impl = true; return CLI_EXIT_OK;
     default: return CLI_EXIT_USAGE; /* not reached: getopt_long only returns listed options */
     }
 }
@@ -172,6 +174,8 @@ static int parse_command(int argc, char **argv, cli_options *options)
     }
 
     int operand_count = argc - optind;
+    if (operand_count == 0 && options->show_impl)
+        return CLI_EXIT_OK; /* "emzip info --impl": no file needed */
     if (operand_count == 0) {
         cli_usage_error(command, "%s: missing input file (use '-' for stdin)", command);
         return CLI_EXIT_USAGE;

@@ -29,6 +29,7 @@ typedef struct cli_options {
     bool force;
     bool quiet;
     bool verify_checksum;    /* decompress: false with --no-check */
+    bool show_impl;          /* info: --impl */
 } cli_options;
 
 /* Parses the whole command line. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE after printing a

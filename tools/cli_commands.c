@@ -10,6 +10,7 @@
 #endif
 
 #include "cli_commands.h"
+#include "cli_help.h"
 
 #include "cli_diag.h"
 #include "cli_input.h"
@@ -267,6 +268,10 @@ static bool load_frame_input(const char *path, cli_input *input)
 
 int cli_run_info(const cli_options *options)
 {
+    if (options->show_impl) {
+        cli_print_impl(stdout);
+        if (!options->input_path) return CLI_EXIT_OK;
+    }
     cli_input input;
     if (!load_frame_input(options->input_path, &input)) {
         cli_input_release(&input);

@@ -138,6 +138,7 @@ static const char info_page[] =
     "\n"
     "SYNOPSIS\n"
     "    emzip info FILE\n"
+    "    emzip info --impl [FILE]\n"
     "\n"
     "DESCRIPTION\n"
     "    Prints the frame header of FILE ('-': standard input) on standard output: element\n"
@@ -145,6 +146,9 @@ static const char info_page[] =
     "    and format version. Only the header is checked; use 'emzip test' to check the data.\n"
     "\n"
     "OPTIONS\n"
+    "    --impl\n"
+    "        First print which kernel implementation runs (scalar, avx2, avx512 or neon;\n"
+    "        EMZIP_IMPL forces one) and which ones this CPU can run. FILE is optional.\n"
     "    -h, --help\n"
     "        Show this page.\n"
     "\n"
@@ -184,14 +188,19 @@ void cli_print_help(cli_command topic, FILE *stream)
     }
 }
 
-/* The second line says which kernels run (EMZ_IMPL can force them) and which this CPU has. */
 void cli_print_version(FILE *stream)
 {
     fprintf(stream, "emzip %s\n", emz_version_string());
+    cli_print_impl(stream);
+}
+
+/* Which kernels run (EMZIP_IMPL can force them) and which this CPU has. */
+void cli_print_impl(FILE *stream)
+{
     emz_impl running = emz_impl_default();
     const char *name = emz_impl_name(running);
     fprintf(stream, "implementation: %s%s; available:", name ? name : "?",
-            emz_impl_available(running) ? "" : " (unavailable: check EMZ_IMPL)");
+            emz_impl_available(running) ? "" : " (unavailable: check EMZIP_IMPL)");
     for (int i = EMZ_IMPL_SCALAR; i < EMZ_IMPL_COUNT; i++)
         if (emz_impl_available((emz_impl)i)) fprintf(stream, " %s", emz_impl_name((emz_impl)i));
     fputc('\n', stream);

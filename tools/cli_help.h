@@ -9,7 +9,10 @@
 /* Prints the overview (CLI_COMMAND_NONE or CLI_COMMAND_HELP) or one command's page. */
 void cli_print_help(cli_command topic, FILE *stream);
 
-/* Prints "emzip VERSION". */
+/* Prints "emzip VERSION", then the cli_print_impl line. */
 void cli_print_version(FILE *stream);
+
+/* Prints "implementation: NAME; available: NAME...". */
+void cli_print_impl(FILE *stream);
 
 #endif /* EMZIP_CLI_HELP_H */
