@@ -1,5 +1,7 @@
-/* test_huffman_kernels.c - the Huffman lane coders of every implementation this CPU runs,
- * kernel to kernel against scalar: identical lane bytes and sizes from the encoder, identical
+/* test_huffman_kernels.c - the Huffman lane coders, and the byte histograms that feed them, of
+ * every implementation this CPU runs, kernel to kernel against scalar. Histograms: skewed data
+ * (the compare-count path, whichever values it picks) and flat data (its scalar fallback),
+ * sizes around its thresholds and counter flushes, misaligned. Coders: identical lane bytes and sizes from the encoder, identical
  * symbols from the decoder, for codes over the whole byte alphabet (symbols >= 128 take the
  * other half of the AVX-512 lookup tables), skewed and flat, and stream lengths around every
  * lane-count boundary and SIMD step (64 symbols), at misaligned addresses. */
@@ -118,4 +120,39 @@ Test(huffman_kernels, longest_codes) {
     }
     check_stream(syms, n, "geometric");
     free(syms);
+}
+
+Test(huffman_kernels, histograms_match_scalar) {
+    static const size_t sizes[] = {0, 1, 63, 64, 8191, 8192, 8193, 16320, 16321, 16384,
+                                   65536 + 17, 262144, 1048576 + 3};
+    size_t maxn = 1048576 + 3 + 8;
+    uint8_t *data = tu_xmalloc(maxn);
+    const emz_kernels *scalar = NULL;
+    cr_assert(emz_kernels_resolve(EMZ_IMPL_SCALAR, &scalar) == EMZ_OK);
+    /* skew: a few values carry almost everything (or all: one value), flat: none does */
+    static const struct {
+        unsigned lo, hi, center, power;
+    } shapes[] = {{0, 255, 127, 3}, {100, 140, 120, 2}, {0, 255, 0, 0}, {7, 7, 7, 1},
+                  {250, 255, 255, 1}, {0, 9, 3, 1}};
+    for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++) {
+        draw(data, maxn, shapes[sh].lo, shapes[sh].hi, shapes[sh].center, shapes[sh].power,
+             77 + sh);
+        /* one block with every value, so rare values meet the scalar rest path */
+        for (unsigned v = 0; v < 256; v++) data[300000 + v] = (uint8_t)v;
+        for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
+            const emz_kernels *k = NULL;
+            if (emz_kernels_resolve((emz_impl)impl, &k) != EMZ_OK) continue;
+            for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+                for (unsigned off = 0; off < 8; off += 5) {
+                    uint32_t want[256], got[256];
+                    scalar->histogram(data + off, sizes[i], want);
+                    memset(got, 0xA5, sizeof got);
+                    k->histogram(data + off, sizes[i], got);
+                    cr_assert(memcmp(want, got, sizeof want) == 0,
+                              "%s: histogram differs (shape %zu, %zu bytes, offset %u)", k->name,
+                              sh, sizes[i], off);
+                }
+        }
+    }
+    free(data);
 }
