@@ -10,6 +10,7 @@ void emz_merge_bf16_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8
 void emz_split_fp32_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
 void emz_merge_fp32_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
 uint32_t emz_checksum32_avx2(const void *data, size_t size);
+void emz_histogram_avx2(const uint8_t *data, size_t n, uint32_t hist[256]);
 
 void emz_split_bf16_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
 void emz_merge_bf16_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);

@@ -27,7 +27,7 @@ const emz_kernels emz_kernels_avx2 = {
         },
     .pack_bits = emz_pack_bits_scalar,     /* scalar */
     .unpack_bits = emz_unpack_bits_scalar, /* scalar */
-    .histogram = emz_histogram_scalar,     /* scalar */
+    .histogram = emz_histogram_avx2,       /* compare-count of the commonest values */
     .huff_encode = emz_huff_encode_bmi2,   /* shared lane coder, BMI2 build */
     .huff_decode = emz_huff_decode_bmi2,
     .checksum32 = emz_checksum32_avx2,
