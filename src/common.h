@@ -70,8 +70,14 @@ static inline void emz_store32(void *p, uint32_t v) {
 #endif
 }
 static inline void emz_store64(void *p, uint64_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* One 8-byte move; as two 4-byte stores, GCC 12 merged them through vector registers
+     * (vmovq, vpinsrq, vpmovqd) in the Huffman encoder's inner loop. */
+    memcpy(p, &v, 8);
+#else
     emz_store32(p, (uint32_t)v);
     emz_store32((uint8_t *)p + 4, (uint32_t)(v >> 32));
+#endif
 }
 
 /* Unsigned LEB128 of a 32-bit value; returns its length (1..5). */

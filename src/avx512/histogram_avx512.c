@@ -15,7 +15,19 @@
 
 #include <stdbool.h>
 
-enum { CANDIDATES = 8, SAMPLE = 2048, MIN_SIZE = 8192 };
+enum { CANDIDATES = 8, SAMPLE = 2048, MIN_SIZE = 8192, REST_BUFFER = 4096 };
+
+/* Adds the n bytes at p to four counter tables (runs of equal values alternate tables). */
+static void count_bytes(const uint8_t *p, size_t n, uint32_t rest[4][256]) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        rest[0][p[i]]++;
+        rest[1][p[i + 1]]++;
+        rest[2][p[i + 2]]++;
+        rest[3][p[i + 3]]++;
+    }
+    for (; i < n; i++) rest[0][p[i]]++;
+}
 
 /* The CANDIDATES most frequent values of hist, distinct (ties and unseen values: the smaller
  * value first), and how many of the counted bytes they cover. */
@@ -54,6 +66,11 @@ void emz_histogram_avx512(const uint8_t *data, size_t n, uint32_t hist[256]) {
     for (unsigned k = 0; k < CANDIDATES; k++) value[k] = _mm512_set1_epi8((char)cand[k]);
     uint32_t rest[4][256];
     memset(rest, 0, sizeof rest);
+    /* The other bytes are packed (vpcompressb) into a buffer and counted in bulk: counting
+     * them where they are found needed a loop of varying length per block, whose branch
+     * mispredictions cost more than the compares. */
+    uint8_t pending[REST_BUFFER + 64];
+    size_t held = 0;
     size_t i = 0;
     while (n - i >= 64) {
         /* Byte counters hold up to 255: flush them every 255 blocks. */
@@ -68,16 +85,16 @@ void emz_histogram_avx512(const uint8_t *data, size_t n, uint32_t hist[256]) {
                 count[k] = _mm512_mask_sub_epi8(count[k], m, count[k], _mm512_set1_epi8(-1));
                 hit |= m;
             }
-            /* The rest one by one, four counter tables against runs of equal values. */
-            uint64_t other = ~hit;
-            for (unsigned t = 0; other; other &= other - 1, t = (t + 1) & 3)
-                rest[t][data[i + (size_t)_tzcnt_u64(other)]]++;
+            _mm512_storeu_si512((void *)(pending + held), _mm512_maskz_compress_epi8(~hit, x));
+            held += (size_t)_mm_popcnt_u64(~hit);
+            if (held >= REST_BUFFER) count_bytes(pending, held, rest), held = 0;
         }
         for (unsigned k = 0; k < CANDIDATES; k++) {
             __m512i sums = _mm512_sad_epu8(count[k], _mm512_setzero_si512());
             total[k] += (uint64_t)_mm512_reduce_add_epi64(sums);
         }
     }
+    count_bytes(pending, held, rest);
     for (; i < n; i++) rest[0][data[i]]++;
     for (unsigned v = 0; v < 256; v++) hist[v] = rest[0][v] + rest[1][v] + rest[2][v] + rest[3][v];
     for (unsigned k = 0; k < CANDIDATES; k++) hist[cand[k]] += (uint32_t)total[k];

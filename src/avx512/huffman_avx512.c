@@ -62,8 +62,13 @@ static inline __m512i join_quads(__m512i p, __m512i *bits) {
     return _mm512_or_si512(first, _mm512_sllv_epi64(second, first_len));
 }
 
-static inline void join64(const simd_tables *t, const uint8_t *sym, uint64_t code[16],
-                          uint64_t bits[16]) {
+/* Joins the codes of 64 symbols into bit strings for the scalar writer, in stream order:
+ * eight strings of eight codes when every one fits in 56 bits (the writer appends a string
+ * after at most 7 pending bits, and its count must stay below 64), else sixteen strings of
+ * four codes (44 bits at most). With 2-3 bit exponent codes the eights nearly always fit,
+ * which halves the writer's work. Returns the number of strings. */
+static inline unsigned join64(const simd_tables *t, const uint8_t *sym, uint64_t code[16],
+                              uint64_t bits[16]) {
     __m512i s = _mm512_loadu_si512((const void *)sym);
     __m512i lo = lookup256(t->lo, s), hi = lookup256(t->hi, s);
     /* unpack works within 128-bit lanes: words of symbols 0-7, 16-23, 32-39, 48-55 and of
@@ -71,12 +76,28 @@ static inline void join64(const simd_tables *t, const uint8_t *sym, uint64_t cod
     __m512i ba, bb;
     __m512i qa = join_quads(join_pairs(_mm512_unpacklo_epi8(lo, hi)), &ba);
     __m512i qb = join_quads(join_pairs(_mm512_unpackhi_epi8(lo, hi)), &bb);
-    const __m512i first = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
-    const __m512i second = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
-    _mm512_storeu_si512((void *)code, _mm512_permutex2var_epi64(qa, first, qb));
-    _mm512_storeu_si512((void *)(code + 8), _mm512_permutex2var_epi64(qa, second, qb));
-    _mm512_storeu_si512((void *)bits, _mm512_permutex2var_epi64(ba, first, bb));
-    _mm512_storeu_si512((void *)(bits + 8), _mm512_permutex2var_epi64(ba, second, bb));
+    /* Quads 0..15 in stream order are qa0 qa1 qb0 qb1 qa2 qa3 qb2 qb3 ...: so the octs are
+     * (qa0 qa1), (qb0 qb1), (qa2 qa3), ...; gather the first and second quad of each. */
+    const __m512i first = _mm512_setr_epi64(0, 8, 2, 10, 4, 12, 6, 14);
+    const __m512i second = _mm512_setr_epi64(1, 9, 3, 11, 5, 13, 7, 15);
+    __m512i f_code = _mm512_permutex2var_epi64(qa, first, qb);
+    __m512i f_bits = _mm512_permutex2var_epi64(ba, first, bb);
+    __m512i s_code = _mm512_permutex2var_epi64(qa, second, qb);
+    __m512i s_bits = _mm512_permutex2var_epi64(ba, second, bb);
+    __m512i o_bits = _mm512_add_epi64(f_bits, s_bits);
+    if (!_mm512_cmpgt_epu64_mask(o_bits, _mm512_set1_epi64(56))) {
+        _mm512_storeu_si512((void *)code,
+                            _mm512_or_si512(f_code, _mm512_sllv_epi64(s_code, f_bits)));
+        _mm512_storeu_si512((void *)bits, o_bits);
+        return 8;
+    }
+    const __m512i low = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
+    const __m512i high = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
+    _mm512_storeu_si512((void *)code, _mm512_permutex2var_epi64(f_code, low, s_code));
+    _mm512_storeu_si512((void *)(code + 8), _mm512_permutex2var_epi64(f_code, high, s_code));
+    _mm512_storeu_si512((void *)bits, _mm512_permutex2var_epi64(f_bits, low, s_bits));
+    _mm512_storeu_si512((void *)(bits + 8), _mm512_permutex2var_epi64(f_bits, high, s_bits));
+    return 16;
 }
 
 static uint64_t lane_bits(const uint8_t *sym, const uint8_t *end, const uint8_t *len);

@@ -2,8 +2,9 @@
  * by one file per instruction set, which defines EMZ_HUFF_ENCODE (the function's name) and may
  * define EMZ_HUFF_SIMD_JOIN, providing before the include: a type simd_tables with
  * simd_tables_init(simd_tables *, const emz_huff_enc *); join64(tables, 64 symbols, code[16],
- * bits[16]), which joins each four consecutive codes into one bit string (in stream order);
- * and simd_lane_bits(tables, sym, end), the code bits of a lane.
+ * bits[16]), which joins the 64 codes into 8 or 16 bit strings of at most 56 bits each, in
+ * stream order, and returns how many; and simd_lane_bits(tables, sym, end), the code bits of
+ * a lane.
  *
  * A lane's bit writer is one serial dependency chain (the bit count), so lanes are encoded
  * two at a time. That needs each lane's place before it is written: a first pass sums the
@@ -61,7 +62,8 @@ static void finish_lane(lane_writer *w, const emz_huff_enc *t) {
     if (w->count) *w->out++ = (uint8_t)w->acc;
 }
 
-/* Writes one joined string of four codes: the same steps as put4_flush. */
+/* Writes one joined string of codes (at most 56 bits: with 7 pending, the count stays below
+ * 64, the widest shift the flush may do): the same steps as put4_flush. */
 static inline void put_joined(lane_writer *w, uint64_t v, unsigned bits) {
     w->acc |= v << w->count;
     w->count += bits;
@@ -81,12 +83,16 @@ static void encode_two_simd(lane_writer *w, const simd_tables *st) {
         lane_writer a = w[0], b = w[1];
         while (steps--) {
             uint64_t ca[16], cb[16], ba[16], bb[16];
-            join64(st, a.sym, ca, ba);
-            join64(st, b.sym, cb, bb);
+            unsigned na = join64(st, a.sym, ca, ba), nb = join64(st, b.sym, cb, bb);
             a.sym += 64, b.sym += 64;
-            for (int i = 0; i < 16; i++) {
-                put_joined(&a, ca[i], (unsigned)ba[i]);
-                put_joined(&b, cb[i], (unsigned)bb[i]);
+            if (na == nb) {
+                for (unsigned i = 0; i < na; i++) {
+                    put_joined(&a, ca[i], (unsigned)ba[i]);
+                    put_joined(&b, cb[i], (unsigned)bb[i]);
+                }
+            } else {
+                for (unsigned i = 0; i < na; i++) put_joined(&a, ca[i], (unsigned)ba[i]);
+                for (unsigned i = 0; i < nb; i++) put_joined(&b, cb[i], (unsigned)bb[i]);
             }
         }
         w[0] = a, w[1] = b;
