@@ -43,7 +43,8 @@ typedef struct emz_kernels {
     const char *name;
     emz_split_fn split[EMZ_TYPE_COUNT]; /* NULL for bytes */
     emz_merge_fn merge[EMZ_TYPE_COUNT];
-    /* n symbols of width bits (1..8) <-> RAW bit string of ceil(n*width/8) bytes. */
+    /* n symbols of width bits (1..8) <-> RAW bit string of ceil(n*width/8) bytes. Symbols to
+     * pack are below 2^width (every caller's are; SIMD packers join them by adding). */
     void (*pack_bits)(const uint8_t *syms, size_t n, unsigned width, uint8_t *out);
     void (*unpack_bits)(const uint8_t *in, size_t n, unsigned width, uint8_t *syms);
     /* hist[256] = occurrences of each byte value in data[0..n). */

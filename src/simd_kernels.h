@@ -9,6 +9,16 @@ void emz_split_bf16_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *s
 void emz_merge_bf16_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
 void emz_split_fp32_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
 void emz_merge_fp32_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_split_fp16_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_fp16_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_split_e4m3_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_e4m3_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_split_e5m2_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_e5m2_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_split_fp4_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_fp4_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_pack_bits_avx2(const uint8_t *syms, size_t n, unsigned width, uint8_t *out);
+void emz_unpack_bits_avx2(const uint8_t *in, size_t n, unsigned width, uint8_t *syms);
 uint32_t emz_checksum32_avx2(const void *data, size_t size);
 void emz_histogram_avx2(const uint8_t *data, size_t n, uint32_t hist[256]);
 
@@ -16,6 +26,16 @@ void emz_split_bf16_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t 
 void emz_merge_bf16_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
 void emz_split_fp32_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
 void emz_merge_fp32_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_split_fp16_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_fp16_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_split_e4m3_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_e4m3_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_split_e5m2_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_e5m2_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_split_fp4_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+void emz_merge_fp4_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+void emz_pack_bits_avx512(const uint8_t *syms, size_t n, unsigned width, uint8_t *out);
+void emz_unpack_bits_avx512(const uint8_t *in, size_t n, unsigned width, uint8_t *syms);
 uint32_t emz_checksum32_avx512(const void *data, size_t size);
 void emz_histogram_avx512(const uint8_t *data, size_t n, uint32_t hist[256]);
 

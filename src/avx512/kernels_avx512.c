@@ -10,23 +10,23 @@ const emz_kernels emz_kernels_avx512 = {
     .split =
         {
             [EMZ_TYPE_BF16] = emz_split_bf16_avx512,
-            [EMZ_TYPE_FP16] = emz_split_fp16_scalar,     /* scalar */
+            [EMZ_TYPE_FP16] = emz_split_fp16_avx512,
             [EMZ_TYPE_FP32] = emz_split_fp32_avx512,
-            [EMZ_TYPE_FP8_E4M3] = emz_split_e4m3_scalar, /* scalar */
-            [EMZ_TYPE_FP8_E5M2] = emz_split_e5m2_scalar, /* scalar */
-            [EMZ_TYPE_FP4_E2M1] = emz_split_fp4_scalar,  /* scalar */
+            [EMZ_TYPE_FP8_E4M3] = emz_split_e4m3_avx512,
+            [EMZ_TYPE_FP8_E5M2] = emz_split_e5m2_avx512,
+            [EMZ_TYPE_FP4_E2M1] = emz_split_fp4_avx512,
         },
     .merge =
         {
             [EMZ_TYPE_BF16] = emz_merge_bf16_avx512,
-            [EMZ_TYPE_FP16] = emz_merge_fp16_scalar,     /* scalar */
+            [EMZ_TYPE_FP16] = emz_merge_fp16_avx512,
             [EMZ_TYPE_FP32] = emz_merge_fp32_avx512,
-            [EMZ_TYPE_FP8_E4M3] = emz_merge_e4m3_scalar, /* scalar */
-            [EMZ_TYPE_FP8_E5M2] = emz_merge_e5m2_scalar, /* scalar */
-            [EMZ_TYPE_FP4_E2M1] = emz_merge_fp4_scalar,  /* scalar */
+            [EMZ_TYPE_FP8_E4M3] = emz_merge_e4m3_avx512,
+            [EMZ_TYPE_FP8_E5M2] = emz_merge_e5m2_avx512,
+            [EMZ_TYPE_FP4_E2M1] = emz_merge_fp4_avx512,
         },
-    .pack_bits = emz_pack_bits_scalar,     /* scalar */
-    .unpack_bits = emz_unpack_bits_scalar, /* scalar */
+    .pack_bits = emz_pack_bits_avx512,
+    .unpack_bits = emz_unpack_bits_avx512,
     .histogram = emz_histogram_avx512,     /* compare-count of the commonest values */
     .huff_encode = emz_huff_encode_avx512, /* VBMI code lookup and joins */
     .huff_decode = emz_huff_decode_bmi2,
