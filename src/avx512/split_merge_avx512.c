@@ -1,4 +1,4 @@
-/* split_merge_avx512.c - BF16 split and merge, 64 elements a step (AVX-512 BW). A tail
+/* split_merge_avx512.c - BF16 split and merge, 64 elements a step (AVX-512 BW, VBMI). A tail
  * shorter than a step goes to the scalar kernel, so the tail logic exists once. */
 #include <immintrin.h>
 
@@ -6,25 +6,29 @@
 #include "simd_kernels.h"
 #include "scalar/split_merge_scalar.h"
 
+/* VBMI byte permutes gather the low and the high bytes of 64 elements (one permute each
+ * across both input registers), then exps = high << 1 | low >> 7 and sm = (high & 0x80) |
+ * (low & 0x7F) are one bit-select each: 10 instructions per 64 elements, where shifts, packs
+ * and lane fix-ups took 16 (measured 0.49 x memcpy on 256 KiB before). */
 void emz_split_bf16_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm) {
-    const __m512i low7 = _mm512_set1_epi16(0x7F), sign = _mm512_set1_epi16(0x80);
-    const __m512i byte = _mm512_set1_epi16(0xFF);
-    const __m512i order = _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7);
+    uint8_t even[64], odd[64];
+    for (unsigned i = 0; i < 64; i++) even[i] = (uint8_t)(2 * i), odd[i] = (uint8_t)(2 * i + 1);
+    const __m512i low_bytes = _mm512_loadu_si512((const void *)even);
+    const __m512i high_bytes = _mm512_loadu_si512((const void *)odd);
+    const __m512i bit0 = _mm512_set1_epi8(1), bit7 = _mm512_set1_epi8((char)0x80);
     size_t j = 0;
     for (; j + 64 <= m; j += 64) {
         __m512i a = _mm512_loadu_si512((const void *)(src + 2 * j));
         __m512i b = _mm512_loadu_si512((const void *)(src + 2 * j + 64));
-        __m512i ea = _mm512_and_si512(_mm512_srli_epi16(a, 7), byte);
-        __m512i eb = _mm512_and_si512(_mm512_srli_epi16(b, 7), byte);
-        __m512i sa = _mm512_ternarylogic_epi32(_mm512_srli_epi16(a, 8), sign,
-                                               _mm512_and_si512(a, low7), 0xEA); /* (x&y)|z */
-        __m512i sb = _mm512_ternarylogic_epi32(_mm512_srli_epi16(b, 8), sign,
-                                               _mm512_and_si512(b, low7), 0xEA);
-        /* packus interleaves 128-bit lanes; the permute restores element order. */
-        _mm512_storeu_si512((void *)(exps + j),
-                            _mm512_permutexvar_epi64(order, _mm512_packus_epi16(ea, eb)));
-        _mm512_storeu_si512((void *)(sm + j),
-                            _mm512_permutexvar_epi64(order, _mm512_packus_epi16(sa, sb)));
+        __m512i lo = _mm512_permutex2var_epi8(a, low_bytes, b);
+        __m512i hi = _mm512_permutex2var_epi8(a, high_bytes, b);
+        /* 16-bit shifts: each byte's bit 0 comes from lo >> 7 (its own bit 7), the bits a
+         * shift carries across bytes fall under the mask. */
+        __m512i e = _mm512_ternarylogic_epi32(bit0, _mm512_srli_epi16(lo, 7),
+                                              _mm512_slli_epi16(hi, 1), 0xCA); /* bit0 ? lo>>7 : hi<<1 */
+        __m512i s = _mm512_ternarylogic_epi32(bit7, hi, lo, 0xCA);            /* bit7 ? hi : lo */
+        _mm512_storeu_si512((void *)(exps + j), e);
+        _mm512_storeu_si512((void *)(sm + j), s);
     }
     emz_split_bf16_scalar(src + 2 * j, m - j, exps + j, sm + j);
 }

@@ -1,0 +1,89 @@
+/* profile_loop.c - emzip-profile-loop: one operation in a loop, for profilers.
+ *
+ * usage: emzip-profile-loop compress|decompress TYPE FILE [ITERATIONS] [IMPL]
+ *
+ * Reads FILE (all of it, whatever it holds: a .safetensors file is compressed header and all),
+ * compresses it as one frame of TYPE, then repeats the chosen operation ITERATIONS times
+ * (default 100) into buffers allocated once, so that a profile shows the codec and not page
+ * faults or I/O:  perf record -e cpu-clock build/bench/emzip-profile-loop decompress bf16 F
+ * Prints the median time of one operation and its GB/s of uncompressed data. */
+#include "emzip.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv) {
+    emz_type type;
+    if (argc < 4 || argc > 6 || (strcmp(argv[1], "compress") && strcmp(argv[1], "decompress")) ||
+        emz_type_from_name(argv[2], &type) != EMZ_OK) {
+        fprintf(stderr, "usage: emzip-profile-loop compress|decompress TYPE FILE [ITERATIONS] [IMPL]\n");
+        return 2;
+    }
+    int decompress = strcmp(argv[1], "decompress") == 0;
+    long iterations = argc > 4 ? strtol(argv[4], NULL, 10) : 100;
+    if (iterations < 1) iterations = 1;
+    emz_impl impl = EMZ_IMPL_AUTO;
+    if (argc > 5) {
+        for (int i = EMZ_IMPL_SCALAR; i < EMZ_IMPL_COUNT; i++)
+            if (strcmp(argv[5], emz_impl_name((emz_impl)i)) == 0) impl = (emz_impl)i;
+        if (impl == EMZ_IMPL_AUTO) {
+            fprintf(stderr, "emzip-profile-loop: unknown implementation '%s'\n", argv[5]);
+            return 2;
+        }
+    }
+    FILE *f = fopen(argv[3], "rb");
+    if (!f || fseek(f, 0, SEEK_END) || ftell(f) < 0) {
+        fprintf(stderr, "emzip-profile-loop: cannot read %s\n", argv[3]);
+        return 2;
+    }
+    size_t n = (size_t)ftell(f);
+    rewind(f);
+    uint8_t *src = malloc(n ? n : 1), *out = malloc(n ? n : 1);
+    size_t cap = emz_compress_bound(n), size = 0, got = 0;
+    uint8_t *frame = malloc(cap);
+    if (!src || !out || !frame || fread(src, 1, n, f) != n) {
+        fprintf(stderr, "emzip-profile-loop: cannot read %s\n", argv[3]);
+        return 2;
+    }
+    fclose(f);
+    emz_cctx *c = emz_cctx_create();
+    emz_dctx *d = emz_dctx_create();
+    if (!c || !d || emz_cctx_set_param(c, EMZ_PARAM_IMPL, impl) != EMZ_OK ||
+        emz_dctx_set_param(d, EMZ_PARAM_IMPL, impl) != EMZ_OK) {
+        fprintf(stderr, "emzip-profile-loop: implementation not available here\n");
+        return 2;
+    }
+    emz_status st = emz_compress(c, frame, cap, src, n, type, &size);
+    double *t = malloc((size_t)iterations * sizeof *t);
+    for (long i = 0; st == EMZ_OK && i < iterations; i++) {
+        double t0 = now();
+        if (decompress) st = emz_decompress(d, out, n, frame, size, &got);
+        else st = emz_compress(c, frame, cap, src, n, type, &size);
+        t[i] = now() - t0;
+    }
+    if (st != EMZ_OK || (decompress && (got != n || memcmp(out, src, n) != 0))) {
+        fprintf(stderr, "emzip-profile-loop: %s\n", st != EMZ_OK ? emz_error_message(st) : "round trip differs");
+        return 1;
+    }
+    qsort(t, (size_t)iterations, sizeof *t, cmp_double);
+    double median = t[iterations / 2];
+    printf("%s %s %s (%s): %zu bytes, ratio %.2f%%, median %.3f ms, %.2f GB/s\n", argv[1],
+           argv[2], argv[3], emz_impl_name(impl == EMZ_IMPL_AUTO ? emz_impl_default() : impl), n,
+           n ? 100.0 * (double)size / (double)n : 0.0, median * 1e3, (double)n / median * 1e-9);
+    emz_cctx_free(c), emz_dctx_free(d);
+    free(src), free(out), free(frame), free(t);
+    return 0;
+}
