@@ -5,7 +5,7 @@
  * kernel counts the eight most frequent values of a sample with byte compares into vector
  * counters (two instructions per value per 64 bytes) and hands only the other bytes to the
  * scalar counters. The result is exact whatever the sample says; the sample only decides
- * whether the fast path pays: when the candidates cover less than 7/8 of it, the data is
+ * whether the fast path pays: when the candidates cover less than half of it, the data is
  * counted the scalar way. */
 #include <immintrin.h>
 
@@ -57,7 +57,7 @@ void emz_histogram_avx512(const uint8_t *data, size_t n, uint32_t hist[256]) {
         for (unsigned i = 0; i < SAMPLE / 8; i++) sample[p[i]]++;
     }
     uint8_t cand[CANDIDATES];
-    if (top_values(sample, cand) * 8 < SAMPLE * 7) {
+    if (top_values(sample, cand) * 2 < SAMPLE) {
         emz_histogram_scalar(data, n, hist);
         return;
     }
