@@ -10,48 +10,23 @@
 #include <immintrin.h>
 
 #include "common.h"
+#include "histogram_candidates.h"
 #include "simd_kernels.h"
 #include "scalar/split_merge_scalar.h"
 
-#include <stdbool.h>
-
-enum { CANDIDATES = 8, SAMPLE = 2048, MIN_SIZE = 8192 };
-
-/* The CANDIDATES most frequent values of hist, distinct (ties and unseen values: the smaller
- * value first), and how many of the counted bytes they cover. */
-static uint32_t top_values(const uint32_t hist[256], uint8_t out[CANDIDATES]) {
-    uint32_t covered = 0;
-    bool taken[256] = {false};
-    for (unsigned k = 0; k < CANDIDATES; k++) {
-        int best = -1;
-        for (int v = 0; v < 256; v++)
-            if (!taken[v] && (best < 0 || hist[v] > hist[best])) best = v;
-        taken[best] = true;
-        out[k] = (uint8_t)best;
-        covered += hist[best];
-    }
-    return covered;
-}
-
 void emz_histogram_avx2(const uint8_t *data, size_t n, uint32_t hist[256]) {
-    if (n < MIN_SIZE) {
+    if (n < EMZ_HIST_MIN_SIZE) {
         emz_histogram_scalar(data, n, hist);
         return;
     }
-    /* The sample: SAMPLE bytes spread over the input in eight pieces. */
-    uint32_t sample[256] = {0};
-    for (unsigned piece = 0; piece < 8; piece++) {
-        const uint8_t *p = data + (n - SAMPLE / 8) / 7 * piece;
-        for (unsigned i = 0; i < SAMPLE / 8; i++) sample[p[i]]++;
-    }
-    uint8_t cand[CANDIDATES];
-    if (top_values(sample, cand) * 8 < SAMPLE * 7) {
+    uint8_t cand[EMZ_HIST_CANDIDATES];
+    if (emz_hist_candidates(data, n, cand) * 8 < EMZ_HIST_SAMPLE * 7) {
         emz_histogram_scalar(data, n, hist);
         return;
     }
-    __m256i value[CANDIDATES], count[CANDIDATES];
-    uint64_t total[CANDIDATES] = {0};
-    for (unsigned k = 0; k < CANDIDATES; k++) value[k] = _mm256_set1_epi8((char)cand[k]);
+    __m256i value[EMZ_HIST_CANDIDATES], count[EMZ_HIST_CANDIDATES];
+    uint64_t total[EMZ_HIST_CANDIDATES] = {0};
+    for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) value[k] = _mm256_set1_epi8((char)cand[k]);
     uint32_t rest[4][256];
     memset(rest, 0, sizeof rest);
     size_t i = 0;
@@ -59,11 +34,11 @@ void emz_histogram_avx2(const uint8_t *data, size_t n, uint32_t hist[256]) {
         /* Byte counters hold up to 255: flush them every 255 blocks. */
         size_t blocks = (n - i) / 32;
         if (blocks > 255) blocks = 255;
-        for (unsigned k = 0; k < CANDIDATES; k++) count[k] = _mm256_setzero_si256();
+        for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) count[k] = _mm256_setzero_si256();
         for (size_t b = 0; b < blocks; b++, i += 32) {
             __m256i x = _mm256_loadu_si256((const __m256i *)(data + i));
             __m256i hit = _mm256_setzero_si256();
-            for (unsigned k = 0; k < CANDIDATES; k++) {
+            for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) {
                 __m256i m = _mm256_cmpeq_epi8(x, value[k]); /* 0xFF = -1 where equal */
                 count[k] = _mm256_sub_epi8(count[k], m);
                 hit = _mm256_or_si256(hit, m);
@@ -73,7 +48,7 @@ void emz_histogram_avx2(const uint8_t *data, size_t n, uint32_t hist[256]) {
             for (unsigned t = 0; other; other &= other - 1, t = (t + 1) & 3)
                 rest[t][data[i + (size_t)_tzcnt_u32(other)]]++;
         }
-        for (unsigned k = 0; k < CANDIDATES; k++) {
+        for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) {
             __m256i sums = _mm256_sad_epu8(count[k], _mm256_setzero_si256());
             total[k] += (uint64_t)_mm256_extract_epi64(sums, 0) +
                         (uint64_t)_mm256_extract_epi64(sums, 1) +
@@ -83,5 +58,5 @@ void emz_histogram_avx2(const uint8_t *data, size_t n, uint32_t hist[256]) {
     }
     for (; i < n; i++) rest[0][data[i]]++;
     for (unsigned v = 0; v < 256; v++) hist[v] = rest[0][v] + rest[1][v] + rest[2][v] + rest[3][v];
-    for (unsigned k = 0; k < CANDIDATES; k++) hist[cand[k]] += (uint32_t)total[k];
+    for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) hist[cand[k]] += (uint32_t)total[k];
 }

@@ -10,60 +10,25 @@
 #include <immintrin.h>
 
 #include "common.h"
+#include "histogram_candidates.h"
 #include "simd_kernels.h"
 #include "scalar/split_merge_scalar.h"
 
-#include <stdbool.h>
-
-enum { CANDIDATES = 8, SAMPLE = 2048, MIN_SIZE = 8192, REST_BUFFER = 4096 };
-
-/* Adds the n bytes at p to four counter tables (runs of equal values alternate tables). */
-static void count_bytes(const uint8_t *p, size_t n, uint32_t rest[4][256]) {
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        rest[0][p[i]]++;
-        rest[1][p[i + 1]]++;
-        rest[2][p[i + 2]]++;
-        rest[3][p[i + 3]]++;
-    }
-    for (; i < n; i++) rest[0][p[i]]++;
-}
-
-/* The CANDIDATES most frequent values of hist, distinct (ties and unseen values: the smaller
- * value first), and how many of the counted bytes they cover. */
-static uint32_t top_values(const uint32_t hist[256], uint8_t out[CANDIDATES]) {
-    uint32_t covered = 0;
-    bool taken[256] = {false};
-    for (unsigned k = 0; k < CANDIDATES; k++) {
-        int best = -1;
-        for (int v = 0; v < 256; v++)
-            if (!taken[v] && (best < 0 || hist[v] > hist[best])) best = v;
-        taken[best] = true;
-        out[k] = (uint8_t)best;
-        covered += hist[best];
-    }
-    return covered;
-}
+enum { REST_BUFFER = 4096 };
 
 void emz_histogram_avx512(const uint8_t *data, size_t n, uint32_t hist[256]) {
-    if (n < MIN_SIZE) {
+    if (n < EMZ_HIST_MIN_SIZE) {
         emz_histogram_scalar(data, n, hist);
         return;
     }
-    /* The sample: SAMPLE bytes spread over the input in eight pieces. */
-    uint32_t sample[256] = {0};
-    for (unsigned piece = 0; piece < 8; piece++) {
-        const uint8_t *p = data + (n - SAMPLE / 8) / 7 * piece;
-        for (unsigned i = 0; i < SAMPLE / 8; i++) sample[p[i]]++;
-    }
-    uint8_t cand[CANDIDATES];
-    if (top_values(sample, cand) * 2 < SAMPLE) {
+    uint8_t cand[EMZ_HIST_CANDIDATES];
+    if (emz_hist_candidates(data, n, cand) * 2 < EMZ_HIST_SAMPLE) {
         emz_histogram_scalar(data, n, hist);
         return;
     }
-    __m512i value[CANDIDATES], count[CANDIDATES];
-    uint64_t total[CANDIDATES] = {0};
-    for (unsigned k = 0; k < CANDIDATES; k++) value[k] = _mm512_set1_epi8((char)cand[k]);
+    __m512i value[EMZ_HIST_CANDIDATES], count[EMZ_HIST_CANDIDATES];
+    uint64_t total[EMZ_HIST_CANDIDATES] = {0};
+    for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) value[k] = _mm512_set1_epi8((char)cand[k]);
     uint32_t rest[4][256];
     memset(rest, 0, sizeof rest);
     /* The other bytes are packed (vpcompressb) into a buffer and counted in bulk: counting
@@ -76,26 +41,26 @@ void emz_histogram_avx512(const uint8_t *data, size_t n, uint32_t hist[256]) {
         /* Byte counters hold up to 255: flush them every 255 blocks. */
         size_t blocks = (n - i) / 64;
         if (blocks > 255) blocks = 255;
-        for (unsigned k = 0; k < CANDIDATES; k++) count[k] = _mm512_setzero_si512();
+        for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) count[k] = _mm512_setzero_si512();
         for (size_t b = 0; b < blocks; b++, i += 64) {
             __m512i x = _mm512_loadu_si512((const void *)(data + i));
             __mmask64 hit = 0;
-            for (unsigned k = 0; k < CANDIDATES; k++) {
+            for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) {
                 __mmask64 m = _mm512_cmpeq_epi8_mask(x, value[k]);
                 count[k] = _mm512_mask_sub_epi8(count[k], m, count[k], _mm512_set1_epi8(-1));
                 hit |= m;
             }
             _mm512_storeu_si512((void *)(pending + held), _mm512_maskz_compress_epi8(~hit, x));
             held += (size_t)_mm_popcnt_u64(~hit);
-            if (held >= REST_BUFFER) count_bytes(pending, held, rest), held = 0;
+            if (held >= REST_BUFFER) emz_hist_count4(pending, held, rest), held = 0;
         }
-        for (unsigned k = 0; k < CANDIDATES; k++) {
+        for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) {
             __m512i sums = _mm512_sad_epu8(count[k], _mm512_setzero_si512());
             total[k] += (uint64_t)_mm512_reduce_add_epi64(sums);
         }
     }
-    count_bytes(pending, held, rest);
+    emz_hist_count4(pending, held, rest);
     for (; i < n; i++) rest[0][data[i]]++;
     for (unsigned v = 0; v < 256; v++) hist[v] = rest[0][v] + rest[1][v] + rest[2][v] + rest[3][v];
-    for (unsigned k = 0; k < CANDIDATES; k++) hist[cand[k]] += (uint32_t)total[k];
+    for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) hist[cand[k]] += (uint32_t)total[k];
 }

@@ -30,19 +30,6 @@ static inline uint64_t join4(const uint8_t *sym, const emz_huff_enc *t, unsigned
     return v01 | v23 << (l0 + l1);
 }
 
-/* 44 bits after at most 7 pending ones fit in the 64-bit accumulator. */
-static inline void put4_flush(lane_writer *w, const emz_huff_enc *t) {
-    unsigned bits;
-    uint64_t v = join4(w->sym, t, &bits);
-    w->sym += 4;
-    w->acc |= v << w->count;
-    w->count += bits;
-    emz_store64(w->out, w->acc);
-    w->out += w->count >> 3;
-    w->acc >>= w->count & ~7u;
-    w->count &= 7;
-}
-
 /* Rounds of put4_flush that neither run out of symbols nor store past out_end (a flush
  * stores 8 bytes and advances at most 6). */
 static size_t writer_safe_rounds(const lane_writer *w) {
@@ -62,8 +49,8 @@ static void finish_lane(lane_writer *w, const emz_huff_enc *t) {
     if (w->count) *w->out++ = (uint8_t)w->acc;
 }
 
-/* Writes one joined string of codes (at most 56 bits: with 7 pending, the count stays below
- * 64, the widest shift the flush may do): the same steps as put4_flush. */
+/* Appends one joined string of codes (at most 56 bits: with 7 pending, the count stays below
+ * 64, the widest shift the flush may do) and flushes the whole bytes. */
 static inline void put_joined(lane_writer *w, uint64_t v, unsigned bits) {
     w->acc |= v << w->count;
     w->count += bits;
@@ -71,6 +58,14 @@ static inline void put_joined(lane_writer *w, uint64_t v, unsigned bits) {
     w->out += w->count >> 3;
     w->acc >>= w->count & ~7u;
     w->count &= 7;
+}
+
+/* 44 bits after at most 7 pending ones fit in the 64-bit accumulator. */
+static inline void put4_flush(lane_writer *w, const emz_huff_enc *t) {
+    unsigned bits;
+    uint64_t v = join4(w->sym, t, &bits);
+    w->sym += 4;
+    put_joined(w, v, bits);
 }
 
 #ifdef EMZ_HUFF_SIMD_JOIN
