@@ -169,7 +169,7 @@ size_t emz_huff_table_read(const uint8_t *in, size_t avail, unsigned alphabet, u
     return 2 + nbytes;
 }
 
-void emz_huff_dec_init(const uint8_t len[256], emz_huff_dec *dec) {
+void emz_huff_dec_init(const uint8_t len[256], size_t n, emz_huff_dec *dec) {
     emz_huff_enc enc;
     emz_huff_enc_init(len, &enc);
     for (unsigned s = 0; s < 256; s++) {
@@ -178,6 +178,7 @@ void emz_huff_dec_init(const uint8_t len[256], emz_huff_dec *dec) {
         uint16_t entry = (uint16_t)(s | l << 8);
         for (uint32_t i = enc.code[s]; i < EMZ_HUFF_TABLE_SIZE; i += 1u << l) dec->single[i] = entry;
     }
+    if (emz_huff_lane_count(n) == 1) return;
     /* A lookup of the next 11 bits yields every code that lies wholly inside them, up to
      * four. A code found at the shifted index i >> used is valid only if it fits in the bits
      * that remain, because the high bits of the shifted index are zeros, not stream bits.

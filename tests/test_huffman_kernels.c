@@ -48,7 +48,7 @@ static void check_stream(const uint8_t *syms, size_t n, const char *what) {
     emz_huff_enc enc;
     emz_huff_enc_init(len, &enc);
     static emz_huff_dec dec;
-    emz_huff_dec_init(len, &dec);
+    emz_huff_dec_init(len, n, &dec);
 
     size_t cap = 2 * n + 64;
     uint8_t *ref = tu_xmalloc(cap + 8), *buf = tu_xmalloc(cap + 8 + 7), *out = tu_xmalloc(n + 8);

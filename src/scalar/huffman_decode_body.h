@@ -105,13 +105,25 @@ static void decode_four_fast(lane_state *s, const uint8_t *readable_end,
     }
 }
 
-/* A stream short enough for one lane still gets the multi-symbol loop. */
-static void decode_one_fast(lane_state *s, const uint8_t *readable_end,
-                            const uint8_t (*multi)[8]) {
-    for (size_t rounds; (rounds = safe_rounds(s, readable_end)) > 0;) {
+/* A stream of one lane (fewer than 4096 symbols) has no multi-code table (see
+ * emz_huff_dec_init): one code a lookup from single[], five lookups a refill, in rounds that
+ * can neither write past out_end nor read past readable_end. */
+static void decode_one_single(lane_state *s, const uint8_t *readable_end,
+                              const uint16_t *single) {
+    for (;;) {
+        size_t by_out = (size_t)(s->out_end - s->out) / LOOKUPS_PER_ROUND;
+        size_t left = (size_t)(readable_end - s->in);
+        size_t by_in = left >= 8 ? (left - 8) / 7 : 0;
+        size_t rounds = by_out < by_in ? by_out : by_in;
+        if (rounds == 0) return;
         while (rounds--) {
             REFILL(*s);
-            for (int i = 0; i < LOOKUPS_PER_ROUND; i++) LOOKUP(*s);
+            for (int i = 0; i < LOOKUPS_PER_ROUND; i++) {
+                uint16_t t = single[s->bits & (EMZ_HUFF_TABLE_SIZE - 1)];
+                *s->out++ = (uint8_t)t;
+                s->bits >>= t >> 8;
+                s->count -= t >> 8;
+            }
         }
     }
 }
@@ -119,7 +131,8 @@ static void decode_one_fast(lane_state *s, const uint8_t *readable_end,
 /* Lookups one at a time, reading bytes singly near the end of the input; bytes past
  * readable_end read as zero and are counted, so an overrunning lane is caught by the size
  * check rather than by reading memory it does not own. Multi-symbol lookups while a 4-byte
- * store fits in the lane, single-symbol ones for its last bytes. */
+ * store fits in the lane (and a multi-code table exists: multi is NULL for one-lane streams),
+ * single-symbol ones for its last bytes. */
 static void decode_tail(lane_state *s, const uint8_t *readable_end, const uint8_t (*multi)[8],
                         const uint16_t *single) {
     while (s->out < s->out_end) {
@@ -134,7 +147,7 @@ static void decode_tail(lane_state *s, const uint8_t *readable_end, const uint8_
                 }
             }
         }
-        if (s->out_end - s->out >= 4) {
+        if (multi && s->out_end - s->out >= 4) {
             LOOKUP(*s);
             continue;
         }
@@ -161,8 +174,8 @@ emz_status EMZ_HUFF_DECODE(const uint8_t *lanes, const uint32_t lane_sizes[EMZ_H
         p += lane_sizes[k];
     }
     if (lanes_count == 1) {
-        decode_one_fast(st, readable_end, dec->multi);
-        decode_tail(st, readable_end, dec->multi, dec->single);
+        decode_one_single(st, readable_end, dec->single);
+        decode_tail(st, readable_end, NULL, dec->single);
     }
     for (unsigned g = 0; g + 4 <= lanes_count; g += 4) {
         decode_four_fast(st + g, readable_end, dec->multi);
