@@ -1,11 +1,11 @@
 /* profile_loop.c - emzip-profile-loop: one operation in a loop, for profilers.
  *
- * usage: emzip-profile-loop compress|decompress TYPE FILE [ITERATIONS] [IMPL]
+ * usage: emzip-profile-loop compress|decompress TYPE FILE [ITERATIONS] [IMPL|auto] [THREADS]
  *
  * Reads FILE (all of it, whatever it holds: a .safetensors file is compressed header and all),
  * compresses it as one frame of TYPE, then repeats the chosen operation ITERATIONS times
  * (default 100) into buffers allocated once, so that a profile shows the codec and not page
- * faults or I/O:  perf record -e cpu-clock build/bench/emzip-profile-loop decompress bf16 F
+ * faults or I/O (THREADS: EMZ_PARAM_THREADS, default 1):  perf record -e cpu-clock build/bench/emzip-profile-loop decompress bf16 F
  * Prints the median time of one operation and its GB/s of uncompressed data. */
 #include "emzip.h"
 
@@ -27,16 +27,17 @@ static int cmp_double(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
     emz_type type;
-    if (argc < 4 || argc > 6 || (strcmp(argv[1], "compress") && strcmp(argv[1], "decompress")) ||
+    if (argc < 4 || argc > 7 || (strcmp(argv[1], "compress") && strcmp(argv[1], "decompress")) ||
         emz_type_from_name(argv[2], &type) != EMZ_OK) {
-        fprintf(stderr, "usage: emzip-profile-loop compress|decompress TYPE FILE [ITERATIONS] [IMPL]\n");
+        fprintf(stderr, "usage: emzip-profile-loop compress|decompress TYPE FILE [ITERATIONS] [IMPL|auto] [THREADS]\n");
         return 2;
     }
     int decompress = strcmp(argv[1], "decompress") == 0;
     long iterations = argc > 4 ? strtol(argv[4], NULL, 10) : 100;
     if (iterations < 1) iterations = 1;
     emz_impl impl = EMZ_IMPL_AUTO;
-    if (argc > 5) {
+    long threads = argc > 6 ? strtol(argv[6], NULL, 10) : 1;
+    if (argc > 5 && strcmp(argv[5], "auto") != 0) {
         for (int i = EMZ_IMPL_SCALAR; i < EMZ_IMPL_COUNT; i++)
             if (strcmp(argv[5], emz_impl_name((emz_impl)i)) == 0) impl = (emz_impl)i;
         if (impl == EMZ_IMPL_AUTO) {
@@ -62,8 +63,10 @@ int main(int argc, char **argv) {
     emz_cctx *c = emz_cctx_create();
     emz_dctx *d = emz_dctx_create();
     if (!c || !d || emz_cctx_set_param(c, EMZ_PARAM_IMPL, impl) != EMZ_OK ||
-        emz_dctx_set_param(d, EMZ_PARAM_IMPL, impl) != EMZ_OK) {
-        fprintf(stderr, "emzip-profile-loop: implementation not available here\n");
+        emz_dctx_set_param(d, EMZ_PARAM_IMPL, impl) != EMZ_OK ||
+        emz_cctx_set_param(c, EMZ_PARAM_THREADS, threads) != EMZ_OK ||
+        emz_dctx_set_param(d, EMZ_PARAM_THREADS, threads) != EMZ_OK) {
+        fprintf(stderr, "emzip-profile-loop: implementation or thread count not available\n");
         return 2;
     }
     emz_status st = emz_compress(c, frame, cap, src, n, type, &size);
@@ -80,8 +83,8 @@ int main(int argc, char **argv) {
     }
     qsort(t, (size_t)iterations, sizeof *t, cmp_double);
     double median = t[iterations / 2];
-    printf("%s %s %s (%s): %zu bytes, ratio %.2f%%, median %.3f ms, %.2f GB/s\n", argv[1],
-           argv[2], argv[3], emz_impl_name(impl == EMZ_IMPL_AUTO ? emz_impl_default() : impl), n,
+    printf("%s %s %s (%s, %ld threads): %zu bytes, ratio %.2f%%, median %.3f ms, %.2f GB/s\n", argv[1],
+           argv[2], argv[3], emz_impl_name(impl == EMZ_IMPL_AUTO ? emz_impl_default() : impl), threads, n,
            n ? 100.0 * (double)size / (double)n : 0.0, median * 1e3, (double)n / median * 1e-9);
     emz_cctx_free(c), emz_dctx_free(d);
     free(src), free(out), free(frame), free(t);

@@ -122,6 +122,12 @@ typedef enum emz_param {
     EMZ_PARAM_VERIFY_CHECKSUM = 2,
     /* Both contexts: an emz_impl; EMZ_ERROR_IMPL_UNAVAILABLE if it cannot run here. */
     EMZ_PARAM_IMPL = 3,
+    /* Both contexts: threads one call may use, 1 to 256, or 0 for one per online processor.
+     * Default 1 (the calling thread only). Chunks are independent, so a frame of several
+     * chunks compresses and decompresses in parallel; the output bytes are the same for
+     * every thread count. A context still serves one call at a time. Each thread keeps its
+     * own scratch in the context (about 6 x the chunk size). */
+    EMZ_PARAM_THREADS = 4,
 } emz_param;
 
 EMZ_API emz_status emz_cctx_set_param(emz_cctx *cctx, emz_param param, int64_t value);
@@ -154,7 +160,7 @@ typedef struct emz_dctx emz_dctx;
 
 EMZ_API emz_dctx *emz_dctx_create(void);
 EMZ_API void emz_dctx_free(emz_dctx *dctx);
-/* Accepts EMZ_PARAM_VERIFY_CHECKSUM and EMZ_PARAM_IMPL. */
+/* Accepts EMZ_PARAM_VERIFY_CHECKSUM, EMZ_PARAM_IMPL and EMZ_PARAM_THREADS. */
 EMZ_API emz_status emz_dctx_set_param(emz_dctx *dctx, emz_param param, int64_t value);
 
 typedef struct emz_frame_info {

@@ -3,6 +3,7 @@
 #include "chunk_codec.h"
 #include "common.h"
 #include "frame.h"
+#include "parallel.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -10,18 +11,27 @@
 struct emz_dctx {
     bool verify;
     emz_impl impl;
-    emz_chunk_scratch scratch;
+    unsigned threads;            /* workers a call may use */
+    emz_chunk_scratch *scratch;  /* one per worker, kept between calls */
+    unsigned scratch_count;
 };
 
 emz_dctx *emz_dctx_create(void) {
     emz_dctx *d = calloc(1, sizeof *d);
-    if (d) d->verify = true;
+    if (d) d->verify = true, d->threads = 1;
     return d;
+}
+
+static void release_scratch(emz_dctx *d) {
+    for (unsigned w = 0; w < d->scratch_count; w++) emz_chunk_scratch_release(&d->scratch[w]);
+    free(d->scratch);
+    d->scratch = NULL;
+    d->scratch_count = 0;
 }
 
 void emz_dctx_free(emz_dctx *dctx) {
     if (!dctx) return;
-    emz_chunk_scratch_release(&dctx->scratch);
+    release_scratch(dctx);
     free(dctx);
 }
 
@@ -31,6 +41,11 @@ emz_status emz_dctx_set_param(emz_dctx *dctx, emz_param param, int64_t value) {
         emz_status st = emz_impl_param_check(value);
         if (st == EMZ_OK) dctx->impl = (emz_impl)value;
         return st;
+    }
+    if (param == EMZ_PARAM_THREADS) {
+        if (value < 0 || value > EMZ_MAX_THREADS) return EMZ_ERROR_INVALID_ARGUMENT;
+        dctx->threads = emz_threads_resolve(value);
+        return EMZ_OK;
     }
     if (param != EMZ_PARAM_VERIFY_CHECKSUM || (value != 0 && value != 1))
         return EMZ_ERROR_INVALID_ARGUMENT;
@@ -52,51 +67,88 @@ emz_status emz_frame_info_get(const void *src, size_t src_size, emz_frame_info *
     return EMZ_OK;
 }
 
-/* Decodes chunks [first, last] whose original bytes start at dst_base + i * chunk_size,
- * except the parts outside [lo, hi) of original offsets, which are decoded aside and
- * dropped. */
+/* One call's chunks: chunk first + item is decoded by emz_parallel_for's worker. */
+typedef struct decode_job {
+    emz_dctx *d;
+    const emz_kernels *k;
+    const emz_frame *f;
+    uint8_t *dst;
+    uint64_t lo, hi, first, chunk_size;
+    const uint64_t *offset; /* payload offset of each chunk from first on */
+} decode_job;
+
+/* Decodes one chunk whose original bytes start at dst + (start - lo); the parts outside
+ * [lo, hi) of original offsets are decoded aside and dropped. Workers write disjoint bytes. */
+static emz_status decode_one(void *ctx, unsigned worker, uint64_t item) {
+    const decode_job *j = ctx;
+    const emz_frame *f = j->f;
+    emz_chunk_scratch *s = &j->d->scratch[worker];
+    uint64_t i = j->first + item, start = i * j->chunk_size;
+    size_t len = (size_t)(f->header.original_size - start < j->chunk_size
+                              ? f->header.original_size - start
+                              : j->chunk_size);
+    uint32_t size = emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE);
+    bool whole = start >= j->lo && start + len <= j->hi;
+    uint8_t *out = whole ? j->dst + (start - j->lo) : s->chunk;
+    emz_status st = emz_chunk_decode(j->k, f->header.type, f->payloads + j->offset[item], size,
+                                     f->end, out, len, s);
+    if (st != EMZ_OK) return st;
+    if (j->d->verify &&
+        j->k->checksum32(out, len) != emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE + 4))
+        return EMZ_ERROR_CHECKSUM;
+    if (!whole) {
+        uint64_t from = start > j->lo ? start : j->lo;
+        uint64_t to = start + len < j->hi ? start + len : j->hi;
+        memcpy(j->dst + (from - j->lo), out + (from - start), (size_t)(to - from));
+    }
+    return EMZ_OK;
+}
+
+/* Decodes the chunks that original bytes [lo, hi) touch, on up to d->threads workers. */
 static emz_status decode_chunks(emz_dctx *d, const emz_frame *f, uint8_t *dst, uint64_t lo,
                                 uint64_t hi) {
     const emz_kernels *k;
     emz_status st = emz_kernels_resolve(d->impl, &k);
     if (st != EMZ_OK) return st;
     uint64_t chunk_size = UINT64_C(1) << f->header.chunk_log2;
-    uint64_t first = lo / chunk_size, last = (hi - 1) / chunk_size;
-    st = emz_chunk_scratch_reserve(
-        &d->scratch, (size_t)(f->header.original_size < chunk_size ? f->header.original_size
-                                                                    : chunk_size));
-    if (st != EMZ_OK) return st;
-    const uint8_t *payload = f->payloads;
-    for (uint64_t i = 0; i < first; i++) payload += emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE);
-    for (uint64_t i = first; i <= last; i++) {
-        uint64_t start = i * chunk_size;
-        size_t len = (size_t)(f->header.original_size - start < chunk_size
-                                  ? f->header.original_size - start
-                                  : chunk_size);
-        uint32_t size = emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE);
-        bool whole = start >= lo && start + len <= hi;
-        uint8_t *out = whole ? dst + (start - lo) : d->scratch.chunk;
-        st = emz_chunk_decode(k, f->header.type, payload, size, f->end, out, len, &d->scratch);
-        if (st != EMZ_OK) return st;
-        if (d->verify &&
-            k->checksum32(out, len) != emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE + 4))
-            return EMZ_ERROR_CHECKSUM;
-        if (!whole) {
-            uint64_t from = start > lo ? start : lo, to = start + len < hi ? start + len : hi;
-            memcpy(dst + (from - lo), out + (from - start), (size_t)(to - from));
-        }
-        payload += size;
+    uint64_t first = lo / chunk_size, last = (hi - 1) / chunk_size, count = last - first + 1;
+    unsigned workers = d->threads < count ? d->threads : (unsigned)count;
+    if (workers > d->scratch_count) {
+        emz_chunk_scratch *grown = realloc(d->scratch, workers * sizeof *grown);
+        if (!grown) return EMZ_ERROR_NO_MEMORY;
+        for (unsigned w = d->scratch_count; w < workers; w++) grown[w] = (emz_chunk_scratch){0};
+        d->scratch = grown;
+        d->scratch_count = workers;
     }
-    return EMZ_OK;
+    size_t scratch_size = (size_t)(f->header.original_size < chunk_size ? f->header.original_size
+                                                                        : chunk_size);
+    for (unsigned w = 0; w < workers; w++) {
+        st = emz_chunk_scratch_reserve(&d->scratch[w], scratch_size);
+        if (st != EMZ_OK) return st;
+    }
+    /* Where each chunk's payload starts: a running sum of the index's sizes. */
+    uint64_t small[64], *offset = count <= 64 ? small : malloc(count * sizeof *offset);
+    if (!offset) return EMZ_ERROR_NO_MEMORY;
+    uint64_t at = 0;
+    for (uint64_t i = 0; i < first; i++) at += emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE);
+    for (uint64_t i = 0; i < count; i++) {
+        offset[i] = at;
+        at += emz_load32(f->index + (first + i) * EMZ_INDEX_ENTRY_SIZE);
+    }
+    decode_job job = {d, k, f, dst, lo, hi, first, chunk_size, offset};
+    st = emz_parallel_for(workers, count, decode_one, &job);
+    if (offset != small) free(offset);
+    return st;
 }
 
 static emz_status with_dctx(emz_dctx *dctx, const emz_frame *f, uint8_t *dst, uint64_t lo,
                             uint64_t hi) {
     if (lo == hi) return EMZ_OK;
     if (dctx) return decode_chunks(dctx, f, dst, lo, hi);
-    emz_dctx temp = {true, EMZ_IMPL_AUTO, {0}};
-    emz_status st = decode_chunks(&temp, f, dst, lo, hi);
-    emz_chunk_scratch_release(&temp.scratch);
+    emz_dctx *temp = emz_dctx_create();
+    if (!temp) return EMZ_ERROR_NO_MEMORY;
+    emz_status st = decode_chunks(temp, f, dst, lo, hi);
+    emz_dctx_free(temp);
     return st;
 }
 

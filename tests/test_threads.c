@@ -68,3 +68,52 @@ Test(threads, concurrent_contexts_are_independent, .timeout = 300)
         free(frames[t]);
     }
 }
+
+/* EMZ_PARAM_THREADS: any thread count writes the single-threaded frame and decodes it (whole,
+ * ranges straddling chunks, corrupted) with the single-threaded result. */
+Test(threads, thread_count_changes_no_byte, .timeout = 300)
+{
+    static const int64_t counts[] = {1, 2, 3, 8, 0};
+    size_t n = 9 * 65536 + 777, cap = emz_compress_bound(n);
+    uint8_t *src = tu_xmalloc(n), *ref = tu_xmalloc(cap), *f = tu_xmalloc(cap), *out = tu_xmalloc(n);
+    for (int t = 0; t < EMZ_TYPE_COUNT; t++) {
+        tu_fill_smooth(src, n, (emz_type)t, 90 + (uint64_t)t);
+        emz_cctx *c = emz_cctx_create();
+        cr_assert(emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, 65536) == EMZ_OK);
+        size_t ref_size, size, got;
+        cr_assert(emz_compress(c, ref, cap, src, n, (emz_type)t, &ref_size) == EMZ_OK);
+        for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+            cr_assert(emz_cctx_set_param(c, EMZ_PARAM_THREADS, counts[i]) == EMZ_OK);
+            cr_assert(emz_compress(c, f, cap, src, n, (emz_type)t, &size) == EMZ_OK);
+            cr_assert(size == ref_size && memcmp(f, ref, size) == 0,
+                      "type %d, %lld threads: frame differs", t, (long long)counts[i]);
+            /* a capacity one byte short fails, whatever the thread count */
+            cr_assert(emz_compress(c, f, ref_size - 1, src, n, (emz_type)t, &size) ==
+                      EMZ_ERROR_DST_TOO_SMALL);
+            emz_dctx *d = emz_dctx_create();
+            cr_assert(emz_dctx_set_param(d, EMZ_PARAM_THREADS, counts[i]) == EMZ_OK);
+            memset(out, 0, n);
+            cr_assert(emz_decompress(d, out, n, ref, ref_size, &got) == EMZ_OK && got == n);
+            cr_assert(memcmp(out, src, n) == 0, "type %d, %lld threads: decode differs", t,
+                      (long long)counts[i]);
+            cr_assert(emz_decompress_range(d, out, n, ref, ref_size, 65000, 4 * 65536 + 3) ==
+                      EMZ_OK);
+            cr_assert(memcmp(out, src + 65000, 4 * 65536 + 3) == 0);
+            /* a flipped byte in the last chunk's payload: an error, not a crash or a hang */
+            memcpy(f, ref, ref_size);
+            f[ref_size - 10 * 8 - 40] ^= 0x40;
+            cr_assert(emz_decompress(d, out, n, f, ref_size, &got) != EMZ_OK);
+            emz_dctx_free(d);
+        }
+        emz_cctx_free(c);
+    }
+    emz_cctx *c = emz_cctx_create();
+    emz_dctx *d = emz_dctx_create();
+    cr_assert(emz_cctx_set_param(c, EMZ_PARAM_THREADS, -1) == EMZ_ERROR_INVALID_ARGUMENT);
+    cr_assert(emz_cctx_set_param(c, EMZ_PARAM_THREADS, 257) == EMZ_ERROR_INVALID_ARGUMENT);
+    cr_assert(emz_dctx_set_param(d, EMZ_PARAM_THREADS, -1) == EMZ_ERROR_INVALID_ARGUMENT);
+    cr_assert(emz_dctx_set_param(d, EMZ_PARAM_THREADS, 256) == EMZ_OK);
+    emz_cctx_free(c);
+    emz_dctx_free(d);
+    free(src), free(ref), free(f), free(out);
+}

@@ -10,6 +10,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Long options without a short form get values outside the char range. */
@@ -75,6 +76,7 @@ typedef struct command_grammar {
 
 static const struct option compress_long_options[] = {
     {"type", required_argument, NULL, 't'},   {"chunk-size", required_argument, NULL, 'c'},
+    {"threads", required_argument, NULL, 'T'},
     {"output", required_argument, NULL, 'o'}, {"force", no_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -82,7 +84,8 @@ static const struct option compress_long_options[] = {
 static const struct option decompress_long_options[] = {
     {"output", required_argument, NULL, 'o'},      {"force", no_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},             {"help", no_argument, NULL, 'h'},
-    {"no-check", no_argument, NULL, OPTION_NO_CHECK}, {NULL, 0, NULL, 0},
+    {"no-check", no_argument, NULL, OPTION_NO_CHECK}, {"threads", required_argument, NULL, 'T'},
+    {NULL, 0, NULL, 0},
 };
 static const struct option info_long_options[] = {
     {"impl", no_argument, NULL, OPTION_IMPL},
@@ -91,6 +94,7 @@ static const struct option info_long_options[] = {
 };
 static const struct option test_long_options[] = {
     {"quiet", no_argument, NULL, 'q'},
+    {"threads", required_argument, NULL, 'T'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -98,9 +102,9 @@ static const struct option test_long_options[] = {
 static command_grammar grammar_of(cli_command command)
 {
     switch (command) {
-    case CLI_COMMAND_COMPRESS: return (command_grammar){":t:c:o:fqh", compress_long_options};
-    case CLI_COMMAND_DECOMPRESS: return (command_grammar){":o:fqh", decompress_long_options};
-    case CLI_COMMAND_TEST: return (command_grammar){":qh", test_long_options};
+    case CLI_COMMAND_COMPRESS: return (command_grammar){":t:c:T:o:fqh", compress_long_options};
+    case CLI_COMMAND_DECOMPRESS: return (command_grammar){":o:T:fqh", decompress_long_options};
+    case CLI_COMMAND_TEST: return (command_grammar){":T:qh", test_long_options};
     default: return (command_grammar){":h", info_long_options};
     }
 }
@@ -137,6 +141,17 @@ static int apply_option(int option, cli_options *options, const char *command)
         options->chunk_size_given = true;
         options->chunk_size_text = optarg;
         return CLI_EXIT_OK;
+    case 'T': {
+        char *end;
+        long n = strtol(optarg, &end, 10);
+        if (*optarg == '\0' || *end != '\0' || n < 0 || n > 256) {
+            cli_usage_error(command, "%s: invalid thread count '%s' (0 = all cores, or 1 to 256)",
+                            command, optarg);
+            return CLI_EXIT_USAGE;
+        }
+        options->threads = n;
+        return CLI_EXIT_OK;
+    }
     case 'o': options->output_path = optarg; return CLI_EXIT_OK;
     case 'f': options->force = true; return CLI_EXIT_OK;
     case 'q': options->quiet = true; return CLI_EXIT_OK;

@@ -30,6 +30,7 @@ typedef struct cli_options {
     bool quiet;
     bool verify_checksum;    /* decompress: false with --no-check */
     bool show_impl;          /* info: --impl */
+    int64_t threads;         /* -T: 0 (default) = one per online processor */
 } cli_options;
 
 /* Parses the whole command line. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE after printing a

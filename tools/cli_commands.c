@@ -141,6 +141,10 @@ static int create_cctx(const cli_options *options, emz_cctx **cctx)
         cli_error_status(NULL, EMZ_ERROR_NO_MEMORY);
         return CLI_EXIT_FAILURE;
     }
+    if (emz_cctx_set_param(*cctx, EMZ_PARAM_THREADS, options->threads) != EMZ_OK) {
+        cli_error_status(NULL, EMZ_ERROR_INVALID_ARGUMENT);
+        return CLI_EXIT_FAILURE;
+    }
     if (options->chunk_size_given &&
         emz_cctx_set_param(*cctx, EMZ_PARAM_CHUNK_SIZE, options->chunk_size) != EMZ_OK) {
         cli_usage_error("compress", "compress: invalid chunk size '%s' (must be a power of two "
@@ -223,11 +227,16 @@ static bool decode_frame(const cli_input *input, emz_dctx *dctx, unsigned char *
     return true;
 }
 
-static emz_dctx *create_dctx(bool verify_checksum)
+static emz_dctx *create_dctx(bool verify_checksum, int64_t threads)
 {
     emz_dctx *dctx = emz_dctx_create();
     if (dctx == NULL) {
         cli_error_status(NULL, EMZ_ERROR_NO_MEMORY);
+        return NULL;
+    }
+    if (emz_dctx_set_param(dctx, EMZ_PARAM_THREADS, threads) != EMZ_OK) {
+        cli_error_status(NULL, EMZ_ERROR_INVALID_ARGUMENT);
+        emz_dctx_free(dctx);
         return NULL;
     }
     if (!verify_checksum &&
@@ -241,7 +250,7 @@ static emz_dctx *create_dctx(bool verify_checksum)
 
 int cli_run_decompress(const cli_options *options)
 {
-    emz_dctx *dctx = create_dctx(options->verify_checksum);
+    emz_dctx *dctx = create_dctx(options->verify_checksum, options->threads);
     if (dctx == NULL)
         return CLI_EXIT_FAILURE;
     transform_run run;
@@ -304,7 +313,7 @@ int cli_run_info(const cli_options *options)
 
 int cli_run_test(const cli_options *options)
 {
-    emz_dctx *dctx = create_dctx(true);
+    emz_dctx *dctx = create_dctx(true, options->threads);
     if (dctx == NULL)
         return CLI_EXIT_FAILURE;
     cli_input input;

@@ -1,0 +1,23 @@
+/* parallel.h - runs the items of a call on several threads (chunks are independent). */
+#ifndef EMZ_PARALLEL_H
+#define EMZ_PARALLEL_H
+
+#include "emzip.h"
+
+#include <stdint.h>
+
+#define EMZ_MAX_THREADS 256
+
+/* Runs task(ctx, worker, item) for every item in [0, items): worker is 0..workers-1 and no
+ * two concurrent calls share one, so per-worker scratch needs no lock. Items are handed out
+ * one at a time from an atomic counter (no global lock, and a slow chunk does not hold up a
+ * whole share). The first error stops the hand-out and is returned. workers <= 1, or a
+ * thread that cannot be created, runs the items on the calling thread. */
+typedef emz_status (*emz_task_fn)(void *ctx, unsigned worker, uint64_t item);
+emz_status emz_parallel_for(unsigned workers, uint64_t items, emz_task_fn task, void *ctx);
+
+/* The EMZ_PARAM_THREADS value 0 ("all cores") as a count: the online processors, at least 1,
+ * at most EMZ_MAX_THREADS. */
+unsigned emz_threads_resolve(int64_t value);
+
+#endif
