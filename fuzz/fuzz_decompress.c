@@ -55,7 +55,10 @@ static void run(const uint8_t *data, size_t size)
     if (!on) {
         on = emz_dctx_create();
         off = emz_dctx_create();
-        if (!on || !off || emz_dctx_set_param(off, EMZ_PARAM_VERIFY_CHECKSUM, 0) != EMZ_OK) abort();
+        /* the unverified context also decodes on two threads: hostile chunks on workers */
+        if (!on || !off || emz_dctx_set_param(off, EMZ_PARAM_VERIFY_CHECKSUM, 0) != EMZ_OK ||
+            emz_dctx_set_param(off, EMZ_PARAM_THREADS, 2) != EMZ_OK)
+            abort();
     }
     emz_frame_info info;
     emz_status st = emz_frame_info_get(data, size, &info);
