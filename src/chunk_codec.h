@@ -31,6 +31,13 @@ typedef struct emz_chunk_scratch {
 emz_status emz_chunk_scratch_reserve(emz_chunk_scratch *s, size_t chunk_size);
 void emz_chunk_scratch_release(emz_chunk_scratch *s);
 
+/* A context's per-worker scratch: grows *set (of *count) to at least workers entries and
+ * makes the first workers of them large enough for chunk_size. */
+emz_status emz_chunk_scratch_reserve_set(emz_chunk_scratch **set, unsigned *count,
+                                         unsigned workers, size_t chunk_size);
+/* Releases and frees a set. */
+void emz_chunk_scratch_release_set(emz_chunk_scratch **set, unsigned *count);
+
 /* Encodes len bytes (len <= s->chunk_size) into out, which has EMZ_CHUNK_OUT_ROOM(len) bytes.
  * Returns the payload size, at most EMZ_CHUNK_PAYLOAD_BOUND(len). */
 size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src, size_t len,

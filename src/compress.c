@@ -25,8 +25,7 @@ emz_cctx *emz_cctx_create(void) {
 void emz_cctx_free(emz_cctx *cctx) {
     if (!cctx) return;
     emz_chunk_scratch_release(&cctx->scratch);
-    for (unsigned w = 0; w < cctx->worker_count; w++) emz_chunk_scratch_release(&cctx->workers[w]);
-    free(cctx->workers);
+    emz_chunk_scratch_release_set(&cctx->workers, &cctx->worker_count);
     free(cctx);
 }
 
@@ -117,28 +116,13 @@ static emz_status encode_one(void *ctx, unsigned worker, uint64_t item) {
     return EMZ_OK;
 }
 
-static emz_status reserve_workers(emz_cctx *c, unsigned workers, size_t chunk) {
-    if (workers > c->worker_count) {
-        emz_chunk_scratch *grown = realloc(c->workers, workers * sizeof *grown);
-        if (!grown) return EMZ_ERROR_NO_MEMORY;
-        for (unsigned w = c->worker_count; w < workers; w++) grown[w] = (emz_chunk_scratch){0};
-        c->workers = grown;
-        c->worker_count = workers;
-    }
-    for (unsigned w = 0; w < workers; w++) {
-        emz_status st = emz_chunk_scratch_reserve(&c->workers[w], chunk);
-        if (st != EMZ_OK) return st;
-    }
-    return EMZ_OK;
-}
-
 /* Encodes the payloads of all chunks into dst from pos on, filling index; returns the end. */
 static emz_status encode_parallel(emz_cctx *c, const emz_kernels *k, emz_type type,
                                   const uint8_t *src, size_t size, uint64_t chunks,
                                   unsigned workers, uint8_t *dst, size_t payload_cap,
                                   uint8_t *index, size_t *pos) {
     size_t chunk = size < c->chunk_size ? size : c->chunk_size;
-    emz_status st = reserve_workers(c, workers, chunk);
+    emz_status st = emz_chunk_scratch_reserve_set(&c->workers, &c->worker_count, workers, chunk);
     if (st != EMZ_OK) return st;
     size_t batch = (size_t)workers * SLOTS_PER_WORKER;
     uint8_t *slots = malloc(batch * EMZ_CHUNK_OUT_ROOM(chunk));
@@ -146,7 +130,8 @@ static emz_status encode_parallel(emz_cctx *c, const emz_kernels *k, emz_type ty
     size_t *encoded = malloc(batch * sizeof *encoded);
     uint32_t *checksum = malloc(batch * sizeof *checksum);
     if (!slots || !slot || !encoded || !checksum) st = EMZ_ERROR_NO_MEMORY;
-    for (size_t b = 0; st == EMZ_OK && b < batch; b++) slot[b] = slots + b * EMZ_CHUNK_OUT_ROOM(chunk);
+    for (size_t b = 0; st == EMZ_OK && b < batch; b++)
+        slot[b] = slots + b * EMZ_CHUNK_OUT_ROOM(chunk);
     for (uint64_t first = 0; st == EMZ_OK && first < chunks; first += batch) {
         size_t n = chunks - first < batch ? (size_t)(chunks - first) : batch;
         encode_job job = {c, k, type, src, size, (size_t)first, slot, encoded, checksum};

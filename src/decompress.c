@@ -22,16 +22,9 @@ emz_dctx *emz_dctx_create(void) {
     return d;
 }
 
-static void release_scratch(emz_dctx *d) {
-    for (unsigned w = 0; w < d->scratch_count; w++) emz_chunk_scratch_release(&d->scratch[w]);
-    free(d->scratch);
-    d->scratch = NULL;
-    d->scratch_count = 0;
-}
-
 void emz_dctx_free(emz_dctx *dctx) {
     if (!dctx) return;
-    release_scratch(dctx);
+    emz_chunk_scratch_release_set(&dctx->scratch, &dctx->scratch_count);
     free(dctx);
 }
 
@@ -113,19 +106,10 @@ static emz_status decode_chunks(emz_dctx *d, const emz_frame *f, uint8_t *dst, u
     uint64_t chunk_size = UINT64_C(1) << f->header.chunk_log2;
     uint64_t first = lo / chunk_size, last = (hi - 1) / chunk_size, count = last - first + 1;
     unsigned workers = d->threads < count ? d->threads : (unsigned)count;
-    if (workers > d->scratch_count) {
-        emz_chunk_scratch *grown = realloc(d->scratch, workers * sizeof *grown);
-        if (!grown) return EMZ_ERROR_NO_MEMORY;
-        for (unsigned w = d->scratch_count; w < workers; w++) grown[w] = (emz_chunk_scratch){0};
-        d->scratch = grown;
-        d->scratch_count = workers;
-    }
     size_t scratch_size = (size_t)(f->header.original_size < chunk_size ? f->header.original_size
                                                                         : chunk_size);
-    for (unsigned w = 0; w < workers; w++) {
-        st = emz_chunk_scratch_reserve(&d->scratch[w], scratch_size);
-        if (st != EMZ_OK) return st;
-    }
+    st = emz_chunk_scratch_reserve_set(&d->scratch, &d->scratch_count, workers, scratch_size);
+    if (st != EMZ_OK) return st;
     /* Where each chunk's payload starts: a running sum of the index's sizes. */
     uint64_t small[64], *offset = count <= 64 ? small : malloc(count * sizeof *offset);
     if (!offset) return EMZ_ERROR_NO_MEMORY;
