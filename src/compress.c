@@ -11,9 +11,8 @@ struct emz_cctx {
     size_t chunk_size;
     emz_impl impl;
     unsigned threads;
-    emz_chunk_scratch scratch;   /* the calling thread's */
-    emz_chunk_scratch *workers;  /* with threads > 1: one per worker, each with its slot */
-    unsigned worker_count;
+    emz_chunk_scratch *scratch;  /* one per worker; the calling thread is worker 0 */
+    unsigned scratch_count;
 };
 
 emz_cctx *emz_cctx_create(void) {
@@ -24,8 +23,7 @@ emz_cctx *emz_cctx_create(void) {
 
 void emz_cctx_free(emz_cctx *cctx) {
     if (!cctx) return;
-    emz_chunk_scratch_release(&cctx->scratch);
-    emz_chunk_scratch_release_set(&cctx->workers, &cctx->worker_count);
+    emz_chunk_scratch_release_set(&cctx->scratch, &cctx->scratch_count);
     free(cctx);
 }
 
@@ -36,11 +34,7 @@ emz_status emz_cctx_set_param(emz_cctx *cctx, emz_param param, int64_t value) {
         if (st == EMZ_OK) cctx->impl = (emz_impl)value;
         return st;
     }
-    if (param == EMZ_PARAM_THREADS) {
-        if (value < 0 || value > EMZ_MAX_THREADS) return EMZ_ERROR_INVALID_ARGUMENT;
-        cctx->threads = emz_threads_resolve(value);
-        return EMZ_OK;
-    }
+    if (param == EMZ_PARAM_THREADS) return emz_threads_param(value, &cctx->threads);
     if (param != EMZ_PARAM_CHUNK_SIZE) return EMZ_ERROR_INVALID_ARGUMENT;
     if (value < (INT64_C(1) << EMZ_CHUNK_LOG2_MIN) || value > (INT64_C(1) << EMZ_CHUNK_LOG2_MAX) ||
         (value & (value - 1)))
@@ -65,25 +59,27 @@ static unsigned log2_exact(size_t v) {
 static emz_status encode_serial(emz_cctx *c, const emz_kernels *k, emz_type type,
                                 const uint8_t *src, size_t size, uint64_t chunks, uint8_t *dst,
                                 size_t payload_cap, uint8_t *index, size_t *pos) {
-    emz_status st =
-        emz_chunk_scratch_reserve(&c->scratch, size < c->chunk_size ? size : c->chunk_size);
-    for (uint64_t i = 0; st == EMZ_OK && i < chunks; i++) {
+    emz_status st = emz_chunk_scratch_reserve_set(&c->scratch, &c->scratch_count, 1,
+                                                  size < c->chunk_size ? size : c->chunk_size);
+    if (st != EMZ_OK) return st;
+    emz_chunk_scratch *s = &c->scratch[0];
+    for (uint64_t i = 0; i < chunks; i++) {
         size_t off = (size_t)i * c->chunk_size;
         size_t len = size - off < c->chunk_size ? size - off : c->chunk_size;
         size_t room = payload_cap - *pos, n;
         if (room >= EMZ_CHUNK_OUT_ROOM(len)) {
-            n = emz_chunk_encode(k, type, src + off, len, dst + *pos, &c->scratch);
+            n = emz_chunk_encode(k, type, src + off, len, dst + *pos, s);
         } else {
             /* Near the end of a tight dst, encode aside and copy only if it fits. */
-            n = emz_chunk_encode(k, type, src + off, len, c->scratch.chunk, &c->scratch);
+            n = emz_chunk_encode(k, type, src + off, len, s->chunk, s);
             if (n > room) return EMZ_ERROR_DST_TOO_SMALL;
-            memcpy(dst + *pos, c->scratch.chunk, n);
+            memcpy(dst + *pos, s->chunk, n);
         }
         emz_store32(index + i * EMZ_INDEX_ENTRY_SIZE, (uint32_t)n);
         emz_store32(index + i * EMZ_INDEX_ENTRY_SIZE + 4, k->checksum32(src + off, len));
         *pos += n;
     }
-    return st;
+    return EMZ_OK;
 }
 
 /* Parallel compression: chunks are encoded in batches, each chunk by a worker into its own
@@ -111,7 +107,7 @@ static emz_status encode_one(void *ctx, unsigned worker, uint64_t item) {
     size_t off = (j->first + (size_t)item) * j->c->chunk_size;
     size_t len = j->size - off < j->c->chunk_size ? j->size - off : j->c->chunk_size;
     j->encoded[item] = emz_chunk_encode(j->k, j->type, j->src + off, len, j->slot[item],
-                                        &j->c->workers[worker]);
+                                        &j->c->scratch[worker]);
     j->checksum[item] = j->k->checksum32(j->src + off, len);
     return EMZ_OK;
 }
@@ -122,7 +118,7 @@ static emz_status encode_parallel(emz_cctx *c, const emz_kernels *k, emz_type ty
                                   unsigned workers, uint8_t *dst, size_t payload_cap,
                                   uint8_t *index, size_t *pos) {
     size_t chunk = size < c->chunk_size ? size : c->chunk_size;
-    emz_status st = emz_chunk_scratch_reserve_set(&c->workers, &c->worker_count, workers, chunk);
+    emz_status st = emz_chunk_scratch_reserve_set(&c->scratch, &c->scratch_count, workers, chunk);
     if (st != EMZ_OK) return st;
     size_t batch = (size_t)workers * SLOTS_PER_WORKER;
     uint8_t *slots = malloc(batch * EMZ_CHUNK_OUT_ROOM(chunk));

@@ -35,11 +35,7 @@ emz_status emz_dctx_set_param(emz_dctx *dctx, emz_param param, int64_t value) {
         if (st == EMZ_OK) dctx->impl = (emz_impl)value;
         return st;
     }
-    if (param == EMZ_PARAM_THREADS) {
-        if (value < 0 || value > EMZ_MAX_THREADS) return EMZ_ERROR_INVALID_ARGUMENT;
-        dctx->threads = emz_threads_resolve(value);
-        return EMZ_OK;
-    }
+    if (param == EMZ_PARAM_THREADS) return emz_threads_param(value, &dctx->threads);
     if (param != EMZ_PARAM_VERIFY_CHECKSUM || (value != 0 && value != 1))
         return EMZ_ERROR_INVALID_ARGUMENT;
     dctx->verify = value != 0;

@@ -1,5 +1,6 @@
-/* histogram_candidates.h - what the compare-count histograms of the SIMD folders share: which
- * byte values to count with vector compares, chosen from a sample. ISA-independent static
+/* histogram_candidates.h - what the byte histograms share: the four-table counter (the scalar
+ * kernel, and the SIMD ones for the bytes they do not count with vector compares) and which
+ * values the compare-count kernels count, chosen from a sample. ISA-independent static
  * functions, included by each folder's kernel (compiled with that folder's flags). */
 #ifndef EMZ_HISTOGRAM_CANDIDATES_H
 #define EMZ_HISTOGRAM_CANDIDATES_H

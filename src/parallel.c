@@ -55,9 +55,13 @@ emz_status emz_parallel_for(unsigned workers, uint64_t items, emz_task_fn task, 
     return (emz_status)atomic_load(&r.status);
 }
 
-unsigned emz_threads_resolve(int64_t value) {
-    if (value > 0) return value > EMZ_MAX_THREADS ? EMZ_MAX_THREADS : (unsigned)value;
+emz_status emz_threads_param(int64_t value, unsigned *threads) {
+    if (value < 0 || value > EMZ_MAX_THREADS) return EMZ_ERROR_INVALID_ARGUMENT;
+    if (value > 0) {
+        *threads = (unsigned)value;
+        return EMZ_OK;
+    }
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1) return 1;
-    return n > EMZ_MAX_THREADS ? EMZ_MAX_THREADS : (unsigned)n;
+    *threads = n < 1 ? 1 : n > EMZ_MAX_THREADS ? EMZ_MAX_THREADS : (unsigned)n;
+    return EMZ_OK;
 }

@@ -16,8 +16,8 @@
 typedef emz_status (*emz_task_fn)(void *ctx, unsigned worker, uint64_t item);
 emz_status emz_parallel_for(unsigned workers, uint64_t items, emz_task_fn task, void *ctx);
 
-/* The EMZ_PARAM_THREADS value 0 ("all cores") as a count: the online processors, at least 1,
- * at most EMZ_MAX_THREADS. */
-unsigned emz_threads_resolve(int64_t value);
+/* Checks an EMZ_PARAM_THREADS value (0..EMZ_MAX_THREADS) and stores it as a count in
+ * *threads; 0 ("all cores") becomes the number of online processors, at least 1. */
+emz_status emz_threads_param(int64_t value, unsigned *threads);
 
 #endif

@@ -53,6 +53,12 @@ static const char overview_page[] =
     "    emzip decompress model.safetensors.emz -o copy.safetensors\n"
     "    cat w.fp16 | emzip compress -t fp16 - > w.fp16.emz\n";
 
+/* -T, the same on every page that takes it. */
+#define THREADS_OPTION                                                                        \
+    "    -T, --threads N\n"                                                                   \
+    "        Threads to use, 1 to 256; 0 (the default) uses one per online processor. The\n"  \
+    "        output is the same for every N.\n"
+
 static const char compress_page[] =
     "NAME\n"
     "    emzip compress - compress tensor data\n"
@@ -83,9 +89,7 @@ static const char compress_page[] =
     "        K and M multiply by 1024 and 1024*1024. Default 256K. Smaller chunks adapt to\n"
     "        changing statistics and allow finer random access; larger ones cost less in\n"
     "        per-chunk tables.\n"
-    "    -T, --threads N\n"
-    "        Threads to use, 1 to 256; 0 (the default) uses one per online processor. The\n"
-    "        output is the same for every N.\n"
+    THREADS_OPTION
     "    -o, --output OUT\n"
     "        Write to OUT ('-': standard output). Default: IN with .emz appended, or\n"
     "        standard output when IN is '-'.\n"
@@ -125,9 +129,7 @@ static const char decompress_page[] =
     "        Do not print the summary line.\n"
     "    --no-check\n"
     "        Skip verifying the chunk checksums (faster; corruption may go unnoticed).\n"
-    "    -T, --threads N\n"
-    "        Threads to use, 1 to 256; 0 (the default) uses one per online processor. The\n"
-    "        output is the same for every N.\n"
+    THREADS_OPTION
 
     "    -h, --help\n"
     "        Show this page.\n"
@@ -178,9 +180,7 @@ static const char test_page[] =
     "OPTIONS\n"
     "    -q, --quiet\n"
     "        Do not print 'OK'; only the exit status tells.\n"
-    "    -T, --threads N\n"
-    "        Threads to use, 1 to 256; 0 (the default) uses one per online processor. The\n"
-    "        output is the same for every N.\n"
+    THREADS_OPTION
 
     "    -h, --help\n"
     "        Show this page.\n"

@@ -1,5 +1,6 @@
 /* bitpack_scalar.c - RAW bit packing of narrow symbols, and byte histograms. */
 #include "bit_io.h"
+#include "histogram_candidates.h"
 #include "split_merge_scalar.h"
 
 void emz_pack_bits_scalar(const uint8_t *syms, size_t n, unsigned width, uint8_t *out) {
@@ -25,13 +26,6 @@ void emz_unpack_bits_scalar(const uint8_t *in, size_t n, unsigned width, uint8_t
 void emz_histogram_scalar(const uint8_t *data, size_t n, uint32_t hist[256]) {
     uint32_t h[4][256];
     memset(h, 0, sizeof h);
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        h[0][data[i]]++;
-        h[1][data[i + 1]]++;
-        h[2][data[i + 2]]++;
-        h[3][data[i + 3]]++;
-    }
-    for (; i < n; i++) h[0][data[i]]++;
+    emz_hist_count4(data, n, h);
     for (unsigned s = 0; s < 256; s++) hist[s] = h[0][s] + h[1][s] + h[2][s] + h[3][s];
 }
