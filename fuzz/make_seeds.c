@@ -50,12 +50,66 @@ static int write_frame(const char *dir, const char *name, const uint8_t *src, si
     return 0;
 }
 
+static int write_bytes(const char *dir, const char *name, const void *p, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *o = fopen(path, "wb");
+    if (!o || fwrite(p, 1, n, o) != n) return 1;
+    return fclose(o) != 0;
+}
+
+static int append(void *opaque, const void *p, size_t n)
+{
+    return fwrite(p, 1, n, opaque) == n ? 0 : -1;
+}
+
+static int read_mem(void *opaque, void *buf, size_t n, uint64_t offset)
+{
+    memcpy(buf, (const uint8_t *)opaque + offset, n);
+    return 0;
+}
+
+/* Small safetensors files (every dtype mapping, a gap, a tiny tensor) and their containers:
+ * seeds for fuzz_container. */
+static int write_checkpoints(const char *dir)
+{
+    static const char *json =
+        "{\"__metadata__\":{\"format\":\"pt\"},"
+        "\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+        "\"a\":{\"dtype\":\"BF16\",\"shape\":[3000],\"data_offsets\":[4,6004]},"
+        "\"b\":{\"dtype\":\"F8_E5M2\",\"shape\":[5000],\"data_offsets\":[6010,11010]},"
+        "\"m.blocks\":{\"dtype\":\"U8\",\"shape\":[1000],\"data_offsets\":[11010,12010]}}  ";
+    size_t n = strlen(json), size = 8 + n + 12010;
+    uint8_t *file = calloc(1, size);
+    if (!file) return 1;
+    for (int i = 0; i < 8; i++) file[i] = (uint8_t)((uint64_t)n >> 8 * i);
+    memcpy(file + 8, json, n);
+    fill(file + 8 + n, 12010, EMZ_TYPE_BF16);
+    int failed = write_bytes(dir, "checkpoint.safetensors", file, size);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/checkpoint.emz", dir);
+    FILE *o = fopen(path, "wb");
+    emz_cctx *c = emz_cctx_create();
+    emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, 4096);
+    emz_source src = {read_mem, file, size};
+    emz_sink sink = {append, o};
+    failed |= !o || !c || emz_compress_safetensors(c, &src, &sink, NULL) != EMZ_OK;
+    if (o) failed |= fclose(o) != 0;
+    emz_cctx_free(c);
+    free(file);
+    return failed;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[2], "checkpoints") == 0) return write_checkpoints(argv[1]);
     if (argc != 3 || (strcmp(argv[2], "frames") != 0 && strcmp(argv[2], "inputs") != 0)) {
-        fprintf(stderr, "usage: %s DIR frames|inputs\n"
+        fprintf(stderr, "usage: %s DIR frames|inputs|checkpoints\n"
                         "  frames: valid frames, seeds for fuzz_decompress\n"
-                        "  inputs: raw inputs (selector bytes + data), seeds for fuzz_roundtrip\n", argv[0]);
+                        "  inputs: raw inputs (selector bytes + data), seeds for fuzz_roundtrip\n"
+                        "  checkpoints: a safetensors file and its container, for fuzz_container\n",
+                argv[0]);
         return 2;
     }
     int frames = strcmp(argv[2], "frames") == 0;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bounded fuzzing run for CI: both targets for SECONDS each, from freshly generated seeds.
+# Bounded fuzzing run for CI: every target for SECONDS each, from freshly generated seeds.
 # Usage: fuzz/run-smoke.sh BUILD_DIR SECONDS
 set -euo pipefail
 build=$1 seconds=$2
@@ -13,4 +13,9 @@ mkdir -p "$work"/seeds-frames "$work"/seeds-inputs "$work"/corpus-dec "$work"/co
 "$build"/fuzz/fuzz_roundtrip -max_total_time="$seconds" -max_len=70000 -rss_limit_mb=4096 \
     -print_final_stats=1 -artifact_prefix="$PWD"/fuzz-crash- "$work"/corpus-rt \
     "$work"/seeds-inputs 2>&1 | tail -4
+mkdir -p "$work"/seeds-checkpoints "$work"/corpus-ckpt
+"$build"/fuzz/make_seeds "$work"/seeds-checkpoints checkpoints
+"$build"/fuzz/fuzz_container -max_total_time="$seconds" -max_len=70000 -rss_limit_mb=4096 \
+    -print_final_stats=1 -artifact_prefix="$PWD"/fuzz-crash- "$work"/corpus-ckpt \
+    "$work"/seeds-checkpoints 2>&1 | tail -4
 echo "fuzz smoke run: no crashes in ${seconds}s per target"

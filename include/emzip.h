@@ -62,6 +62,9 @@ typedef enum emz_status {
     EMZ_ERROR_RANGE = 9,               /* a requested byte range lies outside the data */
     EMZ_ERROR_IMPL_UNAVAILABLE = 10,   /* the forced implementation is not built or not
                                           supported by this CPU */
+    EMZ_ERROR_BAD_SAFETENSORS = 11,    /* a safetensors header is malformed (see the detail message) */
+    EMZ_ERROR_IO = 12,                 /* a read or write callback reported a failure */
+    EMZ_ERROR_CANCELLED = 13,          /* a progress callback asked to stop */
 } emz_status;
 
 /* A short stable identifier of a status, e.g. "corrupt"; never NULL. */
@@ -191,6 +194,127 @@ EMZ_API emz_status emz_decompress(emz_dctx *dctx, void *dst, size_t dst_capacity
 EMZ_API emz_status emz_decompress_range(emz_dctx *dctx, void *dst, size_t dst_capacity,
                                         const void *src, size_t src_size, uint64_t offset,
                                         uint64_t length);
+
+/* ---- Files: streaming, checkpoints and random access ------------------------------------
+ * The calls below work on data the caller supplies through callbacks, so that files larger
+ * than memory stream through: memory grows with threads x chunk size, never with the file.
+ *
+ * A safetensors checkpoint compresses into a *container*: its header and each tensor become a
+ * frame of their own (typed from the tensor's dtype), and a directory at the end lets a reader
+ * decode any tensor, or any byte range of the original file, alone. Decompressing a container
+ * gives back the original file byte for byte. docs/FORMAT.md, "Container", specifies it. */
+
+/* Reads size bytes at offset into buf; returns 0 when all of them were read, nonzero on
+ * failure (the call then fails with EMZ_ERROR_IO). May be called from several threads at
+ * once, with disjoint buffers (POSIX pread is such a function). */
+typedef int (*emz_read_fn)(void *opaque, void *buf, size_t size, uint64_t offset);
+/* Appends size bytes to the output; returns 0 on success. Called from the calling thread
+ * only, in output order. */
+typedef int (*emz_write_fn)(void *opaque, const void *buf, size_t size);
+/* Reports progress in bytes of original data (done of total); called from the calling thread
+ * between batches of chunks. Returning nonzero cancels the call (EMZ_ERROR_CANCELLED). */
+typedef int (*emz_progress_fn)(void *opaque, uint64_t done, uint64_t total);
+
+typedef struct emz_source {
+    emz_read_fn read;
+    void *opaque;
+    uint64_t size; /* bytes readable from offset 0 */
+} emz_source;
+
+typedef struct emz_sink {
+    emz_write_fn write;
+    void *opaque;
+} emz_sink;
+
+/* Progress callbacks for the calls below that take the context (NULL: none). */
+EMZ_API emz_status emz_cctx_set_progress(emz_cctx *cctx, emz_progress_fn fn, void *opaque);
+EMZ_API emz_status emz_dctx_set_progress(emz_dctx *dctx, emz_progress_fn fn, void *opaque);
+
+/* After a failed call on the context: one line saying what went wrong in more detail than
+ * the status (e.g. which tensor of a safetensors header is malformed, or which tensor a
+ * corrupted chunk belongs to); "" when there is nothing to add. Valid until the next call. */
+EMZ_API const char *emz_cctx_error_detail(const emz_cctx *cctx);
+EMZ_API const char *emz_dctx_error_detail(const emz_dctx *dctx);
+
+/* Compresses src->size bytes of the given type from src into one frame written to dst, the
+ * same bytes emz_compress would produce, holding only a few chunks per thread in memory.
+ * *written receives the frame size. */
+EMZ_API emz_status emz_compress_stream(emz_cctx *cctx, const emz_source *src, emz_type type,
+                                       const emz_sink *dst, uint64_t *written);
+
+/* Compresses a whole safetensors file (src) into a container written to dst. Each tensor's
+ * type comes from its dtype: BF16, F16, F32, F8_E4M3, F8_E5M2 and F4 as such, U8 tensors named
+ * "*.blocks" (MXFP4) as FP4, everything else (the header, F8_E8M0 and U8 scales, integers,
+ * bytes not covered by a tensor) as bytes. A malformed header fails with
+ * EMZ_ERROR_BAD_SAFETENSORS before anything is written; emz_cctx_error_detail names the tensor
+ * and the problem. */
+EMZ_API emz_status emz_compress_safetensors(emz_cctx *cctx, const emz_source *src,
+                                            const emz_sink *dst, uint64_t *written);
+
+/* 1 if the first bytes (at least 16 of them) look like the start of a safetensors file (a
+ * header length that fits, then '{'), else 0. */
+EMZ_API int emz_is_safetensors(const void *start, size_t size, uint64_t file_size);
+
+/* An open compressed file: a container or a single frame. Opening reads and checks the
+ * header, the directory and every frame's chunk index (8 bytes per chunk), and for a
+ * container of a checkpoint the safetensors header; nothing else. After opening, a reader is
+ * read-only: several threads may read from one reader at once, each with its own dctx. */
+typedef struct emz_reader emz_reader;
+
+/* Opens src. dctx (may be NULL) decodes the checkpoint's header and receives the error
+ * detail. The source's read function must stay usable until emz_reader_close. */
+EMZ_API emz_status emz_reader_open(emz_dctx *dctx, const emz_source *src, emz_reader **reader);
+/* Opens a file by name (POSIX open and pread); the file is closed by emz_reader_close. */
+EMZ_API emz_status emz_reader_open_file(emz_dctx *dctx, const char *path, emz_reader **reader);
+EMZ_API void emz_reader_close(emz_reader *reader);
+
+typedef struct emz_reader_info {
+    int is_container;         /* 0: a single frame */
+    int is_safetensors;       /* a container of a safetensors checkpoint */
+    uint64_t original_size;   /* bytes of the original file */
+    uint64_t compressed_size; /* bytes of the compressed file */
+    uint64_t segment_count;   /* frames: 1 for a single frame */
+    uint64_t chunk_count;     /* over all frames */
+    uint64_t tensor_count;
+    emz_type type;            /* a single frame's type; EMZ_TYPE_BYTES for a container */
+} emz_reader_info;
+
+EMZ_API emz_status emz_reader_info_get(const emz_reader *reader, emz_reader_info *info);
+
+typedef struct emz_tensor_info {
+    const char *name;         /* valid until the reader is closed */
+    const char *dtype;        /* as spelled in the safetensors header, e.g. "BF16" */
+    emz_type type;            /* how emzip stored it */
+    unsigned dims;
+    const uint64_t *shape;    /* dims entries */
+    uint64_t offset;          /* where its data starts in the original file */
+    uint64_t size;            /* bytes of data */
+    uint64_t stored_size;     /* bytes of its frames in the compressed file */
+} emz_tensor_info;
+
+/* Tensors are numbered 0..tensor_count-1 in the order of their data in the file. */
+EMZ_API emz_status emz_reader_tensor(const emz_reader *reader, uint64_t index,
+                                     emz_tensor_info *info);
+/* EMZ_ERROR_RANGE if no tensor has that name. */
+EMZ_API emz_status emz_reader_find_tensor(const emz_reader *reader, const char *name,
+                                          uint64_t *index);
+
+/* Decompresses bytes [offset, offset + length) of the original file into dst (capacity
+ * dst_capacity >= length), reading and decoding only the chunks that overlap the range, on
+ * up to the dctx's EMZ_PARAM_THREADS threads. With offset 0 and the original size this loads a
+ * whole checkpoint into one buffer (e.g. an mmap'd file or pinned memory) in parallel.
+ * dctx may be NULL (one thread). EMZ_ERROR_RANGE if the range exceeds the file. */
+EMZ_API emz_status emz_reader_read(const emz_reader *reader, emz_dctx *dctx, void *dst,
+                                   size_t dst_capacity, uint64_t offset, uint64_t length);
+/* The same for bytes [offset, offset + length) of one tensor's data. */
+EMZ_API emz_status emz_reader_read_tensor(const emz_reader *reader, emz_dctx *dctx,
+                                          uint64_t index, void *dst, size_t dst_capacity,
+                                          uint64_t offset, uint64_t length);
+/* Decompresses the whole file to dst in order, holding a few chunks per thread in memory;
+ * every chunk's checksum is verified unless the dctx says not to. dst may be NULL to verify
+ * only (emzip test). *written (may be NULL) receives the bytes written. */
+EMZ_API emz_status emz_reader_decompress(const emz_reader *reader, emz_dctx *dctx,
+                                         const emz_sink *dst, uint64_t *written);
 
 #ifdef __cplusplus
 }

@@ -2,18 +2,11 @@
 #include "checksum.h"
 #include "chunk_codec.h"
 #include "common.h"
+#include "contexts.h"
 #include "frame.h"
 #include "parallel.h"
 
 #include <stdlib.h>
-
-struct emz_cctx {
-    size_t chunk_size;
-    emz_impl impl;
-    unsigned threads;
-    emz_chunk_scratch *scratch;  /* one per worker; the calling thread is worker 0 */
-    unsigned scratch_count;
-};
 
 emz_cctx *emz_cctx_create(void) {
     emz_cctx *c = calloc(1, sizeof *c);
@@ -26,6 +19,14 @@ void emz_cctx_free(emz_cctx *cctx) {
     emz_chunk_scratch_release_set(&cctx->scratch, &cctx->scratch_count);
     free(cctx);
 }
+
+emz_status emz_cctx_set_progress(emz_cctx *cctx, emz_progress_fn fn, void *opaque) {
+    if (!cctx) return EMZ_ERROR_INVALID_ARGUMENT;
+    cctx->progress = fn, cctx->progress_opaque = opaque;
+    return EMZ_OK;
+}
+
+const char *emz_cctx_error_detail(const emz_cctx *cctx) { return cctx ? cctx->detail : ""; }
 
 emz_status emz_cctx_set_param(emz_cctx *cctx, emz_param param, int64_t value) {
     if (!cctx) return EMZ_ERROR_INVALID_ARGUMENT;

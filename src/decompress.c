@@ -2,19 +2,20 @@
 #include "checksum.h"
 #include "chunk_codec.h"
 #include "common.h"
+#include "contexts.h"
 #include "frame.h"
 #include "parallel.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 
-struct emz_dctx {
-    bool verify;
-    emz_impl impl;
-    unsigned threads;            /* workers a call may use */
-    emz_chunk_scratch *scratch;  /* one per worker, kept between calls */
-    unsigned scratch_count;
-};
+void emz_detail_set(char detail[EMZ_DETAIL_SIZE], const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(detail, EMZ_DETAIL_SIZE, format, args);
+    va_end(args);
+}
 
 emz_dctx *emz_dctx_create(void) {
     emz_dctx *d = calloc(1, sizeof *d);
@@ -27,6 +28,14 @@ void emz_dctx_free(emz_dctx *dctx) {
     emz_chunk_scratch_release_set(&dctx->scratch, &dctx->scratch_count);
     free(dctx);
 }
+
+emz_status emz_dctx_set_progress(emz_dctx *dctx, emz_progress_fn fn, void *opaque) {
+    if (!dctx) return EMZ_ERROR_INVALID_ARGUMENT;
+    dctx->progress = fn, dctx->progress_opaque = opaque;
+    return EMZ_OK;
+}
+
+const char *emz_dctx_error_detail(const emz_dctx *dctx) { return dctx ? dctx->detail : ""; }
 
 emz_status emz_dctx_set_param(emz_dctx *dctx, emz_param param, int64_t value) {
     if (!dctx) return EMZ_ERROR_INVALID_ARGUMENT;

@@ -18,6 +18,9 @@ static const struct {
     [EMZ_ERROR_RANGE] = {"range", "requested range lies outside the data"},
     [EMZ_ERROR_IMPL_UNAVAILABLE] = {"impl_unavailable",
                                     "implementation not available on this CPU or build"},
+    [EMZ_ERROR_BAD_SAFETENSORS] = {"bad_safetensors", "the input is not a valid safetensors file"},
+    [EMZ_ERROR_IO] = {"io", "reading the input or writing the output failed"},
+    [EMZ_ERROR_CANCELLED] = {"cancelled", "the operation was cancelled"},
 };
 
 #define STATUS_COUNT (sizeof status_text / sizeof status_text[0])

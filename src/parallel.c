@@ -1,25 +1,10 @@
 /* parallel.c - the thread runner of parallel.h (POSIX threads, started per call). */
 #include "parallel.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-typedef struct run {
-    emz_task_fn task;
-    void *ctx;
-    uint64_t items;
-    atomic_uint_fast64_t next;
-    atomic_int status; /* EMZ_OK until the first failure */
-} run;
-
-typedef struct worker_arg {
-    run *r;
-    unsigned worker;
-} worker_arg;
-
-static void work(run *r, unsigned worker) {
+static void work(emz_parallel *r, unsigned worker) {
     for (;;) {
         if (atomic_load_explicit(&r->status, memory_order_relaxed) != EMZ_OK) return;
         uint64_t item = atomic_fetch_add_explicit(&r->next, 1, memory_order_relaxed);
@@ -34,25 +19,46 @@ static void work(run *r, unsigned worker) {
 }
 
 static void *thread_main(void *arg) {
-    worker_arg *a = arg;
-    work(a->r, a->worker);
+    emz_parallel_worker *w = arg;
+    work(w->run, w->worker);
     return NULL;
 }
 
-emz_status emz_parallel_for(unsigned workers, uint64_t items, emz_task_fn task, void *ctx) {
-    run r = {task, ctx, items, 0, EMZ_OK};
+void emz_parallel_start(emz_parallel *r, unsigned workers, uint64_t items, emz_task_fn task,
+                        void *ctx) {
+    r->task = task, r->ctx = ctx, r->items = items, r->started = 0;
+    atomic_init(&r->next, 0);
+    atomic_init(&r->status, EMZ_OK);
     if (workers > items) workers = (unsigned)items;
-    pthread_t threads[EMZ_MAX_THREADS];
-    worker_arg args[EMZ_MAX_THREADS];
-    unsigned started = 0;
     for (unsigned w = 1; w < workers && w < EMZ_MAX_THREADS; w++) {
-        args[w] = (worker_arg){&r, w};
-        if (pthread_create(&threads[started], NULL, thread_main, &args[w]) != 0) break;
-        started++;
+        emz_parallel_worker *slot = &r->workers[r->started];
+        slot->run = r, slot->worker = w;
+        if (pthread_create(&slot->thread, NULL, thread_main, slot) != 0) break;
+        r->started++;
     }
-    work(&r, 0);
-    for (unsigned t = 0; t < started; t++) pthread_join(threads[t], NULL);
-    return (emz_status)atomic_load(&r.status);
+}
+
+emz_status emz_parallel_finish(emz_parallel *r) {
+    work(r, 0);
+    for (unsigned t = 0; t < r->started; t++) pthread_join(r->workers[t].thread, NULL);
+    r->started = 0;
+    return (emz_status)atomic_load(&r->status);
+}
+
+emz_status emz_parallel_for(unsigned workers, uint64_t items, emz_task_fn task, void *ctx) {
+    if (workers <= 1 || items <= 1) { /* no threads, no allocation: small calls stay cheap */
+        for (uint64_t i = 0; i < items; i++) {
+            emz_status st = task(ctx, 0, i);
+            if (st != EMZ_OK) return st;
+        }
+        return EMZ_OK;
+    }
+    emz_parallel *r = malloc(sizeof *r); /* ~10 KB: kept off the caller's stack */
+    if (!r) return EMZ_ERROR_NO_MEMORY;
+    emz_parallel_start(r, workers, items, task, ctx);
+    emz_status st = emz_parallel_finish(r);
+    free(r);
+    return st;
 }
 
 emz_status emz_threads_param(int64_t value, unsigned *threads) {

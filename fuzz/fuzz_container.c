@@ -1,0 +1,115 @@
+/* fuzz_container.c - libFuzzer target for checkpoint mode. Each input is used twice:
+ *  1. as a safetensors file: if emz_compress_safetensors accepts it, the container must read
+ *     back (whole, streamed, and tensor by tensor) to exactly the input;
+ *  2. as a compressed file: the reader must open, stream and read it without crashing, with
+ *     its container header and directory checksums as given and recomputed (so that mutations
+ *     get past them to the frames). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "emzip.h"
+
+#define MAX_OUT ((uint64_t)64 << 20)
+
+typedef struct buffer {
+    uint8_t *data;
+    size_t size, cap;
+} buffer;
+
+static int read_mem(void *opaque, void *buf, size_t size, uint64_t offset)
+{
+    memcpy(buf, (const uint8_t *)opaque + offset, size);
+    return 0;
+}
+
+static int write_mem(void *opaque, const void *buf, size_t size)
+{
+    buffer *b = opaque;
+    if (b->size + size > b->cap) {
+        size_t cap = (b->size + size) * 2;
+        uint8_t *grown = realloc(b->data, cap);
+        if (!grown) return -1;
+        b->data = grown, b->cap = cap;
+    }
+    memcpy(b->data + b->size, buf, size);
+    b->size += size;
+    return 0;
+}
+
+static void decode_all(const uint8_t *data, size_t size, const uint8_t *expect)
+{
+    emz_source src = {read_mem, (void *)data, size};
+    emz_dctx *d = emz_dctx_create();
+    emz_dctx_set_param(d, EMZ_PARAM_THREADS, 2);
+    emz_reader *r = NULL;
+    if (emz_reader_open(d, &src, &r) != EMZ_OK) {
+        if (expect) abort(); /* a container we just wrote must open */
+        emz_dctx_free(d);
+        return;
+    }
+    emz_reader_info info;
+    emz_reader_info_get(r, &info);
+    buffer out = {0};
+    emz_sink sink = {write_mem, &out};
+    emz_status st = info.original_size <= MAX_OUT ? emz_reader_decompress(r, d, &sink, NULL)
+                                                  : emz_reader_decompress(r, d, NULL, NULL);
+    if (expect && (st != EMZ_OK || out.size != info.original_size ||
+                   memcmp(out.data, expect, out.size) != 0))
+        abort();
+    if (info.original_size <= MAX_OUT) {
+        uint8_t *all = malloc(info.original_size + 1);
+        st = emz_reader_read(r, d, all, info.original_size, 0, info.original_size);
+        if (expect && (st != EMZ_OK || memcmp(all, expect, info.original_size) != 0)) abort();
+        for (uint64_t t = 0; t < info.tensor_count; t++) {
+            emz_tensor_info ti;
+            if (emz_reader_tensor(r, t, &ti) != EMZ_OK) abort();
+            st = emz_reader_read_tensor(r, d, t, all, info.original_size, 0, ti.size);
+            if (expect && (st != EMZ_OK || memcmp(all, expect + ti.offset, ti.size) != 0))
+                abort();
+        }
+        free(all);
+    }
+    free(out.data);
+    emz_reader_close(r);
+    emz_dctx_free(d);
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* 1. the input as a safetensors file */
+    emz_cctx *c = emz_cctx_create();
+    emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, 4096);
+    emz_cctx_set_param(c, EMZ_PARAM_THREADS, 2);
+    emz_source src = {read_mem, (void *)data, size};
+    buffer container = {0};
+    emz_sink sink = {write_mem, &container};
+    if (emz_compress_safetensors(c, &src, &sink, NULL) == EMZ_OK)
+        decode_all(container.data, container.size, data);
+    free(container.data);
+    emz_cctx_free(c);
+    /* 2. the input as a compressed file, then with its container checksums made valid */
+    decode_all(data, size, NULL);
+    if (size >= 36 && data[0] == 0x89 && data[3] == 'C') {
+        uint8_t *copy = malloc(size);
+        memcpy(copy, data, size);
+        wr32(copy + 28, (uint32_t)XXH3_64bits(copy, 28));
+        uint64_t segments = 0;
+        for (int i = 0; i < 8; i++) segments |= (uint64_t)copy[16 + i] << 8 * i;
+        if (segments <= (size - 36) / 16) {
+            size_t dir = size - 4 - 16 * (size_t)segments;
+            wr32(copy + size - 4, (uint32_t)XXH3_64bits(copy + dir, 16 * (size_t)segments));
+        }
+        decode_all(copy, size, NULL);
+        free(copy);
+    }
+    return 0;
+}

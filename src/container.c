@@ -1,0 +1,39 @@
+/* container.c - the container header (FORMAT.md, "Container"). */
+#include "container.h"
+
+#include "checksum.h"
+#include "common.h"
+
+static const uint8_t magic[4] = {0x89, 'E', 'M', 'C'};
+
+bool emz_container_magic(const uint8_t *src, size_t size) {
+    return size >= 4 && memcmp(src, magic, 4) == 0;
+}
+
+void emz_container_header_write(const emz_container_header *h,
+                                uint8_t out[EMZ_CONTAINER_HEADER_SIZE]) {
+    memcpy(out, magic, 4);
+    out[4] = EMZ_CONTAINER_VERSION;
+    out[5] = (uint8_t)h->content;
+    out[6] = out[7] = 0;
+    emz_store64(out + 8, h->original_size);
+    emz_store64(out + 16, h->segment_count);
+    emz_store32(out + 24, 0);
+    emz_store32(out + 28, emz_checksum32(out, 28));
+}
+
+emz_status emz_container_header_read(const uint8_t *src, size_t size, emz_container_header *h) {
+    if (memcmp(src, magic, size < 4 ? size : 4) != 0) return EMZ_ERROR_NOT_EMZIP;
+    if (size < 5) return EMZ_ERROR_TRUNCATED;
+    if (src[4] != EMZ_CONTAINER_VERSION) return EMZ_ERROR_UNSUPPORTED_VERSION;
+    if (size < EMZ_CONTAINER_HEADER_SIZE) return EMZ_ERROR_TRUNCATED;
+    if (emz_load32(src + 28) != emz_checksum32(src, 28)) return EMZ_ERROR_CORRUPT;
+    if (src[5] != EMZ_CONTENT_SAFETENSORS || src[6] || src[7] || emz_load32(src + 24))
+        return EMZ_ERROR_CORRUPT;
+    h->content = src[5];
+    h->original_size = emz_load64(src + 8);
+    h->segment_count = emz_load64(src + 16);
+    if (h->original_size > (UINT64_C(1) << 62) || h->segment_count > (UINT64_C(1) << 40))
+        return EMZ_ERROR_CORRUPT;
+    return EMZ_OK;
+}

@@ -1,0 +1,46 @@
+/* container.h - the container of a compressed file of several frames (FORMAT.md, "Container"):
+ * a header, the frames back to back, and a directory of their sizes at the end. */
+#ifndef EMZ_CONTAINER_H
+#define EMZ_CONTAINER_H
+
+#include "emzip.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define EMZ_CONTAINER_HEADER_SIZE 32
+#define EMZ_CONTAINER_VERSION 1
+#define EMZ_DIRECTORY_ENTRY_SIZE 16
+/* Safetensors headers are at most 100 MB (the format's own limit): a bound on what a reader
+ * holds in memory for a checkpoint, whatever the file claims. */
+#define EMZ_SAFETENSORS_HEADER_MAX ((uint64_t)100 << 20)
+
+enum { EMZ_CONTENT_SAFETENSORS = 1 };
+
+typedef struct emz_container_header {
+    unsigned content;        /* EMZ_CONTENT_* */
+    uint64_t original_size;  /* bytes of the original file: the sum of the segments */
+    uint64_t segment_count;
+} emz_container_header;
+
+/* One segment of the original file: bytes [offset, offset + size), stored as one frame. */
+typedef struct emz_segment {
+    uint64_t offset, size, element_count;
+    emz_type type;
+} emz_segment;
+
+void emz_container_header_write(const emz_container_header *h,
+                                uint8_t out[EMZ_CONTAINER_HEADER_SIZE]);
+/* Checks magic, version, checksum and fields; EMZ_ERROR_NOT_EMZIP without the magic. */
+emz_status emz_container_header_read(const uint8_t *src, size_t size, emz_container_header *h);
+bool emz_container_magic(const uint8_t *src, size_t size);
+
+/* Writes the frames of segments (in order, covering the source without gaps) to dst: with
+ * container non-NULL inside a container, else as one bare frame (then n must be 1). Chunks
+ * are read from src and encoded on the context's threads, a batch at a time, while the
+ * calling thread writes the previous batch. */
+emz_status emz_write_frames(emz_cctx *c, const emz_source *src, const emz_segment *segments,
+                            size_t n, const emz_container_header *container,
+                            const emz_sink *dst, uint64_t *written);
+
+#endif

@@ -1,0 +1,54 @@
+/* file_source.c - emz_reader_open_file: a reader over a file read with POSIX pread, which is
+ * safe to call from several threads at once on one descriptor. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include "contexts.h"
+#include "reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int pread_all(void *opaque, void *buf, size_t size, uint64_t offset) {
+    int fd = (int)(intptr_t)opaque;
+    uint8_t *p = buf;
+    while (size > 0) {
+        ssize_t n = pread(fd, p, size, (off_t)offset);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1; /* an error, or the file shrank */
+        p += n, size -= (size_t)n, offset += (uint64_t)n;
+    }
+    return 0;
+}
+
+emz_status emz_reader_open_file(emz_dctx *dctx, const char *path, emz_reader **reader) {
+    if (!path || !reader) return EMZ_ERROR_INVALID_ARGUMENT;
+    *reader = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat info;
+    const char *why = NULL;
+    if (fd < 0 || fstat(fd, &info) != 0) why = strerror(errno);
+    else if (!S_ISREG(info.st_mode)) why = "not a regular file";
+    if (why) {
+        if (dctx) emz_detail_set(dctx->detail, "%s: %s", path, why);
+        if (fd >= 0) close(fd);
+        return EMZ_ERROR_IO;
+    }
+    emz_source src = {pread_all, (void *)(intptr_t)fd, (uint64_t)info.st_size};
+    emz_status st = emz_reader_open(dctx, &src, reader);
+    if (st != EMZ_OK) {
+        close(fd);
+        return st;
+    }
+    (*reader)->fd = fd;
+    return EMZ_OK;
+}
+
+void emz_reader_close_file(emz_reader *r) {
+    if (r->fd >= 0) close(r->fd);
+    r->fd = -1;
+}

@@ -1,0 +1,48 @@
+/* reader.h - an open compressed file (emz_reader): its segments and a table of all chunks.
+ * Built once by reader_open.c, then only read (reader_read.c), so one reader serves several
+ * threads at once, each with its own dctx. */
+#ifndef EMZ_READER_H
+#define EMZ_READER_H
+
+#include "container.h"
+#include "emzip.h"
+#include "safetensors_header.h"
+
+#include <stdbool.h>
+
+typedef struct reader_segment {
+    uint64_t offset, size;             /* in the original file */
+    uint64_t frame_offset, frame_size; /* in the compressed file */
+    uint64_t first_chunk, chunk_count; /* in the reader's chunk table */
+    emz_type type;
+    unsigned log2;
+} reader_segment;
+
+typedef struct reader_chunk {
+    uint64_t payload;   /* where its payload starts in the compressed file */
+    uint32_t size;      /* payload bytes */
+    uint32_t checksum;  /* of the original bytes */
+} reader_chunk;
+
+struct emz_reader {
+    emz_source src;
+    int fd;                  /* emz_reader_open_file's file, else -1 */
+    emz_reader_info info;
+    reader_segment *seg;
+    reader_chunk *chunk;
+    size_t largest_chunk;    /* original bytes of the largest chunk */
+    emz_st_header st;        /* a checkpoint's tensors; empty otherwise */
+    uint64_t *stored;        /* frame bytes per tensor */
+};
+
+/* The segment holding global chunk g, and the one holding original byte offset at. */
+size_t emz_reader_segment_of_chunk(const emz_reader *r, uint64_t g);
+size_t emz_reader_segment_at(const emz_reader *r, uint64_t at);
+
+/* Closes emz_reader_open_file's file, if any. */
+void emz_reader_close_file(emz_reader *r);
+
+/* Writes into detail where original bytes [at, ...) belong: a tensor, the header, or none. */
+void emz_reader_describe(const emz_reader *r, uint64_t at, char *detail, size_t size);
+
+#endif
