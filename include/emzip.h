@@ -264,7 +264,12 @@ typedef struct emz_reader emz_reader;
 /* Opens src. dctx (may be NULL) decodes the checkpoint's header and receives the error
  * detail. The source's read function must stay usable until emz_reader_close. */
 EMZ_API emz_status emz_reader_open(emz_dctx *dctx, const emz_source *src, emz_reader **reader);
-/* Opens a file by name (POSIX open and pread); the file is closed by emz_reader_close. */
+/* Opens a compressed file held in memory (e.g. mapped by the caller); chunks are decoded
+ * straight from it, without copies. The memory must stay valid until emz_reader_close. */
+EMZ_API emz_status emz_reader_open_memory(emz_dctx *dctx, const void *data, size_t size,
+                                          emz_reader **reader);
+/* Opens a file by name, read with POSIX pread (memory stays at a chunk per thread whatever
+ * the file size). The file is closed by emz_reader_close. */
 EMZ_API emz_status emz_reader_open_file(emz_dctx *dctx, const char *path, emz_reader **reader);
 EMZ_API void emz_reader_close(emz_reader *reader);
 

@@ -27,6 +27,7 @@ typedef struct reader_chunk {
 struct emz_reader {
     emz_source src;
     int fd;                  /* emz_reader_open_file's file, else -1 */
+    const uint8_t *base;     /* the compressed file in memory, or NULL: read through src */
     emz_reader_info info;
     reader_segment *seg;
     reader_chunk *chunk;

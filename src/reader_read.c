@@ -40,12 +40,19 @@ static emz_status decode_chunk(read_job *j, unsigned worker, uint64_t g, uint8_t
     const reader_segment *s = &j->r->seg[emz_reader_segment_of_chunk(j->r, g)];
     /* Payloads our writer makes fit the expansion bound; a valid frame from another writer
      * may be larger (Huffman codes of up to 11 bits), and gets a buffer of its own. */
-    uint8_t *in = j->input + (size_t)worker * j->input_stride, *own = NULL;
-    if (c->size > j->input_stride && !(in = own = malloc(c->size))) return EMZ_ERROR_NO_MEMORY;
-    emz_status st = j->r->src.read(j->r->src.opaque, in, c->size, c->payload) == 0
-                        ? emz_chunk_decode(j->k, s->type, in, c->size, in + c->size, out, len,
-                                           &j->d->scratch[worker])
-                        : EMZ_ERROR_IO;
+    const uint8_t *in = j->r->base ? j->r->base + c->payload : NULL; /* in memory: no copy */
+    uint8_t *own = NULL;
+    emz_status st = EMZ_OK;
+    if (!in) {
+        uint8_t *buf = j->input + (size_t)worker * j->input_stride;
+        if (c->size > j->input_stride && !(buf = own = malloc(c->size)))
+            return EMZ_ERROR_NO_MEMORY;
+        if (j->r->src.read(j->r->src.opaque, buf, c->size, c->payload) != 0) st = EMZ_ERROR_IO;
+        in = buf;
+    }
+    if (st == EMZ_OK)
+        st = emz_chunk_decode(j->k, s->type, in, c->size, in + c->size, out, len,
+                              &j->d->scratch[worker]);
     free(own);
     if (st == EMZ_OK && j->d->verify && j->k->checksum32(out, len) != c->checksum)
         st = EMZ_ERROR_CHECKSUM;
@@ -90,8 +97,8 @@ static emz_status job_init(read_job *j, const emz_reader *r, emz_dctx *d, uint64
     *workers = d->threads < chunks ? d->threads : (unsigned)(chunks ? chunks : 1);
     size_t largest = r->largest_chunk ? r->largest_chunk : 1;
     st = emz_chunk_scratch_reserve_set(&d->scratch, &d->scratch_count, *workers, largest);
-    j->input_stride = EMZ_CHUNK_OUT_ROOM(largest);
-    j->input = malloc(*workers * j->input_stride);
+    j->input_stride = r->base ? 0 : EMZ_CHUNK_OUT_ROOM(largest);
+    j->input = malloc(*workers * j->input_stride + 1);
     return st != EMZ_OK ? st : j->input ? EMZ_OK : EMZ_ERROR_NO_MEMORY;
 }
 

@@ -258,6 +258,10 @@ Test(container, synthetic_model_with_small_tensors_and_every_mapping)
     emz_reader *r = open_mem(&c, &ms, NULL, &st);
     cr_assert(st == EMZ_OK);
     check_reader(r, NULL, file, size);
+    emz_reader *in_memory = NULL; /* the same container, decoded in place */
+    cr_assert(emz_reader_open_memory(NULL, c.data, c.size, &in_memory) == EMZ_OK);
+    check_reader(in_memory, NULL, file, size);
+    emz_reader_close(in_memory);
     const struct { const char *name; emz_type type; unsigned dims; } want[] = {
         {"w.a", EMZ_TYPE_BF16, 1}, {"w.b", EMZ_TYPE_FP8_E4M3, 1},
         {"mlp.blocks", EMZ_TYPE_FP4_E2M1, 1}, {"mlp.scales", EMZ_TYPE_BYTES, 1},
