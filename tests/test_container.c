@@ -2,7 +2,6 @@
  * of the corpus, frames identical to emz_compress, random access, malformed and hostile input,
  * progress, cancellation, I/O failures and concurrent readers. */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <string.h>
 
 #include "emzip.h"
+#include "test_corpus.h"
 #include "test_data.h"
 
 /* ---- memory sources and sinks -------------------------------------------------------- */
@@ -100,29 +100,6 @@ static uint8_t *read_file(const char *path, size_t *size)
     fclose(f);
     *size = (size_t)n;
     return p;
-}
-
-static char **corpus_files(size_t *count)
-{
-    const char *dir = getenv("EMZ_CORPUS_DIR");
-    cr_assert(dir != NULL && dir[0], "EMZ_CORPUS_DIR is not set: the corpus is required");
-    DIR *d = opendir(dir);
-    cr_assert(d != NULL, "corpus directory %s not found", dir);
-    char **v = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 12 || strcmp(e->d_name + l - 12, ".safetensors") != 0) continue;
-        v = realloc(v, (n + 1) * sizeof *v);
-        v[n] = xmalloc(strlen(dir) + l + 2);
-        sprintf(v[n], "%s/%s", dir, e->d_name);
-        n++;
-    }
-    closedir(d);
-    cr_assert(n >= 20, "expected the 20 corpus files in %s, found %zu", dir, n);
-    *count = n;
-    return v;
 }
 
 /* ---- a synthetic safetensors file ---------------------------------------------------- */
@@ -218,7 +195,7 @@ static void check_reader(emz_reader *r, emz_dctx *d, const uint8_t *file, size_t
 Test(container, corpus_round_trip_any_thread_count, .timeout = 600)
 {
     size_t n;
-    char **files = corpus_files(&n);
+    char **files = tc_corpus_files(&n);
     emz_dctx *d = emz_dctx_create();
     cr_assert(emz_dctx_set_param(d, EMZ_PARAM_THREADS, 2) == EMZ_OK);
     for (size_t i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
 /* test_roundtrip_corpus.c - round trips of the real safetensors corpus, per tensor and whole. */
 #include <dirent.h>
 
+#include "test_corpus.h"
 #include "test_util.h"
 
 typedef struct {
@@ -17,13 +18,6 @@ typedef struct {
     size_t count;
 } st_file;
 
-static const char *corpus_dir(void)
-{
-    const char *d = getenv("EMZ_CORPUS_DIR");
-    cr_assert(d != NULL && d[0], "EMZ_CORPUS_DIR is not set: the corpus is required");
-    return d;
-}
-
 static uint8_t *read_file(const char *path, size_t *size)
 {
     FILE *f = fopen(path, "rb");
@@ -37,37 +31,6 @@ static uint8_t *read_file(const char *path, size_t *size)
     fclose(f);
     *size = (size_t)sz;
     return p;
-}
-
-/* Sorted list of *.safetensors paths in the corpus directory; fails if there are none. */
-static char **list_corpus(size_t *count)
-{
-    const char *dir = corpus_dir();
-    DIR *d = opendir(dir);
-    cr_assert(d != NULL, "corpus directory %s not found", dir);
-    char **v = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 12 || strcmp(e->d_name + l - 12, ".safetensors") != 0) continue;
-        v = realloc(v, (n + 1) * sizeof *v);
-        cr_assert(v != NULL);
-        size_t pl = strlen(dir) + l + 2;
-        v[n] = tu_xmalloc(pl);
-        snprintf(v[n], pl, "%s/%s", dir, e->d_name);
-        n++;
-    }
-    closedir(d);
-    cr_assert(n > 0, "no .safetensors files in %s", dir);
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
-            char *t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    *count = n;
-    return v;
 }
 
 /* ---- a tiny JSON scanner: just enough for a safetensors header ---- */
@@ -226,7 +189,7 @@ static int map_dtype(const tensor_t *t, emz_type *type)
 Test(corpus, tensor_slices, .timeout = 600)
 {
     size_t nfiles;
-    char **files = list_corpus(&nfiles);
+    char **files = tc_corpus_files(&nfiles);
     emz_cctx *c = emz_cctx_create();
     emz_dctx *d = emz_dctx_create();
     cr_assert(emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, 65536) == EMZ_OK);
@@ -263,7 +226,7 @@ Test(corpus, tensor_slices, .timeout = 600)
 static void whole_files_as(emz_type type)
 {
     size_t nfiles;
-    char **files = list_corpus(&nfiles);
+    char **files = tc_corpus_files(&nfiles);
     emz_cctx *c = emz_cctx_create();
     emz_dctx *d = emz_dctx_create();
     for (size_t i = 0; i < nfiles; i++) {
@@ -285,7 +248,7 @@ Test(corpus, whole_files_as_bf16, .timeout = 600) { whole_files_as(EMZ_TYPE_BF16
 Test(corpus, ranges_of_whole_file, .timeout = 600)
 {
     size_t nfiles;
-    char **files = list_corpus(&nfiles);
+    char **files = tc_corpus_files(&nfiles);
     emz_cctx *c = emz_cctx_create();
     cr_assert(emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, 16384) == EMZ_OK);
     for (size_t i = 0; i < nfiles; i++) {

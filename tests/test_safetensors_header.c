@@ -11,6 +11,7 @@
 
 #include "emzip.h"
 #include "safetensors_header.h"
+#include "test_corpus.h"
 #include "test_util.h"
 
 static emz_status parse_n(const char *json, size_t n, uint64_t data_size, emz_st_header *h,
@@ -740,12 +741,6 @@ Test(scale, many_tensors, .timeout = 60) {
 
 /* ---- the real corpus ---- */
 
-static const char *corpus_dir(void) {
-    const char *d = getenv("EMZ_CORPUS_DIR");
-    cr_assert(d != NULL && d[0], "EMZ_CORPUS_DIR is not set: the corpus is required");
-    return d;
-}
-
 static bool ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcmp(s + a - b, suffix) == 0;
@@ -829,7 +824,7 @@ static void check_corpus_file(const char *dir, const char *file) {
 }
 
 Test(corpus, real_headers) {
-    const char *dir = corpus_dir();
+    const char *dir = tc_corpus_dir();
     DIR *d = opendir(dir);
     cr_assert(d != NULL, "corpus directory %s not found", dir);
     size_t files = 0;
