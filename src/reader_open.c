@@ -167,11 +167,13 @@ static emz_status load_tensors(emz_reader *r, emz_dctx *d) {
     r->info.tensor_count = r->st.count;
     r->stored = calloc(r->st.count ? r->st.count : 1, sizeof *r->stored);
     if (!r->stored) return EMZ_ERROR_NO_MEMORY;
-    /* a tensor's stored bytes: the frames of the segments that lie inside its data */
+    /* A tensor's stored bytes: the frames of the segments that lie inside its data; its type:
+     * that of the segment holding its first byte (a small tensor shares a bytes frame). */
     for (size_t t = 0; t < r->st.count; t++) {
         uint64_t lo = r->st.data_start + r->st.tensors[t].begin;
         uint64_t hi = r->st.data_start + r->st.tensors[t].end;
         if (lo == hi) continue;
+        r->st.tensors[t].type = r->seg[emz_reader_segment_at(r, lo)].type;
         for (size_t s = emz_reader_segment_at(r, lo);
              s < r->info.segment_count && r->seg[s].offset < hi; s++)
             if (r->seg[s].offset >= lo && r->seg[s].offset + r->seg[s].size <= hi)
@@ -273,4 +275,5 @@ void emz_reader_describe(const emz_reader *r, uint64_t at, char *detail, size_t 
         snprintf(detail, size, "bytes outside every tensor");
     else
         snprintf(detail, size, "the data");
+    /* callers append " (original bytes A..B)" */
 }

@@ -111,8 +111,8 @@ static emz_status job_end(read_job *j, emz_status st) {
         char what[EMZ_DETAIL_SIZE / 2];
         chunk_span(j->r, g, &start, &len);
         emz_reader_describe(j->r, start, what, sizeof what);
-        emz_detail_set(j->d->detail, "%s of %s, original bytes %" PRIu64 "..%" PRIu64,
-                       emz_error_name(st), what, start, start + len);
+        emz_detail_set(j->d->detail, "in %s (original bytes %" PRIu64 "..%" PRIu64 ")", what,
+                       start, start + len);
     }
     free(j->input);
     return st;

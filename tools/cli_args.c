@@ -1,8 +1,8 @@
 /* cli_args.c - command-line parsing (see cli_args.h).
  *
- * The grammar is "emzip [--help | --version] COMMAND [OPTIONS] FILE": the command comes first,
- * then getopt_long parses the rest, so options may come before or after FILE (glibc permutes
- * arguments; "--" ends the options and "-" is an operand meaning stdin).
+ * The grammar is "emzip [--help | --version] COMMAND [OPTIONS] FILE [TENSOR]": the command
+ * comes first, then getopt_long parses the rest, so options may come before or after FILE
+ * (glibc permutes arguments; "--" ends the options and "-" is an operand meaning stdin).
  */
 #include "cli_args.h"
 
@@ -14,13 +14,15 @@
 #include <string.h>
 
 /* Long options without a short form get values outside the char range. */
-enum { OPTION_NO_CHECK = 256, OPTION_IMPL };
+enum { OPTION_NO_CHECK = 256, OPTION_IMPL, OPTION_JSON };
 
 static const char *const command_names[] = {
     [CLI_COMMAND_COMPRESS] = "compress",
     [CLI_COMMAND_DECOMPRESS] = "decompress",
     [CLI_COMMAND_INFO] = "info",
     [CLI_COMMAND_TEST] = "test",
+    [CLI_COMMAND_LIST] = "list",
+    [CLI_COMMAND_EXTRACT] = "extract",
     [CLI_COMMAND_HELP] = "help",
 };
 enum { COMMAND_NAME_COUNT = sizeof command_names / sizeof command_names[0] };
@@ -79,24 +81,32 @@ static const struct option compress_long_options[] = {
     {"threads", required_argument, NULL, 'T'},
     {"output", required_argument, NULL, 'o'}, {"force", no_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    {"json", no_argument, NULL, OPTION_JSON}, {NULL, 0, NULL, 0},
 };
 static const struct option decompress_long_options[] = {
     {"output", required_argument, NULL, 'o'},      {"force", no_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},             {"help", no_argument, NULL, 'h'},
     {"no-check", no_argument, NULL, OPTION_NO_CHECK}, {"threads", required_argument, NULL, 'T'},
-    {NULL, 0, NULL, 0},
+    {"json", no_argument, NULL, OPTION_JSON},      {NULL, 0, NULL, 0},
 };
 static const struct option info_long_options[] = {
-    {"impl", no_argument, NULL, OPTION_IMPL},
-    {"help", no_argument, NULL, 'h'},
+    {"impl", no_argument, NULL, OPTION_IMPL},  {"threads", required_argument, NULL, 'T'},
+    {"json", no_argument, NULL, OPTION_JSON},  {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 static const struct option test_long_options[] = {
-    {"quiet", no_argument, NULL, 'q'},
-    {"threads", required_argument, NULL, 'T'},
-    {"help", no_argument, NULL, 'h'},
+    {"quiet", no_argument, NULL, 'q'},         {"threads", required_argument, NULL, 'T'},
+    {"json", no_argument, NULL, OPTION_JSON},  {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
+};
+static const struct option list_long_options[] = {
+    {"threads", required_argument, NULL, 'T'}, {"json", no_argument, NULL, OPTION_JSON},
+    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+};
+static const struct option extract_long_options[] = {
+    {"output", required_argument, NULL, 'o'},  {"force", no_argument, NULL, 'f'},
+    {"quiet", no_argument, NULL, 'q'},         {"threads", required_argument, NULL, 'T'},
+    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 };
 
 static command_grammar grammar_of(cli_command command)
@@ -105,7 +115,9 @@ static command_grammar grammar_of(cli_command command)
     case CLI_COMMAND_COMPRESS: return (command_grammar){":t:c:T:o:fqh", compress_long_options};
     case CLI_COMMAND_DECOMPRESS: return (command_grammar){":o:T:fqh", decompress_long_options};
     case CLI_COMMAND_TEST: return (command_grammar){":T:qh", test_long_options};
-    default: return (command_grammar){":h", info_long_options};
+    case CLI_COMMAND_LIST: return (command_grammar){":T:h", list_long_options};
+    case CLI_COMMAND_EXTRACT: return (command_grammar){":o:T:fqh", extract_long_options};
+    default: return (command_grammar){":T:h", info_long_options};
     }
 }
 
@@ -131,6 +143,7 @@ static int apply_option(int option, cli_options *options, const char *command)
                             "e5m2, fp4 or bytes)", command, optarg);
             return CLI_EXIT_USAGE;
         }
+        options->type_given = true;
         return CLI_EXIT_OK;
     case 'c':
         if (!parse_byte_count(optarg, &options->chunk_size)) {
@@ -157,6 +170,7 @@ static int apply_option(int option, cli_options *options, const char *command)
     case 'q': options->quiet = true; return CLI_EXIT_OK;
     case OPTION_NO_CHECK: options->verify_checksum = false; return CLI_EXIT_OK;
     case OPTION_IMPL: options->show_impl = true; return CLI_EXIT_OK;
+    case OPTION_JSON: options->json = true; return CLI_EXIT_OK;
     default: return CLI_EXIT_USAGE; /* not reached: getopt_long only returns listed options */
     }
 }
@@ -166,7 +180,6 @@ static int parse_command(int argc, char **argv, cli_options *options)
 {
     const char *command = cli_command_name(options->command);
     command_grammar grammar = grammar_of(options->command);
-    bool type_given = false;
 
     opterr = 0; /* report problems ourselves, in our format */
     optind = 1;
@@ -182,30 +195,33 @@ static int parse_command(int argc, char **argv, cli_options *options)
             options->command = CLI_COMMAND_HELP;
             return CLI_EXIT_OK;
         }
-        type_given |= option == 't';
         int status = apply_option(option, options, command);
         if (status != CLI_EXIT_OK)
             return status;
     }
 
     int operand_count = argc - optind;
+    int wanted = options->command == CLI_COMMAND_EXTRACT ? 2 : 1;
     if (operand_count == 0 && options->show_impl)
         return CLI_EXIT_OK; /* "emzip info --impl": no file needed */
     if (operand_count == 0) {
         cli_usage_error(command, "%s: missing input file (use '-' for stdin)", command);
         return CLI_EXIT_USAGE;
     }
-    if (operand_count > 1) {
-        cli_usage_error(command, "%s: too many operands, starting at '%s' (one file at a time)",
-                        command, argv[optind + 1]);
+    if (operand_count < wanted) {
+        cli_usage_error(command, "%s: missing tensor name (see 'emzip list %s')", command,
+                        argv[optind]);
+        return CLI_EXIT_USAGE;
+    }
+    if (operand_count > wanted) {
+        cli_usage_error(command, "%s: too many operands, starting at '%s' (%s)", command,
+                        argv[optind + wanted],
+                        wanted == 1 ? "one file or directory at a time" : "one tensor at a time");
         return CLI_EXIT_USAGE;
     }
     options->input_path = argv[optind];
-    if (options->command == CLI_COMMAND_COMPRESS && !type_given) {
-        cli_usage_error(command, "compress: missing -t TYPE (bf16, fp16, fp32, e4m3, e5m2, "
-                        "fp4 or bytes)");
-        return CLI_EXIT_USAGE;
-    }
+    if (wanted == 2)
+        options->tensor_name = argv[optind + 1];
     return CLI_EXIT_OK;
 }
 
@@ -235,7 +251,8 @@ int cli_parse_args(int argc, char **argv, cli_options *options)
     options->verify_checksum = true;
 
     if (argc < 2) {
-        cli_usage_error(NULL, "missing command (compress, decompress, info, test or help)");
+        cli_usage_error(NULL, "missing command (compress, decompress, test, info, list, extract or "
+                        "help)");
         return CLI_EXIT_USAGE;
     }
     const char *first = argv[1];

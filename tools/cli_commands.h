@@ -1,4 +1,7 @@
-/* cli_commands.h - the four commands; each returns the process exit status. */
+/* cli_commands.h - the commands; each returns the process exit status (cli_diag.h).
+ *
+ * cli_compress.c: compress. cli_decompress.c: decompress and test. cli_info.c: info.
+ * cli_checkpoint.c: list and extract. */
 #ifndef EMZIP_CLI_COMMANDS_H
 #define EMZIP_CLI_COMMANDS_H
 
@@ -6,7 +9,9 @@
 
 int cli_run_compress(const cli_options *options);
 int cli_run_decompress(const cli_options *options);
-int cli_run_info(const cli_options *options);
 int cli_run_test(const cli_options *options);
+int cli_run_info(const cli_options *options);
+int cli_run_list(const cli_options *options);
+int cli_run_extract(const cli_options *options);
 
 #endif /* EMZIP_CLI_COMMANDS_H */

@@ -1,6 +1,8 @@
 /* cli_diag.c - formatting of the CLI's error and usage messages (see cli_diag.h). */
 #include "cli_diag.h"
 
+#include "cli_progress.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +11,7 @@ static void print_line(const char *subject, const char *format, va_list args)
 {
     /* One fprintf per part is fine: stderr is unbuffered, but each message is a single
      * line written by a single-threaded program, so parts cannot interleave with others. */
+    cli_progress_clear();
     fputs("emzip: ", stderr);
     if (subject != NULL)
         fprintf(stderr, "%s: ", subject);
@@ -32,6 +35,14 @@ void cli_error_errno(const char *subject, int errnum)
 void cli_error_status(const char *subject, emz_status status)
 {
     cli_error(subject, "%s", emz_error_message(status));
+}
+
+void cli_error_library(const char *subject, emz_status status, const char *detail)
+{
+    if (detail != NULL && detail[0] != '\0')
+        cli_error(subject, "%s: %s", emz_error_message(status), detail);
+    else
+        cli_error_status(subject, status);
 }
 
 void cli_usage_error(const char *command, const char *format, ...)

@@ -3,6 +3,7 @@
  * Every failure is reported as exactly one line on stderr, "emzip: <subject>: <message>", by
  * the function that detects it; callers then only propagate a failed status. Keeping the
  * printing at the point of detection means a message always names the file it is about.
+ * A progress line on screen (cli_progress.h) is erased before any message.
  */
 #ifndef EMZIP_CLI_DIAG_H
 #define EMZIP_CLI_DIAG_H
@@ -28,6 +29,11 @@ void cli_error_errno(const char *subject, int errnum);
 
 /* "emzip: <subject>: <emz_error_message(status)>\n". */
 void cli_error_status(const char *subject, emz_status status);
+
+/* "emzip: <subject>: <emz_error_message(status)>: <detail>\n", the library's one-line detail
+ * (emz_cctx_error_detail, emz_dctx_error_detail) appended when there is one (detail may be
+ * NULL or ""). */
+void cli_error_library(const char *subject, emz_status status, const char *detail);
 
 /* A usage error: "emzip: <message>\n" and a hint where to read about the command (NULL for
  * the general help). */

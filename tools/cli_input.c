@@ -1,4 +1,5 @@
-/* cli_input.c - whole-file input: mmap for regular files, read() otherwise (see cli_input.h). */
+/* cli_input.c - input files: pread for regular files, read() into memory otherwise (see
+ * cli_input.h). */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -9,23 +10,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Returned as data for empty inputs, so callers never see a NULL buffer. */
-static const unsigned char empty_input[1];
-
 enum { INITIAL_READ_CAPACITY = 1 << 16 };
 
-/* Reads fd to its end into a heap buffer. size_hint (0 if unknown) sizes the first
- * allocation so that a regular file is read without reallocation. */
-static bool read_all(int fd, size_t size_hint, cli_input *input)
+/* Reads fd to its end into a heap buffer. */
+static bool read_all(int fd, cli_input *input)
 {
-    size_t capacity = size_hint > 0 ? size_hint + 1 : INITIAL_READ_CAPACITY;
+    size_t capacity = INITIAL_READ_CAPACITY;
     size_t size = 0;
     unsigned char *buffer = malloc(capacity);
     if (buffer == NULL) {
@@ -34,15 +29,11 @@ static bool read_all(int fd, size_t size_hint, cli_input *input)
     }
     for (;;) {
         if (size == capacity) {
-            if (capacity > SIZE_MAX / 2) {
-                free(buffer);
-                cli_error(input->display_name, "input too large");
-                return false;
-            }
-            unsigned char *grown = realloc(buffer, capacity * 2);
+            unsigned char *grown = capacity <= SIZE_MAX / 2 ? realloc(buffer, capacity * 2) : NULL;
             if (grown == NULL) {
                 free(buffer);
-                cli_error_errno(input->display_name, ENOMEM);
+                cli_error(input->display_name, "cannot hold the input in memory (%zu bytes read "
+                          "so far; a pipe must be held whole, a regular file need not)", size);
                 return false;
             }
             buffer = grown;
@@ -61,29 +52,13 @@ static bool read_all(int fd, size_t size_hint, cli_input *input)
             break;
         size += (size_t)got;
     }
-    input->heap_buffer = buffer;
     input->data = buffer;
-    input->size = size;
-    return true;
-}
-
-/* Maps a regular file of file_size > 0 bytes. Returns false, printing nothing, when mapping
- * is impossible (some file systems refuse it); the caller then falls back to read_all. */
-static bool map_file(int fd, size_t file_size, cli_input *input)
-{
-    void *mapping = mmap(NULL, file_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (mapping == MAP_FAILED)
-        return false;
-    input->mapping = mapping;
-    input->mapping_size = file_size;
-    input->data = mapping;
-    input->size = file_size;
+    input->data_size = size;
     return true;
 }
 
 static void close_input(cli_input *input)
 {
-    /* A mapping stays valid after close; closing a read-only descriptor cannot lose data. */
     if (input->owns_fd && input->fd >= 0)
         close(input->fd);
     input->fd = -1;
@@ -93,14 +68,13 @@ static void close_input(cli_input *input)
 bool cli_input_open(const char *path, cli_input *input)
 {
     memset(input, 0, sizeof *input);
-    input->data = empty_input;
     input->display_name = cli_input_display_name(path);
     input->fd = -1;
 
     if (strcmp(path, "-") == 0) {
         input->fd = STDIN_FILENO;
     } else {
-        input->fd = open(path, O_RDONLY);
+        input->fd = open(path, O_RDONLY | O_CLOEXEC);
         if (input->fd < 0) {
             cli_error_errno(input->display_name, errno);
             return false;
@@ -121,39 +95,66 @@ bool cli_input_open(const char *path, cli_input *input)
         input->has_identity = true;
         input->device = info.st_dev;
         input->inode = info.st_ino;
-        input->is_regular_file = true;
-        if ((uintmax_t)info.st_size > SIZE_MAX) {
-            cli_error(input->display_name, "too large for this machine's address space");
-            return false;
+        off_t base = input->owns_fd ? 0 : lseek(input->fd, 0, SEEK_CUR);
+        /* A size of 0 may be a /proc file that has data after all: read those as a stream. */
+        if (base >= 0 && info.st_size > 0 && base <= info.st_size) {
+            input->seekable = true;
+            input->base = (uint64_t)base;
+            input->size = (uint64_t)(info.st_size - base);
         }
-        input->regular_file_size = (size_t)info.st_size;
     }
     return true;
 }
 
-bool cli_input_read(cli_input *input)
+bool cli_input_load(cli_input *input)
 {
-    bool loaded;
-    if (!input->is_regular_file)
-        loaded = read_all(input->fd, 0, input);
-    else if (input->regular_file_size == 0)
-        loaded = read_all(input->fd, 0, input); /* /proc files report 0 yet have data */
-    else if (map_file(input->fd, input->regular_file_size, input))
-        loaded = true;
-    else
-        loaded = read_all(input->fd, input->regular_file_size, input);
+    if (input->seekable || input->loaded)
+        return true;
+    bool loaded = read_all(input->fd, input);
     close_input(input);
+    input->loaded = loaded;
     return loaded;
+}
+
+uint64_t cli_input_size(const cli_input *input)
+{
+    return input->seekable ? input->size : input->data_size;
+}
+
+bool cli_input_read_at(const cli_input *input, void *buffer, size_t size, uint64_t offset)
+{
+    if (!input->seekable) {
+        if (offset > input->data_size || size > input->data_size - offset) {
+            errno = 0;
+            return false;
+        }
+        if (size > 0)
+            memcpy(buffer, input->data + offset, size);
+        return true;
+    }
+    unsigned char *next = buffer;
+    uint64_t at = input->base + offset;
+    while (size > 0) {
+        ssize_t got = pread(input->fd, next, size, (off_t)at);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got == 0)
+                errno = 0; /* the file ended early: it shrank while being read */
+            return false;
+        }
+        next += got;
+        size -= (size_t)got;
+        at += (uint64_t)got;
+    }
+    return true;
 }
 
 void cli_input_release(cli_input *input)
 {
     close_input(input);
-    if (input->mapping != NULL)
-        munmap(input->mapping, input->mapping_size);
-    free(input->heap_buffer);
-    input->mapping = NULL;
-    input->heap_buffer = NULL;
-    input->data = empty_input;
-    input->size = 0;
+    free(input->data);
+    input->data = NULL;
+    input->data_size = 0;
+    input->loaded = false;
 }

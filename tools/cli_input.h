@@ -1,47 +1,59 @@
-/* cli_input.h - loading a whole input file (or stdin) into memory.
+/* cli_input.h - opening an input file (or stdin) and learning how it can be read.
  *
- * emzip's API works on whole buffers, so the CLI holds the entire input at once. A regular
- * file is mapped rather than copied, which costs no extra memory and no copy; pipes, terminals
- * and files that cannot be mapped are read into a growing heap buffer.
+ * A regular file is read in place with pread (cli_io.h), a chunk at a time, so files larger
+ * than memory or address space stream through: nothing is mapped and nothing is read whole.
+ * Pipes and terminals cannot be read at an offset; their data is loaded into memory
+ * (cli_input_load) and the input is then a buffer.
  */
 #ifndef EMZIP_CLI_INPUT_H
 #define EMZIP_CLI_INPUT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 typedef struct cli_input {
-    const unsigned char *data; /* size bytes; non-NULL even when size is 0 */
-    size_t size;
-    const char *display_name;  /* for messages: the path, or "(stdin)" */
+    const char *display_name; /* for messages: the path, or "(stdin)" */
 
     /* Which file this is, so that an output naming the same file can be refused. */
     bool has_identity;
     dev_t device;
     ino_t inode;
 
-    int fd;                    /* open between cli_input_open and cli_input_read */
-    bool owns_fd;              /* false for stdin */
-    bool is_regular_file;
-    size_t regular_file_size;
+    int fd;       /* -1 once closed */
+    bool owns_fd; /* false for stdin */
 
-    /* Ownership of data: at most one of these is set (neither for an empty input). */
-    void *mapping;
-    size_t mapping_size;
-    unsigned char *heap_buffer;
+    /* A regular file read with pread: bytes [base, base + size) of fd. base is where stdin's
+     * offset stood (so "emzip ... - < file" reads what a plain read would), 0 for a path. */
+    bool seekable;
+    uint64_t base;
+    uint64_t size;
+
+    /* A loaded input (not seekable): data_size bytes, owned. */
+    unsigned char *data;
+    size_t data_size;
+    bool loaded;
 } cli_input;
 
 /* Opens path ("-" for stdin) and learns what it is, reading no data yet, so that the output
- * can be checked against it before any work is done. On failure prints one error line and
- * returns false; cli_input_release is still safe to call. */
+ * can be checked against it before any work is done. A directory is refused (callers that
+ * accept directories check for one first). On failure prints one error line and returns
+ * false; cli_input_release is still safe to call. */
 bool cli_input_open(const char *path, cli_input *input);
 
-/* Reads (or maps) the whole input and closes it. On failure prints one error line and
- * returns false. */
-bool cli_input_read(cli_input *input);
+/* For an input that is not seekable: reads it to its end into memory. Does nothing for a
+ * seekable one. Prints one error line and returns false on failure. */
+bool cli_input_load(cli_input *input);
 
-/* Closes the input if still open and unmaps or frees the data. */
+/* Bytes the input holds (seekable: from base to the end of the file; loaded: all of them). */
+uint64_t cli_input_size(const cli_input *input);
+
+/* Reads size bytes at offset; false on a read error or a short file (errno says which: 0 for
+ * a file that ended early). Thread-safe for a seekable input (pread). Prints nothing. */
+bool cli_input_read_at(const cli_input *input, void *buffer, size_t size, uint64_t offset);
+
+/* Closes the input if still open and frees any loaded data. */
 void cli_input_release(cli_input *input);
 
 #endif /* EMZIP_CLI_INPUT_H */

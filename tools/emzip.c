@@ -1,8 +1,11 @@
 /* emzip.c - the emzip command-line tool: argument dispatch.
  *
- * The work is split by job: cli_args parses, cli_commands runs the commands, cli_input and
- * cli_output move bytes (with atomic replacement), cli_signals cleans up when interrupted,
- * cli_help holds the manual pages and cli_diag formats messages.
+ * The work is split by job: cli_args parses; the commands run in cli_compress,
+ * cli_decompress (and test), cli_info and cli_checkpoint (list, extract), cli_batch runs them
+ * over a directory; cli_input, cli_output and cli_io move bytes (with atomic replacement),
+ * cli_reader opens compressed files; cli_signals cleans up when interrupted; cli_help holds the
+ * manual pages, cli_diag formats messages, cli_report the summaries, cli_progress the progress
+ * line and cli_json the --json output.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* cli_signals.h needs sigset_t */
@@ -40,6 +43,8 @@ int main(int argc, char **argv)
     case CLI_COMMAND_DECOMPRESS: status = cli_run_decompress(&options); break;
     case CLI_COMMAND_INFO: status = cli_run_info(&options); break;
     case CLI_COMMAND_TEST: status = cli_run_test(&options); break;
+    case CLI_COMMAND_LIST: status = cli_run_list(&options); break;
+    case CLI_COMMAND_EXTRACT: status = cli_run_extract(&options); break;
     case CLI_COMMAND_VERSION: cli_print_version(stdout); break;
     case CLI_COMMAND_HELP: cli_print_help(options.help_topic, stdout); break;
     default: cli_print_help(CLI_COMMAND_NONE, stdout); break;

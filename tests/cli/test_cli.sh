@@ -1,0 +1,496 @@
+#!/usr/bin/env bash
+# tests/cli/test_cli.sh EMZIP CORPUS_DIR - the emzip command line, end to end.
+#
+# Round trips of every corpus checkpoint (checkpoint mode, -T 1 and -T 2, identical outputs),
+# raw mode, stdin/stdout, a sharded checkpoint directory, list/extract against the original
+# safetensors header (read with python3), info, --json, malformed safetensors files, corrupted
+# containers, usage errors, and a checkpoint larger than the address-space limit under
+# `ulimit -v` (skipped under AddressSanitizer, whose shadow memory needs terabytes of address
+# space: EMZIP_TEST_SANITIZE from meson, or libasan in `ldd EMZIP`, says so).
+# No `CMD | grep -q`: with pipefail, grep leaving early would fail CMD with SIGPIPE.
+set -euo pipefail
+
+if [ $# -ne 2 ]; then
+    echo "usage: $0 EMZIP CORPUS_DIR" >&2
+    exit 2
+fi
+EMZIP=$(realpath "$1")
+CORPUS=$(realpath "$2")
+shopt -s nullglob
+corpus_files=("$CORPUS"/*.safetensors)
+if [ ${#corpus_files[@]} -eq 0 ]; then
+    echo "FAIL: no *.safetensors in the corpus directory $CORPUS" >&2
+    exit 1
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/emzip-cli-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+checks=0
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+ok() { checks=$((checks + 1)); }
+section() { echo "== $* (${SECONDS}s)"; }
+
+# expect_status CODE CMD...: runs CMD with stderr captured in $work/err; checks the exit status.
+expect_status() {
+    local want=$1
+    shift
+    local got=0
+    "$@" 2>"$work/err" || got=$?
+    [ "$got" -eq "$want" ] || fail "exit $got (want $want): $* -- stderr: $(cat "$work/err")"
+    ok
+}
+# stderr_has TEXT: the last captured stderr contains TEXT.
+stderr_has() {
+    grep -qF -- "$1" "$work/err" || fail "stderr lacks '$1': $(cat "$work/err")"
+    ok
+}
+one_line_error() {
+    [ "$(wc -l <"$work/err")" -eq 1 ] || fail "expected one error line, got: $(cat "$work/err")"
+    ok
+}
+json_ok() { # json_ok FILE...: every line of each FILE is a JSON document (one python run)
+    for f in "$@"; do [ -s "$f" ] || fail "$f is empty"; done
+    python3 -c '
+import json, sys
+for name in sys.argv[1:]:
+    for number, line in enumerate(open(name, encoding="utf-8"), 1):
+        try:
+            json.loads(line)
+        except ValueError as e:
+            sys.exit("%s line %d is not JSON (%s): %s" % (name, number, e, line))
+' "$@" || fail "not JSON lines"
+    ok
+}
+
+asan=false
+case "${EMZIP_TEST_SANITIZE:-none}" in *address*) asan=true ;; esac
+case "$(ldd "$EMZIP" 2>/dev/null || true)" in *libasan*) asan=true ;; esac
+
+section "round trip of every corpus checkpoint, -T 1 and -T 2"
+for f in "${corpus_files[@]}"; do
+    b=$(basename "$f")
+    "$EMZIP" compress -q -T 1 "$f" -o "$b.t1.emz"
+    "$EMZIP" compress -q -T 2 "$f" -o "$b.t2.emz"
+    cmp -s "$b.t1.emz" "$b.t2.emz" || fail "$b: -T 1 and -T 2 outputs differ"
+    "$EMZIP" decompress -q -T 2 "$b.t1.emz" -o "$b.out"
+    cmp -s "$f" "$b.out" || fail "$b: round trip differs"
+    "$EMZIP" test -q -T 1 "$b.t2.emz" || fail "$b: test failed"
+    "$EMZIP" info "$b.t1.emz" | grep 'safetensors checkpoint' >/dev/null || fail "$b: info kind"
+    rm -f "$b.t2.emz" "$b.out"
+    ok
+done
+bf16=$CORPUS/selfie.bf16.safetensors
+mxfp4=$CORPUS/selfie.mxfp4.safetensors
+big=$CORPUS/faceres_deep.bf16.safetensors
+for needed in "$bf16" "$mxfp4" "$big"; do
+    [ -f "$needed" ] || fail "corpus file $needed missing"
+done
+
+section "summary line"
+"$EMZIP" compress -f "$bf16" -o s.emz 2>"$work/err"
+summary='selfie\.bf16\.safetensors: [0-9]+ -> [0-9]+ bytes \([0-9.]+%\), [0-9.]+ ms, [0-9.]+ MB/s$'
+grep -Eq "$summary" "$work/err" || fail "summary format: $(cat "$work/err")"
+ok
+"$EMZIP" compress -q -f "$bf16" -o s.emz 2>"$work/err"
+[ ! -s "$work/err" ] || fail "-q printed: $(cat "$work/err")"
+ok
+
+section "raw mode (-t)"
+"$EMZIP" compress -q -t bf16 "$bf16" -o raw.emz
+"$EMZIP" decompress -q raw.emz -o raw.out
+cmp -s raw.out "$bf16" || fail "raw round trip"
+"$EMZIP" info raw.emz >info.txt
+grep -q '^kind: *frame$' info.txt && grep -q '^type: *bf16$' info.txt &&
+    grep -q '^chunk size:' info.txt && grep -q '^format version:' info.txt ||
+    fail "frame info: $(cat info.txt)"
+ok
+expect_status 1 "$EMZIP" list raw.emz
+stderr_has "raw.emz: a single frame"
+head -c 1000 /dev/urandom >noise.bin
+expect_status 1 "$EMZIP" compress noise.bin
+stderr_has "noise.bin: not a safetensors file; give -t TYPE"
+[ ! -e noise.bin.emz ] || fail "output left after refusing noise.bin"
+"$EMZIP" compress -q -t bytes noise.bin && "$EMZIP" decompress -q -f noise.bin.emz -o noise.out
+cmp -s noise.bin noise.out || fail "bytes round trip"
+ok
+
+section "stdin and stdout"
+cat "$bf16" | "$EMZIP" compress -q - >pipe.emz
+cmp -s pipe.emz s.emz || fail "compress from a pipe differs from compress of the file"
+"$EMZIP" compress -q - <"$bf16" >redirect.emz
+cmp -s redirect.emz s.emz || fail "compress from a redirected file differs"
+cat pipe.emz | "$EMZIP" decompress -q - | cmp -s - "$bf16" || fail "decompress pipe to stdout"
+"$EMZIP" decompress -q - <pipe.emz | cmp -s - "$bf16" || fail "decompress redirect"
+cat "$bf16" | "$EMZIP" compress -q -t bf16 - | "$EMZIP" decompress -q - | cmp -s - "$bf16" ||
+    fail "raw stdin round trip"
+cat pipe.emz | "$EMZIP" test -q - || fail "test from a pipe"
+"$EMZIP" list - <pipe.emz | grep 'Conv2D_41/filter' >/dev/null || fail "list from stdin"
+expect_status 1 sh -c "cat noise.bin | '$EMZIP' compress - >/dev/null"
+stderr_has "(stdin): not a safetensors file"
+ok
+
+section "sharded checkpoint directory"
+mkdir shards
+cp "$CORPUS/age.bf16.safetensors" shards/model-00001-of-00002.safetensors
+cp "$CORPUS/selfie.bf16.safetensors" shards/model-00002-of-00002.safetensors
+python3 - shards <<'EOF'
+import json, os, struct, sys
+d = sys.argv[1]
+weight_map = {}
+for shard in sorted(os.listdir(d)):
+    with open(os.path.join(d, shard), "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        for name in json.loads(f.read(n)):
+            if name != "__metadata__":
+                weight_map[name] = shard
+with open(os.path.join(d, "model.safetensors.index.json"), "w") as f:
+    json.dump({"metadata": {"total_size": 0}, "weight_map": weight_map}, f, indent=2)
+EOF
+echo "not part of the checkpoint" >shards/README.txt
+mkdir shards/sub
+cp "$bf16" shards/sub/ignored.safetensors
+"$EMZIP" compress -T 2 shards -o packed 2>"$work/err"
+grep -q '^total: 3 files, ' "$work/err" || fail "directory total line: $(cat "$work/err")"
+expected="model-00001-of-00002.safetensors.emz model-00002-of-00002.safetensors.emz"
+expected+=" model.safetensors.index.json.emz "
+[ "$(ls packed | sort | tr '\n' ' ')" = "$expected" ] || fail "packed holds: $(ls packed)"
+"$EMZIP" info packed/model.safetensors.index.json.emz | grep '^type: *bytes$' >/dev/null ||
+    fail "index.json not stored as a bytes frame"
+"$EMZIP" test -q packed || fail "test of a directory"
+"$EMZIP" decompress -q packed -o restored/nested
+for f in shards/*.safetensors shards/*.json; do
+    cmp -s "$f" "restored/nested/$(basename "$f")" || fail "directory round trip: $f"
+done
+[ ! -e restored/nested/README.txt ] && [ ! -e restored/nested/sub ] || fail "unselected files"
+"$EMZIP" compress -q shards # in place
+[ -f shards/model.safetensors.index.json.emz ] && [ ! -e shards/sub/ignored.safetensors.emz ] ||
+    fail "in-place directory compression"
+expect_status 1 "$EMZIP" compress -q shards # outputs exist now
+stderr_has "already exists"
+"$EMZIP" compress --json -f shards >dir.json
+[ "$(wc -l <dir.json)" -eq 3 ] || fail "directory --json: one line per file"
+json_ok dir.json
+expect_status 2 "$EMZIP" compress -t bf16 shards
+expect_status 1 "$EMZIP" compress no-such-file.safetensors
+stderr_has "no-such-file.safetensors: No such file or directory"
+mkdir empty
+expect_status 1 "$EMZIP" compress empty
+stderr_has "no *.safetensors files"
+
+section "list and extract against the original header"
+"$EMZIP" compress -q -f "$mxfp4" -o mx.emz
+for pair in "s.emz:$bf16" "mx.emz:$mxfp4"; do
+    emz=${pair%%:*}
+    orig=${pair#*:}
+    "$EMZIP" list "$emz" >list.txt
+    "$EMZIP" list --json "$emz" >list.json
+    json_ok list.json
+    python3 - "$orig" list.json list.txt <<'EOF'
+import json, struct, sys
+orig, listed, text = sys.argv[1], json.load(open(sys.argv[2])), open(sys.argv[3]).read()
+with open(orig, "rb") as f:
+    n = struct.unpack("<Q", f.read(8))[0]
+    header = json.loads(f.read(n))
+header.pop("__metadata__", None)
+tensors = {t["name"]: t for t in listed["tensors"]}
+assert set(tensors) == set(header), "tensor names differ"
+for name, h in header.items():
+    t = tensors[name]
+    begin, end = h["data_offsets"]
+    assert t["dtype"] == h["dtype"], name
+    assert t["shape"] == h["shape"], name
+    assert t["offset"] == 8 + n + begin, name
+    assert t["size"] == end - begin, name
+    shape = "[" + ", ".join(str(d) for d in h["shape"]) + "]"
+    line = [l for l in text.splitlines() if l.startswith(name + " ")]
+    assert line and h["dtype"] in line[0] and shape in line[0], (name, line)
+offsets = [t["offset"] for t in listed["tensors"]]
+assert offsets == sorted(offsets), "tensors not in data order"
+assert listed["total"]["tensors"] == len(header)
+assert text.splitlines()[-1].startswith("total (%d tensors)" % len(header))
+EOF
+    ok
+done
+"$EMZIP" list s.emz | grep '^Conv2D_41/filter  *BF16  *\[1, 1, 16, 16\]  *512 ' >/dev/null ||
+    fail "list line of Conv2D_41/filter"
+ok
+# extract: the bytes cut from the original by the header's offsets
+for pair in "s.emz:$bf16" "mx.emz:$mxfp4"; do
+    emz=${pair%%:*}
+    orig=${pair#*:}
+    python3 - "$orig" "$emz" <<'EOF' >extract.list
+import json, struct, sys
+orig, emz = sys.argv[1], sys.argv[2]
+with open(orig, "rb") as f:
+    n = struct.unpack("<Q", f.read(8))[0]
+    header = json.loads(f.read(n))
+    data = f.read()
+header.pop("__metadata__", None)
+items = sorted(header.items(), key=lambda kv: kv[1]["data_offsets"])
+# the first, the largest, the last, and a few between (blocks and scales in the mxfp4 file)
+largest = max(items, key=lambda kv: kv[1]["data_offsets"][1] - kv[1]["data_offsets"][0])
+items = [items[0], largest, items[-1]] + items[1:7]
+for i, (name, h) in enumerate(items):
+    begin, end = h["data_offsets"]
+    open("expect.%d" % i, "wb").write(data[begin:end])
+    print("%d\t%s" % (i, name))
+EOF
+    while IFS=$'\t' read -r i name; do
+        "$EMZIP" extract -q "$emz" "$name" -o "got.$i"
+        cmp -s "got.$i" "expect.$i" || fail "extract $emz $name differs"
+        rm -f "got.$i"
+    done <extract.list
+    ok
+done
+name=$(sed -n '1s/^[0-9]*\t//p' extract.list)
+"$EMZIP" extract -q mx.emz "$name" | cmp -s - expect.0 || fail "extract to stdout"
+expect_status 1 "$EMZIP" extract s.emz no.such.tensor -o x.bin
+stderr_has "no tensor named \"no.such.tensor\""
+stderr_has "emzip list s.emz"
+[ ! -e x.bin ] || fail "extract of an unknown tensor left a file"
+expect_status 2 "$EMZIP" extract s.emz
+ok
+
+section "info and --json"
+"$EMZIP" info s.emz >info.txt
+for field in 'kind: *safetensors checkpoint' 'original size: *217800 bytes' 'compressed size:' \
+    'ratio:' 'segments:' 'chunks:' 'tensors: *76' 'BF16  *76 ' '(other)'; do
+    grep -q "$field" info.txt || fail "info lacks '$field': $(cat info.txt)"
+done
+ok
+"$EMZIP" info --json s.emz >j1
+"$EMZIP" info --json raw.emz >j2
+"$EMZIP" info --json --impl >j3
+"$EMZIP" test --json s.emz >j4
+"$EMZIP" compress --json -f "$bf16" -o j.emz >j5
+"$EMZIP" decompress --json -f j.emz -o j.out >j6
+"$EMZIP" list --json mx.emz >j7
+json_ok j1 j2 j3 j4 j5 j6 j7
+python3 -m json.tool j1 >/dev/null && python3 -m json.tool j7 >/dev/null || fail "json.tool"
+python3 - <<'EOF'
+import json
+i = json.load(open("j1"))
+assert i["kind"] == "safetensors" and i["tensors"] == 76 and i["original_size"] == 217800
+rows = i["dtypes"]
+assert sum(r["original_size"] for r in rows) + i["other"]["original_size"] == i["original_size"]
+assert sum(r["stored_size"] for r in rows) + i["other"]["stored_size"] == i["compressed_size"]
+f = json.load(open("j2"))
+assert f["kind"] == "frame" and f["type"] == "bf16" and f["chunk_size"] == 262144
+assert json.load(open("j4"))["ok"] is True
+c = json.load(open("j5"))
+assert c["kind"] == "safetensors" and c["original_size"] == 217800 and 0 < c["ratio"] < 1
+assert json.load(open("j6"))["original_size"] == 217800
+EOF
+ok
+expect_status 2 "$EMZIP" compress --json "$bf16" -o -
+expect_status 2 sh -c "'$EMZIP' decompress --json - <s.emz"
+# names that need escaping survive into valid JSON
+python3 - <<'EOF'
+import json, struct
+names = ['quote"back\\slash', "tab\tnewline\n", "ctl\x01\x1f", "utf8 é 漢字", "plain"]
+header, data, at = {}, b"", 0
+for i, name in enumerate(names):
+    blob = bytes(range(i, i + 64))
+    header[name] = {"dtype": "U8", "shape": [64], "data_offsets": [at, at + 64]}
+    data += blob
+    at += 64
+h = json.dumps(header, ensure_ascii=True).encode()
+open("names.safetensors", "wb").write(struct.pack("<Q", len(h)) + h + data)
+open("name0.bin", "wb").write(bytes(range(64)))
+EOF
+"$EMZIP" compress -q names.safetensors
+"$EMZIP" list --json names.safetensors.emz >names.json
+json_ok names.json
+python3 -c '
+import json
+got = [t["name"] for t in json.load(open("names.json"))["tensors"]]
+want = ["quote\"back\\slash", "tab\tnewline\n", "ctl\x01\x1f", "utf8 é 漢字", "plain"]
+assert got == want, got
+'
+[ "$("$EMZIP" list names.safetensors.emz | wc -l)" -eq 7 ] || fail "a name broke the list layout"
+"$EMZIP" extract -q names.safetensors.emz 'quote"back\slash' | cmp -s - name0.bin ||
+    fail "extract of a name with a quote and a backslash"
+ok
+
+section "malformed safetensors: refused, one line naming file and problem, nothing left"
+python3 - <<'EOF'
+import json, struct
+def write(name, header_bytes, data=b"", length=None):
+    n = len(header_bytes) if length is None else length
+    open(name, "wb").write(struct.pack("<Q", n) + header_bytes + data)
+def hdr(d):
+    return json.dumps(d).encode()
+write("beyond.safetensors", b'{"a": 1}', length=1000)
+write("notjson.safetensors",
+      b'{"a": {"dtype": "BF16", "shape": [2], "data_offsets": [0, 4]} oops', b"\0" * 4)
+write("notobject.safetensors", b'["a", "b"]')
+write("overlap.safetensors", hdr({
+    "first": {"dtype": "U8", "shape": [64], "data_offsets": [0, 64]},
+    "second": {"dtype": "U8", "shape": [64], "data_offsets": [32, 96]}}), b"\0" * 96)
+write("dtype.safetensors",
+      hdr({"weird": {"dtype": "Q4", "shape": [4], "data_offsets": [0, 4]}}), b"\0" * 4)
+write("shape.safetensors",
+      hdr({"mismatch": {"dtype": "BF16", "shape": [2, 3], "data_offsets": [0, 10]}}), b"\0" * 10)
+EOF
+check_malformed() { # FILE TEXT...: refused with exit 1, one line naming FILE and each TEXT
+    local file=$1
+    shift
+    expect_status 1 "$EMZIP" compress "$file"
+    stderr_has "emzip: $file: "
+    for text in "$@"; do stderr_has "$text"; done
+    one_line_error
+    [ -z "$(ls | grep -F "$file." || true)" ] || fail "$file: output left behind: $(ls)"
+    "$EMZIP" compress "$file" -o - >stdout.bin 2>/dev/null && fail "$file accepted to stdout"
+    [ ! -s stdout.bin ] || fail "$file: bytes written to stdout"
+    ok
+}
+check_malformed beyond.safetensors "header length 1000" "beyond the file"
+check_malformed notjson.safetensors "not valid JSON"
+check_malformed notobject.safetensors "not a JSON object"
+check_malformed overlap.safetensors '"first"' '"second"' "overlap"
+check_malformed dtype.safetensors '"weird"' 'unknown dtype "Q4"'
+check_malformed shape.safetensors '"mismatch"' "[2, 3]" "data_offsets span 10"
+mkdir badshards
+cp overlap.safetensors "$bf16" badshards/
+expect_status 1 "$EMZIP" compress -q badshards
+stderr_has "badshards/overlap.safetensors"
+stderr_has "1 of 2 files failed"
+[ -f badshards/selfie.bf16.safetensors.emz ] && [ ! -e badshards/overlap.safetensors.emz ] ||
+    fail "directory with a malformed shard: $(ls badshards)"
+ok
+
+section "corrupted container: test, decompress and extract name the tensor"
+"$EMZIP" compress -q -f "$big" -o big.emz
+cp big.emz bad.emz
+python3 - bad.emz <<'EOF'
+import os, sys
+with open(sys.argv[1], "r+b") as f:
+    size = os.fstat(f.fileno()).st_size
+    f.seek(size // 2)
+    b = f.read(1)
+    f.seek(size // 2)
+    f.write(bytes([b[0] ^ 0x5A]))
+EOF
+expect_status 1 "$EMZIP" test bad.emz
+stderr_has "emzip: bad.emz: "
+stderr_has 'tensor "'
+one_line_error
+bad_tensor=$(sed -n 's/.*tensor "\([^"]*\)".*/\1/p' "$work/err")
+[ -n "$bad_tensor" ] || fail "no tensor named in: $(cat "$work/err")"
+expect_status 1 "$EMZIP" decompress bad.emz -o bad.out
+stderr_has "tensor \"$bad_tensor\""
+[ ! -e bad.out ] && [ -z "$(ls | grep '^bad\.out\.tmp' || true)" ] || fail "decompress left output"
+expect_status 1 "$EMZIP" extract bad.emz "$bad_tensor" -o t.bin
+stderr_has "tensor \"$bad_tensor\""
+[ ! -e t.bin ] || fail "failed extract left a file"
+# extract reads only its tensor's chunks: every other tensor still comes out of the bad file
+"$EMZIP" list --json big.emz >big.json
+python3 - big.json "$bad_tensor" <<'EOF' >others.list
+import json, sys
+tensors = json.load(open(sys.argv[1]))["tensors"]
+others = [t for t in tensors if t["name"] != sys.argv[2] and t["stored_size"] > 0]
+for t in sorted(others, key=lambda t: -t["size"])[:3]:
+    print(t["name"])
+EOF
+while read -r name; do
+    "$EMZIP" extract -q -f bad.emz "$name" -o from_bad.bin
+    "$EMZIP" extract -q -f big.emz "$name" -o from_good.bin
+    cmp -s from_bad.bin from_good.bin || fail "extract $name from the damaged file"
+done <others.list
+ok
+head -c $(($(stat -c %s big.emz) - 100)) big.emz >short.emz
+expect_status 1 "$EMZIP" test short.emz
+one_line_error
+expect_status 1 "$EMZIP" info noise.bin
+stderr_has "noise.bin: "
+
+section "usage errors"
+expect_status 2 "$EMZIP"
+expect_status 2 "$EMZIP" frobnicate
+expect_status 2 "$EMZIP" compress
+expect_status 2 "$EMZIP" compress --bogus "$bf16"
+expect_status 2 "$EMZIP" compress -c 3K "$bf16"
+expect_status 2 "$EMZIP" list a b
+expect_status 2 "$EMZIP" extract s.emz a b
+expect_status 2 "$EMZIP" decompress noise.bin
+stderr_has "name does not end in .emz"
+for command in compress decompress test info list extract; do
+    "$EMZIP" help "$command" | grep "emzip $command" >/dev/null || fail "help $command"
+    "$EMZIP" "$command" --help | grep '^SYNOPSIS' >/dev/null || fail "$command --help"
+done
+"$EMZIP" --help | grep 'emzip extract' >/dev/null || fail "overview lacks extract"
+ok
+
+section "a checkpoint larger than the address-space limit"
+# Tensors copied from the corpus into one valid file of BIG_MB megabytes; under ASan a smaller
+# one and no limit (see the top of this file).
+if $asan; then big_mb=80; else big_mb=600; fi
+python3 - "$big" "$big_mb" <<'EOF'
+import json, struct, sys
+src, target = sys.argv[1], int(sys.argv[2]) << 20
+with open(src, "rb") as f:
+    n = struct.unpack("<Q", f.read(8))[0]
+    header = json.loads(f.read(n))
+    data = f.read()
+header.pop("__metadata__", None)
+pieces = [data[h["data_offsets"][0]:h["data_offsets"][1]] for h in header.values()]
+pieces = [p for p in pieces if len(p) >= 4096]
+blob = b"".join(pieces)
+copies = target // len(blob) + 1
+out = {"__metadata__": {"made_by": "test_cli.sh"}}
+for i in range(copies):
+    span = [i * len(blob), (i + 1) * len(blob)]
+    out["copy%03d" % i] = {"dtype": "BF16", "shape": [len(blob) // 2], "data_offsets": span}
+h = json.dumps(out).encode()
+open("huge.tensor_size", "w").write(str(len(blob)))
+with open("huge.safetensors", "wb") as f:
+    f.write(struct.pack("<Q", len(h)) + h)
+    for i in range(copies):
+        f.write(blob)
+EOF
+size=$(stat -c %s huge.safetensors)
+if $asan; then
+    echo "AddressSanitizer build: no ulimit -v (shadow memory), ${big_mb} MB file"
+    "$EMZIP" compress -q -T 2 huge.safetensors -o huge.emz
+    "$EMZIP" decompress -q -T 2 huge.emz -o huge.out
+else
+    limit_kb=$((400 * 1024))
+    [ "$size" -gt $((limit_kb * 1024)) ] || fail "the file ($size bytes) is not above the limit"
+    (
+        ulimit -v "$limit_kb"
+        "$EMZIP" compress -q -T 2 huge.safetensors -o huge.emz
+        "$EMZIP" test -q -T 2 huge.emz
+        "$EMZIP" decompress -q -T 2 huge.emz -o huge.out
+        "$EMZIP" extract -q huge.emz copy001 -o copy001.bin
+    ) || fail "compress/decompress of $size bytes under ulimit -v $limit_kb"
+    [ "$(stat -c %s copy001.bin)" -eq "$(cat huge.tensor_size)" ] || fail "extracted tensor size"
+    rm -f copy001.bin
+fi
+cmp -s huge.safetensors huge.out || fail "round trip of the large file"
+rm -f huge.out
+ok
+
+section "progress line on a terminal"
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1 </dev/null; then
+    # A pseudo-terminal for stderr; 64K chunks on one thread, so the run outlasts the first
+    # redraw (100 ms) even on a fast machine.
+    script -qec "'$EMZIP' compress -T 1 -c 64K -f huge.safetensors -o /dev/null" /dev/null \
+        >progress.txt 2>&1 </dev/null || fail "compress under script: $(cat progress.txt)"
+    grep -aq 'huge.safetensors *[0-9]*%  .* / .*B/s' progress.txt ||
+        fail "no progress line: $(tr '\r' '\n' <progress.txt)"
+    grep -aq "huge.safetensors: $size -> " progress.txt || fail "no summary after the progress"
+    script -qec "'$EMZIP' compress -q -T 1 -c 64K -f huge.safetensors -o /dev/null" /dev/null \
+        >quiet.txt 2>&1 </dev/null || fail "compress -q under script"
+    [ ! -s quiet.txt ] || fail "-q still printed: $(cat quiet.txt)"
+    ok
+else
+    echo "script(1) or a pseudo-terminal unavailable: progress line not checked"
+fi
+rm -f huge.safetensors huge.emz
+
+echo "all $checks CLI checks passed"

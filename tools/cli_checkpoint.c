@@ -1,0 +1,317 @@
+/* cli_checkpoint.c - emzip list and emzip extract: the tensors of a compressed checkpoint.
+ *
+ * Both work from the container's directory and stored safetensors header, which
+ * emz_reader_open reads; list decodes nothing else, and extract decodes only the chunks of the
+ * one tensor it is asked for (emz_reader_read_tensor), a piece at a time, so memory stays at
+ * one piece whatever the tensor's size.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "cli_commands.h"
+#include "cli_contexts.h"
+#include "cli_diag.h"
+#include "cli_json.h"
+#include "cli_output.h"
+#include "cli_progress.h"
+#include "cli_reader.h"
+#include "cli_report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bytes of a tensor decoded per emz_reader_read_tensor call: enough chunks to keep every
+ * thread busy, little enough to bound memory. */
+enum { EXTRACT_PIECE = 64 << 20 };
+
+/* A name as shown in the table: control characters as \xNN, so that a hostile name cannot
+ * break the one-line-per-tensor layout or drive the terminal. */
+static void print_shown(const char *name, size_t pad_to)
+{
+    size_t columns = 0;
+    for (const unsigned char *s = (const unsigned char *)name; *s != '\0'; s++) {
+        if (*s < 0x20 || *s == 0x7f) {
+            printf("\\x%02x", *s);
+            columns += 4;
+        } else {
+            putchar(*s);
+            columns += (*s & 0xC0) != 0x80; /* one column per UTF-8 character, roughly */
+        }
+    }
+    for (; columns < pad_to; columns++)
+        putchar(' ');
+}
+
+static size_t shown_width(const char *name)
+{
+    size_t columns = 0;
+    for (const unsigned char *s = (const unsigned char *)name; *s != '\0'; s++)
+        columns += *s < 0x20 || *s == 0x7f ? 4 : (*s & 0xC0) != 0x80;
+    return columns;
+}
+
+/* "[4096, 4096]"; "[]" for a scalar. */
+static void format_shape(char *text, size_t capacity, const emz_tensor_info *tensor)
+{
+    size_t used = (size_t)snprintf(text, capacity, "[");
+    for (unsigned d = 0; d < tensor->dims && used < capacity; d++)
+        used += (size_t)snprintf(text + used, capacity - used, "%s%" PRIu64, d ? ", " : "",
+                                 tensor->shape[d]);
+    if (used < capacity)
+        snprintf(text + used, capacity - used, "]");
+}
+
+/* Small tensors have no frame of their own: the library stores them in the bytes frame
+ * around them (with the header or a neighbour), and reports no stored size for them. */
+static bool shares_frame(const emz_tensor_info *tensor)
+{
+    return tensor->stored_size == 0 && tensor->size > 0;
+}
+
+static size_t digits(uint64_t value)
+{
+    size_t count = 1;
+    while (value >= 10) {
+        value /= 10;
+        count++;
+    }
+    return count;
+}
+
+/* Opens a compressed checkpoint; a bare frame has no tensors and is refused. */
+static bool open_checkpoint(cli_reader *reader, const char *path, emz_dctx *dctx,
+                            const char *command)
+{
+    if (!cli_reader_begin(reader, path) || !cli_reader_open(reader, dctx))
+        return false;
+    if (!reader->info.is_safetensors) {
+        const char *type = emz_type_name(reader->info.type);
+        cli_error(reader->input.display_name, "a single frame of %s data, not a compressed "
+                  "safetensors checkpoint: it has no tensors to %s (see 'emzip info')",
+                  type != NULL ? type : "unknown", command);
+        return false;
+    }
+    return true;
+}
+
+/* The total line. Its ratio is over the tensors stored in frames of their own (framed bytes),
+ * since those in shared frames have no stored size to count. */
+typedef struct list_totals {
+    uint64_t size, stored, framed;
+} list_totals;
+
+typedef struct list_widths {
+    size_t name, dtype, shape, size, stored;
+} list_widths;
+
+enum { SHAPE_TEXT = 16 * 22 + 4 }; /* up to 16 dimensions of 20 digits and ", " */
+
+static list_widths measure(const cli_reader *reader, const list_totals *totals,
+                           const char *total_label)
+{
+    list_widths w = {strlen("NAME"), strlen("DTYPE"), strlen("SHAPE"), strlen("SIZE"),
+                     strlen("STORED")};
+    if (strlen(total_label) > w.name) w.name = strlen(total_label);
+    if (digits(totals->size) > w.size) w.size = digits(totals->size);
+    if (digits(totals->stored) > w.stored) w.stored = digits(totals->stored);
+    for (uint64_t i = 0; i < reader->info.tensor_count; i++) {
+        emz_tensor_info t;
+        char shape[SHAPE_TEXT];
+        if (emz_reader_tensor(reader->reader, i, &t) != EMZ_OK)
+            continue;
+        format_shape(shape, sizeof shape, &t);
+        if (shown_width(t.name) > w.name) w.name = shown_width(t.name);
+        if (strlen(t.dtype) > w.dtype) w.dtype = strlen(t.dtype);
+        if (strlen(shape) > w.shape) w.shape = strlen(shape);
+    }
+    return w;
+}
+
+static void print_list_text(const cli_reader *reader, const list_totals *totals)
+{
+    char total_label[48], ratio[32], shape[SHAPE_TEXT];
+    snprintf(total_label, sizeof total_label, "total (%" PRIu64 " tensor%s)",
+             reader->info.tensor_count, reader->info.tensor_count == 1 ? "" : "s");
+    list_widths w = measure(reader, totals, total_label);
+    int name = (int)w.name, dtype = (int)w.dtype, shape_w = (int)w.shape;
+    int size = (int)w.size, stored = (int)w.stored;
+    printf("%-*s  %-*s  %-*s  %*s  %*s  %7s\n", name, "NAME", dtype, "DTYPE", shape_w, "SHAPE",
+           size, "SIZE", stored, "STORED", "RATIO");
+    for (uint64_t i = 0; i < reader->info.tensor_count; i++) {
+        emz_tensor_info t;
+        if (emz_reader_tensor(reader->reader, i, &t) != EMZ_OK)
+            continue;
+        format_shape(shape, sizeof shape, &t);
+        print_shown(t.name, w.name);
+        printf("  %-*s  %-*s  %*" PRIu64 "  ", dtype, t.dtype, shape_w, shape, size, t.size);
+        if (shares_frame(&t)) {
+            printf("%*s  %7s\n", stored, "-", "-");
+        } else {
+            cli_format_ratio(ratio, sizeof ratio, t.stored_size, t.size);
+            printf("%*" PRIu64 "  %7s\n", stored, t.stored_size, ratio);
+        }
+    }
+    cli_format_ratio(ratio, sizeof ratio, totals->stored, totals->framed);
+    printf("%-*s  %-*s  %-*s  %*" PRIu64 "  %*" PRIu64 "  %7s\n", name, total_label, dtype, "",
+           shape_w, "", size, totals->size, stored, totals->stored, ratio);
+}
+
+static void print_list_json(const cli_reader *reader, const list_totals *totals)
+{
+    cli_json json;
+    cli_json_init(&json, stdout);
+    cli_json_begin_object(&json);
+    cli_json_key_string(&json, "command", "list");
+    cli_json_key_string(&json, "input", reader->input.display_name);
+    cli_json_key(&json, "tensors");
+    cli_json_begin_array(&json);
+    for (uint64_t i = 0; i < reader->info.tensor_count; i++) {
+        emz_tensor_info t;
+        if (emz_reader_tensor(reader->reader, i, &t) != EMZ_OK)
+            continue;
+        cli_json_begin_object(&json);
+        cli_json_key_string(&json, "name", t.name);
+        cli_json_key_string(&json, "dtype", t.dtype);
+        cli_json_key(&json, "shape");
+        cli_json_begin_array(&json);
+        for (unsigned d = 0; d < t.dims; d++)
+            cli_json_u64(&json, t.shape[d]);
+        cli_json_end_array(&json);
+        cli_json_key_u64(&json, "offset", t.offset);
+        cli_json_key_u64(&json, "size", t.size);
+        /* 0 and null for a tensor stored in a shared frame (shares_frame) */
+        cli_json_key_u64(&json, "stored_size", t.stored_size);
+        cli_json_key_ratio(&json, "ratio", t.stored_size, shares_frame(&t) ? 0 : t.size);
+        cli_json_end_object(&json);
+    }
+    cli_json_end_array(&json);
+    cli_json_key(&json, "total");
+    cli_json_begin_object(&json);
+    cli_json_key_u64(&json, "tensors", reader->info.tensor_count);
+    cli_json_key_u64(&json, "size", totals->size);
+    cli_json_key_u64(&json, "stored_size", totals->stored);
+    cli_json_key_ratio(&json, "ratio", totals->stored, totals->framed);
+    cli_json_end_object(&json);
+    cli_json_end_object(&json);
+    cli_json_end_line(&json);
+}
+
+int cli_run_list(const cli_options *options)
+{
+    emz_dctx *dctx = cli_create_dctx(options, true);
+    if (dctx == NULL)
+        return CLI_EXIT_FAILURE;
+    cli_reader reader;
+    int status = CLI_EXIT_FAILURE;
+    if (open_checkpoint(&reader, options->input_path, dctx, "list")) {
+        list_totals totals = {0, 0, 0};
+        for (uint64_t i = 0; i < reader.info.tensor_count; i++) {
+            emz_tensor_info t;
+            if (emz_reader_tensor(reader.reader, i, &t) == EMZ_OK) {
+                totals.size += t.size;
+                totals.stored += t.stored_size;
+                totals.framed += shares_frame(&t) ? 0 : t.size;
+            }
+        }
+        if (options->json)
+            print_list_json(&reader, &totals);
+        else
+            print_list_text(&reader, &totals);
+        status = CLI_EXIT_OK;
+    }
+    cli_reader_close(&reader);
+    emz_dctx_free(dctx);
+    return status;
+}
+
+/* Finds the tensor by name; an unknown name says how to see the names. */
+static bool find_tensor(const cli_reader *reader, const char *name, emz_tensor_info *tensor,
+                        uint64_t *index)
+{
+    if (emz_reader_find_tensor(reader->reader, name, index) != EMZ_OK ||
+        emz_reader_tensor(reader->reader, *index, tensor) != EMZ_OK) {
+        cli_error(reader->input.display_name, "no tensor named \"%s\" (run 'emzip list %s' to "
+                  "see the names)", name, reader->input.display_name);
+        return false;
+    }
+    return true;
+}
+
+/* Decodes the tensor a piece at a time into output. */
+static bool copy_tensor(const cli_options *options, cli_reader *reader, emz_dctx *dctx,
+                        uint64_t index, const emz_tensor_info *tensor, cli_output *output)
+{
+    size_t piece = tensor->size < EXTRACT_PIECE ? (size_t)tensor->size : EXTRACT_PIECE;
+    unsigned char *buffer = malloc(piece > 0 ? piece : 1);
+    if (buffer == NULL) {
+        cli_error_errno(reader->input.display_name, ENOMEM);
+        return false;
+    }
+    cli_progress progress;
+    cli_progress_start(&progress, reader->input.display_name, tensor->size, options->quiet);
+    bool ok = true;
+    for (uint64_t at = 0; ok && at < tensor->size; at += piece) {
+        size_t length = tensor->size - at < piece ? (size_t)(tensor->size - at) : piece;
+        emz_status status =
+            emz_reader_read_tensor(reader->reader, dctx, index, buffer, piece, at, length);
+        if (status != EMZ_OK) {
+            cli_io_report_failure(reader->input.display_name, status,
+                                  emz_dctx_error_detail(dctx), &reader->source, NULL);
+            ok = false;
+        } else {
+            ok = cli_output_write(output, buffer, length);
+            cli_progress_update(&progress, at + length, tensor->size);
+        }
+    }
+    cli_progress_end(&progress);
+    free(buffer);
+    return ok;
+}
+
+int cli_run_extract(const cli_options *options)
+{
+    emz_dctx *dctx = cli_create_dctx(options, true);
+    if (dctx == NULL)
+        return CLI_EXIT_FAILURE;
+    cli_reader reader;
+    cli_output output = {.fd = -1};
+    bool output_opened = false;
+    int status = CLI_EXIT_FAILURE;
+    emz_tensor_info tensor;
+    uint64_t index = 0;
+    double start_ms = cli_monotonic_ms();
+    if (!open_checkpoint(&reader, options->input_path, dctx, "extract") ||
+        !find_tensor(&reader, options->tensor_name, &tensor, &index))
+        goto done;
+    const char *output_path = options->output_path != NULL ? options->output_path : "-";
+    if (!cli_output_open(&output, output_path, options->force, &reader.input))
+        goto done;
+    output_opened = true;
+    if (!copy_tensor(options, &reader, dctx, index, &tensor, &output) ||
+        !cli_output_commit(&output))
+        goto done;
+    status = CLI_EXIT_OK;
+    if (!options->quiet) {
+        double elapsed_ms = cli_monotonic_ms() - start_ms;
+        size_t length = strlen(reader.input.display_name) + strlen(tensor.name) + 16;
+        char *subject = malloc(length);
+        if (subject != NULL) {
+            snprintf(subject, length, "%s: tensor \"%s\"", reader.input.display_name,
+                     tensor.name);
+            cli_print_summary(subject, tensor.stored_size, tensor.size, tensor.size, elapsed_ms,
+                              false);
+            free(subject);
+        }
+    }
+
+done:
+    if (output_opened)
+        cli_output_abort(&output);
+    cli_reader_close(&reader);
+    emz_dctx_free(dctx);
+    return status;
+}

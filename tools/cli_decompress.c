@@ -1,0 +1,235 @@
+/* cli_decompress.c - emzip decompress and emzip test: a whole compressed file (bare frame or
+ * container), or every *.emz of a directory, decoded in order through emz_reader_decompress.
+ *
+ * The library decodes a few chunks per thread at a time and hands them to the sink in file
+ * order, so memory stays bounded whatever the file size; test passes no sink and only
+ * verifies. Error lines carry the library's detail, which names the tensor a corrupt chunk
+ * belongs to.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "cli_batch.h"
+#include "cli_commands.h"
+#include "cli_contexts.h"
+#include "cli_diag.h"
+#include "cli_io.h"
+#include "cli_json.h"
+#include "cli_progress.h"
+#include "cli_reader.h"
+#include "cli_report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char emz_suffix[] = ".emz";
+enum { EMZ_SUFFIX_LENGTH = sizeof emz_suffix - 1 };
+
+/* IN without .emz, or "-" for stdin. NULL after printing the error; *status then says whether
+ * it was a usage error (no .emz to remove) or no memory. */
+static char *derive_output_path(const char *input_path, int *status)
+{
+    if (strcmp(input_path, "-") == 0)
+        return strdup("-");
+    size_t length = strlen(input_path);
+    const char *base = strrchr(input_path, '/');
+    base = base != NULL ? base + 1 : input_path;
+    if (strlen(base) <= EMZ_SUFFIX_LENGTH ||
+        strcmp(input_path + length - EMZ_SUFFIX_LENGTH, emz_suffix) != 0) {
+        cli_usage_error("decompress", "%s: name does not end in %s; use -o to name the output",
+                        input_path, emz_suffix);
+        *status = CLI_EXIT_USAGE;
+        return NULL;
+    }
+    char *path = strndup(input_path, length - EMZ_SUFFIX_LENGTH);
+    if (path == NULL) {
+        cli_error_errno(input_path, ENOMEM);
+        *status = CLI_EXIT_FAILURE;
+    }
+    return path;
+}
+
+/* Decodes the whole file to sink (NULL: verify only) with a progress line. */
+static emz_status decode_all(const cli_options *options, cli_reader *reader, emz_dctx *dctx,
+                             cli_sink *sink, uint64_t *written)
+{
+    cli_progress progress;
+    cli_progress_start(&progress, reader->input.display_name, reader->info.original_size,
+                       options->quiet);
+    emz_dctx_set_progress(dctx, cli_progress_update, &progress);
+    emz_status status =
+        emz_reader_decompress(reader->reader, dctx, sink != NULL ? &sink->sink : NULL, written);
+    if (status == EMZ_OK && sink != NULL && !cli_sink_flush(sink))
+        status = EMZ_ERROR_IO;
+    cli_progress_end(&progress);
+    emz_dctx_set_progress(dctx, NULL, NULL);
+    return status;
+}
+
+static void print_json(const char *command, const cli_reader *reader, const char *output_name,
+                       double elapsed_ms)
+{
+    cli_json json;
+    cli_json_init(&json, stdout);
+    cli_json_begin_object(&json);
+    cli_json_key_string(&json, "command", command);
+    cli_json_key_string(&json, "input", reader->input.display_name);
+    if (output_name != NULL)
+        cli_json_key_string(&json, "output", output_name);
+    else
+        cli_json_key_bool(&json, "ok", true);
+    cli_json_key_string(&json, "kind", reader->info.is_container ? "safetensors" : "frame");
+    cli_json_key_u64(&json, "original_size", reader->info.original_size);
+    cli_json_key_u64(&json, "compressed_size", reader->info.compressed_size);
+    cli_json_key_number(&json, "ms", elapsed_ms, 3);
+    cli_json_key_number(&json, "mb_per_s", cli_mb_per_s(reader->info.original_size, elapsed_ms),
+                        1);
+    cli_json_end_object(&json);
+    cli_json_end_line(&json);
+}
+
+static int decompress_one(const cli_options *options, emz_dctx *dctx, const char *input_path,
+                          const char *output_path, cli_totals *totals)
+{
+    cli_reader reader;
+    cli_output output = {.fd = -1};
+    cli_sink sink = {0};
+    bool output_opened = false;
+    char *derived = NULL;
+    int status = CLI_EXIT_FAILURE;
+
+    double start_ms = cli_monotonic_ms();
+    memset(&reader, 0, sizeof reader); /* closed at done even if never begun */
+    if (output_path == NULL && (output_path = derived = derive_output_path(input_path, &status))
+                                   == NULL)
+        goto done;
+    if (!cli_reader_begin(&reader, input_path))
+        goto done;
+    if (!cli_output_open(&output, output_path, options->force, &reader.input))
+        goto done;
+    output_opened = true;
+    if (!cli_reader_open(&reader, dctx) || !cli_sink_init(&sink, &output))
+        goto done;
+
+    uint64_t written = 0;
+    emz_status result = decode_all(options, &reader, dctx, &sink, &written);
+    if (result != EMZ_OK) {
+        cli_io_report_failure(reader.input.display_name, result, emz_dctx_error_detail(dctx),
+                              &reader.source, &sink);
+        goto done;
+    }
+    if (!cli_output_commit(&output))
+        goto done;
+    status = CLI_EXIT_OK;
+    double elapsed_ms = cli_monotonic_ms() - start_ms;
+    uint64_t compressed = reader.info.compressed_size;
+    cli_totals_add(totals, compressed, written, written, elapsed_ms);
+    if (options->json)
+        print_json("decompress", &reader, output.display_name, elapsed_ms);
+    else if (!options->quiet)
+        cli_print_summary(reader.input.display_name, compressed, written, written, elapsed_ms,
+                          false);
+
+done:
+    if (output_opened)
+        cli_output_abort(&output);
+    cli_sink_release(&sink);
+    cli_reader_close(&reader);
+    free(derived);
+    return status;
+}
+
+static void print_test_failure_json(const cli_reader *reader, emz_status status,
+                                    const char *detail)
+{
+    cli_json json;
+    cli_json_init(&json, stdout);
+    cli_json_begin_object(&json);
+    cli_json_key_string(&json, "command", "test");
+    cli_json_key_string(&json, "input", reader->input.display_name);
+    cli_json_key_bool(&json, "ok", false);
+    cli_json_key_string(&json, "error", emz_error_name(status));
+    cli_json_key_string(&json, "message", emz_error_message(status));
+    cli_json_key_string(&json, "detail", detail != NULL ? detail : "");
+    cli_json_end_object(&json);
+    cli_json_end_line(&json);
+}
+
+static int test_one(const cli_options *options, emz_dctx *dctx, const char *path,
+                    cli_totals *totals)
+{
+    cli_reader reader;
+    double start_ms = cli_monotonic_ms();
+    bool opened = cli_reader_begin(&reader, path) && cli_reader_open(&reader, dctx);
+    emz_status result = opened ? decode_all(options, &reader, dctx, NULL, NULL) : reader.status;
+    if (opened && result != EMZ_OK)
+        cli_io_report_failure(reader.input.display_name, result, emz_dctx_error_detail(dctx),
+                              &reader.source, NULL);
+    double elapsed_ms = cli_monotonic_ms() - start_ms;
+    if (result == EMZ_OK) {
+        cli_totals_add(totals, reader.info.compressed_size, reader.info.original_size,
+                       reader.info.original_size, elapsed_ms);
+        if (options->json)
+            print_json("test", &reader, NULL, elapsed_ms);
+        else if (!options->quiet)
+            printf("%s: OK\n", reader.input.display_name);
+    } else if (options->json) {
+        print_test_failure_json(&reader, result, opened ? emz_dctx_error_detail(dctx) : "");
+    }
+    cli_reader_close(&reader);
+    return result == EMZ_OK ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
+static int decompress_batch_item(const cli_options *options, void *context,
+                                 const cli_batch_item *item, cli_totals *totals)
+{
+    return decompress_one(options, context, item->input_path, item->output_path, totals);
+}
+
+static int test_batch_item(const cli_options *options, void *context,
+                           const cli_batch_item *item, cli_totals *totals)
+{
+    return test_one(options, context, item->input_path, totals);
+}
+
+int cli_run_decompress(const cli_options *options)
+{
+    bool directory = cli_is_directory(options->input_path);
+    bool to_stdout = options->output_path != NULL ? strcmp(options->output_path, "-") == 0
+                                                  : strcmp(options->input_path, "-") == 0;
+    if (directory && to_stdout) {
+        cli_usage_error("decompress", "decompress: a directory's files cannot go to standard "
+                        "output; -o names an output directory");
+        return CLI_EXIT_USAGE;
+    }
+    if (!directory && options->json && to_stdout) {
+        cli_usage_error("decompress", "decompress: --json prints to standard output, which the "
+                        "decompressed data goes to here; give -o FILE");
+        return CLI_EXIT_USAGE;
+    }
+    emz_dctx *dctx = cli_create_dctx(options, options->verify_checksum);
+    if (dctx == NULL)
+        return CLI_EXIT_FAILURE;
+    cli_totals totals = {0};
+    int status = directory ? cli_batch_run(options, decompress_batch_item, dctx, false)
+                           : decompress_one(options, dctx, options->input_path,
+                                            options->output_path, &totals);
+    emz_dctx_free(dctx);
+    return status;
+}
+
+int cli_run_test(const cli_options *options)
+{
+    emz_dctx *dctx = cli_create_dctx(options, true);
+    if (dctx == NULL)
+        return CLI_EXIT_FAILURE;
+    cli_totals totals = {0};
+    int status = cli_is_directory(options->input_path)
+                     ? cli_batch_run(options, test_batch_item, dctx, false)
+                     : test_one(options, dctx, options->input_path, &totals);
+    emz_dctx_free(dctx);
+    return status;
+}

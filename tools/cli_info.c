@@ -1,0 +1,233 @@
+/* cli_info.c - emzip info: what a compressed file holds, from its headers, directory and
+ * chunk indexes (and a checkpoint's safetensors header); no chunk of data is decoded.
+ *
+ * A bare frame shows its frame header. A checkpoint container shows its totals and a breakdown
+ * per dtype, plus one row for the rest of the file (the safetensors header, bytes outside
+ * tensors, tensors too small for a frame of their own, which the library stores inside the
+ * bytes frame next to them, and the container's own header and directory), so that the
+ * ORIGINAL and STORED columns add up to the file and each ratio is a true one.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "cli_commands.h"
+#include "cli_contexts.h"
+#include "cli_diag.h"
+#include "cli_help.h"
+#include "cli_json.h"
+#include "cli_reader.h"
+#include "cli_report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One row of the per-dtype breakdown: all its tensors are counted, the bytes only of those
+ * with frames of their own. */
+typedef struct dtype_row {
+    const char *dtype; /* owned by the reader */
+    uint64_t tensors, original, stored;
+} dtype_row;
+
+/* Groups the tensors by dtype, in order of first appearance. NULL if memory ran out (error
+ * printed). */
+static dtype_row *group_by_dtype(const cli_reader *reader, size_t *count)
+{
+    dtype_row *rows = malloc((size_t)(reader->info.tensor_count + 1) * sizeof *rows);
+    *count = 0;
+    if (rows == NULL) {
+        cli_error_errno(reader->input.display_name, ENOMEM);
+        return NULL;
+    }
+    for (uint64_t i = 0; i < reader->info.tensor_count; i++) {
+        emz_tensor_info tensor;
+        if (emz_reader_tensor(reader->reader, i, &tensor) != EMZ_OK)
+            continue;
+        size_t row = 0;
+        while (row < *count && strcmp(rows[row].dtype, tensor.dtype) != 0)
+            row++;
+        if (row == *count)
+            rows[(*count)++] = (dtype_row){tensor.dtype, 0, 0, 0};
+        rows[row].tensors++;
+        if (tensor.stored_size > 0) { /* 0: in a shared bytes frame, counted in (other) */
+            rows[row].original += tensor.size;
+            rows[row].stored += tensor.stored_size;
+        }
+    }
+    return rows;
+}
+
+/* The row for everything that is not tensor data. */
+static dtype_row rest_of_file(const emz_reader_info *info, const dtype_row *rows, size_t count)
+{
+    dtype_row rest = {"(other)", 0, info->original_size, info->compressed_size};
+    for (size_t i = 0; i < count; i++) {
+        rest.original -= rows[i].original;
+        rest.stored -= rows[i].stored;
+    }
+    return rest;
+}
+
+static void print_ratio_field(const char *label, uint64_t part, uint64_t whole)
+{
+    char text[32];
+    cli_format_ratio(text, sizeof text, part, whole);
+    printf("%s%s\n", label, text);
+}
+
+static void print_frame_text(const cli_reader *reader, const emz_frame_info *frame)
+{
+    const char *type_name = emz_type_name(frame->type);
+    printf("file:             %s\n", reader->input.display_name);
+    printf("kind:             frame\n");
+    printf("type:             %s\n", type_name != NULL ? type_name : "unknown");
+    printf("elements:         %" PRIu64 "\n", frame->element_count);
+    printf("original size:    %" PRIu64 " bytes\n", frame->original_size);
+    printf("compressed size:  %" PRIu64 " bytes\n", reader->info.compressed_size);
+    print_ratio_field("ratio:            ", reader->info.compressed_size, frame->original_size);
+    printf("chunk size:       %" PRIu64 " bytes\n", frame->chunk_size);
+    printf("chunks:           %" PRIu64 "\n", frame->chunk_count);
+    printf("format version:   %u\n", frame->format_version);
+}
+
+static void print_row(const dtype_row *row, bool show_count)
+{
+    char ratio[32], tensors[24] = "";
+    cli_format_ratio(ratio, sizeof ratio, row->stored, row->original);
+    if (show_count)
+        snprintf(tensors, sizeof tensors, "%" PRIu64, row->tensors);
+    printf("  %-10s %8s %16" PRIu64 " %16" PRIu64 " %8s\n", row->dtype, tensors, row->original,
+           row->stored, ratio);
+}
+
+static void print_container_text(const cli_reader *reader, const dtype_row *rows, size_t count)
+{
+    const emz_reader_info *info = &reader->info;
+    printf("file:             %s\n", reader->input.display_name);
+    printf("kind:             %s\n",
+           info->is_safetensors ? "safetensors checkpoint (container)" : "container");
+    printf("original size:    %" PRIu64 " bytes\n", info->original_size);
+    printf("compressed size:  %" PRIu64 " bytes\n", info->compressed_size);
+    print_ratio_field("ratio:            ", info->compressed_size, info->original_size);
+    printf("segments:         %" PRIu64 "\n", info->segment_count);
+    printf("chunks:           %" PRIu64 "\n", info->chunk_count);
+    printf("tensors:          %" PRIu64 "\n", info->tensor_count);
+    printf("by dtype:\n");
+    printf("  %-10s %8s %16s %16s %8s\n", "DTYPE", "TENSORS", "ORIGINAL", "STORED", "RATIO");
+    for (size_t i = 0; i < count; i++)
+        print_row(&rows[i], true);
+    dtype_row rest = rest_of_file(info, rows, count);
+    print_row(&rest, false);
+}
+
+static void print_impl_json(cli_json *json)
+{
+    emz_impl running = emz_impl_default();
+    cli_json_key_string(json, "implementation", emz_impl_name(running));
+    cli_json_key(json, "available");
+    cli_json_begin_array(json);
+    for (int i = EMZ_IMPL_SCALAR; i < EMZ_IMPL_COUNT; i++)
+        if (emz_impl_available((emz_impl)i))
+            cli_json_string(json, emz_impl_name((emz_impl)i));
+    cli_json_end_array(json);
+}
+
+static void print_json(const cli_options *options, const cli_reader *reader,
+                       const emz_frame_info *frame, const dtype_row *rows, size_t count)
+{
+    cli_json json;
+    cli_json_init(&json, stdout);
+    cli_json_begin_object(&json);
+    cli_json_key_string(&json, "command", "info");
+    if (options->show_impl)
+        print_impl_json(&json);
+    if (reader == NULL) {
+        cli_json_end_object(&json);
+        cli_json_end_line(&json);
+        return;
+    }
+    const emz_reader_info *info = &reader->info;
+    cli_json_key_string(&json, "input", reader->input.display_name);
+    cli_json_key_string(&json, "kind", !info->is_container  ? "frame"
+                                       : info->is_safetensors ? "safetensors"
+                                                              : "container");
+    if (frame != NULL) {
+        cli_json_key_string(&json, "type", emz_type_name(frame->type));
+        cli_json_key_u64(&json, "elements", frame->element_count);
+        cli_json_key_u64(&json, "chunk_size", frame->chunk_size);
+        cli_json_key_u64(&json, "format_version", frame->format_version);
+    }
+    cli_json_key_u64(&json, "original_size", info->original_size);
+    cli_json_key_u64(&json, "compressed_size", info->compressed_size);
+    cli_json_key_ratio(&json, "ratio", info->compressed_size, info->original_size);
+    cli_json_key_u64(&json, "segments", info->segment_count);
+    cli_json_key_u64(&json, "chunks", info->chunk_count);
+    if (info->is_container) {
+        cli_json_key_u64(&json, "tensors", info->tensor_count);
+        cli_json_key(&json, "dtypes");
+        cli_json_begin_array(&json);
+        for (size_t i = 0; i < count; i++) {
+            cli_json_begin_object(&json);
+            cli_json_key_string(&json, "dtype", rows[i].dtype);
+            cli_json_key_u64(&json, "tensors", rows[i].tensors);
+            cli_json_key_u64(&json, "original_size", rows[i].original);
+            cli_json_key_u64(&json, "stored_size", rows[i].stored);
+            cli_json_key_ratio(&json, "ratio", rows[i].stored, rows[i].original);
+            cli_json_end_object(&json);
+        }
+        cli_json_end_array(&json);
+        dtype_row rest = rest_of_file(info, rows, count);
+        cli_json_key(&json, "other");
+        cli_json_begin_object(&json);
+        cli_json_key_u64(&json, "original_size", rest.original);
+        cli_json_key_u64(&json, "stored_size", rest.stored);
+        cli_json_end_object(&json);
+    }
+    cli_json_end_object(&json);
+    cli_json_end_line(&json);
+}
+
+int cli_run_info(const cli_options *options)
+{
+    if (options->input_path == NULL) { /* "emzip info --impl" */
+        if (options->json)
+            print_json(options, NULL, NULL, NULL, 0);
+        else
+            cli_print_impl(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (options->show_impl && !options->json)
+        cli_print_impl(stdout);
+    emz_dctx *dctx = cli_create_dctx(options, true);
+    if (dctx == NULL)
+        return CLI_EXIT_FAILURE;
+    cli_reader reader;
+    int status = CLI_EXIT_FAILURE;
+    dtype_row *rows = NULL;
+    size_t count = 0;
+    emz_frame_info frame = {0};
+    if (!cli_reader_begin(&reader, options->input_path) || !cli_reader_open(&reader, dctx))
+        goto done;
+    if (!reader.info.is_container) {
+        if (!cli_reader_frame_info(&reader, &frame))
+            goto done;
+    } else if ((rows = group_by_dtype(&reader, &count)) == NULL) {
+        goto done;
+    }
+    status = CLI_EXIT_OK;
+    if (options->json)
+        print_json(options, &reader, reader.info.is_container ? NULL : &frame, rows, count);
+    else if (reader.info.is_container)
+        print_container_text(&reader, rows, count);
+    else
+        print_frame_text(&reader, &frame);
+
+done:
+    free(rows);
+    cli_reader_close(&reader);
+    emz_dctx_free(dctx);
+    return status;
+}
