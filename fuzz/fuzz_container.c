@@ -104,9 +104,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         wr32(copy + 28, (uint32_t)XXH3_64bits(copy, 28));
         uint64_t segments = 0;
         for (int i = 0; i < 8; i++) segments |= (uint64_t)copy[16 + i] << 8 * i;
-        if (segments <= (size - 36) / 16) {
-            size_t dir = size - 4 - 16 * (size_t)segments;
-            wr32(copy + size - 4, (uint32_t)XXH3_64bits(copy + dir, 16 * (size_t)segments));
+        if (segments <= (size - 36) / 24) {
+            size_t dir = size - 4 - 24 * (size_t)segments;
+            wr32(copy + size - 4, (uint32_t)XXH3_64bits(copy + dir, 24 * (size_t)segments));
         }
         decode_all(copy, size, NULL);
         free(copy);

@@ -3,6 +3,7 @@
 
 #include "checksum.h"
 #include "common.h"
+#include "frame.h"
 
 static const uint8_t magic[4] = {0x89, 'E', 'M', 'C'};
 
@@ -36,4 +37,28 @@ emz_status emz_container_header_read(const uint8_t *src, size_t size, emz_contai
     if (h->original_size > (UINT64_C(1) << 62) || h->segment_count > (UINT64_C(1) << 40))
         return EMZ_ERROR_CORRUPT;
     return EMZ_OK;
+}
+
+void emz_directory_entry_write(const emz_directory_entry *e,
+                               uint8_t out[EMZ_DIRECTORY_ENTRY_SIZE]) {
+    emz_store64(out, e->original_size);
+    emz_store64(out + 8, e->frame_size);
+    memset(out + 16, 0, 8);
+    out[16] = (uint8_t)e->type;
+    out[17] = (uint8_t)e->chunk_log2;
+}
+
+/* An entry with nonzero reserved bytes reads as one with an impossible type. */
+void emz_directory_entry_read(const uint8_t in[EMZ_DIRECTORY_ENTRY_SIZE],
+                              emz_directory_entry *e) {
+    static const uint8_t zero[6];
+    e->original_size = emz_load64(in);
+    e->frame_size = emz_load64(in + 8);
+    e->type = memcmp(in + 18, zero, 6) == 0 ? (emz_type)in[16] : (emz_type)EMZ_TYPE_COUNT;
+    e->chunk_log2 = in[17];
+}
+
+bool emz_directory_entry_valid(const emz_directory_entry *e) {
+    return (unsigned)e->type < EMZ_TYPE_COUNT && e->chunk_log2 >= EMZ_CHUNK_LOG2_MIN &&
+           e->chunk_log2 <= EMZ_CHUNK_LOG2_MAX && e->original_size <= (UINT64_C(1) << 62);
 }

@@ -10,7 +10,7 @@
 
 #define EMZ_CONTAINER_HEADER_SIZE 32
 #define EMZ_CONTAINER_VERSION 1
-#define EMZ_DIRECTORY_ENTRY_SIZE 16
+#define EMZ_DIRECTORY_ENTRY_SIZE 24
 /* Safetensors headers are at most 100 MB (the format's own limit): a bound on what a reader
  * holds in memory for a checkpoint, whatever the file claims. */
 #define EMZ_SAFETENSORS_HEADER_MAX ((uint64_t)100 << 20)
@@ -28,6 +28,20 @@ typedef struct emz_segment {
     uint64_t offset, size, element_count;
     emz_type type;
 } emz_segment;
+
+/* A directory entry: what a reader needs to know of a frame without reading it. */
+typedef struct emz_directory_entry {
+    uint64_t original_size, frame_size;
+    emz_type type;
+    unsigned chunk_log2;
+} emz_directory_entry;
+
+void emz_directory_entry_write(const emz_directory_entry *e,
+                               uint8_t out[EMZ_DIRECTORY_ENTRY_SIZE]);
+void emz_directory_entry_read(const uint8_t in[EMZ_DIRECTORY_ENTRY_SIZE],
+                              emz_directory_entry *e);
+/* Type and chunk size in range, reserved bytes zero (checked by the caller on read). */
+bool emz_directory_entry_valid(const emz_directory_entry *e);
 
 void emz_container_header_write(const emz_container_header *h,
                                 uint8_t out[EMZ_CONTAINER_HEADER_SIZE]);

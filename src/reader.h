@@ -1,6 +1,8 @@
 /* reader.h - an open compressed file (emz_reader): its segments and a table of all chunks.
- * Built once by reader_open.c, then only read (reader_read.c), so one reader serves several
- * threads at once, each with its own dctx. */
+ * Opening reads only the directory (and a checkpoint's header); a frame's header and chunk
+ * index are read the first time one of its chunks is needed (emz_reader_load_segment), under
+ * the reader's lock, so one reader serves several threads at once, each with its own dctx,
+ * and reading one tensor touches only that tensor's frame. */
 #ifndef EMZ_READER_H
 #define EMZ_READER_H
 
@@ -8,6 +10,8 @@
 #include "emzip.h"
 #include "safetensors_header.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 typedef struct reader_segment {
@@ -16,6 +20,7 @@ typedef struct reader_segment {
     uint64_t first_chunk, chunk_count; /* in the reader's chunk table */
     emz_type type;
     unsigned log2;
+    atomic_int state;                  /* 0: index not read yet; -1: read; else the error */
 } reader_segment;
 
 typedef struct reader_chunk {
@@ -34,7 +39,12 @@ struct emz_reader {
     size_t largest_chunk;    /* original bytes of the largest chunk */
     emz_st_header st;        /* a checkpoint's tensors; empty otherwise */
     uint64_t *stored;        /* frame bytes per tensor */
+    pthread_mutex_t load_lock; /* held while a segment's index is read */
 };
+
+/* Makes sure segment s's frame header and chunk index are read and checked (once; later
+ * calls only look at its state). On failure writes what failed into detail (may be NULL). */
+emz_status emz_reader_load_segment(const emz_reader *r, size_t s, char *detail, size_t size);
 
 /* The segment holding global chunk g, and the one holding original byte offset at. */
 size_t emz_reader_segment_of_chunk(const emz_reader *r, uint64_t g);

@@ -36,8 +36,15 @@ typedef struct read_job {
 /* Decodes global chunk g into out (len bytes); on failure records g. */
 static emz_status decode_chunk(read_job *j, unsigned worker, uint64_t g, uint8_t *out,
                                size_t len) {
+    size_t segment = emz_reader_segment_of_chunk(j->r, g);
+    const reader_segment *s = &j->r->seg[segment];
+    emz_status loaded = emz_reader_load_segment(j->r, segment, NULL, 0);
+    if (loaded != EMZ_OK) {
+        uint_fast64_t none = UINT64_MAX;
+        atomic_compare_exchange_strong(&j->failed, &none, g);
+        return loaded;
+    }
     const reader_chunk *c = &j->r->chunk[g];
-    const reader_segment *s = &j->r->seg[emz_reader_segment_of_chunk(j->r, g)];
     /* Payloads our writer makes fit the expansion bound; a valid frame from another writer
      * may be larger (Huffman codes of up to 11 bits), and gets a buffer of its own. */
     const uint8_t *in = j->r->base ? j->r->base + c->payload : NULL; /* in memory: no copy */

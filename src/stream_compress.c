@@ -7,7 +7,7 @@
  * chunk has gone out), encoding too whenever the next chunk to write is not ready. Memory:
  * SLOTS_PER_WORKER slots plus a chunk buffer and scratch (6 chunks) per thread, about
  * (SLOTS_PER_WORKER + 7) x chunk size per thread, plus 8 bytes a chunk for the index of the
- * frame being written and 24 bytes a segment. A chunk's bytes depend only on the chunk, so the
+ * frame being written and 32 bytes a segment. A chunk's bytes depend only on the chunk, so the
  * output is the same for every thread count, and a bare frame is exactly what emz_compress
  * produces. */
 #include "checksum.h"
@@ -41,7 +41,7 @@ typedef struct writer {
     size_t out_seg;      /* the next segment whose frame starts */
     uint8_t *index;      /* the open frame's chunk index */
     size_t index_cap;
-    uint8_t *directory;  /* container: 16 bytes a segment */
+    uint8_t *directory;  /* container: an entry a segment */
 } writer;
 
 static uint64_t chunks_of(const writer *w, size_t s) {
@@ -110,8 +110,9 @@ static emz_status end_frame(writer *w, size_t s) {
     emz_status st = put(w, w->index, index_size);
     if (st == EMZ_OK) st = put(w, check, 4);
     if (st == EMZ_OK && w->directory) {
-        emz_store64(w->directory + s * EMZ_DIRECTORY_ENTRY_SIZE, w->seg[s].size);
-        emz_store64(w->directory + s * EMZ_DIRECTORY_ENTRY_SIZE + 8, w->written - w->frame_start);
+        emz_directory_entry e = {w->seg[s].size, w->written - w->frame_start, w->seg[s].type,
+                                 w->log2};
+        emz_directory_entry_write(&e, w->directory + s * EMZ_DIRECTORY_ENTRY_SIZE);
     }
     return st;
 }
