@@ -2,7 +2,9 @@
 # Checkpoint mode on a >= 1 GiB safetensors file built by tiling the corpus's BF16 tensors
 # (bench/make-tiled-checkpoint.py; the file is a benchmark input, never committed):
 #  - compress and decompress file to file with 1 and 2 threads, interleaved, REPS times
-#    (medians), beside `cat FILE > /dev/null` and `cp FILE` of the uncompressed file;
+#    (medians), beside `cat FILE > /dev/null`, `cp FILE` and `dd bs=1M` (write() of the same
+#    bytes) of the uncompressed file, and decompression to /dev/null (the codec without the
+#    file system's write path);
 #  - byte-identical round trip, and the same container for -T 1 and -T 2;
 #  - emzip-load: the whole checkpoint into one buffer, 1 vs 2 threads (the load bar);
 #  - extracting one tensor: time, and bytes read from the container (strace of pread64/read).
@@ -30,9 +32,12 @@ median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{v[NR]=$1} END{print (N
 for r in $(seq "$reps"); do
     run cat sh -c "cat '$src' > /dev/null"
     run cp cp "$src" "$work/copy.safetensors"; rm -f "$work/copy.safetensors"
+    run dd dd if="$src" of="$work/copy.safetensors" bs=1M status=none; rm -f "$work/copy.safetensors"
     for t in 1 2; do
         run "compress-T$t" "$emzip" compress -q -f -T "$t" "$src" -o "$work/tiled.T$t.emz"
+        rm -f "$work/back.safetensors"
         run "decompress-T$t" "$emzip" decompress -q -f -T "$t" "$work/tiled.T$t.emz" -o "$work/back.safetensors"
+        run "decompress-null-T$t" sh -c "'$emzip' decompress -q -T $t '$work/tiled.T$t.emz' -o - > /dev/null"
         run "test-T$t" "$emzip" test -q -T "$t" "$work/tiled.T$t.emz"
     done
 done
@@ -42,12 +47,13 @@ csize=$(stat -c %s "$work/tiled.T1.emz")
 echo "compressed: $csize bytes ($(awk -v a="$csize" -v b="$size" 'BEGIN{printf "%.2f", 100*a/b}')%)"
 echo
 echo "file to file, medians of $reps interleaved runs (GB/s of the uncompressed file):"
-printf '%-14s %9s %8s\n' step seconds GB/s
-for k in cat cp compress-T1 compress-T2 decompress-T1 decompress-T2 test-T1 test-T2; do
+printf '%-20s %9s %8s\n' step seconds GB/s
+for k in cat cp dd compress-T1 compress-T2 decompress-T1 decompress-T2 decompress-null-T1 \
+    decompress-null-T2 test-T1 test-T2; do
     m=$(median "${times[$k]}")
-    printf '%-14s %9.3f %8.2f\n' "$k" "$m" "$(awk -v s="$size" -v m="$m" 'BEGIN{print s/m/1e9}')"
+    printf '%-20s %9.3f %8.2f\n' "$k" "$m" "$(awk -v s="$size" -v m="$m" 'BEGIN{print s/m/1e9}')"
 done
-for k in compress decompress test; do
+for k in compress decompress decompress-null test; do
     awk -v a="$(median "${times[$k-T1]}")" -v b="$(median "${times[$k-T2]}")" -v k="$k" \
         'BEGIN{printf "%s: 2 threads %.2fx 1 thread\n", k, a/b}'
 done

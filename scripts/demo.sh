@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up emzip and runs its main job on the bundled sample: compress a BF16 checkpoint,
-# decompress it, and check that the bytes are identical.
+# Sets up emzip and runs its main job on the bundled sample: compress a BF16 safetensors
+# checkpoint, look inside it, take one tensor out alone, restore the file and check that its
+# bytes are identical.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -8,8 +9,13 @@ scripts/install-deps.sh
 ninja -C build >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-build/tools/emzip compress -f -t bf16 sample/selfie.bf16.safetensors -o "$out/selfie.emz"
-build/tools/emzip info "$out/selfie.emz"
-build/tools/emzip decompress -f "$out/selfie.emz" -o "$out/selfie.bf16.safetensors"
+emzip=build/tools/emzip
+$emzip compress -f sample/selfie.bf16.safetensors -o "$out/selfie.emz"
+$emzip info "$out/selfie.emz"
+$emzip list "$out/selfie.emz" | sed -n 1,5p  # sed reads it all: no SIGPIPE
+tensor=$($emzip list "$out/selfie.emz" | awk 'NR == 3 {print $1}')
+$emzip extract -f "$out/selfie.emz" "$tensor" -o "$out/tensor.bin"
+$emzip decompress -f "$out/selfie.emz" -o "$out/selfie.bf16.safetensors"
 cmp sample/selfie.bf16.safetensors "$out/selfie.bf16.safetensors"
-echo "round trip identical: sample/selfie.bf16.safetensors"
+echo "round trip identical: sample/selfie.bf16.safetensors; tensor $tensor extracted alone" \
+     "($(stat -c %s "$out/tensor.bin") bytes)"
