@@ -1,8 +1,8 @@
 /* reader.h - an open compressed file (emz_reader): its segments and a table of all chunks.
  * Opening reads only the directory (and a checkpoint's header); a frame's header and chunk
- * index are read the first time one of its chunks is needed (emz_reader_load_segment), under
- * the reader's lock, so one reader serves several threads at once, each with its own dctx,
- * and reading one tensor touches only that tensor's frame. */
+ * index are read the first time one of its chunks is needed (emz_reader_load_segment, by
+ * whichever thread gets there first), so one reader serves several threads at once, each with
+ * its own dctx, and reading one tensor touches only that tensor's frame. */
 #ifndef EMZ_READER_H
 #define EMZ_READER_H
 
@@ -10,7 +10,6 @@
 #include "emzip.h"
 #include "safetensors_header.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
@@ -20,7 +19,8 @@ typedef struct reader_segment {
     uint64_t first_chunk, chunk_count; /* in the reader's chunk table */
     emz_type type;
     unsigned log2;
-    atomic_int state;                  /* 0: index not read yet; -1: read; else the error */
+    atomic_int state;                  /* 0: index not read yet, <0: being read / read,
+                                          >0: the error reading it gave */
 } reader_segment;
 
 typedef struct reader_chunk {
@@ -39,7 +39,6 @@ struct emz_reader {
     size_t largest_chunk;    /* original bytes of the largest chunk */
     emz_st_header st;        /* a checkpoint's tensors; empty otherwise */
     uint64_t *stored;        /* frame bytes per tensor */
-    pthread_mutex_t load_lock; /* held while a segment's index is read */
 };
 
 /* Makes sure segment s's frame header and chunk index are read and checked (once; later

@@ -12,6 +12,7 @@
 #include "reader.h"
 
 #include <inttypes.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -58,22 +59,30 @@ static emz_status load(emz_reader *r, const reader_segment *s) {
     return st;
 }
 
+/* Segment states: 0 not read yet, LOADING while one thread reads it, LOADED, or the error. */
+enum { LOADING = -2, LOADED = -1 };
+
 emz_status emz_reader_load_segment(const emz_reader *reader, size_t s, char *detail,
                                    size_t size) {
     emz_reader *r = (emz_reader *)reader; /* the lazily filled parts: state, chunk table */
     reader_segment *seg = &r->seg[s];
     int state = atomic_load_explicit(&seg->state, memory_order_acquire);
-    if (state == 0) {
-        pthread_mutex_lock(&r->load_lock);
-        state = atomic_load_explicit(&seg->state, memory_order_relaxed);
-        if (state == 0) {
-            emz_status st = load(r, seg);
-            state = st == EMZ_OK ? -1 : (int)st;
-            atomic_store_explicit(&seg->state, state, memory_order_release);
-        }
-        pthread_mutex_unlock(&r->load_lock);
+    /* The thread that moves the state from 0 reads the frame, without a lock (it writes only
+     * this segment's entries of the chunk table); any other that needs it meanwhile waits.
+     * A lock around the reads made two threads wait on each other 35,000 times in one pass
+     * over the 17,700-tensor checkpoint. */
+    if (state == 0 && atomic_compare_exchange_strong_explicit(&seg->state, &state, LOADING,
+                                                              memory_order_acquire,
+                                                              memory_order_acquire)) {
+        emz_status st = load(r, seg);
+        state = st == EMZ_OK ? LOADED : (int)st;
+        atomic_store_explicit(&seg->state, state, memory_order_release);
     }
-    if (state == -1) return EMZ_OK;
+    while (state == LOADING) {
+        sched_yield();
+        state = atomic_load_explicit(&seg->state, memory_order_acquire);
+    }
+    if (state == LOADED) return EMZ_OK;
     if (detail) {
         char what[EMZ_DETAIL_SIZE / 2];
         emz_reader_describe(r, seg->offset, what, sizeof what);
@@ -213,7 +222,6 @@ emz_status emz_reader_open(emz_dctx *dctx, const emz_source *src, emz_reader **r
     emz_reader *r = calloc(1, sizeof *r);
     if (!r) return EMZ_ERROR_NO_MEMORY;
     r->src = *src, r->fd = -1;
-    pthread_mutex_init(&r->load_lock, NULL);
     r->info.compressed_size = src->size;
     uint8_t head[EMZ_CONTAINER_HEADER_SIZE] = {0};
     size_t have = src->size < sizeof head ? (size_t)src->size : sizeof head;
@@ -236,7 +244,6 @@ emz_status emz_reader_open(emz_dctx *dctx, const emz_source *src, emz_reader **r
 void emz_reader_close(emz_reader *r) {
     if (!r) return;
     emz_reader_close_file(r);
-    pthread_mutex_destroy(&r->load_lock);
     free(r->seg), free(r->chunk), free(r->stored);
     emz_st_free(&r->st);
     free(r);
