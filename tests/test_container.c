@@ -17,6 +17,7 @@
 typedef struct mem_src {
     const uint8_t *data;
     long fail_after; /* reads before one fails; < 0: never */
+    uint64_t bytes_read;
 } mem_src;
 
 static int mem_read(void *opaque, void *buf, size_t size, uint64_t offset)
@@ -24,6 +25,7 @@ static int mem_read(void *opaque, void *buf, size_t size, uint64_t offset)
     mem_src *m = opaque;
     if (m->fail_after == 0) return -1;
     if (m->fail_after > 0) __atomic_fetch_sub(&m->fail_after, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&m->bytes_read, size, __ATOMIC_RELAXED);
     memcpy(buf, m->data + offset, size);
     return 0;
 }
@@ -66,7 +68,7 @@ static mem_sink compress_st(const uint8_t *file, size_t size, int threads, emz_s
     emz_cctx *c = emz_cctx_create();
     cr_assert(c != NULL);
     cr_assert(emz_cctx_set_param(c, EMZ_PARAM_THREADS, threads) == EMZ_OK);
-    mem_src ms = {file, -1};
+    mem_src ms = {file, -1, 0};
     emz_source src = {mem_read, &ms, size};
     mem_sink out = new_sink();
     emz_sink sink = {mem_write, &out};
@@ -81,7 +83,7 @@ static mem_sink compress_st(const uint8_t *file, size_t size, int threads, emz_s
 static emz_reader *open_mem(const mem_sink *container, mem_src *ms, emz_dctx *d,
                             emz_status *status)
 {
-    *ms = (mem_src){container->data, -1};
+    *ms = (mem_src){container->data, -1, 0};
     emz_source src = {mem_read, ms, container->size};
     emz_reader *r = NULL;
     *status = emz_reader_open(d, &src, &r);
@@ -282,7 +284,7 @@ Test(container, stream_frames_equal_emz_compress)
                     size_t fsize;
                     cr_assert(emz_compress(c, frame, emz_compress_bound(n), data, n, types[ti],
                                            &fsize) == EMZ_OK);
-                    mem_src ms = {data, -1};
+                    mem_src ms = {data, -1, 0};
                     emz_source src = {mem_read, &ms, n};
                     mem_sink out = new_sink();
                     emz_sink sink = {mem_write, &out};
@@ -322,7 +324,7 @@ static void expect_refused(const char *json, size_t data_size, const char *expec
     memcpy(file + 8, json, len);
     memset(file + 8 + len, 0x3C, data_size);
     emz_cctx *c = emz_cctx_create();
-    mem_src ms = {file, -1};
+    mem_src ms = {file, -1, 0};
     emz_source src = {mem_read, &ms, size};
     mem_sink out = new_sink();
     emz_sink sink = {mem_write, &out};
@@ -349,7 +351,7 @@ Test(container, malformed_safetensors_refused_naming_the_problem)
     /* a header length beyond the file */
     uint8_t file[16] = {0xFF, 0xFF, 0, 0, 0, 0, 0, 0, '{', '}'};
     emz_cctx *c = emz_cctx_create();
-    mem_src ms = {file, -1};
+    mem_src ms = {file, -1, 0};
     emz_source src = {mem_read, &ms, sizeof file};
     mem_sink out = new_sink();
     emz_sink sink = {mem_write, &out};
@@ -451,7 +453,7 @@ Test(container, progress_and_cancel)
     emz_cctx_set_param(c, EMZ_PARAM_THREADS, 2);
     progress_log log = {0, 0, 0, -1};
     emz_cctx_set_progress(c, on_progress, &log);
-    mem_src ms = {data, -1};
+    mem_src ms = {data, -1, 0};
     emz_source src = {mem_read, &ms, n};
     mem_sink out = new_sink();
     emz_sink sink = {mem_write, &out};
@@ -485,13 +487,13 @@ Test(container, read_and_write_failures_are_io_errors)
     emz_cctx *c = emz_cctx_create();
     emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, 4096);
     for (long fail = 0; fail < 12; fail++) {
-        mem_src ms = {file, fail};
+        mem_src ms = {file, fail, 0};
         emz_source src = {mem_read, &ms, size};
         mem_sink out = new_sink();
         emz_sink sink = {mem_write, &out};
         cr_assert(emz_compress_safetensors(c, &src, &sink, NULL) == EMZ_ERROR_IO, "read %ld", fail);
         free(out.data);
-        ms = (mem_src){file, -1};
+        ms = (mem_src){file, -1, 0};
         out = new_sink();
         out.fail_after = fail;
         cr_assert(emz_compress_safetensors(c, &src, &sink, NULL) == EMZ_ERROR_IO, "write %ld", fail);
@@ -500,7 +502,7 @@ Test(container, read_and_write_failures_are_io_errors)
     emz_status st;
     mem_sink good = compress_st(file, size, 1, &st, NULL, 0);
     for (long fail = 0; fail < 6; fail++) {
-        mem_src ms = {good.data, -1};
+        mem_src ms = {good.data, -1, 0};
         emz_source src = {mem_read, &ms, good.size};
         emz_reader *r = NULL;
         cr_assert(emz_reader_open(NULL, &src, &r) == EMZ_OK);
@@ -562,4 +564,48 @@ Test(container, one_reader_serves_two_threads)
     cr_assert(a.ok && b.ok);
     emz_reader_close(r);
     free(c.data), free(file);
+}
+
+/* Reading one tensor reads its frame and nothing else of the data: the bytes the source gives
+ * after opening are at most that frame. */
+Test(container, one_tensor_reads_only_its_frame, .timeout = 300)
+{
+    size_t n;
+    char **files = tc_corpus_files(&n);
+    for (size_t f = 0; f < n; f++) {
+        if (!strstr(files[f], "movenet_thunder.bf16")) continue;
+        size_t size;
+        uint8_t *file = read_file(files[f], &size);
+        emz_status st;
+        mem_sink c = compress_st(file, size, 2, &st, NULL, 0);
+        cr_assert(st == EMZ_OK);
+        mem_src ms;
+        emz_reader *r = open_mem(&c, &ms, NULL, &st);
+        cr_assert(st == EMZ_OK);
+        uint64_t opened = ms.bytes_read;
+        /* the directory, the header's frame and no tensor data: well under the file */
+        cr_assert(opened < c.size / 20, "opening read %llu of %zu bytes",
+                  (unsigned long long)opened, c.size);
+        emz_reader_info info;
+        emz_reader_info_get(r, &info);
+        uint8_t *buf = xmalloc(size);
+        int checked = 0;
+        for (uint64_t t = 0; t < info.tensor_count; t++) {
+            emz_tensor_info ti;
+            emz_reader_tensor(r, t, &ti);
+            if (ti.stored_size == 0) continue;
+            uint64_t before = ms.bytes_read;
+            cr_assert(emz_reader_read_tensor(r, NULL, t, buf, size, 0, ti.size) == EMZ_OK);
+            uint64_t used = ms.bytes_read - before;
+            cr_assert(used <= ti.stored_size, "tensor %s: read %llu bytes, its frame is %llu",
+                      ti.name, (unsigned long long)used, (unsigned long long)ti.stored_size);
+            cr_assert(memcmp(buf, file + ti.offset, ti.size) == 0);
+            checked++;
+        }
+        cr_assert(checked > 50);
+        emz_reader_close(r);
+        free(buf), free(c.data), free(file);
+    }
+    for (size_t f = 0; f < n; f++) free(files[f]);
+    free(files);
 }
