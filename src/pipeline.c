@@ -11,18 +11,25 @@
 #include "parallel.h"
 
 #include <pthread.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
 enum { SPINS = 4096 }; /* polls before sleeping: a few microseconds, a fraction of a chunk */
 
+/* The two counters every thread touches sit on cache lines of their own, and so does each
+ * slot's ready word (written by whichever worker produced into it). */
+typedef struct ready_word {
+    alignas(64) atomic_uint_fast64_t item; /* the number + 1 of the item produced into it */
+} ready_word;
+
 typedef struct pipe {
     uint64_t items;
     unsigned slots;
-    atomic_uint_fast64_t next;     /* the next item to claim */
-    atomic_uint_fast64_t consumed; /* items consumed: item i may be produced once i < consumed + slots */
-    atomic_uint_fast64_t *ready;   /* per slot: the number + 1 of the item produced into it */
+    alignas(64) atomic_uint_fast64_t next;     /* the next item to claim */
+    alignas(64) atomic_uint_fast64_t consumed; /* item i may be produced once i < consumed + slots */
+    alignas(64) ready_word *ready;
     atomic_int status;             /* EMZ_OK until the first failure */
     atomic_int sleepers;
     pthread_mutex_t lock;          /* only to sleep and to wake */
@@ -75,14 +82,14 @@ static bool has_room(pipe *p, uint64_t item) {
 }
 
 static bool is_ready(pipe *p, uint64_t item) {
-    return atomic_load_explicit(&p->ready[item % p->slots], memory_order_acquire) == item + 1;
+    return atomic_load_explicit(&p->ready[item % p->slots].item, memory_order_acquire) == item + 1;
 }
 
 static void produce(pipe *p, unsigned worker, uint64_t item) {
     unsigned slot = (unsigned)(item % p->slots);
     emz_status st = p->produce(p->ctx, worker, item, slot);
     if (st != EMZ_OK) fail(p, st);
-    atomic_store(&p->ready[slot], item + 1);
+    atomic_store(&p->ready[slot].item, item + 1);
     notify(p);
 }
 
@@ -132,13 +139,13 @@ emz_status emz_pipeline_run(unsigned workers, uint64_t items, unsigned slots,
     atomic_init(&p.consumed, 0);
     atomic_init(&p.status, EMZ_OK);
     atomic_init(&p.sleepers, 0);
-    p.ready = malloc(slots * sizeof *p.ready);
+    p.ready = aligned_alloc(64, slots * sizeof *p.ready);
     pipe_worker *w = calloc(workers, sizeof *w);
     if (!p.ready || !w) {
         free(p.ready), free(w);
         return EMZ_ERROR_NO_MEMORY;
     }
-    for (unsigned s = 0; s < slots; s++) atomic_init(&p.ready[s], 0);
+    for (unsigned s = 0; s < slots; s++) atomic_init(&p.ready[s].item, 0);
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.wake, NULL);
     unsigned started = 0;
