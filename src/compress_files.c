@@ -26,7 +26,7 @@ emz_status emz_compress_stream(emz_cctx *cctx, const emz_source *src, emz_type t
     if (st != EMZ_OK) return st;
     if (!emz_type_bits(type)) return EMZ_ERROR_INVALID_ARGUMENT;
     emz_segment whole = {0, src->size, element_count_of(type, src->size), type};
-    return emz_write_frames(cctx, src, &whole, 1, NULL, dst, written);
+    return emz_write_frames(cctx, src, NULL, &whole, 1, NULL, dst, written);
 }
 
 int emz_is_safetensors(const void *start, size_t size, uint64_t file_size) {
@@ -98,7 +98,7 @@ emz_status emz_compress_safetensors(emz_cctx *cctx, const emz_source *src,
     emz_st_free(&h);
     if (st != EMZ_OK) return st;
     emz_container_header c = {EMZ_CONTENT_SAFETENSORS, src->size, count};
-    st = emz_write_frames(cctx, src, seg, count, &c, dst, written);
+    st = emz_write_frames(cctx, src, NULL, seg, count, &c, dst, written);
     free(seg);
     return st;
 }

@@ -51,10 +51,11 @@ bool emz_container_magic(const uint8_t *src, size_t size);
 
 /* Writes the frames of segments (in order, covering the source without gaps) to dst: with
  * container non-NULL inside a container, else as one bare frame (then n must be 1). Chunks
- * are read from src and encoded on the context's threads, a batch at a time, while the
- * calling thread writes the previous batch. */
-emz_status emz_write_frames(emz_cctx *c, const emz_source *src, const emz_segment *segments,
-                            size_t n, const emz_container_header *container,
-                            const emz_sink *dst, uint64_t *written);
+ * are read from src (or taken from in_memory, the whole source, when that is not NULL) and
+ * encoded on the context's threads while the calling thread writes them in order. */
+emz_status emz_write_frames(emz_cctx *c, const emz_source *src, const uint8_t *in_memory,
+                            const emz_segment *segments, size_t n,
+                            const emz_container_header *container, const emz_sink *dst,
+                            uint64_t *written);
 
 #endif

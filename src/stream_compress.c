@@ -25,6 +25,7 @@ typedef struct writer {
     emz_cctx *c;
     const emz_kernels *k;
     const emz_source *src;
+    const uint8_t *base; /* the source in memory (emz_compress): chunks encode in place */
     const emz_segment *seg;
     size_t n;
     uint64_t *first_chunk; /* per segment, and the total at [n] */
@@ -79,8 +80,12 @@ static emz_status encode_item(void *ctx, unsigned worker, uint64_t item, unsigne
     size_t s, len;
     uint64_t chunk, at;
     chunk_place(w, item, &s, &chunk, &at, &len);
-    uint8_t *in = w->input + (size_t)worker * w->input_stride;
-    if (w->src->read(w->src->opaque, in, len, at) != 0) return EMZ_ERROR_IO;
+    const uint8_t *in = w->base + at;
+    if (!w->base) {
+        uint8_t *buf = w->input + (size_t)worker * w->input_stride;
+        if (w->src->read(w->src->opaque, buf, len, at) != 0) return EMZ_ERROR_IO;
+        in = buf;
+    }
     w->checksum[slot] = w->k->checksum32(in, len);
     w->encoded[slot] = emz_chunk_encode(w->k, w->seg[s].type, in, len,
                                         w->slots + slot * w->slot_size, &w->c->scratch[worker]);
@@ -150,10 +155,11 @@ static emz_status write_item(void *ctx, uint64_t item, unsigned slot) {
     return st;
 }
 
-emz_status emz_write_frames(emz_cctx *c, const emz_source *src, const emz_segment *segments,
-                            size_t n, const emz_container_header *container,
-                            const emz_sink *dst, uint64_t *written) {
-    writer w = {.c = c, .src = src, .seg = segments, .n = n, .dst = dst};
+emz_status emz_write_frames(emz_cctx *c, const emz_source *src, const uint8_t *in_memory,
+                            const emz_segment *segments, size_t n,
+                            const emz_container_header *container, const emz_sink *dst,
+                            uint64_t *written) {
+    writer w = {.c = c, .src = src, .base = in_memory, .seg = segments, .n = n, .dst = dst};
     emz_status st = emz_kernels_resolve(c->impl, &w.k);
     if (st != EMZ_OK) return st;
     w.chunk = c->chunk_size;
@@ -174,7 +180,7 @@ emz_status emz_write_frames(emz_cctx *c, const emz_source *src, const emz_segmen
     w.slot_size = EMZ_CHUNK_OUT_ROOM(need);
     w.input_stride = need ? need : 1;
     st = emz_chunk_scratch_reserve_set(&c->scratch, &c->scratch_count, w.workers, need);
-    w.input = malloc((size_t)w.workers * w.input_stride);
+    w.input = malloc(in_memory ? 1 : (size_t)w.workers * w.input_stride);
     w.slots = malloc(slots * w.slot_size);
     w.encoded = malloc(slots * sizeof *w.encoded);
     w.checksum = malloc(slots * sizeof *w.checksum);
