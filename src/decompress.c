@@ -1,21 +1,11 @@
-/* decompress.c - the decompression context, whole-frame and byte-range decompression. */
-#include "checksum.h"
-#include "chunk_codec.h"
-#include "common.h"
+/* decompress.c - the decompression context, and whole-frame and byte-range decompression of a
+ * frame in memory (decoded by the reader's code, reader_read.c). */
 #include "contexts.h"
 #include "frame.h"
 #include "parallel.h"
+#include "reader.h"
 
-#include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
-
-void emz_detail_set(char detail[EMZ_DETAIL_SIZE], const char *format, ...) {
-    va_list args;
-    va_start(args, format);
-    vsnprintf(detail, EMZ_DETAIL_SIZE, format, args);
-    va_end(args);
-}
 
 emz_dctx *emz_dctx_create(void) {
     emz_dctx *d = calloc(1, sizeof *d);
@@ -65,79 +55,15 @@ emz_status emz_frame_info_get(const void *src, size_t src_size, emz_frame_info *
     return EMZ_OK;
 }
 
-/* One call's chunks: chunk first + item is decoded by emz_parallel_for's worker. */
-typedef struct decode_job {
-    emz_dctx *d;
-    const emz_kernels *k;
-    const emz_frame *f;
-    uint8_t *dst;
-    uint64_t lo, hi, first, chunk_size;
-    const uint64_t *offset; /* payload offset of each chunk from first on */
-} decode_job;
-
-/* Decodes one chunk whose original bytes start at dst + (start - lo); the parts outside
- * [lo, hi) of original offsets are decoded aside and dropped. Workers write disjoint bytes. */
-static emz_status decode_one(void *ctx, unsigned worker, uint64_t item) {
-    const decode_job *j = ctx;
-    const emz_frame *f = j->f;
-    emz_chunk_scratch *s = &j->d->scratch[worker];
-    uint64_t i = j->first + item, start = i * j->chunk_size;
-    size_t len = (size_t)(f->header.original_size - start < j->chunk_size
-                              ? f->header.original_size - start
-                              : j->chunk_size);
-    uint32_t size = emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE);
-    bool whole = start >= j->lo && start + len <= j->hi;
-    uint8_t *out = whole ? j->dst + (start - j->lo) : s->chunk;
-    emz_status st = emz_chunk_decode(j->k, f->header.type, f->payloads + j->offset[item], size,
-                                     f->end, out, len, s);
-    if (st != EMZ_OK) return st;
-    if (j->d->verify &&
-        j->k->checksum32(out, len) != emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE + 4))
-        return EMZ_ERROR_CHECKSUM;
-    if (!whole) {
-        uint64_t from = start > j->lo ? start : j->lo;
-        uint64_t to = start + len < j->hi ? start + len : j->hi;
-        memcpy(j->dst + (from - j->lo), out + (from - start), (size_t)(to - from));
-    }
-    return EMZ_OK;
-}
-
-/* Decodes the chunks that original bytes [lo, hi) touch, on up to d->threads workers. */
-static emz_status decode_chunks(emz_dctx *d, const emz_frame *f, uint8_t *dst, uint64_t lo,
-                                uint64_t hi) {
-    const emz_kernels *k;
-    emz_status st = emz_kernels_resolve(d->impl, &k);
-    if (st != EMZ_OK) return st;
-    uint64_t chunk_size = UINT64_C(1) << f->header.chunk_log2;
-    uint64_t first = lo / chunk_size, last = (hi - 1) / chunk_size, count = last - first + 1;
-    unsigned workers = d->threads < count ? d->threads : (unsigned)count;
-    size_t scratch_size = (size_t)(f->header.original_size < chunk_size ? f->header.original_size
-                                                                        : chunk_size);
-    st = emz_chunk_scratch_reserve_set(&d->scratch, &d->scratch_count, workers, scratch_size);
-    if (st != EMZ_OK) return st;
-    /* Where each chunk's payload starts: a running sum of the index's sizes. */
-    uint64_t small[64], *offset = count <= 64 ? small : malloc(count * sizeof *offset);
-    if (!offset) return EMZ_ERROR_NO_MEMORY;
-    uint64_t at = 0;
-    for (uint64_t i = 0; i < first; i++) at += emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE);
-    for (uint64_t i = 0; i < count; i++) {
-        offset[i] = at;
-        at += emz_load32(f->index + (first + i) * EMZ_INDEX_ENTRY_SIZE);
-    }
-    decode_job job = {d, k, f, dst, lo, hi, first, chunk_size, offset};
-    st = emz_parallel_for(workers, count, decode_one, &job);
-    if (offset != small) free(offset);
-    return st;
-}
-
-static emz_status with_dctx(emz_dctx *dctx, const emz_frame *f, uint8_t *dst, uint64_t lo,
-                            uint64_t hi) {
+/* Original bytes [lo, hi) of a parsed frame, decoded in place by the reader's code (the chunks
+ * in parallel, checksums per the context). */
+static emz_status decode_range(emz_dctx *dctx, const uint8_t *src, size_t size,
+                               const emz_frame *f, uint8_t *dst, uint64_t lo, uint64_t hi) {
     if (lo == hi) return EMZ_OK;
-    if (dctx) return decode_chunks(dctx, f, dst, lo, hi);
-    emz_dctx *temp = emz_dctx_create();
-    if (!temp) return EMZ_ERROR_NO_MEMORY;
-    emz_status st = decode_chunks(temp, f, dst, lo, hi);
-    emz_dctx_free(temp);
+    emz_reader r = {0};
+    emz_status st = emz_reader_init_frame(&r, f, src, size);
+    if (st == EMZ_OK) st = emz_reader_read(&r, dctx, dst, (size_t)(hi - lo), lo, hi - lo);
+    emz_reader_release(&r);
     return st;
 }
 
@@ -148,7 +74,7 @@ emz_status emz_decompress(emz_dctx *dctx, void *dst, size_t dst_capacity, const 
     emz_status st = emz_frame_parse(src, src_size, &f);
     if (st != EMZ_OK) return st;
     if (f.header.original_size > dst_capacity) return EMZ_ERROR_DST_TOO_SMALL;
-    st = with_dctx(dctx, &f, dst, 0, f.header.original_size);
+    st = decode_range(dctx, src, src_size, &f, dst, 0, f.header.original_size);
     if (st == EMZ_OK) *dst_size = (size_t)f.header.original_size;
     return st;
 }
@@ -162,5 +88,5 @@ emz_status emz_decompress_range(emz_dctx *dctx, void *dst, size_t dst_capacity, 
     if (offset > f.header.original_size || length > f.header.original_size - offset)
         return EMZ_ERROR_RANGE;
     if (length > dst_capacity) return EMZ_ERROR_DST_TOO_SMALL;
-    return with_dctx(dctx, &f, dst, offset, offset + length);
+    return decode_range(dctx, src, src_size, &f, dst, offset, offset + length);
 }

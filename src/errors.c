@@ -1,5 +1,9 @@
-/* errors.c - status names and messages, and the version string. */
+/* errors.c - status names and messages, the contexts' detail messages, and the version
+ * string. */
+#include "contexts.h"
 #include "emzip.h"
+
+#include <stdio.h>
 
 static const struct {
     const char *name;
@@ -34,3 +38,10 @@ const char *emz_error_message(emz_status status) {
 }
 
 const char *emz_version_string(void) { return EMZ_VERSION_STRING; }
+
+void emz_detail_set(char detail[EMZ_DETAIL_SIZE], const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(detail, EMZ_DETAIL_SIZE, format, args);
+    va_end(args);
+}

@@ -1,8 +1,26 @@
 /* parallel.c - the thread runner of parallel.h (POSIX threads, started per call). */
 #include "parallel.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+typedef struct emz_parallel_worker {
+    struct emz_parallel *run;
+    unsigned worker;
+    pthread_t thread;
+} emz_parallel_worker;
+
+typedef struct emz_parallel {
+    emz_task_fn task;
+    void *ctx;
+    uint64_t items;
+    atomic_uint_fast64_t next;
+    atomic_int status; /* EMZ_OK until the first failure */
+    unsigned started;
+    emz_parallel_worker workers[EMZ_MAX_THREADS];
+} emz_parallel;
 
 static void work(emz_parallel *r, unsigned worker) {
     for (;;) {
@@ -24,7 +42,7 @@ static void *thread_main(void *arg) {
     return NULL;
 }
 
-void emz_parallel_start(emz_parallel *r, unsigned workers, uint64_t items, emz_task_fn task,
+static void start(emz_parallel *r, unsigned workers, uint64_t items, emz_task_fn task,
                         void *ctx) {
     r->task = task, r->ctx = ctx, r->items = items, r->started = 0;
     atomic_init(&r->next, 0);
@@ -38,7 +56,7 @@ void emz_parallel_start(emz_parallel *r, unsigned workers, uint64_t items, emz_t
     }
 }
 
-emz_status emz_parallel_finish(emz_parallel *r) {
+static emz_status finish(emz_parallel *r) {
     work(r, 0);
     for (unsigned t = 0; t < r->started; t++) pthread_join(r->workers[t].thread, NULL);
     r->started = 0;
@@ -55,8 +73,8 @@ emz_status emz_parallel_for(unsigned workers, uint64_t items, emz_task_fn task, 
     }
     emz_parallel *r = malloc(sizeof *r); /* ~10 KB: kept off the caller's stack */
     if (!r) return EMZ_ERROR_NO_MEMORY;
-    emz_parallel_start(r, workers, items, task, ctx);
-    emz_status st = emz_parallel_finish(r);
+    start(r, workers, items, task, ctx);
+    emz_status st = finish(r);
     free(r);
     return st;
 }

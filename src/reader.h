@@ -8,6 +8,7 @@
 
 #include "container.h"
 #include "emzip.h"
+#include "frame.h"
 #include "safetensors_header.h"
 
 #include <stdatomic.h>
@@ -44,6 +45,14 @@ struct emz_reader {
 /* Makes sure segment s's frame header and chunk index are read and checked (once; later
  * calls only look at its state). On failure writes what failed into detail (may be NULL). */
 emz_status emz_reader_load_segment(const emz_reader *r, size_t s, char *detail, size_t size);
+
+/* Sets up r (zeroed by the caller) as a reader of a single frame already parsed and checked
+ * by emz_frame_parse, decoded in place from its memory (emz_decompress, emz_decompress_range).
+ * emz_reader_release frees what it allocated. */
+emz_status emz_reader_init_frame(emz_reader *r, const emz_frame *f, const uint8_t *src,
+                                 size_t size);
+/* Frees what a reader holds, but not the reader itself (emz_reader_close does both). */
+void emz_reader_release(emz_reader *r);
 
 /* The segment holding global chunk g, and the one holding original byte offset at. */
 size_t emz_reader_segment_of_chunk(const emz_reader *r, uint64_t g);

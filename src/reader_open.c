@@ -241,12 +241,41 @@ emz_status emz_reader_open(emz_dctx *dctx, const emz_source *src, emz_reader **r
     return EMZ_OK;
 }
 
-void emz_reader_close(emz_reader *r) {
-    if (!r) return;
+void emz_reader_release(emz_reader *r) {
     emz_reader_close_file(r);
     free(r->seg), free(r->chunk), free(r->stored);
     emz_st_free(&r->st);
+}
+
+void emz_reader_close(emz_reader *r) {
+    if (!r) return;
+    emz_reader_release(r);
     free(r);
+}
+
+emz_status emz_reader_init_frame(emz_reader *r, const emz_frame *f, const uint8_t *src,
+                                 size_t size) {
+    r->fd = -1;
+    r->base = src;
+    r->src = (emz_source){NULL, NULL, size};
+    r->info = (emz_reader_info){.original_size = f->header.original_size,
+                                .compressed_size = size, .segment_count = 1,
+                                .type = f->header.type};
+    r->seg = calloc(1, sizeof *r->seg);
+    if (!r->seg) return EMZ_ERROR_NO_MEMORY;
+    r->seg[0] = (reader_segment){.size = f->header.original_size, .frame_size = size,
+                                 .type = f->header.type, .log2 = f->header.chunk_log2};
+    emz_status st = number_chunks(r);
+    if (st != EMZ_OK) return st;
+    /* the index is checked already: just the running sum of payload sizes */
+    uint64_t at = EMZ_FRAME_HEADER_SIZE;
+    for (uint64_t i = 0; i < f->chunk_count; i++) {
+        uint32_t bytes = emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE);
+        r->chunk[i] = (reader_chunk){at, bytes, emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE + 4)};
+        at += bytes;
+    }
+    atomic_init(&r->seg[0].state, LOADED);
+    return EMZ_OK;
 }
 
 emz_status emz_reader_info_get(const emz_reader *r, emz_reader_info *info) {

@@ -36,10 +36,9 @@ typedef struct read_job {
     atomic_uint_fast64_t failed; /* the first chunk that failed, UINT64_MAX if none */
 } read_job;
 
-/* Decodes global chunk g into out (len bytes); on failure records g. */
-static emz_status decode_chunk(read_job *j, unsigned worker, uint64_t g, uint8_t *out,
-                               size_t len) {
-    size_t segment = emz_reader_segment_of_chunk(j->r, g);
+/* Decodes global chunk g, of segment `segment`, into out (len bytes); on failure records g. */
+static emz_status decode_chunk(read_job *j, unsigned worker, uint64_t g, size_t segment,
+                               uint8_t *out, size_t len) {
     const reader_segment *s = &j->r->seg[segment];
     emz_status loaded = emz_reader_load_segment(j->r, segment, NULL, 0);
     if (loaded != EMZ_OK) {
@@ -50,18 +49,27 @@ static emz_status decode_chunk(read_job *j, unsigned worker, uint64_t g, uint8_t
     const reader_chunk *c = &j->r->chunk[g];
     /* Payloads our writer makes fit the expansion bound; a valid frame from another writer
      * may be larger (Huffman codes of up to 11 bits), and gets a buffer of its own. */
-    const uint8_t *in = j->r->base ? j->r->base + c->payload : NULL; /* in memory: no copy */
+    /* In memory the payload decodes in place; else it is read into this worker's buffer. The
+     * decoder may read ahead up to readable_end (the end of the memory or of the buffer), which
+     * keeps it in its fast loop longer than stopping at the payload's end would. */
+    const uint8_t *in, *readable_end;
     uint8_t *own = NULL;
     emz_status st = EMZ_OK;
-    if (!in) {
+    if (j->r->base) {
+        in = j->r->base + c->payload;
+        readable_end = j->r->base + j->r->src.size;
+    } else {
         uint8_t *buf = j->input + (size_t)worker * j->input_stride;
-        if (c->size > j->input_stride && !(buf = own = malloc(c->size)))
-            return EMZ_ERROR_NO_MEMORY;
+        readable_end = buf + j->input_stride;
+        if (c->size > j->input_stride) {
+            if (!(buf = own = malloc(c->size))) return EMZ_ERROR_NO_MEMORY;
+            readable_end = buf + c->size;
+        }
         if (j->r->src.read(j->r->src.opaque, buf, c->size, c->payload) != 0) st = EMZ_ERROR_IO;
         in = buf;
     }
     if (st == EMZ_OK)
-        st = emz_chunk_decode(j->k, s->type, in, c->size, in + c->size, out, len,
+        st = emz_chunk_decode(j->k, s->type, in, c->size, readable_end, out, len,
                               &j->d->scratch[worker]);
     free(own);
     if (st == EMZ_OK && j->d->verify && j->k->checksum32(out, len) != c->checksum)
@@ -73,22 +81,24 @@ static emz_status decode_chunk(read_job *j, unsigned worker, uint64_t g, uint8_t
     return st;
 }
 
-/* Where global chunk g lies in the original file. */
-static void chunk_span(const emz_reader *r, uint64_t g, uint64_t *start, size_t *len) {
-    const reader_segment *s = &r->seg[emz_reader_segment_of_chunk(r, g)];
+/* Where global chunk g lies in the original file, and its segment. */
+static size_t chunk_span(const emz_reader *r, uint64_t g, uint64_t *start, size_t *len) {
+    size_t segment = emz_reader_segment_of_chunk(r, g);
+    const reader_segment *s = &r->seg[segment];
     uint64_t at = (g - s->first_chunk) << s->log2, chunk = UINT64_C(1) << s->log2;
     *start = s->offset + at;
     *len = (size_t)(s->size - at < chunk ? s->size - at : chunk);
+    return segment;
 }
 
 static emz_status read_one(void *ctx, unsigned worker, uint64_t item) {
     read_job *j = ctx;
     uint64_t g = j->first + item, start;
     size_t len;
-    chunk_span(j->r, g, &start, &len);
+    size_t segment = chunk_span(j->r, g, &start, &len);
     bool whole = start >= j->lo && start + len <= j->hi;
     uint8_t *out = whole ? j->dst + (start - j->lo) : j->d->scratch[worker].chunk;
-    emz_status st = decode_chunk(j, worker, g, out, len);
+    emz_status st = decode_chunk(j, worker, g, segment, out, len);
     if (st == EMZ_OK && !whole) {
         uint64_t from = start > j->lo ? start : j->lo;
         uint64_t to = start + len < j->hi ? start + len : j->hi;
@@ -108,7 +118,8 @@ static emz_status job_init(read_job *j, const emz_reader *r, emz_dctx *d, uint64
     size_t largest = r->largest_chunk ? r->largest_chunk : 1;
     st = emz_chunk_scratch_reserve_set(&d->scratch, &d->scratch_count, *workers, largest);
     j->input_stride = r->base ? 0 : EMZ_CHUNK_OUT_ROOM(largest);
-    j->input = malloc(*workers * j->input_stride + 1);
+    /* zeroed: the decoder reads ahead of a payload, never into uninitialized bytes */
+    j->input = calloc(1, *workers * j->input_stride + 1);
     return st != EMZ_OK ? st : j->input ? EMZ_OK : EMZ_ERROR_NO_MEMORY;
 }
 
@@ -185,9 +196,9 @@ static emz_status decode_item(void *ctx, unsigned worker, uint64_t item, unsigne
     read_job *j = ((stream_job *)ctx)->j;
     uint64_t start;
     size_t len;
-    chunk_span(j->r, item, &start, &len);
+    size_t segment = chunk_span(j->r, item, &start, &len);
     uint8_t *out = j->window ? j->window + slot * j->window_stride : j->d->scratch[worker].chunk;
-    return decode_chunk(j, worker, item, out, len);
+    return decode_chunk(j, worker, item, segment, out, len);
 }
 
 static emz_status write_item(void *ctx, uint64_t item, unsigned slot) {
