@@ -3,7 +3,7 @@
 
 #include "bench_util.h"
 #include "dtypes.h"
-#include "kernels.h"
+#include "engine/dispatch.h"
 #include "timing.h"
 
 #include <stdio.h>

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "emzip.h"
-#include "safetensors_header.h"
+#include "format/safetensors_header.h"
 
 #define CANARY 0xC7
 

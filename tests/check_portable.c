@@ -26,9 +26,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "element_types.h"
+#include "format/element_types.h"
 #include "emzip.h"
-#include "kernels.h"
+#include "engine/dispatch.h"
 #include "test_data.h"
 
 static unsigned long n_passed, n_failed;

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "emzip.h"
-#include "huffman_build.h"
-#include "kernels.h"
+#include "format/huffman_build.h"
+#include "engine/dispatch.h"
 #include "test_util.h"
 
 static uint64_t next(uint64_t *s) {

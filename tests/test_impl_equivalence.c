@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "emzip.h"
-#include "kernels.h"
+#include "engine/dispatch.h"
 #include "test_util.h"
 
 static const emz_kernels *table_of(emz_impl impl) {

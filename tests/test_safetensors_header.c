@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "emzip.h"
-#include "safetensors_header.h"
+#include "format/safetensors_header.h"
 #include "test_corpus.h"
 #include "test_util.h"
 

@@ -10,9 +10,9 @@
 #include <immintrin.h>
 #include <string.h>
 
-#include "common.h"
-#include "simd_kernels.h"
-#include "scalar/split_merge_scalar.h"
+#include "common/common.h"
+#include "avx2/kernels_avx2.h"
+#include "scalar/kernels_scalar.h"
 
 /* 32 symbols of w bits (w <= 7) -> 4 qwords, each with its 8 symbols in bits 0..8w-1. */
 static inline __m256i pack_qwords(__m256i v, unsigned w) {

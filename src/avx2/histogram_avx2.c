@@ -9,10 +9,10 @@
  * counted the scalar way. */
 #include <immintrin.h>
 
-#include "common.h"
-#include "histogram_candidates.h"
-#include "simd_kernels.h"
-#include "scalar/split_merge_scalar.h"
+#include "common/common.h"
+#include "kernels/histogram_count.h"
+#include "avx2/kernels_avx2.h"
+#include "scalar/kernels_scalar.h"
 
 void emz_histogram_avx2(const uint8_t *data, size_t n, uint32_t hist[256]) {
     if (n < EMZ_HIST_MIN_SIZE) {

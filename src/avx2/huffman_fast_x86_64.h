@@ -14,7 +14,7 @@ typedef struct emz_huff_lanes4 {
 } emz_huff_lanes4;
 
 /* Runs rounds >= 1 rounds (a refill of each lane, then five lookups in each), exactly as
- * the C loop in scalar/huffman_decode_body.h does; the caller has checked that no round
+ * the C loop in kernels/huffman_decode_template.h does; the caller has checked that no round
  * reads or writes out of bounds. */
 void emz_huff_fast4_x86_64(emz_huff_lanes4 *lanes, const uint8_t (*multi)[8], size_t rounds);
 

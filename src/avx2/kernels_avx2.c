@@ -1,9 +1,5 @@
-/* kernels_avx2.c - the AVX2 kernel table. Entries marked "scalar" are not specialized for
- * AVX2 yet and run the reference code; they produce identical results by construction. */
-#include "kernels.h"
-#include "simd_kernels.h"
-#include "scalar/huffman_scalar.h"
-#include "scalar/split_merge_scalar.h"
+/* kernels_avx2.c - the AVX2 kernel table. */
+#include "avx2/kernels_avx2.h"
 
 const emz_kernels emz_kernels_avx2 = {
     .name = "avx2",
@@ -28,7 +24,7 @@ const emz_kernels emz_kernels_avx2 = {
     .pack_bits = emz_pack_bits_avx2,
     .unpack_bits = emz_unpack_bits_avx2,
     .histogram = emz_histogram_avx2,       /* compare-count of the commonest values */
-    .huff_encode = emz_huff_encode_bmi2,   /* shared lane coder, BMI2 build */
-    .huff_decode = emz_huff_decode_bmi2,
+    .huff_encode = emz_huff_encode_avx2, /* the shared lane coder, BMI2 build */
+    .huff_decode = emz_huff_decode_avx2,
     .checksum32 = emz_checksum32_avx2,
 };

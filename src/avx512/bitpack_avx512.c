@@ -7,9 +7,9 @@
 #include <immintrin.h>
 #include <string.h>
 
-#include "common.h"
-#include "simd_kernels.h"
-#include "scalar/split_merge_scalar.h"
+#include "common/common.h"
+#include "avx512/kernels_avx512.h"
+#include "scalar/kernels_scalar.h"
 
 #define X8(F, a, b) F(a, b), F(a, b + 1), F(a, b + 2), F(a, b + 3), F(a, b + 4), F(a, b + 5), \
                     F(a, b + 6), F(a, b + 7)

@@ -1,6 +1,6 @@
 /* checksum_avx512.c - checksum32 with xxHash's own avx512 code path (selected by the compiler
  * flags of this folder); same value as every other build by xxHash's design. */
-#include "simd_kernels.h"
+#include "avx512/kernels_avx512.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>

@@ -9,10 +9,10 @@
  * counted the scalar way. */
 #include <immintrin.h>
 
-#include "common.h"
-#include "histogram_candidates.h"
-#include "simd_kernels.h"
-#include "scalar/split_merge_scalar.h"
+#include "common/common.h"
+#include "kernels/histogram_count.h"
+#include "avx512/kernels_avx512.h"
+#include "scalar/kernels_scalar.h"
 
 enum { REST_BUFFER = 4096 };
 

@@ -8,9 +8,9 @@
  * Code lengths for the lane sizes come from the same lookup, summed by vpsadbw. */
 #include <immintrin.h>
 
-#include "common.h"
-#include "kernels.h"
-#include "scalar/huffman_scalar.h"
+#include "common/common.h"
+#include "kernels/kernels.h"
+#include "scalar/kernels_scalar.h"
 
 typedef struct simd_tables {
     __m512i lo[4];  /* code bits 0..7, entries 0..255 in four registers */
@@ -113,4 +113,4 @@ static uint64_t simd_lane_bits(const simd_tables *t, const uint8_t *sym, const u
 
 #define EMZ_HUFF_SIMD_JOIN 1
 #define EMZ_HUFF_ENCODE emz_huff_encode_avx512
-#include "scalar/huffman_encode_body.h"
+#include "kernels/huffman_encode_template.h"

@@ -4,10 +4,10 @@
  * steps of bitpack_neon.h, 32 symbols a step. Symbols are < 2^width, as the kernel table
  * requires. A tail shorter than a step (it starts on a byte boundary, since every step is a
  * multiple of 8 symbols) goes to the scalar kernel, and so does width 8 (a memcpy). */
-#include "bitpack_neon.h"
+#include "neon/bitpack_neon.h"
 
-#include "simd_kernels.h"
-#include "scalar/split_merge_scalar.h"
+#include "neon/kernels_neon.h"
+#include "scalar/kernels_scalar.h"
 
 /* Width 2, 64 symbols a step: LD4 gathers symbols 4k..4k+3 of byte k into four vectors. */
 static size_t pack_w2(const uint8_t *syms, size_t n, uint8_t *out) {

@@ -1,6 +1,6 @@
 /* checksum_neon.c - checksum32 with xxHash's own NEON code path (XXH3 selects it on AArch64,
  * where Advanced SIMD is baseline); same value as every other build by xxHash's design. */
-#include "simd_kernels.h"
+#include "neon/kernels_neon.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>

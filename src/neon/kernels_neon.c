@@ -3,10 +3,8 @@
  * The NEON kernels match scalar for the inputs the table's contract allows: any element bits
  * and any sign+mantissa bytes, exponent symbols below 2^E and packed symbols below 2^width
  * (what split produces and every decoder path delivers). */
-#include "kernels.h"
-#include "simd_kernels.h"
-#include "scalar/huffman_scalar.h"
-#include "scalar/split_merge_scalar.h"
+#include "neon/kernels_neon.h"
+#include "scalar/kernels_scalar.h"
 
 const emz_kernels emz_kernels_neon = {
     .name = "neon",

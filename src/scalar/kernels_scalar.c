@@ -1,7 +1,6 @@
 /* kernels_scalar.c - the scalar kernel table: the reference every other ISA is tested against. */
-#include "checksum.h"
-#include "huffman_scalar.h"
-#include "split_merge_scalar.h"
+#include "common/checksum.h"
+#include "scalar/kernels_scalar.h"
 
 const emz_kernels emz_kernels_scalar = {
     .name = "scalar",

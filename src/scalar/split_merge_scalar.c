@@ -1,7 +1,7 @@
 /* split_merge_scalar.c - reference exponent / sign+mantissa split and merge for each type. */
-#include "bit_io.h"
-#include "kernels.h"
-#include "split_merge_scalar.h"
+#include "kernels/bit_io.h"
+#include "kernels/kernels.h"
+#include "scalar/kernels_scalar.h"
 
 /* BF16: both symbols are whole bytes, so the sign+mantissa RAW stream is one byte a slot. */
 void emz_split_bf16_scalar(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm) {

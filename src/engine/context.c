@@ -1,0 +1,64 @@
+/* context.c - the context core of context.h: defaults, parameters, scratch, temporary
+ * contexts and detail messages. */
+#include "engine/context.h"
+
+#include "engine/dispatch.h"
+#include "engine/parallel.h"
+#include "format/frame.h"
+
+#include <stdio.h>
+
+void emz_context_init(emz_context *c) {
+    *c = (emz_context){.impl = EMZ_IMPL_AUTO, .threads = 1,
+                       .chunk_size = EMZ_DEFAULT_CHUNK_SIZE, .verify = true};
+}
+
+void emz_context_release(emz_context *c) {
+    emz_chunk_scratch_release_set(&c->scratch, &c->scratch_count);
+}
+
+static emz_status set_chunk_size(emz_context *c, int64_t value) {
+    if (value < (INT64_C(1) << EMZ_CHUNK_LOG2_MIN) || value > (INT64_C(1) << EMZ_CHUNK_LOG2_MAX) ||
+        (value & (value - 1)))
+        return EMZ_ERROR_INVALID_ARGUMENT;
+    c->chunk_size = (size_t)value;
+    return EMZ_OK;
+}
+
+emz_status emz_context_set_param(emz_context *c, emz_param param, int64_t value) {
+    emz_status st;
+    switch (param) {
+    case EMZ_PARAM_CHUNK_SIZE: return set_chunk_size(c, value);
+    case EMZ_PARAM_VERIFY_CHECKSUM:
+        if (value != 0 && value != 1) return EMZ_ERROR_INVALID_ARGUMENT;
+        c->verify = value != 0;
+        return EMZ_OK;
+    case EMZ_PARAM_IMPL:
+        st = emz_impl_param_check(value);
+        if (st == EMZ_OK) c->impl = (emz_impl)value;
+        return st;
+    case EMZ_PARAM_THREADS: return emz_threads_param(value, &c->threads);
+    }
+    return EMZ_ERROR_INVALID_ARGUMENT;
+}
+
+emz_context *emz_context_begin(emz_context *given, emz_context *local) {
+    emz_context *used = given;
+    if (!used) {
+        emz_context_init(local);
+        used = local;
+    }
+    used->detail[0] = '\0';
+    return used;
+}
+
+void emz_context_end(emz_context *used, emz_context *local) {
+    if (used == local) emz_context_release(local);
+}
+
+void emz_detail_set(char detail[EMZ_DETAIL_SIZE], const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(detail, EMZ_DETAIL_SIZE, format, args);
+    va_end(args);
+}

@@ -1,0 +1,59 @@
+/* context.h - what a call runs with: the settings and scratch memory that emz_cctx and emz_dctx
+ * share (one core, two public faces), and the temporary context a call without one uses. */
+#ifndef EMZ_CONTEXT_H
+#define EMZ_CONTEXT_H
+
+#include "emzip.h"
+#include "format/chunk_codec.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+#define EMZ_DETAIL_SIZE 512
+
+typedef struct emz_context {
+    emz_impl impl;
+    unsigned threads;            /* workers a call may use */
+    size_t chunk_size;           /* compression */
+    bool verify;                 /* decompression: check chunk checksums */
+    emz_chunk_scratch *scratch;  /* one per worker, kept between calls; the caller is worker 0 */
+    unsigned scratch_count;
+    emz_progress_fn progress;
+    void *progress_opaque;
+    char detail[EMZ_DETAIL_SIZE]; /* emz_cctx_error_detail, emz_dctx_error_detail */
+} emz_context;
+
+/* The public contexts are the core under two names, so that each accepts only its own
+ * parameters and a compression context cannot be passed where a decompression one belongs. */
+struct emz_cctx {
+    emz_context core;
+};
+struct emz_dctx {
+    emz_context core;
+};
+
+/* Sets the defaults: 256 KiB chunks, one thread, checksums verified, the process's kernels. */
+void emz_context_init(emz_context *c);
+/* Frees the scratch memory. */
+void emz_context_release(emz_context *c);
+/* Sets any parameter (the public setters decide which ones their context accepts). */
+emz_status emz_context_set_param(emz_context *c, emz_param param, int64_t value);
+
+/* The context a call runs with: the caller's (given), or local set up with the defaults when
+ * the caller passed none; its detail message is cleared. Every call that began must end with
+ * emz_context_end, which frees local's scratch when it was used. */
+emz_context *emz_context_begin(emz_context *given, emz_context *local);
+void emz_context_end(emz_context *used, emz_context *local);
+
+/* The cores of the public contexts, NULL for NULL. */
+static inline emz_context *emz_cctx_core(emz_cctx *c) { return c ? &c->core : NULL; }
+static inline emz_context *emz_dctx_core(emz_dctx *d) { return d ? &d->core : NULL; }
+
+/* Writes a printf-style detail message into a context's buffer (truncated to fit). */
+void emz_detail_set(char detail[EMZ_DETAIL_SIZE], const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+#endif

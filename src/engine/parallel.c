@@ -1,0 +1,91 @@
+/* parallel.c - the thread runner of parallel.h (POSIX threads, started per call). */
+#include "engine/parallel.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+typedef struct emz_parallel_worker {
+    struct emz_parallel *run;
+    unsigned worker;
+    pthread_t thread;
+} emz_parallel_worker;
+
+typedef struct emz_parallel {
+    emz_task_fn task;
+    void *ctx;
+    uint64_t items;
+    atomic_uint_fast64_t next;
+    atomic_int status; /* EMZ_OK until the first failure */
+    unsigned started;
+    emz_parallel_worker workers[EMZ_MAX_THREADS];
+} emz_parallel;
+
+static void work(emz_parallel *r, unsigned worker) {
+    for (;;) {
+        if (atomic_load_explicit(&r->status, memory_order_relaxed) != EMZ_OK) return;
+        uint64_t item = atomic_fetch_add_explicit(&r->next, 1, memory_order_relaxed);
+        if (item >= r->items) return;
+        emz_status st = r->task(r->ctx, worker, item);
+        if (st != EMZ_OK) {
+            int ok = EMZ_OK;
+            atomic_compare_exchange_strong(&r->status, &ok, (int)st);
+            return;
+        }
+    }
+}
+
+static void *thread_main(void *arg) {
+    emz_parallel_worker *w = arg;
+    work(w->run, w->worker);
+    return NULL;
+}
+
+static void start(emz_parallel *r, unsigned workers, uint64_t items, emz_task_fn task,
+                        void *ctx) {
+    r->task = task, r->ctx = ctx, r->items = items, r->started = 0;
+    atomic_init(&r->next, 0);
+    atomic_init(&r->status, EMZ_OK);
+    if (workers > items) workers = (unsigned)items;
+    for (unsigned w = 1; w < workers && w < EMZ_MAX_THREADS; w++) {
+        emz_parallel_worker *slot = &r->workers[r->started];
+        slot->run = r, slot->worker = w;
+        if (pthread_create(&slot->thread, NULL, thread_main, slot) != 0) break;
+        r->started++;
+    }
+}
+
+static emz_status finish(emz_parallel *r) {
+    work(r, 0);
+    for (unsigned t = 0; t < r->started; t++) pthread_join(r->workers[t].thread, NULL);
+    r->started = 0;
+    return (emz_status)atomic_load(&r->status);
+}
+
+emz_status emz_parallel_for(unsigned workers, uint64_t items, emz_task_fn task, void *ctx) {
+    if (workers <= 1 || items <= 1) { /* no threads, no allocation: small calls stay cheap */
+        for (uint64_t i = 0; i < items; i++) {
+            emz_status st = task(ctx, 0, i);
+            if (st != EMZ_OK) return st;
+        }
+        return EMZ_OK;
+    }
+    emz_parallel *r = malloc(sizeof *r); /* ~10 KB: kept off the caller's stack */
+    if (!r) return EMZ_ERROR_NO_MEMORY;
+    start(r, workers, items, task, ctx);
+    emz_status st = finish(r);
+    free(r);
+    return st;
+}
+
+emz_status emz_threads_param(int64_t value, unsigned *threads) {
+    if (value < 0 || value > EMZ_MAX_THREADS) return EMZ_ERROR_INVALID_ARGUMENT;
+    if (value > 0) {
+        *threads = (unsigned)value;
+        return EMZ_OK;
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    *threads = n < 1 ? 1 : n > EMZ_MAX_THREADS ? EMZ_MAX_THREADS : (unsigned)n;
+    return EMZ_OK;
+}

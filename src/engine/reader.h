@@ -1,0 +1,93 @@
+/* reader.h - an open compressed file (emz_reader): its segments and a table of all chunks, and
+ * the engine's calls on it (the public emz_reader_* entry points are api/reader.c).
+ * Opening reads only the directory (and a checkpoint's header); a frame's header and chunk
+ * index are read the first time one of its chunks is needed (emz_reader_load_segment, by
+ * whichever thread gets there first), so one reader serves several threads at once, each with
+ * its own dctx, and reading one tensor touches only that tensor's frame. */
+#ifndef EMZ_READER_H
+#define EMZ_READER_H
+
+#include "engine/context.h"
+#include "format/container.h"
+#include "emzip.h"
+#include "format/frame.h"
+#include "format/safetensors_header.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+typedef struct reader_segment {
+    uint64_t offset, size;             /* in the original file */
+    uint64_t frame_offset, frame_size; /* in the compressed file */
+    uint64_t first_chunk, chunk_count; /* in the reader's chunk table */
+    emz_type type;
+    unsigned log2;
+    atomic_int state;                  /* 0: index not read yet, <0: being read / read,
+                                          >0: the error reading it gave */
+} reader_segment;
+
+typedef struct reader_chunk {
+    uint64_t payload;   /* where its payload starts in the compressed file */
+    uint32_t size;      /* payload bytes */
+    uint32_t checksum;  /* of the original bytes */
+} reader_chunk;
+
+struct emz_reader {
+    emz_source src;
+    int fd;                  /* emz_reader_open_file's file, else -1; closed with the reader */
+    const uint8_t *base;     /* the compressed file in memory, or NULL: read through src */
+    emz_reader_info info;
+    reader_segment *seg;
+    reader_chunk *chunk;
+    size_t largest_chunk;    /* original bytes of the largest chunk */
+    emz_st_header st;        /* a checkpoint's tensors; empty otherwise */
+    uint64_t *stored;        /* frame bytes per tensor */
+};
+
+/* ---- reader_index.c: the segment and chunk tables ---- */
+
+/* Reads size bytes at offset at of the compressed file; EMZ_ERROR_TRUNCATED past its end. */
+emz_status emz_reader_get(const emz_reader *r, void *buf, size_t size, uint64_t at);
+
+/* Numbers the chunks of all segments (offset, size and log2 set) and allocates the chunk
+ * table, which emz_reader_load_segment fills. */
+emz_status emz_reader_number_chunks(emz_reader *r);
+
+/* Makes sure segment s's frame header and chunk index are read and checked (once; later
+ * calls only look at its state). On failure writes what failed into detail (may be NULL). */
+emz_status emz_reader_load_segment(const emz_reader *r, size_t s, char *detail, size_t size);
+
+/* Sets up r (zeroed by the caller) as a reader of a single frame already parsed and checked
+ * by emz_frame_parse, decoded in place from its memory (emz_decompress, emz_decompress_range).
+ * emz_reader_release frees what it allocated. */
+emz_status emz_reader_init_frame(emz_reader *r, const emz_frame *f, const uint8_t *src,
+                                 size_t size);
+/* Frees what a reader holds and closes its file, but does not free the reader itself. */
+void emz_reader_release(emz_reader *r);
+
+/* The segment holding global chunk g, and the one holding original byte offset at. */
+size_t emz_reader_segment_of_chunk(const emz_reader *r, uint64_t g);
+size_t emz_reader_segment_at(const emz_reader *r, uint64_t at);
+
+/* Writes into detail where original bytes [at, ...) belong: a tensor, the header, or none. */
+void emz_reader_describe(const emz_reader *r, uint64_t at, char *detail, size_t size);
+
+/* ---- reader_open.c ---- */
+
+/* Opens a bare frame or a container read through src (which must outlive the reader) and,
+ * for a checkpoint, decodes its tensor list with c; a new reader in *out. */
+emz_status emz_reader_create(emz_context *c, const emz_source *src, emz_reader **out);
+
+/* ---- reader_read.c ---- */
+
+/* Original bytes [lo, hi) (lo < hi, within the file) into dst, all their chunks in parallel
+ * on c's threads; a failure names its chunk in c's detail. */
+emz_status emz_reader_read_range(const emz_reader *r, emz_context *c, uint8_t *dst, uint64_t lo,
+                                 uint64_t hi);
+
+/* The whole original file in order to dst (NULL: decode and verify only); *done receives the
+ * bytes written. */
+emz_status emz_reader_decompress_all(const emz_reader *r, emz_context *c, const emz_sink *dst,
+                                     uint64_t *done);
+
+#endif

@@ -1,0 +1,143 @@
+/* reader_open.c - opening a compressed file: a container's header and directory (or a single
+ * frame's header) into the reader's tables, and a checkpoint's tensor list. */
+#include "common/checksum.h"
+#include "common/common.h"
+#include "engine/reader.h"
+
+#include <stdlib.h>
+
+static emz_status open_frame(emz_reader *r) {
+    r->info.segment_count = 1;
+    r->seg = calloc(1, sizeof *r->seg);
+    if (!r->seg) return EMZ_ERROR_NO_MEMORY;
+    uint8_t head[EMZ_FRAME_HEADER_SIZE] = {0};
+    emz_frame_header h;
+    size_t have = r->src.size < sizeof head ? (size_t)r->src.size : sizeof head;
+    emz_status st = emz_reader_get(r, head, have, 0);
+    if (st == EMZ_OK) st = emz_frame_header_read(head, have, &h);
+    if (st != EMZ_OK) return st;
+    if (r->src.size < EMZ_FRAME_FIXED_OVERHEAD) return EMZ_ERROR_TRUNCATED;
+    r->seg[0] = (reader_segment){.size = h.original_size, .frame_size = r->src.size,
+                                 .type = h.type, .log2 = h.chunk_log2};
+    r->info.original_size = h.original_size;
+    r->info.type = h.type;
+    st = emz_reader_number_chunks(r);
+    /* a single frame is checked whole at once, as emz_decompress does */
+    return st == EMZ_OK ? emz_reader_load_segment(r, 0, NULL, 0) : st;
+}
+
+static emz_status open_container(emz_reader *r, const uint8_t *head) {
+    emz_container_header c;
+    emz_status st = emz_container_header_read(head, EMZ_CONTAINER_HEADER_SIZE, &c);
+    if (st != EMZ_OK) return st;
+    uint64_t room = r->src.size - EMZ_CONTAINER_HEADER_SIZE;
+    if (room < 4 || (room - 4) / (EMZ_DIRECTORY_ENTRY_SIZE + EMZ_FRAME_FIXED_OVERHEAD) <
+                        c.segment_count)
+        return EMZ_ERROR_TRUNCATED;
+    size_t dir_size = (size_t)c.segment_count * EMZ_DIRECTORY_ENTRY_SIZE;
+    uint8_t *dir = malloc(dir_size + 4);
+    r->seg = calloc(c.segment_count ? (size_t)c.segment_count : 1, sizeof *r->seg);
+    if (!dir || !r->seg) {
+        free(dir);
+        return EMZ_ERROR_NO_MEMORY;
+    }
+    st = emz_reader_get(r, dir, dir_size + 4, r->src.size - dir_size - 4);
+    if (st == EMZ_OK && emz_load32(dir + dir_size) != emz_checksum32(dir, dir_size))
+        st = EMZ_ERROR_CORRUPT;
+    uint64_t offset = 0, frame = EMZ_CONTAINER_HEADER_SIZE;
+    uint64_t frames_end = r->src.size - dir_size - 4;
+    for (uint64_t i = 0; st == EMZ_OK && i < c.segment_count; i++) {
+        emz_directory_entry e;
+        emz_directory_entry_read(dir + i * EMZ_DIRECTORY_ENTRY_SIZE, &e);
+        if (!emz_directory_entry_valid(&e) || e.original_size > c.original_size - offset ||
+            e.frame_size > frames_end - frame) {
+            st = EMZ_ERROR_CORRUPT;
+            break;
+        }
+        r->seg[i] = (reader_segment){.offset = offset, .size = e.original_size,
+                                     .frame_offset = frame, .frame_size = e.frame_size,
+                                     .type = e.type, .log2 = e.chunk_log2};
+        offset += e.original_size, frame += e.frame_size;
+    }
+    free(dir);
+    if (st == EMZ_OK && (offset != c.original_size || frame != frames_end)) st = EMZ_ERROR_CORRUPT;
+    if (st != EMZ_OK) return st;
+    r->info.is_container = 1;
+    r->info.is_safetensors = c.content == EMZ_CONTENT_SAFETENSORS;
+    r->info.segment_count = c.segment_count;
+    r->info.original_size = c.original_size;
+    r->info.type = EMZ_TYPE_BYTES;
+    return emz_reader_number_chunks(r);
+}
+
+/* Original bytes [at, at + size) into dst; nothing to do for none. */
+static emz_status read_bytes(const emz_reader *r, emz_context *c, uint8_t *dst, uint64_t at,
+                             uint64_t size) {
+    return size ? emz_reader_read_range(r, c, dst, at, at + size) : EMZ_OK;
+}
+
+/* Decodes the stored safetensors header and lists its tensors. Checksums passed, so a header
+ * that does not parse means the container was built wrong: corrupt. */
+static emz_status load_tensors(emz_reader *r, emz_context *c) {
+    uint8_t length[8];
+    emz_status st = read_bytes(r, c, length, 0, r->info.original_size < 8 ? 0 : 8);
+    if (st != EMZ_OK) return st;
+    uint64_t n = r->info.original_size < 8 ? UINT64_MAX : emz_load64(length);
+    if (n > EMZ_SAFETENSORS_HEADER_MAX || n > r->info.original_size - 8) {
+        emz_detail_set(c->detail, "the stored safetensors header length is invalid");
+        return EMZ_ERROR_CORRUPT;
+    }
+    uint8_t *json = malloc(n ? (size_t)n : 1);
+    if (!json) return EMZ_ERROR_NO_MEMORY;
+    st = read_bytes(r, c, json, 8, n);
+    char why[EMZ_DETAIL_SIZE - 64];
+    if (st == EMZ_OK) {
+        st = emz_st_parse(json, (size_t)n, r->info.original_size - 8 - n, &r->st, why, sizeof why);
+        if (st == EMZ_ERROR_BAD_SAFETENSORS) {
+            emz_detail_set(c->detail, "stored safetensors header: %s", why);
+            st = EMZ_ERROR_CORRUPT;
+        }
+    }
+    free(json);
+    if (st != EMZ_OK) return st;
+    r->info.tensor_count = r->st.count;
+    r->stored = calloc(r->st.count ? r->st.count : 1, sizeof *r->stored);
+    if (!r->stored) return EMZ_ERROR_NO_MEMORY;
+    /* A tensor's stored bytes: the frames of the segments that lie inside its data; its type:
+     * that of the segment holding its first byte (a small tensor shares a bytes frame). */
+    for (size_t t = 0; t < r->st.count; t++) {
+        uint64_t lo = r->st.data_start + r->st.tensors[t].begin;
+        uint64_t hi = r->st.data_start + r->st.tensors[t].end;
+        if (lo == hi) continue;
+        r->st.tensors[t].type = r->seg[emz_reader_segment_at(r, lo)].type;
+        for (size_t s = emz_reader_segment_at(r, lo);
+             s < r->info.segment_count && r->seg[s].offset < hi; s++)
+            if (r->seg[s].offset >= lo && r->seg[s].offset + r->seg[s].size <= hi)
+                r->stored[t] += r->seg[s].frame_size;
+    }
+    return EMZ_OK;
+}
+
+emz_status emz_reader_create(emz_context *c, const emz_source *src, emz_reader **out) {
+    emz_reader *r = calloc(1, sizeof *r);
+    if (!r) return EMZ_ERROR_NO_MEMORY;
+    r->src = *src, r->fd = -1;
+    r->info.compressed_size = src->size;
+    uint8_t head[EMZ_CONTAINER_HEADER_SIZE] = {0};
+    size_t have = src->size < sizeof head ? (size_t)src->size : sizeof head;
+    emz_status st = emz_reader_get(r, head, have, 0);
+    if (st == EMZ_OK) {
+        if (emz_container_magic(head, have))
+            st = have < sizeof head ? EMZ_ERROR_TRUNCATED : open_container(r, head);
+        else
+            st = open_frame(r);
+    }
+    if (st == EMZ_OK && r->info.is_safetensors) st = load_tensors(r, c);
+    if (st != EMZ_OK) {
+        emz_reader_release(r);
+        free(r);
+        return st;
+    }
+    *out = r;
+    return EMZ_OK;
+}

@@ -1,0 +1,208 @@
+/* writer.c - frames written from a source to a sink with bounded memory: the engine behind
+ * emz_compress, emz_compress_stream and emz_compress_safetensors.
+ *
+ * Chunks of all segments are numbered in file order and run through emz_pipeline_run: workers
+ * read a chunk from the source into their own buffer and encode it into its slot, the calling
+ * thread writes the chunks in order (frame headers, payloads, each frame's index when its last
+ * chunk has gone out), encoding too whenever the next chunk to write is not ready. Memory:
+ * SLOTS_PER_WORKER slots plus a chunk buffer and scratch (6 chunks) per thread, about
+ * (SLOTS_PER_WORKER + 7) x chunk size per thread, plus 8 bytes a chunk for the index of the
+ * frame being written and 32 bytes a segment. A chunk's bytes depend only on the chunk, so the
+ * output is the same for every thread count, and a bare frame is exactly what emz_compress
+ * produces. */
+#include "common/checksum.h"
+#include "common/common.h"
+#include "engine/dispatch.h"
+#include "engine/writer.h"
+#include "format/frame.h"
+#include "engine/pipeline.h"
+
+#include <stdlib.h>
+
+enum { SLOTS_PER_WORKER = 8 };
+
+typedef struct writer {
+    emz_context *c;
+    const emz_kernels *k;
+    const emz_source *src;
+    const uint8_t *base; /* the source in memory (emz_compress): chunks encode in place */
+    const emz_segment *seg;
+    size_t n;
+    uint64_t *first_chunk; /* per segment, and the total at [n] */
+    unsigned log2, workers;
+    size_t chunk, slot_size;
+    uint8_t *input; /* one chunk buffer per worker, input_stride bytes each */
+    size_t input_stride;
+    uint8_t *slots; /* encoded chunks, slot_size bytes each */
+    size_t *encoded;
+    uint32_t *checksum;
+    /* writing */
+    const emz_sink *dst;
+    uint64_t written, frame_start, done, total;
+    size_t out_seg;      /* the next segment whose frame starts */
+    uint8_t *index;      /* the open frame's chunk index */
+    size_t index_cap;
+    uint8_t *directory;  /* container: an entry a segment */
+} writer;
+
+static uint64_t chunks_of(const writer *w, size_t s) {
+    return (w->seg[s].size >> w->log2) + ((w->seg[s].size & (w->chunk - 1)) != 0);
+}
+
+static emz_status put(writer *w, const void *data, size_t size) {
+    if (size && w->dst->write(w->dst->opaque, data, size) != 0) return EMZ_ERROR_IO;
+    w->written += size;
+    return EMZ_OK;
+}
+
+/* The segment of global chunk g: the last one whose first chunk is <= g. */
+static size_t segment_of(const writer *w, uint64_t g) {
+    size_t lo = 0, hi = w->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->first_chunk[mid + 1] <= g) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static void chunk_place(const writer *w, uint64_t g, size_t *s, uint64_t *chunk, uint64_t *at,
+                        size_t *len) {
+    *s = segment_of(w, g);
+    *chunk = g - w->first_chunk[*s];
+    uint64_t in = *chunk << w->log2;
+    *at = w->seg[*s].offset + in;
+    *len = w->seg[*s].size - in < w->chunk ? (size_t)(w->seg[*s].size - in) : w->chunk;
+}
+
+static emz_status encode_item(void *ctx, unsigned worker, uint64_t item, unsigned slot) {
+    writer *w = ctx;
+    size_t s, len;
+    uint64_t chunk, at;
+    chunk_place(w, item, &s, &chunk, &at, &len);
+    const uint8_t *in = w->base + at;
+    if (!w->base) {
+        uint8_t *buf = w->input + (size_t)worker * w->input_stride;
+        if (w->src->read(w->src->opaque, buf, len, at) != 0) return EMZ_ERROR_IO;
+        in = buf;
+    }
+    w->checksum[slot] = w->k->checksum32(in, len);
+    w->encoded[slot] = emz_chunk_encode(w->k, w->seg[s].type, in, len,
+                                        w->slots + slot * w->slot_size, &w->c->scratch[worker]);
+    return EMZ_OK;
+}
+
+static emz_status begin_frame(writer *w, size_t s) {
+    const emz_segment *seg = &w->seg[s];
+    uint64_t chunks = chunks_of(w, s);
+    if (chunks * EMZ_INDEX_ENTRY_SIZE > w->index_cap) {
+        size_t cap = (size_t)chunks * EMZ_INDEX_ENTRY_SIZE;
+        uint8_t *grown = realloc(w->index, cap);
+        if (!grown) return EMZ_ERROR_NO_MEMORY;
+        w->index = grown, w->index_cap = cap;
+    }
+    emz_frame_header h = {seg->type, w->log2, seg->size, seg->element_count};
+    uint8_t header[EMZ_FRAME_HEADER_SIZE];
+    emz_frame_header_write(&h, header);
+    w->frame_start = w->written;
+    return put(w, header, sizeof header);
+}
+
+static emz_status end_frame(writer *w, size_t s) {
+    size_t index_size = (size_t)chunks_of(w, s) * EMZ_INDEX_ENTRY_SIZE;
+    uint8_t check[4];
+    emz_store32(check, emz_checksum32(w->index, index_size));
+    emz_status st = put(w, w->index, index_size);
+    if (st == EMZ_OK) st = put(w, check, 4);
+    if (st == EMZ_OK && w->directory) {
+        emz_directory_entry e = {w->seg[s].size, w->written - w->frame_start, w->seg[s].type,
+                                 w->log2};
+        emz_directory_entry_write(&e, w->directory + s * EMZ_DIRECTORY_ENTRY_SIZE);
+    }
+    return st;
+}
+
+/* Frames of segments before `until` that have no chunks (only an empty input has one). */
+static emz_status empty_frames(writer *w, size_t until) {
+    emz_status st = EMZ_OK;
+    for (; st == EMZ_OK && w->out_seg < until; w->out_seg++) {
+        st = begin_frame(w, w->out_seg);
+        if (st == EMZ_OK) st = end_frame(w, w->out_seg);
+    }
+    return st;
+}
+
+static emz_status write_item(void *ctx, uint64_t item, unsigned slot) {
+    writer *w = ctx;
+    size_t s, len;
+    uint64_t chunk, at;
+    chunk_place(w, item, &s, &chunk, &at, &len);
+    emz_status st = EMZ_OK;
+    if (chunk == 0) {
+        st = empty_frames(w, s);
+        if (st == EMZ_OK) st = begin_frame(w, s);
+        w->out_seg = s + 1;
+    }
+    if (st == EMZ_OK) st = put(w, w->slots + slot * w->slot_size, w->encoded[slot]);
+    if (st != EMZ_OK) return st;
+    emz_store32(w->index + chunk * EMZ_INDEX_ENTRY_SIZE, (uint32_t)w->encoded[slot]);
+    emz_store32(w->index + chunk * EMZ_INDEX_ENTRY_SIZE + 4, w->checksum[slot]);
+    if (chunk + 1 == chunks_of(w, s)) st = end_frame(w, s);
+    w->done += len;
+    if (st == EMZ_OK && w->c->progress &&
+        w->c->progress(w->c->progress_opaque, w->done, w->total) != 0)
+        st = EMZ_ERROR_CANCELLED;
+    return st;
+}
+
+emz_status emz_write_frames(emz_context *c, const emz_source *src, const uint8_t *in_memory,
+                            const emz_segment *segments, size_t n,
+                            const emz_container_header *container, const emz_sink *dst,
+                            uint64_t *written) {
+    writer w = {.c = c, .src = src, .base = in_memory, .seg = segments, .n = n, .dst = dst};
+    emz_status st = emz_kernels_resolve(c->impl, &w.k);
+    if (st != EMZ_OK) return st;
+    w.chunk = c->chunk_size;
+    while (((size_t)1 << w.log2) < w.chunk) w.log2++;
+    uint64_t largest = 0;
+    w.first_chunk = malloc((n + 1) * sizeof *w.first_chunk);
+    if (!w.first_chunk) return EMZ_ERROR_NO_MEMORY;
+    w.first_chunk[0] = 0;
+    for (size_t s = 0; s < n; s++) {
+        w.total += segments[s].size;
+        largest = segments[s].size > largest ? segments[s].size : largest;
+        w.first_chunk[s + 1] = w.first_chunk[s] + chunks_of(&w, s);
+    }
+    uint64_t chunks = w.first_chunk[n];
+    size_t need = largest < w.chunk ? (size_t)largest : w.chunk;
+    w.workers = c->threads < chunks ? c->threads : (unsigned)(chunks ? chunks : 1);
+    unsigned slots = w.workers * SLOTS_PER_WORKER;
+    w.slot_size = EMZ_CHUNK_OUT_ROOM(need);
+    w.input_stride = need ? need : 1;
+    st = emz_chunk_scratch_reserve_set(&c->scratch, &c->scratch_count, w.workers, need);
+    w.input = malloc(in_memory ? 1 : (size_t)w.workers * w.input_stride);
+    w.slots = malloc(slots * w.slot_size);
+    w.encoded = malloc(slots * sizeof *w.encoded);
+    w.checksum = malloc(slots * sizeof *w.checksum);
+    if (container) w.directory = malloc(n * EMZ_DIRECTORY_ENTRY_SIZE + 4);
+    if (st == EMZ_OK && (!w.input || !w.slots || !w.encoded || !w.checksum ||
+                         (container && !w.directory)))
+        st = EMZ_ERROR_NO_MEMORY;
+    if (st == EMZ_OK && container) {
+        uint8_t header[EMZ_CONTAINER_HEADER_SIZE];
+        emz_container_header_write(container, header);
+        st = put(&w, header, sizeof header);
+    }
+    if (st == EMZ_OK)
+        st = emz_pipeline_run(w.workers, chunks, slots, encode_item, write_item, &w);
+    if (st == EMZ_OK) st = empty_frames(&w, n);
+    if (st == EMZ_OK && container) {
+        size_t size = n * EMZ_DIRECTORY_ENTRY_SIZE;
+        emz_store32(w.directory + size, emz_checksum32(w.directory, size));
+        st = put(&w, w.directory, size + 4);
+    }
+    if (st == EMZ_OK && written) *written = w.written;
+    free(w.input), free(w.index), free(w.directory), free(w.first_chunk);
+    free(w.slots), free(w.encoded), free(w.checksum);
+    return st;
+}

@@ -1,0 +1,128 @@
+/* chunk_decode.c - parses and decodes one chunk payload; every field is checked against the
+ * bytes actually present before it is used. */
+#include "format/chunk_codec.h"
+#include "common/common.h"
+#include "format/huffman_build.h"
+
+/* RAW bit strings end with zero bits up to the byte boundary; checking them makes every
+ * single-bit change of a frame detectable. */
+static bool raw_padding_is_zero(const uint8_t *raw, size_t n, unsigned width) {
+    unsigned used = (unsigned)((n * width) % 8);
+    return used == 0 || (raw[(n * width) / 8] >> used) == 0;
+}
+
+typedef struct reader {
+    const uint8_t *p, *end;       /* the payload's streams, tail excluded */
+    const uint8_t *readable_end;  /* how far a decoder may read ahead */
+} reader;
+
+/* Decodes a stream of n symbols of width bits (<= 8) into syms, one per byte. */
+static emz_status read_stream_syms(const emz_kernels *k, reader *r, size_t n, unsigned width,
+                                   uint8_t *syms, emz_chunk_scratch *s) {
+    if (r->p >= r->end) return EMZ_ERROR_CORRUPT;
+    int mode = *r->p++;
+    size_t avail = (size_t)(r->end - r->p);
+    if (mode == EMZ_MODE_RAW) {
+        size_t size = emz_div_ceil(n * width, 8);
+        if (avail < size || !raw_padding_is_zero(r->p, n, width)) return EMZ_ERROR_CORRUPT;
+        k->unpack_bits(r->p, n, width, syms);
+        r->p += size;
+        return EMZ_OK;
+    }
+    if (mode == EMZ_MODE_CONSTANT) {
+        if (n == 0 || avail < 1 || *r->p >> width) return EMZ_ERROR_CORRUPT;
+        memset(syms, *r->p++, n);
+        return EMZ_OK;
+    }
+    if (mode != EMZ_MODE_HUFFMAN || n == 0) return EMZ_ERROR_CORRUPT;
+    uint8_t len[256];
+    size_t table = emz_huff_table_read(r->p, avail, 1u << width, len);
+    if (!table) return EMZ_ERROR_CORRUPT;
+    r->p += table;
+    unsigned lanes = emz_huff_lane_count(n);
+    uint32_t lane_sizes[EMZ_HUFF_LANES];
+    uint64_t total = 0;
+    for (unsigned l = 0; l < lanes; l++) {
+        size_t used = emz_leb128_read(r->p, (size_t)(r->end - r->p), &lane_sizes[l]);
+        if (!used) return EMZ_ERROR_CORRUPT;
+        r->p += used;
+        total += lane_sizes[l];
+    }
+    if (total > (uint64_t)(r->end - r->p)) return EMZ_ERROR_CORRUPT;
+    emz_huff_dec_init(len, n, &s->dec);
+    emz_status st = k->huff_decode(r->p, lane_sizes, r->readable_end, &s->dec, syms, n);
+    r->p += total;
+    return st;
+}
+
+/* Writes the RAW bit string of n copies of value (width up to 24 bits). */
+static void fill_constant_packed(uint32_t value, size_t n, unsigned width, uint8_t *out) {
+    uint64_t acc = 0;
+    unsigned count = 0;
+    for (size_t i = 0; i < n; i++) {
+        acc |= (uint64_t)value << count;
+        for (count += width; count >= 8; count -= 8, acc >>= 8) *out++ = (uint8_t)acc;
+    }
+    if (count) *out = (uint8_t)acc;
+}
+
+/* The sign+mantissa stream in RAW form, wherever it comes from: in place for RAW, rebuilt
+ * in scratch for CONSTANT and HUFFMAN. */
+static emz_status read_stream_packed(const emz_kernels *k, reader *r, size_t n, unsigned width,
+                                     const uint8_t **packed, emz_chunk_scratch *s) {
+    if (r->p >= r->end) return EMZ_ERROR_CORRUPT;
+    int mode = *r->p;
+    if (mode == EMZ_MODE_RAW) {
+        size_t size = emz_div_ceil(n * width, 8);
+        if ((size_t)(r->end - r->p - 1) < size || !raw_padding_is_zero(r->p + 1, n, width))
+            return EMZ_ERROR_CORRUPT;
+        *packed = r->p + 1;
+        r->p += 1 + size;
+        return EMZ_OK;
+    }
+    if (mode == EMZ_MODE_CONSTANT && width > 8) {
+        size_t vb = emz_div_ceil(width, 8);
+        if (n == 0 || (size_t)(r->end - r->p - 1) < vb) return EMZ_ERROR_CORRUPT;
+        uint32_t value = 0;
+        for (size_t i = 0; i < vb; i++) value |= (uint32_t)r->p[1 + i] << 8 * i;
+        if (value >> width) return EMZ_ERROR_CORRUPT;
+        fill_constant_packed(value, n, width, s->sm_packed);
+        *packed = s->sm_packed;
+        r->p += 1 + vb;
+        return EMZ_OK;
+    }
+    if (width > 8) return EMZ_ERROR_CORRUPT; /* HUFFMAN needs symbols of at most 8 bits */
+    emz_status st = read_stream_syms(k, r, n, width, s->sm_syms, s);
+    if (st != EMZ_OK) return st;
+    if (width == 8) {
+        *packed = s->sm_syms;
+    } else {
+        k->pack_bits(s->sm_syms, n, width, s->sm_packed);
+        *packed = s->sm_packed;
+    }
+    return EMZ_OK;
+}
+
+emz_status emz_chunk_decode(const emz_kernels *k, emz_type type, const uint8_t *payload,
+                            size_t size, const uint8_t *readable_end, uint8_t *dst, size_t len,
+                            emz_chunk_scratch *s) {
+    const emz_type_desc *d = emz_type_desc_get(type);
+    size_t m = emz_chunk_slots(d, len), tail = emz_chunk_tail(d, len);
+    if (size < 1 + tail) return EMZ_ERROR_CORRUPT;
+    reader r = {payload + 1, payload + size - tail, readable_end};
+    emz_status st;
+    if (payload[0] == EMZ_LAYOUT_WHOLE && d->can_whole) {
+        st = read_stream_syms(k, &r, len, 8, dst, s);
+    } else if (payload[0] == EMZ_LAYOUT_SPLIT && d->can_split) {
+        const uint8_t *sm;
+        st = read_stream_syms(k, &r, m, d->exp_bits, s->exps, s);
+        if (st == EMZ_OK) st = read_stream_packed(k, &r, m, d->signmant_bits, &sm, s);
+        if (st == EMZ_OK) k->merge[type](s->exps, sm, m, dst);
+    } else {
+        return EMZ_ERROR_CORRUPT;
+    }
+    if (st != EMZ_OK) return st;
+    if (r.p != r.end) return EMZ_ERROR_CORRUPT;
+    memcpy(dst + len - tail, payload + size - tail, tail);
+    return EMZ_OK;
+}

@@ -1,0 +1,51 @@
+/* chunk_scratch.c - the scratch buffers a context keeps between calls. */
+#include "format/chunk_codec.h"
+
+#include <stdlib.h>
+
+void emz_chunk_scratch_release(emz_chunk_scratch *s) {
+    free(s->exps);
+    free(s->sm_syms);
+    free(s->sm_packed);
+    free(s->chunk);
+    s->exps = s->sm_syms = s->sm_packed = s->chunk = NULL;
+    s->chunk_size = 0;
+}
+
+emz_status emz_chunk_scratch_reserve(emz_chunk_scratch *s, size_t chunk_size) {
+    if (s->chunk_size >= chunk_size && s->exps) return EMZ_OK;
+    emz_chunk_scratch_release(s);
+    s->exps = malloc(2 * chunk_size + 64);
+    s->sm_syms = malloc(2 * chunk_size + 64);
+    s->sm_packed = malloc(chunk_size + 64);
+    s->chunk = malloc(EMZ_CHUNK_OUT_ROOM(chunk_size));
+    if (!s->exps || !s->sm_syms || !s->sm_packed || !s->chunk) {
+        emz_chunk_scratch_release(s);
+        return EMZ_ERROR_NO_MEMORY;
+    }
+    s->chunk_size = chunk_size;
+    return EMZ_OK;
+}
+
+emz_status emz_chunk_scratch_reserve_set(emz_chunk_scratch **set, unsigned *count,
+                                         unsigned workers, size_t chunk_size) {
+    if (workers > *count) {
+        emz_chunk_scratch *grown = realloc(*set, workers * sizeof *grown);
+        if (!grown) return EMZ_ERROR_NO_MEMORY;
+        for (unsigned w = *count; w < workers; w++) grown[w] = (emz_chunk_scratch){0};
+        *set = grown;
+        *count = workers;
+    }
+    for (unsigned w = 0; w < workers; w++) {
+        emz_status st = emz_chunk_scratch_reserve(&(*set)[w], chunk_size);
+        if (st != EMZ_OK) return st;
+    }
+    return EMZ_OK;
+}
+
+void emz_chunk_scratch_release_set(emz_chunk_scratch **set, unsigned *count) {
+    for (unsigned w = 0; w < *count; w++) emz_chunk_scratch_release(&(*set)[w]);
+    free(*set);
+    *set = NULL;
+    *count = 0;
+}

@@ -1,0 +1,200 @@
+/* huffman_build.c - package-merge code lengths, canonical codes, table I/O, decoder tables. */
+#include "format/huffman_build.h"
+
+#include <string.h>
+
+/* Stable LSD radix sort of (weight, symbol) pairs by weight: symbols enter in increasing
+ * order, so equal weights stay ordered by symbol, which makes the code deterministic. */
+static void sort_by_weight(uint32_t *weight, uint8_t *symbol, unsigned n) {
+    uint32_t w2[256];
+    uint8_t s2[256];
+    uint32_t *wa = weight, *wb = w2;
+    uint8_t *sa = symbol, *sb = s2;
+    for (unsigned shift = 0; shift < 32; shift += 8) {
+        unsigned count[257] = {0};
+        for (unsigned i = 0; i < n; i++) count[(wa[i] >> shift & 0xFF) + 1]++;
+        if (count[1] == n) continue; /* this digit is 0 everywhere */
+        for (unsigned d = 0; d < 256; d++) count[d + 1] += count[d];
+        for (unsigned i = 0; i < n; i++) {
+            unsigned at = count[wa[i] >> shift & 0xFF]++;
+            wb[at] = wa[i], sb[at] = sa[i];
+        }
+        uint32_t *wt = wa;
+        wa = wb, wb = wt;
+        uint8_t *st = sa;
+        sa = sb, sb = st;
+    }
+    if (wa != weight) memcpy(weight, wa, n * sizeof *weight), memcpy(symbol, sa, n);
+}
+
+/* Optimal (unlimited) Huffman code lengths in place, Moffat & Katajainen (1995): a[] holds
+ * n >= 2 weights in increasing order and receives the lengths, longest first. Sums fit in
+ * 32 bits: a chunk has at most 2^25 symbols. */
+static void huffman_lengths_in_place(uint32_t *a, int n) {
+    int root = 0, leaf = 2, next;
+    a[0] += a[1];
+    for (next = 1; next < n - 1; next++) {
+        if (leaf >= n || a[root] < a[leaf]) a[next] = a[root], a[root++] = (uint32_t)next;
+        else a[next] = a[leaf++];
+        if (leaf >= n || (root < next && a[root] < a[leaf])) a[next] += a[root], a[root++] = (uint32_t)next;
+        else a[next] += a[leaf++];
+    }
+    a[n - 2] = 0;
+    for (next = n - 3; next >= 0; next--) a[next] = a[a[next]] + 1;
+    int avail = 1, used = 0, depth = 0;
+    root = n - 2, next = n - 1;
+    while (avail > 0) {
+        while (root >= 0 && (int)a[root] == depth) used++, root--;
+        while (avail > used) a[next--] = (uint32_t)depth, avail--;
+        avail = 2 * used, depth++, used = 0;
+    }
+}
+
+/* Optimal lengths, then, if any exceeds the limit, the length-limiting adjustment of
+ * JPEG (ITU T.81, Annex K.3) on the count of codes per length: it keeps the code complete
+ * and costs a fraction of a percent only in the rare chunks whose rarest exponents would
+ * need more than 11 bits. Lengths go to symbols by weight, most frequent shortest. */
+uint64_t emz_huff_lengths(const uint32_t *hist, unsigned alphabet, uint8_t len[256]) {
+    uint32_t a[256];
+    uint8_t symbol[256];
+    unsigned n = 0;
+    for (unsigned s = 0; s < alphabet; s++)
+        if (hist[s]) a[n] = hist[s], symbol[n++] = (uint8_t)s;
+    memset(len, 0, 256);
+    sort_by_weight(a, symbol, n);
+    uint32_t weight[256];
+    memcpy(weight, a, n * sizeof *a);
+    huffman_lengths_in_place(a, (int)n);
+
+    unsigned count[256] = {0}, max_len = 0;
+    for (unsigned i = 0; i < n; i++) {
+        count[a[i]]++;
+        if (a[i] > max_len) max_len = a[i];
+    }
+    for (unsigned l = max_len; l > EMZ_HUFF_MAX_LEN; l--) {
+        while (count[l] > 0) {
+            unsigned j = l - 2;
+            while (count[j] == 0) j--;
+            count[l] -= 2, count[l - 1]++;
+            count[j + 1] += 2, count[j]--;
+        }
+    }
+    uint64_t bits = 0;
+    unsigned i = n; /* weights ascend, so hand lengths out from the heaviest down */
+    for (unsigned l = 1; l <= EMZ_HUFF_MAX_LEN; l++)
+        for (unsigned c = 0; c < count[l]; c++) {
+            i--;
+            len[symbol[i]] = (uint8_t)l;
+            bits += (uint64_t)weight[i] * l;
+        }
+    return bits;
+}
+
+/* Bit reversal of an 8-bit value, for turning canonical codes into LSB-first ones. */
+static const uint8_t reversed_byte[256] = {
+#define R2(n) n, n + 2 * 64, n + 1 * 64, n + 3 * 64
+#define R4(n) R2(n), R2(n + 2 * 16), R2(n + 1 * 16), R2(n + 3 * 16)
+#define R6(n) R4(n), R4(n + 2 * 4), R4(n + 1 * 4), R4(n + 3 * 4)
+    R6(0), R6(2), R6(1), R6(3)
+#undef R2
+#undef R4
+#undef R6
+};
+
+static uint32_t reverse_bits(uint32_t code, unsigned n) {
+    uint32_t r = (uint32_t)reversed_byte[code & 0xFF] << 8 | reversed_byte[code >> 8 & 0xFF];
+    return r >> (16 - n);
+}
+
+void emz_huff_enc_init(const uint8_t len[256], emz_huff_enc *enc) {
+    unsigned bl_count[EMZ_HUFF_MAX_LEN + 1] = {0};
+    uint32_t next_code[EMZ_HUFF_MAX_LEN + 1];
+    for (unsigned s = 0; s < 256; s++) bl_count[len[s]]++;
+    bl_count[0] = 0;
+    uint32_t code = 0;
+    for (unsigned l = 1; l <= EMZ_HUFF_MAX_LEN; l++) {
+        code = (code + bl_count[l - 1]) << 1;
+        next_code[l] = code;
+    }
+    for (unsigned s = 0; s < 256; s++) {
+        enc->len[s] = len[s];
+        enc->code[s] = len[s] ? (uint16_t)reverse_bits(next_code[len[s]]++, len[s]) : 0;
+    }
+}
+
+static void used_range(const uint8_t len[256], unsigned alphabet, unsigned *first,
+                       unsigned *last) {
+    unsigned f = 0, l = alphabet - 1;
+    while (f < alphabet && !len[f]) f++;
+    while (l > f && !len[l]) l--;
+    *first = f, *last = l;
+}
+
+size_t emz_huff_table_size(const uint8_t len[256], unsigned alphabet) {
+    unsigned first, last;
+    used_range(len, alphabet, &first, &last);
+    return 2 + (last - first + 2) / 2;
+}
+
+size_t emz_huff_table_write(const uint8_t len[256], unsigned alphabet, uint8_t *out) {
+    unsigned first, last;
+    used_range(len, alphabet, &first, &last);
+    out[0] = (uint8_t)first;
+    out[1] = (uint8_t)last;
+    size_t nbytes = (last - first + 2) / 2;
+    memset(out + 2, 0, nbytes);
+    for (unsigned s = first; s <= last; s++)
+        out[2 + (s - first) / 2] |= (uint8_t)(len[s] << 4 * ((s - first) & 1));
+    return 2 + nbytes;
+}
+
+size_t emz_huff_table_read(const uint8_t *in, size_t avail, unsigned alphabet, uint8_t len[256]) {
+    if (avail < 2) return 0;
+    unsigned first = in[0], last = in[1];
+    if (first > last || last >= alphabet) return 0;
+    size_t nbytes = (last - first + 2) / 2;
+    if (avail - 2 < nbytes) return 0;
+    memset(len, 0, 256);
+    unsigned used = 0;
+    uint32_t kraft = 0;
+    for (unsigned s = first; s <= last; s++) {
+        unsigned l = in[2 + (s - first) / 2] >> 4 * ((s - first) & 1) & 0xF;
+        if (l > EMZ_HUFF_MAX_LEN) return 0;
+        if (l) used++, kraft += 1u << (EMZ_HUFF_MAX_LEN - l);
+        len[s] = (uint8_t)l;
+    }
+    /* The final pad nibble must be zero so that each table has one encoding. */
+    if ((last - first + 1) & 1 && in[2 + nbytes - 1] >> 4) return 0;
+    if (used < 2 || kraft != EMZ_HUFF_TABLE_SIZE || !len[first] || !len[last]) return 0;
+    return 2 + nbytes;
+}
+
+void emz_huff_dec_init(const uint8_t len[256], size_t n, emz_huff_dec *dec) {
+    emz_huff_enc enc;
+    emz_huff_enc_init(len, &enc);
+    for (unsigned s = 0; s < 256; s++) {
+        unsigned l = len[s];
+        if (!l) continue;
+        uint16_t entry = (uint16_t)(s | l << 8);
+        for (uint32_t i = enc.code[s]; i < EMZ_HUFF_TABLE_SIZE; i += 1u << l) dec->single[i] = entry;
+    }
+    if (emz_huff_lane_count(n) == 1) return;
+    /* A lookup of the next 11 bits yields every code that lies wholly inside them, up to
+     * four. A code found at the shifted index i >> used is valid only if it fits in the bits
+     * that remain, because the high bits of the shifted index are zeros, not stream bits.
+     * Measured slower, both: a branch-free walk (its dependent loads did not overlap), and
+     * building entry i from entry i >> l1 cut to the remaining bits (1.7x slower). */
+    for (uint32_t i = 0; i < EMZ_HUFF_TABLE_SIZE; i++) {
+        uint8_t *e = dec->multi[i];
+        uint32_t used = 0, n = 0;
+        memset(e, 0, 8);
+        while (n < EMZ_HUFF_MULTI_CODES) {
+            uint32_t u = dec->single[i >> used], l = u >> 8;
+            if (used + l > EMZ_HUFF_MAX_LEN) break;
+            e[1 + n++] = (uint8_t)u;
+            used += l;
+        }
+        e[0] = (uint8_t)used;
+        e[5] = (uint8_t)n;
+    }
+}

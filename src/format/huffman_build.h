@@ -1,0 +1,31 @@
+/* huffman_build.h - length-limited canonical Huffman codes: construction, the compact table
+ * serialization of FORMAT.md ("Code table") and decoder table construction. */
+#ifndef EMZ_HUFFMAN_BUILD_H
+#define EMZ_HUFFMAN_BUILD_H
+
+#include "kernels/kernels.h"
+#include <stdbool.h>
+
+/* Huffman code lengths limited to EMZ_HUFF_MAX_LEN for the symbols 0..alphabet-1 with
+ * non-zero counts; needs at least two such symbols. Deterministic: ties are broken by symbol
+ * value. Returns the coded size in bits. */
+uint64_t emz_huff_lengths(const uint32_t *hist, unsigned alphabet, uint8_t len[256]);
+
+/* Canonical LSB-first codes from lengths (DEFLATE assignment, bit-reversed). */
+void emz_huff_enc_init(const uint8_t len[256], emz_huff_enc *enc);
+
+/* Size and serialization of the code table; alphabet is 2^w. */
+size_t emz_huff_table_size(const uint8_t len[256], unsigned alphabet);
+size_t emz_huff_table_write(const uint8_t len[256], unsigned alphabet, uint8_t *out);
+
+/* Parses and validates a table (bounds, lengths <= 11, >= 2 symbols, complete code).
+ * Returns bytes read, or 0 if the table is invalid or does not fit in avail bytes. */
+size_t emz_huff_table_read(const uint8_t *in, size_t avail, unsigned alphabet, uint8_t len[256]);
+
+/* Decoder tables from valid lengths for a stream of n symbols. The multi-code table is built
+ * only for streams of more than one lane (n >= 4096): for a single lane its 2048 entries cost
+ * more to build than they save (measured on a 4 KiB BF16 frame: two thirds of the call), and
+ * the decoder reads only single[] there. */
+void emz_huff_dec_init(const uint8_t len[256], size_t n, emz_huff_dec *dec);
+
+#endif

@@ -1,0 +1,49 @@
+/* histogram_count.h - what the byte histograms share: the four-table counter (the scalar
+ * kernel, and the SIMD ones for the bytes they do not count with vector compares) and which
+ * values the compare-count kernels count, chosen from a sample. ISA-independent static
+ * functions, included by each folder's kernel (compiled with that folder's flags). */
+#ifndef EMZ_HISTOGRAM_COUNT_H
+#define EMZ_HISTOGRAM_COUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { EMZ_HIST_CANDIDATES = 8, EMZ_HIST_SAMPLE = 2048, EMZ_HIST_MIN_SIZE = 8192 };
+
+/* The EMZ_HIST_CANDIDATES most frequent values of a sample of n >= EMZ_HIST_MIN_SIZE bytes
+ * (EMZ_HIST_SAMPLE bytes in eight pieces spread over the data), distinct (ties and unseen
+ * values: the smaller value first). Returns how many sample bytes they cover. */
+static inline uint32_t emz_hist_candidates(const uint8_t *data, size_t n,
+                                           uint8_t out[EMZ_HIST_CANDIDATES]) {
+    uint32_t sample[256] = {0};
+    for (unsigned piece = 0; piece < 8; piece++) {
+        const uint8_t *p = data + (n - EMZ_HIST_SAMPLE / 8) / 7 * piece;
+        for (unsigned i = 0; i < EMZ_HIST_SAMPLE / 8; i++) sample[p[i]]++;
+    }
+    uint32_t covered = 0;
+    bool taken[256] = {false};
+    for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) {
+        int best = -1;
+        for (int v = 0; v < 256; v++)
+            if (!taken[v] && (best < 0 || sample[v] > sample[best])) best = v;
+        taken[best] = true;
+        out[k] = (uint8_t)best;
+        covered += sample[best];
+    }
+    return covered;
+}
+
+/* Adds the n bytes at p to four counter tables (runs of equal values alternate tables). */
+static inline void emz_hist_count4(const uint8_t *p, size_t n, uint32_t tables[4][256]) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        tables[0][p[i]]++;
+        tables[1][p[i + 1]]++;
+        tables[2][p[i + 2]]++;
+        tables[3][p[i + 3]]++;
+    }
+    for (; i < n; i++) tables[0][p[i]]++;
+}
+
+#endif

@@ -1,0 +1,195 @@
+/* huffman_decode_template.h - decodes the lanes of a Huffman stream, four at a time. Included
+ * by one file per instruction set (scalar/huffman_scalar.c, avx2/huffman_avx2.c), which defines EMZ_HUFF_DECODE (the function's name) and may
+ * define EMZ_HUFF_FAST4 (an assembly version of the four-lane loop, see emz_huff_lanes4):
+ * the same source serves every build without a second copy.
+ *
+ * Four lanes in flight hide the latency of the table lookups (each lookup waits for the
+ * previous one's shift of the same lane: and + load + shift, ~7 cycles on Zen 5). Each
+ * lookup of 11 bits yields up to four symbols with one 4-byte store. The fast loop runs a
+ * precomputed number of rounds in which neither input reads nor output writes can leave
+ * their bounds, so it checks no bounds; the careful tail finishes each lane. */
+#include "common/common.h"
+#include "kernels/kernels.h"
+
+typedef struct lane_state {
+    const uint8_t *in;    /* next byte not yet in bits */
+    uint64_t bits;        /* stream bits, next one lowest */
+    unsigned count;       /* valid bits in bits */
+    size_t past_end;      /* zero bytes supplied beyond readable_end by the tail */
+    uint8_t *out, *out_end;
+} lane_state;
+
+/* Branch-free refill: afterwards 56..63 bits are valid; needs 8 readable bytes at in. */
+#define REFILL(s)                                                                                 \
+    do {                                                                                          \
+        (s).bits |= emz_load64((s).in) << (s).count;                                              \
+        (s).in += (63 - (s).count) >> 3;                                                          \
+        (s).count |= 56;                                                                          \
+    } while (0)
+
+/* One lookup: stores four symbol bytes (those past the count are overwritten later or lie
+ * in the slack the caller guarantees) and advances by the count. */
+#define LOOKUP(s)                                                                                 \
+    do {                                                                                          \
+        const uint8_t *e = multi[(s).bits & (EMZ_HUFF_TABLE_SIZE - 1)];                           \
+        memcpy((s).out, e + 1, 4);                                                                \
+        (s).out += e[5];                                                                          \
+        (s).bits >>= e[0];                                                                        \
+        (s).count -= e[0];                                                                        \
+    } while (0)
+
+/* Lookups per refill: 5 of at most 11 bits fit in the 56 bits a refill guarantees. */
+#define LOOKUPS_PER_ROUND 5
+
+/* Rounds in which lane s can neither write past out_end (a round advances at most 5 x 4
+ * bytes, and its last store ends at most 4 bytes past its last position) nor read past
+ * readable_end (a refill reads 8 bytes and advances in by at most 7). */
+static size_t safe_rounds(const lane_state *s, const uint8_t *readable_end) {
+    size_t by_out = (size_t)(s->out_end - s->out) / (LOOKUPS_PER_ROUND * 4);
+    size_t left = (size_t)(readable_end - s->in);
+    size_t by_in = left >= 8 ? (left - 8) / 7 : 0;
+    return by_out < by_in ? by_out : by_in;
+}
+
+/* Lanes progress at different rates (symbols per lookup vary), so when the first lane of
+ * four runs out of safe rounds the others may still have an eighth of their symbols left.
+ * A lane without safe rounds is therefore swapped for a stand-in that decodes zero bits into
+ * scratch, and the others keep the fast loop until each is done; a call then runs at most
+ * STANDIN_ROUNDS rounds, which bounds what a stand-in reads and writes. */
+#define STANDIN_ROUNDS 64
+static const uint8_t standin_input[STANDIN_ROUNDS * 7 + 8];
+
+static void run_four(lane_state *l, const uint8_t (*multi)[8], size_t rounds) {
+#ifdef EMZ_HUFF_FAST4
+    emz_huff_lanes4 f;
+    for (unsigned k = 0; k < 4; k++)
+        f.in[k] = l[k].in, f.bits[k] = l[k].bits, f.count[k] = l[k].count, f.out[k] = l[k].out;
+    EMZ_HUFF_FAST4(&f, multi, rounds);
+    for (unsigned k = 0; k < 4; k++)
+        l[k].in = f.in[k], l[k].bits = f.bits[k], l[k].count = (unsigned)f.count[k],
+        l[k].out = f.out[k];
+#else
+    lane_state a = l[0], b = l[1], c = l[2], d = l[3];
+    while (rounds--) {
+        REFILL(a); REFILL(b); REFILL(c); REFILL(d);
+        for (int i = 0; i < LOOKUPS_PER_ROUND; i++) {
+            LOOKUP(a); LOOKUP(b); LOOKUP(c); LOOKUP(d);
+        }
+    }
+    l[0] = a, l[1] = b, l[2] = c, l[3] = d;
+#endif
+}
+
+static void decode_four_fast(lane_state *s, const uint8_t *readable_end,
+                             const uint8_t (*multi)[8]) {
+    uint8_t standin_output[STANDIN_ROUNDS * LOOKUPS_PER_ROUND * 4 + 4];
+    for (;;) {
+        size_t rounds = SIZE_MAX, safe[4];
+        unsigned live = 0;
+        for (unsigned k = 0; k < 4; k++) {
+            safe[k] = safe_rounds(&s[k], readable_end);
+            if (safe[k] == 0) continue;
+            live++;
+            if (safe[k] < rounds) rounds = safe[k];
+        }
+        if (live == 0) return;
+        if (live < 4 && rounds > STANDIN_ROUNDS) rounds = STANDIN_ROUNDS;
+        lane_state run[4];
+        for (unsigned k = 0; k < 4; k++)
+            run[k] = safe[k] ? s[k]
+                             : (lane_state){standin_input, 0, 0, 0, standin_output,
+                                            standin_output + sizeof standin_output};
+        run_four(run, multi, rounds);
+        for (unsigned k = 0; k < 4; k++)
+            if (safe[k]) s[k] = run[k];
+    }
+}
+
+/* A stream of one lane (fewer than 4096 symbols) has no multi-code table (see
+ * emz_huff_dec_init): one code a lookup from single[], five lookups a refill, in rounds that
+ * can neither write past out_end nor read past readable_end. */
+static void decode_one_single(lane_state *s, const uint8_t *readable_end,
+                              const uint16_t *single) {
+    for (;;) {
+        size_t by_out = (size_t)(s->out_end - s->out) / LOOKUPS_PER_ROUND;
+        size_t left = (size_t)(readable_end - s->in);
+        size_t by_in = left >= 8 ? (left - 8) / 7 : 0;
+        size_t rounds = by_out < by_in ? by_out : by_in;
+        if (rounds == 0) return;
+        while (rounds--) {
+            REFILL(*s);
+            for (int i = 0; i < LOOKUPS_PER_ROUND; i++) {
+                uint16_t t = single[s->bits & (EMZ_HUFF_TABLE_SIZE - 1)];
+                *s->out++ = (uint8_t)t;
+                s->bits >>= t >> 8;
+                s->count -= t >> 8;
+            }
+        }
+    }
+}
+
+/* Lookups one at a time, reading bytes singly near the end of the input; bytes past
+ * readable_end read as zero and are counted, so an overrunning lane is caught by the size
+ * check rather than by reading memory it does not own. Multi-symbol lookups while a 4-byte
+ * store fits in the lane (and a multi-code table exists: multi is NULL for one-lane streams),
+ * single-symbol ones for its last bytes. */
+static void decode_tail(lane_state *s, const uint8_t *readable_end, const uint8_t (*multi)[8],
+                        const uint16_t *single) {
+    while (s->out < s->out_end) {
+        if (s->count < EMZ_HUFF_MAX_LEN) {
+            if (readable_end - s->in >= 8) {
+                REFILL(*s);
+            } else {
+                while (s->count <= 56) {
+                    if (s->in < readable_end) s->bits |= (uint64_t)*s->in++ << s->count;
+                    else s->past_end++;
+                    s->count += 8;
+                }
+            }
+        }
+        if (multi && s->out_end - s->out >= 4) {
+            LOOKUP(*s);
+            continue;
+        }
+        uint16_t t = single[s->bits & (EMZ_HUFF_TABLE_SIZE - 1)];
+        *s->out++ = (uint8_t)t;
+        s->bits >>= t >> 8;
+        s->count -= t >> 8;
+    }
+}
+
+emz_status EMZ_HUFF_DECODE(const uint8_t *lanes, const uint32_t lane_sizes[EMZ_HUFF_LANES],
+                                  const uint8_t *readable_end, const emz_huff_dec *dec,
+                                  uint8_t *out, size_t n) {
+    unsigned lanes_count = emz_huff_lane_count(n);
+    size_t per_lane = emz_div_ceil(n, lanes_count);
+    const uint8_t *lane_start[EMZ_HUFF_LANES];
+    lane_state st[EMZ_HUFF_LANES];
+    const uint8_t *p = lanes;
+    for (unsigned k = 0; k < lanes_count; k++) {
+        size_t lo = k * per_lane < n ? k * per_lane : n;
+        size_t hi = lo + per_lane < n ? lo + per_lane : n;
+        lane_start[k] = p;
+        st[k] = (lane_state){p, 0, 0, 0, out + lo, out + hi};
+        p += lane_sizes[k];
+    }
+    if (lanes_count == 1) {
+        decode_one_single(st, readable_end, dec->single);
+        decode_tail(st, readable_end, NULL, dec->single);
+    }
+    for (unsigned g = 0; g + 4 <= lanes_count; g += 4) {
+        decode_four_fast(st + g, readable_end, dec->multi);
+        for (unsigned k = g; k < g + 4; k++)
+            decode_tail(&st[k], readable_end, dec->multi, dec->single);
+    }
+    /* Every lane must end inside its last byte (exactly ceil(bits / 8) bytes) and pad it
+     * with zero bits, so that no bit of a valid frame can change without notice. */
+    for (unsigned k = 0; k < lanes_count; k++) {
+        uint64_t fetched = (uint64_t)(st[k].in - lane_start[k]) + st[k].past_end;
+        uint64_t consumed = fetched * 8 - st[k].count;
+        unsigned pad = (unsigned)(-consumed & 7);
+        if ((consumed + 7) / 8 != lane_sizes[k] || (st[k].bits & ((1u << pad) - 1)))
+            return EMZ_ERROR_CORRUPT;
+    }
+    return EMZ_OK;
+}

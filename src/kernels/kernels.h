@@ -1,0 +1,85 @@
+/* kernels.h - the kernel table that each ISA folder (scalar, avx2, avx512, neon) fills. scalar
+ * is the reference; every other implementation must produce identical results for identical
+ * inputs. */
+#ifndef EMZ_KERNELS_H
+#define EMZ_KERNELS_H
+
+#include "emzip.h"
+#include <stddef.h>
+#include <stdint.h>
+
+#define EMZ_HUFF_MAX_LEN 11
+#define EMZ_HUFF_TABLE_SIZE (1u << EMZ_HUFF_MAX_LEN)
+#define EMZ_HUFF_LANES 16 /* the most lanes a stream has */
+
+/* Lanes of a Huffman stream of n symbols (FORMAT.md, "Lanes"). */
+static inline unsigned emz_huff_lane_count(size_t n) { return n < 4096 ? 1 : n < 16384 ? 4 : 16; }
+
+/* Encoder table: LSB-first (bit-reversed) canonical code and its length per symbol. */
+typedef struct emz_huff_enc {
+    uint16_t code[256];
+    uint8_t len[256];
+} emz_huff_enc;
+
+/* Decoder tables indexed by the next 11 stream bits.
+ * single[i] = symbol | length << 8 (the first code only; for a lane's last bytes).
+ * multi[i]  = every whole code in the window, up to four, as 8 bytes:
+ *             [0] bits used, [1..4] the symbols (first at [1]), [5] symbol count (1..4),
+ *             [6..7] zero. Byte fields rather than bit fields so that a decoder takes each
+ *             with its own load (the x86-64 loop: loads are cheaper than shifts there, and
+ *             [0] feeds a variable shift directly) and the layout is the same on every host. */
+#define EMZ_HUFF_MULTI_CODES 4
+typedef struct emz_huff_dec {
+    uint8_t multi[EMZ_HUFF_TABLE_SIZE][8];
+    uint16_t single[EMZ_HUFF_TABLE_SIZE];
+} emz_huff_dec;
+
+/* The kernels, as function types: each ISA folder's kernels_<isa>.h declares its functions
+ * with them (emz_split_kernel emz_split_bf16_avx2;), so a signature exists once. */
+
+/* Splits m element slots of src into one exponent symbol per byte of exps and the
+ * sign+mantissa symbols as a packed RAW bit string (FORMAT.md) in sm. */
+typedef void emz_split_kernel(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
+/* The inverse: m slots from exps and the packed sign+mantissa bit string into dst. */
+typedef void emz_merge_kernel(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
+/* n symbols of width bits (1..8) <-> RAW bit string of ceil(n*width/8) bytes. Symbols to
+ * pack are below 2^width (every caller's are; SIMD packers join them by adding). */
+typedef void emz_pack_kernel(const uint8_t *syms, size_t n, unsigned width, uint8_t *out);
+typedef void emz_unpack_kernel(const uint8_t *in, size_t n, unsigned width, uint8_t *syms);
+/* hist[256] = occurrences of each byte value in data[0..n). */
+typedef void emz_histogram_kernel(const uint8_t *data, size_t n, uint32_t hist[256]);
+/* Encodes n symbols as emz_huff_lane_count(n) lanes written back to back at out, their
+ * byte sizes in lane_sizes. out must have room for out_cap + 8 bytes; returns the total size,
+ * or SIZE_MAX as soon as it would exceed out_cap. */
+typedef size_t emz_huff_encode_kernel(const uint8_t *syms, size_t n, const emz_huff_enc *enc,
+                                      uint8_t *out, size_t out_cap,
+                                      uint32_t lane_sizes[EMZ_HUFF_LANES]);
+/* Decodes n symbols from emz_huff_lane_count(n) lanes of the given sizes at lanes. Bytes up to
+ * readable_end may be read (never written); returns EMZ_ERROR_CORRUPT when a lane's codes
+ * do not fill exactly its size. */
+typedef emz_status emz_huff_decode_kernel(const uint8_t *lanes,
+                                          const uint32_t lane_sizes[EMZ_HUFF_LANES],
+                                          const uint8_t *readable_end, const emz_huff_dec *dec,
+                                          uint8_t *out, size_t n);
+/* checksum32 of the format (low 32 bits of XXH3-64), for chunk data. */
+typedef uint32_t emz_checksum_kernel(const void *data, size_t size);
+
+typedef struct emz_kernels {
+    const char *name;
+    emz_split_kernel *split[EMZ_TYPE_COUNT]; /* NULL for bytes */
+    emz_merge_kernel *merge[EMZ_TYPE_COUNT];
+    emz_pack_kernel *pack_bits;
+    emz_unpack_kernel *unpack_bits;
+    emz_histogram_kernel *histogram;
+    emz_huff_encode_kernel *huff_encode;
+    emz_huff_decode_kernel *huff_decode;
+    emz_checksum_kernel *checksum32;
+} emz_kernels;
+
+/* One table per ISA folder (kernels_<isa>.c); the engine picks one (engine/dispatch.c). */
+extern const emz_kernels emz_kernels_scalar;
+extern const emz_kernels emz_kernels_avx2;
+extern const emz_kernels emz_kernels_avx512;
+extern const emz_kernels emz_kernels_neon;
+
+#endif
