@@ -1,5 +1,5 @@
 /* reader.h - an open compressed file (emz_reader): its segments and a table of all chunks, and
- * the engine's calls on it (the public emz_reader_* entry points are api/reader.c).
+ * the engine's calls on it (the public emz_reader_* entry points are api/reader_calls.c).
  * Opening reads only the directory (and a checkpoint's header); a frame's header and chunk
  * index are read the first time one of its chunks is needed (emz_reader_load_segment, by
  * whichever thread gets there first), so one reader serves several threads at once, each with

@@ -1,4 +1,4 @@
-/* reader.c - the emz_reader_* entry points: argument checks and the call's context around the
+/* reader_calls.c - the emz_reader_* entry points: argument checks and the call's context around the
  * engine's reader (engine/reader_*.c). Opening from memory or a file is reader_sources.c. */
 #include "engine/reader.h"
 
