@@ -38,13 +38,13 @@ extern "C" {
 
 /* Element types. The numeric values are stored in frames and never change. */
 typedef enum emz_type {
-    EMZ_TYPE_BYTES = 0,     /* plain bytes, entropy-coded as a whole */
-    EMZ_TYPE_BF16 = 1,      /* bfloat16: 1 sign, 8 exponent, 7 mantissa bits */
-    EMZ_TYPE_FP16 = 2,      /* IEEE binary16: 1, 5, 10 */
-    EMZ_TYPE_FP32 = 3,      /* IEEE binary32: 1, 8, 23 */
-    EMZ_TYPE_FP8_E4M3 = 4,  /* OCP FP8 E4M3FN: 1, 4, 3 */
-    EMZ_TYPE_FP8_E5M2 = 5,  /* OCP FP8 E5M2: 1, 5, 2 */
-    EMZ_TYPE_FP4_E2M1 = 6,  /* OCP FP4 E2M1: 1, 2, 1; two per byte, low nibble first */
+    EMZ_TYPE_BYTES = 0,    /* plain bytes, entropy-coded as a whole */
+    EMZ_TYPE_BF16 = 1,     /* bfloat16: 1 sign, 8 exponent, 7 mantissa bits */
+    EMZ_TYPE_FP16 = 2,     /* IEEE binary16: 1, 5, 10 */
+    EMZ_TYPE_FP32 = 3,     /* IEEE binary32: 1, 8, 23 */
+    EMZ_TYPE_FP8_E4M3 = 4, /* OCP FP8 E4M3FN: 1, 4, 3 */
+    EMZ_TYPE_FP8_E5M2 = 5, /* OCP FP8 E5M2: 1, 5, 2 */
+    EMZ_TYPE_FP4_E2M1 = 6, /* OCP FP4 E2M1: 1, 2, 1; two per byte, low nibble first */
 } emz_type;
 
 #define EMZ_TYPE_COUNT 7
@@ -62,9 +62,9 @@ typedef enum emz_status {
     EMZ_ERROR_RANGE = 9,               /* a requested byte range lies outside the data */
     EMZ_ERROR_IMPL_UNAVAILABLE = 10,   /* the forced implementation is not built or not
                                           supported by this CPU */
-    EMZ_ERROR_BAD_SAFETENSORS = 11,    /* a safetensors header is malformed (see the detail message) */
-    EMZ_ERROR_IO = 12,                 /* a read or write callback reported a failure */
-    EMZ_ERROR_CANCELLED = 13,          /* a progress callback asked to stop */
+    EMZ_ERROR_BAD_SAFETENSORS = 11, /* a safetensors header is malformed (see the detail message) */
+    EMZ_ERROR_IO = 12,              /* a read or write callback reported a failure */
+    EMZ_ERROR_CANCELLED = 13,       /* a progress callback asked to stop */
 } emz_status;
 
 /* A short stable identifier of a status, e.g. "corrupt"; never NULL. */
@@ -146,9 +146,8 @@ EMZ_API size_t emz_compress_bound(size_t src_size);
  * cctx may be NULL: a temporary context with default parameters is used.
  * On success *dst_size receives the frame size. dst_capacity >= emz_compress_bound(src_size)
  * always suffices; a smaller capacity works when the frame fits. */
-EMZ_API emz_status emz_compress(emz_cctx *cctx, void *dst, size_t dst_capacity,
-                                const void *src, size_t src_size, emz_type type,
-                                size_t *dst_size);
+EMZ_API emz_status emz_compress(emz_cctx *cctx, void *dst, size_t dst_capacity, const void *src,
+                                size_t src_size, emz_type type, size_t *dst_size);
 
 /* As emz_compress, but the data is given as a count of elements; the byte size is
  * ceil(element_count * emz_type_bits(type) / 8). This is how an odd number of FP4 values is
@@ -170,8 +169,8 @@ typedef struct emz_frame_info {
     emz_type type;
     unsigned format_version;
     uint64_t element_count;
-    uint64_t original_size;  /* bytes of the decompressed data */
-    uint64_t chunk_size;     /* bytes of original data per chunk (the last may be shorter) */
+    uint64_t original_size; /* bytes of the decompressed data */
+    uint64_t chunk_size;    /* bytes of original data per chunk (the last may be shorter) */
     uint64_t chunk_count;
 } emz_frame_info;
 
@@ -185,8 +184,8 @@ EMZ_API emz_status emz_frame_info_get(const void *src, size_t src_size, emz_fram
  * original size. dctx may be NULL (a temporary context is used). Fails with
  * EMZ_ERROR_DST_TOO_SMALL, writing nothing, when dst_capacity < original size. On any error
  * the contents of dst are unspecified. */
-EMZ_API emz_status emz_decompress(emz_dctx *dctx, void *dst, size_t dst_capacity,
-                                  const void *src, size_t src_size, size_t *dst_size);
+EMZ_API emz_status emz_decompress(emz_dctx *dctx, void *dst, size_t dst_capacity, const void *src,
+                                  size_t src_size, size_t *dst_size);
 
 /* Decompresses only the original bytes [offset, offset + length) of a frame into dst, decoding
  * just the chunks that overlap the range (and verifying their checksums). dst_capacity must be
@@ -282,22 +281,22 @@ typedef struct emz_reader_info {
     uint64_t segment_count;   /* frames: 1 for a single frame */
     uint64_t chunk_count;     /* over all frames */
     uint64_t tensor_count;
-    emz_type type;            /* a single frame's type; EMZ_TYPE_BYTES for a container */
+    emz_type type; /* a single frame's type; EMZ_TYPE_BYTES for a container */
 } emz_reader_info;
 
 EMZ_API emz_status emz_reader_info_get(const emz_reader *reader, emz_reader_info *info);
 
 typedef struct emz_tensor_info {
-    const char *name;         /* valid until the reader is closed */
-    const char *dtype;        /* as spelled in the safetensors header, e.g. "BF16" */
-    emz_type type;            /* how emzip stored it (EMZ_TYPE_BYTES for a tensor under 512
-                                 bytes, which shares a bytes frame with what is around it) */
+    const char *name;  /* valid until the reader is closed */
+    const char *dtype; /* as spelled in the safetensors header, e.g. "BF16" */
+    emz_type type;     /* how emzip stored it (EMZ_TYPE_BYTES for a tensor under 512
+                          bytes, which shares a bytes frame with what is around it) */
     unsigned dims;
-    const uint64_t *shape;    /* dims entries */
-    uint64_t offset;          /* where its data starts in the original file */
-    uint64_t size;            /* bytes of data */
-    uint64_t stored_size;     /* bytes of its frames in the compressed file; 0 when it has no
-                                 frame of its own (a tensor under 512 bytes) */
+    const uint64_t *shape; /* dims entries */
+    uint64_t offset;       /* where its data starts in the original file */
+    uint64_t size;         /* bytes of data */
+    uint64_t stored_size;  /* bytes of its frames in the compressed file; 0 when it has no
+                              frame of its own (a tensor under 512 bytes) */
 } emz_tensor_info;
 
 /* Tensors are numbered 0..tensor_count-1 in the order of their data in the file. */
@@ -315,9 +314,9 @@ EMZ_API emz_status emz_reader_find_tensor(const emz_reader *reader, const char *
 EMZ_API emz_status emz_reader_read(const emz_reader *reader, emz_dctx *dctx, void *dst,
                                    size_t dst_capacity, uint64_t offset, uint64_t length);
 /* The same for bytes [offset, offset + length) of one tensor's data. */
-EMZ_API emz_status emz_reader_read_tensor(const emz_reader *reader, emz_dctx *dctx,
-                                          uint64_t index, void *dst, size_t dst_capacity,
-                                          uint64_t offset, uint64_t length);
+EMZ_API emz_status emz_reader_read_tensor(const emz_reader *reader, emz_dctx *dctx, uint64_t index,
+                                          void *dst, size_t dst_capacity, uint64_t offset,
+                                          uint64_t length);
 /* Decompresses the whole file to dst in order, holding a few chunks per thread in memory;
  * every chunk's checksum is verified unless the dctx says not to. dst may be NULL to verify
  * only (emzip test). *written (may be NULL) receives the bytes written. */

@@ -47,9 +47,8 @@ static emz_status compress_frame(emz_context *c, uint8_t *dst, size_t cap, const
     return st;
 }
 
-static emz_status compress_with(emz_cctx *cctx, void *dst, size_t cap, const void *src,
-                                size_t size, emz_type type, uint64_t element_count,
-                                size_t *dst_size) {
+static emz_status compress_with(emz_cctx *cctx, void *dst, size_t cap, const void *src, size_t size,
+                                emz_type type, uint64_t element_count, size_t *dst_size) {
     if (!dst_size || (!src && size) || (!dst && cap) || !emz_type_desc_get(type))
         return EMZ_ERROR_INVALID_ARGUMENT;
     if (size > (SIZE_MAX >> 2)) return EMZ_ERROR_INVALID_ARGUMENT;
@@ -65,9 +64,8 @@ emz_status emz_compress(emz_cctx *cctx, void *dst, size_t dst_capacity, const vo
     return compress_with(cctx, dst, dst_capacity, src, src_size, type, count, dst_size);
 }
 
-emz_status emz_compress_elements(emz_cctx *cctx, void *dst, size_t dst_capacity,
-                                 const void *src, uint64_t element_count, emz_type type,
-                                 size_t *dst_size) {
+emz_status emz_compress_elements(emz_cctx *cctx, void *dst, size_t dst_capacity, const void *src,
+                                 uint64_t element_count, emz_type type, size_t *dst_size) {
     unsigned bits = emz_type_bits(type);
     if (!bits || element_count > (UINT64_MAX >> 6)) return EMZ_ERROR_INVALID_ARGUMENT;
     uint64_t size = (element_count * bits + 7) / 8;

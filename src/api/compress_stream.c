@@ -54,27 +54,30 @@ static emz_status cut(const emz_st_header *h, uint64_t file_size, emz_segment **
         seg[n++] = (emz_segment){begin, size, emz_elements_in(t->type, size), t->type};
         at = begin + size;
     }
-    if (file_size > at) seg[n++] = (emz_segment){at, file_size - at, file_size - at, EMZ_TYPE_BYTES};
+    if (file_size > at)
+        seg[n++] = (emz_segment){at, file_size - at, file_size - at, EMZ_TYPE_BYTES};
     *out = seg, *count = n;
     return EMZ_OK;
 }
 
-emz_status emz_compress_safetensors(emz_cctx *cctx, const emz_source *src,
-                                    const emz_sink *dst, uint64_t *written) {
+emz_status emz_compress_safetensors(emz_cctx *cctx, const emz_source *src, const emz_sink *dst,
+                                    uint64_t *written) {
     emz_status st = check_args(cctx, src, dst);
     if (st != EMZ_OK) return st;
     uint8_t length[8];
     if (src->size < 8) {
-        emz_detail_set(cctx->core.detail, "file of %" PRIu64 " bytes is shorter than the 8-byte "
-                       "header length", src->size);
+        emz_detail_set(cctx->core.detail,
+                       "file of %" PRIu64 " bytes is shorter than the 8-byte "
+                       "header length",
+                       src->size);
         return EMZ_ERROR_BAD_SAFETENSORS;
     }
     if (src->read(src->opaque, length, 8, 0) != 0) return EMZ_ERROR_IO;
     uint64_t n = emz_load64(length);
     if (n > src->size - 8 || n > EMZ_SAFETENSORS_HEADER_MAX) {
-        emz_detail_set(cctx->core.detail, "header length %" PRIu64 " is beyond the file (%" PRIu64
-                       " bytes)%s", n, src->size,
-                       n > EMZ_SAFETENSORS_HEADER_MAX ? " or above the 100 MB limit" : "");
+        emz_detail_set(
+            cctx->core.detail, "header length %" PRIu64 " is beyond the file (%" PRIu64 " bytes)%s",
+            n, src->size, n > EMZ_SAFETENSORS_HEADER_MAX ? " or above the 100 MB limit" : "");
         return EMZ_ERROR_BAD_SAFETENSORS;
     }
     uint8_t *json = malloc(n ? (size_t)n : 1);

@@ -23,8 +23,12 @@ static void context_free(emz_context *c) {
     free(c);
 }
 
-void emz_cctx_free(emz_cctx *cctx) { context_free(emz_cctx_core(cctx)); }
-void emz_dctx_free(emz_dctx *dctx) { context_free(emz_dctx_core(dctx)); }
+void emz_cctx_free(emz_cctx *cctx) {
+    context_free(emz_cctx_core(cctx));
+}
+void emz_dctx_free(emz_dctx *dctx) {
+    context_free(emz_dctx_core(dctx));
+}
 
 emz_status emz_cctx_set_param(emz_cctx *cctx, emz_param param, int64_t value) {
     if (!cctx || param == EMZ_PARAM_VERIFY_CHECKSUM) return EMZ_ERROR_INVALID_ARGUMENT;
@@ -50,5 +54,9 @@ emz_status emz_dctx_set_progress(emz_dctx *dctx, emz_progress_fn fn, void *opaqu
     return set_progress(emz_dctx_core(dctx), fn, opaque);
 }
 
-const char *emz_cctx_error_detail(const emz_cctx *cctx) { return cctx ? cctx->core.detail : ""; }
-const char *emz_dctx_error_detail(const emz_dctx *dctx) { return dctx ? dctx->core.detail : ""; }
+const char *emz_cctx_error_detail(const emz_cctx *cctx) {
+    return cctx ? cctx->core.detail : "";
+}
+const char *emz_dctx_error_detail(const emz_dctx *dctx) {
+    return dctx ? dctx->core.detail : "";
+}

@@ -21,8 +21,8 @@ emz_status emz_frame_info_get(const void *src, size_t src_size, emz_frame_info *
 
 /* Original bytes [lo, hi) of a parsed frame, decoded in place by the reader's code (the chunks
  * in parallel, checksums per the context). */
-static emz_status decode_range(emz_dctx *dctx, const uint8_t *src, size_t size,
-                               const emz_frame *f, uint8_t *dst, uint64_t lo, uint64_t hi) {
+static emz_status decode_range(emz_dctx *dctx, const uint8_t *src, size_t size, const emz_frame *f,
+                               uint8_t *dst, uint64_t lo, uint64_t hi) {
     if (lo == hi) return EMZ_OK;
     emz_reader r = {0};
     emz_context local, *c = emz_context_begin(emz_dctx_core(dctx), &local);

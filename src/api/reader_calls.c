@@ -30,8 +30,9 @@ emz_status emz_reader_tensor(const emz_reader *r, uint64_t index, emz_tensor_inf
     if (!r || !info) return EMZ_ERROR_INVALID_ARGUMENT;
     if (index >= r->st.count) return EMZ_ERROR_RANGE;
     const emz_st_tensor *t = &r->st.tensors[index];
-    *info = (emz_tensor_info){t->name, t->dtype, t->type, t->dims, t->shape,
-                              r->st.data_start + t->begin, t->end - t->begin, r->stored[index]};
+    *info = (emz_tensor_info){t->name,           t->dtype,        t->type,
+                              t->dims,           t->shape,        r->st.data_start + t->begin,
+                              t->end - t->begin, r->stored[index]};
     return EMZ_OK;
 }
 
@@ -58,9 +59,8 @@ emz_status emz_reader_read(const emz_reader *r, emz_dctx *dctx, void *dst, size_
     return st;
 }
 
-emz_status emz_reader_read_tensor(const emz_reader *r, emz_dctx *dctx, uint64_t index,
-                                  void *dst, size_t dst_capacity, uint64_t offset,
-                                  uint64_t length) {
+emz_status emz_reader_read_tensor(const emz_reader *r, emz_dctx *dctx, uint64_t index, void *dst,
+                                  size_t dst_capacity, uint64_t offset, uint64_t length) {
     emz_tensor_info t;
     if (!r) return EMZ_ERROR_INVALID_ARGUMENT;
     emz_status st = emz_reader_tensor(r, index, &t);

@@ -52,8 +52,10 @@ emz_status emz_reader_open_file(emz_dctx *dctx, const char *path, emz_reader **r
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat info;
     const char *why = NULL;
-    if (fd < 0 || fstat(fd, &info) != 0) why = strerror(errno);
-    else if (!S_ISREG(info.st_mode)) why = "not a regular file";
+    if (fd < 0 || fstat(fd, &info) != 0)
+        why = strerror(errno);
+    else if (!S_ISREG(info.st_mode))
+        why = "not a regular file";
     if (why) {
         if (dctx) emz_detail_set(dctx->core.detail, "%s: %s", path, why);
         if (fd >= 0) close(fd);

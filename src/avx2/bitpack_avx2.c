@@ -10,8 +10,8 @@
 #include <immintrin.h>
 #include <string.h>
 
-#include "common/common.h"
 #include "avx2/kernels_avx2.h"
+#include "common/common.h"
 #include "scalar/kernels_scalar.h"
 
 /* 32 symbols of w bits (w <= 7) -> 4 qwords, each with its 8 symbols in bits 0..8w-1. */
@@ -115,8 +115,8 @@ void emz_unpack_bits_avx2(const uint8_t *in, size_t n, unsigned width, uint8_t *
     } else if (w == 2) {
         /* No symbol straddles a byte: word k holds stream byte k/2 twice; odd words are
          * shifted down a nibble, then the low byte keeps bits 0..1 and the high byte bits 2..3. */
-        const __m256i dup = _mm256_setr_epi8(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3,
-                                             4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7);
+        const __m256i dup = _mm256_setr_epi8(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4,
+                                             4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7);
         const __m256i low2 = _mm256_set1_epi16(3), high2 = _mm256_set1_epi16(0x300);
         for (; i + 32 <= n; i += 32) {
             __m256i x = _mm256_set1_epi64x((long long)emz_load64(in + i / 4));

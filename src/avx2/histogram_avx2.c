@@ -9,24 +9,21 @@
  * counted the scalar way. */
 #include <immintrin.h>
 
+#include "avx2/kernels_avx2.h"
 #include "common/common.h"
 #include "kernels/histogram_count.h"
-#include "avx2/kernels_avx2.h"
 #include "scalar/kernels_scalar.h"
 
 void emz_histogram_avx2(const uint8_t *data, size_t n, uint32_t hist[256]) {
-    if (n < EMZ_HIST_MIN_SIZE) {
-        emz_histogram_scalar(data, n, hist);
-        return;
-    }
     uint8_t cand[EMZ_HIST_CANDIDATES];
-    if (emz_hist_candidates(data, n, cand) * 8 < EMZ_HIST_SAMPLE * 7) {
+    if (!emz_hist_pick(data, n, 7, cand)) {
         emz_histogram_scalar(data, n, hist);
         return;
     }
     __m256i value[EMZ_HIST_CANDIDATES], count[EMZ_HIST_CANDIDATES];
     uint64_t total[EMZ_HIST_CANDIDATES] = {0};
-    for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) value[k] = _mm256_set1_epi8((char)cand[k]);
+    for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++)
+        value[k] = _mm256_set1_epi8((char)cand[k]);
     uint32_t rest[4][256];
     memset(rest, 0, sizeof rest);
     size_t i = 0;
@@ -34,7 +31,8 @@ void emz_histogram_avx2(const uint8_t *data, size_t n, uint32_t hist[256]) {
         /* Byte counters hold up to 255: flush them every 255 blocks. */
         size_t blocks = (n - i) / 32;
         if (blocks > 255) blocks = 255;
-        for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) count[k] = _mm256_setzero_si256();
+        for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++)
+            count[k] = _mm256_setzero_si256();
         for (size_t b = 0; b < blocks; b++, i += 32) {
             __m256i x = _mm256_loadu_si256((const __m256i *)(data + i));
             __m256i hit = _mm256_setzero_si256();
@@ -50,13 +48,10 @@ void emz_histogram_avx2(const uint8_t *data, size_t n, uint32_t hist[256]) {
         }
         for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) {
             __m256i sums = _mm256_sad_epu8(count[k], _mm256_setzero_si256());
-            total[k] += (uint64_t)_mm256_extract_epi64(sums, 0) +
-                        (uint64_t)_mm256_extract_epi64(sums, 1) +
-                        (uint64_t)_mm256_extract_epi64(sums, 2) +
-                        (uint64_t)_mm256_extract_epi64(sums, 3);
+            total[k] +=
+                (uint64_t)_mm256_extract_epi64(sums, 0) + (uint64_t)_mm256_extract_epi64(sums, 1) +
+                (uint64_t)_mm256_extract_epi64(sums, 2) + (uint64_t)_mm256_extract_epi64(sums, 3);
         }
     }
-    for (; i < n; i++) rest[0][data[i]]++;
-    for (unsigned v = 0; v < 256; v++) hist[v] = rest[0][v] + rest[1][v] + rest[2][v] + rest[3][v];
-    for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) hist[cand[k]] += (uint32_t)total[k];
+    emz_hist_finish(data, i, n, rest, cand, total, hist);
 }

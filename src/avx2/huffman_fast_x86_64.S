@@ -47,37 +47,40 @@
     or      $56, \C
 .endm
 
+/* The lane state of emz_huff_lanes4 held in registers through the loop: bits[4] at 32,
+ * count[4] at 64, out[4] at 96 (in[4] lives on the stack). MOVE4 moves one field's four lanes
+ * between P + OFF and four registers; LOAD4 and STORE4 are the two directions. */
+.macro LANE_STATE MOVE4, P
+    \MOVE4  32, %rbx, %rbp, %r8, %r9, \P
+    \MOVE4  64, %r10, %r11, %r12, %r13, \P
+    \MOVE4  96, %r14, %r15, %rsi, %rdi, \P  /* %rdi last: it is the pointer until then */
+.endm
+.macro LOAD4 OFF, R0, R1, R2, R3, P
+    mov     \OFF(\P), \R0
+    mov     \OFF+8(\P), \R1
+    mov     \OFF+16(\P), \R2
+    mov     \OFF+24(\P), \R3
+.endm
+.macro STORE4 OFF, R0, R1, R2, R3, P
+    mov     \R0, \OFF(\P)
+    mov     \R1, \OFF+8(\P)
+    mov     \R2, \OFF+16(\P)
+    mov     \R3, \OFF+24(\P)
+.endm
+
 emz_huff_fast4_x86_64:
-    push    %rbx
-    push    %rbp
-    push    %r12
-    push    %r13
-    push    %r14
-    push    %r15
+    .irp    r, rbx, rbp, r12, r13, r14, r15
+    push    %\r
+    .endr
     sub     $56, %rsp               /* 0..31 in[4], 32 rounds, 40 lanes */
     mov     %rdi, 40(%rsp)
     mov     %rdx, 32(%rsp)
     mov     %rsi, %rdx
-    mov     0(%rdi), %rax
-    mov     %rax, 0(%rsp)
-    mov     8(%rdi), %rax
-    mov     %rax, 8(%rsp)
-    mov     16(%rdi), %rax
-    mov     %rax, 16(%rsp)
-    mov     24(%rdi), %rax
-    mov     %rax, 24(%rsp)
-    mov     32(%rdi), %rbx          /* bits */
-    mov     40(%rdi), %rbp
-    mov     48(%rdi), %r8
-    mov     56(%rdi), %r9
-    mov     64(%rdi), %r10          /* counts */
-    mov     72(%rdi), %r11
-    mov     80(%rdi), %r12
-    mov     88(%rdi), %r13
-    mov     96(%rdi), %r14          /* outs */
-    mov     104(%rdi), %r15
-    mov     112(%rdi), %rsi
-    mov     120(%rdi), %rdi
+    .irp    k, 0, 8, 16, 24
+    mov     \k(%rdi), %rax
+    mov     %rax, \k(%rsp)
+    .endr
+    LANE_STATE LOAD4, %rdi
     .p2align 5
 1:
     REFILL  0, %rbx, %r10
@@ -94,33 +97,15 @@ emz_huff_fast4_x86_64:
     jnz     1b
 
     mov     40(%rsp), %rax
-    mov     0(%rsp), %rcx
-    mov     %rcx, 0(%rax)
-    mov     8(%rsp), %rcx
-    mov     %rcx, 8(%rax)
-    mov     16(%rsp), %rcx
-    mov     %rcx, 16(%rax)
-    mov     24(%rsp), %rcx
-    mov     %rcx, 24(%rax)
-    mov     %rbx, 32(%rax)
-    mov     %rbp, 40(%rax)
-    mov     %r8, 48(%rax)
-    mov     %r9, 56(%rax)
-    mov     %r10, 64(%rax)
-    mov     %r11, 72(%rax)
-    mov     %r12, 80(%rax)
-    mov     %r13, 88(%rax)
-    mov     %r14, 96(%rax)
-    mov     %r15, 104(%rax)
-    mov     %rsi, 112(%rax)
-    mov     %rdi, 120(%rax)
+    .irp    k, 0, 8, 16, 24
+    mov     \k(%rsp), %rcx
+    mov     %rcx, \k(%rax)
+    .endr
+    LANE_STATE STORE4, %rax
     add     $56, %rsp
-    pop     %r15
-    pop     %r14
-    pop     %r13
-    pop     %r12
-    pop     %rbp
-    pop     %rbx
+    .irp    r, r15, r14, r13, r12, rbp, rbx
+    pop     %\r
+    .endr
     ret
     .size   emz_huff_fast4_x86_64, .-emz_huff_fast4_x86_64
 

@@ -23,7 +23,7 @@ const emz_kernels emz_kernels_avx2 = {
         },
     .pack_bits = emz_pack_bits_avx2,
     .unpack_bits = emz_unpack_bits_avx2,
-    .histogram = emz_histogram_avx2,       /* compare-count of the commonest values */
+    .histogram = emz_histogram_avx2,     /* compare-count of the commonest values */
     .huff_encode = emz_huff_encode_avx2, /* the shared lane coder, BMI2 build */
     .huff_decode = emz_huff_decode_avx2,
     .checksum32 = emz_checksum32_avx2,

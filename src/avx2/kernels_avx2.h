@@ -4,10 +4,10 @@
 
 #include "kernels/kernels.h"
 
-emz_split_kernel emz_split_bf16_avx2, emz_split_fp16_avx2, emz_split_fp32_avx2,
-    emz_split_e4m3_avx2, emz_split_e5m2_avx2, emz_split_fp4_avx2;
-emz_merge_kernel emz_merge_bf16_avx2, emz_merge_fp16_avx2, emz_merge_fp32_avx2,
-    emz_merge_e4m3_avx2, emz_merge_e5m2_avx2, emz_merge_fp4_avx2;
+emz_split_kernel emz_split_bf16_avx2, emz_split_fp16_avx2, emz_split_fp32_avx2, emz_split_e4m3_avx2,
+    emz_split_e5m2_avx2, emz_split_fp4_avx2;
+emz_merge_kernel emz_merge_bf16_avx2, emz_merge_fp16_avx2, emz_merge_fp32_avx2, emz_merge_e4m3_avx2,
+    emz_merge_e5m2_avx2, emz_merge_fp4_avx2;
 emz_pack_kernel emz_pack_bits_avx2;
 emz_unpack_kernel emz_unpack_bits_avx2;
 emz_histogram_kernel emz_histogram_avx2;

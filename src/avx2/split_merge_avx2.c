@@ -2,8 +2,8 @@
  * step goes to the scalar kernel, so the tail logic exists once. */
 #include <immintrin.h>
 
-#include "common/common.h"
 #include "avx2/kernels_avx2.h"
+#include "common/common.h"
 #include "scalar/kernels_scalar.h"
 
 /* ---- BF16 and FP32: symbols of whole bytes, 32 elements a step ---- */
@@ -56,9 +56,9 @@ void emz_split_fp32_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *s
     const __m256i byte = _mm256_set1_epi32(0xFF);
     const __m256i pack3 = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1,
                                            0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
-    const __m256i pack_exp = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-                                              -1, -1, 0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1,
-                                              -1, -1, -1, -1);
+    const __m256i pack_exp =
+        _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8, 12,
+                         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
     size_t j = 0;
     for (; j + 16 <= m; j += 8) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(src + 4 * j));
@@ -68,7 +68,8 @@ void emz_split_fp32_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *s
         __m256i s3 = _mm256_shuffle_epi8(s, pack3), e1 = _mm256_shuffle_epi8(e, pack_exp);
         _mm_storeu_si128((__m128i *)(sm + 3 * j), _mm256_castsi256_si128(s3));
         _mm_storeu_si128((__m128i *)(sm + 3 * j + 12), _mm256_extracti128_si256(s3, 1));
-        uint32_t lo = (uint32_t)_mm256_extract_epi32(e1, 0), hi = (uint32_t)_mm256_extract_epi32(e1, 4);
+        uint32_t lo = (uint32_t)_mm256_extract_epi32(e1, 0),
+                 hi = (uint32_t)_mm256_extract_epi32(e1, 4);
         emz_store32(exps + j, lo);
         emz_store32(exps + j + 4, hi);
     }
@@ -79,8 +80,8 @@ void emz_split_fp32_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *s
  * that those bytes are still inside the stream. */
 void emz_merge_fp32_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst) {
     const __m256i mant = _mm256_set1_epi32(0x7FFFFF), sign = _mm256_set1_epi32(0x800000);
-    const __m256i widen3 = _mm256_setr_epi8(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1,
-                                            0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1);
+    const __m256i widen3 = _mm256_setr_epi8(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1, 0,
+                                            1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1);
     size_t j = 0;
     for (; j + 16 <= m; j += 8) {
         __m256i raw = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)(sm + 3 * j + 12)),
@@ -95,13 +96,13 @@ void emz_merge_fp32_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8
     emz_merge_fp32_scalar(exps + j, sm + 3 * j, m - j, dst + 4 * j);
 }
 
-/* ---- FP16, FP8 (E4M3, E5M2) and FP4: the sign+mantissa symbols are narrower than a byte or not byte aligned: splitting packs them
- * with multiply-adds (vpmaddubsw, vpmaddwd) and 64-bit shifts inside qwords and then moves the
- * bytes together with in-lane byte shuffles; merging gathers each symbol's bytes with a byte
- * shuffle and shifts it down (variable dword shifts, or a multiply for 16-bit words). Every step's
- * output ends on a byte boundary of the stream, where the scalar kernel resumes. Where a
- * step stores or loads 16 bytes across its end, the loop stops early enough that those bytes
- * still belong to the stream (and are rewritten by the next step or the tail). */
+/* ---- FP16, FP8 (E4M3, E5M2) and FP4: the sign+mantissa symbols are narrower than a byte or not
+ * byte aligned: splitting packs them with multiply-adds (vpmaddubsw, vpmaddwd) and 64-bit shifts
+ * inside qwords and then moves the bytes together with in-lane byte shuffles; merging gathers each
+ * symbol's bytes with a byte shuffle and shifts it down (variable dword shifts, or a multiply for
+ * 16-bit words). Every step's output ends on a byte boundary of the stream, where the scalar kernel
+ * resumes. Where a step stores or loads 16 bytes across its end, the loop stops early enough that
+ * those bytes still belong to the stream (and are rewritten by the next step or the tail). */
 /* Two 128-bit lanes of 16 bytes each, for in-lane shuffles. */
 #define LANES(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
 
@@ -111,12 +112,12 @@ void emz_merge_fp32_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8
  * packed sign+mantissa bytes of its 8 elements. */
 static inline __m256i fp16_pack_signmant(__m256i v) {
     const __m256i mant = _mm256_set1_epi16(0x3FF), sign = _mm256_set1_epi16(0x400);
-    const __m256i pair = _mm256_set1_epi32(2048 << 16 | 1); /* word0 + word1 * 2^11 */
+    const __m256i pair = _mm256_set1_epi32(2048 << 16 | 1);   /* word0 + word1 * 2^11 */
     const __m256i move_d1 = _mm256_set1_epi64x(0xFFC00000ll); /* 2^32 - 2^22 */
     const __m256i left = _mm256_setr_epi64x(44, 64, 44, 64);
     const __m256i right = _mm256_setr_epi64x(0, 20, 0, 20);
-    __m256i s = _mm256_or_si256(_mm256_and_si256(v, mant),
-                                _mm256_and_si256(_mm256_srli_epi16(v, 5), sign));
+    __m256i s =
+        _mm256_or_si256(_mm256_and_si256(v, mant), _mm256_and_si256(_mm256_srli_epi16(v, 5), sign));
     __m256i d = _mm256_madd_epi16(s, pair); /* dword = s_even | s_odd << 11, 22 bits */
     /* g = d0 | d1 << 22 = d - d1 * (2^32 - 2^22), d1 being the high dword */
     __m256i g = _mm256_sub_epi64(d, _mm256_mul_epu32(_mm256_srli_epi64(d, 32), move_d1));
@@ -173,20 +174,28 @@ void emz_merge_fp16_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8
 
 /* ---- FP8 E4M3: 4-bit exponent (bits 3..6), sign+mantissa = sign << 3 | bits 0..2 ---- */
 
+/* FP8 with mb mantissa bits (E4M3: 3, E5M2: 2): the exponents of the 64 elements at src to
+ * exps, and their sign+mantissa symbols (sign << mb | mantissa, a byte each) in s[0], s[1]. */
+static inline void fp8_split64(const uint8_t *src, int mb, uint8_t *exps, __m256i s[2]) {
+    const __m256i exp = _mm256_set1_epi8((char)(0x7F >> mb));
+    const __m256i mant = _mm256_set1_epi8((char)((1 << mb) - 1));
+    const __m256i sign = _mm256_set1_epi8((char)(1 << mb));
+    for (int h = 0; h < 2; h++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(src + 32 * h));
+        _mm256_storeu_si256((__m256i *)(exps + 32 * h),
+                            _mm256_and_si256(_mm256_srli_epi16(v, mb), exp));
+        s[h] = _mm256_or_si256(_mm256_and_si256(v, mant),
+                               _mm256_and_si256(_mm256_srli_epi16(v, 7 - mb), sign));
+    }
+}
+
 void emz_split_e4m3_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm) {
-    const __m256i exp4 = _mm256_set1_epi8(0x0F), mant = _mm256_set1_epi8(7);
-    const __m256i sign = _mm256_set1_epi8(8), mul_pair = _mm256_set1_epi16(16 << 8 | 1);
+    const __m256i mul_pair = _mm256_set1_epi16(16 << 8 | 1);
     size_t j = 0;
     for (; j + 64 <= m; j += 64) {
-        __m256i a = _mm256_loadu_si256((const __m256i *)(src + j));
-        __m256i b = _mm256_loadu_si256((const __m256i *)(src + j + 32));
-        _mm256_storeu_si256((__m256i *)(exps + j), _mm256_and_si256(_mm256_srli_epi16(a, 3), exp4));
-        _mm256_storeu_si256((__m256i *)(exps + j + 32),
-                            _mm256_and_si256(_mm256_srli_epi16(b, 3), exp4));
-        __m256i sa = _mm256_or_si256(_mm256_and_si256(a, mant),
-                                     _mm256_and_si256(_mm256_srli_epi16(a, 4), sign));
-        __m256i sb = _mm256_or_si256(_mm256_and_si256(b, mant),
-                                     _mm256_and_si256(_mm256_srli_epi16(b, 4), sign));
+        __m256i s[2];
+        fp8_split64(src + j, 3, exps + j, s);
+        __m256i sa = s[0], sb = s[1];
         /* word = first symbol | second << 4, below 256 for packus */
         __m256i pa = _mm256_maddubs_epi16(sa, mul_pair), pb = _mm256_maddubs_epi16(sb, mul_pair);
         _mm256_storeu_si256((__m256i *)(sm + j / 2),
@@ -243,20 +252,11 @@ static inline void store_pack3(__m256i a, __m256i b, uint8_t *out) {
 }
 
 void emz_split_e5m2_avx2(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm) {
-    const __m256i exp5 = _mm256_set1_epi8(0x1F), mant = _mm256_set1_epi8(3);
-    const __m256i sign = _mm256_set1_epi8(4);
     size_t j = 0;
     for (; j + 64 <= m; j += 64) {
-        __m256i a = _mm256_loadu_si256((const __m256i *)(src + j));
-        __m256i b = _mm256_loadu_si256((const __m256i *)(src + j + 32));
-        _mm256_storeu_si256((__m256i *)(exps + j), _mm256_and_si256(_mm256_srli_epi16(a, 2), exp5));
-        _mm256_storeu_si256((__m256i *)(exps + j + 32),
-                            _mm256_and_si256(_mm256_srli_epi16(b, 2), exp5));
-        __m256i sa = _mm256_or_si256(_mm256_and_si256(a, mant),
-                                     _mm256_and_si256(_mm256_srli_epi16(a, 5), sign));
-        __m256i sb = _mm256_or_si256(_mm256_and_si256(b, mant),
-                                     _mm256_and_si256(_mm256_srli_epi16(b, 5), sign));
-        store_pack3(pack3_qwords(sa), pack3_qwords(sb), sm + 3 * j / 8);
+        __m256i s[2];
+        fp8_split64(src + j, 2, exps + j, s);
+        store_pack3(pack3_qwords(s[0]), pack3_qwords(s[1]), sm + 3 * j / 8);
     }
     emz_split_e5m2_scalar(src + j, m - j, exps + j, sm + 3 * j / 8);
 }
@@ -272,11 +272,11 @@ static inline __m256i unpack16_words(const uint8_t *in, __m256i gather, __m256i 
 
 void emz_merge_e5m2_avx2(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst) {
     /* word k: bytes 3k/8 and the next; multiplier 2^(13 - 3k%8) */
-    const __m256i gather = _mm256_setr_epi8(0, 1, 0, 1, 0, 1, 1, 2, 1, 2, 1, 2, 2, 3, 2, 3,
-                                            3, 4, 3, 4, 3, 4, 4, 5, 4, 5, 4, 5, 5, 6, 5, 6);
-    const __m256i mul = _mm256_setr_epi16(1 << 13, 1 << 10, 1 << 7, 1 << 12, 1 << 9, 1 << 6,
-                                          1 << 11, 1 << 8, 1 << 13, 1 << 10, 1 << 7, 1 << 12,
-                                          1 << 9, 1 << 6, 1 << 11, 1 << 8);
+    const __m256i gather = _mm256_setr_epi8(0, 1, 0, 1, 0, 1, 1, 2, 1, 2, 1, 2, 2, 3, 2, 3, 3, 4, 3,
+                                            4, 3, 4, 4, 5, 4, 5, 4, 5, 5, 6, 5, 6);
+    const __m256i mul =
+        _mm256_setr_epi16(1 << 13, 1 << 10, 1 << 7, 1 << 12, 1 << 9, 1 << 6, 1 << 11, 1 << 8,
+                          1 << 13, 1 << 10, 1 << 7, 1 << 12, 1 << 9, 1 << 6, 1 << 11, 1 << 8);
     /* symbol -> element's sign and mantissa bits: mantissa 0..1, sign 2 -> 7 */
     const __m256i bits = LANES(0, 1, 2, 3, -128, -127, -126, -125, 0, 0, 0, 0, 0, 0, 0, 0);
     const __m256i exp_mask = _mm256_set1_epi8((char)0xFC);

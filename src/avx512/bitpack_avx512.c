@@ -7,27 +7,21 @@
 #include <immintrin.h>
 #include <string.h>
 
-#include "common/common.h"
 #include "avx512/kernels_avx512.h"
+#include "common/common.h"
+#include "kernels/table_macros.h"
 #include "scalar/kernels_scalar.h"
-
-#define X8(F, a, b) F(a, b), F(a, b + 1), F(a, b + 2), F(a, b + 3), F(a, b + 4), F(a, b + 5), \
-                    F(a, b + 6), F(a, b + 7)
-#define X64(F, a) X8(F, a, 0), X8(F, a, 8), X8(F, a, 16), X8(F, a, 24), X8(F, a, 32), \
-                  X8(F, a, 40), X8(F, a, 48), X8(F, a, 56)
-#define ROWS(F) {{0}, {X64(F, 1)}, {X64(F, 2)}, {X64(F, 3)}, {X64(F, 4)}, {X64(F, 5)}, \
-                 {X64(F, 6)}, {X64(F, 7)}}
 
 /* Per width w: pack_src[w][i] = which byte of the packed qwords is output byte i (the w low
  * bytes of each qword in turn); unpack_src[w][i] = the stream byte for byte i of qword i/8,
  * whose eight symbols start in stream byte w*(i/8); unpack_shift[w][i] = bit offset of
  * symbol i%8 in that qword. */
-#define PACK_SRC(w, i) ((i) < 8 * (w) ? (i) / (w) * 8 + (i) % (w) : 0)
+#define PACK_SRC(w, i) ((i) < 8 * (w) ? (i) / (w)*8 + (i) % (w) : 0)
 #define UNPACK_SRC(w, i) ((w) * ((i) / 8) + (i) % 8)
 #define UNPACK_SHIFT(w, i) ((w) * ((i) % 8))
-static const uint8_t pack_src[8][64] = ROWS(PACK_SRC);
-static const uint8_t unpack_src[8][64] = ROWS(UNPACK_SRC);
-static const uint8_t unpack_shift[8][64] = ROWS(UNPACK_SHIFT);
+static const uint8_t pack_src[8][64] = WIDTH_ROWS(X64, PACK_SRC);
+static const uint8_t unpack_src[8][64] = WIDTH_ROWS(X64, UNPACK_SRC);
+static const uint8_t unpack_shift[8][64] = WIDTH_ROWS(X64, UNPACK_SHIFT);
 
 void emz_pack_bits_avx512(const uint8_t *syms, size_t n, unsigned width, uint8_t *out) {
     if (width == 8) {

@@ -9,26 +9,23 @@
  * counted the scalar way. */
 #include <immintrin.h>
 
+#include "avx512/kernels_avx512.h"
 #include "common/common.h"
 #include "kernels/histogram_count.h"
-#include "avx512/kernels_avx512.h"
 #include "scalar/kernels_scalar.h"
 
 enum { REST_BUFFER = 4096 };
 
 void emz_histogram_avx512(const uint8_t *data, size_t n, uint32_t hist[256]) {
-    if (n < EMZ_HIST_MIN_SIZE) {
-        emz_histogram_scalar(data, n, hist);
-        return;
-    }
     uint8_t cand[EMZ_HIST_CANDIDATES];
-    if (emz_hist_candidates(data, n, cand) * 2 < EMZ_HIST_SAMPLE) {
+    if (!emz_hist_pick(data, n, 4, cand)) {
         emz_histogram_scalar(data, n, hist);
         return;
     }
     __m512i value[EMZ_HIST_CANDIDATES], count[EMZ_HIST_CANDIDATES];
     uint64_t total[EMZ_HIST_CANDIDATES] = {0};
-    for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) value[k] = _mm512_set1_epi8((char)cand[k]);
+    for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++)
+        value[k] = _mm512_set1_epi8((char)cand[k]);
     uint32_t rest[4][256];
     memset(rest, 0, sizeof rest);
     /* The other bytes are packed (vpcompressb) into a buffer and counted in bulk: counting
@@ -41,7 +38,8 @@ void emz_histogram_avx512(const uint8_t *data, size_t n, uint32_t hist[256]) {
         /* Byte counters hold up to 255: flush them every 255 blocks. */
         size_t blocks = (n - i) / 64;
         if (blocks > 255) blocks = 255;
-        for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) count[k] = _mm512_setzero_si512();
+        for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++)
+            count[k] = _mm512_setzero_si512();
         for (size_t b = 0; b < blocks; b++, i += 64) {
             __m512i x = _mm512_loadu_si512((const void *)(data + i));
             __mmask64 hit = 0;
@@ -60,7 +58,5 @@ void emz_histogram_avx512(const uint8_t *data, size_t n, uint32_t hist[256]) {
         }
     }
     emz_hist_count4(pending, held, rest);
-    for (; i < n; i++) rest[0][data[i]]++;
-    for (unsigned v = 0; v < 256; v++) hist[v] = rest[0][v] + rest[1][v] + rest[2][v] + rest[3][v];
-    for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++) hist[cand[k]] += (uint32_t)total[k];
+    emz_hist_finish(data, i, n, rest, cand, total, hist);
 }

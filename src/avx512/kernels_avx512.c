@@ -1,6 +1,6 @@
 /* kernels_avx512.c - the AVX-512 kernel table. */
-#include "avx2/kernels_avx2.h"
 #include "avx512/kernels_avx512.h"
+#include "avx2/kernels_avx2.h"
 
 const emz_kernels emz_kernels_avx512 = {
     .name = "avx512",
@@ -26,6 +26,6 @@ const emz_kernels emz_kernels_avx512 = {
     .unpack_bits = emz_unpack_bits_avx512,
     .histogram = emz_histogram_avx512,     /* compare-count of the commonest values */
     .huff_encode = emz_huff_encode_avx512, /* VBMI code lookup and joins */
-    .huff_decode = emz_huff_decode_avx2, /* the AVX2 folder's: BMI2 and assembly */
+    .huff_decode = emz_huff_decode_avx2,   /* the AVX2 folder's: BMI2 and assembly */
     .checksum32 = emz_checksum32_avx512,
 };

@@ -2,8 +2,9 @@
  * A tail shorter than a step goes to the scalar kernel, so the tail logic exists once. */
 #include <immintrin.h>
 
-#include "common/common.h"
 #include "avx512/kernels_avx512.h"
+#include "common/common.h"
+#include "kernels/table_macros.h"
 #include "scalar/kernels_scalar.h"
 
 /* ---- BF16 and FP32: symbols of whole bytes, 64 elements a step ---- */
@@ -13,7 +14,8 @@
  * and lane fix-ups took 16 (measured 0.49 x memcpy on 256 KiB before). */
 void emz_split_bf16_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm) {
     uint8_t even[64], odd[64];
-    for (unsigned i = 0; i < 64; i++) even[i] = (uint8_t)(2 * i), odd[i] = (uint8_t)(2 * i + 1);
+    for (unsigned i = 0; i < 64; i++)
+        even[i] = (uint8_t)(2 * i), odd[i] = (uint8_t)(2 * i + 1);
     const __m512i low_bytes = _mm512_loadu_si512((const void *)even);
     const __m512i high_bytes = _mm512_loadu_si512((const void *)odd);
     const __m512i bit0 = _mm512_set1_epi8(1), bit7 = _mm512_set1_epi8((char)0x80);
@@ -25,9 +27,10 @@ void emz_split_bf16_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t 
         __m512i hi = _mm512_permutex2var_epi8(a, high_bytes, b);
         /* 16-bit shifts: each byte's bit 0 comes from lo >> 7 (its own bit 7), the bits a
          * shift carries across bytes fall under the mask. */
-        __m512i e = _mm512_ternarylogic_epi32(bit0, _mm512_srli_epi16(lo, 7),
-                                              _mm512_slli_epi16(hi, 1), 0xCA); /* bit0 ? lo>>7 : hi<<1 */
-        __m512i s = _mm512_ternarylogic_epi32(bit7, hi, lo, 0xCA);            /* bit7 ? hi : lo */
+        __m512i e =
+            _mm512_ternarylogic_epi32(bit0, _mm512_srli_epi16(lo, 7), _mm512_slli_epi16(hi, 1),
+                                      0xCA);                       /* bit0 ? lo>>7 : hi<<1 */
+        __m512i s = _mm512_ternarylogic_epi32(bit7, hi, lo, 0xCA); /* bit7 ? hi : lo */
         _mm512_storeu_si512((void *)(exps + j), e);
         _mm512_storeu_si512((void *)(sm + j), s);
     }
@@ -57,8 +60,10 @@ void emz_merge_bf16_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uin
 void emz_split_fp32_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm) {
     const __m512i mant = _mm512_set1_epi32(0x7FFFFF), sign = _mm512_set1_epi32(0x800000);
     uint8_t idx3[64], idxe[64];
-    for (int i = 0; i < 64; i++) idx3[i] = (uint8_t)(i < 48 ? (i / 3) * 4 + i % 3 : 0);
-    for (int i = 0; i < 64; i++) idxe[i] = (uint8_t)(i < 16 ? i * 4 : 0);
+    for (int i = 0; i < 64; i++)
+        idx3[i] = (uint8_t)(i < 48 ? (i / 3) * 4 + i % 3 : 0);
+    for (int i = 0; i < 64; i++)
+        idxe[i] = (uint8_t)(i < 16 ? i * 4 : 0);
     const __m512i pack3 = _mm512_loadu_si512(idx3), pack_exp = _mm512_loadu_si512(idxe);
     size_t j = 0;
     for (; j + 16 <= m; j += 16) {
@@ -77,31 +82,29 @@ void emz_split_fp32_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t 
 void emz_merge_fp32_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst) {
     const __m512i mant = _mm512_set1_epi32(0x7FFFFF), sign = _mm512_set1_epi32(0x800000);
     uint8_t idx[64];
-    for (int i = 0; i < 64; i++) idx[i] = (uint8_t)((i / 4) * 3 + (i % 4 < 3 ? i % 4 : 0));
+    for (int i = 0; i < 64; i++)
+        idx[i] = (uint8_t)((i / 4) * 3 + (i % 4 < 3 ? i % 4 : 0));
     const __m512i widen3 = _mm512_loadu_si512(idx);
     size_t j = 0;
     for (; j + 16 <= m; j += 16) {
         __m512i raw = _mm512_maskz_loadu_epi8((__mmask64)0xFFFFFFFFFFFFull, sm + 3 * j);
         __m512i s = _mm512_permutexvar_epi8(widen3, raw);
         __m512i e = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(exps + j)));
-        __m512i v = _mm512_ternarylogic_epi32(s, mant, _mm512_slli_epi32(_mm512_and_si512(s, sign), 8),
-                                              0xEA); /* (s & mant) | sign bit moved to 31 */
+        __m512i v =
+            _mm512_ternarylogic_epi32(s, mant, _mm512_slli_epi32(_mm512_and_si512(s, sign), 8),
+                                      0xEA); /* (s & mant) | sign bit moved to 31 */
         _mm512_storeu_si512((void *)(dst + 4 * j), _mm512_or_si512(v, _mm512_slli_epi32(e, 23)));
     }
     emz_merge_fp32_scalar(exps + j, sm + 3 * j, m - j, dst + 4 * j);
 }
 
-/* ---- FP16, FP8 (E4M3, E5M2) and FP4: the sign+mantissa symbols are narrower than a byte or not byte aligned, so
- * the work is bit packing: multiply-adds (vpmaddubsw, vpmaddwd) and 64-bit shifts pack
- * symbols inside each qword, one vpermb moves the resulting bytes together, and masked stores
+/* ---- FP16, FP8 (E4M3, E5M2) and FP4: the sign+mantissa symbols are narrower than a byte or not
+ * byte aligned, so the work is bit packing: multiply-adds (vpmaddubsw, vpmaddwd) and 64-bit shifts
+ * pack symbols inside each qword, one vpermb moves the resulting bytes together, and masked stores
  * write exactly the stream's bytes. Unpacking is vpermb (bring each qword the bytes its
  * symbols lie in) then vpmultishiftqb (an 8-bit field at any bit offset of the qword per
- * byte). Every step's output ends on a byte boundary of the stream, where the scalar kernel resumes. */
-/* Tables are spelled by formula: X64(F, a) expands to F(a, 0), ..., F(a, 63). */
-#define X8(F, a, b) F(a, b), F(a, b + 1), F(a, b + 2), F(a, b + 3), F(a, b + 4), F(a, b + 5), \
-                    F(a, b + 6), F(a, b + 7)
-#define X64(F, a) X8(F, a, 0), X8(F, a, 8), X8(F, a, 16), X8(F, a, 24), X8(F, a, 32), \
-                  X8(F, a, 40), X8(F, a, 48), X8(F, a, 56)
+ * byte). Every step's output ends on a byte boundary of the stream, where the scalar kernel
+ * resumes. */
 
 /* Byte i of a pair of vectors: every odd (high) byte, every even (low) byte. */
 #define ODD_BYTE(a, i) (2 * (i) + 1) % 128
@@ -135,9 +138,9 @@ static const uint8_t pack3x2[64] = {X64(PACK3X2, 0)};
 /* Symbol (low 4 or 3 bits of a 6-bit index; higher bits belong to the next symbol) to the
  * element's sign and mantissa bits. E4M3: mantissa 0..2, sign 3 -> 7. E5M2: mantissa 0..1,
  * sign 2 -> 7. FP4 byte from its two 2-bit symbols: bits 0, 1, 2, 3 -> 0, 3, 4, 7. */
-#define E4M3_BITS(a, i) (((i) & 7) | ((i) >> 3 & 1) << 7)
-#define E5M2_BITS(a, i) (((i) & 3) | ((i) >> 2 & 1) << 7)
-#define FP4_BITS(a, i) (((i) & 1) | ((i) >> 1 & 1) << 3 | ((i) >> 2 & 1) << 4 | ((i) >> 3 & 1) << 7)
+#define E4M3_BITS(a, i) (((i)&7) | ((i) >> 3 & 1) << 7)
+#define E5M2_BITS(a, i) (((i)&3) | ((i) >> 2 & 1) << 7)
+#define FP4_BITS(a, i) (((i)&1) | ((i) >> 1 & 1) << 3 | ((i) >> 2 & 1) << 4 | ((i) >> 3 & 1) << 7)
 static const uint8_t e4m3_bits[64] = {X64(E4M3_BITS, 0)};
 static const uint8_t e5m2_bits[64] = {X64(E5M2_BITS, 0)};
 static const uint8_t fp4_bits[64] = {X64(FP4_BITS, 0)};
@@ -147,15 +150,17 @@ static const uint8_t fp4_bits[64] = {X64(FP4_BITS, 0)};
  * Sign+mantissa: indexed by source byte >> 1 (bits 1..7), bits 3, 4, 7 of the byte become bits
  * 1, 2, 3 of its 4-bit symbol pair (bit 0 comes straight from the byte). */
 #define FP4_PAIR(a, i) (((i) >> 2 & 1) << 1 | ((i) >> 3 & 1) << 2 | ((i) >> 6 & 1) << 3)
-#define INTERLEAVE(half, i) ((i) % 2 * 64 + (half) * 32 + (i) / 2)
+#define INTERLEAVE(half, i) ((i) % 2 * 64 + (half)*32 + (i) / 2)
 static const uint8_t interleave_first[64] = {X64(INTERLEAVE, 0)};
 static const uint8_t interleave_second[64] = {X64(INTERLEAVE, 1)};
-static const uint8_t fp4_pair[128] = {X64(FP4_PAIR, 0), X8(FP4_PAIR, 0, 64), X8(FP4_PAIR, 0, 72),
-                                      X8(FP4_PAIR, 0, 80), X8(FP4_PAIR, 0, 88), X8(FP4_PAIR, 0, 96),
-                                      X8(FP4_PAIR, 0, 104), X8(FP4_PAIR, 0, 112),
-                                      X8(FP4_PAIR, 0, 120)};
+static const uint8_t fp4_pair[128] = {
+    X64(FP4_PAIR, 0),     X8(FP4_PAIR, 0, 64),  X8(FP4_PAIR, 0, 72),
+    X8(FP4_PAIR, 0, 80),  X8(FP4_PAIR, 0, 88),  X8(FP4_PAIR, 0, 96),
+    X8(FP4_PAIR, 0, 104), X8(FP4_PAIR, 0, 112), X8(FP4_PAIR, 0, 120)};
 
-static inline __m512i table(const uint8_t *t) { return _mm512_loadu_si512((const void *)t); }
+static inline __m512i table(const uint8_t *t) {
+    return _mm512_loadu_si512((const void *)t);
+}
 
 /* Ternary-logic immediates: bit select with the mask last (c ? b : a), a | (b & c), (a & b) | c.
  * vpternlog overwrites its first operand; with a temporary there (never a constant mask) the
@@ -236,18 +241,26 @@ static inline __m512i e4m3_pack_signmant(__m512i v) {
     return _mm512_ternarylogic_epi32(_mm512_srli_epi16(s, 4), s, low_nibble, BLEND);
 }
 
+/* FP8 with mb mantissa bits (E4M3: 3, E5M2: 2): the exponents of the 128 elements at src to
+ * exps; the elements are returned in v[0], v[1]. */
+static inline void fp8_exponents128(const uint8_t *src, int mb, uint8_t *exps, __m512i v[2]) {
+    const __m512i exp = _mm512_set1_epi8((char)(0x7F >> mb));
+    for (int h = 0; h < 2; h++) {
+        v[h] = _mm512_loadu_si512((const void *)(src + 64 * h));
+        _mm512_storeu_si512((void *)(exps + 64 * h),
+                            _mm512_and_si512(_mm512_srli_epi16(v[h], mb), exp));
+    }
+}
+
 void emz_split_e4m3_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm) {
-    const __m512i exp4 = _mm512_set1_epi8(0x0F), lo_bytes = table(even_bytes);
+    const __m512i lo_bytes = table(even_bytes);
     size_t j = 0;
     for (; j + 128 <= m; j += 128) {
-        __m512i a = _mm512_loadu_si512((const void *)(src + j));
-        __m512i b = _mm512_loadu_si512((const void *)(src + j + 64));
-        _mm512_storeu_si512((void *)(exps + j), _mm512_and_si512(_mm512_srli_epi16(a, 3), exp4));
-        _mm512_storeu_si512((void *)(exps + j + 64),
-                            _mm512_and_si512(_mm512_srli_epi16(b, 3), exp4));
-        __m512i packed = _mm512_permutex2var_epi8(e4m3_pack_signmant(a), lo_bytes,
-                                                  e4m3_pack_signmant(b));
-        _mm512_storeu_si512((void *)(sm + j / 2), packed);
+        __m512i v[2];
+        fp8_exponents128(src + j, 3, exps + j, v);
+        _mm512_storeu_si512(
+            (void *)(sm + j / 2),
+            _mm512_permutex2var_epi8(e4m3_pack_signmant(v[0]), lo_bytes, e4m3_pack_signmant(v[1])));
     }
     emz_split_e4m3_scalar(src + j, m - j, exps + j, sm + j / 2);
 }
@@ -272,7 +285,7 @@ void emz_merge_e4m3_avx512(const uint8_t *exps, const uint8_t *sm, size_t m, uin
 /* 64 elements -> 8 qwords, each with its eight 3-bit symbols in bits 0..23. */
 static inline __m512i e5m2_pack_signmant(__m512i v) {
     const __m512i mant = _mm512_set1_epi8(3), sign = _mm512_set1_epi8(4);
-    const __m512i mul_pair = _mm512_set1_epi16(8 << 8 | 1);  /* byte0 + byte1 * 2^3 */
+    const __m512i mul_pair = _mm512_set1_epi16(8 << 8 | 1);   /* byte0 + byte1 * 2^3 */
     const __m512i mul_quad = _mm512_set1_epi32(64 << 16 | 1); /* word0 + word1 * 2^6 */
     __m512i sign_bit = _mm512_and_si512(_mm512_srli_epi16(v, 5), sign);
     __m512i s = _mm512_ternarylogic_epi32(sign_bit, v, mant, BLEND);
@@ -282,18 +295,15 @@ static inline __m512i e5m2_pack_signmant(__m512i v) {
 }
 
 void emz_split_e5m2_avx512(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm) {
-    const __m512i exp5 = _mm512_set1_epi8(0x1F), pack = table(pack3x2);
+    const __m512i pack = table(pack3x2);
     const __mmask64 bytes48 = (1ull << 48) - 1;
     size_t j = 0;
     for (; j + 128 <= m; j += 128) {
-        __m512i a = _mm512_loadu_si512((const void *)(src + j));
-        __m512i b = _mm512_loadu_si512((const void *)(src + j + 64));
-        _mm512_storeu_si512((void *)(exps + j), _mm512_and_si512(_mm512_srli_epi16(a, 2), exp5));
-        _mm512_storeu_si512((void *)(exps + j + 64),
-                            _mm512_and_si512(_mm512_srli_epi16(b, 2), exp5));
-        __m512i packed = _mm512_permutex2var_epi8(e5m2_pack_signmant(a), pack,
-                                                  e5m2_pack_signmant(b));
-        _mm512_mask_storeu_epi8(sm + 3 * j / 8, bytes48, packed);
+        __m512i v[2];
+        fp8_exponents128(src + j, 2, exps + j, v);
+        __m512i s =
+            _mm512_permutex2var_epi8(e5m2_pack_signmant(v[0]), pack, e5m2_pack_signmant(v[1]));
+        _mm512_mask_storeu_epi8(sm + 3 * j / 8, bytes48, s);
     }
     emz_split_e5m2_scalar(src + j, m - j, exps + j, sm + 3 * j / 8);
 }

@@ -14,76 +14,56 @@
 #define EMZ_UNLIKELY(x) (x)
 #endif
 
-/* memcpy-based loads compile to single moves and are free of alignment and aliasing UB. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define EMZ_LITTLE_ENDIAN 1
+#else
+#define EMZ_LITTLE_ENDIAN 0
+#endif
+
+/* Copies an n-byte integer between a little-endian byte string and its native form, either
+ * way. On little-endian hosts a memcpy of a constant size once inlined: a single move, free of
+ * alignment and aliasing UB, that lets compilers vectorize element loops. (As two 4-byte
+ * stores, a 64-bit store was once merged by GCC 12 through vector registers in the Huffman
+ * encoder's inner loop.) On big-endian hosts a byte reversal, its own inverse. */
+static inline void emz_copy_le(void *dst, const void *src, size_t n) {
+#if EMZ_LITTLE_ENDIAN
+    memcpy(dst, src, n);
+#else
+    for (size_t i = 0; i < n; i++)
+        ((uint8_t *)dst)[i] = ((const uint8_t *)src)[n - 1 - i];
+#endif
+}
+
 static inline uint16_t emz_load16(const void *p) {
-    const uint8_t *b = (const uint8_t *)p;
-    return (uint16_t)(b[0] | (uint16_t)b[1] << 8);
+    uint16_t v;
+    emz_copy_le(&v, p, sizeof v);
+    return v;
 }
 static inline uint32_t emz_load32(const void *p) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint32_t v;
-    memcpy(&v, p, 4);
+    emz_copy_le(&v, p, sizeof v);
     return v;
-#else
-    const uint8_t *b = (const uint8_t *)p;
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-#endif
 }
 static inline uint64_t emz_load64(const void *p) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t v;
-    memcpy(&v, p, 8);
+    emz_copy_le(&v, p, sizeof v);
     return v;
-#else
-    return (uint64_t)emz_load32(p) | (uint64_t)emz_load32((const uint8_t *)p + 4) << 32;
-#endif
 }
-/* Single 16-bit moves on little-endian hosts (what lets compilers vectorize element loops). */
-static inline uint16_t emz_load16_native(const void *p) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint16_t v;
-    memcpy(&v, p, 2);
-    return v;
-#else
-    return emz_load16(p);
-#endif
-}
-static inline void emz_store16_native(void *p, uint16_t v);
 static inline void emz_store16(void *p, uint16_t v) {
-    uint8_t *b = (uint8_t *)p;
-    b[0] = (uint8_t)v;
-    b[1] = (uint8_t)(v >> 8);
-}
-static inline void emz_store16_native(void *p, uint16_t v) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(p, &v, 2);
-#else
-    emz_store16(p, v);
-#endif
+    emz_copy_le(p, &v, sizeof v);
 }
 static inline void emz_store32(void *p, uint32_t v) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(p, &v, 4);
-#else
-    uint8_t *b = (uint8_t *)p;
-    b[0] = (uint8_t)v, b[1] = (uint8_t)(v >> 8), b[2] = (uint8_t)(v >> 16), b[3] = (uint8_t)(v >> 24);
-#endif
+    emz_copy_le(p, &v, sizeof v);
 }
 static inline void emz_store64(void *p, uint64_t v) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    /* One 8-byte move; as two 4-byte stores, GCC 12 merged them through vector registers
-     * (vmovq, vpinsrq, vpmovqd) in the Huffman encoder's inner loop. */
-    memcpy(p, &v, 8);
-#else
-    emz_store32(p, (uint32_t)v);
-    emz_store32((uint8_t *)p + 4, (uint32_t)(v >> 32));
-#endif
+    emz_copy_le(p, &v, sizeof v);
 }
 
 /* Unsigned LEB128 of a 32-bit value; returns its length (1..5). */
 static inline size_t emz_leb128_write(uint8_t *out, uint32_t v) {
     size_t n = 0;
-    for (; v >= 0x80; v >>= 7) out[n++] = (uint8_t)(v | 0x80);
+    for (; v >= 0x80; v >>= 7)
+        out[n++] = (uint8_t)(v | 0x80);
     out[n++] = (uint8_t)v;
     return n;
 }
@@ -103,6 +83,8 @@ static inline size_t emz_leb128_read(const uint8_t *in, size_t avail, uint32_t *
     return 0;
 }
 
-static inline size_t emz_div_ceil(size_t a, size_t b) { return a / b + (a % b != 0); }
+static inline size_t emz_div_ceil(size_t a, size_t b) {
+    return a / b + (a % b != 0);
+}
 
 #endif

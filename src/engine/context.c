@@ -9,8 +9,8 @@
 #include <stdio.h>
 
 void emz_context_init(emz_context *c) {
-    *c = (emz_context){.impl = EMZ_IMPL_AUTO, .threads = 1,
-                       .chunk_size = EMZ_DEFAULT_CHUNK_SIZE, .verify = true};
+    *c = (emz_context){
+        .impl = EMZ_IMPL_AUTO, .threads = 1, .chunk_size = EMZ_DEFAULT_CHUNK_SIZE, .verify = true};
 }
 
 void emz_context_release(emz_context *c) {
@@ -28,7 +28,8 @@ static emz_status set_chunk_size(emz_context *c, int64_t value) {
 emz_status emz_context_set_param(emz_context *c, emz_param param, int64_t value) {
     emz_status st;
     switch (param) {
-    case EMZ_PARAM_CHUNK_SIZE: return set_chunk_size(c, value);
+    case EMZ_PARAM_CHUNK_SIZE:
+        return set_chunk_size(c, value);
     case EMZ_PARAM_VERIFY_CHECKSUM:
         if (value != 0 && value != 1) return EMZ_ERROR_INVALID_ARGUMENT;
         c->verify = value != 0;
@@ -37,7 +38,8 @@ emz_status emz_context_set_param(emz_context *c, emz_param param, int64_t value)
         st = emz_impl_param_check(value);
         if (st == EMZ_OK) c->impl = (emz_impl)value;
         return st;
-    case EMZ_PARAM_THREADS: return emz_threads_param(value, &c->threads);
+    case EMZ_PARAM_THREADS:
+        return emz_threads_param(value, &c->threads);
     }
     return EMZ_ERROR_INVALID_ARGUMENT;
 }

@@ -13,10 +13,10 @@
 
 typedef struct emz_context {
     emz_impl impl;
-    unsigned threads;            /* workers a call may use */
-    size_t chunk_size;           /* compression */
-    bool verify;                 /* decompression: check chunk checksums */
-    emz_chunk_scratch *scratch;  /* one per worker, kept between calls; the caller is worker 0 */
+    unsigned threads;           /* workers a call may use */
+    size_t chunk_size;          /* compression */
+    bool verify;                /* decompression: check chunk checksums */
+    emz_chunk_scratch *scratch; /* one per worker, kept between calls; the caller is worker 0 */
     unsigned scratch_count;
     emz_progress_fn progress;
     void *progress_opaque;
@@ -46,8 +46,12 @@ emz_context *emz_context_begin(emz_context *given, emz_context *local);
 void emz_context_end(emz_context *used, emz_context *local);
 
 /* The cores of the public contexts, NULL for NULL. */
-static inline emz_context *emz_cctx_core(emz_cctx *c) { return c ? &c->core : NULL; }
-static inline emz_context *emz_dctx_core(emz_dctx *d) { return d ? &d->core : NULL; }
+static inline emz_context *emz_cctx_core(emz_cctx *c) {
+    return c ? &c->core : NULL;
+}
+static inline emz_context *emz_dctx_core(emz_dctx *d) {
+    return d ? &d->core : NULL;
+}
 
 /* Writes a printf-style detail message into a context's buffer (truncated to fit). */
 void emz_detail_set(char detail[EMZ_DETAIL_SIZE], const char *format, ...)

@@ -29,8 +29,7 @@ static const emz_kernels *const kernel_tables[EMZ_IMPL_COUNT] = {
 #endif
 };
 
-static const char *const impl_names[EMZ_IMPL_COUNT] = {"auto", "scalar", "avx2", "avx512",
-                                                       "neon"};
+static const char *const impl_names[EMZ_IMPL_COUNT] = {"auto", "scalar", "avx2", "avx512", "neon"};
 
 const char *emz_impl_name(emz_impl impl) {
     return (unsigned)impl < EMZ_IMPL_COUNT ? impl_names[impl] : NULL;

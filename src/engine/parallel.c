@@ -42,8 +42,7 @@ static void *thread_main(void *arg) {
     return NULL;
 }
 
-static void start(emz_parallel *r, unsigned workers, uint64_t items, emz_task_fn task,
-                        void *ctx) {
+static void start(emz_parallel *r, unsigned workers, uint64_t items, emz_task_fn task, void *ctx) {
     r->task = task, r->ctx = ctx, r->items = items, r->started = 0;
     atomic_init(&r->next, 0);
     atomic_init(&r->status, EMZ_OK);
@@ -58,7 +57,8 @@ static void start(emz_parallel *r, unsigned workers, uint64_t items, emz_task_fn
 
 static emz_status finish(emz_parallel *r) {
     work(r, 0);
-    for (unsigned t = 0; t < r->started; t++) pthread_join(r->workers[t].thread, NULL);
+    for (unsigned t = 0; t < r->started; t++)
+        pthread_join(r->workers[t].thread, NULL);
     r->started = 0;
     return (emz_status)atomic_load(&r->status);
 }

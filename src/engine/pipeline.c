@@ -27,12 +27,13 @@ typedef struct ready_word {
 typedef struct pipe {
     uint64_t items;
     unsigned slots;
-    alignas(64) atomic_uint_fast64_t next;     /* the next item to claim */
-    alignas(64) atomic_uint_fast64_t consumed; /* item i may be produced once i < consumed + slots */
+    alignas(64) atomic_uint_fast64_t next; /* the next item to claim */
+    alignas(64)
+        atomic_uint_fast64_t consumed; /* item i may be produced once i < consumed + slots */
     alignas(64) ready_word *ready;
-    atomic_int status;             /* EMZ_OK until the first failure */
+    atomic_int status; /* EMZ_OK until the first failure */
     atomic_int sleepers;
-    pthread_mutex_t lock;          /* only to sleep and to wake */
+    pthread_mutex_t lock; /* only to sleep and to wake */
     pthread_cond_t wake;
     emz_produce_fn produce;
     emz_consume_fn consume;
@@ -133,8 +134,8 @@ emz_status emz_pipeline_run(unsigned workers, uint64_t items, unsigned slots,
     if (workers < 1) workers = 1;
     if (workers > EMZ_MAX_THREADS) workers = EMZ_MAX_THREADS;
     if (slots < 1) slots = 1;
-    pipe p = {.items = items, .slots = slots, .produce = produce_fn, .consume = consume_fn,
-              .ctx = ctx};
+    pipe p = {
+        .items = items, .slots = slots, .produce = produce_fn, .consume = consume_fn, .ctx = ctx};
     atomic_init(&p.next, 0);
     atomic_init(&p.consumed, 0);
     atomic_init(&p.status, EMZ_OK);
@@ -145,7 +146,8 @@ emz_status emz_pipeline_run(unsigned workers, uint64_t items, unsigned slots,
         free(p.ready), free(w);
         return EMZ_ERROR_NO_MEMORY;
     }
-    for (unsigned s = 0; s < slots; s++) atomic_init(&p.ready[s].item, 0);
+    for (unsigned s = 0; s < slots; s++)
+        atomic_init(&p.ready[s].item, 0);
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.wake, NULL);
     unsigned started = 0;
@@ -155,7 +157,8 @@ emz_status emz_pipeline_run(unsigned workers, uint64_t items, unsigned slots,
         started++;
     }
     consumer_main(&p);
-    for (unsigned i = 0; i < started; i++) pthread_join(w[i].thread, NULL);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(w[i].thread, NULL);
     pthread_cond_destroy(&p.wake);
     pthread_mutex_destroy(&p.lock);
     free(p.ready), free(w);

@@ -7,9 +7,9 @@
 #ifndef EMZ_READER_H
 #define EMZ_READER_H
 
+#include "emzip.h"
 #include "engine/context.h"
 #include "format/container.h"
-#include "emzip.h"
 #include "format/frame.h"
 #include "format/safetensors_header.h"
 
@@ -22,26 +22,26 @@ typedef struct reader_segment {
     uint64_t first_chunk, chunk_count; /* in the reader's chunk table */
     emz_type type;
     unsigned log2;
-    atomic_int state;                  /* 0: index not read yet, <0: being read / read,
-                                          >0: the error reading it gave */
+    atomic_int state; /* 0: index not read yet, <0: being read / read,
+                         >0: the error reading it gave */
 } reader_segment;
 
 typedef struct reader_chunk {
-    uint64_t payload;   /* where its payload starts in the compressed file */
-    uint32_t size;      /* payload bytes */
-    uint32_t checksum;  /* of the original bytes */
+    uint64_t payload;  /* where its payload starts in the compressed file */
+    uint32_t size;     /* payload bytes */
+    uint32_t checksum; /* of the original bytes */
 } reader_chunk;
 
 struct emz_reader {
     emz_source src;
-    int fd;                  /* emz_reader_open_file's file, else -1; closed with the reader */
-    const uint8_t *base;     /* the compressed file in memory, or NULL: read through src */
+    int fd;              /* emz_reader_open_file's file, else -1; closed with the reader */
+    const uint8_t *base; /* the compressed file in memory, or NULL: read through src */
     emz_reader_info info;
     reader_segment *seg;
     reader_chunk *chunk;
-    size_t largest_chunk;    /* original bytes of the largest chunk */
-    emz_st_header st;        /* a checkpoint's tensors; empty otherwise */
-    uint64_t *stored;        /* frame bytes per tensor */
+    size_t largest_chunk; /* original bytes of the largest chunk */
+    emz_st_header st;     /* a checkpoint's tensors; empty otherwise */
+    uint64_t *stored;     /* frame bytes per tensor */
 };
 
 /* ---- reader_index.c: the segment and chunk tables ---- */

@@ -62,8 +62,7 @@ static emz_status load(emz_reader *r, const reader_segment *s) {
 /* Segment states: 0 not read yet, LOADING while one thread reads it, LOADED, or the error. */
 enum { LOADING = -2, LOADED = -1 };
 
-emz_status emz_reader_load_segment(const emz_reader *reader, size_t s, char *detail,
-                                   size_t size) {
+emz_status emz_reader_load_segment(const emz_reader *reader, size_t s, char *detail, size_t size) {
     emz_reader *r = (emz_reader *)reader; /* the lazily filled parts: state, chunk table */
     reader_segment *seg = &r->seg[s];
     int state = atomic_load_explicit(&seg->state, memory_order_acquire);
@@ -71,9 +70,9 @@ emz_status emz_reader_load_segment(const emz_reader *reader, size_t s, char *det
      * this segment's entries of the chunk table); any other that needs it meanwhile waits.
      * A lock around the reads made two threads wait on each other 35,000 times in one pass
      * over the 17,700-tensor checkpoint. */
-    if (state == 0 && atomic_compare_exchange_strong_explicit(&seg->state, &state, LOADING,
-                                                              memory_order_acquire,
-                                                              memory_order_acquire)) {
+    if (state == 0 &&
+        atomic_compare_exchange_strong_explicit(&seg->state, &state, LOADING, memory_order_acquire,
+                                                memory_order_acquire)) {
         emz_status st = load(r, seg);
         state = st == EMZ_OK ? LOADED : (int)st;
         atomic_store_explicit(&seg->state, state, memory_order_release);
@@ -86,8 +85,8 @@ emz_status emz_reader_load_segment(const emz_reader *reader, size_t s, char *det
     if (detail) {
         char what[EMZ_DETAIL_SIZE / 2];
         emz_reader_describe(r, seg->offset, what, sizeof what);
-        snprintf(detail, size, "in %s (the frame of original bytes %" PRIu64 "..%" PRIu64 ")",
-                 what, seg->offset, seg->offset + seg->size);
+        snprintf(detail, size, "in %s (the frame of original bytes %" PRIu64 "..%" PRIu64 ")", what,
+                 seg->offset, seg->offset + seg->size);
     }
     return (emz_status)state;
 }
@@ -116,19 +115,23 @@ emz_status emz_reader_init_frame(emz_reader *r, const emz_frame *f, const uint8_
     r->base = src;
     r->src = (emz_source){NULL, NULL, size};
     r->info = (emz_reader_info){.original_size = f->header.original_size,
-                                .compressed_size = size, .segment_count = 1,
+                                .compressed_size = size,
+                                .segment_count = 1,
                                 .type = f->header.type};
     r->seg = calloc(1, sizeof *r->seg);
     if (!r->seg) return EMZ_ERROR_NO_MEMORY;
-    r->seg[0] = (reader_segment){.size = f->header.original_size, .frame_size = size,
-                                 .type = f->header.type, .log2 = f->header.chunk_log2};
+    r->seg[0] = (reader_segment){.size = f->header.original_size,
+                                 .frame_size = size,
+                                 .type = f->header.type,
+                                 .log2 = f->header.chunk_log2};
     emz_status st = emz_reader_number_chunks(r);
     if (st != EMZ_OK) return st;
     /* the index is checked already: just the running sum of payload sizes */
     uint64_t at = EMZ_FRAME_HEADER_SIZE;
     for (uint64_t i = 0; i < f->chunk_count; i++) {
         uint32_t bytes = emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE);
-        r->chunk[i] = (reader_chunk){at, bytes, emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE + 4)};
+        r->chunk[i] =
+            (reader_chunk){at, bytes, emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE + 4)};
         at += bytes;
     }
     atomic_init(&r->seg[0].state, LOADED);
@@ -142,24 +145,27 @@ void emz_reader_release(emz_reader *r) {
     emz_st_free(&r->st);
 }
 
-size_t emz_reader_segment_at(const emz_reader *r, uint64_t at) {
-    size_t lo = 0, hi = (size_t)r->info.segment_count; /* first segment ending after at */
+/* The first segment that ends after key: by original offset, or by chunk number. */
+static size_t first_ending_after(const emz_reader *r, uint64_t key, bool by_chunk) {
+    size_t lo = 0, hi = (size_t)r->info.segment_count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (r->seg[mid].offset + r->seg[mid].size <= at) lo = mid + 1;
-        else hi = mid;
+        const reader_segment *s = &r->seg[mid];
+        uint64_t end = by_chunk ? s->first_chunk + s->chunk_count : s->offset + s->size;
+        if (end <= key)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo;
 }
 
+size_t emz_reader_segment_at(const emz_reader *r, uint64_t at) {
+    return first_ending_after(r, at, false);
+}
+
 size_t emz_reader_segment_of_chunk(const emz_reader *r, uint64_t g) {
-    size_t lo = 0, hi = (size_t)r->info.segment_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (r->seg[mid].first_chunk + r->seg[mid].chunk_count <= g) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
+    return first_ending_after(r, g, true);
 }
 
 void emz_reader_describe(const emz_reader *r, uint64_t at, char *detail, size_t size) {

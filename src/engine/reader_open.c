@@ -17,8 +17,8 @@ static emz_status open_frame(emz_reader *r) {
     if (st == EMZ_OK) st = emz_frame_header_read(head, have, &h);
     if (st != EMZ_OK) return st;
     if (r->src.size < EMZ_FRAME_FIXED_OVERHEAD) return EMZ_ERROR_TRUNCATED;
-    r->seg[0] = (reader_segment){.size = h.original_size, .frame_size = r->src.size,
-                                 .type = h.type, .log2 = h.chunk_log2};
+    r->seg[0] = (reader_segment){
+        .size = h.original_size, .frame_size = r->src.size, .type = h.type, .log2 = h.chunk_log2};
     r->info.original_size = h.original_size;
     r->info.type = h.type;
     st = emz_reader_number_chunks(r);
@@ -31,8 +31,8 @@ static emz_status open_container(emz_reader *r, const uint8_t *head) {
     emz_status st = emz_container_header_read(head, EMZ_CONTAINER_HEADER_SIZE, &c);
     if (st != EMZ_OK) return st;
     uint64_t room = r->src.size - EMZ_CONTAINER_HEADER_SIZE;
-    if (room < 4 || (room - 4) / (EMZ_DIRECTORY_ENTRY_SIZE + EMZ_FRAME_FIXED_OVERHEAD) <
-                        c.segment_count)
+    if (room < 4 ||
+        (room - 4) / (EMZ_DIRECTORY_ENTRY_SIZE + EMZ_FRAME_FIXED_OVERHEAD) < c.segment_count)
         return EMZ_ERROR_TRUNCATED;
     size_t dir_size = (size_t)c.segment_count * EMZ_DIRECTORY_ENTRY_SIZE;
     uint8_t *dir = malloc(dir_size + 4);
@@ -54,9 +54,12 @@ static emz_status open_container(emz_reader *r, const uint8_t *head) {
             st = EMZ_ERROR_CORRUPT;
             break;
         }
-        r->seg[i] = (reader_segment){.offset = offset, .size = e.original_size,
-                                     .frame_offset = frame, .frame_size = e.frame_size,
-                                     .type = e.type, .log2 = e.chunk_log2};
+        r->seg[i] = (reader_segment){.offset = offset,
+                                     .size = e.original_size,
+                                     .frame_offset = frame,
+                                     .frame_size = e.frame_size,
+                                     .type = e.type,
+                                     .log2 = e.chunk_log2};
         offset += e.original_size, frame += e.frame_size;
     }
     free(dir);

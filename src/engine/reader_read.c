@@ -24,9 +24,9 @@ typedef struct read_job {
     const emz_reader *r;
     emz_context *d;
     const emz_kernels *k;
-    uint8_t *input;        /* one payload buffer per worker */
+    uint8_t *input; /* one payload buffer per worker */
     size_t input_stride;
-    uint64_t first;        /* global index of item 0's chunk */
+    uint64_t first; /* global index of item 0's chunk */
     /* emz_reader_read: original bytes [lo, hi) go to dst */
     uint8_t *dst;
     uint64_t lo, hi;
@@ -132,8 +132,8 @@ static emz_status job_end(read_job *j, emz_status st) {
         char what[EMZ_DETAIL_SIZE / 2];
         chunk_span(j->r, g, &start, &len);
         emz_reader_describe(j->r, start, what, sizeof what);
-        emz_detail_set(j->d->detail, "in %s (original bytes %" PRIu64 "..%" PRIu64 ")", what,
-                       start, start + len);
+        emz_detail_set(j->d->detail, "in %s (original bytes %" PRIu64 "..%" PRIu64 ")", what, start,
+                       start + len);
     }
     free(j->input);
     return st;

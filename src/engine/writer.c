@@ -10,12 +10,12 @@
  * frame being written and 32 bytes a segment. A chunk's bytes depend only on the chunk, so the
  * output is the same for every thread count, and a bare frame is exactly what emz_compress
  * produces. */
+#include "engine/writer.h"
 #include "common/checksum.h"
 #include "common/common.h"
 #include "engine/dispatch.h"
-#include "engine/writer.h"
-#include "format/frame.h"
 #include "engine/pipeline.h"
+#include "format/frame.h"
 
 #include <stdlib.h>
 
@@ -39,10 +39,10 @@ typedef struct writer {
     /* writing */
     const emz_sink *dst;
     uint64_t written, frame_start, done, total;
-    size_t out_seg;      /* the next segment whose frame starts */
-    uint8_t *index;      /* the open frame's chunk index */
+    size_t out_seg; /* the next segment whose frame starts */
+    uint8_t *index; /* the open frame's chunk index */
     size_t index_cap;
-    uint8_t *directory;  /* container: an entry a segment */
+    uint8_t *directory; /* container: an entry a segment */
 } writer;
 
 static uint64_t chunks_of(const writer *w, size_t s) {
@@ -60,8 +60,10 @@ static size_t segment_of(const writer *w, uint64_t g) {
     size_t lo = 0, hi = w->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (w->first_chunk[mid + 1] <= g) lo = mid + 1;
-        else hi = mid;
+        if (w->first_chunk[mid + 1] <= g)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo;
 }
@@ -163,7 +165,8 @@ emz_status emz_write_frames(emz_context *c, const emz_source *src, const uint8_t
     emz_status st = emz_kernels_resolve(c->impl, &w.k);
     if (st != EMZ_OK) return st;
     w.chunk = c->chunk_size;
-    while (((size_t)1 << w.log2) < w.chunk) w.log2++;
+    while (((size_t)1 << w.log2) < w.chunk)
+        w.log2++;
     uint64_t largest = 0;
     w.first_chunk = malloc((n + 1) * sizeof *w.first_chunk);
     if (!w.first_chunk) return EMZ_ERROR_NO_MEMORY;
@@ -185,16 +188,15 @@ emz_status emz_write_frames(emz_context *c, const emz_source *src, const uint8_t
     w.encoded = malloc(slots * sizeof *w.encoded);
     w.checksum = malloc(slots * sizeof *w.checksum);
     if (container) w.directory = malloc(n * EMZ_DIRECTORY_ENTRY_SIZE + 4);
-    if (st == EMZ_OK && (!w.input || !w.slots || !w.encoded || !w.checksum ||
-                         (container && !w.directory)))
+    if (st == EMZ_OK &&
+        (!w.input || !w.slots || !w.encoded || !w.checksum || (container && !w.directory)))
         st = EMZ_ERROR_NO_MEMORY;
     if (st == EMZ_OK && container) {
         uint8_t header[EMZ_CONTAINER_HEADER_SIZE];
         emz_container_header_write(container, header);
         st = put(&w, header, sizeof header);
     }
-    if (st == EMZ_OK)
-        st = emz_pipeline_run(w.workers, chunks, slots, encode_item, write_item, &w);
+    if (st == EMZ_OK) st = emz_pipeline_run(w.workers, chunks, slots, encode_item, write_item, &w);
     if (st == EMZ_OK) st = empty_frames(&w, n);
     if (st == EMZ_OK && container) {
         size_t size = n * EMZ_DIRECTORY_ENTRY_SIZE;

@@ -33,8 +33,8 @@ void emz_chunk_scratch_release(emz_chunk_scratch *s);
 
 /* A context's per-worker scratch: grows *set (of *count) to at least workers entries and
  * makes the first workers of them large enough for chunk_size. */
-emz_status emz_chunk_scratch_reserve_set(emz_chunk_scratch **set, unsigned *count,
-                                         unsigned workers, size_t chunk_size);
+emz_status emz_chunk_scratch_reserve_set(emz_chunk_scratch **set, unsigned *count, unsigned workers,
+                                         size_t chunk_size);
 /* Releases and frees a set. */
 void emz_chunk_scratch_release_set(emz_chunk_scratch **set, unsigned *count);
 

@@ -1,7 +1,7 @@
 /* chunk_decode.c - parses and decodes one chunk payload; every field is checked against the
  * bytes actually present before it is used. */
-#include "format/chunk_codec.h"
 #include "common/common.h"
+#include "format/chunk_codec.h"
 #include "format/huffman_build.h"
 
 /* RAW bit strings end with zero bits up to the byte boundary; checking them makes every
@@ -12,8 +12,8 @@ static bool raw_padding_is_zero(const uint8_t *raw, size_t n, unsigned width) {
 }
 
 typedef struct reader {
-    const uint8_t *p, *end;       /* the payload's streams, tail excluded */
-    const uint8_t *readable_end;  /* how far a decoder may read ahead */
+    const uint8_t *p, *end;      /* the payload's streams, tail excluded */
+    const uint8_t *readable_end; /* how far a decoder may read ahead */
 } reader;
 
 /* Decodes a stream of n symbols of width bits (<= 8) into syms, one per byte. */
@@ -61,7 +61,8 @@ static void fill_constant_packed(uint32_t value, size_t n, unsigned width, uint8
     unsigned count = 0;
     for (size_t i = 0; i < n; i++) {
         acc |= (uint64_t)value << count;
-        for (count += width; count >= 8; count -= 8, acc >>= 8) *out++ = (uint8_t)acc;
+        for (count += width; count >= 8; count -= 8, acc >>= 8)
+            *out++ = (uint8_t)acc;
     }
     if (count) *out = (uint8_t)acc;
 }
@@ -84,7 +85,8 @@ static emz_status read_stream_packed(const emz_kernels *k, reader *r, size_t n, 
         size_t vb = emz_div_ceil(width, 8);
         if (n == 0 || (size_t)(r->end - r->p - 1) < vb) return EMZ_ERROR_CORRUPT;
         uint32_t value = 0;
-        for (size_t i = 0; i < vb; i++) value |= (uint32_t)r->p[1 + i] << 8 * i;
+        for (size_t i = 0; i < vb; i++)
+            value |= (uint32_t)r->p[1 + i] << 8 * i;
         if (value >> width) return EMZ_ERROR_CORRUPT;
         fill_constant_packed(value, n, width, s->sm_packed);
         *packed = s->sm_packed;

@@ -1,22 +1,24 @@
 /* chunk_encode.c - chooses each chunk's layout and each stream's mode, and writes the payload.
  * Every choice is made here, in ISA-independent integer code, so that all implementations
  * write identical bytes. */
-#include "format/chunk_codec.h"
 #include "common/common.h"
+#include "format/chunk_codec.h"
 #include "format/entropy_estimate.h"
 #include "format/huffman_build.h"
 
 /* What a stream will be written as, decided from its histogram. */
 typedef struct stream_plan {
-    size_t n;        /* symbols */
-    unsigned width;  /* bits per symbol */
+    size_t n;       /* symbols */
+    unsigned width; /* bits per symbol */
     int mode;
-    uint32_t value;  /* CONSTANT */
-    size_t cost;     /* estimated bytes, mode byte included */
+    uint32_t value; /* CONSTANT */
+    size_t cost;    /* estimated bytes, mode byte included */
     uint8_t len[256];
 } stream_plan;
 
-static size_t raw_bytes(size_t n, unsigned width) { return emz_div_ceil(n * width, 8); }
+static size_t raw_bytes(size_t n, unsigned width) {
+    return emz_div_ceil(n * width, 8);
+}
 
 static void plan_constant(stream_plan *p, uint32_t value) {
     p->mode = EMZ_MODE_CONSTANT;
@@ -58,7 +60,8 @@ static size_t write_stream(const emz_kernels *k, const stream_plan *p, const uin
     if (p->mode == EMZ_MODE_CONSTANT) {
         out[0] = EMZ_MODE_CONSTANT;
         size_t vb = emz_div_ceil(p->width, 8);
-        for (size_t i = 0; i < vb; i++) out[1 + i] = (uint8_t)(p->value >> 8 * i);
+        for (size_t i = 0; i < vb; i++)
+            out[1 + i] = (uint8_t)(p->value >> 8 * i);
         return 1 + vb;
     }
     if (p->mode == EMZ_MODE_HUFFMAN) {
@@ -70,11 +73,12 @@ static size_t write_stream(const emz_kernels *k, const stream_plan *p, const uin
         if (head_min < raw_size) {
             uint32_t lane_sizes[EMZ_HUFF_LANES];
             emz_huff_enc_init(p->len, &s->enc);
-            size_t bytes = k->huff_encode(syms, p->n, &s->enc, out + head_max,
-                                          raw_size - head_min, lane_sizes);
+            size_t bytes = k->huff_encode(syms, p->n, &s->enc, out + head_max, raw_size - head_min,
+                                          lane_sizes);
             if (bytes != SIZE_MAX) {
                 size_t head = 1 + table;
-                for (unsigned l = 0; l < lanes; l++) head += emz_leb128_write(out + head, lane_sizes[l]);
+                for (unsigned l = 0; l < lanes; l++)
+                    head += emz_leb128_write(out + head, lane_sizes[l]);
                 /* Only a result strictly smaller than RAW is worth it. */
                 if (head + bytes <= raw_size) {
                     out[0] = EMZ_MODE_HUFFMAN;
@@ -86,8 +90,10 @@ static size_t write_stream(const emz_kernels *k, const stream_plan *p, const uin
         }
     }
     out[0] = EMZ_MODE_RAW;
-    if (raw) memcpy(out + 1, raw, raw_size);
-    else k->pack_bits(syms, p->n, p->width, out + 1);
+    if (raw)
+        memcpy(out + 1, raw, raw_size);
+    else
+        k->pack_bits(syms, p->n, p->width, out + 1);
     return 1 + raw_size;
 }
 
@@ -125,8 +131,10 @@ static bool wide_signmant_constant(emz_type type, const uint8_t *src, size_t m, 
             uint32_t v = emz_load32(src + 4 * j);
             s = (v >> 31) << 23 | (v & 0x7FFFFF);
         }
-        if (j == 0) first = s;
-        else if (s != first) return false;
+        if (j == 0)
+            first = s;
+        else if (s != first)
+            return false;
     }
     *value = first;
     return true;
@@ -143,7 +151,8 @@ static bool signmant_may_pay(const emz_kernels *k, const uint8_t *sm, size_t m) 
     size_t stride = m / BLOCKS, block = stride / 16;
     for (unsigned b = 0; b < BLOCKS; b++) {
         k->histogram(sm + b * stride, block, part);
-        for (unsigned s = 0; s < 256; s++) hist[s] += part[s];
+        for (unsigned s = 0; s < 256; s++)
+            hist[s] += part[s];
     }
     uint64_t entropy_q8 = emz_entropy_bits_q8(hist, 256);
     uint64_t raw_q8 = (uint64_t)BLOCKS * block * 8 * 256;

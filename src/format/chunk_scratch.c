@@ -27,12 +27,13 @@ emz_status emz_chunk_scratch_reserve(emz_chunk_scratch *s, size_t chunk_size) {
     return EMZ_OK;
 }
 
-emz_status emz_chunk_scratch_reserve_set(emz_chunk_scratch **set, unsigned *count,
-                                         unsigned workers, size_t chunk_size) {
+emz_status emz_chunk_scratch_reserve_set(emz_chunk_scratch **set, unsigned *count, unsigned workers,
+                                         size_t chunk_size) {
     if (workers > *count) {
         emz_chunk_scratch *grown = realloc(*set, workers * sizeof *grown);
         if (!grown) return EMZ_ERROR_NO_MEMORY;
-        for (unsigned w = *count; w < workers; w++) grown[w] = (emz_chunk_scratch){0};
+        for (unsigned w = *count; w < workers; w++)
+            grown[w] = (emz_chunk_scratch){0};
         *set = grown;
         *count = workers;
     }
@@ -44,7 +45,8 @@ emz_status emz_chunk_scratch_reserve_set(emz_chunk_scratch **set, unsigned *coun
 }
 
 void emz_chunk_scratch_release_set(emz_chunk_scratch **set, unsigned *count) {
-    for (unsigned w = 0; w < *count; w++) emz_chunk_scratch_release(&(*set)[w]);
+    for (unsigned w = 0; w < *count; w++)
+        emz_chunk_scratch_release(&(*set)[w]);
     free(*set);
     *set = NULL;
     *count = 0;

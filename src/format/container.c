@@ -4,6 +4,7 @@
 #include "common/checksum.h"
 #include "common/common.h"
 #include "format/frame.h"
+#include "format/header32.h"
 
 static const uint8_t magic[4] = {0x89, 'E', 'M', 'C'};
 
@@ -13,27 +14,20 @@ bool emz_container_magic(const uint8_t *src, size_t size) {
 
 void emz_container_header_write(const emz_container_header *h,
                                 uint8_t out[EMZ_CONTAINER_HEADER_SIZE]) {
-    memcpy(out, magic, 4);
-    out[4] = EMZ_CONTAINER_VERSION;
-    out[5] = (uint8_t)h->content;
-    out[6] = out[7] = 0;
-    emz_store64(out + 8, h->original_size);
-    emz_store64(out + 16, h->segment_count);
-    emz_store32(out + 24, 0);
-    emz_store32(out + 28, emz_checksum32(out, 28));
+    emz_header32 raw = {
+        EMZ_CONTAINER_VERSION, {(uint8_t)h->content, 0, 0}, h->original_size, h->segment_count, 0};
+    emz_header32_write(magic, &raw, out);
 }
 
 emz_status emz_container_header_read(const uint8_t *src, size_t size, emz_container_header *h) {
-    if (memcmp(src, magic, size < 4 ? size : 4) != 0) return EMZ_ERROR_NOT_EMZIP;
-    if (size < 5) return EMZ_ERROR_TRUNCATED;
-    if (src[4] != EMZ_CONTAINER_VERSION) return EMZ_ERROR_UNSUPPORTED_VERSION;
-    if (size < EMZ_CONTAINER_HEADER_SIZE) return EMZ_ERROR_TRUNCATED;
-    if (emz_load32(src + 28) != emz_checksum32(src, 28)) return EMZ_ERROR_CORRUPT;
-    if (src[5] != EMZ_CONTENT_SAFETENSORS || src[6] || src[7] || emz_load32(src + 24))
+    emz_header32 raw;
+    emz_status st = emz_header32_read(magic, EMZ_CONTAINER_VERSION, src, size, &raw);
+    if (st != EMZ_OK) return st;
+    if (raw.own[0] != EMZ_CONTENT_SAFETENSORS || raw.own[1] || raw.own[2] || raw.reserved)
         return EMZ_ERROR_CORRUPT;
-    h->content = src[5];
-    h->original_size = emz_load64(src + 8);
-    h->segment_count = emz_load64(src + 16);
+    h->content = raw.own[0];
+    h->original_size = raw.first;
+    h->segment_count = raw.second;
     if (h->original_size > (UINT64_C(1) << 62) || h->segment_count > (UINT64_C(1) << 40))
         return EMZ_ERROR_CORRUPT;
     return EMZ_OK;
@@ -49,8 +43,7 @@ void emz_directory_entry_write(const emz_directory_entry *e,
 }
 
 /* An entry with nonzero reserved bytes reads as one with an impossible type. */
-void emz_directory_entry_read(const uint8_t in[EMZ_DIRECTORY_ENTRY_SIZE],
-                              emz_directory_entry *e) {
+void emz_directory_entry_read(const uint8_t in[EMZ_DIRECTORY_ENTRY_SIZE], emz_directory_entry *e) {
     static const uint8_t zero[6];
     e->original_size = emz_load64(in);
     e->frame_size = emz_load64(in + 8);

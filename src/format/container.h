@@ -18,8 +18,8 @@
 enum { EMZ_CONTENT_SAFETENSORS = 1 };
 
 typedef struct emz_container_header {
-    unsigned content;        /* EMZ_CONTENT_* */
-    uint64_t original_size;  /* bytes of the original file: the sum of the segments */
+    unsigned content;       /* EMZ_CONTENT_* */
+    uint64_t original_size; /* bytes of the original file: the sum of the segments */
     uint64_t segment_count;
 } emz_container_header;
 
@@ -30,10 +30,8 @@ typedef struct emz_directory_entry {
     unsigned chunk_log2;
 } emz_directory_entry;
 
-void emz_directory_entry_write(const emz_directory_entry *e,
-                               uint8_t out[EMZ_DIRECTORY_ENTRY_SIZE]);
-void emz_directory_entry_read(const uint8_t in[EMZ_DIRECTORY_ENTRY_SIZE],
-                              emz_directory_entry *e);
+void emz_directory_entry_write(const emz_directory_entry *e, uint8_t out[EMZ_DIRECTORY_ENTRY_SIZE]);
+void emz_directory_entry_read(const uint8_t in[EMZ_DIRECTORY_ENTRY_SIZE], emz_directory_entry *e);
 /* Type and chunk size in range, reserved bytes zero (checked by the caller on read). */
 bool emz_directory_entry_valid(const emz_directory_entry *e);
 

@@ -56,8 +56,8 @@ emz_status emz_type_from_name(const char *name, emz_type *type) {
         const char *alias;
         emz_type type;
     } aliases[] = {
-        {"f16", EMZ_TYPE_FP16},       {"f32", EMZ_TYPE_FP32},     {"f8_e4m3", EMZ_TYPE_FP8_E4M3},
-        {"f8_e5m2", EMZ_TYPE_FP8_E5M2}, {"u8", EMZ_TYPE_BYTES},   {"e2m1", EMZ_TYPE_FP4_E2M1},
+        {"f16", EMZ_TYPE_FP16},         {"f32", EMZ_TYPE_FP32}, {"f8_e4m3", EMZ_TYPE_FP8_E4M3},
+        {"f8_e5m2", EMZ_TYPE_FP8_E5M2}, {"u8", EMZ_TYPE_BYTES}, {"e2m1", EMZ_TYPE_FP4_E2M1},
         {"f4", EMZ_TYPE_FP4_E2M1},
     };
     if (!name || !type) return EMZ_ERROR_INVALID_ARGUMENT;

@@ -6,12 +6,12 @@
 #include <stdbool.h>
 
 typedef struct emz_type_desc {
-    const char *name;        /* CLI name */
-    unsigned element_bits;   /* 4, 8, 16 or 32 */
-    unsigned exp_bits;       /* E: exponent symbol width; 0 for bytes */
-    unsigned signmant_bits;  /* M: sign + mantissa symbol width; 0 for bytes */
-    bool can_split;          /* SPLIT layout allowed */
-    bool can_whole;          /* WHOLE layout (one stream of bytes) allowed */
+    const char *name;       /* CLI name */
+    unsigned element_bits;  /* 4, 8, 16 or 32 */
+    unsigned exp_bits;      /* E: exponent symbol width; 0 for bytes */
+    unsigned signmant_bits; /* M: sign + mantissa symbol width; 0 for bytes */
+    bool can_split;         /* SPLIT layout allowed */
+    bool can_whole;         /* WHOLE layout (one stream of bytes) allowed */
 } emz_type_desc;
 
 /* NULL for a type outside the enum. */

@@ -4,19 +4,17 @@
 #include "common/checksum.h"
 #include "common/common.h"
 #include "format/element_types.h"
+#include "format/header32.h"
 
 static const uint8_t magic[4] = {0x89, 'E', 'M', 'Z'};
 
 void emz_frame_header_write(const emz_frame_header *h, uint8_t out[EMZ_FRAME_HEADER_SIZE]) {
-    memcpy(out, magic, 4);
-    out[4] = EMZ_FORMAT_VERSION;
-    out[5] = (uint8_t)h->type;
-    out[6] = (uint8_t)h->chunk_log2;
-    out[7] = 0;
-    emz_store64(out + 8, h->original_size);
-    emz_store64(out + 16, h->element_count);
-    emz_store32(out + 24, 0);
-    emz_store32(out + 28, emz_checksum32(out, 28));
+    emz_header32 raw = {EMZ_FORMAT_VERSION,
+                        {(uint8_t)h->type, (uint8_t)h->chunk_log2, 0},
+                        h->original_size,
+                        h->element_count,
+                        0};
+    emz_header32_write(magic, &raw, out);
 }
 
 static bool element_count_valid(const emz_frame_header *h) {
@@ -28,20 +26,17 @@ static bool element_count_valid(const emz_frame_header *h) {
 }
 
 emz_status emz_frame_header_read(const uint8_t *src, size_t size, emz_frame_header *h) {
-    if (memcmp(src, magic, size < 4 ? size : 4) != 0) return EMZ_ERROR_NOT_EMZIP;
-    if (size < 5) return EMZ_ERROR_TRUNCATED;
-    /* The version comes before the checksum: a later version may lay the header out anew. */
-    if (src[4] != EMZ_FORMAT_VERSION) return EMZ_ERROR_UNSUPPORTED_VERSION;
-    if (size < EMZ_FRAME_HEADER_SIZE) return EMZ_ERROR_TRUNCATED;
-    if (emz_load32(src + 28) != emz_checksum32(src, 28)) return EMZ_ERROR_CORRUPT;
-    if (src[7] != 0) return EMZ_ERROR_UNSUPPORTED_VERSION; /* flags of a later revision */
-    if (src[5] >= EMZ_TYPE_COUNT || src[6] < EMZ_CHUNK_LOG2_MIN || src[6] > EMZ_CHUNK_LOG2_MAX ||
-        emz_load32(src + 24) != 0)
+    emz_header32 raw;
+    emz_status st = emz_header32_read(magic, EMZ_FORMAT_VERSION, src, size, &raw);
+    if (st != EMZ_OK) return st;
+    if (raw.own[2] != 0) return EMZ_ERROR_UNSUPPORTED_VERSION; /* flags of a later revision */
+    if (raw.own[0] >= EMZ_TYPE_COUNT || raw.own[1] < EMZ_CHUNK_LOG2_MIN ||
+        raw.own[1] > EMZ_CHUNK_LOG2_MAX || raw.reserved != 0)
         return EMZ_ERROR_CORRUPT;
-    h->type = (emz_type)src[5];
-    h->chunk_log2 = src[6];
-    h->original_size = emz_load64(src + 8);
-    h->element_count = emz_load64(src + 16);
+    h->type = (emz_type)raw.own[0];
+    h->chunk_log2 = raw.own[1];
+    h->original_size = raw.first;
+    h->element_count = raw.second;
     /* Sizes up to 2^62 keep every later size computation free of overflow. */
     if (h->original_size > (UINT64_C(1) << 62) || !element_count_valid(h)) return EMZ_ERROR_CORRUPT;
     return EMZ_OK;

@@ -12,9 +12,11 @@ static void sort_by_weight(uint32_t *weight, uint8_t *symbol, unsigned n) {
     uint8_t *sa = symbol, *sb = s2;
     for (unsigned shift = 0; shift < 32; shift += 8) {
         unsigned count[257] = {0};
-        for (unsigned i = 0; i < n; i++) count[(wa[i] >> shift & 0xFF) + 1]++;
+        for (unsigned i = 0; i < n; i++)
+            count[(wa[i] >> shift & 0xFF) + 1]++;
         if (count[1] == n) continue; /* this digit is 0 everywhere */
-        for (unsigned d = 0; d < 256; d++) count[d + 1] += count[d];
+        for (unsigned d = 0; d < 256; d++)
+            count[d + 1] += count[d];
         for (unsigned i = 0; i < n; i++) {
             unsigned at = count[wa[i] >> shift & 0xFF]++;
             wb[at] = wa[i], sb[at] = sa[i];
@@ -34,18 +36,25 @@ static void huffman_lengths_in_place(uint32_t *a, int n) {
     int root = 0, leaf = 2, next;
     a[0] += a[1];
     for (next = 1; next < n - 1; next++) {
-        if (leaf >= n || a[root] < a[leaf]) a[next] = a[root], a[root++] = (uint32_t)next;
-        else a[next] = a[leaf++];
-        if (leaf >= n || (root < next && a[root] < a[leaf])) a[next] += a[root], a[root++] = (uint32_t)next;
-        else a[next] += a[leaf++];
+        if (leaf >= n || a[root] < a[leaf])
+            a[next] = a[root], a[root++] = (uint32_t)next;
+        else
+            a[next] = a[leaf++];
+        if (leaf >= n || (root < next && a[root] < a[leaf]))
+            a[next] += a[root], a[root++] = (uint32_t)next;
+        else
+            a[next] += a[leaf++];
     }
     a[n - 2] = 0;
-    for (next = n - 3; next >= 0; next--) a[next] = a[a[next]] + 1;
+    for (next = n - 3; next >= 0; next--)
+        a[next] = a[a[next]] + 1;
     int avail = 1, used = 0, depth = 0;
     root = n - 2, next = n - 1;
     while (avail > 0) {
-        while (root >= 0 && (int)a[root] == depth) used++, root--;
-        while (avail > used) a[next--] = (uint32_t)depth, avail--;
+        while (root >= 0 && (int)a[root] == depth)
+            used++, root--;
+        while (avail > used)
+            a[next--] = (uint32_t)depth, avail--;
         avail = 2 * used, depth++, used = 0;
     }
 }
@@ -74,7 +83,8 @@ uint64_t emz_huff_lengths(const uint32_t *hist, unsigned alphabet, uint8_t len[2
     for (unsigned l = max_len; l > EMZ_HUFF_MAX_LEN; l--) {
         while (count[l] > 0) {
             unsigned j = l - 2;
-            while (count[j] == 0) j--;
+            while (count[j] == 0)
+                j--;
             count[l] -= 2, count[l - 1]++;
             count[j + 1] += 2, count[j]--;
         }
@@ -109,7 +119,8 @@ static uint32_t reverse_bits(uint32_t code, unsigned n) {
 void emz_huff_enc_init(const uint8_t len[256], emz_huff_enc *enc) {
     unsigned bl_count[EMZ_HUFF_MAX_LEN + 1] = {0};
     uint32_t next_code[EMZ_HUFF_MAX_LEN + 1];
-    for (unsigned s = 0; s < 256; s++) bl_count[len[s]]++;
+    for (unsigned s = 0; s < 256; s++)
+        bl_count[len[s]]++;
     bl_count[0] = 0;
     uint32_t code = 0;
     for (unsigned l = 1; l <= EMZ_HUFF_MAX_LEN; l++) {
@@ -122,11 +133,12 @@ void emz_huff_enc_init(const uint8_t len[256], emz_huff_enc *enc) {
     }
 }
 
-static void used_range(const uint8_t len[256], unsigned alphabet, unsigned *first,
-                       unsigned *last) {
+static void used_range(const uint8_t len[256], unsigned alphabet, unsigned *first, unsigned *last) {
     unsigned f = 0, l = alphabet - 1;
-    while (f < alphabet && !len[f]) f++;
-    while (l > f && !len[l]) l--;
+    while (f < alphabet && !len[f])
+        f++;
+    while (l > f && !len[l])
+        l--;
     *first = f, *last = l;
 }
 
@@ -176,7 +188,8 @@ void emz_huff_dec_init(const uint8_t len[256], size_t n, emz_huff_dec *dec) {
         unsigned l = len[s];
         if (!l) continue;
         uint16_t entry = (uint16_t)(s | l << 8);
-        for (uint32_t i = enc.code[s]; i < EMZ_HUFF_TABLE_SIZE; i += 1u << l) dec->single[i] = entry;
+        for (uint32_t i = enc.code[s]; i < EMZ_HUFF_TABLE_SIZE; i += 1u << l)
+            dec->single[i] = entry;
     }
     if (emz_huff_lane_count(n) == 1) return;
     /* A lookup of the next 11 bits yields every code that lies wholly inside them, up to

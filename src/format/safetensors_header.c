@@ -298,6 +298,24 @@ typedef struct {
     uint64_t value; /* of an integral, non-negative number that fits */
 } number;
 
+/* Whether the next non-blank character closes the array or object (`close`); consumed if so. */
+static bool closes(parser *ps, char close) {
+    skip_ws(ps);
+    if (peek(ps) != close) return false;
+    ps->pos++;
+    return true;
+}
+
+/* After an element of an array or object: its `close` (*done set) or a ',' is consumed;
+ * anything else is a syntax error. */
+static bool after_element(parser *ps, char close, bool *done) {
+    if ((*done = closes(ps, close))) return true;
+    if (peek(ps) != ',')
+        return syntax(ps, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+    ps->pos++;
+    return true;
+}
+
 /* Scans an RFC 8259 number at pos. */
 static bool parse_number(parser *ps, number *num) {
     *num = (number){false, true, false, 0};
@@ -405,9 +423,7 @@ static bool parse_uints(parser *ps, const emz_st_tensor *t, const char *field, u
     *count = 0;
     if (peek(ps) != '[') return tensor_fail(ps, t, "%s is not an array", field);
     ps->pos++;
-    skip_ws(ps);
-    if (peek(ps) == ']') return ps->pos++, true;
-    for (;;) {
+    for (bool done = closes(ps, ']'); !done;) {
         skip_ws(ps);
         int c = peek(ps);
         if (c != '-' && !is_digit(c)) /* another JSON value is a type error, anything else syntax */
@@ -427,11 +443,9 @@ static bool parse_uints(parser *ps, const emz_st_tensor *t, const char *field, u
             return tensor_fail(ps, t, "%s holds %.*s, above 2^64-1", field, shown, text);
         if (*count == max) return tensor_fail(ps, t, "%s holds more than %u values", field, max);
         v[(*count)++] = num.value;
-        skip_ws(ps);
-        if (peek(ps) == ']') return ps->pos++, true;
-        if (peek(ps) != ',') return syntax(ps, "expected ',' or ']'");
-        ps->pos++;
+        if (!after_element(ps, ']', &done)) return false;
     }
+    return true;
 }
 
 /* "[2, 3]"; cap fits 16 dimensions of 20 digits. */
@@ -499,50 +513,39 @@ static bool parse_tensor(parser *ps, emz_st_tensor *t) {
     if (peek(ps) < 0) return syntax(ps, "");
     if (peek(ps) != '{') return tensor_fail(ps, t, "not an object");
     ps->pos++;
-    skip_ws(ps);
     unsigned have = 0;
-    if (peek(ps) == '}')
-        ps->pos++;
-    else
-        for (;;) {
-            skip_ws(ps);
-            if (!parse_string(ps, true) || !expect(ps, ':', "expected ':'")) return false;
-            skip_ws(ps);
-            unsigned bit = 0;
-            for (size_t i = 0; i < 3; i++)
-                if (ps->len == strlen(fields[i].name) &&
-                    memcmp(ps->buf, fields[i].name, ps->len) == 0)
-                    bit = fields[i].bit;
-            char q[QUOTE_CAP];
-            if (!bit) return tensor_fail(ps, t, "unexpected field %s", quote(q, ps->buf, ps->len));
-            if (have & bit)
-                return tensor_fail(ps, t, "field %s appears twice", quote(q, ps->buf, ps->len));
-            have |= bit;
-            if (bit == HAVE_DTYPE) {
-                unsigned bits;
-                if (peek(ps) != '"') return tensor_fail(ps, t, "dtype is not a string");
-                if (!parse_string(ps, true)) return false;
-                if (ps->len >= sizeof t->dtype || strlen(ps->buf) != ps->len ||
-                    emz_st_dtype_bits(ps->buf, &bits) != EMZ_OK)
-                    return tensor_fail(ps, t, "unknown dtype %s", quote(q, ps->buf, ps->len));
-                memcpy(t->dtype, ps->buf, ps->len + 1);
-            } else if (bit == HAVE_SHAPE) {
-                if (!parse_uints(ps, t, "shape", t->shape, EMZ_ST_MAX_DIMS, &t->dims)) return false;
-            } else {
-                uint64_t off[2];
-                unsigned k;
-                if (!parse_uints(ps, t, "data_offsets", off, 2, &k)) return false;
-                if (k != 2) return tensor_fail(ps, t, "data_offsets holds %u values, not 2", k);
-                t->begin = off[0], t->end = off[1];
-            }
-            skip_ws(ps);
-            if (peek(ps) == '}') {
-                ps->pos++;
-                break;
-            }
-            if (peek(ps) != ',') return syntax(ps, "expected ',' or '}'");
-            ps->pos++;
+    for (bool done = closes(ps, '}'); !done;) {
+        skip_ws(ps);
+        if (!parse_string(ps, true) || !expect(ps, ':', "expected ':'")) return false;
+        skip_ws(ps);
+        unsigned bit = 0;
+        for (size_t i = 0; i < 3; i++)
+            if (ps->len == strlen(fields[i].name) && memcmp(ps->buf, fields[i].name, ps->len) == 0)
+                bit = fields[i].bit;
+        char q[QUOTE_CAP];
+        if (!bit) return tensor_fail(ps, t, "unexpected field %s", quote(q, ps->buf, ps->len));
+        if (have & bit)
+            return tensor_fail(ps, t, "field %s appears twice", quote(q, ps->buf, ps->len));
+        have |= bit;
+        if (bit == HAVE_DTYPE) {
+            unsigned bits;
+            if (peek(ps) != '"') return tensor_fail(ps, t, "dtype is not a string");
+            if (!parse_string(ps, true)) return false;
+            if (ps->len >= sizeof t->dtype || strlen(ps->buf) != ps->len ||
+                emz_st_dtype_bits(ps->buf, &bits) != EMZ_OK)
+                return tensor_fail(ps, t, "unknown dtype %s", quote(q, ps->buf, ps->len));
+            memcpy(t->dtype, ps->buf, ps->len + 1);
+        } else if (bit == HAVE_SHAPE) {
+            if (!parse_uints(ps, t, "shape", t->shape, EMZ_ST_MAX_DIMS, &t->dims)) return false;
+        } else {
+            uint64_t off[2];
+            unsigned k;
+            if (!parse_uints(ps, t, "data_offsets", off, 2, &k)) return false;
+            if (k != 2) return tensor_fail(ps, t, "data_offsets holds %u values, not 2", k);
+            t->begin = off[0], t->end = off[1];
         }
+        if (!after_element(ps, '}', &done)) return false;
+    }
     for (size_t i = 0; i < 3; i++)
         if (!(have & fields[i].bit))
             return tensor_fail(ps, t, "missing field \"%s\"", fields[i].name);
@@ -573,34 +576,24 @@ static bool parse_top(parser *ps) {
     if (peek(ps) < 0) return fail(ps, "header is empty");
     if (peek(ps) != '{') return fail(ps, "header is not a JSON object");
     ps->pos++;
-    skip_ws(ps);
     bool have_metadata = false;
-    if (peek(ps) == '}')
-        ps->pos++;
-    else
-        for (;;) {
-            skip_ws(ps);
-            if (!parse_string(ps, true) || !expect(ps, ':', "expected ':'")) return false;
-            if (ps->len == 12 && memcmp(ps->buf, "__metadata__", 12) == 0) {
-                if (have_metadata) return fail(ps, "__metadata__ appears twice");
-                have_metadata = true;
-                if (!skip_value(ps)) return false;
-            } else {
-                char q[QUOTE_CAP];
-                if (strlen(ps->buf) != ps->len)
-                    return fail(ps, "tensor %s: name holds a NUL character",
-                                quote(q, ps->buf, ps->len));
-                emz_st_tensor *t = add_tensor(ps);
-                if (!t || !parse_tensor(ps, t)) return false;
-            }
-            skip_ws(ps);
-            if (peek(ps) == '}') {
-                ps->pos++;
-                break;
-            }
-            if (peek(ps) != ',') return syntax(ps, "expected ',' or '}'");
-            ps->pos++;
+    for (bool done = closes(ps, '}'); !done;) {
+        skip_ws(ps);
+        if (!parse_string(ps, true) || !expect(ps, ':', "expected ':'")) return false;
+        if (ps->len == 12 && memcmp(ps->buf, "__metadata__", 12) == 0) {
+            if (have_metadata) return fail(ps, "__metadata__ appears twice");
+            have_metadata = true;
+            if (!skip_value(ps)) return false;
+        } else {
+            char q[QUOTE_CAP];
+            if (strlen(ps->buf) != ps->len)
+                return fail(ps, "tensor %s: name holds a NUL character",
+                            quote(q, ps->buf, ps->len));
+            emz_st_tensor *t = add_tensor(ps);
+            if (!t || !parse_tensor(ps, t)) return false;
         }
+        if (!after_element(ps, '}', &done)) return false;
+    }
     skip_ws(ps); /* safetensors pads the header with spaces */
     if (ps->pos != ps->n) return syntax(ps, "expected nothing but whitespace after the object");
     return true;

@@ -19,7 +19,8 @@ static inline uint32_t emz_hist_candidates(const uint8_t *data, size_t n,
     uint32_t sample[256] = {0};
     for (unsigned piece = 0; piece < 8; piece++) {
         const uint8_t *p = data + (n - EMZ_HIST_SAMPLE / 8) / 7 * piece;
-        for (unsigned i = 0; i < EMZ_HIST_SAMPLE / 8; i++) sample[p[i]]++;
+        for (unsigned i = 0; i < EMZ_HIST_SAMPLE / 8; i++)
+            sample[p[i]]++;
     }
     uint32_t covered = 0;
     bool taken[256] = {false};
@@ -43,7 +44,30 @@ static inline void emz_hist_count4(const uint8_t *p, size_t n, uint32_t tables[4
         tables[2][p[i + 2]]++;
         tables[3][p[i + 3]]++;
     }
-    for (; i < n; i++) tables[0][p[i]]++;
+    for (; i < n; i++)
+        tables[0][p[i]]++;
+}
+
+/* The compare-count kernels' start: whether they pay for these n bytes (n >= EMZ_HIST_MIN_SIZE
+ * and the candidates cover at least eighths/8 of the sample), the candidates in cand. When they
+ * do not, the caller counts the scalar way. */
+static inline bool emz_hist_pick(const uint8_t *data, size_t n, unsigned eighths,
+                                 uint8_t cand[EMZ_HIST_CANDIDATES]) {
+    if (n < EMZ_HIST_MIN_SIZE) return false;
+    return emz_hist_candidates(data, n, cand) * 8 >= EMZ_HIST_SAMPLE * eighths;
+}
+
+/* Their end: the bytes data[i..n) after the last whole vector, the four tables of the other
+ * bytes, and the candidates' totals, into hist. */
+static inline void emz_hist_finish(const uint8_t *data, size_t i, size_t n, uint32_t rest[4][256],
+                                   const uint8_t cand[EMZ_HIST_CANDIDATES],
+                                   const uint64_t total[EMZ_HIST_CANDIDATES], uint32_t hist[256]) {
+    for (; i < n; i++)
+        rest[0][data[i]]++;
+    for (unsigned v = 0; v < 256; v++)
+        hist[v] = rest[0][v] + rest[1][v] + rest[2][v] + rest[3][v];
+    for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++)
+        hist[cand[k]] += (uint32_t)total[k];
 }
 
 #endif

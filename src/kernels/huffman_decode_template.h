@@ -1,7 +1,7 @@
 /* huffman_decode_template.h - decodes the lanes of a Huffman stream, four at a time. Included
- * by one file per instruction set (scalar/huffman_scalar.c, avx2/huffman_avx2.c), which defines EMZ_HUFF_DECODE (the function's name) and may
- * define EMZ_HUFF_FAST4 (an assembly version of the four-lane loop, see emz_huff_lanes4):
- * the same source serves every build without a second copy.
+ * by one file per instruction set (scalar/huffman_scalar.c, avx2/huffman_avx2.c), which defines
+ * EMZ_HUFF_DECODE (the function's name) and may define EMZ_HUFF_FAST4 (an assembly version of the
+ * four-lane loop, see emz_huff_lanes4): the same source serves every build without a second copy.
  *
  * Four lanes in flight hide the latency of the table lookups (each lookup waits for the
  * previous one's shift of the same lane: and + load + shift, ~7 cycles on Zen 5). Each
@@ -12,30 +12,30 @@
 #include "kernels/kernels.h"
 
 typedef struct lane_state {
-    const uint8_t *in;    /* next byte not yet in bits */
-    uint64_t bits;        /* stream bits, next one lowest */
-    unsigned count;       /* valid bits in bits */
-    size_t past_end;      /* zero bytes supplied beyond readable_end by the tail */
+    const uint8_t *in; /* next byte not yet in bits */
+    uint64_t bits;     /* stream bits, next one lowest */
+    unsigned count;    /* valid bits in bits */
+    size_t past_end;   /* zero bytes supplied beyond readable_end by the tail */
     uint8_t *out, *out_end;
 } lane_state;
 
 /* Branch-free refill: afterwards 56..63 bits are valid; needs 8 readable bytes at in. */
-#define REFILL(s)                                                                                 \
-    do {                                                                                          \
-        (s).bits |= emz_load64((s).in) << (s).count;                                              \
-        (s).in += (63 - (s).count) >> 3;                                                          \
-        (s).count |= 56;                                                                          \
+#define REFILL(s)                                                                                  \
+    do {                                                                                           \
+        (s).bits |= emz_load64((s).in) << (s).count;                                               \
+        (s).in += (63 - (s).count) >> 3;                                                           \
+        (s).count |= 56;                                                                           \
     } while (0)
 
 /* One lookup: stores four symbol bytes (those past the count are overwritten later or lie
  * in the slack the caller guarantees) and advances by the count. */
-#define LOOKUP(s)                                                                                 \
-    do {                                                                                          \
-        const uint8_t *e = multi[(s).bits & (EMZ_HUFF_TABLE_SIZE - 1)];                           \
-        memcpy((s).out, e + 1, 4);                                                                \
-        (s).out += e[5];                                                                          \
-        (s).bits >>= e[0];                                                                        \
-        (s).count -= e[0];                                                                        \
+#define LOOKUP(s)                                                                                  \
+    do {                                                                                           \
+        const uint8_t *e = multi[(s).bits & (EMZ_HUFF_TABLE_SIZE - 1)];                            \
+        memcpy((s).out, e + 1, 4);                                                                 \
+        (s).out += e[5];                                                                           \
+        (s).bits >>= e[0];                                                                         \
+        (s).count -= e[0];                                                                         \
     } while (0)
 
 /* Lookups per refill: 5 of at most 11 bits fit in the 56 bits a refill guarantees. */
@@ -71,9 +71,15 @@ static void run_four(lane_state *l, const uint8_t (*multi)[8], size_t rounds) {
 #else
     lane_state a = l[0], b = l[1], c = l[2], d = l[3];
     while (rounds--) {
-        REFILL(a); REFILL(b); REFILL(c); REFILL(d);
+        REFILL(a);
+        REFILL(b);
+        REFILL(c);
+        REFILL(d);
         for (int i = 0; i < LOOKUPS_PER_ROUND; i++) {
-            LOOKUP(a); LOOKUP(b); LOOKUP(c); LOOKUP(d);
+            LOOKUP(a);
+            LOOKUP(b);
+            LOOKUP(c);
+            LOOKUP(d);
         }
     }
     l[0] = a, l[1] = b, l[2] = c, l[3] = d;
@@ -96,9 +102,12 @@ static void decode_four_fast(lane_state *s, const uint8_t *readable_end,
         if (live < 4 && rounds > STANDIN_ROUNDS) rounds = STANDIN_ROUNDS;
         lane_state run[4];
         for (unsigned k = 0; k < 4; k++)
-            run[k] = safe[k] ? s[k]
-                             : (lane_state){standin_input, 0, 0, 0, standin_output,
-                                            standin_output + sizeof standin_output};
+            run[k] = safe[k] ? s[k] : (lane_state){standin_input,
+                                                   0,
+                                                   0,
+                                                   0,
+                                                   standin_output,
+                                                   standin_output + sizeof standin_output};
         run_four(run, multi, rounds);
         for (unsigned k = 0; k < 4; k++)
             if (safe[k]) s[k] = run[k];
@@ -108,8 +117,7 @@ static void decode_four_fast(lane_state *s, const uint8_t *readable_end,
 /* A stream of one lane (fewer than 4096 symbols) has no multi-code table (see
  * emz_huff_dec_init): one code a lookup from single[], five lookups a refill, in rounds that
  * can neither write past out_end nor read past readable_end. */
-static void decode_one_single(lane_state *s, const uint8_t *readable_end,
-                              const uint16_t *single) {
+static void decode_one_single(lane_state *s, const uint8_t *readable_end, const uint16_t *single) {
     for (;;) {
         size_t by_out = (size_t)(s->out_end - s->out) / LOOKUPS_PER_ROUND;
         size_t left = (size_t)(readable_end - s->in);
@@ -141,8 +149,10 @@ static void decode_tail(lane_state *s, const uint8_t *readable_end, const uint8_
                 REFILL(*s);
             } else {
                 while (s->count <= 56) {
-                    if (s->in < readable_end) s->bits |= (uint64_t)*s->in++ << s->count;
-                    else s->past_end++;
+                    if (s->in < readable_end)
+                        s->bits |= (uint64_t)*s->in++ << s->count;
+                    else
+                        s->past_end++;
                     s->count += 8;
                 }
             }
@@ -159,8 +169,8 @@ static void decode_tail(lane_state *s, const uint8_t *readable_end, const uint8_
 }
 
 emz_status EMZ_HUFF_DECODE(const uint8_t *lanes, const uint32_t lane_sizes[EMZ_HUFF_LANES],
-                                  const uint8_t *readable_end, const emz_huff_dec *dec,
-                                  uint8_t *out, size_t n) {
+                           const uint8_t *readable_end, const emz_huff_dec *dec, uint8_t *out,
+                           size_t n) {
     unsigned lanes_count = emz_huff_lane_count(n);
     size_t per_lane = emz_div_ceil(n, lanes_count);
     const uint8_t *lane_start[EMZ_HUFF_LANES];

@@ -1,10 +1,10 @@
 /* huffman_encode_template.h - writes the lanes of a Huffman stream (FORMAT.md, "Lanes").
- * Included by one file per instruction set (scalar/, avx2/, avx512/huffman_*.c), which defines EMZ_HUFF_ENCODE (the function's name) and may
- * define EMZ_HUFF_SIMD_JOIN, providing before the include: a type simd_tables with
- * simd_tables_init(simd_tables *, const emz_huff_enc *); join64(tables, 64 symbols, code[16],
- * bits[16]), which joins the 64 codes into 8 or 16 bit strings of at most 56 bits each, in
- * stream order, and returns how many; and simd_lane_bits(tables, sym, end), the code bits of
- * a lane.
+ * Included by one file per instruction set (scalar/, avx2/, avx512/huffman_*.c), which defines
+ * EMZ_HUFF_ENCODE (the function's name) and may define EMZ_HUFF_SIMD_JOIN, providing before the
+ * include: a type simd_tables with simd_tables_init(simd_tables *, const emz_huff_enc *);
+ * join64(tables, 64 symbols, code[16], bits[16]), which joins the 64 codes into 8 or 16 bit strings
+ * of at most 56 bits each, in stream order, and returns how many; and simd_lane_bits(tables, sym,
+ * end), the code bits of a lane.
  *
  * A lane's bit writer is one serial dependency chain (the bit count), so lanes are encoded
  * two at a time. That needs each lane's place before it is written: a first pass sums the
@@ -44,7 +44,8 @@ static void finish_lane(lane_writer *w, const emz_huff_enc *t) {
     for (; w->sym < w->sym_end; w->sym++) {
         w->acc |= (uint64_t)t->code[*w->sym] << w->count;
         w->count += t->len[*w->sym];
-        for (; w->count >= 8; w->count -= 8, w->acc >>= 8) *w->out++ = (uint8_t)w->acc;
+        for (; w->count >= 8; w->count -= 8, w->acc >>= 8)
+            *w->out++ = (uint8_t)w->acc;
     }
     if (w->count) *w->out++ = (uint8_t)w->acc;
 }
@@ -86,8 +87,10 @@ static void encode_two_simd(lane_writer *w, const simd_tables *st) {
                     put_joined(&b, cb[i], (unsigned)bb[i]);
                 }
             } else {
-                for (unsigned i = 0; i < na; i++) put_joined(&a, ca[i], (unsigned)ba[i]);
-                for (unsigned i = 0; i < nb; i++) put_joined(&b, cb[i], (unsigned)bb[i]);
+                for (unsigned i = 0; i < na; i++)
+                    put_joined(&a, ca[i], (unsigned)ba[i]);
+                for (unsigned i = 0; i < nb; i++)
+                    put_joined(&b, cb[i], (unsigned)bb[i]);
             }
         }
         w[0] = a, w[1] = b;
@@ -115,7 +118,8 @@ static void encode_two(lane_writer *w, const emz_huff_enc *t) {
 
 static uint64_t lane_bits(const uint8_t *sym, const uint8_t *end, const uint8_t *len) {
     uint64_t b0 = 0, b1 = 0;
-    for (; end - sym >= 2; sym += 2) b0 += len[sym[0]], b1 += len[sym[1]];
+    for (; end - sym >= 2; sym += 2)
+        b0 += len[sym[0]], b1 += len[sym[1]];
     if (sym < end) b0 += len[*sym];
     return b0 + b1;
 }
@@ -126,8 +130,8 @@ static uint64_t lane_bits(const uint8_t *sym, const uint8_t *end, const uint8_t 
 #define EMZ_LANE_BITS(sym, end, enc) lane_bits(sym, end, (enc)->len)
 #endif
 
-size_t EMZ_HUFF_ENCODE(const uint8_t *syms, size_t n, const emz_huff_enc *enc,
-                              uint8_t *out, size_t out_cap, uint32_t lane_sizes[EMZ_HUFF_LANES]) {
+size_t EMZ_HUFF_ENCODE(const uint8_t *syms, size_t n, const emz_huff_enc *enc, uint8_t *out,
+                       size_t out_cap, uint32_t lane_sizes[EMZ_HUFF_LANES]) {
     unsigned lanes = emz_huff_lane_count(n);
     size_t per_lane = emz_div_ceil(n, lanes), total = 0;
     lane_writer w[EMZ_HUFF_LANES];

@@ -13,7 +13,9 @@
 #define EMZ_HUFF_LANES 16 /* the most lanes a stream has */
 
 /* Lanes of a Huffman stream of n symbols (FORMAT.md, "Lanes"). */
-static inline unsigned emz_huff_lane_count(size_t n) { return n < 4096 ? 1 : n < 16384 ? 4 : 16; }
+static inline unsigned emz_huff_lane_count(size_t n) {
+    return n < 4096 ? 1 : n < 16384 ? 4 : 16;
+}
 
 /* Encoder table: LSB-first (bit-reversed) canonical code and its length per symbol. */
 typedef struct emz_huff_enc {

@@ -55,16 +55,14 @@ static size_t unpack_w4(const uint8_t *in, size_t n, uint8_t *syms) {
 }
 
 /* Any other width below 8, 32 symbols (4w bytes) a step. */
-EMZ_NEON_INLINE size_t pack_lanes(const uint8_t *syms, size_t n, const unsigned w,
-                                  uint8_t *out) {
+EMZ_NEON_INLINE size_t pack_lanes(const uint8_t *syms, size_t n, const unsigned w, uint8_t *out) {
     size_t i = 0;
     for (; i + 32 <= n; i += 32)
         emz_neon_pack32(vld1q_u8(syms + i), vld1q_u8(syms + i + 16), w, out + i / 8 * w);
     return i;
 }
 
-EMZ_NEON_INLINE size_t unpack_lanes(const uint8_t *in, size_t n, const unsigned w,
-                                    uint8_t *syms) {
+EMZ_NEON_INLINE size_t unpack_lanes(const uint8_t *in, size_t n, const unsigned w, uint8_t *syms) {
     const uint8x16_t mask = vdupq_n_u8((uint8_t)((1u << w) - 1));
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {
@@ -75,32 +73,24 @@ EMZ_NEON_INLINE size_t unpack_lanes(const uint8_t *in, size_t n, const unsigned 
     return i;
 }
 
+/* Widths 2 and 4 have structured loads of their own; 8 is the scalar kernel's memcpy. i counts
+ * the symbols done, a multiple of 8. */
 void emz_pack_bits_neon(const uint8_t *syms, size_t n, unsigned width, uint8_t *out) {
-    size_t i = 0; /* symbols done; always a multiple of 8 */
-    switch (width) {
-    case 1: i = pack_lanes(syms, n, 1, out); break;
-    case 2: i = pack_w2(syms, n, out); break;
-    case 3: i = pack_lanes(syms, n, 3, out); break;
-    case 4: i = pack_w4(syms, n, out); break;
-    case 5: i = pack_lanes(syms, n, 5, out); break;
-    case 6: i = pack_lanes(syms, n, 6, out); break;
-    case 7: i = pack_lanes(syms, n, 7, out); break;
-    default: break;
-    }
+#define PACK_AT(W) pack_lanes(syms, n, W, out)
+    size_t i = width == 2                 ? pack_w2(syms, n, out)
+               : width == 4               ? pack_w4(syms, n, out)
+               : width >= 1 && width <= 7 ? EMZ_NEON_BY_WIDTH(width, PACK_AT)
+                                          : 0;
+#undef PACK_AT
     emz_pack_bits_scalar(syms + i, n - i, width, out + i / 8 * width);
 }
 
 void emz_unpack_bits_neon(const uint8_t *in, size_t n, unsigned width, uint8_t *syms) {
-    size_t i = 0;
-    switch (width) {
-    case 1: i = unpack_lanes(in, n, 1, syms); break;
-    case 2: i = unpack_w2(in, n, syms); break;
-    case 3: i = unpack_lanes(in, n, 3, syms); break;
-    case 4: i = unpack_w4(in, n, syms); break;
-    case 5: i = unpack_lanes(in, n, 5, syms); break;
-    case 6: i = unpack_lanes(in, n, 6, syms); break;
-    case 7: i = unpack_lanes(in, n, 7, syms); break;
-    default: break;
-    }
+#define UNPACK_AT(W) unpack_lanes(in, n, W, syms)
+    size_t i = width == 2                 ? unpack_w2(in, n, syms)
+               : width == 4               ? unpack_w4(in, n, syms)
+               : width >= 1 && width <= 7 ? EMZ_NEON_BY_WIDTH(width, UNPACK_AT)
+                                          : 0;
+#undef UNPACK_AT
     emz_unpack_bits_scalar(in + i / 8 * width, n - i, width, syms + i);
 }

@@ -18,24 +18,26 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "kernels/table_macros.h"
+
 #define EMZ_NEON_INLINE static inline __attribute__((always_inline))
 
 /* Lane steps for width W: pack turns 16 symbols (bytes < 2^W) into two 64-bit lanes of 8W
  * bits; unpack turns two such lanes back into 16 bytes whose low W bits are the symbols. Unpack
  * leaves the neighbours' bits above bit W (masking at every step would cost 3 instructions
  * more; callers mask once, or ignore those bits). */
-#define EMZ_NEON_LANE_STEPS(W)                                                                    \
-    EMZ_NEON_INLINE uint8x16_t emz_neon_pack_lanes_w##W(uint8x16_t v) {                           \
-        uint16x8_t x = vreinterpretq_u16_u8(v);                                                   \
-        uint32x4_t y = vreinterpretq_u32_u16(vsliq_n_u16(x, vshrq_n_u16(x, 8), W));               \
-        uint64x2_t z = vreinterpretq_u64_u32(vsliq_n_u32(y, vshrq_n_u32(y, 16), 2 * W));          \
-        return vreinterpretq_u8_u64(vsliq_n_u64(z, vshrq_n_u64(z, 32), 4 * W));                   \
-    }                                                                                             \
-    EMZ_NEON_INLINE uint8x16_t emz_neon_unpack_lanes_w##W(uint8x16_t v) {                         \
-        uint64x2_t z = vreinterpretq_u64_u8(v);                                                   \
-        uint32x4_t y = vreinterpretq_u32_u64(vsliq_n_u64(z, vshrq_n_u64(z, 4 * W), 32));          \
-        uint16x8_t x = vreinterpretq_u16_u32(vsliq_n_u32(y, vshrq_n_u32(y, 2 * W), 16));          \
-        return vreinterpretq_u8_u16(vsliq_n_u16(x, vshrq_n_u16(x, W), 8));                        \
+#define EMZ_NEON_LANE_STEPS(W)                                                                     \
+    EMZ_NEON_INLINE uint8x16_t emz_neon_pack_lanes_w##W(uint8x16_t v) {                            \
+        uint16x8_t x = vreinterpretq_u16_u8(v);                                                    \
+        uint32x4_t y = vreinterpretq_u32_u16(vsliq_n_u16(x, vshrq_n_u16(x, 8), W));                \
+        uint64x2_t z = vreinterpretq_u64_u32(vsliq_n_u32(y, vshrq_n_u32(y, 16), 2 * W));           \
+        return vreinterpretq_u8_u64(vsliq_n_u64(z, vshrq_n_u64(z, 32), 4 * W));                    \
+    }                                                                                              \
+    EMZ_NEON_INLINE uint8x16_t emz_neon_unpack_lanes_w##W(uint8x16_t v) {                          \
+        uint64x2_t z = vreinterpretq_u64_u8(v);                                                    \
+        uint32x4_t y = vreinterpretq_u32_u64(vsliq_n_u64(z, vshrq_n_u64(z, 4 * W), 32));           \
+        uint16x8_t x = vreinterpretq_u16_u32(vsliq_n_u32(y, vshrq_n_u32(y, 2 * W), 16));           \
+        return vreinterpretq_u8_u16(vsliq_n_u16(x, vshrq_n_u16(x, W), 8));                         \
     }
 
 EMZ_NEON_LANE_STEPS(1)
@@ -46,28 +48,27 @@ EMZ_NEON_LANE_STEPS(5)
 EMZ_NEON_LANE_STEPS(6)
 EMZ_NEON_LANE_STEPS(7)
 
+/* F(W) for the constant W that equals w (1..7): code built on immediates gets one copy per
+ * width, and with w constant the choice folds away. */
+#define EMZ_NEON_BY_WIDTH(w, F)                                                                    \
+    ((w) == 1   ? F(1)                                                                             \
+     : (w) == 2 ? F(2)                                                                             \
+     : (w) == 3 ? F(3)                                                                             \
+     : (w) == 4 ? F(4)                                                                             \
+     : (w) == 5 ? F(5)                                                                             \
+     : (w) == 6 ? F(6)                                                                             \
+                : F(7))
+
 EMZ_NEON_INLINE uint8x16_t emz_neon_pack_lanes(uint8x16_t v, const unsigned w) {
-    switch (w) {
-    case 1: return emz_neon_pack_lanes_w1(v);
-    case 2: return emz_neon_pack_lanes_w2(v);
-    case 3: return emz_neon_pack_lanes_w3(v);
-    case 4: return emz_neon_pack_lanes_w4(v);
-    case 5: return emz_neon_pack_lanes_w5(v);
-    case 6: return emz_neon_pack_lanes_w6(v);
-    default: return emz_neon_pack_lanes_w7(v);
-    }
+#define EMZ_PACK_AT(W) emz_neon_pack_lanes_w##W(v)
+    return EMZ_NEON_BY_WIDTH(w, EMZ_PACK_AT);
+#undef EMZ_PACK_AT
 }
 
 EMZ_NEON_INLINE uint8x16_t emz_neon_unpack_lanes(uint8x16_t v, const unsigned w) {
-    switch (w) {
-    case 1: return emz_neon_unpack_lanes_w1(v);
-    case 2: return emz_neon_unpack_lanes_w2(v);
-    case 3: return emz_neon_unpack_lanes_w3(v);
-    case 4: return emz_neon_unpack_lanes_w4(v);
-    case 5: return emz_neon_unpack_lanes_w5(v);
-    case 6: return emz_neon_unpack_lanes_w6(v);
-    default: return emz_neon_unpack_lanes_w7(v);
-    }
+#define EMZ_UNPACK_AT(W) emz_neon_unpack_lanes_w##W(v)
+    return EMZ_NEON_BY_WIDTH(w, EMZ_UNPACK_AT);
+#undef EMZ_UNPACK_AT
 }
 
 /* 32-bit pieces through memcpy: vld1_lane_u32/vst1q_lane_u32 take a uint32_t pointer, which
@@ -111,20 +112,10 @@ EMZ_NEON_INLINE void emz_neon_store_bytes(uint8_t *out, uint8x16_t lo, uint8x16_
 
 /* Packs 32 symbols (a: 0..15, b: 16..31, each < 2^w, 1 <= w <= 7) into the 4w bytes at out.
  * The lanes hold 8 symbols in their first w bytes; the gather table picks those bytes. */
-EMZ_NEON_INLINE void emz_neon_pack32(uint8x16_t a, uint8x16_t b, const unsigned w,
-                                     uint8_t *out) {
+EMZ_NEON_INLINE void emz_neon_pack32(uint8x16_t a, uint8x16_t b, const unsigned w, uint8_t *out) {
 /* Output byte i is byte i % w of lane i / w (lanes 8 bytes apart); 0xFF reads as zero. */
 #define EMZ_G(w, i) ((i) < 4 * (w) ? 8 * ((i) / (w)) + (i) % (w) : 0xFF)
-#define EMZ_GROW(w)                                                                               \
-    {EMZ_G(w, 0),  EMZ_G(w, 1),  EMZ_G(w, 2),  EMZ_G(w, 3),  EMZ_G(w, 4),  EMZ_G(w, 5),          \
-     EMZ_G(w, 6),  EMZ_G(w, 7),  EMZ_G(w, 8),  EMZ_G(w, 9),  EMZ_G(w, 10), EMZ_G(w, 11),         \
-     EMZ_G(w, 12), EMZ_G(w, 13), EMZ_G(w, 14), EMZ_G(w, 15), EMZ_G(w, 16), EMZ_G(w, 17),         \
-     EMZ_G(w, 18), EMZ_G(w, 19), EMZ_G(w, 20), EMZ_G(w, 21), EMZ_G(w, 22), EMZ_G(w, 23),         \
-     EMZ_G(w, 24), EMZ_G(w, 25), EMZ_G(w, 26), EMZ_G(w, 27), EMZ_G(w, 28), EMZ_G(w, 29),         \
-     EMZ_G(w, 30), EMZ_G(w, 31)}
-    static const uint8_t gather[8][32] = {{0},         EMZ_GROW(1), EMZ_GROW(2), EMZ_GROW(3),
-                                          EMZ_GROW(4), EMZ_GROW(5), EMZ_GROW(6), EMZ_GROW(7)};
-#undef EMZ_GROW
+    static const uint8_t gather[8][32] = WIDTH_ROWS(X32, EMZ_G);
 #undef EMZ_G
     uint8x16x2_t lanes = {{emz_neon_pack_lanes(a, w), emz_neon_pack_lanes(b, w)}};
     uint8x16_t lo = vqtbl2q_u8(lanes, vld1q_u8(gather[w]));
@@ -137,16 +128,7 @@ EMZ_NEON_INLINE void emz_neon_pack32(uint8x16_t a, uint8x16_t b, const unsigned 
 EMZ_NEON_INLINE uint8x16x2_t emz_neon_unpack32(const uint8_t *in, const unsigned w) {
 /* Lane k (8 bytes) of the two outputs gets input bytes [k*w, (k+1)*w); 0xFF reads as zero. */
 #define EMZ_S(w, i) ((i) % 8 < (w) ? (i) / 8 * (w) + (i) % 8 : 0xFF)
-#define EMZ_SROW(w)                                                                               \
-    {EMZ_S(w, 0),  EMZ_S(w, 1),  EMZ_S(w, 2),  EMZ_S(w, 3),  EMZ_S(w, 4),  EMZ_S(w, 5),          \
-     EMZ_S(w, 6),  EMZ_S(w, 7),  EMZ_S(w, 8),  EMZ_S(w, 9),  EMZ_S(w, 10), EMZ_S(w, 11),         \
-     EMZ_S(w, 12), EMZ_S(w, 13), EMZ_S(w, 14), EMZ_S(w, 15), EMZ_S(w, 16), EMZ_S(w, 17),         \
-     EMZ_S(w, 18), EMZ_S(w, 19), EMZ_S(w, 20), EMZ_S(w, 21), EMZ_S(w, 22), EMZ_S(w, 23),         \
-     EMZ_S(w, 24), EMZ_S(w, 25), EMZ_S(w, 26), EMZ_S(w, 27), EMZ_S(w, 28), EMZ_S(w, 29),         \
-     EMZ_S(w, 30), EMZ_S(w, 31)}
-    static const uint8_t spread[8][32] = {{0},         EMZ_SROW(1), EMZ_SROW(2), EMZ_SROW(3),
-                                          EMZ_SROW(4), EMZ_SROW(5), EMZ_SROW(6), EMZ_SROW(7)};
-#undef EMZ_SROW
+    static const uint8_t spread[8][32] = WIDTH_ROWS(X32, EMZ_S);
 #undef EMZ_S
     uint8x16_t i0 = vld1q_u8(spread[w]), i1 = vld1q_u8(spread[w] + 16);
     uint8x16_t lanes0, lanes1;

@@ -28,8 +28,8 @@ const emz_kernels emz_kernels_neon = {
         },
     .pack_bits = emz_pack_bits_neon,
     .unpack_bits = emz_unpack_bits_neon,
-    .histogram = emz_histogram_scalar,       /* scalar */
-    .huff_encode = emz_huff_encode_scalar,   /* scalar */
-    .huff_decode = emz_huff_decode_scalar,   /* scalar */
+    .histogram = emz_histogram_scalar,     /* scalar */
+    .huff_encode = emz_huff_encode_scalar, /* scalar */
+    .huff_decode = emz_huff_decode_scalar, /* scalar */
     .checksum32 = emz_checksum32_neon,
 };

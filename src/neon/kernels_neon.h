@@ -5,10 +5,10 @@
 
 #include "kernels/kernels.h"
 
-emz_split_kernel emz_split_bf16_neon, emz_split_fp16_neon, emz_split_fp32_neon,
-    emz_split_e4m3_neon, emz_split_e5m2_neon, emz_split_fp4_neon;
-emz_merge_kernel emz_merge_bf16_neon, emz_merge_fp16_neon, emz_merge_fp32_neon,
-    emz_merge_e4m3_neon, emz_merge_e5m2_neon, emz_merge_fp4_neon;
+emz_split_kernel emz_split_bf16_neon, emz_split_fp16_neon, emz_split_fp32_neon, emz_split_e4m3_neon,
+    emz_split_e5m2_neon, emz_split_fp4_neon;
+emz_merge_kernel emz_merge_bf16_neon, emz_merge_fp16_neon, emz_merge_fp32_neon, emz_merge_e4m3_neon,
+    emz_merge_e5m2_neon, emz_merge_fp4_neon;
 emz_pack_kernel emz_pack_bits_neon;
 emz_unpack_kernel emz_unpack_bits_neon;
 emz_checksum_kernel emz_checksum32_neon;

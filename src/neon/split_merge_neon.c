@@ -5,16 +5,16 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "neon/bitpack_neon.h"
 #include "neon/kernels_neon.h"
 #include "scalar/kernels_scalar.h"
-#include "neon/bitpack_neon.h"
 
 /* ---- BF16 split and merge, 32 elements a step. vld2q/vst2q (de)interleave
  * the low and high bytes of 16 elements, so each symbol is a few byte-wise shift-inserts.
  * A tail shorter than a step goes to the scalar kernel, so the tail logic exists once. */
 /* Element v = lo | hi << 8 (little-endian, as vld2q_u8 sees it).
  * exponent = v >> 7 & 0xFF = hi << 1 | lo >> 7; sign+mantissa = (hi & 0x80) | (lo & 0x7F). */
-static inline void split16(const uint8_t *src, uint8_t *exps, uint8_t *sm, uint8x16_t top) {
+static inline void split16_bf16(const uint8_t *src, uint8_t *exps, uint8_t *sm, uint8x16_t top) {
     uint8x16x2_t v = vld2q_u8(src);
     vst1q_u8(exps, vsriq_n_u8(vshlq_n_u8(v.val[1], 1), v.val[0], 7));
     vst1q_u8(sm, vbslq_u8(top, v.val[1], v.val[0]));
@@ -24,15 +24,15 @@ void emz_split_bf16_neon(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *s
     const uint8x16_t top = vdupq_n_u8(0x80);
     size_t j = 0;
     for (; j + 32 <= m; j += 32) {
-        split16(src + 2 * j, exps + j, sm + j, top);
-        split16(src + 2 * j + 32, exps + j + 16, sm + j + 16, top);
+        split16_bf16(src + 2 * j, exps + j, sm + j, top);
+        split16_bf16(src + 2 * j + 32, exps + j + 16, sm + j + 16, top);
     }
     emz_split_bf16_scalar(src + 2 * j, m - j, exps + j, sm + j);
 }
 
 /* lo = e << 7 | (s & 0x7F) (shift left and insert); hi = (s & 0x80) | e >> 1 (shift right
  * and insert). */
-static inline void merge16(const uint8_t *exps, const uint8_t *sm, uint8_t *dst) {
+static inline void merge16_bf16(const uint8_t *exps, const uint8_t *sm, uint8_t *dst) {
     uint8x16_t e = vld1q_u8(exps), s = vld1q_u8(sm);
     uint8x16x2_t v;
     v.val[0] = vsliq_n_u8(s, e, 7);
@@ -43,8 +43,8 @@ static inline void merge16(const uint8_t *exps, const uint8_t *sm, uint8_t *dst)
 void emz_merge_bf16_neon(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst) {
     size_t j = 0;
     for (; j + 32 <= m; j += 32) {
-        merge16(exps + j, sm + j, dst + 2 * j);
-        merge16(exps + j + 16, sm + j + 16, dst + 2 * j + 32);
+        merge16_bf16(exps + j, sm + j, dst + 2 * j);
+        merge16_bf16(exps + j + 16, sm + j + 16, dst + 2 * j + 32);
     }
     emz_merge_bf16_scalar(exps + j, sm + j, m - j, dst + 2 * j);
 }
@@ -80,9 +80,9 @@ static inline void symbol_octets(uint16x8_t v0, uint16x8_t v1, uint8x16_t *lo, u
  * table {lo01, hi01, lo23, hi23} has g0.lo at 0, g1.lo at 8, g0.hi at 16, g1.hi at 24, then
  * the same for g2, g3 from 32. Bytes 0..15 and 32..43 need only half of the table. */
 static const uint8_t octets_to_bytes[3][16] = {
-    {0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 8, 9, 10, 11, 12},         /* from {lo01, hi01} */
+    {0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 8, 9, 10, 11, 12},           /* from {lo01, hi01} */
     {13, 14, 15, 24, 25, 26, 32, 33, 34, 35, 36, 37, 38, 39, 48, 49}, /* from all four */
-    {18, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, Z, Z, Z, Z},     /* from {lo23, hi23} */
+    {18, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, Z, Z, Z, Z},       /* from {lo23, hi23} */
 };
 
 static inline uint8x16_t high_bytes(uint16x8_t a, uint16x8_t b) {
@@ -96,8 +96,10 @@ void emz_split_fp16_neon(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *s
     size_t j = 0;
     for (; j + 32 <= m; j += 32) {
         const uint8_t *p = src + 2 * j;
-        uint16x8_t v0 = vreinterpretq_u16_u8(vld1q_u8(p)), v1 = vreinterpretq_u16_u8(vld1q_u8(p + 16)),
-                   v2 = vreinterpretq_u16_u8(vld1q_u8(p + 32)), v3 = vreinterpretq_u16_u8(vld1q_u8(p + 48));
+        uint16x8_t v0 = vreinterpretq_u16_u8(vld1q_u8(p)),
+                   v1 = vreinterpretq_u16_u8(vld1q_u8(p + 16)),
+                   v2 = vreinterpretq_u16_u8(vld1q_u8(p + 32)),
+                   v3 = vreinterpretq_u16_u8(vld1q_u8(p + 48));
         /* exponent = (high byte >> 2) & 0x1F; UZP2 collects the high bytes in element order. */
         vst1q_u8(exps + j, vandq_u8(vshrq_n_u8(high_bytes(v0, v1), 2), exp_mask));
         vst1q_u8(exps + j + 16, vandq_u8(vshrq_n_u8(high_bytes(v2, v3), 2), exp_mask));
@@ -146,18 +148,25 @@ static inline uint8x16_t elements8(uint16x8_t s, uint16x8_t e) {
 }
 
 void emz_merge_fp16_neon(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst) {
-    const uint8x16_t at0_first = vld1q_u8(group_to_lanes[0]), at0_second = vld1q_u8(group_to_lanes[1]),
-                     at5_first = vld1q_u8(group_to_lanes[2]), at5_second = vld1q_u8(group_to_lanes[3]);
-    const int32x4_t shift_first = vld1q_s32(group_shifts[0]), shift_second = vld1q_s32(group_shifts[1]);
+    const uint8x16_t at0_first = vld1q_u8(group_to_lanes[0]),
+                     at0_second = vld1q_u8(group_to_lanes[1]),
+                     at5_first = vld1q_u8(group_to_lanes[2]),
+                     at5_second = vld1q_u8(group_to_lanes[3]);
+    const int32x4_t shift_first = vld1q_s32(group_shifts[0]),
+                    shift_second = vld1q_s32(group_shifts[1]);
     size_t j = 0;
     for (; j + 32 <= m; j += 32) {
         /* Groups start at bytes 0, 11, 22 and 33 of the step's 44; the last is read from byte
          * 28 so that no load passes byte 43. */
         const uint8_t *in = sm + j / 8 * 11;
-        uint16x8_t s0 = group_symbols(vld1q_u8(in), at0_first, at0_second, shift_first, shift_second);
-        uint16x8_t s1 = group_symbols(vld1q_u8(in + 11), at0_first, at0_second, shift_first, shift_second);
-        uint16x8_t s2 = group_symbols(vld1q_u8(in + 22), at0_first, at0_second, shift_first, shift_second);
-        uint16x8_t s3 = group_symbols(vld1q_u8(in + 28), at5_first, at5_second, shift_first, shift_second);
+        uint16x8_t s0 =
+            group_symbols(vld1q_u8(in), at0_first, at0_second, shift_first, shift_second);
+        uint16x8_t s1 =
+            group_symbols(vld1q_u8(in + 11), at0_first, at0_second, shift_first, shift_second);
+        uint16x8_t s2 =
+            group_symbols(vld1q_u8(in + 22), at0_first, at0_second, shift_first, shift_second);
+        uint16x8_t s3 =
+            group_symbols(vld1q_u8(in + 28), at5_first, at5_second, shift_first, shift_second);
         uint8x16_t e0 = vld1q_u8(exps + j), e1 = vld1q_u8(exps + j + 16);
         uint8_t *out = dst + 2 * j;
         vst1q_u8(out, elements8(s0, vmovl_u8(vget_low_u8(e0))));
@@ -175,7 +184,7 @@ void emz_merge_fp16_neon(const uint8_t *exps, const uint8_t *sm, size_t m, uint8
 /* Element v = b0 | b1 << 8 | b2 << 16 | b3 << 24 (b3 = sign | exponent >> 1).
  * exponent = v >> 23 & 0xFF = b3 << 1 | b2 >> 7 (shift right and insert);
  * sign+mantissa = b0 | b1 << 8 | ((b3 & 0x80) | (b2 & 0x7F)) << 16 (bit select). */
-static inline void split16(const uint8_t *src, uint8_t *exps, uint8_t *sm, uint8x16_t top) {
+static inline void split16_fp32(const uint8_t *src, uint8_t *exps, uint8_t *sm, uint8x16_t top) {
     uint8x16x4_t v = vld4q_u8(src);
     vst1q_u8(exps, vsriq_n_u8(vshlq_n_u8(v.val[3], 1), v.val[2], 7));
     uint8x16x3_t s = {{v.val[0], v.val[1], vbslq_u8(top, v.val[3], v.val[2])}};
@@ -186,15 +195,15 @@ void emz_split_fp32_neon(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *s
     const uint8x16_t top = vdupq_n_u8(0x80);
     size_t j = 0;
     for (; j + 32 <= m; j += 32) {
-        split16(src + 4 * j, exps + j, sm + 3 * j, top);
-        split16(src + 4 * j + 64, exps + j + 16, sm + 3 * j + 48, top);
+        split16_fp32(src + 4 * j, exps + j, sm + 3 * j, top);
+        split16_fp32(src + 4 * j + 64, exps + j + 16, sm + 3 * j + 48, top);
     }
     emz_split_fp32_scalar(src + 4 * j, m - j, exps + j, sm + 3 * j);
 }
 
 /* b2 = e << 7 | (s2 & 0x7F) (shift left and insert); b3 = (s2 & 0x80) | e >> 1 (shift right
  * and insert), where s2 is the symbol's third byte. */
-static inline void merge16(const uint8_t *exps, const uint8_t *sm, uint8_t *dst) {
+static inline void merge16_fp32(const uint8_t *exps, const uint8_t *sm, uint8_t *dst) {
     uint8x16x3_t s = vld3q_u8(sm);
     uint8x16_t e = vld1q_u8(exps);
     uint8x16x4_t v = {{s.val[0], s.val[1], vsliq_n_u8(s.val[2], e, 7), vsriq_n_u8(s.val[2], e, 1)}};
@@ -204,8 +213,8 @@ static inline void merge16(const uint8_t *exps, const uint8_t *sm, uint8_t *dst)
 void emz_merge_fp32_neon(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst) {
     size_t j = 0;
     for (; j + 32 <= m; j += 32) {
-        merge16(exps + j, sm + 3 * j, dst + 4 * j);
-        merge16(exps + j + 16, sm + 3 * j + 48, dst + 4 * j + 64);
+        merge16_fp32(exps + j, sm + 3 * j, dst + 4 * j);
+        merge16_fp32(exps + j + 16, sm + 3 * j + 48, dst + 4 * j + 64);
     }
     emz_merge_fp32_scalar(exps + j, sm + 3 * j, m - j, dst + 4 * j);
 }
@@ -223,7 +232,8 @@ void emz_split_e4m3_neon(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *s
     for (; j + 32 <= m; j += 32) {
         uint8x16x2_t v = vld2q_u8(src + j); /* even, odd elements */
         /* exponent = (v & 0x7F) >> 3: shifting left first drops the sign. */
-        uint8x16x2_t e = {{vshrq_n_u8(vshlq_n_u8(v.val[0], 1), 4), vshrq_n_u8(vshlq_n_u8(v.val[1], 1), 4)}};
+        uint8x16x2_t e = {
+            {vshrq_n_u8(vshlq_n_u8(v.val[0], 1), 4), vshrq_n_u8(vshlq_n_u8(v.val[1], 1), 4)}};
         vst2q_u8(exps + j, e);
         /* Byte k = even symbol | odd symbol << 4. The even symbol: sign >> 4 inserted above the
          * mantissa; the odd one: the element shifted into the high nibble, whose top bit then
@@ -252,8 +262,12 @@ void emz_merge_e4m3_neon(const uint8_t *exps, const uint8_t *sm, size_t m, uint8
 
 /* ---- E5M2: sign (bit 7) | exponent (2..6) | mantissa (0..1); symbol = sign << 2 | mantissa */
 
-static inline uint8x16_t e5m2_exponent(uint8x16_t v) { return vshrq_n_u8(vshlq_n_u8(v, 1), 3); }
-static inline uint8x16_t e5m2_symbol(uint8x16_t v) { return vsliq_n_u8(v, vshrq_n_u8(v, 7), 2); }
+static inline uint8x16_t e5m2_exponent(uint8x16_t v) {
+    return vshrq_n_u8(vshlq_n_u8(v, 1), 3);
+}
+static inline uint8x16_t e5m2_symbol(uint8x16_t v) {
+    return vsliq_n_u8(v, vshrq_n_u8(v, 7), 2);
+}
 
 void emz_split_e5m2_neon(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm) {
     size_t j = 0;
@@ -298,13 +312,15 @@ static inline uint8x16_t symbol_nibbles(uint8x16_t x, uint8x16_t bits_0_4, uint8
 }
 
 void emz_split_fp4_neon(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm) {
-    const uint8x16_t bits_0_4 = vdupq_n_u8(0x11), low_pairs = vdupq_n_u8(0x33), low2 = vdupq_n_u8(3);
+    const uint8x16_t bits_0_4 = vdupq_n_u8(0x11), low_pairs = vdupq_n_u8(0x33),
+                     low2 = vdupq_n_u8(3);
     size_t j = 0;
     for (; j + 64 <= m; j += 64) {
         uint8x16x2_t b = vld2q_u8(src + j / 2); /* b.val[0]: bytes 2k, b.val[1]: bytes 2k + 1 */
         /* Nibbles 4k, 4k+1 come from byte 2k; 4k+2, 4k+3 from byte 2k+1. */
-        uint8x16x4_t e = {{vandq_u8(vshrq_n_u8(b.val[0], 1), low2), vandq_u8(vshrq_n_u8(b.val[0], 5), low2),
-                           vandq_u8(vshrq_n_u8(b.val[1], 1), low2), vandq_u8(vshrq_n_u8(b.val[1], 5), low2)}};
+        uint8x16x4_t e = {
+            {vandq_u8(vshrq_n_u8(b.val[0], 1), low2), vandq_u8(vshrq_n_u8(b.val[0], 5), low2),
+             vandq_u8(vshrq_n_u8(b.val[1], 1), low2), vandq_u8(vshrq_n_u8(b.val[1], 5), low2)}};
         vst4q_u8(exps + j, e);
         uint8x16_t even = symbol_nibbles(b.val[0], bits_0_4, low_pairs);
         uint8x16_t odd = symbol_nibbles(b.val[1], bits_0_4, low_pairs);

@@ -8,7 +8,8 @@ void emz_pack_bits_scalar(const uint8_t *syms, size_t n, unsigned width, uint8_t
         return;
     }
     bit_writer w = {out, 0, 0};
-    for (size_t i = 0; i < n; i++) bit_writer_put(&w, syms[i], width);
+    for (size_t i = 0; i < n; i++)
+        bit_writer_put(&w, syms[i], width);
     bit_writer_finish(&w);
 }
 
@@ -18,5 +19,6 @@ void emz_unpack_bits_scalar(const uint8_t *in, size_t n, unsigned width, uint8_t
         return;
     }
     bit_reader r = {in, in + emz_div_ceil(n * width, 8), 0, 0};
-    for (size_t i = 0; i < n; i++) syms[i] = (uint8_t)bit_reader_get(&r, width);
+    for (size_t i = 0; i < n; i++)
+        syms[i] = (uint8_t)bit_reader_get(&r, width);
 }

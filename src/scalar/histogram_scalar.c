@@ -9,5 +9,6 @@ void emz_histogram_scalar(const uint8_t *data, size_t n, uint32_t hist[256]) {
     uint32_t h[4][256];
     memset(h, 0, sizeof h);
     emz_hist_count4(data, n, h);
-    for (unsigned s = 0; s < 256; s++) hist[s] = h[0][s] + h[1][s] + h[2][s] + h[3][s];
+    for (unsigned s = 0; s < 256; s++)
+        hist[s] = h[0][s] + h[1][s] + h[2][s] + h[3][s];
 }

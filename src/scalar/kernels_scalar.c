@@ -1,6 +1,6 @@
 /* kernels_scalar.c - the scalar kernel table: the reference every other ISA is tested against. */
-#include "common/checksum.h"
 #include "scalar/kernels_scalar.h"
+#include "common/checksum.h"
 
 const emz_kernels emz_kernels_scalar = {
     .name = "scalar",

@@ -6,7 +6,7 @@
 /* BF16: both symbols are whole bytes, so the sign+mantissa RAW stream is one byte a slot. */
 void emz_split_bf16_scalar(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm) {
     for (size_t j = 0; j < m; j++) {
-        uint16_t v = emz_load16_native(src + 2 * j);
+        uint16_t v = emz_load16(src + 2 * j);
         exps[j] = (uint8_t)(v >> 7);
         sm[j] = (uint8_t)((v >> 8 & 0x80) | (v & 0x7F));
     }
@@ -15,7 +15,7 @@ void emz_split_bf16_scalar(const uint8_t *src, size_t m, uint8_t *exps, uint8_t 
 void emz_merge_bf16_scalar(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst) {
     for (size_t j = 0; j < m; j++) {
         uint16_t v = (uint16_t)((sm[j] & 0x80) << 8 | exps[j] << 7 | (sm[j] & 0x7F));
-        emz_store16_native(dst + 2 * j, v);
+        emz_store16(dst + 2 * j, v);
     }
 }
 
@@ -54,7 +54,8 @@ void emz_merge_fp16_scalar(const uint8_t *exps, const uint8_t *sm, size_t m, uin
     bit_reader r = {sm, sm + emz_div_ceil(m * 11, 8), 0, 0};
     for (size_t j = 0; j < m; j++) {
         uint32_t s = bit_reader_get(&r, 11);
-        emz_store16(dst + 2 * j, (uint16_t)((s >> 10) << 15 | (uint32_t)exps[j] << 10 | (s & 0x3FF)));
+        emz_store16(dst + 2 * j,
+                    (uint16_t)((s >> 10) << 15 | (uint32_t)exps[j] << 10 | (s & 0x3FF)));
     }
 }
 
