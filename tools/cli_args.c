@@ -251,13 +251,13 @@ int cli_parse_args(int argc, char **argv, cli_options *options)
     options->verify_checksum = true;
 
     if (argc < 2) {
-        cli_usage_error(NULL, "missing command (compress, decompress, test, info, list, extract or "
-                        "help)");
+        /* The caller prints the short usage, which lists the commands, as the error. */
+        options->command = CLI_COMMAND_USAGE;
         return CLI_EXIT_USAGE;
     }
     const char *first = argv[1];
     if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
-        options->command = CLI_COMMAND_HELP;
+        options->command = CLI_COMMAND_USAGE;
         return argc == 2 ? CLI_EXIT_OK : parse_help(argc - 1, argv + 1, options);
     }
     if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {

@@ -17,6 +17,7 @@ typedef enum cli_command {
     CLI_COMMAND_EXTRACT,
     CLI_COMMAND_HELP,    /* show help_topic */
     CLI_COMMAND_VERSION,
+    CLI_COMMAND_USAGE,   /* show the short usage: "emzip --help", or no command at all */
 } cli_command;
 
 typedef struct cli_options {

@@ -3,8 +3,8 @@
  * The work is split by job: cli_args parses; the commands run in cli_compress,
  * cli_decompress (and test), cli_info and cli_checkpoint (list, extract), cli_batch runs them
  * over a directory; cli_input, cli_output and cli_io move bytes (with atomic replacement),
- * cli_reader opens compressed files; cli_signals cleans up when interrupted; cli_help holds the
- * manual pages, cli_diag formats messages, cli_report the summaries, cli_progress the progress
+ * cli_reader opens compressed files; cli_signals cleans up when interrupted; cli_help prints the
+ * manual pages (docs/man, rendered at build time), cli_diag formats messages, cli_report the summaries, cli_progress the progress
  * line and cli_json the --json output.
  */
 #ifndef _POSIX_C_SOURCE
@@ -34,8 +34,11 @@ int main(int argc, char **argv)
 {
     cli_options options;
     int status = cli_parse_args(argc, argv, &options);
-    if (status != CLI_EXIT_OK)
+    if (status != CLI_EXIT_OK) {
+        if (options.command == CLI_COMMAND_USAGE) /* a bare "emzip" */
+            cli_print_usage(stderr);
         return status;
+    }
 
     cli_signals_install();
     switch (options.command) {
@@ -47,7 +50,7 @@ int main(int argc, char **argv)
     case CLI_COMMAND_EXTRACT: status = cli_run_extract(&options); break;
     case CLI_COMMAND_VERSION: cli_print_version(stdout); break;
     case CLI_COMMAND_HELP: cli_print_help(options.help_topic, stdout); break;
-    default: cli_print_help(CLI_COMMAND_NONE, stdout); break;
+    default: cli_print_usage(stdout); break; /* CLI_COMMAND_USAGE */
     }
     return finish_stdout(status);
 }
