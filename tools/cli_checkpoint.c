@@ -17,6 +17,7 @@
 #include "cli_progress.h"
 #include "cli_reader.h"
 #include "cli_report.h"
+#include "cli_units.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -20,6 +20,7 @@
 #include "cli_json.h"
 #include "cli_progress.h"
 #include "cli_report.h"
+#include "cli_units.h"
 
 #include <errno.h>
 #include <stdio.h>

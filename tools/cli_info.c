@@ -17,7 +17,7 @@
 #include "cli_help.h"
 #include "cli_json.h"
 #include "cli_reader.h"
-#include "cli_report.h"
+#include "cli_units.h"
 
 #include <errno.h>
 #include <inttypes.h>

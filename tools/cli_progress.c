@@ -5,7 +5,7 @@
 
 #include "cli_progress.h"
 
-#include "cli_report.h"
+#include "cli_units.h"
 
 #include <stdio.h>
 #include <string.h>
