@@ -201,23 +201,26 @@ static void print_list_json(const cli_reader *reader, const list_totals *totals)
     cli_json_end_line(&json);
 }
 
-int cli_run_list(const cli_options *options)
+static list_totals sum_tensors(const cli_reader *reader)
 {
-    emz_dctx *dctx = cli_create_dctx(options, true);
-    if (dctx == NULL)
-        return CLI_EXIT_FAILURE;
+    list_totals totals = {0, 0, 0};
+    for (uint64_t i = 0; i < reader->info.tensor_count; i++) {
+        emz_tensor_info t;
+        if (emz_reader_tensor(reader->reader, i, &t) == EMZ_OK) {
+            totals.size += t.size;
+            totals.stored += t.stored_size;
+            totals.framed += shares_frame(&t) ? 0 : t.size;
+        }
+    }
+    return totals;
+}
+
+static int list(const cli_options *options, emz_dctx *dctx)
+{
     cli_reader reader;
     int status = CLI_EXIT_FAILURE;
     if (open_checkpoint(&reader, options->input_path, dctx, "list")) {
-        list_totals totals = {0, 0, 0};
-        for (uint64_t i = 0; i < reader.info.tensor_count; i++) {
-            emz_tensor_info t;
-            if (emz_reader_tensor(reader.reader, i, &t) == EMZ_OK) {
-                totals.size += t.size;
-                totals.stored += t.stored_size;
-                totals.framed += shares_frame(&t) ? 0 : t.size;
-            }
-        }
+        list_totals totals = sum_tensors(&reader);
         if (options->json)
             print_list_json(&reader, &totals);
         else
@@ -225,8 +228,12 @@ int cli_run_list(const cli_options *options)
         status = CLI_EXIT_OK;
     }
     cli_reader_close(&reader);
-    emz_dctx_free(dctx);
     return status;
+}
+
+int cli_run_list(const cli_options *options)
+{
+    return cli_run_with_dctx(options, true, list);
 }
 
 /* Finds the tensor by name; an unknown name says how to see the names. */
@@ -273,11 +280,8 @@ static bool copy_tensor(const cli_options *options, cli_reader *reader, emz_dctx
     return ok;
 }
 
-int cli_run_extract(const cli_options *options)
+static int extract(const cli_options *options, emz_dctx *dctx)
 {
-    emz_dctx *dctx = cli_create_dctx(options, true);
-    if (dctx == NULL)
-        return CLI_EXIT_FAILURE;
     cli_reader reader;
     cli_output output = {.fd = -1};
     bool output_opened = false;
@@ -313,6 +317,10 @@ done:
     if (output_opened)
         cli_output_abort(&output);
     cli_reader_close(&reader);
-    emz_dctx_free(dctx);
     return status;
+}
+
+int cli_run_extract(const cli_options *options)
+{
+    return cli_run_with_dctx(options, true, extract);
 }

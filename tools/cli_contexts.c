@@ -27,7 +27,8 @@ int cli_create_cctx(const cli_options *options, emz_cctx **cctx)
     return status;
 }
 
-emz_dctx *cli_create_dctx(const cli_options *options, bool verify_checksum)
+/* NULL after printing the error. */
+static emz_dctx *create_dctx(const cli_options *options, bool verify_checksum)
 {
     emz_dctx *dctx = emz_dctx_create();
     if (dctx == NULL) {
@@ -45,4 +46,14 @@ emz_dctx *cli_create_dctx(const cli_options *options, bool verify_checksum)
         return NULL;
     }
     return dctx;
+}
+
+int cli_run_with_dctx(const cli_options *options, bool verify_checksum, cli_dctx_job job)
+{
+    emz_dctx *dctx = create_dctx(options, verify_checksum);
+    if (dctx == NULL)
+        return CLI_EXIT_FAILURE;
+    int status = job(options, dctx);
+    emz_dctx_free(dctx);
+    return status;
 }

@@ -184,16 +184,37 @@ static int test_one(const cli_options *options, emz_dctx *dctx, const char *path
     return result == EMZ_OK ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
 
-static int decompress_batch_item(const cli_options *options, void *context,
-                                 const cli_batch_item *item, cli_totals *totals)
+/* One file, alone or of a directory (context: the emz_dctx). */
+static int decompress_item(const cli_options *options, void *context,
+                           const cli_batch_item *item, cli_totals *totals)
 {
     return decompress_one(options, context, item->input_path, item->output_path, totals);
 }
 
-static int test_batch_item(const cli_options *options, void *context,
-                           const cli_batch_item *item, cli_totals *totals)
+static int test_item(const cli_options *options, void *context, const cli_batch_item *item,
+                     cli_totals *totals)
 {
     return test_one(options, context, item->input_path, totals);
+}
+
+/* Runs item on IN, or on every file of IN if it is a directory. */
+static int run_input(const cli_options *options, emz_dctx *dctx, cli_batch_fn item)
+{
+    if (cli_is_directory(options->input_path))
+        return cli_batch_run(options, item, dctx, false);
+    cli_batch_item single = {options->input_path, options->output_path, false};
+    cli_totals totals = {0};
+    return item(options, dctx, &single, &totals);
+}
+
+static int decompress_input(const cli_options *options, emz_dctx *dctx)
+{
+    return run_input(options, dctx, decompress_item);
+}
+
+static int test_input(const cli_options *options, emz_dctx *dctx)
+{
+    return run_input(options, dctx, test_item);
 }
 
 int cli_run_decompress(const cli_options *options)
@@ -211,26 +232,10 @@ int cli_run_decompress(const cli_options *options)
                         "decompressed data goes to here; give -o FILE");
         return CLI_EXIT_USAGE;
     }
-    emz_dctx *dctx = cli_create_dctx(options, options->verify_checksum);
-    if (dctx == NULL)
-        return CLI_EXIT_FAILURE;
-    cli_totals totals = {0};
-    int status = directory ? cli_batch_run(options, decompress_batch_item, dctx, false)
-                           : decompress_one(options, dctx, options->input_path,
-                                            options->output_path, &totals);
-    emz_dctx_free(dctx);
-    return status;
+    return cli_run_with_dctx(options, options->verify_checksum, decompress_input);
 }
 
 int cli_run_test(const cli_options *options)
 {
-    emz_dctx *dctx = cli_create_dctx(options, true);
-    if (dctx == NULL)
-        return CLI_EXIT_FAILURE;
-    cli_totals totals = {0};
-    int status = cli_is_directory(options->input_path)
-                     ? cli_batch_run(options, test_batch_item, dctx, false)
-                     : test_one(options, dctx, options->input_path, &totals);
-    emz_dctx_free(dctx);
-    return status;
+    return cli_run_with_dctx(options, true, test_input);
 }

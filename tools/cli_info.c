@@ -190,20 +190,9 @@ static void print_json(const cli_options *options, const cli_reader *reader,
     cli_json_end_line(&json);
 }
 
-int cli_run_info(const cli_options *options)
+/* The description of options->input_path. */
+static int describe(const cli_options *options, emz_dctx *dctx)
 {
-    if (options->input_path == NULL) { /* "emzip info --impl" */
-        if (options->json)
-            print_json(options, NULL, NULL, NULL, 0);
-        else
-            cli_print_impl(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (options->show_impl && !options->json)
-        cli_print_impl(stdout);
-    emz_dctx *dctx = cli_create_dctx(options, true);
-    if (dctx == NULL)
-        return CLI_EXIT_FAILURE;
     cli_reader reader;
     int status = CLI_EXIT_FAILURE;
     dtype_row *rows = NULL;
@@ -228,6 +217,19 @@ int cli_run_info(const cli_options *options)
 done:
     free(rows);
     cli_reader_close(&reader);
-    emz_dctx_free(dctx);
     return status;
+}
+
+int cli_run_info(const cli_options *options)
+{
+    if (options->input_path == NULL) { /* "emzip info --impl" */
+        if (options->json)
+            print_json(options, NULL, NULL, NULL, 0);
+        else
+            cli_print_impl(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (options->show_impl && !options->json)
+        cli_print_impl(stdout);
+    return cli_run_with_dctx(options, true, describe);
 }
