@@ -86,31 +86,25 @@ static void write_string(FILE *out, const char *value)
     fputc('"', out);
 }
 
-void cli_json_begin_object(cli_json *json)
+/* An object or an array opens as a value; its first member then needs no comma. */
+static void begin(cli_json *json, char bracket)
 {
     separate(json);
-    fputc('{', json->out);
+    fputc(bracket, json->out);
     json->need_comma = false;
 }
 
-void cli_json_end_object(cli_json *json)
+/* The closed object or array is a value of the level around it, so a comma is due next. */
+static void end(cli_json *json, char bracket)
 {
-    fputc('}', json->out);
+    fputc(bracket, json->out);
     json->need_comma = true;
 }
 
-void cli_json_begin_array(cli_json *json)
-{
-    separate(json);
-    fputc('[', json->out);
-    json->need_comma = false;
-}
-
-void cli_json_end_array(cli_json *json)
-{
-    fputc(']', json->out);
-    json->need_comma = true;
-}
+void cli_json_begin_object(cli_json *json) { begin(json, '{'); }
+void cli_json_end_object(cli_json *json) { end(json, '}'); }
+void cli_json_begin_array(cli_json *json) { begin(json, '['); }
+void cli_json_end_array(cli_json *json) { end(json, ']'); }
 
 void cli_json_string(cli_json *json, const char *value)
 {
