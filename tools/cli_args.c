@@ -70,55 +70,49 @@ static bool parse_byte_count(const char *text, int64_t *bytes)
     return true;
 }
 
+/* Every long option, spelled once. A command takes those whose short form is in its
+ * grammar's short_options, and those of its long_only (select_long_options). */
+static const struct option all_long_options[] = {
+    {"type", required_argument, NULL, 't'},   {"chunk-size", required_argument, NULL, 'c'},
+    {"threads", required_argument, NULL, 'T'}, {"output", required_argument, NULL, 'o'},
+    {"force", no_argument, NULL, 'f'},         {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},          {"no-check", no_argument, NULL, OPTION_NO_CHECK},
+    {"impl", no_argument, NULL, OPTION_IMPL},  {"json", no_argument, NULL, OPTION_JSON},
+};
+enum { LONG_OPTION_COUNT = sizeof all_long_options / sizeof all_long_options[0] };
+
+/* The bit of a long-only option in command_grammar.long_only. */
+#define TAKES(option) (1u << ((option)-OPTION_NO_CHECK))
+
 /* Which options each command takes. -h/--help is accepted by all of them. */
 typedef struct command_grammar {
     const char *short_options; /* ":" first: getopt reports a missing argument as ':' */
-    const struct option *long_options;
+    unsigned long_only;        /* TAKES() of the long options without a short form */
 } command_grammar;
 
-static const struct option compress_long_options[] = {
-    {"type", required_argument, NULL, 't'},   {"chunk-size", required_argument, NULL, 'c'},
-    {"threads", required_argument, NULL, 'T'},
-    {"output", required_argument, NULL, 'o'}, {"force", no_argument, NULL, 'f'},
-    {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
-    {"json", no_argument, NULL, OPTION_JSON}, {NULL, 0, NULL, 0},
-};
-static const struct option decompress_long_options[] = {
-    {"output", required_argument, NULL, 'o'},      {"force", no_argument, NULL, 'f'},
-    {"quiet", no_argument, NULL, 'q'},             {"help", no_argument, NULL, 'h'},
-    {"no-check", no_argument, NULL, OPTION_NO_CHECK}, {"threads", required_argument, NULL, 'T'},
-    {"json", no_argument, NULL, OPTION_JSON},      {NULL, 0, NULL, 0},
-};
-static const struct option info_long_options[] = {
-    {"impl", no_argument, NULL, OPTION_IMPL},  {"threads", required_argument, NULL, 'T'},
-    {"json", no_argument, NULL, OPTION_JSON},  {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-static const struct option test_long_options[] = {
-    {"quiet", no_argument, NULL, 'q'},         {"threads", required_argument, NULL, 'T'},
-    {"json", no_argument, NULL, OPTION_JSON},  {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-static const struct option list_long_options[] = {
-    {"threads", required_argument, NULL, 'T'}, {"json", no_argument, NULL, OPTION_JSON},
-    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
-};
-static const struct option extract_long_options[] = {
-    {"output", required_argument, NULL, 'o'},  {"force", no_argument, NULL, 'f'},
-    {"quiet", no_argument, NULL, 'q'},         {"threads", required_argument, NULL, 'T'},
-    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+static const command_grammar grammars[] = {
+    [CLI_COMMAND_COMPRESS] = {":t:c:T:o:fqh", TAKES(OPTION_JSON)},
+    [CLI_COMMAND_DECOMPRESS] = {":o:T:fqh", TAKES(OPTION_NO_CHECK) | TAKES(OPTION_JSON)},
+    [CLI_COMMAND_INFO] = {":T:h", TAKES(OPTION_IMPL) | TAKES(OPTION_JSON)},
+    [CLI_COMMAND_TEST] = {":T:qh", TAKES(OPTION_JSON)},
+    [CLI_COMMAND_LIST] = {":T:h", TAKES(OPTION_JSON)},
+    [CLI_COMMAND_EXTRACT] = {":o:T:fqh", 0},
 };
 
-static command_grammar grammar_of(cli_command command)
+/* Fills selected (room for all of them and one more) with the long options of grammar, ended
+ * by the zero entry getopt_long wants. Only these may match, so that an abbreviation such as
+ * "--t" means the one option of this command that it can (--threads for decompress). */
+static void select_long_options(command_grammar grammar, struct option *selected)
 {
-    switch (command) {
-    case CLI_COMMAND_COMPRESS: return (command_grammar){":t:c:T:o:fqh", compress_long_options};
-    case CLI_COMMAND_DECOMPRESS: return (command_grammar){":o:T:fqh", decompress_long_options};
-    case CLI_COMMAND_TEST: return (command_grammar){":T:qh", test_long_options};
-    case CLI_COMMAND_LIST: return (command_grammar){":T:h", list_long_options};
-    case CLI_COMMAND_EXTRACT: return (command_grammar){":o:T:fqh", extract_long_options};
-    default: return (command_grammar){":T:h", info_long_options};
+    size_t count = 0;
+    for (size_t i = 0; i < LONG_OPTION_COUNT; i++) {
+        int value = all_long_options[i].val;
+        bool takes = value >= OPTION_NO_CHECK ? (grammar.long_only & TAKES(value)) != 0
+                                              : strchr(grammar.short_options, value) != NULL;
+        if (takes)
+            selected[count++] = all_long_options[i];
     }
+    selected[count] = (struct option){NULL, 0, NULL, 0};
 }
 
 /* Reports the option getopt_long just rejected. */
@@ -179,13 +173,14 @@ static int apply_option(int option, cli_options *options, const char *command)
 static int parse_command(int argc, char **argv, cli_options *options)
 {
     const char *command = cli_command_name(options->command);
-    command_grammar grammar = grammar_of(options->command);
+    command_grammar grammar = grammars[options->command];
+    struct option long_options[LONG_OPTION_COUNT + 1];
+    select_long_options(grammar, long_options);
 
     opterr = 0; /* report problems ourselves, in our format */
     optind = 1;
     int option;
-    while ((option = getopt_long(argc, argv, grammar.short_options, grammar.long_options,
-                                 NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, grammar.short_options, long_options, NULL)) != -1) {
         if (option == '?' || option == ':') {
             report_bad_option(command, argv, option);
             return CLI_EXIT_USAGE;

@@ -52,6 +52,11 @@ static size_t utf8_sequence_length(const unsigned char *s)
     return length;
 }
 
+/* The control characters that RFC 8259 lets escape in two characters; the others take six. */
+static const char *const short_escapes[0x20] = {
+    ['\b'] = "\\b", ['\t'] = "\\t", ['\n'] = "\\n", ['\f'] = "\\f", ['\r'] = "\\r",
+};
+
 static void write_string(FILE *out, const char *value)
 {
     const unsigned char *s = (const unsigned char *)value;
@@ -63,14 +68,10 @@ static void write_string(FILE *out, const char *value)
             fputc(c, out);
             s++;
         } else if (c < 0x20) {
-            switch (c) {
-            case '\n': fputs("\\n", out); break;
-            case '\r': fputs("\\r", out); break;
-            case '\t': fputs("\\t", out); break;
-            case '\b': fputs("\\b", out); break;
-            case '\f': fputs("\\f", out); break;
-            default: fprintf(out, "\\u%04x", c); break;
-            }
+            if (short_escapes[c] != NULL)
+                fputs(short_escapes[c], out);
+            else
+                fprintf(out, "\\u%04x", c);
             s++;
         } else {
             size_t length = utf8_sequence_length(s);

@@ -31,6 +31,14 @@ static int finish_stdout(int status)
     return status;
 }
 
+/* The commands that work on files; the others only print. */
+static int (*const runners[])(const cli_options *options) = {
+    [CLI_COMMAND_COMPRESS] = cli_run_compress, [CLI_COMMAND_DECOMPRESS] = cli_run_decompress,
+    [CLI_COMMAND_INFO] = cli_run_info,         [CLI_COMMAND_TEST] = cli_run_test,
+    [CLI_COMMAND_LIST] = cli_run_list,         [CLI_COMMAND_EXTRACT] = cli_run_extract,
+};
+enum { RUNNER_COUNT = sizeof runners / sizeof runners[0] };
+
 int main(int argc, char **argv)
 {
     cli_options options;
@@ -42,16 +50,13 @@ int main(int argc, char **argv)
     }
 
     cli_signals_install();
-    switch (options.command) {
-    case CLI_COMMAND_COMPRESS: status = cli_run_compress(&options); break;
-    case CLI_COMMAND_DECOMPRESS: status = cli_run_decompress(&options); break;
-    case CLI_COMMAND_INFO: status = cli_run_info(&options); break;
-    case CLI_COMMAND_TEST: status = cli_run_test(&options); break;
-    case CLI_COMMAND_LIST: status = cli_run_list(&options); break;
-    case CLI_COMMAND_EXTRACT: status = cli_run_extract(&options); break;
-    case CLI_COMMAND_VERSION: cli_print_version(stdout); break;
-    case CLI_COMMAND_HELP: cli_print_help(options.help_topic, stdout); break;
-    default: cli_print_usage(stdout); break; /* CLI_COMMAND_USAGE */
-    }
+    if ((size_t)options.command < RUNNER_COUNT && runners[options.command] != NULL)
+        status = runners[options.command](&options);
+    else if (options.command == CLI_COMMAND_VERSION)
+        cli_print_version(stdout);
+    else if (options.command == CLI_COMMAND_HELP)
+        cli_print_help(options.help_topic, stdout);
+    else
+        cli_print_usage(stdout); /* CLI_COMMAND_USAGE */
     return finish_stdout(status);
 }
