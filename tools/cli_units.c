@@ -9,15 +9,13 @@
 #include <stdio.h>
 #include <time.h>
 
-double cli_monotonic_ms(void)
-{
+double cli_monotonic_ms(void) {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;
 }
 
-void cli_format_binary_size(char *text, size_t capacity, uint64_t bytes)
-{
+void cli_format_binary_size(char *text, size_t capacity, uint64_t bytes) {
     static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     if (bytes < 1024) {
         snprintf(text, capacity, "%" PRIu64 " B", bytes);
@@ -32,21 +30,18 @@ void cli_format_binary_size(char *text, size_t capacity, uint64_t bytes)
     snprintf(text, capacity, "%.1f %s", value, units[unit]);
 }
 
-void cli_format_ratio(char *text, size_t capacity, uint64_t part, uint64_t whole)
-{
+void cli_format_ratio(char *text, size_t capacity, uint64_t part, uint64_t whole) {
     if (whole > 0)
         snprintf(text, capacity, "%.2f%%", 100.0 * (double)part / (double)whole);
     else
         snprintf(text, capacity, "-");
 }
 
-double cli_mb_per_s(uint64_t original_bytes, double elapsed_ms)
-{
+double cli_mb_per_s(uint64_t original_bytes, double elapsed_ms) {
     return elapsed_ms > 0 ? (double)original_bytes / (elapsed_ms * 1e3) : 0.0;
 }
 
-void cli_format_speed(char *text, size_t capacity, uint64_t bytes, double elapsed_ms)
-{
+void cli_format_speed(char *text, size_t capacity, uint64_t bytes, double elapsed_ms) {
     double mb_per_s = cli_mb_per_s(bytes, elapsed_ms);
     if (mb_per_s >= 1000.0)
         snprintf(text, capacity, "%.1f GB/s", mb_per_s / 1000.0);

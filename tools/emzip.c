@@ -22,8 +22,7 @@
 
 /* Help and version text go to stdout; a failure to write them (e.g. to a full disk) must not
  * pass silently, since a script may rely on the output. */
-static int finish_stdout(int status)
-{
+static int finish_stdout(int status) {
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("emzip: (stdout)");
         return CLI_EXIT_FAILURE;
@@ -39,8 +38,7 @@ static int (*const runners[])(const cli_options *options) = {
 };
 enum { RUNNER_COUNT = sizeof runners / sizeof runners[0] };
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     cli_options options;
     int status = cli_parse_args(argc, argv, &options);
     if (status != CLI_EXIT_OK) {
