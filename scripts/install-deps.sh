@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what emzip needs to build, test and benchmark, from Debian packages.
 set -euo pipefail
+# groff-base renders docs/man into the emzip tool's help texts at build time.
 packages=(meson ninja-build pkg-config cmake gcc libc6-dev libxxhash-dev libcpu-features-dev
-          libcriterion-dev libdeflate-dev libzstd-dev)
+          libcriterion-dev libdeflate-dev libzstd-dev groff-base)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

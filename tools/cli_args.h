@@ -15,29 +15,30 @@ typedef enum cli_command {
     CLI_COMMAND_TEST,
     CLI_COMMAND_LIST,
     CLI_COMMAND_EXTRACT,
-    CLI_COMMAND_HELP,    /* show help_topic */
+    CLI_COMMAND_HELP, /* show help_topic */
     CLI_COMMAND_VERSION,
+    CLI_COMMAND_USAGE, /* show the short usage: "emzip --help", or no command at all */
 } cli_command;
 
 typedef struct cli_options {
     cli_command command;
-    cli_command help_topic;  /* for CLI_COMMAND_HELP; CLI_COMMAND_NONE for the overview */
-    const char *input_path;  /* "-" means stdin; for compress, decompress and test also a
-                                directory */
-    const char *output_path; /* NULL: derived from input_path; "-" means stdout; with a
-                                directory input, the output directory */
-    const char *tensor_name; /* extract: the tensor */
-    bool type_given;         /* compress: -t was given (raw data) ... */
-    emz_type type;           /* ... with this type */
-    bool chunk_size_given;   /* compress: -c was given ... */
-    int64_t chunk_size;      /* ... with this many bytes (not yet checked by the library) */
+    cli_command help_topic;      /* for CLI_COMMAND_HELP; CLI_COMMAND_NONE for the overview */
+    const char *input_path;      /* "-" means stdin; for compress, decompress and test also a
+                                    directory */
+    const char *output_path;     /* NULL: derived from input_path; "-" means stdout; with a
+                                    directory input, the output directory */
+    const char *tensor_name;     /* extract: the tensor */
+    bool type_given;             /* compress: -t was given (raw data) ... */
+    emz_type type;               /* ... with this type */
+    bool chunk_size_given;       /* compress: -c was given ... */
+    int64_t chunk_size;          /* ... with this many bytes (not yet checked by the library) */
     const char *chunk_size_text; /* ... spelled like this, for messages */
     bool force;
     bool quiet;
-    bool verify_checksum;    /* decompress: false with --no-check */
-    bool show_impl;          /* info: --impl */
-    bool json;               /* --json: JSON on stdout instead of text */
-    int64_t threads;         /* -T: 0 (default) = one per online processor */
+    bool verify_checksum; /* decompress: false with --no-check */
+    bool show_impl;       /* info: --impl */
+    bool json;            /* --json: JSON on stdout instead of text */
+    int64_t threads;      /* -T: 0 (default) = one per online processor */
 } cli_options;
 
 /* Parses the whole command line. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE after printing a

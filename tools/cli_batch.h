@@ -22,8 +22,8 @@ typedef struct cli_batch_item {
 } cli_batch_item;
 
 /* Runs one file; adds what it did to totals; returns an exit status. */
-typedef int (*cli_batch_fn)(const cli_options *options, void *context,
-                            const cli_batch_item *item, cli_totals *totals);
+typedef int (*cli_batch_fn)(const cli_options *options, void *context, const cli_batch_item *item,
+                            cli_totals *totals);
 
 /* True if path names a directory (following symbolic links). */
 bool cli_is_directory(const char *path);

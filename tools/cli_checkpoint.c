@@ -17,6 +17,7 @@
 #include "cli_progress.h"
 #include "cli_reader.h"
 #include "cli_report.h"
+#include "cli_units.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -30,8 +31,7 @@ enum { EXTRACT_PIECE = 64 << 20 };
 
 /* A name as shown in the table: control characters as \xNN, so that a hostile name cannot
  * break the one-line-per-tensor layout or drive the terminal. */
-static void print_shown(const char *name, size_t pad_to)
-{
+static void print_shown(const char *name, size_t pad_to) {
     size_t columns = 0;
     for (const unsigned char *s = (const unsigned char *)name; *s != '\0'; s++) {
         if (*s < 0x20 || *s == 0x7f) {
@@ -46,8 +46,7 @@ static void print_shown(const char *name, size_t pad_to)
         putchar(' ');
 }
 
-static size_t shown_width(const char *name)
-{
+static size_t shown_width(const char *name) {
     size_t columns = 0;
     for (const unsigned char *s = (const unsigned char *)name; *s != '\0'; s++)
         columns += *s < 0x20 || *s == 0x7f ? 4 : (*s & 0xC0) != 0x80;
@@ -55,25 +54,21 @@ static size_t shown_width(const char *name)
 }
 
 /* "[4096, 4096]"; "[]" for a scalar. */
-static void format_shape(char *text, size_t capacity, const emz_tensor_info *tensor)
-{
+static void format_shape(char *text, size_t capacity, const emz_tensor_info *tensor) {
     size_t used = (size_t)snprintf(text, capacity, "[");
     for (unsigned d = 0; d < tensor->dims && used < capacity; d++)
         used += (size_t)snprintf(text + used, capacity - used, "%s%" PRIu64, d ? ", " : "",
                                  tensor->shape[d]);
-    if (used < capacity)
-        snprintf(text + used, capacity - used, "]");
+    if (used < capacity) snprintf(text + used, capacity - used, "]");
 }
 
 /* Small tensors have no frame of their own: the library stores them in the bytes frame
  * around them (with the header or a neighbour), and reports no stored size for them. */
-static bool shares_frame(const emz_tensor_info *tensor)
-{
+static bool shares_frame(const emz_tensor_info *tensor) {
     return tensor->stored_size == 0 && tensor->size > 0;
 }
 
-static size_t digits(uint64_t value)
-{
+static size_t digits(uint64_t value) {
     size_t count = 1;
     while (value >= 10) {
         value /= 10;
@@ -84,13 +79,12 @@ static size_t digits(uint64_t value)
 
 /* Opens a compressed checkpoint; a bare frame has no tensors and is refused. */
 static bool open_checkpoint(cli_reader *reader, const char *path, emz_dctx *dctx,
-                            const char *command)
-{
-    if (!cli_reader_begin(reader, path) || !cli_reader_open(reader, dctx))
-        return false;
+                            const char *command) {
+    if (!cli_reader_begin(reader, path) || !cli_reader_open(reader, dctx)) return false;
     if (!reader->info.is_safetensors) {
         const char *type = emz_type_name(reader->info.type);
-        cli_error(reader->input.display_name, "a single frame of %s data, not a compressed "
+        cli_error(reader->input.display_name,
+                  "a single frame of %s data, not a compressed "
                   "safetensors checkpoint: it has no tensors to %s (see 'emzip info')",
                   type != NULL ? type : "unknown", command);
         return false;
@@ -111,8 +105,7 @@ typedef struct list_widths {
 enum { SHAPE_TEXT = 16 * 22 + 4 }; /* up to 16 dimensions of 20 digits and ", " */
 
 static list_widths measure(const cli_reader *reader, const list_totals *totals,
-                           const char *total_label)
-{
+                           const char *total_label) {
     list_widths w = {strlen("NAME"), strlen("DTYPE"), strlen("SHAPE"), strlen("SIZE"),
                      strlen("STORED")};
     if (strlen(total_label) > w.name) w.name = strlen(total_label);
@@ -121,8 +114,7 @@ static list_widths measure(const cli_reader *reader, const list_totals *totals,
     for (uint64_t i = 0; i < reader->info.tensor_count; i++) {
         emz_tensor_info t;
         char shape[SHAPE_TEXT];
-        if (emz_reader_tensor(reader->reader, i, &t) != EMZ_OK)
-            continue;
+        if (emz_reader_tensor(reader->reader, i, &t) != EMZ_OK) continue;
         format_shape(shape, sizeof shape, &t);
         if (shown_width(t.name) > w.name) w.name = shown_width(t.name);
         if (strlen(t.dtype) > w.dtype) w.dtype = strlen(t.dtype);
@@ -131,8 +123,7 @@ static list_widths measure(const cli_reader *reader, const list_totals *totals,
     return w;
 }
 
-static void print_list_text(const cli_reader *reader, const list_totals *totals)
-{
+static void print_list_text(const cli_reader *reader, const list_totals *totals) {
     char total_label[48], ratio[32], shape[SHAPE_TEXT];
     snprintf(total_label, sizeof total_label, "total (%" PRIu64 " tensor%s)",
              reader->info.tensor_count, reader->info.tensor_count == 1 ? "" : "s");
@@ -143,8 +134,7 @@ static void print_list_text(const cli_reader *reader, const list_totals *totals)
            size, "SIZE", stored, "STORED", "RATIO");
     for (uint64_t i = 0; i < reader->info.tensor_count; i++) {
         emz_tensor_info t;
-        if (emz_reader_tensor(reader->reader, i, &t) != EMZ_OK)
-            continue;
+        if (emz_reader_tensor(reader->reader, i, &t) != EMZ_OK) continue;
         format_shape(shape, sizeof shape, &t);
         print_shown(t.name, w.name);
         printf("  %-*s  %-*s  %*" PRIu64 "  ", dtype, t.dtype, shape_w, shape, size, t.size);
@@ -160,8 +150,7 @@ static void print_list_text(const cli_reader *reader, const list_totals *totals)
            shape_w, "", size, totals->size, stored, totals->stored, ratio);
 }
 
-static void print_list_json(const cli_reader *reader, const list_totals *totals)
-{
+static void print_list_json(const cli_reader *reader, const list_totals *totals) {
     cli_json json;
     cli_json_init(&json, stdout);
     cli_json_begin_object(&json);
@@ -171,8 +160,7 @@ static void print_list_json(const cli_reader *reader, const list_totals *totals)
     cli_json_begin_array(&json);
     for (uint64_t i = 0; i < reader->info.tensor_count; i++) {
         emz_tensor_info t;
-        if (emz_reader_tensor(reader->reader, i, &t) != EMZ_OK)
-            continue;
+        if (emz_reader_tensor(reader->reader, i, &t) != EMZ_OK) continue;
         cli_json_begin_object(&json);
         cli_json_key_string(&json, "name", t.name);
         cli_json_key_string(&json, "dtype", t.dtype);
@@ -200,23 +188,24 @@ static void print_list_json(const cli_reader *reader, const list_totals *totals)
     cli_json_end_line(&json);
 }
 
-int cli_run_list(const cli_options *options)
-{
-    emz_dctx *dctx = cli_create_dctx(options, true);
-    if (dctx == NULL)
-        return CLI_EXIT_FAILURE;
+static list_totals sum_tensors(const cli_reader *reader) {
+    list_totals totals = {0, 0, 0};
+    for (uint64_t i = 0; i < reader->info.tensor_count; i++) {
+        emz_tensor_info t;
+        if (emz_reader_tensor(reader->reader, i, &t) == EMZ_OK) {
+            totals.size += t.size;
+            totals.stored += t.stored_size;
+            totals.framed += shares_frame(&t) ? 0 : t.size;
+        }
+    }
+    return totals;
+}
+
+static int list(const cli_options *options, emz_dctx *dctx) {
     cli_reader reader;
     int status = CLI_EXIT_FAILURE;
     if (open_checkpoint(&reader, options->input_path, dctx, "list")) {
-        list_totals totals = {0, 0, 0};
-        for (uint64_t i = 0; i < reader.info.tensor_count; i++) {
-            emz_tensor_info t;
-            if (emz_reader_tensor(reader.reader, i, &t) == EMZ_OK) {
-                totals.size += t.size;
-                totals.stored += t.stored_size;
-                totals.framed += shares_frame(&t) ? 0 : t.size;
-            }
-        }
+        list_totals totals = sum_tensors(&reader);
         if (options->json)
             print_list_json(&reader, &totals);
         else
@@ -224,18 +213,22 @@ int cli_run_list(const cli_options *options)
         status = CLI_EXIT_OK;
     }
     cli_reader_close(&reader);
-    emz_dctx_free(dctx);
     return status;
+}
+
+int cli_run_list(const cli_options *options) {
+    return cli_run_with_dctx(options, true, list);
 }
 
 /* Finds the tensor by name; an unknown name says how to see the names. */
 static bool find_tensor(const cli_reader *reader, const char *name, emz_tensor_info *tensor,
-                        uint64_t *index)
-{
+                        uint64_t *index) {
     if (emz_reader_find_tensor(reader->reader, name, index) != EMZ_OK ||
         emz_reader_tensor(reader->reader, *index, tensor) != EMZ_OK) {
-        cli_error(reader->input.display_name, "no tensor named \"%s\" (run 'emzip list %s' to "
-                  "see the names)", name, reader->input.display_name);
+        cli_error(reader->input.display_name,
+                  "no tensor named \"%s\" (run 'emzip list %s' to "
+                  "see the names)",
+                  name, reader->input.display_name);
         return false;
     }
     return true;
@@ -243,8 +236,7 @@ static bool find_tensor(const cli_reader *reader, const char *name, emz_tensor_i
 
 /* Decodes the tensor a piece at a time into output. */
 static bool copy_tensor(const cli_options *options, cli_reader *reader, emz_dctx *dctx,
-                        uint64_t index, const emz_tensor_info *tensor, cli_output *output)
-{
+                        uint64_t index, const emz_tensor_info *tensor, cli_output *output) {
     size_t piece = tensor->size < EXTRACT_PIECE ? (size_t)tensor->size : EXTRACT_PIECE;
     unsigned char *buffer = malloc(piece > 0 ? piece : 1);
     if (buffer == NULL) {
@@ -259,8 +251,8 @@ static bool copy_tensor(const cli_options *options, cli_reader *reader, emz_dctx
         emz_status status =
             emz_reader_read_tensor(reader->reader, dctx, index, buffer, piece, at, length);
         if (status != EMZ_OK) {
-            cli_io_report_failure(reader->input.display_name, status,
-                                  emz_dctx_error_detail(dctx), &reader->source, NULL);
+            cli_io_report_failure(reader->input.display_name, status, emz_dctx_error_detail(dctx),
+                                  &reader->source, NULL);
             ok = false;
         } else {
             ok = cli_output_write(output, buffer, length);
@@ -272,11 +264,7 @@ static bool copy_tensor(const cli_options *options, cli_reader *reader, emz_dctx
     return ok;
 }
 
-int cli_run_extract(const cli_options *options)
-{
-    emz_dctx *dctx = cli_create_dctx(options, true);
-    if (dctx == NULL)
-        return CLI_EXIT_FAILURE;
+static int extract(const cli_options *options, emz_dctx *dctx) {
     cli_reader reader;
     cli_output output = {.fd = -1};
     bool output_opened = false;
@@ -288,8 +276,7 @@ int cli_run_extract(const cli_options *options)
         !find_tensor(&reader, options->tensor_name, &tensor, &index))
         goto done;
     const char *output_path = options->output_path != NULL ? options->output_path : "-";
-    if (!cli_output_open(&output, output_path, options->force, &reader.input))
-        goto done;
+    if (!cli_output_open(&output, output_path, options->force, &reader.input)) goto done;
     output_opened = true;
     if (!copy_tensor(options, &reader, dctx, index, &tensor, &output) ||
         !cli_output_commit(&output))
@@ -300,8 +287,7 @@ int cli_run_extract(const cli_options *options)
         size_t length = strlen(reader.input.display_name) + strlen(tensor.name) + 16;
         char *subject = malloc(length);
         if (subject != NULL) {
-            snprintf(subject, length, "%s: tensor \"%s\"", reader.input.display_name,
-                     tensor.name);
+            snprintf(subject, length, "%s: tensor \"%s\"", reader.input.display_name, tensor.name);
             cli_print_summary(subject, tensor.stored_size, tensor.size, tensor.size, elapsed_ms,
                               false);
             free(subject);
@@ -309,9 +295,11 @@ int cli_run_extract(const cli_options *options)
     }
 
 done:
-    if (output_opened)
-        cli_output_abort(&output);
+    if (output_opened) cli_output_abort(&output);
     cli_reader_close(&reader);
-    emz_dctx_free(dctx);
     return status;
+}
+
+int cli_run_extract(const cli_options *options) {
+    return cli_run_with_dctx(options, true, extract);
 }

@@ -20,6 +20,7 @@
 #include "cli_json.h"
 #include "cli_progress.h"
 #include "cli_report.h"
+#include "cli_units.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -35,14 +36,12 @@ typedef struct compress_job {
     const char *output_path; /* NULL: IN.emz, or stdout for stdin */
     bool raw;                /* one frame of `type`; else a safetensors checkpoint */
     emz_type type;
-    bool single;             /* not part of a directory run: the error may suggest -t */
+    bool single; /* not part of a directory run: the error may suggest -t */
 } compress_job;
 
 /* The output name when -o is not given: IN.emz, or "-" (stdout) for stdin. */
-static char *derive_output_path(const char *input_path)
-{
-    if (strcmp(input_path, "-") == 0)
-        return strdup("-");
+static char *derive_output_path(const char *input_path) {
+    if (strcmp(input_path, "-") == 0) return strdup("-");
     size_t length = strlen(input_path);
     char *path = malloc(length + sizeof ".emz");
     if (path != NULL) {
@@ -54,8 +53,7 @@ static char *derive_output_path(const char *input_path)
 
 /* Whether the input starts like a safetensors file. A seekable input is asked for its first
  * bytes; a loaded one is all in memory. */
-static bool looks_like_safetensors(const cli_input *input)
-{
+static bool looks_like_safetensors(const cli_input *input) {
     unsigned char start[SNIFF_SIZE] = {0};
     uint64_t size = cli_input_size(input);
     size_t have = size < SNIFF_SIZE ? (size_t)size : SNIFF_SIZE;
@@ -64,8 +62,7 @@ static bool looks_like_safetensors(const cli_input *input)
     return emz_is_safetensors(start, have, size) != 0;
 }
 
-static bool ends_with(const char *text, const char *suffix)
-{
+static bool ends_with(const char *text, const char *suffix) {
     size_t length = strlen(text), suffix_length = strlen(suffix);
     return length >= suffix_length && strcmp(text + length - suffix_length, suffix) == 0;
 }
@@ -73,21 +70,18 @@ static bool ends_with(const char *text, const char *suffix)
 /* Refuses an input that is not safetensors. A file *named* .safetensors is passed on even so:
  * the library then says what is wrong with its header (e.g. a length beyond the file), which
  * helps more than "not a safetensors file". */
-static bool refuse_non_safetensors(const compress_job *job, const cli_input *input)
-{
-    if (looks_like_safetensors(input) || ends_with(job->input_path, ".safetensors"))
-        return false;
+static bool refuse_non_safetensors(const compress_job *job, const cli_input *input) {
+    if (looks_like_safetensors(input) || ends_with(job->input_path, ".safetensors")) return false;
     if (job->single)
         cli_error(input->display_name, "not a safetensors file; give -t TYPE to compress raw "
-                  "tensor data");
+                                       "tensor data");
     else
         cli_error(input->display_name, "not a safetensors file (no valid header)");
     return true;
 }
 
 static void print_json(const compress_job *job, const char *input_name, const char *output_name,
-                       uint64_t original, uint64_t compressed, double elapsed_ms)
-{
+                       uint64_t original, uint64_t compressed, double elapsed_ms) {
     cli_json json;
     cli_json_init(&json, stdout);
     cli_json_begin_object(&json);
@@ -95,8 +89,7 @@ static void print_json(const compress_job *job, const char *input_name, const ch
     cli_json_key_string(&json, "input", input_name);
     cli_json_key_string(&json, "output", output_name);
     cli_json_key_string(&json, "kind", job->raw ? "frame" : "safetensors");
-    if (job->raw)
-        cli_json_key_string(&json, "type", emz_type_name(job->type));
+    if (job->raw) cli_json_key_string(&json, "type", emz_type_name(job->type));
     cli_json_key_u64(&json, "original_size", original);
     cli_json_key_u64(&json, "compressed_size", compressed);
     cli_json_key_ratio(&json, "ratio", compressed, original);
@@ -110,18 +103,15 @@ static void print_json(const compress_job *job, const char *input_name, const ch
  * receives the compressed size. */
 static emz_status run_codec(const cli_options *options, const compress_job *job, emz_cctx *cctx,
                             cli_source *source, cli_sink *sink, uint64_t *written,
-                            double *elapsed_ms)
-{
+                            double *elapsed_ms) {
     cli_progress progress;
-    cli_progress_start(&progress, source->input->display_name, source->source.size,
-                       options->quiet);
+    cli_progress_start(&progress, source->input->display_name, source->source.size, options->quiet);
     emz_cctx_set_progress(cctx, cli_progress_update, &progress);
     double start_ms = cli_monotonic_ms();
     emz_status status =
         job->raw ? emz_compress_stream(cctx, &source->source, job->type, &sink->sink, written)
                  : emz_compress_safetensors(cctx, &source->source, &sink->sink, written);
-    if (status == EMZ_OK && !cli_sink_flush(sink))
-        status = EMZ_ERROR_IO;
+    if (status == EMZ_OK && !cli_sink_flush(sink)) status = EMZ_ERROR_IO;
     *elapsed_ms = cli_monotonic_ms() - start_ms;
     cli_progress_end(&progress);
     emz_cctx_set_progress(cctx, NULL, NULL);
@@ -129,8 +119,7 @@ static emz_status run_codec(const cli_options *options, const compress_job *job,
 }
 
 static int compress_one(const cli_options *options, emz_cctx *cctx, const compress_job *job,
-                        cli_totals *totals)
-{
+                        cli_totals *totals) {
     cli_input input;
     cli_output output = {.fd = -1};
     cli_sink sink = {0};
@@ -139,10 +128,8 @@ static int compress_one(const cli_options *options, emz_cctx *cctx, const compre
     const char *output_path = job->output_path;
     int status = CLI_EXIT_FAILURE;
 
-    if (!cli_input_open(job->input_path, &input))
-        goto done;
-    if (!job->raw && input.seekable && refuse_non_safetensors(job, &input))
-        goto done;
+    if (!cli_input_open(job->input_path, &input)) goto done;
+    if (!job->raw && input.seekable && refuse_non_safetensors(job, &input)) goto done;
     if (output_path == NULL) {
         output_path = derived = derive_output_path(job->input_path);
         if (derived == NULL) {
@@ -150,15 +137,11 @@ static int compress_one(const cli_options *options, emz_cctx *cctx, const compre
             goto done;
         }
     }
-    if (!cli_output_open(&output, output_path, options->force, &input))
-        goto done;
+    if (!cli_output_open(&output, output_path, options->force, &input)) goto done;
     output_opened = true;
-    if (!cli_input_load(&input))
-        goto done;
-    if (!job->raw && !input.seekable && refuse_non_safetensors(job, &input))
-        goto done;
-    if (!cli_sink_init(&sink, &output))
-        goto done;
+    if (!cli_input_load(&input)) goto done;
+    if (!job->raw && !input.seekable && refuse_non_safetensors(job, &input)) goto done;
+    if (!cli_sink_init(&sink, &output)) goto done;
 
     cli_source source;
     cli_source_init(&source, &input);
@@ -170,8 +153,7 @@ static int compress_one(const cli_options *options, emz_cctx *cctx, const compre
                               &sink);
         goto done;
     }
-    if (!cli_output_commit(&output))
-        goto done;
+    if (!cli_output_commit(&output)) goto done;
     status = CLI_EXIT_OK;
     uint64_t original = source.source.size;
     cli_totals_add(totals, original, written, original, elapsed_ms);
@@ -181,8 +163,7 @@ static int compress_one(const cli_options *options, emz_cctx *cctx, const compre
         cli_print_summary(input.display_name, original, written, original, elapsed_ms, true);
 
 done:
-    if (output_opened)
-        cli_output_abort(&output); /* no-op after a successful commit */
+    if (output_opened) cli_output_abort(&output); /* no-op after a successful commit */
     cli_sink_release(&sink);
     cli_input_release(&input);
     free(derived);
@@ -191,46 +172,42 @@ done:
 
 /* One file of a directory: shards as checkpoints, the shard map as bytes. */
 static int compress_batch_item(const cli_options *options, void *context,
-                               const cli_batch_item *item, cli_totals *totals)
-{
-    compress_job job = {item->input_path, item->output_path, item->is_index_json,
-                        EMZ_TYPE_BYTES, false};
+                               const cli_batch_item *item, cli_totals *totals) {
+    compress_job job = {item->input_path, item->output_path, item->is_index_json, EMZ_TYPE_BYTES,
+                        false};
     return compress_one(options, context, &job, totals);
 }
 
 /* The usage errors that depend on what IN is. */
-static bool check_usage(const cli_options *options, bool directory)
-{
+static bool check_usage(const cli_options *options, bool directory) {
     if (directory && options->type_given) {
-        cli_usage_error("compress", "compress: %s is a directory: its *.safetensors files are "
+        cli_usage_error("compress",
+                        "compress: %s is a directory: its *.safetensors files are "
                         "typed from their headers, -t applies to one raw file",
                         options->input_path);
         return false;
     }
     if (directory && options->output_path != NULL && strcmp(options->output_path, "-") == 0) {
         cli_usage_error("compress", "compress: a directory's files cannot go to standard "
-                        "output; -o names an output directory");
+                                    "output; -o names an output directory");
         return false;
     }
     bool to_stdout = options->output_path != NULL ? strcmp(options->output_path, "-") == 0
                                                   : strcmp(options->input_path, "-") == 0;
     if (!directory && options->json && to_stdout) {
         cli_usage_error("compress", "compress: --json prints to standard output, which the "
-                        "compressed data goes to here; give -o FILE");
+                                    "compressed data goes to here; give -o FILE");
         return false;
     }
     return true;
 }
 
-int cli_run_compress(const cli_options *options)
-{
+int cli_run_compress(const cli_options *options) {
     bool directory = cli_is_directory(options->input_path);
-    if (!check_usage(options, directory))
-        return CLI_EXIT_USAGE;
+    if (!check_usage(options, directory)) return CLI_EXIT_USAGE;
     emz_cctx *cctx = NULL;
     int status = cli_create_cctx(options, &cctx);
-    if (status != CLI_EXIT_OK)
-        return status;
+    if (status != CLI_EXIT_OK) return status;
     if (directory) {
         status = cli_batch_run(options, compress_batch_item, cctx, true);
     } else {

@@ -3,8 +3,7 @@
 
 #include "cli_diag.h"
 
-int cli_create_cctx(const cli_options *options, emz_cctx **cctx)
-{
+int cli_create_cctx(const cli_options *options, emz_cctx **cctx) {
     *cctx = emz_cctx_create();
     if (*cctx == NULL) {
         cli_error_status(NULL, EMZ_ERROR_NO_MEMORY);
@@ -16,8 +15,10 @@ int cli_create_cctx(const cli_options *options, emz_cctx **cctx)
         status = CLI_EXIT_FAILURE;
     } else if (options->chunk_size_given &&
                emz_cctx_set_param(*cctx, EMZ_PARAM_CHUNK_SIZE, options->chunk_size) != EMZ_OK) {
-        cli_usage_error("compress", "compress: invalid chunk size '%s' (must be a power of two "
-                        "from 4K to 16M)", options->chunk_size_text);
+        cli_usage_error("compress",
+                        "compress: invalid chunk size '%s' (must be a power of two "
+                        "from 4K to 16M)",
+                        options->chunk_size_text);
         status = CLI_EXIT_USAGE;
     }
     if (status != CLI_EXIT_OK) {
@@ -27,8 +28,8 @@ int cli_create_cctx(const cli_options *options, emz_cctx **cctx)
     return status;
 }
 
-emz_dctx *cli_create_dctx(const cli_options *options, bool verify_checksum)
-{
+/* NULL after printing the error. */
+static emz_dctx *create_dctx(const cli_options *options, bool verify_checksum) {
     emz_dctx *dctx = emz_dctx_create();
     if (dctx == NULL) {
         cli_error_status(NULL, EMZ_ERROR_NO_MEMORY);
@@ -45,4 +46,12 @@ emz_dctx *cli_create_dctx(const cli_options *options, bool verify_checksum)
         return NULL;
     }
     return dctx;
+}
+
+int cli_run_with_dctx(const cli_options *options, bool verify_checksum, cli_dctx_job job) {
+    emz_dctx *dctx = create_dctx(options, verify_checksum);
+    if (dctx == NULL) return CLI_EXIT_FAILURE;
+    int status = job(options, dctx);
+    emz_dctx_free(dctx);
+    return status;
 }

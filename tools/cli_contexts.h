@@ -11,8 +11,12 @@
  * or CLI_EXIT_FAILURE; *cctx is then NULL. */
 int cli_create_cctx(const cli_options *options, emz_cctx **cctx);
 
-/* A decompression context with -T and, unless verify_checksum, checksums off; NULL after
- * printing the error. */
-emz_dctx *cli_create_dctx(const cli_options *options, bool verify_checksum);
+/* What a command does with a decompression context; returns an exit status. */
+typedef int (*cli_dctx_job)(const cli_options *options, emz_dctx *dctx);
+
+/* Runs job with a decompression context (-T applied and, unless verify_checksum, checksums
+ * off) and frees the context after. Returns the job's exit status, or CLI_EXIT_FAILURE after
+ * printing the error if the context cannot be made. */
+int cli_run_with_dctx(const cli_options *options, bool verify_checksum, cli_dctx_job job);
 
 #endif /* EMZIP_CLI_CONTEXTS_H */

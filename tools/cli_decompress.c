@@ -19,6 +19,7 @@
 #include "cli_progress.h"
 #include "cli_reader.h"
 #include "cli_report.h"
+#include "cli_units.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,10 +31,8 @@ enum { EMZ_SUFFIX_LENGTH = sizeof emz_suffix - 1 };
 
 /* IN without .emz, or "-" for stdin. NULL after printing the error; *status then says whether
  * it was a usage error (no .emz to remove) or no memory. */
-static char *derive_output_path(const char *input_path, int *status)
-{
-    if (strcmp(input_path, "-") == 0)
-        return strdup("-");
+static char *derive_output_path(const char *input_path, int *status) {
+    if (strcmp(input_path, "-") == 0) return strdup("-");
     size_t length = strlen(input_path);
     const char *base = strrchr(input_path, '/');
     base = base != NULL ? base + 1 : input_path;
@@ -54,24 +53,21 @@ static char *derive_output_path(const char *input_path, int *status)
 
 /* Decodes the whole file to sink (NULL: verify only) with a progress line. */
 static emz_status decode_all(const cli_options *options, cli_reader *reader, emz_dctx *dctx,
-                             cli_sink *sink, uint64_t *written)
-{
+                             cli_sink *sink, uint64_t *written) {
     cli_progress progress;
     cli_progress_start(&progress, reader->input.display_name, reader->info.original_size,
                        options->quiet);
     emz_dctx_set_progress(dctx, cli_progress_update, &progress);
     emz_status status =
         emz_reader_decompress(reader->reader, dctx, sink != NULL ? &sink->sink : NULL, written);
-    if (status == EMZ_OK && sink != NULL && !cli_sink_flush(sink))
-        status = EMZ_ERROR_IO;
+    if (status == EMZ_OK && sink != NULL && !cli_sink_flush(sink)) status = EMZ_ERROR_IO;
     cli_progress_end(&progress);
     emz_dctx_set_progress(dctx, NULL, NULL);
     return status;
 }
 
 static void print_json(const char *command, const cli_reader *reader, const char *output_name,
-                       double elapsed_ms)
-{
+                       double elapsed_ms) {
     cli_json json;
     cli_json_init(&json, stdout);
     cli_json_begin_object(&json);
@@ -85,15 +81,13 @@ static void print_json(const char *command, const cli_reader *reader, const char
     cli_json_key_u64(&json, "original_size", reader->info.original_size);
     cli_json_key_u64(&json, "compressed_size", reader->info.compressed_size);
     cli_json_key_number(&json, "ms", elapsed_ms, 3);
-    cli_json_key_number(&json, "mb_per_s", cli_mb_per_s(reader->info.original_size, elapsed_ms),
-                        1);
+    cli_json_key_number(&json, "mb_per_s", cli_mb_per_s(reader->info.original_size, elapsed_ms), 1);
     cli_json_end_object(&json);
     cli_json_end_line(&json);
 }
 
 static int decompress_one(const cli_options *options, emz_dctx *dctx, const char *input_path,
-                          const char *output_path, cli_totals *totals)
-{
+                          const char *output_path, cli_totals *totals) {
     cli_reader reader;
     cli_output output = {.fd = -1};
     cli_sink sink = {0};
@@ -103,16 +97,13 @@ static int decompress_one(const cli_options *options, emz_dctx *dctx, const char
 
     double start_ms = cli_monotonic_ms();
     memset(&reader, 0, sizeof reader); /* closed at done even if never begun */
-    if (output_path == NULL && (output_path = derived = derive_output_path(input_path, &status))
-                                   == NULL)
+    if (output_path == NULL &&
+        (output_path = derived = derive_output_path(input_path, &status)) == NULL)
         goto done;
-    if (!cli_reader_begin(&reader, input_path))
-        goto done;
-    if (!cli_output_open(&output, output_path, options->force, &reader.input))
-        goto done;
+    if (!cli_reader_begin(&reader, input_path)) goto done;
+    if (!cli_output_open(&output, output_path, options->force, &reader.input)) goto done;
     output_opened = true;
-    if (!cli_reader_open(&reader, dctx) || !cli_sink_init(&sink, &output))
-        goto done;
+    if (!cli_reader_open(&reader, dctx) || !cli_sink_init(&sink, &output)) goto done;
 
     uint64_t written = 0;
     emz_status result = decode_all(options, &reader, dctx, &sink, &written);
@@ -121,8 +112,7 @@ static int decompress_one(const cli_options *options, emz_dctx *dctx, const char
                               &reader.source, &sink);
         goto done;
     }
-    if (!cli_output_commit(&output))
-        goto done;
+    if (!cli_output_commit(&output)) goto done;
     status = CLI_EXIT_OK;
     double elapsed_ms = cli_monotonic_ms() - start_ms;
     uint64_t compressed = reader.info.compressed_size;
@@ -134,8 +124,7 @@ static int decompress_one(const cli_options *options, emz_dctx *dctx, const char
                           false);
 
 done:
-    if (output_opened)
-        cli_output_abort(&output);
+    if (output_opened) cli_output_abort(&output);
     cli_sink_release(&sink);
     cli_reader_close(&reader);
     free(derived);
@@ -143,8 +132,7 @@ done:
 }
 
 static void print_test_failure_json(const cli_reader *reader, emz_status status,
-                                    const char *detail)
-{
+                                    const char *detail) {
     cli_json json;
     cli_json_init(&json, stdout);
     cli_json_begin_object(&json);
@@ -159,8 +147,7 @@ static void print_test_failure_json(const cli_reader *reader, emz_status status,
 }
 
 static int test_one(const cli_options *options, emz_dctx *dctx, const char *path,
-                    cli_totals *totals)
-{
+                    cli_totals *totals) {
     cli_reader reader;
     double start_ms = cli_monotonic_ms();
     bool opened = cli_reader_begin(&reader, path) && cli_reader_open(&reader, dctx);
@@ -183,53 +170,50 @@ static int test_one(const cli_options *options, emz_dctx *dctx, const char *path
     return result == EMZ_OK ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
 
-static int decompress_batch_item(const cli_options *options, void *context,
-                                 const cli_batch_item *item, cli_totals *totals)
-{
+/* One file, alone or of a directory (context: the emz_dctx). */
+static int decompress_item(const cli_options *options, void *context, const cli_batch_item *item,
+                           cli_totals *totals) {
     return decompress_one(options, context, item->input_path, item->output_path, totals);
 }
 
-static int test_batch_item(const cli_options *options, void *context,
-                           const cli_batch_item *item, cli_totals *totals)
-{
+static int test_item(const cli_options *options, void *context, const cli_batch_item *item,
+                     cli_totals *totals) {
     return test_one(options, context, item->input_path, totals);
 }
 
-int cli_run_decompress(const cli_options *options)
-{
+/* Runs item on IN, or on every file of IN if it is a directory. */
+static int run_input(const cli_options *options, emz_dctx *dctx, cli_batch_fn item) {
+    if (cli_is_directory(options->input_path)) return cli_batch_run(options, item, dctx, false);
+    cli_batch_item single = {options->input_path, options->output_path, false};
+    cli_totals totals = {0};
+    return item(options, dctx, &single, &totals);
+}
+
+static int decompress_input(const cli_options *options, emz_dctx *dctx) {
+    return run_input(options, dctx, decompress_item);
+}
+
+static int test_input(const cli_options *options, emz_dctx *dctx) {
+    return run_input(options, dctx, test_item);
+}
+
+int cli_run_decompress(const cli_options *options) {
     bool directory = cli_is_directory(options->input_path);
     bool to_stdout = options->output_path != NULL ? strcmp(options->output_path, "-") == 0
                                                   : strcmp(options->input_path, "-") == 0;
     if (directory && to_stdout) {
         cli_usage_error("decompress", "decompress: a directory's files cannot go to standard "
-                        "output; -o names an output directory");
+                                      "output; -o names an output directory");
         return CLI_EXIT_USAGE;
     }
     if (!directory && options->json && to_stdout) {
         cli_usage_error("decompress", "decompress: --json prints to standard output, which the "
-                        "decompressed data goes to here; give -o FILE");
+                                      "decompressed data goes to here; give -o FILE");
         return CLI_EXIT_USAGE;
     }
-    emz_dctx *dctx = cli_create_dctx(options, options->verify_checksum);
-    if (dctx == NULL)
-        return CLI_EXIT_FAILURE;
-    cli_totals totals = {0};
-    int status = directory ? cli_batch_run(options, decompress_batch_item, dctx, false)
-                           : decompress_one(options, dctx, options->input_path,
-                                            options->output_path, &totals);
-    emz_dctx_free(dctx);
-    return status;
+    return cli_run_with_dctx(options, options->verify_checksum, decompress_input);
 }
 
-int cli_run_test(const cli_options *options)
-{
-    emz_dctx *dctx = cli_create_dctx(options, true);
-    if (dctx == NULL)
-        return CLI_EXIT_FAILURE;
-    cli_totals totals = {0};
-    int status = cli_is_directory(options->input_path)
-                     ? cli_batch_run(options, test_batch_item, dctx, false)
-                     : test_one(options, dctx, options->input_path, &totals);
-    emz_dctx_free(dctx);
-    return status;
+int cli_run_test(const cli_options *options) {
+    return cli_run_with_dctx(options, true, test_input);
 }

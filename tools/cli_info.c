@@ -17,7 +17,7 @@
 #include "cli_help.h"
 #include "cli_json.h"
 #include "cli_reader.h"
-#include "cli_report.h"
+#include "cli_units.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -34,8 +34,7 @@ typedef struct dtype_row {
 
 /* Groups the tensors by dtype, in order of first appearance. NULL if memory ran out (error
  * printed). */
-static dtype_row *group_by_dtype(const cli_reader *reader, size_t *count)
-{
+static dtype_row *group_by_dtype(const cli_reader *reader, size_t *count) {
     dtype_row *rows = malloc((size_t)(reader->info.tensor_count + 1) * sizeof *rows);
     *count = 0;
     if (rows == NULL) {
@@ -44,13 +43,11 @@ static dtype_row *group_by_dtype(const cli_reader *reader, size_t *count)
     }
     for (uint64_t i = 0; i < reader->info.tensor_count; i++) {
         emz_tensor_info tensor;
-        if (emz_reader_tensor(reader->reader, i, &tensor) != EMZ_OK)
-            continue;
+        if (emz_reader_tensor(reader->reader, i, &tensor) != EMZ_OK) continue;
         size_t row = 0;
         while (row < *count && strcmp(rows[row].dtype, tensor.dtype) != 0)
             row++;
-        if (row == *count)
-            rows[(*count)++] = (dtype_row){tensor.dtype, 0, 0, 0};
+        if (row == *count) rows[(*count)++] = (dtype_row){tensor.dtype, 0, 0, 0};
         rows[row].tensors++;
         if (tensor.stored_size > 0) { /* 0: in a shared bytes frame, counted in (other) */
             rows[row].original += tensor.size;
@@ -61,8 +58,7 @@ static dtype_row *group_by_dtype(const cli_reader *reader, size_t *count)
 }
 
 /* The row for everything that is not tensor data. */
-static dtype_row rest_of_file(const emz_reader_info *info, const dtype_row *rows, size_t count)
-{
+static dtype_row rest_of_file(const emz_reader_info *info, const dtype_row *rows, size_t count) {
     dtype_row rest = {"(other)", 0, info->original_size, info->compressed_size};
     for (size_t i = 0; i < count; i++) {
         rest.original -= rows[i].original;
@@ -71,15 +67,13 @@ static dtype_row rest_of_file(const emz_reader_info *info, const dtype_row *rows
     return rest;
 }
 
-static void print_ratio_field(const char *label, uint64_t part, uint64_t whole)
-{
+static void print_ratio_field(const char *label, uint64_t part, uint64_t whole) {
     char text[32];
     cli_format_ratio(text, sizeof text, part, whole);
     printf("%s%s\n", label, text);
 }
 
-static void print_frame_text(const cli_reader *reader, const emz_frame_info *frame)
-{
+static void print_frame_text(const cli_reader *reader, const emz_frame_info *frame) {
     const char *type_name = emz_type_name(frame->type);
     printf("file:             %s\n", reader->input.display_name);
     printf("kind:             frame\n");
@@ -93,18 +87,15 @@ static void print_frame_text(const cli_reader *reader, const emz_frame_info *fra
     printf("format version:   %u\n", frame->format_version);
 }
 
-static void print_row(const dtype_row *row, bool show_count)
-{
+static void print_row(const dtype_row *row, bool show_count) {
     char ratio[32], tensors[24] = "";
     cli_format_ratio(ratio, sizeof ratio, row->stored, row->original);
-    if (show_count)
-        snprintf(tensors, sizeof tensors, "%" PRIu64, row->tensors);
+    if (show_count) snprintf(tensors, sizeof tensors, "%" PRIu64, row->tensors);
     printf("  %-10s %8s %16" PRIu64 " %16" PRIu64 " %8s\n", row->dtype, tensors, row->original,
            row->stored, ratio);
 }
 
-static void print_container_text(const cli_reader *reader, const dtype_row *rows, size_t count)
-{
+static void print_container_text(const cli_reader *reader, const dtype_row *rows, size_t count) {
     const emz_reader_info *info = &reader->info;
     printf("file:             %s\n", reader->input.display_name);
     printf("kind:             %s\n",
@@ -123,27 +114,23 @@ static void print_container_text(const cli_reader *reader, const dtype_row *rows
     print_row(&rest, false);
 }
 
-static void print_impl_json(cli_json *json)
-{
+static void print_impl_json(cli_json *json) {
     emz_impl running = emz_impl_default();
     cli_json_key_string(json, "implementation", emz_impl_name(running));
     cli_json_key(json, "available");
     cli_json_begin_array(json);
     for (int i = EMZ_IMPL_SCALAR; i < EMZ_IMPL_COUNT; i++)
-        if (emz_impl_available((emz_impl)i))
-            cli_json_string(json, emz_impl_name((emz_impl)i));
+        if (emz_impl_available((emz_impl)i)) cli_json_string(json, emz_impl_name((emz_impl)i));
     cli_json_end_array(json);
 }
 
 static void print_json(const cli_options *options, const cli_reader *reader,
-                       const emz_frame_info *frame, const dtype_row *rows, size_t count)
-{
+                       const emz_frame_info *frame, const dtype_row *rows, size_t count) {
     cli_json json;
     cli_json_init(&json, stdout);
     cli_json_begin_object(&json);
     cli_json_key_string(&json, "command", "info");
-    if (options->show_impl)
-        print_impl_json(&json);
+    if (options->show_impl) print_impl_json(&json);
     if (reader == NULL) {
         cli_json_end_object(&json);
         cli_json_end_line(&json);
@@ -151,9 +138,10 @@ static void print_json(const cli_options *options, const cli_reader *reader,
     }
     const emz_reader_info *info = &reader->info;
     cli_json_key_string(&json, "input", reader->input.display_name);
-    cli_json_key_string(&json, "kind", !info->is_container  ? "frame"
-                                       : info->is_safetensors ? "safetensors"
-                                                              : "container");
+    cli_json_key_string(&json, "kind",
+                        !info->is_container    ? "frame"
+                        : info->is_safetensors ? "safetensors"
+                                               : "container");
     if (frame != NULL) {
         cli_json_key_string(&json, "type", emz_type_name(frame->type));
         cli_json_key_u64(&json, "elements", frame->element_count);
@@ -190,20 +178,8 @@ static void print_json(const cli_options *options, const cli_reader *reader,
     cli_json_end_line(&json);
 }
 
-int cli_run_info(const cli_options *options)
-{
-    if (options->input_path == NULL) { /* "emzip info --impl" */
-        if (options->json)
-            print_json(options, NULL, NULL, NULL, 0);
-        else
-            cli_print_impl(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (options->show_impl && !options->json)
-        cli_print_impl(stdout);
-    emz_dctx *dctx = cli_create_dctx(options, true);
-    if (dctx == NULL)
-        return CLI_EXIT_FAILURE;
+/* The description of options->input_path. */
+static int describe(const cli_options *options, emz_dctx *dctx) {
     cli_reader reader;
     int status = CLI_EXIT_FAILURE;
     dtype_row *rows = NULL;
@@ -212,8 +188,7 @@ int cli_run_info(const cli_options *options)
     if (!cli_reader_begin(&reader, options->input_path) || !cli_reader_open(&reader, dctx))
         goto done;
     if (!reader.info.is_container) {
-        if (!cli_reader_frame_info(&reader, &frame))
-            goto done;
+        if (!cli_reader_frame_info(&reader, &frame)) goto done;
     } else if ((rows = group_by_dtype(&reader, &count)) == NULL) {
         goto done;
     }
@@ -228,6 +203,17 @@ int cli_run_info(const cli_options *options)
 done:
     free(rows);
     cli_reader_close(&reader);
-    emz_dctx_free(dctx);
     return status;
+}
+
+int cli_run_info(const cli_options *options) {
+    if (options->input_path == NULL) { /* "emzip info --impl" */
+        if (options->json)
+            print_json(options, NULL, NULL, NULL, 0);
+        else
+            cli_print_impl(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (options->show_impl && !options->json) cli_print_impl(stdout);
+    return cli_run_with_dctx(options, true, describe);
 }

@@ -18,8 +18,7 @@
 enum { INITIAL_READ_CAPACITY = 1 << 16 };
 
 /* Reads fd to its end into a heap buffer. */
-static bool read_all(int fd, cli_input *input)
-{
+static bool read_all(int fd, cli_input *input) {
     size_t capacity = INITIAL_READ_CAPACITY;
     size_t size = 0;
     unsigned char *buffer = malloc(capacity);
@@ -32,8 +31,10 @@ static bool read_all(int fd, cli_input *input)
             unsigned char *grown = capacity <= SIZE_MAX / 2 ? realloc(buffer, capacity * 2) : NULL;
             if (grown == NULL) {
                 free(buffer);
-                cli_error(input->display_name, "cannot hold the input in memory (%zu bytes read "
-                          "so far; a pipe must be held whole, a regular file need not)", size);
+                cli_error(input->display_name,
+                          "cannot hold the input in memory (%zu bytes read "
+                          "so far; a pipe must be held whole, a regular file need not)",
+                          size);
                 return false;
             }
             buffer = grown;
@@ -41,15 +42,13 @@ static bool read_all(int fd, cli_input *input)
         }
         ssize_t got = read(fd, buffer + size, capacity - size);
         if (got < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             int saved_errno = errno;
             free(buffer);
             cli_error_errno(input->display_name, saved_errno);
             return false;
         }
-        if (got == 0)
-            break;
+        if (got == 0) break;
         size += (size_t)got;
     }
     input->data = buffer;
@@ -57,16 +56,13 @@ static bool read_all(int fd, cli_input *input)
     return true;
 }
 
-static void close_input(cli_input *input)
-{
-    if (input->owns_fd && input->fd >= 0)
-        close(input->fd);
+static void close_input(cli_input *input) {
+    if (input->owns_fd && input->fd >= 0) close(input->fd);
     input->fd = -1;
     input->owns_fd = false;
 }
 
-bool cli_input_open(const char *path, cli_input *input)
-{
+bool cli_input_open(const char *path, cli_input *input) {
     memset(input, 0, sizeof *input);
     input->display_name = cli_input_display_name(path);
     input->fd = -1;
@@ -106,41 +102,34 @@ bool cli_input_open(const char *path, cli_input *input)
     return true;
 }
 
-bool cli_input_load(cli_input *input)
-{
-    if (input->seekable || input->loaded)
-        return true;
+bool cli_input_load(cli_input *input) {
+    if (input->seekable || input->loaded) return true;
     bool loaded = read_all(input->fd, input);
     close_input(input);
     input->loaded = loaded;
     return loaded;
 }
 
-uint64_t cli_input_size(const cli_input *input)
-{
+uint64_t cli_input_size(const cli_input *input) {
     return input->seekable ? input->size : input->data_size;
 }
 
-bool cli_input_read_at(const cli_input *input, void *buffer, size_t size, uint64_t offset)
-{
+bool cli_input_read_at(const cli_input *input, void *buffer, size_t size, uint64_t offset) {
     if (!input->seekable) {
         if (offset > input->data_size || size > input->data_size - offset) {
             errno = 0;
             return false;
         }
-        if (size > 0)
-            memcpy(buffer, input->data + offset, size);
+        if (size > 0) memcpy(buffer, input->data + offset, size);
         return true;
     }
     unsigned char *next = buffer;
     uint64_t at = input->base + offset;
     while (size > 0) {
         ssize_t got = pread(input->fd, next, size, (off_t)at);
-        if (got < 0 && errno == EINTR)
-            continue;
+        if (got < 0 && errno == EINTR) continue;
         if (got <= 0) {
-            if (got == 0)
-                errno = 0; /* the file ended early: it shrank while being read */
+            if (got == 0) errno = 0; /* the file ended early: it shrank while being read */
             return false;
         }
         next += got;
@@ -150,8 +139,7 @@ bool cli_input_read_at(const cli_input *input, void *buffer, size_t size, uint64
     return true;
 }
 
-void cli_input_release(cli_input *input)
-{
+void cli_input_release(cli_input *input) {
     close_input(input);
     free(input->data);
     input->data = NULL;

@@ -14,28 +14,23 @@
 /* Large enough that the small pieces cost nothing, small against the library's own memory. */
 enum { SINK_BUFFER_SIZE = 1 << 20 };
 
-static int source_read(void *opaque, void *buffer, size_t size, uint64_t offset)
-{
+static int source_read(void *opaque, void *buffer, size_t size, uint64_t offset) {
     cli_source *source = opaque;
-    if (cli_input_read_at(source->input, buffer, size, offset))
-        return 0;
+    if (cli_input_read_at(source->input, buffer, size, offset)) return 0;
     int error = errno != 0 ? errno : -1;
     int none = 0;
     atomic_compare_exchange_strong(&source->read_error, &none, error);
     return -1;
 }
 
-void cli_source_init(cli_source *source, const cli_input *input)
-{
+void cli_source_init(cli_source *source, const cli_input *input) {
     source->input = input;
     atomic_init(&source->read_error, 0);
     source->source = (emz_source){source_read, source, cli_input_size(input)};
 }
 
-bool cli_sink_flush(cli_sink *sink)
-{
-    if (sink->failed)
-        return false;
+bool cli_sink_flush(cli_sink *sink) {
+    if (sink->failed) return false;
     if (sink->used > 0 && !cli_output_write(sink->output, sink->buffer, sink->used)) {
         sink->failed = true;
         return false;
@@ -44,18 +39,15 @@ bool cli_sink_flush(cli_sink *sink)
     return true;
 }
 
-static int sink_write(void *opaque, const void *data, size_t size)
-{
+static int sink_write(void *opaque, const void *data, size_t size) {
     cli_sink *sink = opaque;
-    if (sink->failed)
-        return -1;
+    if (sink->failed) return -1;
     if (size <= sink->capacity - sink->used) {
         memcpy(sink->buffer + sink->used, data, size);
         sink->used += size;
         return 0;
     }
-    if (!cli_sink_flush(sink))
-        return -1;
+    if (!cli_sink_flush(sink)) return -1;
     if (size < sink->capacity) {
         memcpy(sink->buffer, data, size);
         sink->used = size;
@@ -68,8 +60,7 @@ static int sink_write(void *opaque, const void *data, size_t size)
     return 0;
 }
 
-bool cli_sink_init(cli_sink *sink, cli_output *output)
-{
+bool cli_sink_init(cli_sink *sink, cli_output *output) {
     memset(sink, 0, sizeof *sink);
     sink->output = output;
     sink->buffer = malloc(SINK_BUFFER_SIZE);
@@ -82,20 +73,18 @@ bool cli_sink_init(cli_sink *sink, cli_output *output)
     return true;
 }
 
-void cli_sink_release(cli_sink *sink)
-{
+void cli_sink_release(cli_sink *sink) {
     free(sink->buffer);
     sink->buffer = NULL;
 }
 
 void cli_io_report_failure(const char *subject, emz_status status, const char *detail,
-                           cli_source *source, const cli_sink *sink)
-{
+                           cli_source *source, const cli_sink *sink) {
     int read_error = source != NULL ? atomic_load(&source->read_error) : 0;
     if (status == EMZ_ERROR_IO && read_error != 0) {
         if (read_error < 0)
             cli_error(subject, "read error: the file ended early (did it change while being "
-                      "read?)");
+                               "read?)");
         else
             cli_error(subject, "read error: %s", strerror(read_error));
         return;

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 typedef struct cli_source {
-    emz_source source;     /* what the library is given; opaque points here */
+    emz_source source; /* what the library is given; opaque points here */
     const cli_input *input;
     atomic_int read_error; /* 0: none; -1: the file ended early; else the first errno */
 } cli_source;
@@ -29,11 +29,11 @@ void cli_source_init(cli_source *source, const cli_input *input);
 /* Output through a buffer: the library hands over many small pieces (frame headers, chunk
  * indexes) between its large payloads, and one write() each would cost more than they do. */
 typedef struct cli_sink {
-    emz_sink sink;        /* what the library is given; opaque points here */
+    emz_sink sink; /* what the library is given; opaque points here */
     cli_output *output;
     unsigned char *buffer;
     size_t used, capacity;
-    bool failed;          /* a write failed and its error line was printed */
+    bool failed; /* a write failed and its error line was printed */
 } cli_sink;
 
 /* Prints an error and returns false if the buffer cannot be allocated. */

@@ -18,13 +18,11 @@
 
 static const char temp_suffix[] = ".tmpXXXXXX";
 
-static bool is_same_file(const struct stat *info, const cli_input *input)
-{
+static bool is_same_file(const struct stat *info, const cli_input *input) {
     return input->has_identity && info->st_dev == input->device && info->st_ino == input->inode;
 }
 
-static bool open_stdout(cli_output *output, bool force, const cli_input *input)
-{
+static bool open_stdout(cli_output *output, bool force, const cli_input *input) {
     struct stat info;
     if (fstat(STDOUT_FILENO, &info) == 0 && is_same_file(&info, input)) {
         cli_error(output->display_name, "is the same file as the input %s", input->display_name);
@@ -40,15 +38,13 @@ static bool open_stdout(cli_output *output, bool force, const cli_input *input)
 }
 
 /* The mode a file created by open(path, O_CREAT, 0666) would get; mkstemp uses 0600. */
-static mode_t default_file_mode(void)
-{
+static mode_t default_file_mode(void) {
     mode_t mask = umask(0);
     umask(mask);
     return 0666 & ~mask;
 }
 
-static bool create_temp_file(cli_output *output, const char *path)
-{
+static bool create_temp_file(cli_output *output, const char *path) {
     size_t path_length = strlen(path);
     output->final_path = malloc(path_length + 1);
     output->temp_path = malloc(path_length + sizeof temp_suffix);
@@ -66,8 +62,7 @@ static bool create_temp_file(cli_output *output, const char *path)
     cli_signals_hold(&hold);
     output->fd = mkstemp(output->temp_path);
     int saved_errno = errno;
-    if (output->fd >= 0)
-        cli_signals_set_cleanup_path(output->temp_path);
+    if (output->fd >= 0) cli_signals_set_cleanup_path(output->temp_path);
     cli_signals_release(&hold);
 
     if (output->fd < 0) {
@@ -86,15 +81,13 @@ static bool create_temp_file(cli_output *output, const char *path)
     return true;
 }
 
-bool cli_output_open(cli_output *output, const char *path, bool force, const cli_input *input)
-{
+bool cli_output_open(cli_output *output, const char *path, bool force, const cli_input *input) {
     memset(output, 0, sizeof *output);
     output->fd = -1;
     output->display_name = cli_output_display_name(path);
     output->overwrite = force;
 
-    if (strcmp(path, "-") == 0)
-        return open_stdout(output, force, input);
+    if (strcmp(path, "-") == 0) return open_stdout(output, force, input);
 
     struct stat info;
     if (stat(path, &info) != 0) {
@@ -129,14 +122,12 @@ bool cli_output_open(cli_output *output, const char *path, bool force, const cli
     return create_temp_file(output, path);
 }
 
-bool cli_output_write(cli_output *output, const void *data, size_t size)
-{
+bool cli_output_write(cli_output *output, const void *data, size_t size) {
     const unsigned char *next = data;
     while (size > 0) {
         ssize_t written = write(output->fd, next, size);
         if (written < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             cli_error_errno(output->display_name, errno);
             return false;
         }
@@ -148,8 +139,7 @@ bool cli_output_write(cli_output *output, const void *data, size_t size)
 
 /* Moves the finished temporary file to final_path. Without --force, link() is used instead of
  * rename() because it fails rather than replaces if OUT appeared since cli_output_open. */
-static bool move_into_place(cli_output *output)
-{
+static bool move_into_place(cli_output *output) {
     if (!output->overwrite) {
         if (link(output->temp_path, output->final_path) == 0) {
             unlink(output->temp_path);
@@ -168,8 +158,7 @@ static bool move_into_place(cli_output *output)
     return true;
 }
 
-bool cli_output_commit(cli_output *output)
-{
+bool cli_output_commit(cli_output *output) {
     if (output->fd == STDOUT_FILENO) {
         output->fd = -1; /* stdout stays open; every write was already checked */
         return true;
@@ -183,8 +172,7 @@ bool cli_output_commit(cli_output *output)
         cli_output_abort(output);
         return false;
     }
-    if (output->temp_path == NULL)
-        return true; /* written in place */
+    if (output->temp_path == NULL) return true; /* written in place */
     if (!move_into_place(output)) {
         cli_output_abort(output);
         return false;
@@ -197,10 +185,8 @@ bool cli_output_commit(cli_output *output)
     return true;
 }
 
-void cli_output_abort(cli_output *output)
-{
-    if (output->fd >= 0 && output->fd != STDOUT_FILENO)
-        close(output->fd);
+void cli_output_abort(cli_output *output) {
+    if (output->fd >= 0 && output->fd != STDOUT_FILENO) close(output->fd);
     output->fd = -1;
     if (output->temp_path != NULL) {
         unlink(output->temp_path);

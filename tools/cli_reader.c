@@ -5,27 +5,23 @@
 
 #include <string.h>
 
-bool cli_reader_begin(cli_reader *reader, const char *path)
-{
+bool cli_reader_begin(cli_reader *reader, const char *path) {
     memset(reader, 0, sizeof *reader);
     reader->status = EMZ_ERROR_IO;
     return cli_input_open(path, &reader->input);
 }
 
-bool cli_reader_open(cli_reader *reader, emz_dctx *dctx)
-{
-    if (!cli_input_load(&reader->input))
-        return false;
+bool cli_reader_open(cli_reader *reader, emz_dctx *dctx) {
+    if (!cli_input_load(&reader->input)) return false;
     cli_source_init(&reader->source, &reader->input);
     /* A loaded pipe is decoded in place; a file through pread, a chunk at a time. */
-    emz_status status =
-        reader->input.seekable
-            ? emz_reader_open(dctx, &reader->source.source, &reader->reader)
-            : emz_reader_open_memory(dctx, reader->input.data != NULL ? reader->input.data
-                                                                      : (const void *)"",
-                                     reader->input.data_size, &reader->reader);
-    if (status == EMZ_OK)
-        status = emz_reader_info_get(reader->reader, &reader->info);
+    emz_status status = reader->input.seekable
+                            ? emz_reader_open(dctx, &reader->source.source, &reader->reader)
+                            : emz_reader_open_memory(dctx,
+                                                     reader->input.data != NULL ? reader->input.data
+                                                                                : (const void *)"",
+                                                     reader->input.data_size, &reader->reader);
+    if (status == EMZ_OK) status = emz_reader_info_get(reader->reader, &reader->info);
     reader->status = status;
     if (status != EMZ_OK) {
         cli_io_report_failure(reader->input.display_name, status, emz_dctx_error_detail(dctx),
@@ -35,8 +31,7 @@ bool cli_reader_open(cli_reader *reader, emz_dctx *dctx)
     return true;
 }
 
-bool cli_reader_frame_info(cli_reader *reader, emz_frame_info *info)
-{
+bool cli_reader_frame_info(cli_reader *reader, emz_frame_info *info) {
     unsigned char header[EMZ_FRAME_HEADER_SIZE];
     emz_status status = EMZ_ERROR_IO;
     /* the reader checked the header already, so this can only fail if the file changed */
@@ -49,8 +44,7 @@ bool cli_reader_frame_info(cli_reader *reader, emz_frame_info *info)
     return true;
 }
 
-void cli_reader_close(cli_reader *reader)
-{
+void cli_reader_close(cli_reader *reader) {
     emz_reader_close(reader->reader);
     reader->reader = NULL;
     cli_input_release(&reader->input);

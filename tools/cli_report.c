@@ -1,81 +1,28 @@
-/* cli_report.c - summary lines and number formats (see cli_report.h). */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
-#endif
-
+/* cli_report.c - the summary lines (see cli_report.h). */
 #include "cli_report.h"
 
 #include "cli_progress.h"
+#include "cli_units.h"
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <time.h>
-
-double cli_monotonic_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;
-}
-
-void cli_format_binary_size(char *text, size_t capacity, uint64_t bytes)
-{
-    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    if (bytes < 1024) {
-        snprintf(text, capacity, "%" PRIu64 " B", bytes);
-        return;
-    }
-    double value = (double)bytes / 1024.0;
-    size_t unit = 0;
-    while (value >= 1024.0 && unit + 1 < sizeof units / sizeof units[0]) {
-        value /= 1024.0;
-        unit++;
-    }
-    snprintf(text, capacity, "%.1f %s", value, units[unit]);
-}
-
-void cli_format_ratio(char *text, size_t capacity, uint64_t part, uint64_t whole)
-{
-    if (whole > 0)
-        snprintf(text, capacity, "%.2f%%", 100.0 * (double)part / (double)whole);
-    else
-        snprintf(text, capacity, "-");
-}
-
-double cli_mb_per_s(uint64_t original_bytes, double elapsed_ms)
-{
-    return elapsed_ms > 0 ? (double)original_bytes / (elapsed_ms * 1e3) : 0.0;
-}
-
-void cli_format_speed(char *text, size_t capacity, uint64_t bytes, double elapsed_ms)
-{
-    double mb_per_s = cli_mb_per_s(bytes, elapsed_ms);
-    if (mb_per_s >= 1000.0)
-        snprintf(text, capacity, "%.1f GB/s", mb_per_s / 1000.0);
-    else
-        snprintf(text, capacity, "%.0f MB/s", mb_per_s);
-}
 
 static void print_counts(uint64_t from, uint64_t to, uint64_t original, double elapsed_ms,
-                         bool show_ratio)
-{
+                         bool show_ratio) {
     fprintf(stderr, "%" PRIu64 " -> %" PRIu64 " bytes", from, to);
-    if (show_ratio && from > 0)
-        fprintf(stderr, " (%.2f%%)", 100.0 * (double)to / (double)from);
+    if (show_ratio && from > 0) fprintf(stderr, " (%.2f%%)", 100.0 * (double)to / (double)from);
     fprintf(stderr, ", %.1f ms, %.1f MB/s\n", elapsed_ms, cli_mb_per_s(original, elapsed_ms));
 }
 
 void cli_print_summary(const char *name, uint64_t from, uint64_t to, uint64_t original_bytes,
-                       double elapsed_ms, bool show_ratio)
-{
+                       double elapsed_ms, bool show_ratio) {
     cli_progress_clear();
     fprintf(stderr, "%s: ", name);
     print_counts(from, to, original_bytes, elapsed_ms, show_ratio);
 }
 
 void cli_totals_add(cli_totals *totals, uint64_t from, uint64_t to, uint64_t original,
-                    double elapsed_ms)
-{
+                    double elapsed_ms) {
     totals->files++;
     totals->from += from;
     totals->to += to;
@@ -83,8 +30,7 @@ void cli_totals_add(cli_totals *totals, uint64_t from, uint64_t to, uint64_t ori
     totals->elapsed_ms += elapsed_ms;
 }
 
-void cli_print_totals(const cli_totals *totals, bool show_ratio)
-{
+void cli_print_totals(const cli_totals *totals, bool show_ratio) {
     cli_progress_clear();
     fprintf(stderr, "total: %u file%s, ", totals->files, totals->files == 1 ? "" : "s");
     print_counts(totals->from, totals->to, totals->original, totals->elapsed_ms, show_ratio);

@@ -1,5 +1,4 @@
-/* cli_report.h - what the CLI tells people after a run: the summary lines on standard error,
- * and the number formats shared with the progress line and the tables.
+/* cli_report.h - what the CLI tells people after a run: the summary lines on standard error.
  *
  * A summary reads
  *     IN: FROM -> TO bytes (TO/FROM %), T ms, S MB/s
@@ -10,23 +9,7 @@
 #define EMZIP_CLI_REPORT_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
-
-/* Milliseconds on a clock that only goes forward. */
-double cli_monotonic_ms(void);
-
-/* "512 B", "1.2 KiB", ..., "3.3 GiB", "1.0 TiB". */
-void cli_format_binary_size(char *text, size_t capacity, uint64_t bytes);
-
-/* bytes over elapsed_ms: "850 MB/s", "2.1 GB/s" (decimal units, like disks and networks). */
-void cli_format_speed(char *text, size_t capacity, uint64_t bytes, double elapsed_ms);
-
-/* part / whole as "67.62%", or "-" when whole is 0. */
-void cli_format_ratio(char *text, size_t capacity, uint64_t part, uint64_t whole);
-
-/* Original-data bytes per second in MB/s (0 when no time passed). */
-double cli_mb_per_s(uint64_t original_bytes, double elapsed_ms);
 
 /* The summary line above. show_ratio: compress shows TO/FROM; decompress does not (the ratio
  * belongs to the compressed file, which 'emzip info' shows). */

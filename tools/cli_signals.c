@@ -17,19 +17,16 @@ enum { HANDLED_SIGNAL_COUNT = sizeof handled_signals / sizeof handled_signals[0]
 /* Written only with the handled signals held (see cli_signals_set_cleanup_path). */
 static const char *volatile cleanup_path;
 
-static void on_terminating_signal(int signal_number)
-{
+static void on_terminating_signal(int signal_number) {
     const char *path = cleanup_path;
-    if (path != NULL)
-        unlink(path); /* async-signal-safe */
+    if (path != NULL) unlink(path); /* async-signal-safe */
     /* SA_RESETHAND restored the default action and SA_NODEFER left this signal unblocked, so
      * re-raising it terminates the process the way the signal would have without us. */
     raise(signal_number);
     _exit(128 + signal_number); /* reached only if the signal was somehow not fatal */
 }
 
-void cli_signals_install(void)
-{
+void cli_signals_install(void) {
     /* Exceeding a file-size limit (ulimit -f) would otherwise kill the process and leave the
      * temporary file behind; ignored, it makes write() fail with EFBIG, which is cleaned up
      * like any other write error. */
@@ -45,15 +42,13 @@ void cli_signals_install(void)
          * interleave; the signal itself must stay out of the mask for the re-raise to work. */
         sigemptyset(&action.sa_mask);
         for (size_t j = 0; j < HANDLED_SIGNAL_COUNT; j++)
-            if (j != i)
-                sigaddset(&action.sa_mask, handled_signals[j]);
+            if (j != i) sigaddset(&action.sa_mask, handled_signals[j]);
         action.sa_flags = SA_RESETHAND | SA_NODEFER;
         sigaction(handled_signals[i], &action, NULL);
     }
 }
 
-void cli_signals_hold(cli_signal_hold *hold)
-{
+void cli_signals_hold(cli_signal_hold *hold) {
     sigset_t handled;
     sigemptyset(&handled);
     for (size_t i = 0; i < HANDLED_SIGNAL_COUNT; i++)
@@ -61,13 +56,11 @@ void cli_signals_hold(cli_signal_hold *hold)
     sigprocmask(SIG_BLOCK, &handled, &hold->previous_mask);
 }
 
-void cli_signals_release(const cli_signal_hold *hold)
-{
+void cli_signals_release(const cli_signal_hold *hold) {
     sigprocmask(SIG_SETMASK, &hold->previous_mask, NULL);
 }
 
-void cli_signals_set_cleanup_path(const char *path)
-{
+void cli_signals_set_cleanup_path(const char *path) {
     cli_signal_hold hold;
     cli_signals_hold(&hold);
     cleanup_path = path;

@@ -3,9 +3,10 @@
  * The work is split by job: cli_args parses; the commands run in cli_compress,
  * cli_decompress (and test), cli_info and cli_checkpoint (list, extract), cli_batch runs them
  * over a directory; cli_input, cli_output and cli_io move bytes (with atomic replacement),
- * cli_reader opens compressed files; cli_signals cleans up when interrupted; cli_help holds the
- * manual pages, cli_diag formats messages, cli_report the summaries, cli_progress the progress
- * line and cli_json the --json output.
+ * cli_reader opens compressed files; cli_signals cleans up when interrupted; cli_help prints
+ * the manual pages (docs/man, rendered at build time), cli_diag formats messages, cli_report
+ * the summaries, cli_progress the progress line, cli_units the clock and number formats they
+ * share, and cli_json the --json output.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* cli_signals.h needs sigset_t */
@@ -21,8 +22,7 @@
 
 /* Help and version text go to stdout; a failure to write them (e.g. to a full disk) must not
  * pass silently, since a script may rely on the output. */
-static int finish_stdout(int status)
-{
+static int finish_stdout(int status) {
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("emzip: (stdout)");
         return CLI_EXIT_FAILURE;
@@ -30,24 +30,31 @@ static int finish_stdout(int status)
     return status;
 }
 
-int main(int argc, char **argv)
-{
+/* The commands that work on files; the others only print. */
+static int (*const runners[])(const cli_options *options) = {
+    [CLI_COMMAND_COMPRESS] = cli_run_compress, [CLI_COMMAND_DECOMPRESS] = cli_run_decompress,
+    [CLI_COMMAND_INFO] = cli_run_info,         [CLI_COMMAND_TEST] = cli_run_test,
+    [CLI_COMMAND_LIST] = cli_run_list,         [CLI_COMMAND_EXTRACT] = cli_run_extract,
+};
+enum { RUNNER_COUNT = sizeof runners / sizeof runners[0] };
+
+int main(int argc, char **argv) {
     cli_options options;
     int status = cli_parse_args(argc, argv, &options);
-    if (status != CLI_EXIT_OK)
+    if (status != CLI_EXIT_OK) {
+        if (options.command == CLI_COMMAND_USAGE) /* a bare "emzip" */
+            cli_print_usage(stderr);
         return status;
+    }
 
     cli_signals_install();
-    switch (options.command) {
-    case CLI_COMMAND_COMPRESS: status = cli_run_compress(&options); break;
-    case CLI_COMMAND_DECOMPRESS: status = cli_run_decompress(&options); break;
-    case CLI_COMMAND_INFO: status = cli_run_info(&options); break;
-    case CLI_COMMAND_TEST: status = cli_run_test(&options); break;
-    case CLI_COMMAND_LIST: status = cli_run_list(&options); break;
-    case CLI_COMMAND_EXTRACT: status = cli_run_extract(&options); break;
-    case CLI_COMMAND_VERSION: cli_print_version(stdout); break;
-    case CLI_COMMAND_HELP: cli_print_help(options.help_topic, stdout); break;
-    default: cli_print_help(CLI_COMMAND_NONE, stdout); break;
-    }
+    if ((size_t)options.command < RUNNER_COUNT && runners[options.command] != NULL)
+        status = runners[options.command](&options);
+    else if (options.command == CLI_COMMAND_VERSION)
+        cli_print_version(stdout);
+    else if (options.command == CLI_COMMAND_HELP)
+        cli_print_help(options.help_topic, stdout);
+    else
+        cli_print_usage(stdout); /* CLI_COMMAND_USAGE */
     return finish_stdout(status);
 }

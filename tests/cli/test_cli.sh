@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
-# tests/cli/test_cli.sh EMZIP CORPUS_DIR - the emzip command line, end to end.
+# tests/cli/test_cli.sh EMZIP CORPUS_DIR MAN_DIR - the emzip command line, end to end.
 #
 # Round trips of every corpus checkpoint (checkpoint mode, -T 1 and -T 2, identical outputs),
 # raw mode, stdin/stdout, a sharded checkpoint directory, list/extract against the original
 # safetensors header (read with python3), info, --json, malformed safetensors files, corrupted
-# containers, usage errors, and a checkpoint larger than the address-space limit under
+# containers, usage errors, the help texts against the man pages in MAN_DIR (and the pages
+# against groff's warnings, when groff is installed), and a checkpoint larger than the address-space limit under
 # `ulimit -v` (skipped under AddressSanitizer, whose shadow memory needs terabytes of address
 # space: EMZIP_TEST_SANITIZE from meson, or libasan in `ldd EMZIP`, says so).
 # No `CMD | grep -q`: with pipefail, grep leaving early would fail CMD with SIGPIPE.
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-    echo "usage: $0 EMZIP CORPUS_DIR" >&2
+if [ $# -ne 3 ]; then
+    echo "usage: $0 EMZIP CORPUS_DIR MAN_DIR" >&2
     exit 2
 fi
 EMZIP=$(realpath "$1")
 CORPUS=$(realpath "$2")
+MAN_DIR=$(realpath "$3")
 shopt -s nullglob
 corpus_files=("$CORPUS"/*.safetensors)
 if [ ${#corpus_files[@]} -eq 0 ]; then
@@ -419,12 +421,44 @@ expect_status 2 "$EMZIP" list a b
 expect_status 2 "$EMZIP" extract s.emz a b
 expect_status 2 "$EMZIP" decompress noise.bin
 stderr_has "name does not end in .emz"
-for command in compress decompress test info list extract; do
-    "$EMZIP" help "$command" | grep "emzip $command" >/dev/null || fail "help $command"
-    "$EMZIP" "$command" --help | grep '^SYNOPSIS' >/dev/null || fail "$command --help"
+expect_status 2 "$EMZIP" help frobnicate
+
+section "help: the man pages as rendered at build time"
+commands="compress decompress test info list extract"
+for command in $commands; do
+    [ -f "$MAN_DIR/emzip-$command.1" ] || fail "no man page emzip-$command.1 in $MAN_DIR"
+    "$EMZIP" help "$command" >help.txt || fail "emzip help $command failed"
+    "$EMZIP" "$command" --help >dash-help.txt || fail "emzip $command --help failed"
+    cmp -s help.txt dash-help.txt || fail "'emzip help $command' and '$command --help' differ"
+    grep -q "^ *emzip-$command - " help.txt || fail "help $command lacks its NAME line"
+    grep -q "^SYNOPSIS" help.txt && grep -q "^ *emzip $command " help.txt ||
+        fail "help $command lacks its synopsis: $(cat help.txt)"
+    ok
 done
-"$EMZIP" --help | grep 'emzip extract' >/dev/null || fail "overview lacks extract"
+"$EMZIP" help >help.txt
+grep -q "^ *emzip - " help.txt && grep -q "^SEE ALSO" help.txt || fail "emzip help: $(cat help.txt)"
+for command in $commands; do
+    grep -q "emzip-$command(1)" help.txt || fail "emzip(1) does not refer to emzip-$command(1)"
+done
 ok
+"$EMZIP" --help >usage.txt
+[ "$(wc -l <usage.txt)" -le 25 ] || fail "emzip --help: $(wc -l <usage.txt) lines, over 25"
+for command in $commands help; do
+    grep -q "^ *emzip $command " usage.txt || fail "emzip --help does not mention $command"
+done
+grep -q "man emzip" usage.txt || fail "emzip --help does not point to the man page"
+"$EMZIP" -h | cmp -s - usage.txt || fail "emzip -h differs from emzip --help"
+expect_status 2 "$EMZIP"
+cmp -s "$work/err" usage.txt || fail "a bare emzip does not print the usage: $(cat "$work/err")"
+if command -v groff >/dev/null 2>&1; then
+    for page in "$MAN_DIR"/*.1; do
+        groff -man -ww -z "$page" 2>"$work/err" || fail "groff failed on $page"
+        [ ! -s "$work/err" ] || fail "groff warns on $page: $(cat "$work/err")"
+    done
+    ok
+else
+    echo "groff not installed: the man pages were not checked for warnings"
+fi
 
 section "a checkpoint larger than the address-space limit"
 # Tensors copied from the corpus into one valid file of BIG_MB megabytes; under ASan a smaller
