@@ -3,11 +3,11 @@
  * bounds, then the kernel and small-input sections. See bench/README.md. */
 #include "baselines.h"
 #include "bench_util.h"
-#include "dtypes.h"
+#include "common/common.h"
 #include "kernel_bench.h"
 #include "per_tensor.h"
 #include "results.h"
-#include "safetensors_scan.h"
+#include "format/safetensors_header.h"
 #include "small_inputs.h"
 #include "stream_mode.h"
 #include "timing.h"
@@ -42,22 +42,27 @@ static void add_row(file_result *fr, const char *codec, const char *level, const
     r->comp_runs = ct.runs, r->decomp_runs = dt.runs, r->bytes = bytes;
 }
 
-/* Tensors -> jobs and dtype groups; the dominant group is the float group with the most
- * bytes, else the biggest group. */
-static int build_jobs(const st_file *sf, tensor_set *ts, file_result *fr)
+/* The label a tensor's results are grouped under: its safetensors dtype, except for tensors
+ * emzip stores as FP4 (MXFP4 U8 "*.blocks"), which must not share the U8 group of the scales
+ * stored as bytes. */
+static const char *group_label(const emz_st_tensor *t)
 {
-    ts->n = sf->count;
-    ts->jobs = xcalloc(sf->count ? sf->count : 1, sizeof(tensor_job));
-    for (size_t i = 0; i < sf->count; i++) {
-        const st_tensor *t = &sf->tensors[i];
+    return t->type == EMZ_TYPE_FP4_E2M1 ? "FP4_E2M1" : t->dtype;
+}
+
+/* Tensors -> jobs and dtype groups, each tensor of the type the library stores it as; the
+ * dominant group is the float group with the most bytes, else the biggest group. */
+static int build_jobs(const emz_st_header *h, const uint8_t *data, tensor_set *ts, file_result *fr)
+{
+    ts->n = h->count;
+    ts->jobs = xcalloc(h->count ? h->count : 1, sizeof(tensor_job));
+    for (size_t i = 0; i < h->count; i++) {
+        const emz_st_tensor *t = &h->tensors[i];
         tensor_job *j = &ts->jobs[i];
-        const char *label;
-        j->type = map_dtype(t, &label);
-        j->src = sf->data + t->begin;
+        const char *label = group_label(t);
+        j->type = t->type;
+        j->src = data + t->begin;
         j->size = (size_t)(t->end - t->begin);
-        if (!t->shape_ok)
-            fprintf(stderr, "emzip-bench: %s: tensor '%s': shape does not match %zu bytes of %s\n",
-                    fr->path, t->name, j->size, t->dtype);
         int g;
         for (g = 0; g < fr->ngroups; g++)
             if (strcmp(fr->groups[g].label, label) == 0 && fr->groups[g].type == j->type) break;
@@ -96,8 +101,8 @@ static int build_jobs(const st_file *sf, tensor_set *ts, file_result *fr)
  * first implementation, ref (NULL: ic is the first; all must write identical bytes), checks
  * every header once, and round-trips every frame with verification on and off. Failures are
  * printed; returns -1 when frames could not be made at all. */
-static int check_per_tensor(tensor_set *ts, impl_ctx *ic, const impl_ctx *ref, const st_file *sf,
-                            size_t chunk, file_result *fr)
+static int check_per_tensor(tensor_set *ts, impl_ctx *ic, const impl_ctx *ref,
+                            const emz_st_header *h, size_t chunk, file_result *fr)
 {
     int first = ref == NULL;
     const char *in = emz_impl_name(ic->impl);
@@ -119,7 +124,7 @@ static int check_per_tensor(tensor_set *ts, impl_ctx *ic, const impl_ctx *ref, c
         if (first && (st != EMZ_OK || fi.type != j->type || fi.original_size != j->size ||
                       (j->size && fi.chunk_size != chunk))) {
             fprintf(stderr, "emzip-bench: %s: tensor '%s': bad frame header (%s)\n", fr->path,
-                    sf->tensors[i].name, emz_error_name(st));
+                    h->tensors[i].name, emz_error_name(st));
             fr->ok = 0;
         }
         for (int v = 1; v >= 0; v--) {
@@ -129,8 +134,8 @@ static int check_per_tensor(tensor_set *ts, impl_ctx *ic, const impl_ctx *ref, c
                                 ts->frames + j->frame_off, j->frame_size, &ds);
             if (st != EMZ_OK || ds != j->size || memcmp(ts->out + j->out_off, j->src, j->size) != 0) {
                 fprintf(stderr, "emzip-bench: %s: tensor '%s' (%s, %zu bytes): %s round trip FAILED "
-                        "(verify=%d, %s)\n", fr->path, sf->tensors[i].name, sf->tensors[i].dtype, j->size,
-                        in, v, emz_error_name(st));
+                        "(verify=%d, %s)\n", fr->path, h->tensors[i].name, h->tensors[i].dtype,
+                        j->size, in, v, emz_error_name(st));
                 fr->ok = 0;
             }
         }
@@ -141,14 +146,10 @@ static int check_per_tensor(tensor_set *ts, impl_ctx *ic, const impl_ctx *ref, c
 /* Builds one buffer per emz type and compresses each as one frame with every implementation
  * (checking that they agree and round-trip), then fills the stream figures of fr. Returns -1
  * with fr->error set when the measurement can't run; a failed check only clears fr->ok. */
-static int stream_setup(stream_set *ss, impl_ctx *ic, int nimpl, const st_file *sf, const tensor_set *ts,
-                        size_t chunk, file_result *fr)
+static int stream_setup(stream_set *ss, impl_ctx *ic, int nimpl, const emz_st_header *h,
+                        const uint8_t *data, size_t chunk, file_result *fr)
 {
-    emz_type *types = xmalloc(sizeof *types * (sf->count ? sf->count : 1));
-    for (size_t i = 0; i < sf->count; i++) types[i] = ts->jobs[i].type;
-    int r = stream_build(ss, sf, types, fr->error, sizeof fr->error);
-    free(types);
-    if (r) return -1;
+    if (stream_build(ss, h, data, fr->error, sizeof fr->error)) return -1;
     for (int i = 0; i < nimpl; i++) {
         const char *in = emz_impl_name(ic[i].impl);
         if (stream_compress_all(&ic[i].sc)) {
@@ -262,6 +263,53 @@ static void time_table1(impl_ctx *ic, int nimpl, tensor_set *ts, stream_set *ss,
     free(d);
 }
 
+/* Parses the header of the file image buf with the library's parser (the one emzip compress
+ * uses, so the bench measures the files emzip accepts) and fills the header sizes of fr: raw
+ * (8 + JSON) and as checkpoint mode would store it (8 + zstd -19 of the JSON). */
+static int read_header(const uint8_t *buf, size_t size, emz_st_header *h, file_result *fr)
+{
+    emz_status st = EMZ_ERROR_BAD_SAFETENSORS;
+    char why[200];
+    uint64_t n = 0;
+    if (size < 8)
+        snprintf(why, sizeof why, "shorter than 8 bytes");
+    else if ((n = emz_load64(buf)) > size - 8 || n > EMZ_ST_MAX_HEADER)
+        snprintf(why, sizeof why, "header length %llu is beyond the file or above 100 MB",
+                 (unsigned long long)n);
+    else
+        st = emz_st_parse(buf + 8, (size_t)n, size - 8 - n, h, why, sizeof why);
+    if (st != EMZ_OK) {
+        snprintf(fr->error, sizeof fr->error, "not a safetensors file: %s", why);
+        return -1;
+    }
+    fr->header_raw = h->data_start;
+    fr->tensor_count = h->count;
+    size_t cap = ZSTD_compressBound((size_t)n);
+    void *hb = xmalloc(cap);
+    size_t r = ZSTD_compress(hb, cap, buf + 8, (size_t)n, 19);
+    fr->header_stored = 8 + (ZSTD_isError(r) ? n : r);
+    free(hb);
+    return 0;
+}
+
+/* The contexts of implementation impl (its chunk size, checksum verification on and off) and
+ * its runs over the shared buffers. */
+static int impl_setup(impl_ctx *x, emz_impl impl, tensor_set *ts, stream_set *ss, size_t chunk,
+                      file_result *fr)
+{
+    x->impl = impl;
+    x->cctx = bench_cctx(impl, chunk, fr->error, sizeof fr->error);
+    x->verify = x->cctx ? bench_dctx(impl, 1, fr->error, sizeof fr->error) : NULL;
+    x->noverify = x->verify ? bench_dctx(impl, 0, fr->error, sizeof fr->error) : NULL;
+    if (!x->noverify) return -1;
+    x->tc = (tensor_run){ts, x->cctx, NULL, 0};
+    x->tv = (tensor_run){ts, NULL, x->verify, 0};
+    x->tn = (tensor_run){ts, NULL, x->noverify, 0};
+    x->sc = (stream_run){ss, x->cctx, NULL, 0};
+    x->sv = (stream_run){ss, NULL, x->verify, 0};
+    return 0;
+}
+
 int bench_file(const char *path, const bench_opts *o, file_result *fr)
 {
     memset(fr, 0, sizeof *fr);
@@ -274,25 +322,12 @@ int bench_file(const char *path, const bench_opts *o, file_result *fr)
         return -1;
     }
     fr->file_size = fsize;
-    st_file sf;
-    char err[200];
-    if (st_scan(buf, fsize, &sf, err, sizeof err)) {
-        snprintf(fr->error, sizeof fr->error, "not a safetensors file: %s", err);
-        st_free(&sf);
+    emz_st_header h;
+    if (read_header(buf, fsize, &h, fr)) {
         free(buf);
         return -1;
     }
-    fr->header_raw = 8 + sf.header_len;
-    fr->tensor_count = sf.count;
-
-    /* the header as checkpoint mode would store it: 8 + zstd -19 of the JSON */
-    {
-        size_t cap = ZSTD_compressBound(sf.header_len);
-        void *hb = xmalloc(cap);
-        size_t r = ZSTD_compress(hb, cap, sf.header, sf.header_len, 19);
-        fr->header_stored = 8 + (ZSTD_isError(r) ? sf.header_len : r);
-        free(hb);
-    }
+    const uint8_t *data = buf + h.data_start;
 
     int nimpl = o->impls.n, rc = -1;
     tensor_set ts;
@@ -303,24 +338,13 @@ int bench_file(const char *path, const bench_opts *o, file_result *fr)
     memset(bl, 0, sizeof bl);
     impl_ctx *ic = xcalloc((size_t)nimpl, sizeof *ic);
     fr->ok = 1;
-    if (build_jobs(&sf, &ts, fr)) goto fail;
-    for (int i = 0; i < nimpl; i++) {
-        impl_ctx *x = &ic[i];
-        x->impl = o->impls.impl[i];
-        x->cctx = bench_cctx(x->impl, o->chunk, fr->error, sizeof fr->error);
-        x->verify = x->cctx ? bench_dctx(x->impl, 1, fr->error, sizeof fr->error) : NULL;
-        x->noverify = x->verify ? bench_dctx(x->impl, 0, fr->error, sizeof fr->error) : NULL;
-        if (!x->noverify) goto fail;
-        x->tc = (tensor_run){&ts, x->cctx, NULL, 0};
-        x->tv = (tensor_run){&ts, NULL, x->verify, 0};
-        x->tn = (tensor_run){&ts, NULL, x->noverify, 0};
-        x->sc = (stream_run){&ss, x->cctx, NULL, 0};
-        x->sv = (stream_run){&ss, NULL, x->verify, 0};
-    }
+    if (build_jobs(&h, data, &ts, fr)) goto fail;
+    for (int i = 0; i < nimpl; i++)
+        if (impl_setup(&ic[i], o->impls.impl[i], &ts, &ss, o->chunk, fr)) goto fail;
 
     /* -- emzip: compress with every implementation, check every frame -- */
     for (int i = 0; i < nimpl; i++)
-        if (check_per_tensor(&ts, &ic[i], i ? &ic[0] : NULL, &sf, o->chunk, fr)) goto fail;
+        if (check_per_tensor(&ts, &ic[i], i ? &ic[0] : NULL, &h, o->chunk, fr)) goto fail;
     for (size_t i = 0; i < ts.n; i++) {
         tensor_job *j = &ts.jobs[i];
         fr->groups[j->group].frame_bytes += j->frame_size;
@@ -328,7 +352,7 @@ int bench_file(const char *path, const bench_opts *o, file_result *fr)
         fr->frames_total += j->frame_size;
     }
     if (group_bounds(&ts, o->chunk, fr)) goto fail;
-    if (stream_setup(&ss, ic, nimpl, &sf, &ts, o->chunk, fr)) goto fail;
+    if (stream_setup(&ss, ic, nimpl, &h, data, o->chunk, fr)) goto fail;
     if (o->baselines && baselines_init(bl, buf, fsize, fr->error, sizeof fr->error)) goto fail;
 
     /* -- Table 1 -- */
@@ -361,7 +385,7 @@ done:
     }
     free(ic);
     tensor_set_free(&ts);
-    st_free(&sf);
+    emz_st_free(&h);
     free(buf);
     return rc;
 }

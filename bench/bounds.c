@@ -3,11 +3,34 @@
 #include "bounds.h"
 
 #include "bench_util.h"
-#include "dtypes.h"
+#include "common/common.h"
+#include "format/element_types.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Element j of a buffer of elements of d->element_bits bits (little-endian; FP4: the low nibble
+ * first). */
+static inline uint32_t load_elem(const uint8_t *p, const emz_type_desc *d, size_t j)
+{
+    switch (d->element_bits) {
+    case 4: return (p[j / 2] >> (4 * (j & 1))) & 0xF;
+    case 16: return emz_load16(p + 2 * j);
+    case 32: return emz_load32(p + 4 * j);
+    default: return p[j];
+    }
+}
+
+/* An element split into its exponent field e and its sign+mantissa field s (the sign above the
+ * mantissa bits), as docs/FORMAT.md splits it: read here element by element, independently of
+ * the library's split kernels. */
+static inline void split_elem(uint32_t u, const emz_type_desc *d, uint32_t *e, uint32_t *s)
+{
+    unsigned mp = d->signmant_bits - 1; /* mantissa bits without the sign */
+    *e = (u >> mp) & ((1u << d->exp_bits) - 1);
+    *s = ((u >> (d->exp_bits + mp)) & 1u) << mp | (u & ((1u << mp) - 1));
+}
 
 /* Bits needed by an order-0 code of n symbols with these counts: sum c * log2(n / c). */
 static double entropy_bits(const uint64_t *hist, size_t k, uint64_t n)
@@ -105,11 +128,12 @@ static double model_stream(const uint64_t *hist, unsigned w, size_t n, const uin
 void bounds_add(bounds *b, bounds_acc *w, const uint8_t *p, size_t size, emz_type t,
                               size_t chunk)
 {
-    type_desc d = describe(t);
-    size_t nslots = t == EMZ_TYPE_FP4_E2M1 ? 2 * size : size / d.elem_bytes;
+    const emz_type_desc *d = emz_type_desc_get(t);
+    const unsigned M = d->signmant_bits;
+    size_t nslots = emz_chunk_slots(d, size);
     /* whole file */
     for (size_t j = 0; j < nslots; j++) {
-        uint32_t u = load_elem(p, t, j), e, s;
+        uint32_t u = load_elem(p, d, j), e, s;
         split_elem(u, d, &e, &s);
         w->exp[e]++;
         if (t == EMZ_TYPE_FP32) {
@@ -125,47 +149,46 @@ void bounds_add(bounds *b, bounds_acc *w, const uint8_t *p, size_t size, emz_typ
     b->elements += nslots;
     /* per chunk, chunked as the codec chunks the tensor */
     uint64_t he[256], hs[256], hb[256];
-    size_t slots_max = t == EMZ_TYPE_FP4_E2M1 ? 2 * chunk : chunk;
+    size_t slots_max = emz_chunk_slots(d, chunk);
     uint8_t *se = xmalloc(slots_max), *ss = xmalloc(slots_max);
     b->model_bytes += 36; /* frame header, index checksum */
     for (size_t off = 0; off < size; off += chunk) {
         size_t len = size - off < chunk ? size - off : chunk;
         const uint8_t *c = p + off;
-        size_t m = t == EMZ_TYPE_FP4_E2M1 ? 2 * len : len / d.elem_bytes;
-        size_t tail = t == EMZ_TYPE_FP4_E2M1 ? 0 : len % d.elem_bytes;
+        size_t m = emz_chunk_slots(d, len), tail = emz_chunk_tail(d, len);
         memset(he, 0, sizeof he);
         memset(hs, 0, sizeof hs);
         memset(hb, 0, sizeof hb);
         int sm_const = 1;
         uint32_t s0 = 0;
         for (size_t j = 0; j < m; j++) {
-            uint32_t u = load_elem(c, t, j), e, s;
+            uint32_t u = load_elem(c, d, j), e, s;
             split_elem(u, d, &e, &s);
             he[e]++;
             se[j] = (uint8_t)e;
-            if (d.M <= 8) hs[s]++, ss[j] = (uint8_t)s;
+            if (M <= 8) hs[s]++, ss[j] = (uint8_t)s;
             if (j == 0) s0 = s;
             else if (s != s0) sm_const = 0;
         }
-        if (d.whole_ok)
+        if (d->can_whole)
             for (size_t j = 0; j < len; j++) hb[c[j]]++;
         double eh = entropy_bits(he, 256, m);
-        double raw = (double)m * d.M + 8.0 * (double)tail;
-        double smh = d.M <= 8 ? entropy_bits(hs, 256, m) + 8.0 * (double)tail : raw;
+        double raw = (double)m * M + 8.0 * (double)tail;
+        double smh = M <= 8 ? entropy_bits(hs, 256, m) + 8.0 * (double)tail : raw;
         b->ck_exp_raw_bits += eh + raw;
         b->ck_exp_sm_bits += eh + smh;
         double best = eh + smh;
-        if (d.whole_ok) {
+        if (d->can_whole) {
             double bh = entropy_bits(hb, 256, len);
             b->ck_byte_bits += bh;
             if (bh < best) best = bh;
         }
         b->ck_best_bits += best;
         /* the format model: index entry + layout byte + the cheaper allowed layout */
-        double split = model_stream(he, d.E, m, se, 0) +
-                       model_stream(d.M <= 8 ? hs : NULL, d.M, m, d.M <= 8 ? ss : NULL, sm_const) +
+        double split = model_stream(he, d->exp_bits, m, se, 0) +
+                       model_stream(M <= 8 ? hs : NULL, M, m, M <= 8 ? ss : NULL, sm_const) +
                        (double)tail;
-        if (d.whole_ok) {
+        if (d->can_whole) {
             double whole = model_stream(hb, 8, len, c, 0);
             if (whole < split) split = whole;
         }
@@ -175,7 +198,7 @@ void bounds_add(bounds *b, bounds_acc *w, const uint8_t *p, size_t size, emz_typ
     free(ss);
 }
 
-static void finish_figures(bounds *b, const bounds_acc *w, emz_type t, type_desc d)
+static void finish_figures(bounds *b, const bounds_acc *w, emz_type t, const emz_type_desc *d)
 {
     double n = (double)w->n;
     b->wf_exp_h = entropy_bits(w->exp, 256, w->n) / n;
@@ -183,20 +206,20 @@ static void finish_figures(bounds *b, const bounds_acc *w, emz_type t, type_desc
         b->wf_sm_h = (entropy_bits(w->b0, 256, w->n) + entropy_bits(w->b1, 256, w->n) +
                       entropy_bits(w->b2, 256, w->n)) / n;
     else
-        b->wf_sm_h = entropy_bits(w->sm, (size_t)1 << d.M, w->n) / n;
+        b->wf_sm_h = entropy_bits(w->sm, (size_t)1 << d->signmant_bits, w->n) / n;
     b->wf_split_bits = (b->wf_exp_h + b->wf_sm_h) * n;
-    b->wf_elem_bits = w->elem ? entropy_bits(w->elem, (size_t)1 << (d.E + d.M), w->n) : -1;
-    if (!d.whole_ok) b->ck_byte_bits = -1;
+    b->wf_elem_bits = w->elem ? entropy_bits(w->elem, (size_t)1 << d->element_bits, w->n) : -1;
+    if (!d->can_whole) b->ck_byte_bits = -1;
     b->valid = 1;
 }
 
 bounds_acc *bounds_begin(emz_type t)
 {
-    type_desc d = describe(t);
+    const emz_type_desc *d = emz_type_desc_get(t);
     bounds_acc *w = calloc(1, sizeof *w);
     if (!w) return NULL;
-    if (d.E + d.M <= 16) {
-        w->elem = calloc((size_t)1 << (d.E + d.M), sizeof(uint64_t));
+    if (d->element_bits <= 16) {
+        w->elem = calloc((size_t)1 << d->element_bits, sizeof(uint64_t));
         if (!w->elem) { free(w); return NULL; }
     }
     return w;
@@ -204,8 +227,7 @@ bounds_acc *bounds_begin(emz_type t)
 
 void bounds_finish(bounds *b, bounds_acc *w, emz_type t)
 {
-    type_desc d = describe(t);
-    if (w->n) finish_figures(b, w, t, d);
+    if (w->n) finish_figures(b, w, t, emz_type_desc_get(t));
     free(w->elem);
     free(w);
 }

@@ -2,8 +2,8 @@
 #include "kernel_bench.h"
 
 #include "bench_util.h"
-#include "dtypes.h"
 #include "engine/dispatch.h"
+#include "format/element_types.h"
 #include "timing.h"
 
 #include <stdio.h>
@@ -58,7 +58,7 @@ static int check_kernels(const kernel_job *jobs, int n, const char *path, const 
     const emz_kernels *ref;
     if (emz_kernels_resolve(EMZ_IMPL_SCALAR, &ref) != EMZ_OK) return -1;
     const kernel_job *j0 = &jobs[0];
-    size_t smb = (j0->m * describe(j0->type).M + 7) / 8;
+    size_t smb = (j0->m * emz_type_desc_get(j0->type)->signmant_bits + 7) / 8;
     uint8_t *e0 = xmalloc(j0->m + SLACK), *s0 = xmalloc(smb + SLACK);
     ref->split[j0->type](j0->src, j0->m, e0, s0);
     uint32_t c0 = ref->checksum32(j0->src, j0->bytes);
@@ -87,17 +87,16 @@ int kernel_bench_group(file_result *fr, int group, const uint8_t *data, size_t s
                        const bench_opts *o)
 {
     const impl_set *is = &o->impls;
-    size_t all_m = type_slots(t, size);
-    size_t all_bytes = type_slot_bytes(t, all_m);
+    const emz_type_desc *d = emz_type_desc_get(t);
+    size_t all_bytes = size - emz_chunk_tail(d, size); /* whole elements only */
     int rc = 0;
     fr->krows = realloc(fr->krows, sizeof(kernel_row) * (size_t)(fr->nkrows + 2 * is->n));
     if (!fr->krows) { fprintf(stderr, "emzip-bench: out of memory\n"); exit(2); }
     for (int whole = 0; whole <= 1; whole++) {
         size_t bytes = whole || all_bytes <= KERNEL_L2_BYTES ? all_bytes : KERNEL_L2_BYTES;
         if (whole && all_bytes <= KERNEL_L2_BYTES) break; /* the L2 row already is the whole group */
-        size_t m = type_slots(t, bytes);
-        bytes = type_slot_bytes(t, m);
-        size_t smb = (m * describe(t).M + 7) / 8;
+        bytes -= emz_chunk_tail(d, bytes);
+        size_t m = emz_chunk_slots(d, bytes), smb = (m * d->signmant_bits + 7) / 8;
         uint8_t *exps = xmalloc(m + SLACK), *sm = xmalloc(smb + SLACK), *dst = xmalloc(bytes + SLACK);
         kernel_job *jobs = xcalloc((size_t)is->n, sizeof *jobs);
         for (int i = 0; i < is->n; i++) {

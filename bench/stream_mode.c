@@ -7,21 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct by_offset {
-    uint64_t begin, end;
-    size_t index;
-} by_offset;
-
-/* File order of the data: safetensors headers list tensors in any order (often sorted by
- * name), but a checkpoint writer streaming the data section sees them by offset. */
-static int cmp_offset(const void *a, const void *b)
-{
-    const by_offset *x = a, *y = b;
-    if (x->begin != y->begin) return x->begin < y->begin ? -1 : 1;
-    if (x->end != y->end) return x->end < y->end ? -1 : 1;
-    return (x->index > y->index) - (x->index < y->index);
-}
-
 stream_group *stream_find(stream_set *s, emz_type t)
 {
     for (int k = 0; k < s->n; k++)
@@ -38,43 +23,37 @@ static stream_group *find_or_add(stream_set *s, emz_type t)
     return g;
 }
 
-int stream_build(stream_set *s, const st_file *sf, const emz_type *types, char *err, size_t errlen)
+/* The groups fill in the order of h's tensors: by data offset (emz_st_parse sorts them), the
+ * order a checkpoint writer streaming the data section sees them, whatever the header's order
+ * (often by name). */
+int stream_build(stream_set *s, const emz_st_header *h, const uint8_t *data, char *err,
+                 size_t errlen)
 {
-    by_offset *order = malloc(sizeof *order * (sf->count ? sf->count : 1));
-    if (!order) { snprintf(err, errlen, "out of memory"); return -1; }
-    for (size_t i = 0; i < sf->count; i++)
-        order[i] = (by_offset){sf->tensors[i].begin, sf->tensors[i].end, i};
-    qsort(order, sf->count, sizeof *order, cmp_offset);
-
     /* sizes first, so that each buffer is allocated once */
-    for (size_t i = 0; i < sf->count; i++) {
-        stream_group *g = find_or_add(s, types[order[i].index]);
-        if (!g) { snprintf(err, errlen, "unknown emz type"); goto fail; }
+    for (size_t i = 0; i < h->count; i++) {
+        stream_group *g = find_or_add(s, h->tensors[i].type);
+        if (!g) { snprintf(err, errlen, "unknown emz type"); return -1; }
         g->tensors++;
-        g->size += (size_t)(order[i].end - order[i].begin);
+        g->size += (size_t)(h->tensors[i].end - h->tensors[i].begin);
     }
     for (int k = 0; k < s->n; k++) {
         stream_group *g = &s->g[k];
         g->frame_cap = emz_compress_bound(g->size);
-        if (!g->frame_cap) { snprintf(err, errlen, "compress bound overflow"); goto fail; }
+        if (!g->frame_cap) { snprintf(err, errlen, "compress bound overflow"); return -1; }
         g->src = malloc(g->size ? g->size : 1);
         g->out = malloc(g->size ? g->size : 1);
         g->frame = malloc(g->frame_cap);
-        if (!g->src || !g->out || !g->frame) { snprintf(err, errlen, "out of memory"); goto fail; }
+        if (!g->src || !g->out || !g->frame) { snprintf(err, errlen, "out of memory"); return -1; }
         g->size = 0; /* refilled below as the fill position */
     }
-    for (size_t i = 0; i < sf->count; i++) {
-        const st_tensor *t = &sf->tensors[order[i].index];
-        stream_group *g = stream_find(s, types[order[i].index]);
+    for (size_t i = 0; i < h->count; i++) {
+        const emz_st_tensor *t = &h->tensors[i];
+        stream_group *g = stream_find(s, t->type);
         size_t n = (size_t)(t->end - t->begin);
-        memcpy(g->src + g->size, sf->data + t->begin, n);
+        memcpy(g->src + g->size, data + t->begin, n);
         g->size += n;
     }
-    free(order);
     return 0;
-fail:
-    free(order);
-    return -1;
 }
 
 void stream_free(stream_set *s)

@@ -14,7 +14,7 @@
 #define EMZIP_BENCH_STREAM_MODE_H
 
 #include "emzip.h"
-#include "safetensors_scan.h"
+#include "format/safetensors_header.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -43,9 +43,11 @@ typedef struct stream_run {
     int failed_status;  /* emz_status of the last failure, -1 for a size mismatch */
 } stream_run;
 
-/* Groups the tensors of sf by types[i] (the emz type of tensor i) and fills each group's
- * buffer. Returns 0, or -1 (message in err) if a size overflows. Release with stream_free. */
-int stream_build(stream_set *s, const st_file *sf, const emz_type *types, char *err, size_t errlen);
+/* Groups the tensors of h (data: the file's data region) by the emz type the library stores
+ * each as, and fills each group's buffer. Returns 0, or -1 (message in err) if a size overflows
+ * or memory is exhausted. Release with stream_free (also after a failure). */
+int stream_build(stream_set *s, const emz_st_header *h, const uint8_t *data, char *err,
+                 size_t errlen);
 void stream_free(stream_set *s);
 
 /* The group of type t, or NULL. */
