@@ -9,10 +9,14 @@
 #include <string.h>
 #include <zstd.h>
 
-int baselines_init(baseline b[BASELINE_COUNT], const uint8_t *src, size_t size, char *err, size_t errlen)
-{
-    static const struct { const char *codec; int level; } set[BASELINE_COUNT] = {
-        {"libdeflate", 1}, {"libdeflate", 6}, {"libdeflate", 12}, {"zstd", 1}, {"zstd", 3}, {"zstd", 19},
+int baselines_init(baseline b[BASELINE_COUNT], const uint8_t *src, size_t size, char *err,
+                   size_t errlen) {
+    static const struct {
+        const char *codec;
+        int level;
+    } set[BASELINE_COUNT] = {
+        {"libdeflate", 1}, {"libdeflate", 6}, {"libdeflate", 12},
+        {"zstd", 1},       {"zstd", 3},       {"zstd", 19},
     };
     memset(b, 0, sizeof(baseline) * BASELINE_COUNT);
     /* room for either codec's worst case; DEFLATE stored blocks add ~5 bytes per 64 KiB */
@@ -43,8 +47,7 @@ int baselines_init(baseline b[BASELINE_COUNT], const uint8_t *src, size_t size, 
     return 0;
 }
 
-void baselines_free(baseline b[BASELINE_COUNT])
-{
+void baselines_free(baseline b[BASELINE_COUNT]) {
     for (int k = 0; k < BASELINE_COUNT; k++) {
         baseline *x = &b[k];
         if (x->is_zstd) {
@@ -60,8 +63,7 @@ void baselines_free(baseline b[BASELINE_COUNT])
     memset(b, 0, sizeof(baseline) * BASELINE_COUNT);
 }
 
-int baseline_compress(void *arg)
-{
+int baseline_compress(void *arg) {
     baseline *x = arg;
     if (x->is_zstd) {
         size_t r = ZSTD_compressCCtx(x->comp, x->cbuf, x->cap, x->src, x->size, x->level);
@@ -74,8 +76,7 @@ int baseline_compress(void *arg)
     return 0;
 }
 
-int baseline_decompress(void *arg)
-{
+int baseline_decompress(void *arg) {
     baseline *x = arg;
     if (x->is_zstd) {
         size_t r = ZSTD_decompressDCtx(x->decomp, x->dbuf, x->size, x->cbuf, x->csize);
@@ -87,7 +88,6 @@ int baseline_decompress(void *arg)
     return r == LIBDEFLATE_SUCCESS && actual == x->size ? 0 : -1;
 }
 
-int baseline_roundtrip_ok(const baseline *b)
-{
+int baseline_roundtrip_ok(const baseline *b) {
     return memcmp(b->dbuf, b->src, b->size) == 0;
 }

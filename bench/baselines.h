@@ -16,15 +16,16 @@ typedef struct baseline {
     char level_str[8];
     const uint8_t *src;
     size_t size;
-    uint8_t *cbuf;     /* the compressed file */
+    uint8_t *cbuf; /* the compressed file */
     size_t cap, csize;
-    uint8_t *dbuf;     /* its own decompression target, so each round trip can be checked after
-                          the interleaved timing */
+    uint8_t *dbuf;       /* its own decompression target, so each round trip can be checked after
+                            the interleaved timing */
     void *comp, *decomp; /* libdeflate_compressor / ZSTD_CCtx, and the decompressors */
 } baseline;
 
 /* Sets up the six codecs on src[0..size). 0, or -1 with a message in err. */
-int baselines_init(baseline b[BASELINE_COUNT], const uint8_t *src, size_t size, char *err, size_t errlen);
+int baselines_init(baseline b[BASELINE_COUNT], const uint8_t *src, size_t size, char *err,
+                   size_t errlen);
 void baselines_free(baseline b[BASELINE_COUNT]);
 
 /* Timing callbacks (arg: a baseline *): compress src into cbuf / decompress cbuf into dbuf. */

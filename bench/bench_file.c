@@ -4,10 +4,10 @@
 #include "baselines.h"
 #include "bench_util.h"
 #include "common/common.h"
+#include "format/safetensors_header.h"
 #include "kernel_bench.h"
 #include "per_tensor.h"
 #include "results.h"
-#include "format/safetensors_header.h"
 #include "small_inputs.h"
 #include "stream_mode.h"
 #include "timing.h"
@@ -28,9 +28,8 @@ typedef struct impl_ctx {
     stream_run sc, sv;     /* the same for emzip-stream (verified only) */
 } impl_ctx;
 
-static void add_row(file_result *fr, const char *codec, const char *level, const char *impl, double ratio,
-                    timing ct, timing dt, uint64_t bytes)
-{
+static void add_row(file_result *fr, const char *codec, const char *level, const char *impl,
+                    double ratio, timing ct, timing dt, uint64_t bytes) {
     if (fr->nrows >= MAX_ROWS) return;
     result_row *r = &fr->rows[fr->nrows++];
     r->codec = codec;
@@ -45,15 +44,14 @@ static void add_row(file_result *fr, const char *codec, const char *level, const
 /* The label a tensor's results are grouped under: its safetensors dtype, except for tensors
  * emzip stores as FP4 (MXFP4 U8 "*.blocks"), which must not share the U8 group of the scales
  * stored as bytes. */
-static const char *group_label(const emz_st_tensor *t)
-{
+static const char *group_label(const emz_st_tensor *t) {
     return t->type == EMZ_TYPE_FP4_E2M1 ? "FP4_E2M1" : t->dtype;
 }
 
 /* Tensors -> jobs and dtype groups, each tensor of the type the library stores it as; the
  * dominant group is the float group with the most bytes, else the biggest group. */
-static int build_jobs(const emz_st_header *h, const uint8_t *data, tensor_set *ts, file_result *fr)
-{
+static int build_jobs(const emz_st_header *h, const uint8_t *data, tensor_set *ts,
+                      file_result *fr) {
     ts->n = h->count;
     ts->jobs = xcalloc(h->count ? h->count : 1, sizeof(tensor_job));
     for (size_t i = 0; i < h->count; i++) {
@@ -80,7 +78,10 @@ static int build_jobs(const emz_st_header *h, const uint8_t *data, tensor_set *t
         fr->groups[g].bytes += j->size;
         fr->tensor_bytes += j->size;
         j->frame_cap = emz_compress_bound(j->size);
-        if (!j->frame_cap) { snprintf(fr->error, sizeof fr->error, "compress bound overflow"); return -1; }
+        if (!j->frame_cap) {
+            snprintf(fr->error, sizeof fr->error, "compress bound overflow");
+            return -1;
+        }
         j->frame_off = ts->frames_cap;
         ts->frames_cap += j->frame_cap;
         j->out_off = ts->out_size;
@@ -102,8 +103,7 @@ static int build_jobs(const emz_st_header *h, const uint8_t *data, tensor_set *t
  * every header once, and round-trips every frame with verification on and off. Failures are
  * printed; returns -1 when frames could not be made at all. */
 static int check_per_tensor(tensor_set *ts, impl_ctx *ic, const impl_ctx *ref,
-                            const emz_st_header *h, size_t chunk, file_result *fr)
-{
+                            const emz_st_header *h, size_t chunk, file_result *fr) {
     int first = ref == NULL;
     const char *in = emz_impl_name(ic->impl);
     if (tensor_compress_all(&ic->tc)) {
@@ -111,7 +111,8 @@ static int check_per_tensor(tensor_set *ts, impl_ctx *ic, const impl_ctx *ref,
                  emz_error_name((emz_status)ic->tc.failed_status));
         return -1;
     }
-    if (first) tensor_snapshot(ts);
+    if (first)
+        tensor_snapshot(ts);
     else if (!tensor_same_as_snapshot(ts)) {
         fprintf(stderr, "emzip-bench: %s: %s frames differ from %s's\n", fr->path, in,
                 emz_impl_name(ref->impl));
@@ -129,13 +130,17 @@ static int check_per_tensor(tensor_set *ts, impl_ctx *ic, const impl_ctx *ref,
         }
         for (int v = 1; v >= 0; v--) {
             size_t ds = 0;
-            memset(ts->out + j->out_off, 0xA5, j->size); /* stale bytes must not pass for decoded ones */
+            memset(ts->out + j->out_off, 0xA5,
+                   j->size); /* stale bytes must not pass for decoded ones */
             st = emz_decompress(v ? ic->verify : ic->noverify, ts->out + j->out_off, j->size,
                                 ts->frames + j->frame_off, j->frame_size, &ds);
-            if (st != EMZ_OK || ds != j->size || memcmp(ts->out + j->out_off, j->src, j->size) != 0) {
-                fprintf(stderr, "emzip-bench: %s: tensor '%s' (%s, %zu bytes): %s round trip FAILED "
-                        "(verify=%d, %s)\n", fr->path, h->tensors[i].name, h->tensors[i].dtype,
-                        j->size, in, v, emz_error_name(st));
+            if (st != EMZ_OK || ds != j->size ||
+                memcmp(ts->out + j->out_off, j->src, j->size) != 0) {
+                fprintf(stderr,
+                        "emzip-bench: %s: tensor '%s' (%s, %zu bytes): %s round trip FAILED "
+                        "(verify=%d, %s)\n",
+                        fr->path, h->tensors[i].name, h->tensors[i].dtype, j->size, in, v,
+                        emz_error_name(st));
                 fr->ok = 0;
             }
         }
@@ -147,8 +152,7 @@ static int check_per_tensor(tensor_set *ts, impl_ctx *ic, const impl_ctx *ref,
  * (checking that they agree and round-trip), then fills the stream figures of fr. Returns -1
  * with fr->error set when the measurement can't run; a failed check only clears fr->ok. */
 static int stream_setup(stream_set *ss, impl_ctx *ic, int nimpl, const emz_st_header *h,
-                        const uint8_t *data, size_t chunk, file_result *fr)
-{
+                        const uint8_t *data, size_t chunk, file_result *fr) {
     if (stream_build(ss, h, data, fr->error, sizeof fr->error)) return -1;
     for (int i = 0; i < nimpl; i++) {
         const char *in = emz_impl_name(ic[i].impl);
@@ -157,10 +161,11 @@ static int stream_setup(stream_set *ss, impl_ctx *ic, int nimpl, const emz_st_he
                      emz_error_name((emz_status)ic[i].sc.failed_status));
             return -1;
         }
-        if (i == 0) stream_snapshot(ss);
+        if (i == 0)
+            stream_snapshot(ss);
         else if (!stream_same_as_snapshot(ss)) {
-            fprintf(stderr, "emzip-bench: %s: emzip-stream: %s frames differ from %s's\n", fr->path, in,
-                    emz_impl_name(ic[0].impl));
+            fprintf(stderr, "emzip-bench: %s: emzip-stream: %s frames differ from %s's\n", fr->path,
+                    in, emz_impl_name(ic[0].impl));
             fr->ok = 0;
         }
         if (stream_check(ss, ic[i].verify, ic[i].noverify, chunk, fr->path, in)) fr->ok = 0;
@@ -186,15 +191,18 @@ static int stream_setup(stream_set *ss, impl_ctx *ic, int nimpl, const emz_st_he
 }
 
 /* The bounds of every float group, over its tensors as the per-tensor frames chunk them. */
-static int group_bounds(const tensor_set *ts, size_t chunk, file_result *fr)
-{
+static int group_bounds(const tensor_set *ts, size_t chunk, file_result *fr) {
     for (int g = 0; g < fr->ngroups; g++) {
         group *gr = &fr->groups[g];
         if (gr->type == EMZ_TYPE_BYTES) continue;
         bounds_acc *w = bounds_begin(gr->type);
-        if (!w) { snprintf(fr->error, sizeof fr->error, "out of memory"); return -1; }
+        if (!w) {
+            snprintf(fr->error, sizeof fr->error, "out of memory");
+            return -1;
+        }
         for (size_t i = 0; i < ts->n; i++)
-            if (ts->jobs[i].group == g) bounds_add(&gr->b, w, ts->jobs[i].src, ts->jobs[i].size, ts->jobs[i].type, chunk);
+            if (ts->jobs[i].group == g)
+                bounds_add(&gr->b, w, ts->jobs[i].src, ts->jobs[i].size, ts->jobs[i].type, chunk);
         bounds_finish(&gr->b, w, gr->type);
     }
     return 0;
@@ -203,9 +211,8 @@ static int group_bounds(const tensor_set *ts, size_t chunk, file_result *fr)
 /* Table 1: compression of every implementation (per tensor and stream) and of the baselines
  * in one interleaved set; then decompression of every implementation (verified, unverified,
  * stream), memcpy and the baselines in another. */
-static void time_table1(impl_ctx *ic, int nimpl, tensor_set *ts, stream_set *ss, baseline *bl, int nbl,
-                        const bench_opts *o, file_result *fr)
-{
+static void time_table1(impl_ctx *ic, int nimpl, tensor_set *ts, stream_set *ss, baseline *bl,
+                        int nbl, const bench_opts *o, file_result *fr) {
     size_t nc = (size_t)(2 * nimpl + nbl), nd = (size_t)(3 * nimpl + 1 + nbl);
     timed_run *c = xcalloc(nc, sizeof *c), *d = xcalloc(nd, sizeof *d);
     for (int i = 0; i < nimpl; i++) {
@@ -224,28 +231,34 @@ static void time_table1(impl_ctx *ic, int nimpl, tensor_set *ts, stream_set *ss,
     /* the baselines' decompression needs their compressed files: check them first */
     for (int k = 0; k < nbl; k++)
         if (!c[2 * nimpl + k].t.ok) {
-            fprintf(stderr, "emzip-bench: %s: %s %d compression FAILED\n", fr->path, bl[k].codec, bl[k].level);
+            fprintf(stderr, "emzip-bench: %s: %s %d compression FAILED\n", fr->path, bl[k].codec,
+                    bl[k].level);
             fr->ok = 0;
         }
     memset(ts->out, 0, ts->out_size);
-    for (int k = 0; k < ss->n; k++) memset(ss->g[k].out, 0, ss->g[k].size);
+    for (int k = 0; k < ss->n; k++)
+        memset(ss->g[k].out, 0, ss->g[k].size);
     time_interleaved(d, nd, o->reps);
 
-    int bad = !tensor_outputs_match(ts) || !stream_outputs_match(ss) || !tensor_same_as_snapshot(ts) ||
-              !stream_same_as_snapshot(ss);
+    int bad = !tensor_outputs_match(ts) || !stream_outputs_match(ss) ||
+              !tensor_same_as_snapshot(ts) || !stream_same_as_snapshot(ss);
     for (int i = 0; i < nimpl; i++)
-        bad |= !c[i].t.ok || !c[nimpl + i].t.ok || !d[i].t.ok || !d[nimpl + i].t.ok || !d[2 * nimpl + i].t.ok;
+        bad |= !c[i].t.ok || !c[nimpl + i].t.ok || !d[i].t.ok || !d[nimpl + i].t.ok ||
+               !d[2 * nimpl + i].t.ok;
     if (bad) {
         fprintf(stderr, "emzip-bench: %s: emzip failed during timing\n", fr->path);
         fr->ok = 0;
     }
 
     double ours = 100.0 * (double)(fr->frames_total + fr->header_stored) / (double)fr->file_size;
-    double stream = 100.0 * (double)(fr->stream_frames_total + fr->header_stored) / (double)fr->file_size;
+    double stream =
+        100.0 * (double)(fr->stream_frames_total + fr->header_stored) / (double)fr->file_size;
     for (int i = 0; i < nimpl; i++)
-        add_row(fr, "emzip", "verify", emz_impl_name(ic[i].impl), ours, c[i].t, d[i].t, fr->tensor_bytes);
+        add_row(fr, "emzip", "verify", emz_impl_name(ic[i].impl), ours, c[i].t, d[i].t,
+                fr->tensor_bytes);
     for (int i = 0; i < nimpl; i++)
-        add_row(fr, "emzip", "noverify", emz_impl_name(ic[i].impl), ours, c[i].t, d[nimpl + i].t, fr->tensor_bytes);
+        add_row(fr, "emzip", "noverify", emz_impl_name(ic[i].impl), ours, c[i].t, d[nimpl + i].t,
+                fr->tensor_bytes);
     for (int i = 0; i < nimpl; i++)
         add_row(fr, "emzip-stream", "verify", emz_impl_name(ic[i].impl), stream, c[nimpl + i].t,
                 d[2 * nimpl + i].t, fr->tensor_bytes);
@@ -253,11 +266,12 @@ static void time_table1(impl_ctx *ic, int nimpl, tensor_set *ts, stream_set *ss,
     for (int k = 0; k < nbl; k++) {
         timing tc = c[2 * nimpl + k].t, td = d[3 * nimpl + 1 + k].t;
         if (tc.ok && (!td.ok || !baseline_roundtrip_ok(&bl[k]))) {
-            fprintf(stderr, "emzip-bench: %s: %s %d round trip FAILED\n", fr->path, bl[k].codec, bl[k].level);
+            fprintf(stderr, "emzip-bench: %s: %s %d round trip FAILED\n", fr->path, bl[k].codec,
+                    bl[k].level);
             fr->ok = 0;
         }
-        add_row(fr, bl[k].codec, bl[k].level_str, "-", 100.0 * (double)bl[k].csize / (double)fr->file_size, tc,
-                td, fr->file_size);
+        add_row(fr, bl[k].codec, bl[k].level_str, "-",
+                100.0 * (double)bl[k].csize / (double)fr->file_size, tc, td, fr->file_size);
     }
     free(c);
     free(d);
@@ -266,8 +280,7 @@ static void time_table1(impl_ctx *ic, int nimpl, tensor_set *ts, stream_set *ss,
 /* Parses the header of the file image buf with the library's parser (the one emzip compress
  * uses, so the bench measures the files emzip accepts) and fills the header sizes of fr: raw
  * (8 + JSON) and as checkpoint mode would store it (8 + zstd -19 of the JSON). */
-static int read_header(const uint8_t *buf, size_t size, emz_st_header *h, file_result *fr)
-{
+static int read_header(const uint8_t *buf, size_t size, emz_st_header *h, file_result *fr) {
     emz_status st = EMZ_ERROR_BAD_SAFETENSORS;
     char why[200];
     uint64_t n = 0;
@@ -295,8 +308,7 @@ static int read_header(const uint8_t *buf, size_t size, emz_st_header *h, file_r
 /* The contexts of implementation impl (its chunk size, checksum verification on and off) and
  * its runs over the shared buffers. */
 static int impl_setup(impl_ctx *x, emz_impl impl, tensor_set *ts, stream_set *ss, size_t chunk,
-                      file_result *fr)
-{
+                      file_result *fr) {
     x->impl = impl;
     x->cctx = bench_cctx(impl, chunk, fr->error, sizeof fr->error);
     x->verify = x->cctx ? bench_dctx(impl, 1, fr->error, sizeof fr->error) : NULL;
@@ -310,8 +322,7 @@ static int impl_setup(impl_ctx *x, emz_impl impl, tensor_set *ts, stream_set *ss
     return 0;
 }
 
-int bench_file(const char *path, const bench_opts *o, file_result *fr)
-{
+int bench_file(const char *path, const bench_opts *o, file_result *fr) {
     memset(fr, 0, sizeof *fr);
     fr->path = path;
     fr->dominant = -1;
@@ -390,8 +401,7 @@ done:
     return rc;
 }
 
-void file_result_free(file_result *fr)
-{
+void file_result_free(file_result *fr) {
     free(fr->krows);
     free(fr->srows);
     fr->krows = NULL, fr->srows = NULL;

@@ -12,29 +12,30 @@
 
 /* Element j of a buffer of elements of d->element_bits bits (little-endian; FP4: the low nibble
  * first). */
-static inline uint32_t load_elem(const uint8_t *p, const emz_type_desc *d, size_t j)
-{
+static inline uint32_t load_elem(const uint8_t *p, const emz_type_desc *d, size_t j) {
     switch (d->element_bits) {
-    case 4: return (p[j / 2] >> (4 * (j & 1))) & 0xF;
-    case 16: return emz_load16(p + 2 * j);
-    case 32: return emz_load32(p + 4 * j);
-    default: return p[j];
+    case 4:
+        return (p[j / 2] >> (4 * (j & 1))) & 0xF;
+    case 16:
+        return emz_load16(p + 2 * j);
+    case 32:
+        return emz_load32(p + 4 * j);
+    default:
+        return p[j];
     }
 }
 
 /* An element split into its exponent field e and its sign+mantissa field s (the sign above the
  * mantissa bits), as docs/FORMAT.md splits it: read here element by element, independently of
  * the library's split kernels. */
-static inline void split_elem(uint32_t u, const emz_type_desc *d, uint32_t *e, uint32_t *s)
-{
+static inline void split_elem(uint32_t u, const emz_type_desc *d, uint32_t *e, uint32_t *s) {
     unsigned mp = d->signmant_bits - 1; /* mantissa bits without the sign */
     *e = (u >> mp) & ((1u << d->exp_bits) - 1);
     *s = ((u >> (d->exp_bits + mp)) & 1u) << mp | (u & ((1u << mp) - 1));
 }
 
 /* Bits needed by an order-0 code of n symbols with these counts: sum c * log2(n / c). */
-static double entropy_bits(const uint64_t *hist, size_t k, uint64_t n)
-{
+static double entropy_bits(const uint64_t *hist, size_t k, uint64_t n) {
     if (n == 0) return 0;
     double s = 0;
     for (size_t i = 0; i < k; i++)
@@ -45,16 +46,15 @@ static double entropy_bits(const uint64_t *hist, size_t k, uint64_t n)
 
 struct bounds_acc { /* whole-file histograms of one float group */
     uint64_t exp[256];
-    uint64_t sm[1u << 11];    /* sign+mantissa, M <= 11 */
+    uint64_t sm[1u << 11];              /* sign+mantissa, M <= 11 */
     uint64_t b0[256], b1[256], b2[256]; /* FP32: mantissa bytes as entropy.py splits them */
-    uint64_t *elem;           /* whole element, <= 16 bits */
+    uint64_t *elem;                     /* whole element, <= 16 bits */
     uint64_t n;
 };
 
 /* Optimal code lengths of at most max_len bits (package-merge) for the symbols of hist[0..k)
  * that occur; len[] is zeroed first. Needs at least two symbols and k <= 256. */
-static void pm_lengths(const uint64_t *hist, unsigned k, unsigned max_len, uint8_t *len)
-{
+static void pm_lengths(const uint64_t *hist, unsigned k, unsigned max_len, uint8_t *len) {
     enum { MAXL = 16, CAP = 512 };
     static uint64_t weight[MAXL + 1][CAP];
     static uint8_t leafy[MAXL + 1][CAP];
@@ -64,12 +64,14 @@ static void pm_lengths(const uint64_t *hist, unsigned k, unsigned max_len, uint8
         if (hist[s]) idx[n++] = s;
     for (unsigned i = 1; i < n; i++) { /* ascending weight */
         unsigned v = idx[i], j = i;
-        while (j > 0 && hist[idx[j - 1]] > hist[v]) idx[j] = idx[j - 1], j--;
+        while (j > 0 && hist[idx[j - 1]] > hist[v])
+            idx[j] = idx[j - 1], j--;
         idx[j] = v;
     }
     if (n < 2 || max_len > MAXL || (1u << max_len) < n) return;
     cnt[max_len] = n;
-    for (unsigned i = 0; i < n; i++) weight[max_len][i] = hist[idx[i]], leafy[max_len][i] = 1;
+    for (unsigned i = 0; i < n; i++)
+        weight[max_len][i] = hist[idx[i]], leafy[max_len][i] = 1;
     for (unsigned lv = max_len - 1; lv >= 1; lv--) {
         unsigned np = cnt[lv + 1] / 2, li = 0, pi = 0, o = 0;
         while (li < n || pi < np) {
@@ -84,18 +86,20 @@ static void pm_lengths(const uint64_t *hist, unsigned k, unsigned max_len, uint8
     unsigned take = 2 * n - 2;
     for (unsigned lv = 1; lv <= max_len && take; lv++) {
         unsigned a = 0;
-        for (unsigned i = 0; i < take && i < cnt[lv]; i++) a += leafy[lv][i];
-        for (unsigned r = 0; r < a; r++) len[idx[r]]++;
+        for (unsigned i = 0; i < take && i < cnt[lv]; i++)
+            a += leafy[lv][i];
+        for (unsigned r = 0; r < a; r++)
+            len[idx[r]]++;
         take = 2 * (take - a);
     }
 }
 
 /* Bytes of the cheapest encoding docs/FORMAT.md allows for a stream of n symbols of w bits:
  * RAW, CONSTANT, or HUFFMAN (w <= 8) with optimal 11-bit-limited code lengths, its code table,
- * lane table (1, 4 or 16 LEB128 sizes by stream length) and the exact lane sizes. syms: the symbols, one a byte (w <= 8), else NULL;
- * constant: for w > 8, whether all symbols are equal. */
-static double model_stream(const uint64_t *hist, unsigned w, size_t n, const uint8_t *syms, int constant)
-{
+ * lane table (1, 4 or 16 LEB128 sizes by stream length) and the exact lane sizes. syms: the
+ * symbols, one a byte (w <= 8), else NULL; constant: for w > 8, whether all symbols are equal. */
+static double model_stream(const uint64_t *hist, unsigned w, size_t n, const uint8_t *syms,
+                           int constant) {
     double raw = 1.0 + (double)(((uint64_t)n * w + 7) / 8);
     if (n == 0) return raw;
     if (w > 8) return constant ? 1.0 + (w + 7) / 8 : raw;
@@ -116,18 +120,18 @@ static double model_stream(const uint64_t *hist, unsigned w, size_t n, const uin
     for (size_t l = 0; l < lanes; l++) {
         size_t lo = l * per < n ? l * per : n, hi = lo + per < n ? lo + per : n;
         uint64_t bits = 0;
-        for (size_t i = lo; i < hi; i++) bits += len[syms[i]];
+        for (size_t i = lo; i < hi; i++)
+            bits += len[syms[i]];
         uint64_t size = (bits + 7) / 8;
         unsigned leb = 1;
-        for (uint64_t v = size >> 7; v; v >>= 7) leb++;
+        for (uint64_t v = size >> 7; v; v >>= 7)
+            leb++;
         bytes += (double)(size + leb);
     }
     return bytes < raw ? bytes : raw;
 }
 
-void bounds_add(bounds *b, bounds_acc *w, const uint8_t *p, size_t size, emz_type t,
-                              size_t chunk)
-{
+void bounds_add(bounds *b, bounds_acc *w, const uint8_t *p, size_t size, emz_type t, size_t chunk) {
     const emz_type_desc *d = emz_type_desc_get(t);
     const unsigned M = d->signmant_bits;
     size_t nslots = emz_chunk_slots(d, size);
@@ -167,11 +171,14 @@ void bounds_add(bounds *b, bounds_acc *w, const uint8_t *p, size_t size, emz_typ
             he[e]++;
             se[j] = (uint8_t)e;
             if (M <= 8) hs[s]++, ss[j] = (uint8_t)s;
-            if (j == 0) s0 = s;
-            else if (s != s0) sm_const = 0;
+            if (j == 0)
+                s0 = s;
+            else if (s != s0)
+                sm_const = 0;
         }
         if (d->can_whole)
-            for (size_t j = 0; j < len; j++) hb[c[j]]++;
+            for (size_t j = 0; j < len; j++)
+                hb[c[j]]++;
         double eh = entropy_bits(he, 256, m);
         double raw = (double)m * M + 8.0 * (double)tail;
         double smh = M <= 8 ? entropy_bits(hs, 256, m) + 8.0 * (double)tail : raw;
@@ -198,13 +205,13 @@ void bounds_add(bounds *b, bounds_acc *w, const uint8_t *p, size_t size, emz_typ
     free(ss);
 }
 
-static void finish_figures(bounds *b, const bounds_acc *w, emz_type t, const emz_type_desc *d)
-{
+static void finish_figures(bounds *b, const bounds_acc *w, emz_type t, const emz_type_desc *d) {
     double n = (double)w->n;
     b->wf_exp_h = entropy_bits(w->exp, 256, w->n) / n;
     if (t == EMZ_TYPE_FP32)
         b->wf_sm_h = (entropy_bits(w->b0, 256, w->n) + entropy_bits(w->b1, 256, w->n) +
-                      entropy_bits(w->b2, 256, w->n)) / n;
+                      entropy_bits(w->b2, 256, w->n)) /
+                     n;
     else
         b->wf_sm_h = entropy_bits(w->sm, (size_t)1 << d->signmant_bits, w->n) / n;
     b->wf_split_bits = (b->wf_exp_h + b->wf_sm_h) * n;
@@ -213,20 +220,21 @@ static void finish_figures(bounds *b, const bounds_acc *w, emz_type t, const emz
     b->valid = 1;
 }
 
-bounds_acc *bounds_begin(emz_type t)
-{
+bounds_acc *bounds_begin(emz_type t) {
     const emz_type_desc *d = emz_type_desc_get(t);
     bounds_acc *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     if (d->element_bits <= 16) {
         w->elem = calloc((size_t)1 << d->element_bits, sizeof(uint64_t));
-        if (!w->elem) { free(w); return NULL; }
+        if (!w->elem) {
+            free(w);
+            return NULL;
+        }
     }
     return w;
 }
 
-void bounds_finish(bounds *b, bounds_acc *w, emz_type t)
-{
+void bounds_finish(bounds *b, bounds_acc *w, emz_type t) {
     if (w->n) finish_figures(b, w, t, emz_type_desc_get(t));
     free(w->elem);
     free(w);
@@ -235,12 +243,10 @@ void bounds_finish(bounds *b, bounds_acc *w, emz_type t)
 /* Bounds of one buffer cut into chunks as ONE frame cuts it (the emzip-stream layout): chunks
  * now straddle tensor boundaries. The whole-file histograms come along but equal the group's
  * own (a); the per-chunk figures and the format model are what differ. */
-int buffer_bounds(bounds *b, const uint8_t *p, size_t size, emz_type t, size_t chunk)
-{
+int buffer_bounds(bounds *b, const uint8_t *p, size_t size, emz_type t, size_t chunk) {
     bounds_acc *w = bounds_begin(t);
     if (!w) return -1;
     bounds_add(b, w, p, size, t, chunk);
     bounds_finish(b, w, t);
     return 0;
 }
-

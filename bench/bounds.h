@@ -11,15 +11,15 @@
 
 typedef struct bounds {
     int valid;
-    double wf_exp_h, wf_sm_h;      /* whole-file bits per element of each field */
-    double wf_split_bits;          /* (a): whole-file exponent H + sign+mantissa H */
-    double wf_elem_bits;           /* whole-element order-0 (elements of <= 16 bits), -1 if n/a */
-    double ck_exp_raw_bits;        /* (b): per chunk exponent H + M raw bits (+ tail bytes) */
-    double ck_exp_sm_bits;         /* per chunk exponent H + sign+mantissa H (H only if M <= 8) */
-    double ck_byte_bits;           /* per chunk whole-byte H (FP8 / FP4), -1 if n/a */
-    double ck_best_bits;           /* per chunk min(split, whole) as the codec may choose */
-    double model_bytes;            /* frames as the format allows at best with optimal
-                                    * length-limited Huffman codes (see model_stream) */
+    double wf_exp_h, wf_sm_h; /* whole-file bits per element of each field */
+    double wf_split_bits;     /* (a): whole-file exponent H + sign+mantissa H */
+    double wf_elem_bits;      /* whole-element order-0 (elements of <= 16 bits), -1 if n/a */
+    double ck_exp_raw_bits;   /* (b): per chunk exponent H + M raw bits (+ tail bytes) */
+    double ck_exp_sm_bits;    /* per chunk exponent H + sign+mantissa H (H only if M <= 8) */
+    double ck_byte_bits;      /* per chunk whole-byte H (FP8 / FP4), -1 if n/a */
+    double ck_best_bits;      /* per chunk min(split, whole) as the codec may choose */
+    double model_bytes;       /* frames as the format allows at best with optimal
+                               * length-limited Huffman codes (see model_stream) */
     uint64_t elements;
 } bounds;
 
@@ -38,8 +38,7 @@ void bounds_finish(bounds *b, bounds_acc *w, emz_type t);
 int buffer_bounds(bounds *b, const uint8_t *p, size_t size, emz_type t, size_t chunk);
 
 /* Percent of bytes that bits amount to. */
-static inline double pct(double bits, uint64_t bytes)
-{
+static inline double pct(double bits, uint64_t bytes) {
     return bytes ? 100.0 * bits / (8.0 * (double)bytes) : 0;
 }
 

@@ -16,23 +16,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *o)
-{
-    fprintf(o, "usage: emzip-bench [--impl NAME[,NAME...]|all] [--json] [--json-file F] [--no-baselines]\n"
-               "                   [--no-kernels] [--no-small] [--reps N] [--chunk BYTES] FILE.safetensors...\n"
-               "  --impl LIST    emzip implementations to measure: scalar, avx2, avx512, neon, comma-separated,\n"
-               "                 or all (default: all that this build and CPU run)\n"
-               "  --json         machine-readable output instead of Markdown tables\n"
-               "  --json-file F  also write the JSON output to file F\n"
-               "  --no-baselines skip libdeflate and zstd\n"
-               "  --no-kernels   skip the split / merge / checksum32 kernel section\n"
-               "  --no-small     skip the small-input section\n"
-               "  --reps N       timed repetitions per measurement, median taken (default 11)\n"
-               "  --chunk BYTES  emzip chunk size, a power of two from 4096 to 16777216 (default 262144)\n");
+static void usage(FILE *o) {
+    fprintf(
+        o,
+        "usage: emzip-bench [--impl NAME[,NAME...]|all] [--json] [--json-file F] [--no-baselines]\n"
+        "                   [--no-kernels] [--no-small] [--reps N] [--chunk BYTES] "
+        "FILE.safetensors...\n"
+        "  --impl LIST    emzip implementations to measure: scalar, avx2, avx512, neon, "
+        "comma-separated,\n"
+        "                 or all (default: all that this build and CPU run)\n"
+        "  --json         machine-readable output instead of Markdown tables\n"
+        "  --json-file F  also write the JSON output to file F\n"
+        "  --no-baselines skip libdeflate and zstd\n"
+        "  --no-kernels   skip the split / merge / checksum32 kernel section\n"
+        "  --no-small     skip the small-input section\n"
+        "  --reps N       timed repetitions per measurement, median taken (default 11)\n"
+        "  --chunk BYTES  emzip chunk size, a power of two from 4096 to 16777216 (default "
+        "262144)\n");
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     int json = 0;
     const char *json_path = NULL, *impl_arg = "all";
     long long reps = 11, chunk = 256 * 1024;
@@ -43,12 +46,17 @@ int main(int argc, char **argv)
     const char **files = xmalloc(sizeof(char *) * (size_t)(argc > 0 ? argc : 1));
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--json") == 0) json = 1;
+        if (strcmp(a, "--json") == 0)
+            json = 1;
         else if (strcmp(a, "--reps") == 0 && i + 1 < argc) {
-            if (parse_ll(argv[++i], 1, 1000, &reps)) { fprintf(stderr, "emzip-bench: bad --reps\n"); return 2; }
+            if (parse_ll(argv[++i], 1, 1000, &reps)) {
+                fprintf(stderr, "emzip-bench: bad --reps\n");
+                return 2;
+            }
         } else if (strcmp(a, "--chunk") == 0 && i + 1 < argc) {
             if (parse_ll(argv[++i], 4096, 16 << 20, &chunk) || (chunk & (chunk - 1))) {
-                fprintf(stderr, "emzip-bench: --chunk must be a power of two from 4096 to 16777216\n");
+                fprintf(stderr,
+                        "emzip-bench: --chunk must be a power of two from 4096 to 16777216\n");
                 return 2;
             }
         } else if (strcmp(a, "--impl") == 0 && i + 1 < argc) {
@@ -66,14 +74,19 @@ int main(int argc, char **argv)
             free(files);
             return 0;
         } else if (strcmp(a, "--") == 0) {
-            while (++i < argc) files[nfiles++] = argv[i];
+            while (++i < argc)
+                files[nfiles++] = argv[i];
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "emzip-bench: unknown or incomplete option '%s'\n", a);
             usage(stderr);
             return 2;
-        } else files[nfiles++] = a;
+        } else
+            files[nfiles++] = a;
     }
-    if (!nfiles) { usage(stderr); return 2; }
+    if (!nfiles) {
+        usage(stderr);
+        return 2;
+    }
     char err[160];
     if (impl_set_parse(&opt.impls, impl_arg, err, sizeof err)) {
         fprintf(stderr, "emzip-bench: --impl: %s\n", err);
@@ -104,9 +117,12 @@ int main(int argc, char **argv)
             if (fclose(jf)) all_ok = 0, io_error = 1;
         }
     }
-    if (json) print_json(stdout, fr, nfiles, &opt, all_ok);
-    else print_markdown(stdout, fr, nfiles, &opt, all_ok);
-    for (int i = 0; i < nfiles; i++) file_result_free(&fr[i]);
+    if (json)
+        print_json(stdout, fr, nfiles, &opt, all_ok);
+    else
+        print_markdown(stdout, fr, nfiles, &opt, all_ok);
+    for (int i = 0; i < nfiles; i++)
+        file_result_free(&fr[i]);
     free(fr);
     free(files);
     if (!all_ok) return io_error ? 2 : 1;

@@ -4,8 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int add_impl(impl_set *s, emz_impl impl)
-{
+static int add_impl(impl_set *s, emz_impl impl) {
     for (int i = 0; i < s->n; i++)
         if (s->impl[i] == impl) return 0; /* "avx2,avx2" measures it once */
     if (s->n == EMZ_IMPL_COUNT) return -1;
@@ -13,8 +12,7 @@ static int add_impl(impl_set *s, emz_impl impl)
     return 0;
 }
 
-int impl_set_parse(impl_set *s, const char *arg, char *err, size_t errlen)
-{
+int impl_set_parse(impl_set *s, const char *arg, char *err, size_t errlen) {
     s->n = 0;
     if (strcmp(arg, "all") == 0) {
         for (int i = EMZ_IMPL_SCALAR; i < EMZ_IMPL_COUNT; i++)
@@ -35,7 +33,8 @@ int impl_set_parse(impl_set *s, const char *arg, char *err, size_t errlen)
             return -1;
         }
         if (!emz_impl_available((emz_impl)found)) {
-            snprintf(err, errlen, "implementation '%s' is not built in or not supported by this CPU",
+            snprintf(err, errlen,
+                     "implementation '%s' is not built in or not supported by this CPU",
                      emz_impl_name((emz_impl)found));
             return -1;
         }
@@ -50,8 +49,7 @@ int impl_set_parse(impl_set *s, const char *arg, char *err, size_t errlen)
     return 0;
 }
 
-void impl_set_format(const impl_set *s, char *buf, size_t len)
-{
+void impl_set_format(const impl_set *s, char *buf, size_t len) {
     size_t o = 0;
     buf[0] = 0;
     for (int i = 0; i < s->n && o < len; i++) {
@@ -61,8 +59,7 @@ void impl_set_format(const impl_set *s, char *buf, size_t len)
     }
 }
 
-emz_cctx *bench_cctx(emz_impl impl, size_t chunk, char *err, size_t errlen)
-{
+emz_cctx *bench_cctx(emz_impl impl, size_t chunk, char *err, size_t errlen) {
     emz_cctx *c = emz_cctx_create();
     if (!c) {
         snprintf(err, errlen, "cannot create an emzip compression context");
@@ -79,8 +76,7 @@ emz_cctx *bench_cctx(emz_impl impl, size_t chunk, char *err, size_t errlen)
     return c;
 }
 
-emz_dctx *bench_dctx(emz_impl impl, int verify, char *err, size_t errlen)
-{
+emz_dctx *bench_dctx(emz_impl impl, int verify, char *err, size_t errlen) {
     emz_dctx *d = emz_dctx_create();
     if (!d) {
         snprintf(err, errlen, "cannot create an emzip decompression context");

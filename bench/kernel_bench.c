@@ -18,34 +18,30 @@ typedef struct kernel_job {
     const emz_kernels *k;
     emz_type type;
     const uint8_t *src;
-    size_t m, bytes;        /* element slots and their bytes */
+    size_t m, bytes; /* element slots and their bytes */
     uint8_t *exps, *sm, *dst;
-    uint32_t sum;           /* checksum results land here, so the calls have an effect */
+    uint32_t sum; /* checksum results land here, so the calls have an effect */
 } kernel_job;
 
-static int run_split(void *arg)
-{
+static int run_split(void *arg) {
     kernel_job *j = arg;
     j->k->split[j->type](j->src, j->m, j->exps, j->sm);
     return 0;
 }
 
-static int run_merge(void *arg)
-{
+static int run_merge(void *arg) {
     kernel_job *j = arg;
     j->k->merge[j->type](j->exps, j->sm, j->m, j->dst);
     return 0;
 }
 
-static int run_checksum(void *arg)
-{
+static int run_checksum(void *arg) {
     kernel_job *j = arg;
     j->sum ^= j->k->checksum32(j->src, j->bytes);
     return 0;
 }
 
-static int run_memcpy(void *arg)
-{
+static int run_memcpy(void *arg) {
     kernel_job *j = arg;
     memcpy(j->dst, j->src, j->bytes);
     return 0;
@@ -53,8 +49,7 @@ static int run_memcpy(void *arg)
 
 /* Every implementation against scalar on this buffer: split streams equal, merge restores the
  * input, checksum equal. The timed runs then share the stream buffers safely. */
-static int check_kernels(const kernel_job *jobs, int n, const char *path, const char *label)
-{
+static int check_kernels(const kernel_job *jobs, int n, const char *path, const char *label) {
     const emz_kernels *ref;
     if (emz_kernels_resolve(EMZ_IMPL_SCALAR, &ref) != EMZ_OK) return -1;
     const kernel_job *j0 = &jobs[0];
@@ -68,13 +63,14 @@ static int check_kernels(const kernel_job *jobs, int n, const char *path, const 
         j->k->split[j->type](j->src, j->m, j->exps, j->sm);
         memset(j->dst, 0xA5, j->bytes);
         j->k->merge[j->type](j->exps, j->sm, j->m, j->dst);
-        const char *what = memcmp(j->exps, e0, j->m) || memcmp(j->sm, s0, smb) ? "split differs from scalar"
-                           : memcmp(j->dst, j->src, j->bytes)                   ? "merge does not restore the input"
-                           : j->k->checksum32(j->src, j->bytes) != c0           ? "checksum32 differs from scalar"
-                                                                                : NULL;
+        const char *what =
+            memcmp(j->exps, e0, j->m) || memcmp(j->sm, s0, smb) ? "split differs from scalar"
+            : memcmp(j->dst, j->src, j->bytes)                  ? "merge does not restore the input"
+            : j->k->checksum32(j->src, j->bytes) != c0          ? "checksum32 differs from scalar"
+                                                                : NULL;
         if (what) {
-            fprintf(stderr, "emzip-bench: %s: %s kernels (%s, %zu bytes): %s\n", path, j->k->name, label,
-                    j->bytes, what);
+            fprintf(stderr, "emzip-bench: %s: %s kernels (%s, %zu bytes): %s\n", path, j->k->name,
+                    label, j->bytes, what);
             bad = 1;
         }
     }
@@ -84,25 +80,30 @@ static int check_kernels(const kernel_job *jobs, int n, const char *path, const 
 }
 
 int kernel_bench_group(file_result *fr, int group, const uint8_t *data, size_t size, emz_type t,
-                       const bench_opts *o)
-{
+                       const bench_opts *o) {
     const impl_set *is = &o->impls;
     const emz_type_desc *d = emz_type_desc_get(t);
     size_t all_bytes = size - emz_chunk_tail(d, size); /* whole elements only */
     int rc = 0;
     fr->krows = realloc(fr->krows, sizeof(kernel_row) * (size_t)(fr->nkrows + 2 * is->n));
-    if (!fr->krows) { fprintf(stderr, "emzip-bench: out of memory\n"); exit(2); }
+    if (!fr->krows) {
+        fprintf(stderr, "emzip-bench: out of memory\n");
+        exit(2);
+    }
     for (int whole = 0; whole <= 1; whole++) {
         size_t bytes = whole || all_bytes <= KERNEL_L2_BYTES ? all_bytes : KERNEL_L2_BYTES;
-        if (whole && all_bytes <= KERNEL_L2_BYTES) break; /* the L2 row already is the whole group */
+        if (whole && all_bytes <= KERNEL_L2_BYTES)
+            break; /* the L2 row already is the whole group */
         bytes -= emz_chunk_tail(d, bytes);
         size_t m = emz_chunk_slots(d, bytes), smb = (m * d->signmant_bits + 7) / 8;
-        uint8_t *exps = xmalloc(m + SLACK), *sm = xmalloc(smb + SLACK), *dst = xmalloc(bytes + SLACK);
+        uint8_t *exps = xmalloc(m + SLACK), *sm = xmalloc(smb + SLACK),
+                *dst = xmalloc(bytes + SLACK);
         kernel_job *jobs = xcalloc((size_t)is->n, sizeof *jobs);
         for (int i = 0; i < is->n; i++) {
             const emz_kernels *k;
             if (emz_kernels_resolve(is->impl[i], &k) != EMZ_OK) {
-                fprintf(stderr, "emzip-bench: no kernel table for %s\n", emz_impl_name(is->impl[i]));
+                fprintf(stderr, "emzip-bench: no kernel table for %s\n",
+                        emz_impl_name(is->impl[i]));
                 exit(2);
             }
             jobs[i] = (kernel_job){k, t, data, m, bytes, exps, sm, dst, 0};
@@ -126,9 +127,18 @@ int kernel_bench_group(file_result *fr, int group, const uint8_t *data, size_t s
             if (tc.runs < runs) runs = tc.runs;
             if (tcp.runs < runs) runs = tcp.runs;
             fr->krows[fr->nkrows++] = (kernel_row){
-                group, is->impl[i], whole, bytes,
-                gbps(bytes, ts), gbps(bytes, tm), gbps(bytes, tc), gbps(bytes, tcp),
-                best_gbps(bytes, ts), best_gbps(bytes, tm), best_gbps(bytes, tc), best_gbps(bytes, tcp),
+                group,
+                is->impl[i],
+                whole,
+                bytes,
+                gbps(bytes, ts),
+                gbps(bytes, tm),
+                gbps(bytes, tc),
+                gbps(bytes, tcp),
+                best_gbps(bytes, ts),
+                best_gbps(bytes, tm),
+                best_gbps(bytes, tc),
+                best_gbps(bytes, tcp),
                 runs,
             };
         }

@@ -82,7 +82,8 @@ int main(int argc, char **argv) {
                    gbps(info.original_size, t), t0.seconds / t.seconds, t.runs,
                    t.ok ? "" : "  FAILED");
         }
-    for (int i = 0; i < 2 * nt; i++) emz_dctx_free(args[i].d);
+    for (int i = 0; i < 2 * nt; i++)
+        emz_dctx_free(args[i].d);
     emz_reader_close(r);
     free(buf);
     return 0;

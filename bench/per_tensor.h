@@ -18,7 +18,7 @@ typedef struct tensor_job {
     const uint8_t *src;
     size_t size;
     emz_type type;
-    int group;        /* index of the file's dtype group */
+    int group; /* index of the file's dtype group */
     size_t frame_off, frame_cap, frame_size;
     size_t out_off;
 } tensor_job;
@@ -36,8 +36,8 @@ typedef struct tensor_set {
 
 typedef struct tensor_run {
     tensor_set *set;
-    emz_cctx *cctx; /* borrowed */
-    emz_dctx *dctx; /* borrowed */
+    emz_cctx *cctx;    /* borrowed */
+    emz_dctx *dctx;    /* borrowed */
     int failed_status; /* emz_status of the last failure, -1 for a size mismatch */
 } tensor_run;
 

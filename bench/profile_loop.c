@@ -5,8 +5,9 @@
  * Reads FILE (all of it, whatever it holds: a .safetensors file is compressed header and all),
  * compresses it as one frame of TYPE, then repeats the chosen operation ITERATIONS times
  * (default 100) into buffers allocated once, so that a profile shows the codec and not page
- * faults or I/O (THREADS: EMZ_PARAM_THREADS, default 1):  perf record -e cpu-clock build/bench/emzip-profile-loop decompress bf16 F
- * Prints the median time of one operation and its GB/s of uncompressed data. */
+ * faults or I/O (THREADS: EMZ_PARAM_THREADS, default 1):  perf record -e cpu-clock
+ * build/bench/emzip-profile-loop decompress bf16 F Prints the median time of one operation and its
+ * GB/s of uncompressed data. */
 #include "emzip.h"
 
 #include <stdio.h>
@@ -29,7 +30,8 @@ int main(int argc, char **argv) {
     emz_type type;
     if (argc < 4 || argc > 7 || (strcmp(argv[1], "compress") && strcmp(argv[1], "decompress")) ||
         emz_type_from_name(argv[2], &type) != EMZ_OK) {
-        fprintf(stderr, "usage: emzip-profile-loop compress|decompress TYPE FILE [ITERATIONS] [IMPL|auto] [THREADS]\n");
+        fprintf(stderr, "usage: emzip-profile-loop compress|decompress TYPE FILE [ITERATIONS] "
+                        "[IMPL|auto] [THREADS]\n");
         return 2;
     }
     int decompress = strcmp(argv[1], "decompress") == 0;
@@ -73,18 +75,22 @@ int main(int argc, char **argv) {
     double *t = malloc((size_t)iterations * sizeof *t);
     for (long i = 0; st == EMZ_OK && i < iterations; i++) {
         double t0 = now();
-        if (decompress) st = emz_decompress(d, out, n, frame, size, &got);
-        else st = emz_compress(c, frame, cap, src, n, type, &size);
+        if (decompress)
+            st = emz_decompress(d, out, n, frame, size, &got);
+        else
+            st = emz_compress(c, frame, cap, src, n, type, &size);
         t[i] = now() - t0;
     }
     if (st != EMZ_OK || (decompress && (got != n || memcmp(out, src, n) != 0))) {
-        fprintf(stderr, "emzip-profile-loop: %s\n", st != EMZ_OK ? emz_error_message(st) : "round trip differs");
+        fprintf(stderr, "emzip-profile-loop: %s\n",
+                st != EMZ_OK ? emz_error_message(st) : "round trip differs");
         return 1;
     }
     qsort(t, (size_t)iterations, sizeof *t, cmp_double);
     double median = t[iterations / 2];
-    printf("%s %s %s (%s, %ld threads): %zu bytes, ratio %.2f%%, median %.3f ms, %.2f GB/s\n", argv[1],
-           argv[2], argv[3], emz_impl_name(impl == EMZ_IMPL_AUTO ? emz_impl_default() : impl), threads, n,
+    printf("%s %s %s (%s, %ld threads): %zu bytes, ratio %.2f%%, median %.3f ms, %.2f GB/s\n",
+           argv[1], argv[2], argv[3],
+           emz_impl_name(impl == EMZ_IMPL_AUTO ? emz_impl_default() : impl), threads, n,
            n ? 100.0 * (double)size / (double)n : 0.0, median * 1e3, (double)n / median * 1e-9);
     emz_cctx_free(c), emz_dctx_free(d);
     free(src), free(out), free(frame), free(t);

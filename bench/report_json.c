@@ -7,36 +7,41 @@
 #include <math.h>
 #include <stdlib.h>
 
-static void json_string(FILE *o, const char *s)
-{
+static void json_string(FILE *o, const char *s) {
     fputc('"', o);
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') fprintf(o, "\\%c", ch);
-        else if (ch < 0x20) fprintf(o, "\\u%04x", ch);
-        else fputc(ch, o);
+        if (ch == '"' || ch == '\\')
+            fprintf(o, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(o, "\\u%04x", ch);
+        else
+            fputc(ch, o);
     }
     fputc('"', o);
 }
 
-static void json_num(FILE *o, double v)
-{
-    if (isfinite(v)) fprintf(o, "%.6g", v);
-    else fputs("null", o);
+static void json_num(FILE *o, double v) {
+    if (isfinite(v))
+        fprintf(o, "%.6g", v);
+    else
+        fputs("null", o);
 }
 
 /* The emzip-stream figures of a float group (its one frame and the bounds of that layout). */
-static void json_stream_fields(FILE *o, const group *gr)
-{
+static void json_stream_fields(FILE *o, const group *gr) {
     const bounds *sb = &gr->sb;
     double st = 100.0 * (double)gr->stream_frame_bytes / (double)gr->bytes;
-    double bound = pct(sb->ck_exp_raw_bits, gr->bytes), model = 100.0 * sb->model_bytes / (double)gr->bytes;
-    fprintf(o, ",\n         \"stream_frame_bytes\": %llu, \"stream_frame_fixed_bytes\": %llu, "
-            "\"stream_ratio_pct\": ", (unsigned long long)gr->stream_frame_bytes,
-            (unsigned long long)gr->stream_frame_fixed);
+    double bound = pct(sb->ck_exp_raw_bits, gr->bytes),
+           model = 100.0 * sb->model_bytes / (double)gr->bytes;
+    fprintf(o,
+            ",\n         \"stream_frame_bytes\": %llu, \"stream_frame_fixed_bytes\": %llu, "
+            "\"stream_ratio_pct\": ",
+            (unsigned long long)gr->stream_frame_bytes, (unsigned long long)gr->stream_frame_fixed);
     json_num(o, st);
     fprintf(o, ", \"stream_payload_ratio_pct\": ");
-    json_num(o, 100.0 * ((double)gr->stream_frame_bytes - (double)gr->stream_frame_fixed) / (double)gr->bytes);
+    json_num(o, 100.0 * ((double)gr->stream_frame_bytes - (double)gr->stream_frame_fixed) /
+                    (double)gr->bytes);
     fprintf(o, ",\n         \"stream_chunk_exp_rawM_pct\": ");
     json_num(o, bound);
     fprintf(o, ", \"stream_minus_chunk_exp_rawM_pts\": ");
@@ -47,7 +52,8 @@ static void json_stream_fields(FILE *o, const group *gr)
     json_num(o, st - 100.0 * (double)gr->frame_bytes / (double)gr->bytes);
     fprintf(o, ",\n         \"stream_chunk_best_pct\": ");
     json_num(o, pct(sb->ck_best_bits, gr->bytes));
-    fprintf(o, ", \"stream_format_model_bytes\": %.0f, \"stream_format_model_pct\": ", sb->model_bytes);
+    fprintf(
+        o, ", \"stream_format_model_bytes\": %.0f, \"stream_format_model_pct\": ", sb->model_bytes);
     json_num(o, model);
     fprintf(o, ", \"stream_minus_format_model_pts\": ");
     json_num(o, st - model);
@@ -55,23 +61,23 @@ static void json_stream_fields(FILE *o, const group *gr)
 
 /* "key": number pairs, comma-separated, on one line: the sections below are long lists of
  * flat records. */
-static void kv(FILE *o, const char *key, double v, int first)
-{
+static void kv(FILE *o, const char *key, double v, int first) {
     fprintf(o, "%s\"%s\": ", first ? "" : ", ", key);
     json_num(o, v);
 }
 
-static void json_kernels(FILE *o, const file_result *f)
-{
+static void json_kernels(FILE *o, const file_result *f) {
     fprintf(o, "      \"kernels\": [");
     for (int k = 0; k < f->nkrows; k++) {
         const kernel_row *x = &f->krows[k];
         double m = x->memcpy_gbps > 0 ? x->memcpy_gbps : NAN;
         fprintf(o, "%s\n        {\"dtype\": ", k ? "," : "");
         json_string(o, f->groups[x->group].label);
-        fprintf(o, ", \"emz_type\": \"%s\", \"impl\": \"%s\", \"buffer\": \"%s\", \"bytes\": %llu, \"runs\": %d,\n         ",
-                emz_type_name(f->groups[x->group].type), emz_impl_name(x->impl), x->whole ? "whole" : "l2",
-                (unsigned long long)x->bytes, x->runs);
+        fprintf(o,
+                ", \"emz_type\": \"%s\", \"impl\": \"%s\", \"buffer\": \"%s\", \"bytes\": %llu, "
+                "\"runs\": %d,\n         ",
+                emz_type_name(f->groups[x->group].type), emz_impl_name(x->impl),
+                x->whole ? "whole" : "l2", (unsigned long long)x->bytes, x->runs);
         kv(o, "split_gbps", x->split_gbps, 1);
         kv(o, "merge_gbps", x->merge_gbps, 0);
         kv(o, "checksum_gbps", x->checksum_gbps, 0);
@@ -89,22 +95,25 @@ static void json_kernels(FILE *o, const file_result *f)
     fprintf(o, "%s],\n", f->nkrows ? "\n      " : "");
 }
 
-static void json_small(FILE *o, const file_result *f)
-{
+static void json_small(FILE *o, const file_result *f) {
     fprintf(o, "      \"small_inputs\": [");
     for (int k = 0; k < f->nsrows; k++) {
         const small_row *x = &f->srows[k];
         fprintf(o, "%s\n        {\"dtype\": ", k ? "," : "");
         json_string(o, f->groups[x->group].label);
         fprintf(o, ", \"emz_type\": \"%s\", \"impl\": \"%s\", \"bytes\": %llu, \"slices\": [",
-                emz_type_name(f->groups[x->group].type), emz_impl_name(x->impl), (unsigned long long)x->bytes);
+                emz_type_name(f->groups[x->group].type), emz_impl_name(x->impl),
+                (unsigned long long)x->bytes);
         int first = 1;
         for (int c = 0; c < SMALL_CELLS; c++) {
             const small_cell *e = &x->cell[c];
             if (!e->present) continue;
-            fprintf(o, "%s\n          {\"slice_bytes\": %llu, \"whole\": %s, \"frames\": %zu, \"frame_bytes\": %llu, ",
-                    first ? "" : ",", (unsigned long long)e->slice, c == SMALL_SLICE_COUNT ? "true" : "false",
-                    e->frames, (unsigned long long)e->frame_bytes);
+            fprintf(o,
+                    "%s\n          {\"slice_bytes\": %llu, \"whole\": %s, \"frames\": %zu, "
+                    "\"frame_bytes\": %llu, ",
+                    first ? "" : ",", (unsigned long long)e->slice,
+                    c == SMALL_SLICE_COUNT ? "true" : "false", e->frames,
+                    (unsigned long long)e->frame_bytes);
             kv(o, "ratio_pct", x->bytes ? 100.0 * (double)e->frame_bytes / (double)x->bytes : 0, 1);
             kv(o, "decomp_gbps", e->gbps, 0);
             kv(o, "decomp_best_gbps", e->best_gbps, 0);
@@ -119,20 +128,22 @@ static void json_small(FILE *o, const file_result *f)
 }
 
 /* A measured value and its bar; met is null when no bar applies. */
-static void json_target(FILE *o, const char *key, double v, double bar)
-{
+static void json_target(FILE *o, const char *key, double v, double bar) {
     int met = target_met(v, bar);
     fprintf(o, ", \"%s\": ", key);
-    if (v < 0) fputs("null", o);
-    else json_num(o, v);
+    if (v < 0)
+        fputs("null", o);
+    else
+        json_num(o, v);
     fprintf(o, ", \"%s_bar\": ", key);
-    if (bar > 0) json_num(o, bar);
-    else fputs("null", o);
+    if (bar > 0)
+        json_num(o, bar);
+    else
+        fputs("null", o);
     fprintf(o, ", \"%s_met\": %s", key, met < 0 ? "null" : met ? "true" : "false");
 }
 
-static void json_targets(FILE *o, const file_result *fr, int n)
-{
+static void json_targets(FILE *o, const file_result *fr, int n) {
     target_row *t;
     int nt = targets_collect(fr, n, &t);
     fprintf(o, "  \"targets\": [");
@@ -155,17 +166,19 @@ static void json_targets(FILE *o, const file_result *fr, int n)
     free(t);
 }
 
-void print_json(FILE *o, const file_result *fr, int n, const bench_opts *opt, int all_ok)
-{
-    fprintf(o, "{\n  \"emzip_version\": \"%s\",\n  \"chunk_size\": %zu,\n  \"reps\": %d,\n", emz_version_string(),
-            opt->chunk, opt->reps);
+void print_json(FILE *o, const file_result *fr, int n, const bench_opts *opt, int all_ok) {
+    fprintf(o, "{\n  \"emzip_version\": \"%s\",\n  \"chunk_size\": %zu,\n  \"reps\": %d,\n",
+            emz_version_string(), opt->chunk, opt->reps);
     fprintf(o, "  \"impls\": [");
-    for (int i = 0; i < opt->impls.n; i++) fprintf(o, "%s\"%s\"", i ? ", " : "", emz_impl_name(opt->impls.impl[i]));
+    for (int i = 0; i < opt->impls.n; i++)
+        fprintf(o, "%s\"%s\"", i ? ", " : "", emz_impl_name(opt->impls.impl[i]));
     fprintf(o, "],\n  \"kernel_l2_bytes\": %zu,\n  \"small_slices\": [", KERNEL_L2_BYTES);
-    for (int c = 0; c < SMALL_SLICE_COUNT; c++) fprintf(o, "%s%zu", c ? ", " : "", small_slices[c]);
+    for (int c = 0; c < SMALL_SLICE_COUNT; c++)
+        fprintf(o, "%s%zu", c ? ", " : "", small_slices[c]);
     fprintf(o, "],\n  \"section_min_bytes\": %zu,\n", SECTION_MIN_BYTES);
     fprintf(o, "  \"header_accounting\": \"8 + zstd -19 size of the JSON header\",\n");
-    fprintf(o, "  \"speed_unit\": \"1e9 bytes of uncompressed data per second, single thread, median\",\n");
+    fprintf(o, "  \"speed_unit\": \"1e9 bytes of uncompressed data per second, single thread, "
+               "median\",\n");
     fprintf(o, "  \"all_roundtrips_ok\": %s,\n  \"files\": [\n", all_ok ? "true" : "false");
     for (int i = 0; i < n; i++) {
         const file_result *f = &fr[i];
@@ -180,16 +193,22 @@ void print_json(FILE *o, const file_result *fr, int n, const bench_opts *opt, in
             fprintf(o, ",\n");
         }
         fprintf(o, "      \"file_size\": %llu, \"tensor_count\": %zu, \"tensor_bytes\": %llu,\n",
-                (unsigned long long)f->file_size, f->tensor_count, (unsigned long long)f->tensor_bytes);
-        fprintf(o, "      \"header_raw_bytes\": %llu, \"header_stored_bytes\": %llu, \"frame_bytes\": %llu,\n",
+                (unsigned long long)f->file_size, f->tensor_count,
+                (unsigned long long)f->tensor_bytes);
+        fprintf(o,
+                "      \"header_raw_bytes\": %llu, \"header_stored_bytes\": %llu, \"frame_bytes\": "
+                "%llu,\n",
                 (unsigned long long)f->header_raw, (unsigned long long)f->header_stored,
                 (unsigned long long)f->frames_total);
         fprintf(o, "      \"stream_frame_bytes\": %llu, \"streams\": [",
                 (unsigned long long)f->stream_frames_total);
         for (int k = 0; k < f->nstreams; k++) {
             const stream_summary *sm = &f->streams[k];
-            fprintf(o, "%s{\"emz_type\": \"%s\", \"tensors\": %zu, \"bytes\": %llu, \"frame_bytes\": %llu, "
-                    "\"ratio_pct\": ", k ? ", " : "", emz_type_name(sm->type), sm->tensors,
+            fprintf(o,
+                    "%s{\"emz_type\": \"%s\", \"tensors\": %zu, \"bytes\": %llu, \"frame_bytes\": "
+                    "%llu, "
+                    "\"ratio_pct\": ",
+                    k ? ", " : "", emz_type_name(sm->type), sm->tensors,
                     (unsigned long long)sm->bytes, (unsigned long long)sm->frame_bytes);
             json_num(o, sm->bytes ? 100.0 * (double)sm->frame_bytes / (double)sm->bytes : 0);
             fputc('}', o);
@@ -204,33 +223,43 @@ void print_json(FILE *o, const file_result *fr, int n, const bench_opts *opt, in
             double ours = gr->bytes ? 100.0 * (double)gr->frame_bytes / (double)gr->bytes : 0;
             fprintf(o, "        {\"dtype\": ");
             json_string(o, gr->label);
-            fprintf(o, ", \"emz_type\": \"%s\", \"tensors\": %zu, \"bytes\": %llu, \"frame_bytes\": %llu, "
-                    "\"frame_fixed_bytes\": %llu, \"ratio_pct\": ", emz_type_name(gr->type), gr->tensors,
-                    (unsigned long long)gr->bytes, (unsigned long long)gr->frame_bytes,
-                    (unsigned long long)gr->frame_fixed);
+            fprintf(
+                o,
+                ", \"emz_type\": \"%s\", \"tensors\": %zu, \"bytes\": %llu, \"frame_bytes\": %llu, "
+                "\"frame_fixed_bytes\": %llu, \"ratio_pct\": ",
+                emz_type_name(gr->type), gr->tensors, (unsigned long long)gr->bytes,
+                (unsigned long long)gr->frame_bytes, (unsigned long long)gr->frame_fixed);
             json_num(o, ours);
             fprintf(o, ", \"payload_ratio_pct\": ");
-            json_num(o, gr->bytes ? 100.0 * ((double)gr->frame_bytes - (double)gr->frame_fixed) / (double)gr->bytes : 0);
+            json_num(o, gr->bytes ? 100.0 * ((double)gr->frame_bytes - (double)gr->frame_fixed) /
+                                        (double)gr->bytes
+                                  : 0);
             if (b->valid) {
-                fprintf(o, ",\n         \"elements\": %llu, \"wholefile_exp_H\": ", (unsigned long long)b->elements);
+                fprintf(o, ",\n         \"elements\": %llu, \"wholefile_exp_H\": ",
+                        (unsigned long long)b->elements);
                 json_num(o, b->wf_exp_h);
                 fprintf(o, ", \"wholefile_signmant_H\": ");
                 json_num(o, b->wf_sm_h);
                 fprintf(o, ", \"wholefile_split_pct\": ");
                 json_num(o, pct(b->wf_split_bits, gr->bytes));
                 fprintf(o, ", \"wholefile_element_pct\": ");
-                if (b->wf_elem_bits >= 0) json_num(o, pct(b->wf_elem_bits, gr->bytes));
-                else fputs("null", o);
+                if (b->wf_elem_bits >= 0)
+                    json_num(o, pct(b->wf_elem_bits, gr->bytes));
+                else
+                    fputs("null", o);
                 fprintf(o, ",\n         \"chunk_exp_rawM_pct\": ");
                 json_num(o, pct(b->ck_exp_raw_bits, gr->bytes));
                 fprintf(o, ", \"chunk_exp_signmant_pct\": ");
                 json_num(o, pct(b->ck_exp_sm_bits, gr->bytes));
                 fprintf(o, ", \"chunk_byte_pct\": ");
-                if (b->ck_byte_bits >= 0) json_num(o, pct(b->ck_byte_bits, gr->bytes));
-                else fputs("null", o);
+                if (b->ck_byte_bits >= 0)
+                    json_num(o, pct(b->ck_byte_bits, gr->bytes));
+                else
+                    fputs("null", o);
                 fprintf(o, ", \"chunk_best_pct\": ");
                 json_num(o, pct(b->ck_best_bits, gr->bytes));
-                fprintf(o, ", \"format_model_bytes\": %.0f, \"format_model_pct\": ", b->model_bytes);
+                fprintf(o,
+                        ", \"format_model_bytes\": %.0f, \"format_model_pct\": ", b->model_bytes);
                 json_num(o, 100.0 * b->model_bytes / (double)gr->bytes);
                 fprintf(o, ", \"ours_minus_format_model_pts\": ");
                 json_num(o, ours - 100.0 * b->model_bytes / (double)gr->bytes);
@@ -247,8 +276,10 @@ void print_json(FILE *o, const file_result *fr, int n, const bench_opts *opt, in
         fprintf(o, "      ],\n      \"results\": [\n");
         for (int r = 0; r < f->nrows; r++) {
             const result_row *x = &f->rows[r];
-            fprintf(o, "        {\"codec\": \"%s\", \"level\": \"%s\", \"impl\": \"%s\", \"ratio_pct\": ",
-                    x->codec, x->level, x->impl);
+            fprintf(
+                o,
+                "        {\"codec\": \"%s\", \"level\": \"%s\", \"impl\": \"%s\", \"ratio_pct\": ",
+                x->codec, x->level, x->impl);
             json_num(o, x->ratio_pct);
             fprintf(o, ", \"comp_gbps\": ");
             json_num(o, x->comp_gbps);
@@ -258,8 +289,9 @@ void print_json(FILE *o, const file_result *fr, int n, const bench_opts *opt, in
             json_num(o, x->comp_best_gbps);
             fprintf(o, ", \"decomp_best_gbps\": ");
             json_num(o, x->decomp_best_gbps);
-            fprintf(o, ", \"comp_runs\": %d, \"decomp_runs\": %d, \"bytes\": %llu}%s\n", x->comp_runs,
-                    x->decomp_runs, (unsigned long long)x->bytes, r + 1 < f->nrows ? "," : "");
+            fprintf(o, ", \"comp_runs\": %d, \"decomp_runs\": %d, \"bytes\": %llu}%s\n",
+                    x->comp_runs, x->decomp_runs, (unsigned long long)x->bytes,
+                    r + 1 < f->nrows ? "," : "");
         }
         fprintf(o, "      ],\n");
         json_kernels(o, f);
@@ -270,4 +302,3 @@ void print_json(FILE *o, const file_result *fr, int n, const bench_opts *opt, in
     json_targets(o, fr, n);
     fprintf(o, "}\n");
 }
-

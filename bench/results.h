@@ -44,7 +44,7 @@ typedef struct group {
      * exactly one stream; bytes labels share the one bytes stream) */
     int has_stream;
     uint64_t stream_frame_bytes, stream_frame_fixed;
-    bounds sb;            /* bounds of the concatenated buffer chunked as its one frame */
+    bounds sb; /* bounds of the concatenated buffer chunked as its one frame */
 } group;
 
 typedef struct stream_summary { /* one emzip-stream frame, for every emz type incl. bytes */
@@ -56,7 +56,7 @@ typedef struct stream_summary { /* one emzip-stream frame, for every emz type in
 typedef struct result_row {
     const char *codec;
     char level[16];
-    const char *impl;  /* emzip implementation; "-" for memcpy and the baselines */
+    const char *impl; /* emzip implementation; "-" for memcpy and the baselines */
     double ratio_pct;
     double comp_gbps, decomp_gbps;
     double comp_best_gbps, decomp_best_gbps;
@@ -72,18 +72,18 @@ typedef struct kernel_row {
     uint64_t bytes; /* element bytes each call processes */
     double split_gbps, merge_gbps, checksum_gbps, memcpy_gbps;
     double split_best, merge_best, checksum_best, memcpy_best;
-    int runs;       /* fewest repetitions behind any of the four */
+    int runs; /* fewest repetitions behind any of the four */
 } kernel_row;
 
 /* Decompression of one group cut into frames of one slice size. */
 typedef struct small_cell {
-    int present;          /* 0 when the slice is not smaller than the group */
-    uint64_t slice;       /* slice bytes; the group's size for the whole-group cell */
+    int present;    /* 0 when the slice is not smaller than the group */
+    uint64_t slice; /* slice bytes; the group's size for the whole-group cell */
     size_t frames;
     uint64_t frame_bytes; /* all those frames */
     double gbps, best_gbps;
-    double us_per_call;   /* median microseconds per emz_decompress call */
-    double vs_large;      /* gbps / the whole-group cell's gbps */
+    double us_per_call; /* median microseconds per emz_decompress call */
+    double vs_large;    /* gbps / the whole-group cell's gbps */
     int runs;
 } small_cell;
 

@@ -29,22 +29,28 @@ typedef struct slice_run {
     int failed_status;
 } slice_run;
 
-static int run_decompress_slices(void *arg)
-{
+static int run_decompress_slices(void *arg) {
     slice_run *r = arg;
     const slice_frames *sf = r->sf;
     for (size_t i = 0; i < sf->count; i++) {
-        size_t off = i * sf->slice, len = r->size - off < sf->slice ? r->size - off : sf->slice, ds = 0;
-        emz_status st = emz_decompress(r->dctx, r->out + off, len, sf->frames + sf->off[i], sf->size[i], &ds);
-        if (st != EMZ_OK) { r->failed_status = (int)st; return -1; }
-        if (ds != len) { r->failed_status = -1; return -1; }
+        size_t off = i * sf->slice, len = r->size - off < sf->slice ? r->size - off : sf->slice,
+               ds = 0;
+        emz_status st =
+            emz_decompress(r->dctx, r->out + off, len, sf->frames + sf->off[i], sf->size[i], &ds);
+        if (st != EMZ_OK) {
+            r->failed_status = (int)st;
+            return -1;
+        }
+        if (ds != len) {
+            r->failed_status = -1;
+            return -1;
+        }
     }
     return 0;
 }
 
-static int build_frames(slice_frames *sf, size_t slice, const uint8_t *data, size_t size, emz_type t,
-                        emz_cctx *cctx)
-{
+static int build_frames(slice_frames *sf, size_t slice, const uint8_t *data, size_t size,
+                        emz_type t, emz_cctx *cctx) {
     sf->slice = slice;
     sf->count = (size + slice - 1) / slice;
     sf->off = xmalloc(sizeof(size_t) * sf->count);
@@ -60,7 +66,8 @@ static int build_frames(slice_frames *sf, size_t slice, const uint8_t *data, siz
     for (size_t i = 0; i < sf->count; i++) {
         size_t len = size - i * slice < slice ? size - i * slice : slice;
         size_t bound = emz_compress_bound(len);
-        emz_status st = emz_compress(cctx, sf->frames + sf->off[i], bound, data + i * slice, len, t, &sf->size[i]);
+        emz_status st = emz_compress(cctx, sf->frames + sf->off[i], bound, data + i * slice, len, t,
+                                     &sf->size[i]);
         if (st != EMZ_OK) return (int)st;
         sf->total += sf->size[i];
     }
@@ -68,8 +75,7 @@ static int build_frames(slice_frames *sf, size_t slice, const uint8_t *data, siz
 }
 
 int small_bench_group(file_result *fr, int group, const uint8_t *data, size_t size, emz_type t,
-                      const bench_opts *o)
-{
+                      const bench_opts *o) {
     const impl_set *is = &o->impls;
     const char *label = fr->groups[group].label;
     char err[256];
@@ -84,7 +90,10 @@ int small_bench_group(file_result *fr, int group, const uint8_t *data, size_t si
     slice_frames sf[SMALL_CELLS];
     memset(sf, 0, sizeof sf);
     emz_cctx *cctx = bench_cctx(is->impl[is->n - 1], o->chunk, err, sizeof err);
-    if (!cctx) { fprintf(stderr, "emzip-bench: %s: %s\n", fr->path, err); return -1; }
+    if (!cctx) {
+        fprintf(stderr, "emzip-bench: %s: %s\n", fr->path, err);
+        return -1;
+    }
     uint8_t *out = xmalloc(size);
     emz_dctx **dctx = xcalloc((size_t)is->n, sizeof *dctx);
     slice_run *runs = xcalloc((size_t)(is->n * ncell), sizeof *runs);
@@ -92,21 +101,26 @@ int small_bench_group(file_result *fr, int group, const uint8_t *data, size_t si
     for (int c = 0; c < ncell; c++) {
         int st = build_frames(&sf[c], slice_of[c], data, size, t, cctx);
         if (st) {
-            fprintf(stderr, "emzip-bench: %s: %s: compressing %zu-byte slices failed (%s)\n", fr->path,
-                    label, slice_of[c], emz_error_name((emz_status)st));
+            fprintf(stderr, "emzip-bench: %s: %s: compressing %zu-byte slices failed (%s)\n",
+                    fr->path, label, slice_of[c], emz_error_name((emz_status)st));
             rc = -1;
             goto done;
         }
     }
     for (int i = 0; i < is->n; i++) {
         dctx[i] = bench_dctx(is->impl[i], 1, err, sizeof err);
-        if (!dctx[i]) { fprintf(stderr, "emzip-bench: %s: %s\n", fr->path, err); rc = -1; goto done; }
+        if (!dctx[i]) {
+            fprintf(stderr, "emzip-bench: %s: %s\n", fr->path, err);
+            rc = -1;
+            goto done;
+        }
         for (int c = 0; c < ncell; c++) {
             slice_run *x = &runs[i * ncell + c];
             *x = (slice_run){&sf[c], data, size, out, dctx[i], 0};
             memset(out, 0xA5, size); /* stale bytes must not pass for decoded ones */
             if (run_decompress_slices(x) || memcmp(out, data, size)) {
-                fprintf(stderr, "emzip-bench: %s: %s: %s round trip of %zu-byte slices FAILED (%s)\n",
+                fprintf(stderr,
+                        "emzip-bench: %s: %s: %s round trip of %zu-byte slices FAILED (%s)\n",
                         fr->path, label, emz_impl_name(is->impl[i]), slice_of[c],
                         emz_error_name((emz_status)x->failed_status));
                 rc = -1;
@@ -117,12 +131,16 @@ int small_bench_group(file_result *fr, int group, const uint8_t *data, size_t si
     }
     time_interleaved(r, (size_t)(is->n * ncell), o->reps);
     if (memcmp(out, data, size)) {
-        fprintf(stderr, "emzip-bench: %s: %s: small-input output differs after timing\n", fr->path, label);
+        fprintf(stderr, "emzip-bench: %s: %s: small-input output differs after timing\n", fr->path,
+                label);
         rc = -1;
     }
 
     fr->srows = realloc(fr->srows, sizeof(small_row) * (size_t)(fr->nsrows + is->n));
-    if (!fr->srows) { fprintf(stderr, "emzip-bench: out of memory\n"); exit(2); }
+    if (!fr->srows) {
+        fprintf(stderr, "emzip-bench: out of memory\n");
+        exit(2);
+    }
     for (int i = 0; i < is->n; i++) {
         small_row *row = &fr->srows[fr->nsrows++];
         memset(row, 0, sizeof *row);
@@ -146,7 +164,8 @@ int small_bench_group(file_result *fr, int group, const uint8_t *data, size_t si
         }
         double large = row->cell[SMALL_SLICE_COUNT].gbps;
         for (int c = 0; c < SMALL_CELLS; c++)
-            if (row->cell[c].present && large > 0) row->cell[c].vs_large = row->cell[c].gbps / large;
+            if (row->cell[c].present && large > 0)
+                row->cell[c].vs_large = row->cell[c].gbps / large;
     }
 
 done:
@@ -155,7 +174,8 @@ done:
         free(sf[c].off);
         free(sf[c].size);
     }
-    for (int i = 0; i < is->n; i++) emz_dctx_free(dctx[i]);
+    for (int i = 0; i < is->n; i++)
+        emz_dctx_free(dctx[i]);
     emz_cctx_free(cctx);
     free(dctx);
     free(runs);

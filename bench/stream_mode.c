@@ -7,15 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-stream_group *stream_find(stream_set *s, emz_type t)
-{
+stream_group *stream_find(stream_set *s, emz_type t) {
     for (int k = 0; k < s->n; k++)
         if (s->g[k].type == t) return &s->g[k];
     return NULL;
 }
 
-static stream_group *find_or_add(stream_set *s, emz_type t)
-{
+static stream_group *find_or_add(stream_set *s, emz_type t) {
     stream_group *g = stream_find(s, t);
     if (g || s->n == EMZ_TYPE_COUNT) return g;
     g = &s->g[s->n++];
@@ -27,23 +25,31 @@ static stream_group *find_or_add(stream_set *s, emz_type t)
  * order a checkpoint writer streaming the data section sees them, whatever the header's order
  * (often by name). */
 int stream_build(stream_set *s, const emz_st_header *h, const uint8_t *data, char *err,
-                 size_t errlen)
-{
+                 size_t errlen) {
     /* sizes first, so that each buffer is allocated once */
     for (size_t i = 0; i < h->count; i++) {
         stream_group *g = find_or_add(s, h->tensors[i].type);
-        if (!g) { snprintf(err, errlen, "unknown emz type"); return -1; }
+        if (!g) {
+            snprintf(err, errlen, "unknown emz type");
+            return -1;
+        }
         g->tensors++;
         g->size += (size_t)(h->tensors[i].end - h->tensors[i].begin);
     }
     for (int k = 0; k < s->n; k++) {
         stream_group *g = &s->g[k];
         g->frame_cap = emz_compress_bound(g->size);
-        if (!g->frame_cap) { snprintf(err, errlen, "compress bound overflow"); return -1; }
+        if (!g->frame_cap) {
+            snprintf(err, errlen, "compress bound overflow");
+            return -1;
+        }
         g->src = malloc(g->size ? g->size : 1);
         g->out = malloc(g->size ? g->size : 1);
         g->frame = malloc(g->frame_cap);
-        if (!g->src || !g->out || !g->frame) { snprintf(err, errlen, "out of memory"); return -1; }
+        if (!g->src || !g->out || !g->frame) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
         g->size = 0; /* refilled below as the fill position */
     }
     for (size_t i = 0; i < h->count; i++) {
@@ -56,8 +62,7 @@ int stream_build(stream_set *s, const emz_st_header *h, const uint8_t *data, cha
     return 0;
 }
 
-void stream_free(stream_set *s)
-{
+void stream_free(stream_set *s) {
     for (int k = 0; k < s->n; k++) {
         free(s->g[k].src);
         free(s->g[k].out);
@@ -67,36 +72,42 @@ void stream_free(stream_set *s)
     s->n = 0;
 }
 
-int stream_compress_all(void *arg)
-{
+int stream_compress_all(void *arg) {
     stream_run *r = arg;
     stream_set *s = r->set;
     for (int k = 0; k < s->n; k++) {
         stream_group *g = &s->g[k];
-        emz_status st = emz_compress(r->cctx, g->frame, g->frame_cap, g->src, g->size, g->type,
-                                     &g->frame_size);
-        if (st != EMZ_OK) { r->failed_status = (int)st; return -1; }
+        emz_status st =
+            emz_compress(r->cctx, g->frame, g->frame_cap, g->src, g->size, g->type, &g->frame_size);
+        if (st != EMZ_OK) {
+            r->failed_status = (int)st;
+            return -1;
+        }
     }
     return 0;
 }
 
-int stream_decompress_all(void *arg)
-{
+int stream_decompress_all(void *arg) {
     stream_run *r = arg;
     stream_set *s = r->set;
     for (int k = 0; k < s->n; k++) {
         stream_group *g = &s->g[k];
         size_t ds = 0;
         emz_status st = emz_decompress(r->dctx, g->out, g->size, g->frame, g->frame_size, &ds);
-        if (st != EMZ_OK) { r->failed_status = (int)st; return -1; }
-        if (ds != g->size) { r->failed_status = -1; return -1; }
+        if (st != EMZ_OK) {
+            r->failed_status = (int)st;
+            return -1;
+        }
+        if (ds != g->size) {
+            r->failed_status = -1;
+            return -1;
+        }
     }
     return 0;
 }
 
 int stream_check(stream_set *s, emz_dctx *verify, emz_dctx *noverify, size_t chunk,
-                 const char *path, const char *what)
-{
+                 const char *path, const char *what) {
     int bad = 0;
     for (int k = 0; k < s->n; k++) {
         stream_group *g = &s->g[k];
@@ -111,11 +122,14 @@ int stream_check(stream_set *s, emz_dctx *verify, emz_dctx *noverify, size_t chu
         for (int v = 1; v >= 0; v--) {
             size_t ds = 0;
             memset(g->out, 0xA5, g->size); /* stale bytes must not pass for decoded ones */
-            st = emz_decompress(v ? verify : noverify, g->out, g->size, g->frame, g->frame_size, &ds);
+            st = emz_decompress(v ? verify : noverify, g->out, g->size, g->frame, g->frame_size,
+                                &ds);
             if (st != EMZ_OK || ds != g->size || memcmp(g->out, g->src, g->size) != 0) {
-                fprintf(stderr, "emzip-bench: %s: emzip-stream %s (%s, %zu tensors, %zu bytes): round "
-                        "trip FAILED (verify=%d, %s)\n", path, emz_type_name(g->type), what, g->tensors,
-                        g->size, v, emz_error_name(st));
+                fprintf(stderr,
+                        "emzip-bench: %s: emzip-stream %s (%s, %zu tensors, %zu bytes): round "
+                        "trip FAILED (verify=%d, %s)\n",
+                        path, emz_type_name(g->type), what, g->tensors, g->size, v,
+                        emz_error_name(st));
                 bad = 1;
             }
         }
@@ -123,8 +137,7 @@ int stream_check(stream_set *s, emz_dctx *verify, emz_dctx *noverify, size_t chu
     return bad ? -1 : 0;
 }
 
-void stream_snapshot(stream_set *s)
-{
+void stream_snapshot(stream_set *s) {
     for (int k = 0; k < s->n; k++) {
         stream_group *g = &s->g[k];
         if (!g->ref_frame) g->ref_frame = xmalloc(g->frame_cap);
@@ -133,8 +146,7 @@ void stream_snapshot(stream_set *s)
     }
 }
 
-int stream_same_as_snapshot(const stream_set *s)
-{
+int stream_same_as_snapshot(const stream_set *s) {
     for (int k = 0; k < s->n; k++) {
         const stream_group *g = &s->g[k];
         if (g->ref_size != g->frame_size || memcmp(g->ref_frame, g->frame, g->frame_size)) return 0;
@@ -142,21 +154,19 @@ int stream_same_as_snapshot(const stream_set *s)
     return 1;
 }
 
-int stream_outputs_match(const stream_set *s)
-{
+int stream_outputs_match(const stream_set *s) {
     for (int k = 0; k < s->n; k++)
         if (memcmp(s->g[k].out, s->g[k].src, s->g[k].size)) return 0;
     return 1;
 }
 
-uint64_t stream_frame_total(const stream_set *s)
-{
+uint64_t stream_frame_total(const stream_set *s) {
     uint64_t t = 0;
-    for (int k = 0; k < s->n; k++) t += s->g[k].frame_size;
+    for (int k = 0; k < s->n; k++)
+        t += s->g[k].frame_size;
     return t;
 }
 
-uint64_t stream_frame_fixed(const stream_group *g, size_t chunk)
-{
+uint64_t stream_frame_fixed(const stream_group *g, size_t chunk) {
     return 36 + 8 * (uint64_t)((g->size + chunk - 1) / chunk);
 }

@@ -22,9 +22,9 @@
 typedef struct stream_group {
     emz_type type;
     size_t tensors;
-    uint8_t *src;       /* the group's tensor bytes, concatenated in data-offset order */
+    uint8_t *src; /* the group's tensor bytes, concatenated in data-offset order */
     size_t size;
-    uint8_t *frame;     /* one frame of the whole buffer */
+    uint8_t *frame; /* one frame of the whole buffer */
     size_t frame_cap, frame_size;
     uint8_t *out;       /* decompression target, size bytes */
     uint8_t *ref_frame; /* snapshot of frame, to compare implementations */
@@ -38,9 +38,9 @@ typedef struct stream_set {
 
 typedef struct stream_run {
     stream_set *set;
-    emz_cctx *cctx;     /* borrowed: chunk size and implementation already set */
-    emz_dctx *dctx;     /* borrowed */
-    int failed_status;  /* emz_status of the last failure, -1 for a size mismatch */
+    emz_cctx *cctx;    /* borrowed: chunk size and implementation already set */
+    emz_dctx *dctx;    /* borrowed */
+    int failed_status; /* emz_status of the last failure, -1 for a size mismatch */
 } stream_run;
 
 /* Groups the tensors of h (data: the file's data region) by the emz type the library stores

@@ -11,15 +11,15 @@
 #define TARGET_MIN_BYTES ((uint64_t)1 << 20)
 
 typedef struct target_row {
-    int file;        /* index into the run's file results */
-    int group;       /* that file's dominant group */
+    int file;  /* index into the run's file results */
+    int group; /* that file's dominant group */
     emz_impl impl;
     /* measured value and its bar; a bar of 0 means none applies; a value < 0 was not measured */
-    double decomp, decomp_bar;      /* emzip-stream decompression GB/s (verified) */
-    double comp, comp_bar;          /* emzip-stream compression GB/s */
-    double decomp_best, comp_best;  /* their fastest repetitions */
+    double decomp, decomp_bar;           /* emzip-stream decompression GB/s (verified) */
+    double comp, comp_bar;               /* emzip-stream compression GB/s */
+    double decomp_best, comp_best;       /* their fastest repetitions */
     double split_x, merge_x, kernel_bar; /* split / merge GB/s over memcpy, L2-sized buffer */
-    double small64, small_bar;      /* 64 KiB frames' GB/s over the whole group's */
+    double small64, small_bar;           /* 64 KiB frames' GB/s over the whole group's */
 } target_row;
 
 /* The rows for results fr[0..n) (malloc'd in *rows, NULL when there are none); returns their

@@ -13,8 +13,7 @@ typedef struct run_state {
     double *sec; /* seconds per run of each repetition */
 } run_state;
 
-void time_interleaved(timed_run *r, size_t n, int reps)
-{
+void time_interleaved(timed_run *r, size_t n, int reps) {
     run_state *st = xcalloc(n, sizeof *st);
     int max_reps = 0;
     for (size_t k = 0; k < n; k++) {
@@ -47,8 +46,14 @@ void time_interleaved(timed_run *r, size_t n, int reps)
             if (!st[k].active || i >= st[k].reps) continue;
             double a = now_seconds();
             for (long it = 0; it < st[k].iters; it++)
-                if (r[k].fn(r[k].arg)) { st[k].active = 0; break; }
-            if (!st[k].active) { st[k].reps = 0; continue; } /* failed: ok stays 0 */
+                if (r[k].fn(r[k].arg)) {
+                    st[k].active = 0;
+                    break;
+                }
+            if (!st[k].active) {
+                st[k].reps = 0;
+                continue;
+            } /* failed: ok stays 0 */
             st[k].sec[i] = (now_seconds() - a) / (double)st[k].iters;
         }
     }
@@ -62,12 +67,10 @@ void time_interleaved(timed_run *r, size_t n, int reps)
     free(st);
 }
 
-double gbps(uint64_t bytes, timing t)
-{
+double gbps(uint64_t bytes, timing t) {
     return t.ok && t.seconds > 0 ? (double)bytes / t.seconds / 1e9 : 0;
 }
 
-double best_gbps(uint64_t bytes, timing t)
-{
+double best_gbps(uint64_t bytes, timing t) {
     return t.ok && t.best > 0 ? (double)bytes / t.best / 1e9 : 0;
 }

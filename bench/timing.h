@@ -10,8 +10,8 @@
 #ifndef EMZIP_BENCH_TIMING_H
 #define EMZIP_BENCH_TIMING_H
 
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* One run of the measured operation; returns 0 on success. */
 typedef int (*run_fn)(void *arg);

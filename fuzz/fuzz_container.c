@@ -20,14 +20,12 @@ typedef struct buffer {
     size_t size, cap;
 } buffer;
 
-static int read_mem(void *opaque, void *buf, size_t size, uint64_t offset)
-{
+static int read_mem(void *opaque, void *buf, size_t size, uint64_t offset) {
     memcpy(buf, (const uint8_t *)opaque + offset, size);
     return 0;
 }
 
-static int write_mem(void *opaque, const void *buf, size_t size)
-{
+static int write_mem(void *opaque, const void *buf, size_t size) {
     buffer *b = opaque;
     if (b->size + size > b->cap) {
         size_t cap = (b->size + size) * 2;
@@ -40,8 +38,7 @@ static int write_mem(void *opaque, const void *buf, size_t size)
     return 0;
 }
 
-static void decode_all(const uint8_t *data, size_t size, const uint8_t *expect)
-{
+static void decode_all(const uint8_t *data, size_t size, const uint8_t *expect) {
     emz_source src = {read_mem, (void *)data, size};
     emz_dctx *d = emz_dctx_create();
     emz_dctx_set_param(d, EMZ_PARAM_THREADS, 2);
@@ -57,8 +54,8 @@ static void decode_all(const uint8_t *data, size_t size, const uint8_t *expect)
     emz_sink sink = {write_mem, &out};
     emz_status st = info.original_size <= MAX_OUT ? emz_reader_decompress(r, d, &sink, NULL)
                                                   : emz_reader_decompress(r, d, NULL, NULL);
-    if (expect && (st != EMZ_OK || out.size != info.original_size ||
-                   memcmp(out.data, expect, out.size) != 0))
+    if (expect &&
+        (st != EMZ_OK || out.size != info.original_size || memcmp(out.data, expect, out.size) != 0))
         abort();
     if (info.original_size <= MAX_OUT) {
         uint8_t *all = malloc(info.original_size + 1);
@@ -68,8 +65,7 @@ static void decode_all(const uint8_t *data, size_t size, const uint8_t *expect)
             emz_tensor_info ti;
             if (emz_reader_tensor(r, t, &ti) != EMZ_OK) abort();
             st = emz_reader_read_tensor(r, d, t, all, info.original_size, 0, ti.size);
-            if (expect && (st != EMZ_OK || memcmp(all, expect + ti.offset, ti.size) != 0))
-                abort();
+            if (expect && (st != EMZ_OK || memcmp(all, expect + ti.offset, ti.size) != 0)) abort();
         }
         free(all);
     }
@@ -78,13 +74,12 @@ static void decode_all(const uint8_t *data, size_t size, const uint8_t *expect)
     emz_dctx_free(d);
 }
 
-static void wr32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+static void wr32(uint8_t *p, uint32_t v) {
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* 1. the input as a safetensors file */
     emz_cctx *c = emz_cctx_create();
     emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, 4096);
@@ -103,7 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(copy, data, size);
         wr32(copy + 28, (uint32_t)XXH3_64bits(copy, 28));
         uint64_t segments = 0;
-        for (int i = 0; i < 8; i++) segments |= (uint64_t)copy[16 + i] << 8 * i;
+        for (int i = 0; i < 8; i++)
+            segments |= (uint64_t)copy[16 + i] << 8 * i;
         if (segments <= (size - 36) / 24) {
             size_t dir = size - 4 - 24 * (size_t)segments;
             wr32(copy + size - 4, (uint32_t)XXH3_64bits(copy + dir, 24 * (size_t)segments));

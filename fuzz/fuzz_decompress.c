@@ -12,26 +12,29 @@
 
 #define MAX_OUT ((uint64_t)64 << 20)
 
-static void check_canary(const uint8_t *p, size_t n)
-{
+static void check_canary(const uint8_t *p, size_t n) {
     for (size_t i = 0; i < n; i++)
-        if (p[i] != 0xC7) abort();  /* wrote past the capacity it was given */
+        if (p[i] != 0xC7) abort(); /* wrote past the capacity it was given */
 }
 
 static void run(const uint8_t *data, size_t size);
 
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
-static void wr32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+static uint32_t rd32(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t rd64(const uint8_t *p) {
+    return rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+static void wr32(uint8_t *p, uint32_t v) {
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     run(data, size);
     if (size < 36) return 0;
-    /* the same input with valid header and index checksums (FORMAT.md: checksum32 = low 32 bits of XXH3_64) */
+    /* the same input with valid header and index checksums (FORMAT.md: checksum32 = low 32 bits of
+     * XXH3_64) */
     uint8_t *copy = malloc(size);
     if (!copy) return 0;
     memcpy(copy, data, size);
@@ -49,8 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
-static void run(const uint8_t *data, size_t size)
-{
+static void run(const uint8_t *data, size_t size) {
     static emz_dctx *on, *off;
     if (!on) {
         on = emz_dctx_create();
@@ -82,7 +84,8 @@ static void run(const uint8_t *data, size_t size)
     if (st == EMZ_OK && os != n) abort();
     check_canary(out + n, 16);
     /* a few ranges: the whole, the middle, across the first chunk boundary, the end */
-    uint64_t ranges[4][2] = {{0, n}, {n / 3, n / 3}, {info.chunk_size ? info.chunk_size - 1 : 0, 2}, {n ? n - 1 : 0, 1}};
+    uint64_t ranges[4][2] = {
+        {0, n}, {n / 3, n / 3}, {info.chunk_size ? info.chunk_size - 1 : 0, 2}, {n ? n - 1 : 0, 1}};
     for (int r = 0; r < 4; r++) {
         uint64_t off_r = ranges[r][0], len = ranges[r][1];
         if (off_r > n || len > n - off_r) continue;
