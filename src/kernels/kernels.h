@@ -42,7 +42,9 @@ typedef struct emz_huff_dec {
 /* Splits m element slots of src into one exponent symbol per byte of exps and the
  * sign+mantissa symbols as a packed RAW bit string (FORMAT.md) in sm. */
 typedef void emz_split_kernel(const uint8_t *src, size_t m, uint8_t *exps, uint8_t *sm);
-/* The inverse: m slots from exps and the packed sign+mantissa bit string into dst. */
+/* The inverse: m slots from exps and the packed sign+mantissa bit string into dst. Exponent
+ * symbols are below 2^E (decoders refuse wider ones); the sign+mantissa bytes may be anything,
+ * the padding bits of the last byte included. */
 typedef void emz_merge_kernel(const uint8_t *exps, const uint8_t *sm, size_t m, uint8_t *dst);
 /* n symbols of width bits (1..8) <-> RAW bit string of ceil(n*width/8) bytes. Symbols to
  * pack are below 2^width (every caller's are; SIMD packers join them by adding). */

@@ -1,0 +1,587 @@
+/* equivalence_cases.c - each implementation against the scalar reference, kernel by kernel and
+ * frame by frame, reported through the front end's eq_reporter (no Criterion here). */
+#include "equivalence_cases.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "engine/dispatch.h"
+#include "test_data.h"
+
+#define CHECK(r, ok, ...) (r)->check((r)->harness, (ok), __VA_ARGS__)
+
+/* Names the step about to run, for a fault handler; formatted only if the front end listens. */
+static void doing(const eq_reporter *r, const char *fmt, ...) EQ_PRINTF(2, 3);
+static void doing(const eq_reporter *r, const char *fmt, ...) {
+    if (!r->doing) return;
+    char what[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    r->doing(r->harness, what);
+}
+
+/* Out of memory is not a finding about the kernels: stop the program rather than report it. */
+static void *xmalloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "equivalence cases: out of memory (%zu bytes)\n", n);
+        abort();
+    }
+    return p;
+}
+
+static const emz_kernels *kernels_of(const eq_reporter *r, emz_impl impl) {
+    const emz_kernels *k = NULL;
+    emz_status st = emz_kernels_resolve(impl, &k);
+    CHECK(r, st == EMZ_OK && k, "cannot resolve the kernel table of %s: %s", emz_impl_name(impl),
+          emz_error_name(st));
+    return st == EMZ_OK ? k : NULL;
+}
+
+/* Slot geometry, written down here rather than read from the library's type table so that a
+ * wrong table cannot make the tests agree with it: bits a slot takes in the source, and bits of
+ * its exponent and its sign+mantissa symbols. */
+static unsigned slot_bits(emz_type t) {
+    return t == EMZ_TYPE_FP32                         ? 32
+           : t == EMZ_TYPE_BF16 || t == EMZ_TYPE_FP16 ? 16
+           : t == EMZ_TYPE_FP4_E2M1                   ? 4
+                                                      : 8;
+}
+static unsigned signmant_bits(emz_type t) {
+    switch (t) {
+    case EMZ_TYPE_BF16:
+        return 8;
+    case EMZ_TYPE_FP16:
+        return 11;
+    case EMZ_TYPE_FP32:
+        return 24;
+    case EMZ_TYPE_FP8_E4M3:
+        return 4;
+    case EMZ_TYPE_FP8_E5M2:
+        return 3;
+    default:
+        return 2;
+    }
+}
+static unsigned exp_bits(emz_type t) {
+    return slot_bits(t) - signmant_bits(t);
+}
+static size_t packed_bytes(size_t n, unsigned bits) {
+    return (n * bits + 7) / 8;
+}
+
+/* 1 if p[0..n) all equal fill: the bytes around an output were left alone. */
+static int untouched(const uint8_t *p, size_t n, uint8_t fill) {
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != fill) return 0;
+    return 1;
+}
+
+/* A copy of n bytes at offset off of a fresh allocation that ends right after them: under
+ * AddressSanitizer a read past the end is reported. *base is what to free. */
+static const uint8_t *exact_copy(const uint8_t *src, size_t n, unsigned off, uint8_t **base) {
+    *base = xmalloc(n + off);
+    if (n) memcpy(*base + off, src, n);
+    return *base + off;
+}
+
+/* ---- split and merge ---- */
+
+/* Pattern sets of a type, in a scrambled order so that every value meets varied neighbours:
+ *  - 16-bit types: all 65536 patterns (every BF16 and FP16 value: NaN payloads, infinities,
+ *    subnormals, -0);
+ *  - FP32: 65536 values, every sign+exponent+7 mantissa bits with random low mantissa bits;
+ *  - 8-bit types and FP4 bytes, two sets of 65536 bytes, each every byte value 256 times:
+ *    set 0 in 256 blocks, each a different permutation of the 256 values (an odd multiplier and
+ *    an offset that both change with the block); set 1 one affine order of the 256 values (the
+ *    low byte of the 16-bit sequence, times 7) repeated, which gives each value other
+ *    neighbours again.
+ * Returns the bytes (64 spare bytes after them); *slots is the number of slots they hold. */
+static unsigned pattern_sets(emz_type t) {
+    return slot_bits(t) <= 8 ? 2 : 1;
+}
+
+static uint8_t *patterns(emz_type type, unsigned set, size_t *slots) {
+    const unsigned sb = slot_bits(type);
+    const size_t bytes = sb >= 16 ? 65536 * (size_t)sb / 8 : 65536;
+    uint8_t *p = xmalloc(bytes + 64);
+    uint64_t seed = 99;
+    for (size_t i = 0; i < 65536; i++) {
+        uint32_t k = (uint32_t)(i * 40503u + 12345u) & 0xFFFF;
+        if (sb == 32)
+            tu_put32(p + 4 * i, k << 16 | (uint32_t)(tu_rand(&seed) & 0xFFFF));
+        else if (sb == 16)
+            tu_put16(p + 2 * i, (uint16_t)k);
+        else if (set == 0)
+            p[i] = (uint8_t)((i % 256) * (2 * (i / 256) + 167) + 61 * (i / 256));
+        else
+            p[i] = (uint8_t)(k * 7);
+    }
+    memset(p + bytes, 0x5A, 64);
+    *slots = bytes * 8 / sb;
+    return p;
+}
+
+static const char *pattern_name(emz_type type, unsigned set) {
+    if (pattern_sets(type) == 1)
+        return slot_bits(type) == 16 ? "all 16-bit patterns" : "FP32 patterns";
+    return set == 0 ? "byte permutations" : "affine byte order";
+}
+
+/* Split and merge of one type against scalar, for each pattern set: every length 0..200 (FP4:
+ * source bytes, two slots each) and then the whole set, at every offset 0..7 of the outputs.
+ * The input sits at that same offset and also, where it differs, at the offset times the slot
+ * size (16-bit inputs at +0..+14, FP32 at +0..+28); the data start moves with the offset so that
+ * each offset sees other values. Inputs end exactly where reading must stop (exact_copy); the
+ * `off` bytes before and 16 bytes after every output must stay untouched. Merge reads exact
+ * copies of scalar's split and must give both scalar's output and the input back. */
+static void split_merge(const eq_reporter *r, emz_impl impl, int arg) {
+    const emz_type type = (emz_type)arg;
+    const emz_kernels *ref = kernels_of(r, EMZ_IMPL_SCALAR), *k = kernels_of(r, impl);
+    if (!ref || !k) return;
+    const unsigned sb = slot_bits(type), mb = signmant_bits(type);
+    const size_t in_step = sb == 4 ? 1 : sb / 8; /* source bytes per offset step */
+    const char *tn = emz_type_name(type);
+    for (unsigned set = 0; set < pattern_sets(type); set++) {
+        size_t n;
+        uint8_t *src = patterns(type, set, &n);
+        const char *pn = pattern_name(type, set);
+        const size_t bmax = n * sb / 8, smax = packed_bytes(n, mb);
+        uint8_t *e0 = xmalloc(n), *s0 = xmalloc(smax), *e1 = xmalloc(n + 24),
+                *s1 = xmalloc(smax + 24), *o0 = xmalloc(bmax + 16), *o1 = xmalloc(bmax + 24);
+        for (size_t len = 0; len <= 201; len++) {
+            const int whole = len > 200;
+            const size_t m = whole ? n : sb == 4 ? 2 * len : len;
+            const size_t b = m * sb / 8, smb = packed_bytes(m, mb);
+            for (unsigned off = 0; off < 8; off++) {
+                const uint8_t *data = whole ? src : src + off * in_step;
+                const unsigned aligns[2] = {off, off * (unsigned)in_step};
+                for (unsigned a = 0; a < (aligns[1] != off ? 2u : 1u); a++) {
+                    uint8_t *in_base, *ex_base, *sx_base;
+                    const uint8_t *in = exact_copy(data, b, aligns[a], &in_base);
+                    ref->split[type](in, m, e0, s0);
+                    memset(e1, 0xC3, off + m + 16);
+                    memset(s1, 0xC3, off + smb + 16);
+                    k->split[type](in, m, e1 + off, s1 + off);
+                    CHECK(r, memcmp(e0, e1 + off, m) == 0 && memcmp(s0, s1 + off, smb) == 0,
+                          "%s %s split differs from scalar: %zu slots of %s, input at +%u, "
+                          "outputs at +%u",
+                          k->name, tn, m, pn, aligns[a], off);
+                    CHECK(r,
+                          untouched(e1, off, 0xC3) && untouched(e1 + off + m, 16, 0xC3) &&
+                              untouched(s1, off, 0xC3) && untouched(s1 + off + smb, 16, 0xC3),
+                          "%s %s split wrote outside its outputs: %zu slots of %s, outputs at +%u",
+                          k->name, tn, m, pn, off);
+                    const uint8_t *ex = exact_copy(e0, m, off, &ex_base);
+                    const uint8_t *sx = exact_copy(s0, smb, off, &sx_base);
+                    memset(o0, 0xA5, b + 16);
+                    memset(o1, 0xA5, off + b + 16);
+                    ref->merge[type](ex, sx, m, o0);
+                    k->merge[type](ex, sx, m, o1 + off);
+                    CHECK(r, memcmp(o1 + off, o0, b) == 0 && memcmp(o1 + off, in, b) == 0,
+                          "%s %s merge differs from scalar or from the input: %zu slots of %s, "
+                          "at +%u",
+                          k->name, tn, m, pn, off);
+                    CHECK(r, untouched(o1, off, 0xA5) && untouched(o1 + off + b, 16, 0xA5),
+                          "%s %s merge wrote outside its output: %zu slots of %s, at +%u", k->name,
+                          tn, m, pn, off);
+                    free(in_base), free(ex_base), free(sx_base);
+                }
+            }
+        }
+        free(src), free(e0), free(s0), free(e1), free(s1), free(o0), free(o1);
+    }
+}
+
+/* Lengths for merge of arbitrary bytes: every one 0..200 (FP4: even), the even ones to 300,
+ * then 600, 1200, 2400 and 40000 (long enough for every main loop and its tail). */
+static size_t next_merge_len(size_t m, unsigned step) {
+    if (m < 200) return m + step;
+    if (m < 300) return m + 2;
+    if (m < 2400) return m == 300 ? 600 : m * 2;
+    return m == 2400 ? 40000 : SIZE_MAX;
+}
+
+/* Merge of whatever a decoder may hand over, against scalar: random sign+mantissa bytes (the
+ * padding bits of the last byte included: a RAW stream arrives in place) with random exponents
+ * below 2^E (the kernel contract, kernels/kernels.h: decoders refuse wider exponent symbols), two
+ * sets of each. Inputs end exactly where reading must stop; 16 bytes after the output must stay
+ * untouched. */
+static void merge_any_bytes(const eq_reporter *r, emz_impl impl, int arg) {
+    const emz_type type = (emz_type)arg;
+    const emz_kernels *ref = kernels_of(r, EMZ_IMPL_SCALAR), *k = kernels_of(r, impl);
+    if (!ref || !k) return;
+    const size_t big = 40000;
+    const unsigned sb = slot_bits(type), mb = signmant_bits(type), step = sb == 4 ? 2 : 1;
+    const size_t smax = packed_bytes(big, mb), dmax = packed_bytes(big, sb);
+    uint8_t *e = xmalloc(big), *sm = xmalloc(smax), *o0 = xmalloc(dmax + 16),
+            *o1 = xmalloc(dmax + 16);
+    for (unsigned set = 0; set < 2; set++) {
+        const char *what = set == 0 ? "set 0" : "set 1";
+        tu_fill_random(e, big, 21 + (set == 0 ? (unsigned)type : 0));
+        tu_fill_random(sm, smax, set == 0 ? 31 + (unsigned)type : 22);
+        for (size_t i = 0; i < big; i++)
+            e[i] &= (uint8_t)((1u << exp_bits(type)) - 1);
+        for (size_t m = 0; m <= big; m = next_merge_len(m, step)) {
+            const size_t db = packed_bytes(m, sb), smb = packed_bytes(m, mb);
+            uint8_t *ex_base, *sx_base;
+            const uint8_t *ex = exact_copy(e, m, 0, &ex_base),
+                          *sx = exact_copy(sm, smb, 0, &sx_base);
+            memset(o0, 0xA5, db + 16);
+            memset(o1, 0xA5, db + 16);
+            ref->merge[type](ex, sx, m, o0);
+            k->merge[type](ex, sx, m, o1);
+            CHECK(r, memcmp(o0, o1, db) == 0,
+                  "%s %s merge of arbitrary sign+mantissa bytes (%s) differs from scalar: %zu "
+                  "slots",
+                  k->name, emz_type_name(type), what, m);
+            CHECK(r, untouched(o1 + db, 16, 0xA5),
+                  "%s %s merge of arbitrary bytes (%s) wrote past its output: %zu slots", k->name,
+                  emz_type_name(type), what, m);
+            free(ex_base), free(sx_base);
+        }
+    }
+    free(e), free(sm), free(o0), free(o1);
+}
+
+/* ---- bit packing ---- */
+
+/* pack_bits and unpack_bits against scalar: every width 1..8, every length 0..300, then 4992
+ * and 70013 (not a multiple of any step, so the tails run), each at every offset 0..7 of input
+ * and outputs; symbols random below 2^width (the kernels' contract); inputs end exactly where
+ * reading must stop; `off` bytes before and 16 after every output stay untouched. unpack must
+ * give scalar's packed symbols back, and match scalar on two sets of arbitrary stream bytes
+ * (junk padding bits included). */
+static void pack_unpack(const eq_reporter *r, emz_impl impl, int arg) {
+    (void)arg;
+    const emz_kernels *ref = kernels_of(r, EMZ_IMPL_SCALAR), *k = kernels_of(r, impl);
+    if (!ref || !k) return;
+    enum { BIG = 70013, MID = 4992 };
+    uint8_t *syms = xmalloc(BIG + 8), *junk[2] = {xmalloc(BIG + 8), xmalloc(BIG + 8)},
+            *p0 = xmalloc(BIG + 16), *p1 = xmalloc(BIG + 24), *u0 = xmalloc(BIG + 16),
+            *u1 = xmalloc(BIG + 24);
+    tu_fill_random(junk[1], BIG + 8, 31);
+    for (unsigned w = 1; w <= 8; w++) {
+        tu_fill_random(syms, BIG + 8, 40 + w);
+        for (size_t i = 0; i < BIG + 8; i++)
+            syms[i] &= (uint8_t)((1u << w) - 1);
+        tu_fill_random(junk[0], BIG + 8, 50 + w);
+        for (size_t li = 0; li <= 302; li++) {
+            const size_t n = li <= 300 ? li : li == 301 ? MID : BIG, pb = packed_bytes(n, w);
+            for (unsigned off = 0; off < 8; off++) {
+                uint8_t *in_base, *pk_base;
+                const uint8_t *in = exact_copy(syms + off, n, off, &in_base);
+                memset(p1, 0xC3, off + pb + 16);
+                ref->pack_bits(in, n, w, p0);
+                k->pack_bits(in, n, w, p1 + off);
+                CHECK(r, memcmp(p0, p1 + off, pb) == 0,
+                      "%s pack_bits differs from scalar: width %u, %zu symbols, at +%u", k->name, w,
+                      n, off);
+                CHECK(r, untouched(p1, off, 0xC3) && untouched(p1 + off + pb, 16, 0xC3),
+                      "%s pack_bits wrote outside its output: width %u, %zu symbols, at +%u",
+                      k->name, w, n, off);
+                const uint8_t *packed = exact_copy(p0, pb, off, &pk_base);
+                memset(u1, 0xA5, off + n + 16);
+                k->unpack_bits(packed, n, w, u1 + off);
+                CHECK(r, memcmp(u1 + off, in, n) == 0,
+                      "%s unpack_bits does not give the symbols back: width %u, %zu symbols, "
+                      "at +%u",
+                      k->name, w, n, off);
+                CHECK(r, untouched(u1, off, 0xA5) && untouched(u1 + off + n, 16, 0xA5),
+                      "%s unpack_bits wrote outside its output: width %u, %zu symbols, at +%u",
+                      k->name, w, n, off);
+                free(in_base), free(pk_base);
+                for (unsigned j = 0; j < 2; j++) {
+                    uint8_t *jx_base;
+                    const uint8_t *jx = exact_copy(junk[j] + off, pb, off, &jx_base);
+                    memset(u0, 0xA5, n + 16);
+                    memset(u1, 0xA5, off + n + 16);
+                    ref->unpack_bits(jx, n, w, u0);
+                    k->unpack_bits(jx, n, w, u1 + off);
+                    CHECK(r, memcmp(u0, u1 + off, n) == 0,
+                          "%s unpack_bits of arbitrary bytes (set %u) differs from scalar: width "
+                          "%u, %zu symbols, at +%u",
+                          k->name, j, w, n, off);
+                    CHECK(r, untouched(u1, off, 0xA5) && untouched(u1 + off + n, 16, 0xA5),
+                          "%s unpack_bits of arbitrary bytes (set %u) wrote outside its output: "
+                          "width %u, %zu symbols, at +%u",
+                          k->name, j, w, n, off);
+                    free(jx_base);
+                }
+            }
+        }
+    }
+    free(syms), free(junk[0]), free(junk[1]), free(p0), free(p1), free(u0), free(u1);
+}
+
+/* ---- kernels next to inaccessible pages ---- */
+
+/* Whole pages between two PROT_NONE pages: a buffer placed at the end of the area (or its start)
+ * faults on the first byte read or written after its end (or before its start), a byte that no
+ * canary or AddressSanitizer sees when a vector load merely reads it. */
+typedef struct guarded {
+    uint8_t *area;
+    size_t size;
+} guarded;
+
+static int guarded_new(const eq_reporter *r, guarded *g, size_t cap) {
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE), size = (cap + page - 1) / page * page;
+    uint8_t *p =
+        mmap(NULL, size + 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    int ok = p != MAP_FAILED && mprotect(p, page, PROT_NONE) == 0 &&
+             mprotect(p + page + size, page, PROT_NONE) == 0;
+    CHECK(r, ok, "cannot map %zu bytes between guard pages", size);
+    if (!ok) {
+        if (p != MAP_FAILED) munmap(p, size + 2 * page);
+        g->area = NULL;
+        return 0;
+    }
+    g->area = p + page, g->size = size;
+    return 1;
+}
+
+static void guarded_free(guarded *g) {
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    if (g->area) munmap(g->area - page, g->size + 2 * page);
+}
+
+/* n bytes ending at the upper guard page (at_end) or starting at the lower one. */
+static uint8_t *guarded_place(const guarded *g, size_t n, int at_end) {
+    return at_end ? g->area + g->size - n : g->area;
+}
+
+/* Lengths next to the guard pages: every short one (every tail of every vector step), then a
+ * few long ones, in units of step. */
+#define GUARDED_LENS 205
+static size_t guarded_len(size_t i, unsigned step) {
+    static const size_t longer[] = {1000, 4096, 4099, 65536 + 70};
+    return (i <= 200 ? i : longer[i - 201]) * step;
+}
+
+/* Split and merge of one type with each buffer flush against an inaccessible page, after its end
+ * and then before its start: no kernel may touch a byte beyond its buffers. Split must match
+ * scalar's (computed into ordinary buffers) and merge must give the input back. */
+static void guarded_split_merge(const eq_reporter *r, emz_impl impl, int arg) {
+    const emz_type type = (emz_type)arg;
+    const emz_kernels *ref = kernels_of(r, EMZ_IMPL_SCALAR), *k = kernels_of(r, impl);
+    if (!ref || !k) return;
+    const unsigned sb = slot_bits(type), mb = signmant_bits(type), step = sb == 4 ? 2 : 1;
+    const size_t max_slots = guarded_len(GUARDED_LENS - 1, step);
+    const char *tn = emz_type_name(type);
+    guarded gsrc, gexp, gsm, gdst;
+    int ok = guarded_new(r, &gsrc, packed_bytes(max_slots, sb));
+    ok = guarded_new(r, &gexp, max_slots) && ok;
+    ok = guarded_new(r, &gsm, packed_bytes(max_slots, mb)) && ok;
+    ok = guarded_new(r, &gdst, packed_bytes(max_slots, sb)) && ok;
+    uint8_t *e0 = xmalloc(max_slots), *s0 = xmalloc(packed_bytes(max_slots, mb));
+    for (int at_end = 1; ok && at_end >= 0; at_end--) {
+        const char *side = at_end ? "before the page after it" : "after the page before it";
+        for (size_t i = 0; i < GUARDED_LENS; i++) {
+            const size_t m = guarded_len(i, step), db = packed_bytes(m, sb),
+                         smb = packed_bytes(m, mb);
+            uint8_t *src = guarded_place(&gsrc, db, at_end), *e = guarded_place(&gexp, m, at_end),
+                    *sm = guarded_place(&gsm, smb, at_end), *dst = guarded_place(&gdst, db, at_end);
+            tu_fill_random(src, db, m);
+            doing(r, "scalar %s split (the reference), %zu slots, each buffer %s", tn, m, side);
+            ref->split[type](src, m, e0, s0);
+            doing(r, "%s %s split, %zu slots, each buffer %s", k->name, tn, m, side);
+            k->split[type](src, m, e, sm);
+            CHECK(r, memcmp(e, e0, m) == 0 && memcmp(sm, s0, smb) == 0,
+                  "%s %s split differs from scalar: %zu slots, each buffer %s", k->name, tn, m,
+                  side);
+            doing(r, "%s %s merge, %zu slots, each buffer %s", k->name, tn, m, side);
+            k->merge[type](e, sm, m, dst);
+            CHECK(r, memcmp(src, dst, db) == 0,
+                  "%s %s split+merge round trip differs: %zu slots, each buffer %s", k->name, tn, m,
+                  side);
+        }
+    }
+    free(e0), free(s0);
+    guarded_free(&gsrc), guarded_free(&gexp), guarded_free(&gsm), guarded_free(&gdst);
+}
+
+/* pack_bits and unpack_bits of every width, each buffer flush against an inaccessible page as
+ * above; packing must match scalar's and unpacking give the symbols back. */
+static void guarded_pack_unpack(const eq_reporter *r, emz_impl impl, int arg) {
+    (void)arg;
+    const emz_kernels *ref = kernels_of(r, EMZ_IMPL_SCALAR), *k = kernels_of(r, impl);
+    if (!ref || !k) return;
+    const size_t max_n = guarded_len(GUARDED_LENS - 1, 1);
+    guarded gsyms, gpacked, gback;
+    int ok = guarded_new(r, &gsyms, max_n);
+    ok = guarded_new(r, &gpacked, max_n) && ok;
+    ok = guarded_new(r, &gback, max_n) && ok;
+    uint8_t *p0 = xmalloc(max_n);
+    for (int at_end = 1; ok && at_end >= 0; at_end--) {
+        const char *side = at_end ? "before the page after it" : "after the page before it";
+        for (unsigned w = 1; w <= 8; w++) {
+            for (size_t i = 0; i < GUARDED_LENS; i++) {
+                const size_t n = guarded_len(i, 1), pb = packed_bytes(n, w);
+                uint8_t *syms = guarded_place(&gsyms, n, at_end),
+                        *packed = guarded_place(&gpacked, pb, at_end),
+                        *back = guarded_place(&gback, n, at_end);
+                tu_fill_random(syms, n, n + w);
+                for (size_t j = 0; j < n; j++)
+                    syms[j] &= (uint8_t)((1u << w) - 1);
+                doing(r, "scalar pack_bits (the reference), width %u, %zu symbols, input %s", w, n,
+                      side);
+                ref->pack_bits(syms, n, w, p0);
+                doing(r, "%s pack_bits, width %u, %zu symbols, each buffer %s", k->name, w, n,
+                      side);
+                k->pack_bits(syms, n, w, packed);
+                CHECK(r, memcmp(packed, p0, pb) == 0,
+                      "%s pack_bits differs from scalar: width %u, %zu symbols, each buffer %s",
+                      k->name, w, n, side);
+                doing(r, "%s unpack_bits, width %u, %zu symbols, each buffer %s", k->name, w, n,
+                      side);
+                k->unpack_bits(packed, n, w, back);
+                CHECK(r, memcmp(syms, back, n) == 0,
+                      "%s pack/unpack round trip differs: width %u, %zu symbols, each buffer %s",
+                      k->name, w, n, side);
+            }
+        }
+    }
+    free(p0);
+    guarded_free(&gsyms), guarded_free(&gpacked), guarded_free(&gback);
+}
+
+/* ---- checksums ---- */
+
+/* checksum32 against scalar: every length 0..300, then growing by half to 70000, at an aligned
+ * and an odd start. */
+static void checksum32(const eq_reporter *r, emz_impl impl, int arg) {
+    (void)arg;
+    const emz_kernels *ref = kernels_of(r, EMZ_IMPL_SCALAR), *k = kernels_of(r, impl);
+    if (!ref || !k) return;
+    const size_t n = 70000;
+    uint8_t *data = xmalloc(n + 8);
+    tu_fill_random(data, n + 8, 7);
+    for (size_t len = 0; len <= n; len = len < 300 ? len + 1 : len * 3 / 2)
+        for (unsigned off = 0; off < 8; off += 7)
+            CHECK(r, k->checksum32(data + off, len) == ref->checksum32(data + off, len),
+                  "%s checksum32 differs from scalar: %zu bytes at +%u", k->name, len, off);
+    free(data);
+}
+
+/* ---- frames ---- */
+
+size_t eq_frame_check(const eq_reporter *r, emz_impl impl, const uint8_t *src, size_t n,
+                      emz_type type, int64_t chunk, const char *what) {
+    const char *in = emz_impl_name(impl);
+    emz_cctx *ref = emz_cctx_create(), *c = emz_cctx_create();
+    emz_dctx *d = emz_dctx_create();
+    size_t cap = emz_compress_bound(n), n0 = 0, n1 = 0, got = 0;
+    uint8_t *f0 = xmalloc(cap), *f1 = xmalloc(cap), *out = xmalloc(n);
+    int ok = ref && c && d;
+    CHECK(r, ok, "%s: cannot create contexts", in);
+    ok = ok && emz_cctx_set_param(ref, EMZ_PARAM_IMPL, EMZ_IMPL_SCALAR) == EMZ_OK &&
+         emz_cctx_set_param(ref, EMZ_PARAM_CHUNK_SIZE, chunk) == EMZ_OK &&
+         emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, chunk) == EMZ_OK &&
+         emz_cctx_set_param(c, EMZ_PARAM_IMPL, impl) == EMZ_OK &&
+         emz_dctx_set_param(d, EMZ_PARAM_IMPL, impl) == EMZ_OK;
+    CHECK(r, ok, "%s: setting the implementation and chunk size %lld failed", in, (long long)chunk);
+    if (ok) {
+        emz_status s0 = emz_compress(ref, f0, cap, src, n, type, &n0);
+        emz_status s1 = emz_compress(c, f1, cap, src, n, type, &n1);
+        ok = s0 == EMZ_OK && s1 == EMZ_OK;
+        CHECK(r, ok, "%s: compression failed (%s): scalar %s, %s %s", in, what, emz_error_name(s0),
+              in, emz_error_name(s1));
+    }
+    if (ok) {
+        ok = n0 == n1 && memcmp(f0, f1, n0) == 0;
+        CHECK(r, ok, "%s: frame differs from scalar's (%s): %zu and %zu bytes", in, what, n1, n0);
+    }
+    if (ok) {
+        emz_status st = emz_decompress(d, out, n, f1, n1, &got);
+        CHECK(r, st == EMZ_OK && got == n && memcmp(out, src, n) == 0,
+              "%s: round trip differs (%s): %s, %zu of %zu bytes", in, what, emz_error_name(st),
+              got, n);
+    }
+    free(f0), free(f1), free(out);
+    emz_cctx_free(ref), emz_cctx_free(c), emz_dctx_free(d);
+    return ok ? n1 : 0;
+}
+
+/* Whole frames of every type, at sizes around chunk and lane-count boundaries, of random and of
+ * weight-like data: compressed bytes identical to scalar's, decoded data identical to the input. */
+static void frames(const eq_reporter *r, emz_impl impl, int arg) {
+    (void)arg;
+    static const size_t sizes[] = {0,    1,    3,    31,   64,    65,    127,
+                                   4095, 4096, 8191, 8193, 32769, 65536, 200003};
+    uint8_t *src = xmalloc(200003);
+    for (int t = 0; t < EMZ_TYPE_COUNT; t++)
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+            for (int kind = 0; kind < 2; kind++) {
+                char what[64];
+                const size_t n = sizes[i];
+                if (kind)
+                    tu_fill_random(src, n, 11 + i);
+                else
+                    tu_fill_smooth(src, n, (emz_type)t, 5 + i);
+                snprintf(what, sizeof what, "%s, %zu bytes, %s", emz_type_name((emz_type)t), n,
+                         kind ? "random" : "smooth");
+                eq_frame_check(r, impl, src, n, (emz_type)t, 65536, what);
+            }
+    free(src);
+}
+
+/* ---- choosing an implementation ---- */
+
+/* The implementation under test can be named, resolved and forced on both kinds of context; and
+ * what holds for every implementation: AUTO and unknown values are not implementations, forcing
+ * one succeeds exactly when it is available, and the default is one that is. */
+static void impl_selection(const eq_reporter *r, emz_impl impl, int arg) {
+    (void)arg;
+    static const char *const names[EMZ_IMPL_COUNT] = {NULL, "scalar", "avx2", "avx512", "neon"};
+    const char *name = emz_impl_name(impl);
+    const emz_kernels *k = NULL;
+    emz_status st = emz_kernels_resolve(impl, &k);
+    CHECK(r, st == EMZ_OK && k && name && strcmp(k->name, name) == 0,
+          "implementation %d (%s): resolving gives %s, a table named %s", (int)impl,
+          name ? name : "no name", emz_error_name(st), k ? k->name : "(none)");
+    emz_cctx *c = emz_cctx_create();
+    emz_dctx *d = emz_dctx_create();
+    CHECK(r, c && d, "cannot create contexts");
+    if (!c || !d) {
+        emz_cctx_free(c), emz_dctx_free(d);
+        return;
+    }
+    CHECK(r,
+          emz_cctx_set_param(c, EMZ_PARAM_IMPL, impl) == EMZ_OK &&
+              emz_dctx_set_param(d, EMZ_PARAM_IMPL, impl) == EMZ_OK,
+          "%s cannot be forced on a context", name);
+
+    CHECK(r, emz_impl_available(EMZ_IMPL_SCALAR), "scalar is not available");
+    CHECK(r, !emz_impl_available(EMZ_IMPL_AUTO) && !emz_impl_available((emz_impl)99),
+          "AUTO or an unknown value counts as an available implementation");
+    for (int i = EMZ_IMPL_SCALAR; i < EMZ_IMPL_COUNT; i++)
+        CHECK(r, emz_impl_name((emz_impl)i) && strcmp(emz_impl_name((emz_impl)i), names[i]) == 0,
+              "implementation %d is named %s, not %s", i,
+              emz_impl_name((emz_impl)i) ? emz_impl_name((emz_impl)i) : "NULL", names[i]);
+    CHECK(r, emz_impl_name((emz_impl)99) == NULL, "an unknown implementation has a name");
+    const emz_impl def = emz_impl_default();
+    CHECK(r, def != EMZ_IMPL_AUTO && emz_impl_available(def),
+          "the default implementation %d is not an available one", (int)def);
+    CHECK(r,
+          emz_cctx_set_param(c, EMZ_PARAM_IMPL, 99) == EMZ_ERROR_INVALID_ARGUMENT &&
+              emz_dctx_set_param(d, EMZ_PARAM_IMPL, 99) == EMZ_ERROR_INVALID_ARGUMENT,
+          "forcing implementation 99 is not refused as an invalid argument");
+    for (int i = EMZ_IMPL_SCALAR; i < EMZ_IMPL_COUNT; i++) {
+        const emz_status want =
+            emz_impl_available((emz_impl)i) ? EMZ_OK : EMZ_ERROR_IMPL_UNAVAILABLE;
+        CHECK(r,
+              emz_cctx_set_param(c, EMZ_PARAM_IMPL, i) == want &&
+                  emz_dctx_set_param(d, EMZ_PARAM_IMPL, i) == want,
+              "forcing %s does not give %s", names[i], emz_error_name(want));
+    }
+    emz_cctx_free(c), emz_dctx_free(d);
+}
+
+#define EQ_CASE_ENTRY(name, fn, arg) [EQ_CASE_##name] = {#name, fn, arg},
+const eq_case eq_cases[EQ_CASE_COUNT] = {EQ_CASES(EQ_CASE_ENTRY)};
