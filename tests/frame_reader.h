@@ -13,14 +13,13 @@ typedef struct {
     size_t errcap;
 } fr_in;
 
-#define FR_FAIL(in, ...)                                       \
-    do {                                                       \
-        snprintf((in)->err, (in)->errcap, __VA_ARGS__);        \
-        return 0;                                              \
+#define FR_FAIL(in, ...)                                                                           \
+    do {                                                                                           \
+        snprintf((in)->err, (in)->errcap, __VA_ARGS__);                                            \
+        return 0;                                                                                  \
     } while (0)
 
-static inline int fr_byte(fr_in *in, unsigned *v)
-{
+static inline int fr_byte(fr_in *in, unsigned *v) {
     if (in->pos >= in->n) FR_FAIL(in, "payload ends at offset %zu", in->pos);
     *v = in->p[in->pos++];
     return 1;
@@ -33,8 +32,7 @@ typedef struct {
     uint64_t bit;
 } fr_bits;
 
-static inline int fr_getbit(fr_bits *b, unsigned *v)
-{
+static inline int fr_getbit(fr_bits *b, unsigned *v) {
     if (b->bit >= 8 * (uint64_t)b->size) return 0;
     *v = (b->p[b->bit / 8] >> (b->bit % 8)) & 1;
     b->bit++;
@@ -42,14 +40,14 @@ static inline int fr_getbit(fr_bits *b, unsigned *v)
 }
 
 /* The stream of n symbols of w bits at in->pos; symbols to sym[]. */
-static inline int fr_stream(fr_in *in, size_t n, unsigned w, uint32_t *sym, int *mode_out)
-{
+static inline int fr_stream(fr_in *in, size_t n, unsigned w, uint32_t *sym, int *mode_out) {
     unsigned mode;
     if (!fr_byte(in, &mode)) return 0;
     *mode_out = (int)mode;
-    if (mode == 0) {  /* RAW */
+    if (mode == 0) { /* RAW */
         uint64_t bytes = ((uint64_t)n * w + 7) / 8;
-        if (bytes > in->n - in->pos) FR_FAIL(in, "RAW stream of %llu bytes overruns", (unsigned long long)bytes);
+        if (bytes > in->n - in->pos)
+            FR_FAIL(in, "RAW stream of %llu bytes overruns", (unsigned long long)bytes);
         fr_bits b = {in->p + in->pos, (size_t)bytes, 0};
         for (size_t j = 0; j < n; j++) {
             uint32_t v = 0;
@@ -68,7 +66,7 @@ static inline int fr_stream(fr_in *in, size_t n, unsigned w, uint32_t *sym, int 
         in->pos += (size_t)bytes;
         return 1;
     }
-    if (mode == 3) {  /* CONSTANT */
+    if (mode == 3) { /* CONSTANT */
         if (n < 1) FR_FAIL(in, "CONSTANT stream with n = 0");
         uint64_t v = 0;
         for (unsigned i = 0; i < (w + 7) / 8; i++) {
@@ -77,7 +75,8 @@ static inline int fr_stream(fr_in *in, size_t n, unsigned w, uint32_t *sym, int 
             v |= (uint64_t)b << (8 * i);
         }
         if (v >> w) FR_FAIL(in, "CONSTANT value %llu >= 2^%u", (unsigned long long)v, w);
-        for (size_t j = 0; j < n; j++) sym[j] = (uint32_t)v;
+        for (size_t j = 0; j < n; j++)
+            sym[j] = (uint32_t)v;
         return 1;
     }
     if (mode != 5) FR_FAIL(in, "stream mode %u", mode);
@@ -85,15 +84,18 @@ static inline int fr_stream(fr_in *in, size_t n, unsigned w, uint32_t *sym, int 
     if (n < 1) FR_FAIL(in, "HUFFMAN stream with n = 0");
     unsigned first, last;
     if (!fr_byte(in, &first) || !fr_byte(in, &last)) return 0;
-    if (first > last || last >= (1u << w)) FR_FAIL(in, "code table first %u last %u for w %u", first, last, w);
+    if (first > last || last >= (1u << w))
+        FR_FAIL(in, "code table first %u last %u for w %u", first, last, w);
     uint8_t len[256] = {0};
     unsigned cnt = last - first + 1;
     for (unsigned i = 0; i < (cnt + 1) / 2; i++) {
         unsigned b;
         if (!fr_byte(in, &b)) return 0;
         len[first + 2 * i] = (uint8_t)(b & 15);
-        if (2 * i + 1 < cnt) len[first + 2 * i + 1] = (uint8_t)(b >> 4);
-        else if (b >> 4) FR_FAIL(in, "nonzero unused length nibble");
+        if (2 * i + 1 < cnt)
+            len[first + 2 * i + 1] = (uint8_t)(b >> 4);
+        else if (b >> 4)
+            FR_FAIL(in, "nonzero unused length nibble");
     }
     unsigned count[16] = {0}, coded = 0, kraft = 0;
     for (unsigned s = 0; s < 256; s++) {
@@ -109,7 +111,8 @@ static inline int fr_stream(fr_in *in, size_t n, unsigned w, uint32_t *sym, int 
     if (kraft != 1u << 11) FR_FAIL(in, "Huffman code not complete (Kraft %u/2048)", kraft);
     uint16_t sorted[256];
     unsigned offs[16] = {0};
-    for (int l = 2; l < 16; l++) offs[l] = offs[l - 1] + count[l - 1];
+    for (int l = 2; l < 16; l++)
+        offs[l] = offs[l - 1] + count[l - 1];
     for (unsigned s = 0; s < 256; s++)
         if (len[s]) sorted[offs[len[s]]++] = (uint16_t)s;
     unsigned L = fw_lane_count(n);
@@ -153,7 +156,8 @@ static inline int fr_stream(fr_in *in, size_t n, unsigned w, uint32_t *sym, int 
             if (!found) FR_FAIL(in, "invalid code in lane %u", k);
         }
         if ((b.bit + 7) / 8 != lane_size[k])
-            FR_FAIL(in, "lane %u: %llu bits in %llu bytes", k, (unsigned long long)b.bit, (unsigned long long)lane_size[k]);
+            FR_FAIL(in, "lane %u: %llu bits in %llu bytes", k, (unsigned long long)b.bit,
+                    (unsigned long long)lane_size[k]);
         unsigned bit;
         while (fr_getbit(&b, &bit))
             if (bit) FR_FAIL(in, "lane %u: nonzero padding bit", k);
@@ -163,13 +167,14 @@ static inline int fr_stream(fr_in *in, size_t n, unsigned w, uint32_t *sym, int 
 }
 
 /* Index of a mode value in modes_seen[]: RAW 0, CONSTANT 1, HUFFMAN 2. */
-static inline unsigned fr_mode_index(unsigned mode) { return mode == 0 ? 0 : mode == 3 ? 1 : 2; }
+static inline unsigned fr_mode_index(unsigned mode) {
+    return mode == 0 ? 0 : mode == 3 ? 1 : 2;
+}
 
 /* Decodes a whole frame. Returns 1 and a malloc'd *out on success; 0 with a message otherwise.
  * modes_seen counts the stream modes used (for coverage statements in tests). */
-static inline int fr_decode(const uint8_t *f, size_t fsize, uint8_t **out, size_t *out_n, char *err, size_t errcap,
-                            unsigned modes_seen[3])
-{
+static inline int fr_decode(const uint8_t *f, size_t fsize, uint8_t **out, size_t *out_n, char *err,
+                            size_t errcap, unsigned modes_seen[3]) {
     fr_in hin = {f, fsize, 0, err, errcap};
     fr_in *in = &hin;
     *out = NULL;
@@ -185,15 +190,20 @@ static inline int fr_decode(const uint8_t *f, size_t fsize, uint8_t **out, size_
     uint64_t osz = tu_get64(f + 8), ec = tu_get64(f + 16);
     fw_tparams tp = fw_tp((emz_type)type);
     if (type == EMZ_TYPE_FP4_E2M1) {
-        if (!(ec == 2 * osz || (osz && ec == 2 * osz - 1))) FR_FAIL(in, "FP4 element_count %llu", (unsigned long long)ec);
-    } else if (ec != osz / tp.esize) FR_FAIL(in, "element_count %llu", (unsigned long long)ec);
+        if (!(ec == 2 * osz || (osz && ec == 2 * osz - 1)))
+            FR_FAIL(in, "FP4 element_count %llu", (unsigned long long)ec);
+    } else if (ec != osz / tp.esize)
+        FR_FAIL(in, "element_count %llu", (unsigned long long)ec);
     uint64_t C = (uint64_t)1 << log2, cc = (osz + C - 1) / C;
     if (cc > (fsize - 36) / 8) FR_FAIL(in, "index does not fit");
     size_t idx = fsize - 4 - 8 * (size_t)cc;
-    if (tu_get32(f + fsize - 4) != fw_checksum32(f + idx, 8 * (size_t)cc)) FR_FAIL(in, "index checksum");
+    if (tu_get32(f + fsize - 4) != fw_checksum32(f + idx, 8 * (size_t)cc))
+        FR_FAIL(in, "index checksum");
     uint64_t sum = 0;
-    for (uint64_t i = 0; i < cc; i++) sum += tu_get32(f + idx + 8 * i);
-    if (sum != fsize - 36 - 8 * cc) FR_FAIL(in, "payload sizes sum to %llu", (unsigned long long)sum);
+    for (uint64_t i = 0; i < cc; i++)
+        sum += tu_get32(f + idx + 8 * i);
+    if (sum != fsize - 36 - 8 * cc)
+        FR_FAIL(in, "payload sizes sum to %llu", (unsigned long long)sum);
     uint8_t *o = malloc(osz ? (size_t)osz : 1);
     cr_assert(o != NULL);
     size_t at = 32;
@@ -207,7 +217,8 @@ static inline int fr_decode(const uint8_t *f, size_t fsize, uint8_t **out, size_
         uint8_t *dst = o + i * C;
         int mode;
         if (ok && layout == 1) {
-            if (type != EMZ_TYPE_BYTES && type != EMZ_TYPE_FP8_E4M3 && type != EMZ_TYPE_FP8_E5M2 && type != EMZ_TYPE_FP4_E2M1) {
+            if (type != EMZ_TYPE_BYTES && type != EMZ_TYPE_FP8_E4M3 && type != EMZ_TYPE_FP8_E5M2 &&
+                type != EMZ_TYPE_FP4_E2M1) {
                 snprintf(err, errcap, "chunk %llu: WHOLE for type %u", (unsigned long long)i, type);
                 ok = 0;
             }
@@ -215,7 +226,8 @@ static inline int fr_decode(const uint8_t *f, size_t fsize, uint8_t **out, size_
             if (ok) ok = fr_stream(&pin, len, 8, sym, &mode);
             if (ok) {
                 modes_seen[fr_mode_index(mode)]++;
-                for (size_t j = 0; j < len; j++) dst[j] = (uint8_t)sym[j];
+                for (size_t j = 0; j < len; j++)
+                    dst[j] = (uint8_t)sym[j];
             }
             free(sym);
         } else if (ok && layout == 0) {
@@ -223,23 +235,39 @@ static inline int fr_decode(const uint8_t *f, size_t fsize, uint8_t **out, size_
                 snprintf(err, errcap, "SPLIT for bytes");
                 ok = 0;
             }
-            if (type == EMZ_TYPE_FP4_E2M1) m = 2 * len;
-            else { m = len / (tp.esize ? tp.esize : 1); t = len % (tp.esize ? tp.esize : 1); }
+            if (type == EMZ_TYPE_FP4_E2M1)
+                m = 2 * len;
+            else {
+                m = len / (tp.esize ? tp.esize : 1);
+                t = len % (tp.esize ? tp.esize : 1);
+            }
             uint32_t *e = tu_xmalloc(m * sizeof *e), *s = tu_xmalloc(m * sizeof *s);
             if (ok) ok = fr_stream(&pin, m, tp.E, e, &mode);
-            if (ok) { modes_seen[fr_mode_index(mode)]++; ok = fr_stream(&pin, m, tp.Mp + 1, s, &mode); }
+            if (ok) {
+                modes_seen[fr_mode_index(mode)]++;
+                ok = fr_stream(&pin, m, tp.Mp + 1, s, &mode);
+            }
             if (ok) {
                 modes_seen[fr_mode_index(mode)]++;
                 for (size_t j = 0; j < m; j++) {
-                    uint32_t v = (s[j] >> tp.Mp) << (tp.E + tp.Mp) | e[j] << tp.Mp | (s[j] & ((1u << tp.Mp) - 1));
+                    uint32_t v = (s[j] >> tp.Mp) << (tp.E + tp.Mp) | e[j] << tp.Mp |
+                                 (s[j] & ((1u << tp.Mp) - 1));
                     if (type == EMZ_TYPE_FP4_E2M1) {
-                        if (j & 1) dst[j / 2] = (uint8_t)(dst[j / 2] | v << 4);
-                        else dst[j / 2] = (uint8_t)v;
+                        if (j & 1)
+                            dst[j / 2] = (uint8_t)(dst[j / 2] | v << 4);
+                        else
+                            dst[j / 2] = (uint8_t)v;
                     } else
-                        for (unsigned k = 0; k < tp.esize; k++) dst[j * tp.esize + k] = (uint8_t)(v >> (8 * k));
+                        for (unsigned k = 0; k < tp.esize; k++)
+                            dst[j * tp.esize + k] = (uint8_t)(v >> (8 * k));
                 }
-                if (t > pin.n - pin.pos) { snprintf(err, errcap, "tail overruns"); ok = 0; }
-                else { memcpy(dst + len - t, pin.p + pin.pos, t); pin.pos += t; }
+                if (t > pin.n - pin.pos) {
+                    snprintf(err, errcap, "tail overruns");
+                    ok = 0;
+                } else {
+                    memcpy(dst + len - t, pin.p + pin.pos, t);
+                    pin.pos += t;
+                }
             }
             free(e);
             free(s);
@@ -248,7 +276,8 @@ static inline int fr_decode(const uint8_t *f, size_t fsize, uint8_t **out, size_
             ok = 0;
         }
         if (ok && pin.pos != psize) {
-            snprintf(err, errcap, "chunk %llu: payload has %zu bytes after its end", (unsigned long long)i, psize - pin.pos);
+            snprintf(err, errcap, "chunk %llu: payload has %zu bytes after its end",
+                     (unsigned long long)i, psize - pin.pos);
             ok = 0;
         }
         if (ok && tu_get32(f + idx + 8 * i + 4) != fw_checksum32(dst, len)) {

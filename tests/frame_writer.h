@@ -10,7 +10,9 @@
 
 #include "test_util.h"
 
-static inline uint32_t fw_checksum32(const void *p, size_t n) { return (uint32_t)XXH3_64bits(p, n); }
+static inline uint32_t fw_checksum32(const void *p, size_t n) {
+    return (uint32_t)XXH3_64bits(p, n);
+}
 
 /* ---- growable byte buffer and LSB-first bit writer ---- */
 
@@ -19,34 +21,42 @@ typedef struct {
     size_t n, cap;
 } fw_buf;
 
-static inline void fw_reserve(fw_buf *b, size_t extra)
-{
+static inline void fw_reserve(fw_buf *b, size_t extra) {
     if (b->n + extra <= b->cap) return;
     size_t c = b->cap ? b->cap : 256;
-    while (c < b->n + extra) c *= 2;
+    while (c < b->n + extra)
+        c *= 2;
     b->p = realloc(b->p, c);
     cr_assert(b->p != NULL);
     b->cap = c;
 }
-static inline void fw_bytes(fw_buf *b, const void *p, size_t n)
-{
+static inline void fw_bytes(fw_buf *b, const void *p, size_t n) {
     fw_reserve(b, n);
     if (n) memcpy(b->p + b->n, p, n);
     b->n += n;
 }
-static inline void fw_u8(fw_buf *b, unsigned v) { uint8_t x = (uint8_t)v; fw_bytes(b, &x, 1); }
-static inline void fw_u32(fw_buf *b, uint32_t v) { uint8_t x[4]; tu_put32(x, v); fw_bytes(b, x, 4); }
-static inline void fw_u64(fw_buf *b, uint64_t v) { uint8_t x[8]; tu_put64(x, v); fw_bytes(b, x, 8); }
+static inline void fw_u8(fw_buf *b, unsigned v) {
+    uint8_t x = (uint8_t)v;
+    fw_bytes(b, &x, 1);
+}
+static inline void fw_u32(fw_buf *b, uint32_t v) {
+    uint8_t x[4];
+    tu_put32(x, v);
+    fw_bytes(b, x, 4);
+}
+static inline void fw_u64(fw_buf *b, uint64_t v) {
+    uint8_t x[8];
+    tu_put64(x, v);
+    fw_bytes(b, x, 8);
+}
 /* Inserts n bytes of value v at offset at. */
-static inline void fw_insert(fw_buf *b, size_t at, size_t n, uint8_t v)
-{
+static inline void fw_insert(fw_buf *b, size_t at, size_t n, uint8_t v) {
     fw_reserve(b, n);
     memmove(b->p + at + n, b->p + at, b->n - at);
     memset(b->p + at, v, n);
     b->n += n;
 }
-static inline void fw_remove(fw_buf *b, size_t at, size_t n)
-{
+static inline void fw_remove(fw_buf *b, size_t at, size_t n) {
     memmove(b->p + at, b->p + at + n, b->n - at - n);
     b->n -= n;
 }
@@ -58,8 +68,7 @@ typedef struct {
     uint64_t total_bits;
 } fw_bits;
 
-static inline void fw_putbits(fw_bits *w, uint32_t v, unsigned n)
-{
+static inline void fw_putbits(fw_bits *w, uint32_t v, unsigned n) {
     for (unsigned i = 0; i < n; i++) {
         w->acc |= (uint64_t)((v >> i) & 1) << w->nbits;
         if (++w->nbits == 8) {
@@ -70,8 +79,7 @@ static inline void fw_putbits(fw_bits *w, uint32_t v, unsigned n)
         w->total_bits++;
     }
 }
-static inline void fw_flushbits(fw_bits *w)
-{
+static inline void fw_flushbits(fw_bits *w) {
     if (w->nbits) fw_u8(w->b, (unsigned)w->acc);
     w->acc = 0;
     w->nbits = 0;
@@ -80,19 +88,26 @@ static inline void fw_flushbits(fw_bits *w)
 /* ---- element types ---- */
 
 typedef struct {
-    unsigned E, Mp, esize;  /* exponent bits, mantissa bits without sign, bytes per element (0: FP4) */
+    unsigned E, Mp,
+        esize; /* exponent bits, mantissa bits without sign, bytes per element (0: FP4) */
 } fw_tparams;
 
-static inline fw_tparams fw_tp(emz_type t)
-{
+static inline fw_tparams fw_tp(emz_type t) {
     switch (t) {
-    case EMZ_TYPE_BF16: return (fw_tparams){8, 7, 2};
-    case EMZ_TYPE_FP16: return (fw_tparams){5, 10, 2};
-    case EMZ_TYPE_FP32: return (fw_tparams){8, 23, 4};
-    case EMZ_TYPE_FP8_E4M3: return (fw_tparams){4, 3, 1};
-    case EMZ_TYPE_FP8_E5M2: return (fw_tparams){5, 2, 1};
-    case EMZ_TYPE_FP4_E2M1: return (fw_tparams){2, 1, 0};
-    default: return (fw_tparams){0, 0, 1};
+    case EMZ_TYPE_BF16:
+        return (fw_tparams){8, 7, 2};
+    case EMZ_TYPE_FP16:
+        return (fw_tparams){5, 10, 2};
+    case EMZ_TYPE_FP32:
+        return (fw_tparams){8, 23, 4};
+    case EMZ_TYPE_FP8_E4M3:
+        return (fw_tparams){4, 3, 1};
+    case EMZ_TYPE_FP8_E5M2:
+        return (fw_tparams){5, 2, 1};
+    case EMZ_TYPE_FP4_E2M1:
+        return (fw_tparams){2, 1, 0};
+    default:
+        return (fw_tparams){0, 0, 1};
     }
 }
 
@@ -102,11 +117,11 @@ enum { FW_RAW = 0, FW_CONSTANT = 3, FW_HUFFMAN = 5 };
 enum { FW_CODE_FLAT = 0, FW_CODE_SKEWED = 1 };
 
 typedef struct {
-    int mode;                /* -1: automatic (CONSTANT if one value, HUFFMAN if w <= 8, else RAW) */
-    int code;                /* FW_CODE_FLAT or FW_CODE_SKEWED (lengths 1,2,...,k-1,k-1 for k <= 12) */
-    const uint8_t *lengths;  /* explicit code lengths for symbols 0..255, or NULL */
-    int first, last;         /* code table range override, -1: derived */
-    int64_t const_value;     /* CONSTANT value override, -1: the symbols' value */
+    int mode; /* -1: automatic (CONSTANT if one value, HUFFMAN if w <= 8, else RAW) */
+    int code; /* FW_CODE_FLAT or FW_CODE_SKEWED (lengths 1,2,...,k-1,k-1 for k <= 12) */
+    const uint8_t *lengths; /* explicit code lengths for symbols 0..255, or NULL */
+    int first, last;        /* code table range override, -1: derived */
+    int64_t const_value;    /* CONSTANT value override, -1: the symbols' value */
 } fw_sopt;
 
 typedef struct {
@@ -127,11 +142,12 @@ typedef struct {
 } fw_sloc;
 
 /* Lanes of a HUFFMAN stream of n symbols (FORMAT.md, "Lanes"). */
-static inline unsigned fw_lane_count(size_t n) { return n < 4096 ? 1 : n < 16384 ? 4 : 16; }
+static inline unsigned fw_lane_count(size_t n) {
+    return n < 4096 ? 1 : n < 16384 ? 4 : 16;
+}
 
 /* Unsigned LEB128, minimal. Returns the number of bytes. */
-static inline size_t fw_leb128(uint8_t *out, uint64_t v)
-{
+static inline size_t fw_leb128(uint8_t *out, uint64_t v) {
     size_t k = 0;
     do {
         uint8_t b = v & 0x7F;
@@ -141,13 +157,12 @@ static inline size_t fw_leb128(uint8_t *out, uint64_t v)
     return k;
 }
 
-static inline void fw_code_lengths(const uint32_t *hist, unsigned nsym, int code, uint8_t *len)
-{
+static inline void fw_code_lengths(const uint32_t *hist, unsigned nsym, int code, uint8_t *len) {
     memset(len, 0, 256);
     unsigned present[256], k = 0;
     for (unsigned s = 0; s < nsym; s++)
         if (hist[s]) present[k++] = s;
-    if (k < 2) {  /* a Huffman code needs two symbols with codes: add a neighbour */
+    if (k < 2) { /* a Huffman code needs two symbols with codes: add a neighbour */
         unsigned s = k ? present[0] : 0;
         unsigned o = s + 1 < nsym ? s + 1 : s - 1;
         k = 0;
@@ -155,37 +170,41 @@ static inline void fw_code_lengths(const uint32_t *hist, unsigned nsym, int code
         present[k++] = s < o ? o : s;
     }
     if (code == FW_CODE_SKEWED && k <= 12) {
-        for (unsigned i = 0; i < k; i++) len[present[i]] = (uint8_t)(i + 1 < k ? i + 1 : k - 1);
+        for (unsigned i = 0; i < k; i++)
+            len[present[i]] = (uint8_t)(i + 1 < k ? i + 1 : k - 1);
         return;
     }
     unsigned L = 0;
-    while ((1u << L) < k) L++;
+    while ((1u << L) < k)
+        L++;
     unsigned d = (1u << L) - k;
-    for (unsigned i = 0; i < k; i++) len[present[i]] = (uint8_t)(i < d ? L - 1 : L);
+    for (unsigned i = 0; i < k; i++)
+        len[present[i]] = (uint8_t)(i < d ? L - 1 : L);
 }
 
 /* Canonical codes as in DEFLATE; meaningless (but harmless) for invalid length sets. */
-static inline void fw_canonical(const uint8_t *len, uint32_t *codes)
-{
+static inline void fw_canonical(const uint8_t *len, uint32_t *codes) {
     unsigned bl_count[16] = {0}, next[16] = {0};
-    for (int s = 0; s < 256; s++) bl_count[len[s] & 15]++;
+    for (int s = 0; s < 256; s++)
+        bl_count[len[s] & 15]++;
     bl_count[0] = 0;
     unsigned code = 0;
     for (int b = 1; b < 16; b++) {
         code = (code + bl_count[b - 1]) << 1;
         next[b] = code;
     }
-    for (int s = 0; s < 256; s++) codes[s] = len[s] ? next[len[s] & 15]++ : 0;
+    for (int s = 0; s < 256; s++)
+        codes[s] = len[s] ? next[len[s] & 15]++ : 0;
 }
 
-static inline void fw_write_stream(fw_buf *b, size_t base, const uint32_t *sym, size_t n, unsigned w,
-                                   const fw_sopt *o, fw_sloc *loc)
-{
+static inline void fw_write_stream(fw_buf *b, size_t base, const uint32_t *sym, size_t n,
+                                   unsigned w, const fw_sopt *o, fw_sloc *loc) {
     memset(loc, 0, sizeof *loc);
     loc->n = n;
     loc->w = w;
     int distinct_one = n >= 1;
-    for (size_t i = 1; i < n && distinct_one; i++) distinct_one = sym[i] == sym[0];
+    for (size_t i = 1; i < n && distinct_one; i++)
+        distinct_one = sym[i] == sym[0];
     int mode = o ? o->mode : -1;
     if (mode < 0) mode = distinct_one ? FW_CONSTANT : (w <= 8 && n >= 1) ? FW_HUFFMAN : FW_RAW;
     loc->mode = mode;
@@ -194,9 +213,12 @@ static inline void fw_write_stream(fw_buf *b, size_t base, const uint32_t *sym, 
     loc->body_off = b->n - base;
     if (mode == FW_HUFFMAN && w <= 8) {
         uint32_t hist[256] = {0};
-        for (size_t i = 0; i < n; i++) hist[sym[i]]++;
-        if (o && o->lengths) memcpy(loc->lengths, o->lengths, 256);
-        else fw_code_lengths(hist, 1u << w, o ? o->code : 0, loc->lengths);
+        for (size_t i = 0; i < n; i++)
+            hist[sym[i]]++;
+        if (o && o->lengths)
+            memcpy(loc->lengths, o->lengths, 256);
+        else
+            fw_code_lengths(hist, 1u << w, o ? o->code : 0, loc->lengths);
         int first = -1, last = -1;
         for (int s = 0; s < 256; s++)
             if (loc->lengths[s]) {
@@ -213,7 +235,8 @@ static inline void fw_write_stream(fw_buf *b, size_t base, const uint32_t *sym, 
         fw_u8(b, (unsigned)last);
         loc->lens_off = b->n - base;
         for (int s = first; s <= last; s += 2) {
-            unsigned lo = s < 256 ? loc->lengths[s] : 0, hi = (s + 1 <= last && s + 1 < 256) ? loc->lengths[s + 1] : 0;
+            unsigned lo = s < 256 ? loc->lengths[s] : 0,
+                     hi = (s + 1 <= last && s + 1 < 256) ? loc->lengths[s + 1] : 0;
             fw_u8(b, (lo & 15) | (hi & 15) << 4);
         }
         uint32_t codes[256];
@@ -227,7 +250,8 @@ static inline void fw_write_stream(fw_buf *b, size_t base, const uint32_t *sym, 
             fw_bits bw = {&lanes, 0, 0, 0};
             for (size_t i = k * S; i < n && i < (k + 1) * S; i++) {
                 unsigned l = loc->lengths[sym[i] & 255];
-                for (int bit = (int)l - 1; bit >= 0; bit--) fw_putbits(&bw, (codes[sym[i] & 255] >> bit) & 1, 1);
+                for (int bit = (int)l - 1; bit >= 0; bit--)
+                    fw_putbits(&bw, (codes[sym[i] & 255] >> bit) & 1, 1);
             }
             fw_flushbits(&bw);
             loc->lane_size[k] = (uint32_t)(lanes.n - start);
@@ -242,10 +266,12 @@ static inline void fw_write_stream(fw_buf *b, size_t base, const uint32_t *sym, 
         free(lanes.p);
     } else if (mode == FW_CONSTANT) {
         uint64_t v = (o && o->const_value >= 0) ? (uint64_t)o->const_value : (n ? sym[0] : 0);
-        for (unsigned i = 0; i < (w + 7) / 8; i++) fw_u8(b, (unsigned)(v >> (8 * i)));
-    } else {  /* RAW (or a forged mode byte followed by a RAW body) */
+        for (unsigned i = 0; i < (w + 7) / 8; i++)
+            fw_u8(b, (unsigned)(v >> (8 * i)));
+    } else { /* RAW (or a forged mode byte followed by a RAW body) */
         fw_bits bw = {b, 0, 0, 0};
-        for (size_t i = 0; i < n; i++) fw_putbits(&bw, sym[i], w);
+        for (size_t i = 0; i < n; i++)
+            fw_putbits(&bw, sym[i], w);
         fw_flushbits(&bw);
     }
     loc->end = b->n - base;
@@ -254,13 +280,12 @@ static inline void fw_write_stream(fw_buf *b, size_t base, const uint32_t *sym, 
 /* ---- chunk payloads ---- */
 
 typedef struct {
-    int layout;       /* -1: SPLIT, or WHOLE for bytes */
-    int layout_byte;  /* -1: the layout's value; otherwise written instead */
+    int layout;      /* -1: SPLIT, or WHOLE for bytes */
+    int layout_byte; /* -1: the layout's value; otherwise written instead */
     fw_sopt s[2];
 } fw_copt;
 
-static inline fw_copt fw_default_copt(void)
-{
+static inline fw_copt fw_default_copt(void) {
     fw_copt o;
     memset(&o, 0, sizeof o);
     o.layout = -1;
@@ -280,9 +305,8 @@ typedef struct {
     size_t tail_off, tail_len;
 } fw_ploc;
 
-static inline void fw_write_payload(fw_buf *b, emz_type type, const uint8_t *p, size_t len, const fw_copt *o,
-                                    fw_ploc *loc)
-{
+static inline void fw_write_payload(fw_buf *b, emz_type type, const uint8_t *p, size_t len,
+                                    const fw_copt *o, fw_ploc *loc) {
     size_t base = b->n;
     fw_tparams tp = fw_tp(type);
     int layout = o->layout >= 0 ? o->layout : (type == EMZ_TYPE_BYTES ? 1 : 0);
@@ -292,20 +316,27 @@ static inline void fw_write_payload(fw_buf *b, emz_type type, const uint8_t *p, 
     size_t t = 0;
     if (layout == 1 || type == EMZ_TYPE_BYTES) {
         uint32_t *sym = tu_xmalloc(len * sizeof *sym);
-        for (size_t i = 0; i < len; i++) sym[i] = p[i];
+        for (size_t i = 0; i < len; i++)
+            sym[i] = p[i];
         fw_write_stream(b, base, sym, len, 8, &o->s[0], &loc->s[0]);
         loc->nstreams = 1;
         free(sym);
     } else {
         size_t m;
-        if (type == EMZ_TYPE_FP4_E2M1) m = 2 * len;
-        else { m = len / tp.esize; t = len % tp.esize; }
+        if (type == EMZ_TYPE_FP4_E2M1)
+            m = 2 * len;
+        else {
+            m = len / tp.esize;
+            t = len % tp.esize;
+        }
         uint32_t *e = tu_xmalloc(m * sizeof *e), *s = tu_xmalloc(m * sizeof *s);
         for (size_t j = 0; j < m; j++) {
             uint32_t v = 0;
-            if (type == EMZ_TYPE_FP4_E2M1) v = (p[j / 2] >> (4 * (j & 1))) & 15;
+            if (type == EMZ_TYPE_FP4_E2M1)
+                v = (p[j / 2] >> (4 * (j & 1))) & 15;
             else
-                for (unsigned k = 0; k < tp.esize; k++) v |= (uint32_t)p[j * tp.esize + k] << (8 * k);
+                for (unsigned k = 0; k < tp.esize; k++)
+                    v |= (uint32_t)p[j * tp.esize + k] << (8 * k);
             e[j] = (v >> tp.Mp) & ((1u << tp.E) - 1);
             s[j] = (v >> (tp.E + tp.Mp)) << tp.Mp | (v & ((1u << tp.Mp) - 1));
         }
@@ -336,18 +367,22 @@ typedef struct {
 } fw_spec;
 
 /* Builds a frame of data[0..n); returns a malloc'd buffer, its size in *fsize. */
-static inline uint8_t *fw_build(const fw_spec *sp, const uint8_t *data, size_t n, size_t *fsize)
-{
+static inline uint8_t *fw_build(const fw_spec *sp, const uint8_t *data, size_t n, size_t *fsize) {
     fw_buf f = {0};
     size_t C = (size_t)1 << sp->chunk_log2;
     size_t chunks = (n + C - 1) / C;
-    fw_u8(&f, 0x89); fw_u8(&f, 'E'); fw_u8(&f, 'M'); fw_u8(&f, 'Z');
+    fw_u8(&f, 0x89);
+    fw_u8(&f, 'E');
+    fw_u8(&f, 'M');
+    fw_u8(&f, 'Z');
     fw_u8(&f, 1);
     fw_u8(&f, (unsigned)sp->type);
     fw_u8(&f, sp->chunk_log2);
     fw_u8(&f, 0);
     fw_u64(&f, n);
-    fw_u64(&f, sp->type == EMZ_TYPE_FP4_E2M1 ? 2 * (uint64_t)n : n / (fw_tp(sp->type).esize ? fw_tp(sp->type).esize : 1));
+    fw_u64(&f, sp->type == EMZ_TYPE_FP4_E2M1
+                   ? 2 * (uint64_t)n
+                   : n / (fw_tp(sp->type).esize ? fw_tp(sp->type).esize : 1));
     fw_u32(&f, 0);
     fw_u32(&f, fw_checksum32(f.p, 28));
     fw_buf idx = {0};
@@ -357,7 +392,8 @@ static inline uint8_t *fw_build(const fw_spec *sp, const uint8_t *data, size_t n
         const uint8_t *p = data + i * C;
         fw_buf pl = {0};
         fw_ploc loc;
-        const fw_copt *o = i == sp->forged ? (sp->fopt ? sp->fopt : &def) : (sp->all ? sp->all : &def);
+        const fw_copt *o =
+            i == sp->forged ? (sp->fopt ? sp->fopt : &def) : (sp->all ? sp->all : &def);
         fw_write_payload(&pl, sp->type, p, len, o, &loc);
         if (i == sp->forged && sp->edit) sp->edit(&pl, &loc, sp->edit_ctx);
         fw_bytes(&f, pl.p, pl.n);
@@ -377,13 +413,12 @@ static inline uint8_t *fw_build(const fw_spec *sp, const uint8_t *data, size_t n
 typedef struct {
     uint64_t original_size, chunk_count;
     unsigned chunk_log2;
-    size_t index_off;         /* offset of the index */
-    size_t payload_off[64];   /* offsets of the first 64 payloads */
+    size_t index_off;       /* offset of the index */
+    size_t payload_off[64]; /* offsets of the first 64 payloads */
     uint32_t payload_size[64];
 } fw_layout;
 
-static inline fw_layout fw_parse(const uint8_t *f, size_t fsize)
-{
+static inline fw_layout fw_parse(const uint8_t *f, size_t fsize) {
     fw_layout l;
     memset(&l, 0, sizeof l);
     cr_assert(fsize >= 36);
@@ -402,10 +437,11 @@ static inline fw_layout fw_parse(const uint8_t *f, size_t fsize)
     return l;
 }
 
-static inline void fw_fix_header(uint8_t *f) { tu_put32(f + 28, fw_checksum32(f, 28)); }
+static inline void fw_fix_header(uint8_t *f) {
+    tu_put32(f + 28, fw_checksum32(f, 28));
+}
 
-static inline void fw_fix_index(uint8_t *f, size_t fsize)
-{
+static inline void fw_fix_index(uint8_t *f, size_t fsize) {
     fw_layout l = fw_parse(f, fsize);
     tu_put32(f + fsize - 4, fw_checksum32(f + l.index_off, 8 * (size_t)l.chunk_count));
 }

@@ -20,8 +20,7 @@ typedef struct mem_src {
     uint64_t bytes_read;
 } mem_src;
 
-static int mem_read(void *opaque, void *buf, size_t size, uint64_t offset)
-{
+static int mem_read(void *opaque, void *buf, size_t size, uint64_t offset) {
     mem_src *m = opaque;
     if (m->fail_after == 0) return -1;
     if (m->fail_after > 0) __atomic_fetch_sub(&m->fail_after, 1, __ATOMIC_RELAXED);
@@ -36,8 +35,7 @@ typedef struct mem_sink {
     long writes, fail_after;
 } mem_sink;
 
-static int mem_write(void *opaque, const void *buf, size_t size)
-{
+static int mem_write(void *opaque, const void *buf, size_t size) {
     mem_sink *m = opaque;
     m->writes++;
     if (m->fail_after == 0) return -1;
@@ -52,10 +50,11 @@ static int mem_write(void *opaque, const void *buf, size_t size)
     return 0;
 }
 
-static mem_sink new_sink(void) { return (mem_sink){NULL, 0, 0, 0, -1}; }
+static mem_sink new_sink(void) {
+    return (mem_sink){NULL, 0, 0, 0, -1};
+}
 
-static void *xmalloc(size_t n)
-{
+static void *xmalloc(size_t n) {
     void *p = malloc(n ? n : 1);
     cr_assert(p != NULL);
     return p;
@@ -63,8 +62,7 @@ static void *xmalloc(size_t n)
 
 /* Compresses a safetensors image with `threads` threads; returns the container. */
 static mem_sink compress_st(const uint8_t *file, size_t size, int threads, emz_status *status,
-                            char *detail, size_t detail_size)
-{
+                            char *detail, size_t detail_size) {
     emz_cctx *c = emz_cctx_create();
     cr_assert(c != NULL);
     cr_assert(emz_cctx_set_param(c, EMZ_PARAM_THREADS, threads) == EMZ_OK);
@@ -81,8 +79,7 @@ static mem_sink compress_st(const uint8_t *file, size_t size, int threads, emz_s
 }
 
 static emz_reader *open_mem(const mem_sink *container, mem_src *ms, emz_dctx *d,
-                            emz_status *status)
-{
+                            emz_status *status) {
     *ms = (mem_src){container->data, -1, 0};
     emz_source src = {mem_read, ms, container->size};
     emz_reader *r = NULL;
@@ -90,8 +87,7 @@ static emz_reader *open_mem(const mem_sink *container, mem_src *ms, emz_dctx *d,
     return r;
 }
 
-static uint8_t *read_file(const char *path, size_t *size)
-{
+static uint8_t *read_file(const char *path, size_t *size) {
     FILE *f = fopen(path, "rb");
     cr_assert(f != NULL, "cannot open %s", path);
     fseek(f, 0, SEEK_END);
@@ -113,21 +109,22 @@ typedef struct synth_tensor {
 } synth_tensor;
 
 /* Builds a file of the given tensors, back to back, with skewed float-like data. */
-static uint8_t *synth_file(const synth_tensor *t, size_t n, size_t *size)
-{
+static uint8_t *synth_file(const synth_tensor *t, size_t n, size_t *size) {
     char json[4096];
     size_t at = 0, len = 0;
     len += (size_t)snprintf(json + len, sizeof json - len, "{\"__metadata__\":{\"format\":\"pt\"}");
     for (size_t i = 0; i < n; i++) {
-        len += (size_t)snprintf(json + len, sizeof json - len,
-                                ",\"%s\":{\"dtype\":\"%s\",\"shape\":[%zu],\"data_offsets\":[%zu,%zu]}",
-                                t[i].name, t[i].dtype, t[i].size / t[i].elem, at, at + t[i].size);
+        len += (size_t)snprintf(
+            json + len, sizeof json - len,
+            ",\"%s\":{\"dtype\":\"%s\",\"shape\":[%zu],\"data_offsets\":[%zu,%zu]}", t[i].name,
+            t[i].dtype, t[i].size / t[i].elem, at, at + t[i].size);
         at += t[i].size;
     }
     len += (size_t)snprintf(json + len, sizeof json - len, "}   ");
     *size = 8 + len + at;
     uint8_t *file = xmalloc(*size);
-    for (int b = 0; b < 8; b++) file[b] = (uint8_t)((uint64_t)len >> 8 * b);
+    for (int b = 0; b < 8; b++)
+        file[b] = (uint8_t)((uint64_t)len >> 8 * b);
     memcpy(file + 8, json, len);
     uint64_t seed = 7;
     for (size_t i = 8 + len; i < *size; i++) {
@@ -139,14 +136,13 @@ static uint8_t *synth_file(const synth_tensor *t, size_t n, size_t *size)
 }
 
 static const synth_tensor small_model[] = {
-    {"scale", "F32", 4, 4}, {"w.a", "BF16", 20000, 2}, {"w.b", "F8_E4M3", 9000, 1},
+    {"scale", "F32", 4, 4},        {"w.a", "BF16", 20000, 2},    {"w.b", "F8_E4M3", 9000, 1},
     {"mlp.blocks", "U8", 6000, 1}, {"mlp.scales", "U8", 600, 1}, {"emb", "F16", 70002, 2},
 };
 
 /* ---- round trips ------------------------------------------------------------------- */
 
-static void check_reader(emz_reader *r, emz_dctx *d, const uint8_t *file, size_t size)
-{
+static void check_reader(emz_reader *r, emz_dctx *d, const uint8_t *file, size_t size) {
     emz_reader_info info;
     cr_assert(emz_reader_info_get(r, &info) == EMZ_OK);
     cr_assert(info.is_container && info.is_safetensors);
@@ -175,12 +171,14 @@ static void check_reader(emz_reader *r, emz_dctx *d, const uint8_t *file, size_t
         cr_assert(emz_reader_find_tensor(r, ti.name, &found) == EMZ_OK && found == t);
         memset(back, 0xA5, ti.size);
         st = emz_reader_read_tensor(r, d, t, back, size, 0, ti.size);
-        cr_assert(st == EMZ_OK && memcmp(back, file + ti.offset, ti.size) == 0, "tensor %s", ti.name);
+        cr_assert(st == EMZ_OK && memcmp(back, file + ti.offset, ti.size) == 0, "tensor %s",
+                  ti.name);
         if (ti.size > 10) { /* a range inside the tensor, off chunk boundaries */
             uint64_t from = ti.size / 3, len = ti.size / 2;
             st = emz_reader_read_tensor(r, d, t, back, size, from, len);
             cr_assert(st == EMZ_OK && memcmp(back, file + ti.offset + from, len) == 0);
-            cr_assert(emz_reader_read_tensor(r, d, t, back, size, from, ti.size) == EMZ_ERROR_RANGE);
+            cr_assert(emz_reader_read_tensor(r, d, t, back, size, from, ti.size) ==
+                      EMZ_ERROR_RANGE);
         }
         cr_assert(ti.stored_size <= ti.size + 64 + ti.size / 1000, "%s stored %llu of %llu",
                   ti.name, (unsigned long long)ti.stored_size, (unsigned long long)ti.size);
@@ -194,8 +192,7 @@ static void check_reader(emz_reader *r, emz_dctx *d, const uint8_t *file, size_t
     free(back);
 }
 
-Test(container, corpus_round_trip_any_thread_count, .timeout = 600)
-{
+Test(container, corpus_round_trip_any_thread_count, .timeout = 600) {
     size_t n;
     char **files = tc_corpus_files(&n);
     emz_dctx *d = emz_dctx_create();
@@ -226,8 +223,7 @@ Test(container, corpus_round_trip_any_thread_count, .timeout = 600)
     emz_dctx_free(d);
 }
 
-Test(container, synthetic_model_with_small_tensors_and_every_mapping)
-{
+Test(container, synthetic_model_with_small_tensors_and_every_mapping) {
     size_t size;
     uint8_t *file = synth_file(small_model, sizeof small_model / sizeof *small_model, &size);
     emz_status st;
@@ -241,10 +237,16 @@ Test(container, synthetic_model_with_small_tensors_and_every_mapping)
     cr_assert(emz_reader_open_memory(NULL, c.data, c.size, &in_memory) == EMZ_OK);
     check_reader(in_memory, NULL, file, size);
     emz_reader_close(in_memory);
-    const struct { const char *name; emz_type type; unsigned dims; } want[] = {
-        {"w.a", EMZ_TYPE_BF16, 1}, {"w.b", EMZ_TYPE_FP8_E4M3, 1},
-        {"mlp.blocks", EMZ_TYPE_FP4_E2M1, 1}, {"mlp.scales", EMZ_TYPE_BYTES, 1},
-        {"emb", EMZ_TYPE_FP16, 1}, {"scale", EMZ_TYPE_BYTES, 1}}; /* 4 bytes: in the header's frame */
+    const struct {
+        const char *name;
+        emz_type type;
+        unsigned dims;
+    } want[] = {{"w.a", EMZ_TYPE_BF16, 1},
+                {"w.b", EMZ_TYPE_FP8_E4M3, 1},
+                {"mlp.blocks", EMZ_TYPE_FP4_E2M1, 1},
+                {"mlp.scales", EMZ_TYPE_BYTES, 1},
+                {"emb", EMZ_TYPE_FP16, 1},
+                {"scale", EMZ_TYPE_BYTES, 1}}; /* 4 bytes: in the header's frame */
     for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
         uint64_t index;
         emz_tensor_info ti;
@@ -264,10 +266,9 @@ Test(container, synthetic_model_with_small_tensors_and_every_mapping)
 
 /* ---- bare frames: streaming equals emz_compress ------------------------------------ */
 
-Test(container, stream_frames_equal_emz_compress)
-{
+Test(container, stream_frames_equal_emz_compress) {
     const size_t sizes[] = {0, 1, 7, 4095, 4096, 4097, 65536 * 3 + 5, (1 << 20) + 3};
-    const emz_type types[] = {EMZ_TYPE_BYTES, EMZ_TYPE_BF16, EMZ_TYPE_FP16, EMZ_TYPE_FP32,
+    const emz_type types[] = {EMZ_TYPE_BYTES,    EMZ_TYPE_BF16,     EMZ_TYPE_FP16,    EMZ_TYPE_FP32,
                               EMZ_TYPE_FP8_E4M3, EMZ_TYPE_FP8_E5M2, EMZ_TYPE_FP4_E2M1};
     size_t max = (1 << 20) + 3;
     uint8_t *data = xmalloc(max), *frame = xmalloc(emz_compress_bound(max));
@@ -316,11 +317,11 @@ Test(container, stream_frames_equal_emz_compress)
 
 /* ---- malformed safetensors --------------------------------------------------------- */
 
-static void expect_refused(const char *json, size_t data_size, const char *expect_in_detail)
-{
+static void expect_refused(const char *json, size_t data_size, const char *expect_in_detail) {
     size_t len = strlen(json), size = 8 + len + data_size;
     uint8_t *file = xmalloc(size);
-    for (int b = 0; b < 8; b++) file[b] = (uint8_t)((uint64_t)len >> 8 * b);
+    for (int b = 0; b < 8; b++)
+        file[b] = (uint8_t)((uint64_t)len >> 8 * b);
     memcpy(file + 8, json, len);
     memset(file + 8 + len, 0x3C, data_size);
     emz_cctx *c = emz_cctx_create();
@@ -339,15 +340,15 @@ static void expect_refused(const char *json, size_t data_size, const char *expec
     free(file);
 }
 
-Test(container, malformed_safetensors_refused_naming_the_problem)
-{
+Test(container, malformed_safetensors_refused_naming_the_problem) {
     expect_refused("{\"a\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,8]}", 8, "JSON");
     expect_refused("[1,2,3]", 0, "object");
     expect_refused("{\"a\":{\"dtype\":\"Q4\",\"shape\":[4],\"data_offsets\":[0,8]}}", 8, "\"a\"");
     expect_refused("{\"a\":{\"dtype\":\"BF16\",\"shape\":[5],\"data_offsets\":[0,8]}}", 8, "\"a\"");
     expect_refused("{\"a\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,8]}}", 4, "\"a\"");
     expect_refused("{\"a\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,8]},"
-                   "\"b\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[4,12]}}", 12, "\"b\"");
+                   "\"b\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[4,12]}}",
+                   12, "\"b\"");
     /* a header length beyond the file */
     uint8_t file[16] = {0xFF, 0xFF, 0, 0, 0, 0, 0, 0, '{', '}'};
     emz_cctx *c = emz_cctx_create();
@@ -362,8 +363,7 @@ Test(container, malformed_safetensors_refused_naming_the_problem)
 
 /* ---- corruption, truncation, hostile bytes --------------------------------------- */
 
-Test(container, corrupt_chunk_reported_with_its_tensor)
-{
+Test(container, corrupt_chunk_reported_with_its_tensor) {
     size_t size;
     uint8_t *file = synth_file(small_model, sizeof small_model / sizeof *small_model, &size);
     emz_status st;
@@ -395,8 +395,7 @@ Test(container, corrupt_chunk_reported_with_its_tensor)
 
 /* Every truncation and every single-bit flip of a small container: opening and decoding
  * either fail with a status or give back the original bytes (checksums guard the rest). */
-Test(container, truncations_and_bit_flips_fail_cleanly, .timeout = 600)
-{
+Test(container, truncations_and_bit_flips_fail_cleanly, .timeout = 600) {
     const synth_tensor model[] = {{"x", "BF16", 9000, 2}, {"y", "F8_E5M2", 5000, 1}};
     size_t size;
     uint8_t *file = synth_file(model, 2, &size);
@@ -436,16 +435,14 @@ typedef struct progress_log {
     int calls, cancel_at;
 } progress_log;
 
-static int on_progress(void *opaque, uint64_t done, uint64_t total)
-{
+static int on_progress(void *opaque, uint64_t done, uint64_t total) {
     progress_log *p = opaque;
     cr_assert(done >= p->last && done <= total);
     p->last = done, p->total = total;
     return ++p->calls == p->cancel_at;
 }
 
-Test(container, progress_and_cancel)
-{
+Test(container, progress_and_cancel) {
     size_t n = 3 << 20;
     uint8_t *data = xmalloc(n);
     tu_fill_smooth(data, n, EMZ_TYPE_BF16, 5);
@@ -480,8 +477,7 @@ Test(container, progress_and_cancel)
     free(out.data), free(cancelled.data), free(data);
 }
 
-Test(container, read_and_write_failures_are_io_errors)
-{
+Test(container, read_and_write_failures_are_io_errors) {
     size_t size;
     uint8_t *file = synth_file(small_model, sizeof small_model / sizeof *small_model, &size);
     emz_cctx *c = emz_cctx_create();
@@ -496,7 +492,8 @@ Test(container, read_and_write_failures_are_io_errors)
         ms = (mem_src){file, -1, 0};
         out = new_sink();
         out.fail_after = fail;
-        cr_assert(emz_compress_safetensors(c, &src, &sink, NULL) == EMZ_ERROR_IO, "write %ld", fail);
+        cr_assert(emz_compress_safetensors(c, &src, &sink, NULL) == EMZ_ERROR_IO, "write %ld",
+                  fail);
         free(out.data);
     }
     emz_status st;
@@ -525,8 +522,7 @@ typedef struct reader_thread {
     int ok;
 } reader_thread;
 
-static void *read_every_other(void *arg)
-{
+static void *read_every_other(void *arg) {
     reader_thread *t = arg;
     emz_dctx *d = emz_dctx_create();
     emz_reader_info info;
@@ -546,8 +542,7 @@ static void *read_every_other(void *arg)
     return NULL;
 }
 
-Test(container, one_reader_serves_two_threads)
-{
+Test(container, one_reader_serves_two_threads) {
     size_t size;
     uint8_t *file = synth_file(small_model, sizeof small_model / sizeof *small_model, &size);
     emz_status st;
@@ -568,8 +563,7 @@ Test(container, one_reader_serves_two_threads)
 
 /* Reading one tensor reads its frame and nothing else of the data: the bytes the source gives
  * after opening are at most that frame. */
-Test(container, one_tensor_reads_only_its_frame, .timeout = 300)
-{
+Test(container, one_tensor_reads_only_its_frame, .timeout = 300) {
     size_t n;
     char **files = tc_corpus_files(&n);
     for (size_t f = 0; f < n; f++) {
@@ -606,6 +600,7 @@ Test(container, one_tensor_reads_only_its_frame, .timeout = 300)
         emz_reader_close(r);
         free(buf), free(c.data), free(file);
     }
-    for (size_t f = 0; f < n; f++) free(files[f]);
+    for (size_t f = 0; f < n; f++)
+        free(files[f]);
     free(files);
 }

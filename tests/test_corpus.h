@@ -9,22 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static inline const char *tc_corpus_dir(void)
-{
+static inline const char *tc_corpus_dir(void) {
     const char *d = getenv("EMZ_CORPUS_DIR");
     cr_assert(d != NULL && d[0], "EMZ_CORPUS_DIR is not set: the corpus is required");
     return d;
 }
 
-static inline int tc_compare_paths(const void *a, const void *b)
-{
+static inline int tc_compare_paths(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The sorted paths of the corpus's *.safetensors files (malloc'd, as is the array); fails if
  * there are fewer than the 20 its README lists. */
-static inline char **tc_corpus_files(size_t *count)
-{
+static inline char **tc_corpus_files(size_t *count) {
     const char *dir = tc_corpus_dir();
     DIR *d = opendir(dir);
     cr_assert(d != NULL, "corpus directory %s not found", dir);

@@ -4,39 +4,51 @@
 
 /* ---- the independent writer's frames decode (conformance of the decoder) ---- */
 
-Test(payloads, independent_writer_frames_decode, .timeout = 120)
-{
+Test(payloads, independent_writer_frames_decode, .timeout = 120) {
     /* sizes over 60000 use 32 KiB chunks, so streams reach 16 lanes */
-    static const size_t sizes[] = {NDATA, NDATA + 3, CHUNK + 10, CHUNK + 7, 2 * CHUNK + 1, 1, 2, 3, 5, 31,
-                                   2 * 32768 + 101};
+    static const size_t sizes[] = {NDATA, NDATA + 3, CHUNK + 10, CHUNK + 7, 2 * CHUNK + 1,  1,
+                                   2,     3,         5,          31,        2 * 32768 + 101};
     for (int k = 0; k < EMZ_TYPE_COUNT; k++) {
         emz_type t = all_types[k];
         for (unsigned si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
             size_t n = sizes[si];
             uint8_t *data = tu_xmalloc(n);
             for (int variant = 0; variant < 6; variant++) {
-                if (variant == 3) tu_fill_random(data, n, 100 + n);
-                else tu_fill_smooth(data, n, t, 200 + n + (uint64_t)variant);
-                if (variant == 4) /* low-entropy exponents for the skewed code: few distinct values */
-                    for (size_t i = 0; i < n; i++) data[i] = (uint8_t)((i * 7 + i / 13) % 11 + (i % 3) * 16);
+                if (variant == 3)
+                    tu_fill_random(data, n, 100 + n);
+                else
+                    tu_fill_smooth(data, n, t, 200 + n + (uint64_t)variant);
+                if (variant ==
+                    4) /* low-entropy exponents for the skewed code: few distinct values */
+                    for (size_t i = 0; i < n; i++)
+                        data[i] = (uint8_t)((i * 7 + i / 13) % 11 + (i % 3) * 16);
                 fw_copt o = fw_default_copt();
                 char what[128];
                 switch (variant) {
-                case 0: break;  /* automatic: HUFFMAN where possible */
-                case 1: o.s[0].mode = o.s[1].mode = FW_RAW; break;
-                case 2: o.s[0].code = o.s[1].code = FW_CODE_SKEWED; break;
-                case 3: break;
-                case 4: o.s[0].code = o.s[1].code = FW_CODE_SKEWED; break;
+                case 0:
+                    break; /* automatic: HUFFMAN where possible */
+                case 1:
+                    o.s[0].mode = o.s[1].mode = FW_RAW;
+                    break;
+                case 2:
+                    o.s[0].code = o.s[1].code = FW_CODE_SKEWED;
+                    break;
+                case 3:
+                    break;
+                case 4:
+                    o.s[0].code = o.s[1].code = FW_CODE_SKEWED;
+                    break;
                 case 5:
-                    if (t == EMZ_TYPE_FP8_E4M3 || t == EMZ_TYPE_FP8_E5M2 || t == EMZ_TYPE_FP4_E2M1 || t == EMZ_TYPE_BYTES)
-                        o.layout = 1;  /* WHOLE */
+                    if (t == EMZ_TYPE_FP8_E4M3 || t == EMZ_TYPE_FP8_E5M2 ||
+                        t == EMZ_TYPE_FP4_E2M1 || t == EMZ_TYPE_BYTES)
+                        o.layout = 1; /* WHOLE */
                     else
                         o.s[1].mode = FW_RAW;
                     o.s[0].code = FW_CODE_SKEWED;
                     break;
                 }
-                snprintf(what, sizeof what, "independent frame type %s size %zu variant %d", emz_type_name(t), n,
-                         variant);
+                snprintf(what, sizeof what, "independent frame type %s size %zu variant %d",
+                         emz_type_name(t), n, variant);
                 fw_spec sp = {t, n > 60000 ? 15 : 12, SIZE_MAX, NULL, &o, NULL, NULL};
                 size_t fsize;
                 uint8_t *frame = fw_build(&sp, data, n, &fsize);
@@ -80,14 +92,16 @@ enum {
     ED_LEB_BIG,        /* lane 0's LEB128 size >= 2^32 */
 };
 
-static void apply_edit(fw_buf *pl, const fw_ploc *loc, void *ctx)
-{
+static void apply_edit(fw_buf *pl, const fw_ploc *loc, void *ctx) {
     const edit_t *e = ctx;
     const fw_sloc *s = &loc->s[e->stream];
     uint8_t *p = pl->p;
     switch (e->kind) {
-    case ED_NONE: break;
-    case ED_MODE: p[s->mode_off] = (uint8_t)e->value; break;
+    case ED_NONE:
+        break;
+    case ED_MODE:
+        p[s->mode_off] = (uint8_t)e->value;
+        break;
     case ED_LEN_SET:
     case ED_LEN_DEC:
     case ED_LEN_INC: {
@@ -95,12 +109,23 @@ static void apply_edit(fw_buf *pl, const fw_ploc *loc, void *ctx)
         for (int sym = s->first; sym <= s->last; sym++) {
             int l = s->lengths[sym];
             if (!l) continue;
-            if (e->kind == ED_LEN_SET) { target = sym; break; }
-            if (e->kind == ED_LEN_DEC && l > best && l > 1) { best = l; target = sym; }
-            if (e->kind == ED_LEN_INC && l < best && l < 11) { best = l; target = sym; }
+            if (e->kind == ED_LEN_SET) {
+                target = sym;
+                break;
+            }
+            if (e->kind == ED_LEN_DEC && l > best && l > 1) {
+                best = l;
+                target = sym;
+            }
+            if (e->kind == ED_LEN_INC && l < best && l < 11) {
+                best = l;
+                target = sym;
+            }
         }
         cr_assert(target >= 0, "no symbol to edit");
-        unsigned nl = e->kind == ED_LEN_SET ? e->value : e->kind == ED_LEN_DEC ? (unsigned)best - 1 : (unsigned)best + 1;
+        unsigned nl = e->kind == ED_LEN_SET   ? e->value
+                      : e->kind == ED_LEN_DEC ? (unsigned)best - 1
+                                              : (unsigned)best + 1;
         size_t at = s->lens_off + (size_t)(target - s->first) / 2;
         int shift = ((target - s->first) & 1) * 4;
         p[at] = (uint8_t)((p[at] & ~(15 << shift)) | (nl & 15) << shift);
@@ -109,7 +134,10 @@ static void apply_edit(fw_buf *pl, const fw_ploc *loc, void *ctx)
     case ED_LEN_UNUSED: {
         int target = -1;
         for (int sym = s->first; sym <= s->last; sym++)
-            if (!s->lengths[sym]) { target = sym; break; }
+            if (!s->lengths[sym]) {
+                target = sym;
+                break;
+            }
         cr_assert(target >= 0, "no unused symbol in range");
         size_t at = s->lens_off + (size_t)(target - s->first) / 2;
         int shift = ((target - s->first) & 1) * 4;
@@ -117,9 +145,14 @@ static void apply_edit(fw_buf *pl, const fw_ploc *loc, void *ctx)
         break;
     }
     case ED_FIRST_GT_LAST:
-        if (s->last < 255) p[s->table_off] = (uint8_t)(s->last + 1);
-        else if (s->first > 0) p[s->table_off + 1] = (uint8_t)(s->first - 1);
-        else { p[s->table_off] = 1; p[s->table_off + 1] = 0; }
+        if (s->last < 255)
+            p[s->table_off] = (uint8_t)(s->last + 1);
+        else if (s->first > 0)
+            p[s->table_off + 1] = (uint8_t)(s->first - 1);
+        else {
+            p[s->table_off] = 1;
+            p[s->table_off + 1] = 0;
+        }
         cr_assert(p[s->table_off] > p[s->table_off + 1]);
         break;
     case ED_LANE_ADD:
@@ -129,7 +162,8 @@ static void apply_edit(fw_buf *pl, const fw_ploc *loc, void *ctx)
     case ED_LANE_ALL_IN_0: {
         uint64_t sz[16];
         unsigned L = s->nlanes;
-        for (unsigned k = 0; k < L; k++) sz[k] = s->lane_size[k];
+        for (unsigned k = 0; k < L; k++)
+            sz[k] = s->lane_size[k];
         if (e->kind == ED_LANE_ADD) sz[e->value < L ? e->value : L - 1] += 1000;
         if (e->kind == ED_LANE_SET) sz[L > 3 ? 3 : L - 1] = e->value;
         if (e->kind == ED_LANE_WRAP || e->kind == ED_LANE_SHIFT || e->kind == ED_LANE_ALL_IN_0)
@@ -138,21 +172,29 @@ static void apply_edit(fw_buf *pl, const fw_ploc *loc, void *ctx)
             sz[0] = (sz[0] + 0x80000000u) & 0xFFFFFFFFu;
             sz[1] = (sz[1] - 0x80000000u) & 0xFFFFFFFFu;
         }
-        if (e->kind == ED_LANE_SHIFT) { sz[0]++; sz[1]--; }
+        if (e->kind == ED_LANE_SHIFT) {
+            sz[0]++;
+            sz[1]--;
+        }
         if (e->kind == ED_LANE_ALL_IN_0)
-            for (unsigned k = 1; k < L; k++) { sz[0] += sz[k]; sz[k] = 0; }
+            for (unsigned k = 1; k < L; k++) {
+                sz[0] += sz[k];
+                sz[k] = 0;
+            }
         uint8_t tab[16 * 10];
         size_t tn = 0;
-        for (unsigned k = 0; k < L; k++) tn += fw_leb128(tab + tn, sz[k]);
+        for (unsigned k = 0; k < L; k++)
+            tn += fw_leb128(tab + tn, sz[k]);
         fw_remove(pl, s->lane_tab_off, s->lanes_off - s->lane_tab_off);
         fw_insert(pl, s->lane_tab_off, tn, 0);
         memcpy(pl->p + s->lane_tab_off, tab, tn);
         break;
     }
-    case ED_LEB_OVERLONG:  /* lane 0's size with `value` superfluous zero groups */
-    case ED_LEB_BIG: {     /* lane 0's size + 2^32 (5 bytes, value too large) */
+    case ED_LEB_OVERLONG: /* lane 0's size with `value` superfluous zero groups */
+    case ED_LEB_BIG: {    /* lane 0's size + 2^32 (5 bytes, value too large) */
         uint8_t tab[16];
-        size_t tn = fw_leb128(tab, s->lane_size[0] + (e->kind == ED_LEB_BIG ? (uint64_t)1 << 32 : 0));
+        size_t tn =
+            fw_leb128(tab, s->lane_size[0] + (e->kind == ED_LEB_BIG ? (uint64_t)1 << 32 : 0));
         if (e->kind == ED_LEB_OVERLONG) {
             for (uint32_t z = 0; z < e->value; z++) {
                 tab[tn - 1] |= 0x80;
@@ -184,9 +226,15 @@ static void apply_edit(fw_buf *pl, const fw_ploc *loc, void *ctx)
         memcpy(pl->p + s->lane_tab_off, tab, nw);
         break;
     }
-    case ED_EXTRA_BYTE: fw_u8(pl, 0); break;
-    case ED_DROP_LAST: pl->n--; break;
-    case ED_RAW_PAD_BIT: p[s->end - 1] |= 0x80; break;
+    case ED_EXTRA_BYTE:
+        fw_u8(pl, 0);
+        break;
+    case ED_DROP_LAST:
+        pl->n--;
+        break;
+    case ED_RAW_PAD_BIT:
+        p[s->end - 1] |= 0x80;
+        break;
     case ED_LANE_PAD_BIT: {
         uint32_t l0 = s->lane_size[0];
         cr_assert(l0 > 0);
@@ -203,9 +251,8 @@ static void apply_edit(fw_buf *pl, const fw_ploc *loc, void *ctx)
 
 /* Builds a 3-chunk frame of `data` with chunk 1 forged, checks it is rejected. The same frame
  * without the edit must decode (so the forgery, not the writer, causes the rejection). */
-static void forge(const char *what, emz_type type, const uint8_t *data, size_t n, const fw_copt *o, edit_t e,
-                  int expect_valid_without_edit)
-{
+static void forge(const char *what, emz_type type, const uint8_t *data, size_t n, const fw_copt *o,
+                  edit_t e, int expect_valid_without_edit) {
     fw_spec sp = {type, 12, 1, o, NULL, apply_edit, &e};
     size_t fsize;
     if (expect_valid_without_edit) {
@@ -223,32 +270,35 @@ static void forge(const char *what, emz_type type, const uint8_t *data, size_t n
     free(frame);
 }
 
-Test(payloads, forged_payloads, .timeout = 300)
-{
+Test(payloads, forged_payloads, .timeout = 300) {
     uint8_t *data = smooth_bf16(NDATA, 6);
     fw_copt huff = fw_default_copt();
     huff.s[0].mode = huff.s[1].mode = FW_HUFFMAN;
     fw_copt o;
 
     /* layout */
-    o = huff; o.layout_byte = 2;
+    o = huff;
+    o.layout_byte = 2;
     forge("layout byte 2", EMZ_TYPE_BF16, data, NDATA, &o, (edit_t){ED_NONE, 0, 0}, 0);
-    o = huff; o.layout_byte = 255;
+    o = huff;
+    o.layout_byte = 255;
     forge("layout byte 255", EMZ_TYPE_BF16, data, NDATA, &o, (edit_t){ED_NONE, 0, 0}, 0);
     static const emz_type no_whole[] = {EMZ_TYPE_BF16, EMZ_TYPE_FP16, EMZ_TYPE_FP32};
     for (int i = 0; i < 3; i++) {
         uint8_t *d2 = tu_xmalloc(NDATA);
         tu_fill_smooth(d2, NDATA, no_whole[i], 60 + (uint64_t)i);
-        o = fw_default_copt(); o.layout = 1;
+        o = fw_default_copt();
+        o.layout = 1;
         char what[64];
         snprintf(what, sizeof what, "WHOLE layout for %s", emz_type_name(no_whole[i]));
         forge(what, no_whole[i], d2, NDATA, &o, (edit_t){ED_NONE, 0, 0}, 0);
         free(d2);
     }
-    {   /* SPLIT for bytes: a SPLIT layout byte in front of a WHOLE body */
+    { /* SPLIT for bytes: a SPLIT layout byte in front of a WHOLE body */
         uint8_t *d2 = tu_xmalloc(NDATA);
         tu_fill_smooth(d2, NDATA, EMZ_TYPE_BYTES, 61);
-        o = fw_default_copt(); o.layout_byte = 0;
+        o = fw_default_copt();
+        o.layout_byte = 0;
         forge("SPLIT layout for bytes", EMZ_TYPE_BYTES, d2, NDATA, &o, (edit_t){ED_NONE, 0, 0}, 0);
         free(d2);
     }
@@ -272,15 +322,17 @@ Test(payloads, forged_payloads, .timeout = 300)
         char what[96];
         for (unsigned l = 12; l <= 15; l++) {
             snprintf(what, sizeof what, "stream %d: code length %u", s, l);
-            forge(what, EMZ_TYPE_BF16, data, NDATA, &huff, (edit_t){ED_LEN_SET, s, l}, s == 0 && l == 12);
+            forge(what, EMZ_TYPE_BF16, data, NDATA, &huff, (edit_t){ED_LEN_SET, s, l},
+                  s == 0 && l == 12);
         }
         snprintf(what, sizeof what, "stream %d: over-subscribed code", s);
         forge(what, EMZ_TYPE_BF16, data, NDATA, &huff, (edit_t){ED_LEN_DEC, s, 0}, 0);
         snprintf(what, sizeof what, "stream %d: incomplete code", s);
         forge(what, EMZ_TYPE_BF16, data, NDATA, &huff, (edit_t){ED_LEN_INC, s, 0}, 0);
-        {   /* first/last must be the smallest/largest symbols with codes */
+        { /* first/last must be the smallest/largest symbols with codes */
             fw_copt o2 = huff;
-            o2.s[s].first = 0;  /* smooth BF16 chunk 1: no exponent 0; the sign+mantissa stream may have one */
+            o2.s[s].first =
+                0; /* smooth BF16 chunk 1: no exponent 0; the sign+mantissa stream may have one */
             snprintf(what, sizeof what, "stream %d: first symbol without a code", s);
             if (s == 0) forge(what, EMZ_TYPE_BF16, data, NDATA, &o2, (edit_t){ED_NONE, 0, 0}, 0);
             o2 = huff;
@@ -291,10 +343,11 @@ Test(payloads, forged_payloads, .timeout = 300)
         snprintf(what, sizeof what, "stream %d: first > last", s);
         forge(what, EMZ_TYPE_BF16, data, NDATA, &huff, (edit_t){ED_FIRST_GT_LAST, s, 0}, 0);
     }
-    {   /* an unused symbol inside [first, last] given a length: over-subscribed */
+    { /* an unused symbol inside [first, last] given a length: over-subscribed */
         uint8_t *d2 = tu_xmalloc(NDATA);
         memcpy(d2, data, NDATA);
-        for (size_t i = CHUNK; i < 2 * CHUNK; i += 2) tu_put16(d2 + i, (uint16_t)((i & 64 ? 0x3C : 0x40) << 7 | (i & 0x7F)));
+        for (size_t i = CHUNK; i < 2 * CHUNK; i += 2)
+            tu_put16(d2 + i, (uint16_t)((i & 64 ? 0x3C : 0x40) << 7 | (i & 0x7F)));
         fw_copt o2 = huff;
         static uint8_t lens[256];
         memset(lens, 0, sizeof lens);
@@ -309,31 +362,37 @@ Test(payloads, forged_payloads, .timeout = 300)
         static uint8_t inc[256], over[256];
         memset(inc, 0, sizeof inc);
         inc[0x3C] = 1;
-        inc[0x40] = 2;  /* Kraft sum 3/4 */
+        inc[0x40] = 2; /* Kraft sum 3/4 */
         o2.s[0].lengths = inc;
-        forge("incomplete code used consistently", EMZ_TYPE_BF16, d2, NDATA, &o2, (edit_t){ED_NONE, 0, 0}, 0);
+        forge("incomplete code used consistently", EMZ_TYPE_BF16, d2, NDATA, &o2,
+              (edit_t){ED_NONE, 0, 0}, 0);
         memset(over, 0, sizeof over);
         over[0x3C] = 1;
         over[0x40] = 1;
-        over[0x3D] = 11;  /* unused, Kraft sum 1 + 1/2048; the codes of 0x3C and 0x40 are unchanged */
+        over[0x3D] =
+            11; /* unused, Kraft sum 1 + 1/2048; the codes of 0x3C and 0x40 are unchanged */
         o2.s[0].lengths = over;
         forge("over-subscribed code (extra unused 11-bit symbol)", EMZ_TYPE_BF16, d2, NDATA, &o2,
               (edit_t){ED_NONE, 0, 0}, 0);
         over[0x3D] = 0;
-        over[0x3E] = 1;   /* three 1-bit codes: the third's code overflows */
-        forge("over-subscribed code (three 1-bit codes)", EMZ_TYPE_BF16, d2, NDATA, &o2, (edit_t){ED_NONE, 0, 0}, 0);
+        over[0x3E] = 1; /* three 1-bit codes: the third's code overflows */
+        forge("over-subscribed code (three 1-bit codes)", EMZ_TYPE_BF16, d2, NDATA, &o2,
+              (edit_t){ED_NONE, 0, 0}, 0);
         /* a single-symbol table: only one symbol has a code */
-        for (size_t i = CHUNK; i < 2 * CHUNK; i += 2) tu_put16(d2 + i, (uint16_t)(0x78 << 7 | (i & 0x7F)));
+        for (size_t i = CHUNK; i < 2 * CHUNK; i += 2)
+            tu_put16(d2 + i, (uint16_t)(0x78 << 7 | (i & 0x7F)));
         static uint8_t one[256];
         memset(one, 0, sizeof one);
         one[0x78] = 1;
         o2.s[0].lengths = one;
-        forge("single-symbol Huffman table (length 1)", EMZ_TYPE_BF16, d2, NDATA, &o2, (edit_t){ED_NONE, 0, 0}, 0);
+        forge("single-symbol Huffman table (length 1)", EMZ_TYPE_BF16, d2, NDATA, &o2,
+              (edit_t){ED_NONE, 0, 0}, 0);
         one[0x78] = 0;
-        forge("Huffman table without codes", EMZ_TYPE_BF16, d2, NDATA, &o2, (edit_t){ED_NONE, 0, 0}, 0);
+        forge("Huffman table without codes", EMZ_TYPE_BF16, d2, NDATA, &o2, (edit_t){ED_NONE, 0, 0},
+              0);
         free(d2);
     }
-    {   /* last >= 2^w: FP8 E4M3 exponents have w = 4, FP4 exponents w = 2 */
+    { /* last >= 2^w: FP8 E4M3 exponents have w = 4, FP4 exponents w = 2 */
         static const emz_type ts[] = {EMZ_TYPE_FP8_E4M3, EMZ_TYPE_FP4_E2M1, EMZ_TYPE_FP8_E5M2};
         static const int lim[] = {16, 4, 32};
         for (int i = 0; i < 3; i++) {
@@ -342,7 +401,8 @@ Test(payloads, forged_payloads, .timeout = 300)
             fw_copt o2 = huff;
             o2.s[0].last = lim[i];
             char what[64];
-            snprintf(what, sizeof what, "%s: exponent code last = %d", emz_type_name(ts[i]), lim[i]);
+            snprintf(what, sizeof what, "%s: exponent code last = %d", emz_type_name(ts[i]),
+                     lim[i]);
             forge(what, ts[i], d2, NDATA, &o2, (edit_t){ED_NONE, 0, 0}, 0);
             o2 = huff;
             o2.s[1].last = 255;
@@ -351,14 +411,17 @@ Test(payloads, forged_payloads, .timeout = 300)
             free(d2);
         }
     }
-    {   /* HUFFMAN for w > 8 */
+    { /* HUFFMAN for w > 8 */
         uint8_t *d2 = tu_xmalloc(NDATA);
         tu_fill_smooth(d2, NDATA, EMZ_TYPE_FP16, 80);
         fw_copt o2 = fw_default_copt();
-        o2.s[1].mode = FW_HUFFMAN;  /* w = 11: the writer emits a RAW body behind the HUFFMAN mode byte */
-        forge("HUFFMAN on an 11-bit stream", EMZ_TYPE_FP16, d2, NDATA, &o2, (edit_t){ED_NONE, 0, 0}, 0);
+        o2.s[1].mode =
+            FW_HUFFMAN; /* w = 11: the writer emits a RAW body behind the HUFFMAN mode byte */
+        forge("HUFFMAN on an 11-bit stream", EMZ_TYPE_FP16, d2, NDATA, &o2, (edit_t){ED_NONE, 0, 0},
+              0);
         tu_fill_smooth(d2, NDATA, EMZ_TYPE_FP32, 81);
-        forge("HUFFMAN on a 24-bit stream", EMZ_TYPE_FP32, d2, NDATA, &o2, (edit_t){ED_NONE, 0, 0}, 0);
+        forge("HUFFMAN on a 24-bit stream", EMZ_TYPE_FP32, d2, NDATA, &o2, (edit_t){ED_NONE, 0, 0},
+              0);
         free(d2);
     }
 
@@ -371,14 +434,25 @@ Test(payloads, forged_payloads, .timeout = 300)
             const uint8_t *d = ty ? e4 : data;
             for (int s = 0; s < 2; s++) {
                 char what[96];
-                static const struct { int kind; uint32_t v; int multi; const char *n; } le[] = {
-                    {ED_LANE_ADD, 0, 0, "lane 0 + 1000"}, {ED_LANE_ADD, 15, 0, "last lane + 1000"},
-                    {ED_LANE_SET, 0xFFFFFFFFu, 0, "lane 3 = 2^32-1"}, {ED_LANE_SET, 0x80000000u, 0, "lane 3 = 2^31"},
-                    {ED_LANE_SET, 0, 0, "lane 3 = 0"}, {ED_LANE_WRAP, 0, 1, "lanes wrap mod 2^32"},
-                    {ED_LANE_SHIFT, 0, 1, "lane 0 + 1, lane 1 - 1"}, {ED_LANE_PAD, 0, 0, "lane 0 one byte too long"},
-                    {ED_LANE_SHORT, 0, 0, "lane 0 one byte short"}, {ED_LANE_ALL_IN_0, 0, 1, "all lanes in lane 0"},
+                static const struct {
+                    int kind;
+                    uint32_t v;
+                    int multi;
+                    const char *n;
+                } le[] = {
+                    {ED_LANE_ADD, 0, 0, "lane 0 + 1000"},
+                    {ED_LANE_ADD, 15, 0, "last lane + 1000"},
+                    {ED_LANE_SET, 0xFFFFFFFFu, 0, "lane 3 = 2^32-1"},
+                    {ED_LANE_SET, 0x80000000u, 0, "lane 3 = 2^31"},
+                    {ED_LANE_SET, 0, 0, "lane 3 = 0"},
+                    {ED_LANE_WRAP, 0, 1, "lanes wrap mod 2^32"},
+                    {ED_LANE_SHIFT, 0, 1, "lane 0 + 1, lane 1 - 1"},
+                    {ED_LANE_PAD, 0, 0, "lane 0 one byte too long"},
+                    {ED_LANE_SHORT, 0, 0, "lane 0 one byte short"},
+                    {ED_LANE_ALL_IN_0, 0, 1, "all lanes in lane 0"},
                     {ED_LEB_OVERLONG, 1, 0, "LEB128 with a superfluous zero group"},
-                    {ED_LEB_OVERLONG, 3, 0, "LEB128 of 5+ bytes"}, {ED_LEB_BIG, 0, 0, "LEB128 >= 2^32"},
+                    {ED_LEB_OVERLONG, 3, 0, "LEB128 of 5+ bytes"},
+                    {ED_LEB_BIG, 0, 0, "LEB128 >= 2^32"},
                 };
                 for (unsigned i = 0; i < sizeof le / sizeof le[0]; i++) {
                     if (le[i].multi && !ty) continue;
@@ -392,10 +466,15 @@ Test(payloads, forged_payloads, .timeout = 300)
 
     /* CONSTANT values out of range */
     {
-        static const struct { emz_type t; int stream; int64_t v; } cv[] = {
-            {EMZ_TYPE_FP8_E4M3, 0, 16}, {EMZ_TYPE_FP8_E4M3, 1, 16}, {EMZ_TYPE_FP8_E5M2, 0, 32},
-            {EMZ_TYPE_FP8_E5M2, 1, 8}, {EMZ_TYPE_FP4_E2M1, 0, 4}, {EMZ_TYPE_FP4_E2M1, 1, 4},
-            {EMZ_TYPE_FP16, 0, 32}, {EMZ_TYPE_FP16, 1, 2048}, {EMZ_TYPE_FP16, 1, 0xFFFF}, {EMZ_TYPE_BF16, 1, 0xFF + 1},
+        static const struct {
+            emz_type t;
+            int stream;
+            int64_t v;
+        } cv[] = {
+            {EMZ_TYPE_FP8_E4M3, 0, 16},   {EMZ_TYPE_FP8_E4M3, 1, 16}, {EMZ_TYPE_FP8_E5M2, 0, 32},
+            {EMZ_TYPE_FP8_E5M2, 1, 8},    {EMZ_TYPE_FP4_E2M1, 0, 4},  {EMZ_TYPE_FP4_E2M1, 1, 4},
+            {EMZ_TYPE_FP16, 0, 32},       {EMZ_TYPE_FP16, 1, 2048},   {EMZ_TYPE_FP16, 1, 0xFFFF},
+            {EMZ_TYPE_BF16, 1, 0xFF + 1},
         };
         for (unsigned i = 0; i < sizeof cv / sizeof cv[0]; i++) {
             uint8_t *d2 = tu_xmalloc(NDATA);
@@ -404,9 +483,9 @@ Test(payloads, forged_payloads, .timeout = 300)
             o2.s[cv[i].stream].mode = FW_CONSTANT;
             o2.s[cv[i].stream].const_value = cv[i].v;
             char what[80];
-            snprintf(what, sizeof what, "%s stream %d CONSTANT %lld", emz_type_name(cv[i].t), cv[i].stream,
-                     (long long)cv[i].v);
-            if (cv[i].t == EMZ_TYPE_BF16) {  /* w = 8 holds any byte value: nothing to forge */
+            snprintf(what, sizeof what, "%s stream %d CONSTANT %lld", emz_type_name(cv[i].t),
+                     cv[i].stream, (long long)cv[i].v);
+            if (cv[i].t == EMZ_TYPE_BF16) { /* w = 8 holds any byte value: nothing to forge */
                 free(d2);
                 continue;
             }
@@ -416,26 +495,31 @@ Test(payloads, forged_payloads, .timeout = 300)
     }
 
     /* payload length */
-    forge("payload with an extra byte", EMZ_TYPE_BF16, data, NDATA, &huff, (edit_t){ED_EXTRA_BYTE, 0, 0}, 0);
-    forge("payload missing its last byte", EMZ_TYPE_BF16, data, NDATA, &huff, (edit_t){ED_DROP_LAST, 1, 0}, 0);
+    forge("payload with an extra byte", EMZ_TYPE_BF16, data, NDATA, &huff,
+          (edit_t){ED_EXTRA_BYTE, 0, 0}, 0);
+    forge("payload missing its last byte", EMZ_TYPE_BF16, data, NDATA, &huff,
+          (edit_t){ED_DROP_LAST, 1, 0}, 0);
     {
         fw_copt raw = fw_default_copt();
         raw.s[0].mode = raw.s[1].mode = FW_RAW;
-        forge("RAW payload with an extra byte", EMZ_TYPE_BF16, data, NDATA, &raw, (edit_t){ED_EXTRA_BYTE, 0, 0}, 0);
-        forge("RAW payload missing its last byte", EMZ_TYPE_BF16, data, NDATA, &raw, (edit_t){ED_DROP_LAST, 0, 0}, 1);
+        forge("RAW payload with an extra byte", EMZ_TYPE_BF16, data, NDATA, &raw,
+              (edit_t){ED_EXTRA_BYTE, 0, 0}, 0);
+        forge("RAW payload missing its last byte", EMZ_TYPE_BF16, data, NDATA, &raw,
+              (edit_t){ED_DROP_LAST, 0, 0}, 1);
         fw_copt cst = fw_default_copt();
         uint8_t *d2 = tu_xmalloc(NDATA);
         memset(d2, 0x3F, NDATA);
-        forge("CONSTANT payload with an extra byte", EMZ_TYPE_BF16, d2, NDATA, &cst, (edit_t){ED_EXTRA_BYTE, 0, 0}, 1);
-        forge("CONSTANT payload missing its last byte", EMZ_TYPE_BF16, d2, NDATA, &cst, (edit_t){ED_DROP_LAST, 0, 0}, 0);
+        forge("CONSTANT payload with an extra byte", EMZ_TYPE_BF16, d2, NDATA, &cst,
+              (edit_t){ED_EXTRA_BYTE, 0, 0}, 1);
+        forge("CONSTANT payload missing its last byte", EMZ_TYPE_BF16, d2, NDATA, &cst,
+              (edit_t){ED_DROP_LAST, 0, 0}, 0);
         free(d2);
     }
     free(data);
 }
 
 /* A frame whose only chunk holds no whole element (m = 0): the streams are empty. */
-Test(payloads, empty_streams)
-{
+Test(payloads, empty_streams) {
     static const emz_type ts[] = {EMZ_TYPE_BF16, EMZ_TYPE_FP16, EMZ_TYPE_FP32};
     for (int i = 0; i < 3; i++) {
         uint8_t d[3] = {0xAB, 0xCD, 0xEF};
@@ -478,8 +562,7 @@ Test(payloads, empty_streams)
 
 /* Fields the format says are zero: padding bits and nibbles. A decoder that ignores them
  * accepts frames that are not valid; FORMAT.md asks for rejection of any invalid frame. */
-Test(payloads, zero_padding_enforced)
-{
+Test(payloads, zero_padding_enforced) {
     uint8_t *data = tu_xmalloc(NDATA + 1);
     tu_fill_smooth(data, NDATA + 1, EMZ_TYPE_FP8_E4M3, 7);
     fw_copt o = fw_default_copt();
@@ -493,7 +576,8 @@ Test(payloads, zero_padding_enforced)
         sp.edit_ctx = &e;
         size_t fsize;
         uint8_t *frame = fw_build(&sp, small, sizeof small, &fsize);
-        expect_corrupt("RAW stream with a nonzero padding bit", frame, fsize, small, sizeof small, 1, 1);
+        expect_corrupt("RAW stream with a nonzero padding bit", frame, fsize, small, sizeof small,
+                       1, 1);
         free(frame);
     }
     fw_copt h = fw_default_copt();
@@ -513,11 +597,11 @@ Test(payloads, zero_padding_enforced)
     memcpy(d2, b, NDATA);
     for (size_t i = CHUNK; i < 2 * CHUNK; i += 2)
         tu_put16(d2 + i, (uint16_t)((0x78 + ((i - CHUNK) / 2) % 3) << 7 | (i & 0x7F)));
-    forge("Huffman lane with a nonzero padding bit", EMZ_TYPE_BF16, d2, NDATA, &h2, (edit_t){ED_LANE_PAD_BIT, 0, 0}, 1);
+    forge("Huffman lane with a nonzero padding bit", EMZ_TYPE_BF16, d2, NDATA, &h2,
+          (edit_t){ED_LANE_PAD_BIT, 0, 0}, 1);
     forge("nonzero unused nibble after the code lengths", EMZ_TYPE_BF16, d2, NDATA, &h2,
           (edit_t){ED_LEN_PAD_NIBBLE, 0, 0}, 0);
     free(d2);
     free(b);
     free(data);
 }
-

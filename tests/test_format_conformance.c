@@ -4,32 +4,34 @@
 
 static unsigned modes_total[3];
 
-static void check_frame_of(const uint8_t *src, size_t n, emz_type type, int64_t chunk, int odd_fp4)
-{
+static void check_frame_of(const uint8_t *src, size_t n, emz_type type, int64_t chunk,
+                           int odd_fp4) {
     emz_cctx *c = emz_cctx_create();
     cr_assert(emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, chunk) == EMZ_OK);
     size_t cap = emz_compress_bound(n), fsize;
     uint8_t *frame = tu_xmalloc(cap);
-    emz_status st = odd_fp4 ? emz_compress_elements(c, frame, cap, src, 2 * (uint64_t)n - 1, type, &fsize)
-                            : emz_compress(c, frame, cap, src, n, type, &fsize);
+    emz_status st =
+        odd_fp4 ? emz_compress_elements(c, frame, cap, src, 2 * (uint64_t)n - 1, type, &fsize)
+                : emz_compress(c, frame, cap, src, n, type, &fsize);
     cr_assert(st == EMZ_OK, "%s", emz_error_name(st));
     uint8_t *out = NULL;
     size_t on = 0;
     char err[256] = "";
     int ok = fr_decode(frame, fsize, &out, &on, err, sizeof err, modes_total);
-    cr_assert(ok, "type %s size %zu chunk %lld: the independent reader rejects the library's frame: %s",
+    cr_assert(ok,
+              "type %s size %zu chunk %lld: the independent reader rejects the library's frame: %s",
               emz_type_name(type), n, (long long)chunk, err);
-    cr_assert(on == n && (n == 0 || memcmp(out, src, n) == 0), "type %s size %zu: independent decode differs",
-              emz_type_name(type), n);
+    cr_assert(on == n && (n == 0 || memcmp(out, src, n) == 0),
+              "type %s size %zu: independent decode differs", emz_type_name(type), n);
     if (odd_fp4) cr_assert(tu_get64(frame + 16) == 2 * (uint64_t)n - 1);
     free(out);
     free(frame);
     emz_cctx_free(c);
 }
 
-Test(conformance, synthetic_frames_follow_the_spec, .timeout = 600)
-{
-    static const size_t sizes[] = {0, 1, 2, 3, 5, 17, 300, 4095, 4096, 4097, 3 * 4096 + 3, 70000, 300001};
+Test(conformance, synthetic_frames_follow_the_spec, .timeout = 600) {
+    static const size_t sizes[] = {0,     1,     2, 3, 5, 17, 300, 4095, 4096, 4097, 3 * 4096 + 3,
+                                   70000, 300001};
     static const int64_t chunks[] = {4096, 65536, 262144};
     size_t maxn = 300001;
     uint8_t *buf = tu_xmalloc(maxn);
@@ -39,12 +41,21 @@ Test(conformance, synthetic_frames_follow_the_spec, .timeout = 600)
             size_t n = sizes[si];
             for (int kind = 0; kind < 4; kind++) {
                 switch (kind) {
-                case 0: tu_fill_smooth(buf, n, t, n + 1); break;
-                case 1: tu_fill_random(buf, n, n + 2); break;
-                case 2: memset(buf, 0x3C, n); break;
-                case 3:  /* smooth with constant and random stretches */
+                case 0:
+                    tu_fill_smooth(buf, n, t, n + 1);
+                    break;
+                case 1:
+                    tu_fill_random(buf, n, n + 2);
+                    break;
+                case 2:
+                    memset(buf, 0x3C, n);
+                    break;
+                case 3: /* smooth with constant and random stretches */
                     tu_fill_smooth(buf, n, t, n + 3);
-                    if (n > 9000) { memset(buf + 100, 0, 4500); tu_fill_random(buf + 5000, 4000, 7); }
+                    if (n > 9000) {
+                        memset(buf + 100, 0, 4500);
+                        tu_fill_random(buf + 5000, 4000, 7);
+                    }
                     break;
                 }
                 for (unsigned ci = 0; ci < 3; ci++) {
@@ -56,15 +67,17 @@ Test(conformance, synthetic_frames_follow_the_spec, .timeout = 600)
         }
     }
     free(buf);
-    cr_log_info("stream modes seen: RAW %u, CONSTANT %u, HUFFMAN %u", modes_total[0], modes_total[1], modes_total[2]);
-    cr_assert(modes_total[0] && modes_total[1] && modes_total[2], "not every stream mode was exercised");
+    cr_log_info("stream modes seen: RAW %u, CONSTANT %u, HUFFMAN %u", modes_total[0],
+                modes_total[1], modes_total[2]);
+    cr_assert(modes_total[0] && modes_total[1] && modes_total[2],
+              "not every stream mode was exercised");
 }
 
 /* All 2^16 u16 patterns and all bytes, as in the round-trip tests. */
-Test(conformance, all_patterns_follow_the_spec, .timeout = 300)
-{
+Test(conformance, all_patterns_follow_the_spec, .timeout = 300) {
     uint8_t *buf = tu_xmalloc(2 * 65536);
-    for (uint32_t v = 0; v < 65536; v++) tu_put16(buf + 2 * v, (uint16_t)(v * 40503u));
+    for (uint32_t v = 0; v < 65536; v++)
+        tu_put16(buf + 2 * v, (uint16_t)(v * 40503u));
     for (int k = 0; k < EMZ_TYPE_COUNT; k++) {
         check_frame_of(buf, 2 * 65536, all_types[k], 4096, 0);
         check_frame_of(buf, 2 * 65536, all_types[k], 1 << 17, 0);
@@ -73,13 +86,16 @@ Test(conformance, all_patterns_follow_the_spec, .timeout = 300)
 }
 
 /* The first 1 MiB of each corpus file, with the type its name says. */
-Test(conformance, corpus_frames_follow_the_spec, .timeout = 600)
-{
+Test(conformance, corpus_frames_follow_the_spec, .timeout = 600) {
     const char *dir = getenv("EMZ_CORPUS_DIR");
     cr_assert(dir != NULL, "EMZ_CORPUS_DIR is not set: the corpus is required");
-    static const struct { const char *tag; emz_type t; } kinds[] = {
-        {".bf16.", EMZ_TYPE_BF16}, {".f16.", EMZ_TYPE_FP16}, {".f32.", EMZ_TYPE_FP32},
-        {".e4m3.", EMZ_TYPE_FP8_E4M3}, {".e5m2.", EMZ_TYPE_FP8_E5M2}, {".mxfp4.", EMZ_TYPE_FP4_E2M1},
+    static const struct {
+        const char *tag;
+        emz_type t;
+    } kinds[] = {
+        {".bf16.", EMZ_TYPE_BF16},     {".f16.", EMZ_TYPE_FP16},
+        {".f32.", EMZ_TYPE_FP32},      {".e4m3.", EMZ_TYPE_FP8_E4M3},
+        {".e5m2.", EMZ_TYPE_FP8_E5M2}, {".mxfp4.", EMZ_TYPE_FP4_E2M1},
     };
     static const char *models[] = {"selfie", "age", "movenet_thunder", "faceres_deep"};
     size_t files = 0;
@@ -89,7 +105,7 @@ Test(conformance, corpus_frames_follow_the_spec, .timeout = 600)
             char path[4096];
             snprintf(path, sizeof path, "%s/%s%ssafetensors", dir, models[mi], kinds[ki].tag);
             FILE *f = fopen(path, "rb");
-            if (!f) continue;  /* not every model has every dtype */
+            if (!f) continue; /* not every model has every dtype */
             size_t n = fread(buf, 1, 1 << 20, f);
             fclose(f);
             check_frame_of(buf, n, kinds[ki].t, 65536, 0);

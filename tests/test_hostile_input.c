@@ -4,28 +4,29 @@
 
 /* ---- truncation and extension ---- */
 
-Test(hostile, truncation_and_extension, .timeout = 300)
-{
+Test(hostile, truncation_and_extension, .timeout = 300) {
     uint8_t *data = smooth_bf16(NDATA, 1);
     size_t fsize;
     uint8_t *frame = library_frame(data, NDATA, EMZ_TYPE_BF16, &fsize);
     for (int v = 1; v >= 0; v--) {
         emz_dctx *d = dctx_verify(v);
         for (size_t len = 0; len < fsize; len++) {
-            uint8_t *copy = tu_xmalloc(len);  /* exact size, so ASan sees over-reads */
+            uint8_t *copy = tu_xmalloc(len); /* exact size, so ASan sees over-reads */
             memcpy(copy, frame, len);
             emz_status st = decode_guarded(d, copy, len, NDATA, NULL, NULL);
             cr_assert(st != EMZ_OK, "truncated frame of %zu/%zu bytes accepted", len, fsize);
             uint8_t tmp[16];
             st = emz_decompress_range(d, tmp, sizeof tmp, copy, len, 100, 16);
-            cr_assert(st != EMZ_OK, "range of a truncated frame of %zu/%zu bytes accepted", len, fsize);
+            cr_assert(st != EMZ_OK, "range of a truncated frame of %zu/%zu bytes accepted", len,
+                      fsize);
             free(copy);
         }
         uint8_t *longer = tu_xmalloc(fsize + 1);
         memcpy(longer, frame, fsize);
         for (int b = 0; b < 256; b += 85) {
             longer[fsize] = (uint8_t)b;
-            cr_assert(decode_guarded(d, longer, fsize + 1, NDATA, NULL, NULL) != EMZ_OK, "frame + 1 byte accepted");
+            cr_assert(decode_guarded(d, longer, fsize + 1, NDATA, NULL, NULL) != EMZ_OK,
+                      "frame + 1 byte accepted");
         }
         free(longer);
         emz_dctx_free(d);
@@ -39,9 +40,8 @@ Test(hostile, truncation_and_extension, .timeout = 300)
 /* strict: every flip must be rejected (header, index and data are checksummed, padding bits
  * must be zero, and mode values are two bits apart). Non-strict only requires that an
  * accepted flip decodes to the original. */
-static void flip_all_bits(const char *what, const uint8_t *frame, size_t fsize, const uint8_t *orig, size_t n,
-                          size_t stride, int strict)
-{
+static void flip_all_bits(const char *what, const uint8_t *frame, size_t fsize, const uint8_t *orig,
+                          size_t n, size_t stride, int strict) {
     uint8_t *copy = tu_xmalloc(fsize);
     emz_dctx *on = dctx_verify(1), *off = dctx_verify(0);
     uint8_t *out = tu_xmalloc(n + 64);
@@ -53,11 +53,13 @@ static void flip_all_bits(const char *what, const uint8_t *frame, size_t fsize, 
         emz_status st = emz_decompress(on, out, n, copy, fsize, &os);
         if (st == EMZ_OK)
             cr_assert(!strict && os == n && memcmp(out, orig, n) == 0,
-                      "%s: flipping bit %zu (byte %zu of %zu) went undetected (output %s)", what, bit, bit / 8, fsize,
+                      "%s: flipping bit %zu (byte %zu of %zu) went undetected (output %s)", what,
+                      bit, bit / 8, fsize,
                       os == n && memcmp(out, orig, n) == 0 ? "equals the original" : "differs");
         st = emz_decompress(off, out, n, copy, fsize, &os);
         (void)st; /* anything but a crash is fine without chunk checksums */
-        for (size_t i = n; i < n + 64; i++) cr_assert(out[i] == 0xC7, "%s: bit %zu: write past capacity", what, bit);
+        for (size_t i = n; i < n + 64; i++)
+            cr_assert(out[i] == 0xC7, "%s: bit %zu: write past capacity", what, bit);
         emz_frame_info info;
         (void)emz_frame_info_get(copy, fsize, &info);
         if (n > 200) {
@@ -71,8 +73,7 @@ static void flip_all_bits(const char *what, const uint8_t *frame, size_t fsize, 
     emz_dctx_free(off);
 }
 
-Test(hostile, every_bit_flip_bf16, .timeout = 600)
-{
+Test(hostile, every_bit_flip_bf16, .timeout = 600) {
     uint8_t *data = smooth_bf16(NDATA, 2);
     size_t fsize;
     uint8_t *frame = library_frame(data, NDATA, EMZ_TYPE_BF16, &fsize);
@@ -82,10 +83,9 @@ Test(hostile, every_bit_flip_bf16, .timeout = 600)
     free(data);
 }
 
-Test(hostile, bit_flips_other_types, .timeout = 600)
-{
-    static const emz_type ts[] = {EMZ_TYPE_FP32, EMZ_TYPE_FP16, EMZ_TYPE_FP8_E4M3, EMZ_TYPE_FP8_E5M2,
-                                  EMZ_TYPE_FP4_E2M1, EMZ_TYPE_BYTES};
+Test(hostile, bit_flips_other_types, .timeout = 600) {
+    static const emz_type ts[] = {EMZ_TYPE_FP32,     EMZ_TYPE_FP16,     EMZ_TYPE_FP8_E4M3,
+                                  EMZ_TYPE_FP8_E5M2, EMZ_TYPE_FP4_E2M1, EMZ_TYPE_BYTES};
     for (unsigned k = 0; k < sizeof ts / sizeof ts[0]; k++) {
         size_t n = NDATA + 3;
         uint8_t *data = tu_xmalloc(n);
@@ -108,8 +108,7 @@ Test(hostile, bit_flips_other_types, .timeout = 600)
 
 /* ---- forged headers ---- */
 
-Test(hostile, forged_headers)
-{
+Test(hostile, forged_headers) {
     uint8_t *data = smooth_bf16(NDATA, 4);
     size_t fsize;
     uint8_t *frame = library_frame(data, NDATA, EMZ_TYPE_BF16, &fsize);
@@ -123,8 +122,8 @@ Test(hostile, forged_headers)
         memcpy(f, frame, fsize);
         f[i] ^= 0x20;
         cr_assert(emz_frame_info_get(f, fsize, &info) == EMZ_ERROR_NOT_EMZIP, "magic byte %d", i);
-        cr_assert((st = decode_guarded(NULL, f, fsize, cap, NULL, NULL)) == EMZ_ERROR_NOT_EMZIP, "magic byte %d: %s", i,
-                  emz_error_name(st));
+        cr_assert((st = decode_guarded(NULL, f, fsize, cap, NULL, NULL)) == EMZ_ERROR_NOT_EMZIP,
+                  "magic byte %d: %s", i, emz_error_name(st));
         fw_fix_header(f);
         cr_assert(decode_guarded(NULL, f, fsize, cap, NULL, NULL) == EMZ_ERROR_NOT_EMZIP);
     }
@@ -138,41 +137,61 @@ Test(hostile, forged_headers)
         f[4] = versions[i];
         fw_fix_header(f);
         st = emz_frame_info_get(f, fsize, &info);
-        cr_assert(st == EMZ_ERROR_UNSUPPORTED_VERSION, "version %u: frame_info_get %s", versions[i], emz_error_name(st));
+        cr_assert(st == EMZ_ERROR_UNSUPPORTED_VERSION, "version %u: frame_info_get %s", versions[i],
+                  emz_error_name(st));
         st = decode_guarded(NULL, f, fsize, cap, NULL, NULL);
-        cr_assert(st == EMZ_ERROR_UNSUPPORTED_VERSION, "version %u: %s", versions[i], emz_error_name(st));
+        cr_assert(st == EMZ_ERROR_UNSUPPORTED_VERSION, "version %u: %s", versions[i],
+                  emz_error_name(st));
     }
 
     /* header checksum wrong */
     memcpy(f, frame, fsize);
     f[29] ^= 1;
     st = decode_guarded(NULL, f, fsize, cap, NULL, NULL);
-    cr_assert(st == EMZ_ERROR_CHECKSUM || st == EMZ_ERROR_CORRUPT, "bad header checksum: %s", emz_error_name(st));
-    cr_assert(emz_frame_info_get(f, fsize, &info) != EMZ_OK, "frame_info_get ignores the header checksum");
+    cr_assert(st == EMZ_ERROR_CHECKSUM || st == EMZ_ERROR_CORRUPT, "bad header checksum: %s",
+              emz_error_name(st));
+    cr_assert(emz_frame_info_get(f, fsize, &info) != EMZ_OK,
+              "frame_info_get ignores the header checksum");
 
     /* header fields out of range (checksum recomputed) */
-    struct { int off, width; uint64_t value; const char *what; } bad[] = {
-        {5, 1, 7, "type 7"}, {5, 1, 99, "type 99"}, {6, 1, 11, "chunk_log2 11"}, {6, 1, 25, "chunk_log2 25"},
-        {6, 1, 0, "chunk_log2 0"}, {6, 1, 64, "chunk_log2 64"}, {6, 1, 255, "chunk_log2 255"},
-        {7, 1, 1, "flags 1"}, {7, 1, 0x80, "flags 0x80"}, {24, 4, 1, "reserved 1"},
-        {24, 4, 0x80000000u, "reserved 2^31"}, {16, 8, NDATA / 2 + 1, "element_count + 1"},
-        {16, 8, NDATA / 2 - 1, "element_count - 1"}, {16, 8, NDATA, "element_count = bytes"},
-        {16, 8, UINT64_MAX, "element_count max"}, {8, 8, NDATA - 1, "original_size - 1 (odd)"},
+    struct {
+        int off, width;
+        uint64_t value;
+        const char *what;
+    } bad[] = {
+        {5, 1, 7, "type 7"},
+        {5, 1, 99, "type 99"},
+        {6, 1, 11, "chunk_log2 11"},
+        {6, 1, 25, "chunk_log2 25"},
+        {6, 1, 0, "chunk_log2 0"},
+        {6, 1, 64, "chunk_log2 64"},
+        {6, 1, 255, "chunk_log2 255"},
+        {7, 1, 1, "flags 1"},
+        {7, 1, 0x80, "flags 0x80"},
+        {24, 4, 1, "reserved 1"},
+        {24, 4, 0x80000000u, "reserved 2^31"},
+        {16, 8, NDATA / 2 + 1, "element_count + 1"},
+        {16, 8, NDATA / 2 - 1, "element_count - 1"},
+        {16, 8, NDATA, "element_count = bytes"},
+        {16, 8, UINT64_MAX, "element_count max"},
+        {8, 8, NDATA - 1, "original_size - 1 (odd)"},
         {8, 8, NDATA + 3, "original_size + 3 (odd)"},
     };
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         memcpy(f, frame, fsize);
-        for (int b = 0; b < bad[i].width; b++) f[bad[i].off + b] = (uint8_t)(bad[i].value >> (8 * b));
+        for (int b = 0; b < bad[i].width; b++)
+            f[bad[i].off + b] = (uint8_t)(bad[i].value >> (8 * b));
         fw_fix_header(f);
         st = emz_frame_info_get(f, fsize, &info);
         cr_assert(st != EMZ_OK, "frame_info_get accepts %s", bad[i].what);
         st = decode_guarded(NULL, f, fsize, cap, NULL, NULL);
-        cr_assert(st == EMZ_ERROR_CORRUPT || st == EMZ_ERROR_UNSUPPORTED_VERSION, "%s: got %s", bad[i].what,
-                  emz_error_name(st));
+        cr_assert(st == EMZ_ERROR_CORRUPT || st == EMZ_ERROR_UNSUPPORTED_VERSION, "%s: got %s",
+                  bad[i].what, emz_error_name(st));
     }
 
     /* lying original_size, with element_count kept consistent (header valid on its own) */
-    static const int64_t deltas[] = {2, -2, 4096, -4096, 2 * 4096, -2 * 4096, 1 << 20, -(int64_t)NDATA};
+    static const int64_t deltas[] = {2,        -2,        4096,    -4096,
+                                     2 * 4096, -2 * 4096, 1 << 20, -(int64_t)NDATA};
     for (unsigned i = 0; i < sizeof deltas / sizeof deltas[0]; i++) {
         for (int variant = 0; variant < 2; variant++) {
             memcpy(f, frame, fsize);
@@ -180,21 +199,24 @@ Test(hostile, forged_headers)
             tu_put64(f + 8, sz);
             tu_put64(f + 16, sz / 2);
             fw_fix_header(f);
-            if (variant) fw_fix_index(f, fsize);  /* also make the index checksum match its new place */
+            if (variant)
+                fw_fix_index(f, fsize); /* also make the index checksum match its new place */
             size_t c2 = sz > cap ? (size_t)sz : cap;
             st = decode_guarded(NULL, f, fsize, c2, NULL, NULL);
-            static const emz_status ok[] = {EMZ_ERROR_CORRUPT, EMZ_ERROR_CHECKSUM, EMZ_ERROR_TRUNCATED};
-            cr_assert(is_one_of(st, ok, 3), "original_size %+lld (variant %d): got %s", (long long)deltas[i], variant,
-                      emz_error_name(st));
+            static const emz_status ok[] = {EMZ_ERROR_CORRUPT, EMZ_ERROR_CHECKSUM,
+                                            EMZ_ERROR_TRUNCATED};
+            cr_assert(is_one_of(st, ok, 3), "original_size %+lld (variant %d): got %s",
+                      (long long)deltas[i], variant, emz_error_name(st));
             emz_dctx *d = dctx_verify(0);
             st = decode_guarded(d, f, fsize, c2, NULL, NULL);
-            cr_assert(is_one_of(st, ok, 3), "original_size %+lld unverified: got %s", (long long)deltas[i],
-                      emz_error_name(st));
+            cr_assert(is_one_of(st, ok, 3), "original_size %+lld unverified: got %s",
+                      (long long)deltas[i], emz_error_name(st));
             emz_dctx_free(d);
         }
     }
     /* absurd sizes */
-    static const uint64_t huge[] = {(uint64_t)1 << 40, (uint64_t)1 << 62, UINT64_MAX - 1, UINT64_MAX};
+    static const uint64_t huge[] = {(uint64_t)1 << 40, (uint64_t)1 << 62, UINT64_MAX - 1,
+                                    UINT64_MAX};
     for (unsigned i = 0; i < sizeof huge / sizeof huge[0]; i++) {
         memcpy(f, frame, fsize);
         tu_put64(f + 8, huge[i]);
@@ -203,12 +225,15 @@ Test(hostile, forged_headers)
         st = decode_guarded(NULL, f, fsize, cap, NULL, NULL);
         static const emz_status ok[] = {EMZ_ERROR_CORRUPT, EMZ_ERROR_CHECKSUM, EMZ_ERROR_TRUNCATED,
                                         EMZ_ERROR_DST_TOO_SMALL};
-        cr_assert(is_one_of(st, ok, 4), "original_size %llu: %s", (unsigned long long)huge[i], emz_error_name(st));
+        cr_assert(is_one_of(st, ok, 4), "original_size %llu: %s", (unsigned long long)huge[i],
+                  emz_error_name(st));
         uint8_t tmp[64];
         st = emz_decompress_range(NULL, tmp, sizeof tmp, f, fsize, 0, 64);
-        cr_assert(st != EMZ_OK, "range on original_size %llu accepted", (unsigned long long)huge[i]);
+        cr_assert(st != EMZ_OK, "range on original_size %llu accepted",
+                  (unsigned long long)huge[i]);
         st = emz_decompress_range(NULL, tmp, sizeof tmp, f, fsize, huge[i] - 64, 64);
-        cr_assert(st != EMZ_OK, "range at the end of original_size %llu accepted", (unsigned long long)huge[i]);
+        cr_assert(st != EMZ_OK, "range at the end of original_size %llu accepted",
+                  (unsigned long long)huge[i]);
     }
     /* FP4 with an element count that is neither 2n nor 2n - 1 */
     {
@@ -216,7 +241,8 @@ Test(hostile, forged_headers)
         tu_fill_random(src, sizeof src, 9);
         uint8_t fr[400];
         size_t fs;
-        cr_assert(emz_compress(NULL, fr, sizeof fr, src, sizeof src, EMZ_TYPE_FP4_E2M1, &fs) == EMZ_OK);
+        cr_assert(emz_compress(NULL, fr, sizeof fr, src, sizeof src, EMZ_TYPE_FP4_E2M1, &fs) ==
+                  EMZ_OK);
         static const uint64_t counts[] = {198, 201, 100, 0};
         for (unsigned i = 0; i < 4; i++) {
             tu_put64(fr + 16, counts[i]);
@@ -225,13 +251,14 @@ Test(hostile, forged_headers)
                       (unsigned long long)counts[i]);
             cr_assert(decode_guarded(NULL, fr, fs, 200, NULL, NULL) == EMZ_ERROR_CORRUPT);
         }
-        tu_put64(fr + 16, 199);  /* odd count: valid */
+        tu_put64(fr + 16, 199); /* odd count: valid */
         fw_fix_header(fr);
         cr_assert(emz_frame_info_get(fr, fs, &info) == EMZ_OK && info.element_count == 199);
         /* the chunk checksum covers the bytes, not the count, so the frame decodes */
         uint8_t *o = NULL;
         size_t os;
-        cr_assert(decode_guarded(NULL, fr, fs, 100, &o, &os) == EMZ_OK && os == 100 && memcmp(o, src, 100) == 0);
+        cr_assert(decode_guarded(NULL, fr, fs, 100, &o, &os) == EMZ_OK && os == 100 &&
+                  memcmp(o, src, 100) == 0);
         free(o);
     }
     free(f);
@@ -241,8 +268,7 @@ Test(hostile, forged_headers)
 
 /* ---- forged index ---- */
 
-Test(hostile, forged_index)
-{
+Test(hostile, forged_index) {
     uint8_t *data = smooth_bf16(NDATA, 5);
     size_t fsize;
     uint8_t *frame = library_frame(data, NDATA, EMZ_TYPE_BF16, &fsize);
@@ -255,12 +281,14 @@ Test(hostile, forged_index)
     memcpy(f, frame, fsize);
     f[fsize - 1] ^= 0x40;
     st = decode_guarded(NULL, f, fsize, NDATA, NULL, NULL);
-    cr_assert(st == EMZ_ERROR_CHECKSUM || st == EMZ_ERROR_CORRUPT, "bad index checksum: %s", emz_error_name(st));
+    cr_assert(st == EMZ_ERROR_CHECKSUM || st == EMZ_ERROR_CORRUPT, "bad index checksum: %s",
+              emz_error_name(st));
     {
         emz_dctx *d = dctx_verify(0);
         st = decode_guarded(d, f, fsize, NDATA, NULL, NULL);
         cr_assert(st == EMZ_ERROR_CHECKSUM || st == EMZ_ERROR_CORRUPT,
-                  "index checksum must be verified even with chunk verification off: %s", emz_error_name(st));
+                  "index checksum must be verified even with chunk verification off: %s",
+                  emz_error_name(st));
         uint8_t tmp[16];
         st = emz_decompress_range(d, tmp, 16, f, fsize, 0, 16);
         cr_assert(st != EMZ_OK, "range ignores the index checksum");
@@ -268,10 +296,18 @@ Test(hostile, forged_index)
     }
 
     /* payload sizes (index checksum recomputed) */
-    struct { int64_t d0, d1, d2; const char *what; } sz[] = {
-        {1, 0, 0, "size0 + 1"}, {-1, 0, 0, "size0 - 1"}, {1, -1, 0, "size0 + 1, size1 - 1"},
-        {-1, 1, 0, "size0 - 1, size1 + 1"}, {0, 0, 1, "size2 + 1"}, {0, 1, -1, "size1 + 1, size2 - 1"},
-        {0x80000000ll, -0x80000000ll, 0, "sizes wrapping mod 2^32"}, {0xFFFFFFFFll, 1, 0, "size0 + 2^32 - 1, size1 + 1"},
+    struct {
+        int64_t d0, d1, d2;
+        const char *what;
+    } sz[] = {
+        {1, 0, 0, "size0 + 1"},
+        {-1, 0, 0, "size0 - 1"},
+        {1, -1, 0, "size0 + 1, size1 - 1"},
+        {-1, 1, 0, "size0 - 1, size1 + 1"},
+        {0, 0, 1, "size2 + 1"},
+        {0, 1, -1, "size1 + 1, size2 - 1"},
+        {0x80000000ll, -0x80000000ll, 0, "sizes wrapping mod 2^32"},
+        {0xFFFFFFFFll, 1, 0, "size0 + 2^32 - 1, size1 + 1"},
         {(int64_t)1 << 31, (int64_t)1 << 31, 0, "size0, size1 + 2^31"},
         {0, 0x80000000ll, -0x80000000ll, "sizes 1, 2 wrapping mod 2^32"},
     };
@@ -279,7 +315,8 @@ Test(hostile, forged_index)
         memcpy(f, frame, fsize);
         const int64_t dd[3] = {sz[i].d0, sz[i].d1, sz[i].d2};
         for (int c = 0; c < 3; c++)
-            tu_put32(f + L.index_off + 8 * c, (uint32_t)(L.payload_size[c] + (uint32_t)(uint64_t)dd[c]));
+            tu_put32(f + L.index_off + 8 * c,
+                     (uint32_t)(L.payload_size[c] + (uint32_t)(uint64_t)dd[c]));
         fw_fix_index(f, fsize);
         size_t first_forged = dd[0] ? 0 : dd[1] ? 1 : 2;
         expect_corrupt(sz[i].what, f, fsize, NULL, NDATA, first_forged, 1);
@@ -296,9 +333,11 @@ Test(hostile, forged_index)
             /* and with the other sizes compensating so the sum is right */
             if (abs_sizes[i] < L.payload_size[c]) {
                 int o = c == 2 ? 1 : c + 1;
-                tu_put32(f + L.index_off + 8 * o, L.payload_size[o] + L.payload_size[c] - abs_sizes[i]);
+                tu_put32(f + L.index_off + 8 * o,
+                         L.payload_size[o] + L.payload_size[c] - abs_sizes[i]);
                 fw_fix_index(f, fsize);
-                snprintf(what, sizeof what, "payload size %d = %u, %d compensating", c, abs_sizes[i], o);
+                snprintf(what, sizeof what, "payload size %d = %u, %d compensating", c,
+                         abs_sizes[i], o);
                 expect_corrupt(what, f, fsize, NULL, NDATA, (size_t)(c < o ? c : o), 1);
             }
         }
@@ -314,16 +353,18 @@ Test(hostile, forged_index)
         uint8_t *out = NULL;
         size_t os;
         st = decode_guarded(off, f, fsize, NDATA, &out, &os);
-        cr_assert(st == EMZ_OK && os == NDATA && memcmp(out, data, NDATA) == 0, "verify off: %s", emz_error_name(st));
+        cr_assert(st == EMZ_OK && os == NDATA && memcmp(out, data, NDATA) == 0, "verify off: %s",
+                  emz_error_name(st));
         st = emz_decompress_range(on, out, NDATA, f, fsize, CHUNK + 1, 10);
         cr_assert(st == EMZ_ERROR_CHECKSUM, "range over the bad chunk: %s", emz_error_name(st));
         st = emz_decompress_range(on, out, NDATA, f, fsize, 2 * CHUNK - 5, 10);
         cr_assert(st == EMZ_ERROR_CHECKSUM, "range into the bad chunk: %s", emz_error_name(st));
         st = emz_decompress_range(on, out, NDATA, f, fsize, 0, CHUNK);
-        cr_assert(st == EMZ_OK && memcmp(out, data, CHUNK) == 0, "range over intact chunk 0: %s", emz_error_name(st));
-        st = emz_decompress_range(on, out, NDATA, f, fsize, 2 * CHUNK, CHUNK);
-        cr_assert(st == EMZ_OK && memcmp(out, data + 2 * CHUNK, CHUNK) == 0, "range over intact chunk 2: %s",
+        cr_assert(st == EMZ_OK && memcmp(out, data, CHUNK) == 0, "range over intact chunk 0: %s",
                   emz_error_name(st));
+        st = emz_decompress_range(on, out, NDATA, f, fsize, 2 * CHUNK, CHUNK);
+        cr_assert(st == EMZ_OK && memcmp(out, data + 2 * CHUNK, CHUNK) == 0,
+                  "range over intact chunk 2: %s", emz_error_name(st));
         st = emz_decompress_range(off, out, NDATA, f, fsize, CHUNK + 1, 10);
         cr_assert(st == EMZ_OK && memcmp(out, data + CHUNK + 1, 10) == 0);
         free(out);
@@ -336,7 +377,8 @@ Test(hostile, forged_index)
     memcpy(f + L.index_off + 8, frame + L.index_off, 8);
     fw_fix_index(f, fsize);
     st = decode_guarded(NULL, f, fsize, NDATA, NULL, NULL);
-    cr_assert(st == EMZ_ERROR_CORRUPT || st == EMZ_ERROR_CHECKSUM, "swapped index entries: %s", emz_error_name(st));
+    cr_assert(st == EMZ_ERROR_CORRUPT || st == EMZ_ERROR_CHECKSUM, "swapped index entries: %s",
+              emz_error_name(st));
 
     /* library payloads: layout byte and mode byte forged in place */
     static const uint8_t layouts[] = {2, 3, 0x80, 0xFF};
@@ -358,8 +400,7 @@ Test(hostile, forged_index)
 
 /* ---- random inputs ---- */
 
-Test(hostile, random_garbage, .timeout = 600)
-{
+Test(hostile, random_garbage, .timeout = 600) {
     uint64_t s = 12345;
     emz_dctx *on = dctx_verify(1), *off = dctx_verify(0);
     size_t cap = 1 << 16;
@@ -369,22 +410,30 @@ Test(hostile, random_garbage, .timeout = 600)
         uint8_t *g = tu_xmalloc(n);
         tu_fill_random(g, n, tu_rand(&s));
         int kind = iter % 4;
-        if (kind >= 1 && n >= 32) {  /* a plausible header */
-            g[0] = 0x89; g[1] = 'E'; g[2] = 'M'; g[3] = 'Z'; g[4] = 1;
+        if (kind >= 1 && n >= 32) { /* a plausible header */
+            g[0] = 0x89;
+            g[1] = 'E';
+            g[2] = 'M';
+            g[3] = 'Z';
+            g[4] = 1;
             g[5] = (uint8_t)(tu_rand(&s) % 8);
             g[6] = (uint8_t)(12 + tu_rand(&s) % 3);
             g[7] = 0;
             uint64_t osz = tu_rand(&s) % (3 * 4096 * (kind == 3 ? 4 : 1));
             tu_put64(g + 8, osz);
-            tu_put64(g + 16, g[5] == 6 ? 2 * osz : (g[5] == 1 || g[5] == 2) ? osz / 2 : g[5] == 3 ? osz / 4 : osz);
+            tu_put64(g + 16, g[5] == 6                  ? 2 * osz
+                             : (g[5] == 1 || g[5] == 2) ? osz / 2
+                             : g[5] == 3                ? osz / 4
+                                                        : osz);
             tu_put32(g + 24, 0);
             if (kind >= 2) fw_fix_header(g);
-            if (kind == 3) {  /* a consistent index too: payload decoding sees garbage */
+            if (kind == 3) { /* a consistent index too: payload decoding sees garbage */
                 uint64_t C = (uint64_t)1 << g[6], cc = (osz + C - 1) / C;
                 if (n >= 36 + 8 * cc) {
                     size_t avail = n - 36 - 8 * (size_t)cc, io = n - 4 - 8 * (size_t)cc;
                     for (uint64_t c = 0; c < cc; c++) {
-                        uint32_t ps = c + 1 == cc ? (uint32_t)avail : (uint32_t)(tu_rand(&s) % (avail + 1));
+                        uint32_t ps =
+                            c + 1 == cc ? (uint32_t)avail : (uint32_t)(tu_rand(&s) % (avail + 1));
                         tu_put32(g + io + 8 * c, ps);
                         avail -= ps;
                     }
@@ -401,7 +450,8 @@ Test(hostile, random_garbage, .timeout = 600)
         uint64_t ro = tu_rand(&s) % 20000, rl = tu_rand(&s) % 5000;
         st = emz_decompress_range(off, out, cap, g, n, ro, rl);
         (void)st;
-        for (size_t i = cap; i < cap + 64; i++) cr_assert(out[i] == 0xC7, "garbage #%d: write past capacity", iter);
+        for (size_t i = cap; i < cap + 64; i++)
+            cr_assert(out[i] == 0xC7, "garbage #%d: write past capacity", iter);
         emz_frame_info info;
         (void)emz_frame_info_get(g, n, &info);
         free(g);
@@ -411,15 +461,15 @@ Test(hostile, random_garbage, .timeout = 600)
     emz_dctx_free(off);
 }
 
-Test(hostile, random_mutations_of_valid_frames, .timeout = 600)
-{
+Test(hostile, random_mutations_of_valid_frames, .timeout = 600) {
     uint64_t s = 999;
     emz_dctx *on = dctx_verify(1), *off = dctx_verify(0);
     for (int k = 0; k < EMZ_TYPE_COUNT; k++) {
         size_t n = NDATA + (size_t)k;
         uint8_t *data = tu_xmalloc(n);
         tu_fill_smooth(data, n, all_types[k], 500 + (uint64_t)k);
-        for (size_t i = CHUNK; i < CHUNK + 1000; i++) data[i] = 0;  /* some CONSTANT-friendly runs */
+        for (size_t i = CHUNK; i < CHUNK + 1000; i++)
+            data[i] = 0; /* some CONSTANT-friendly runs */
         size_t fsize;
         uint8_t *frame = library_frame(data, n, all_types[k], &fsize);
         uint8_t *f = tu_xmalloc(fsize), *out = tu_xmalloc(n + 64);
@@ -428,22 +478,27 @@ Test(hostile, random_mutations_of_valid_frames, .timeout = 600)
             memcpy(f, frame, fsize);
             int muts = 1 + (int)(tu_rand(&s) % 8);
             for (int m = 0; m < muts; m++) {
-                size_t at = 32 + (size_t)(tu_rand(&s) % (L.index_off - 32));  /* payload bytes only */
-                if (tu_rand(&s) & 1) f[at] ^= (uint8_t)(1u << (tu_rand(&s) % 8));
-                else f[at] = (uint8_t)tu_rand(&s);
+                size_t at =
+                    32 + (size_t)(tu_rand(&s) % (L.index_off - 32)); /* payload bytes only */
+                if (tu_rand(&s) & 1)
+                    f[at] ^= (uint8_t)(1u << (tu_rand(&s) % 8));
+                else
+                    f[at] = (uint8_t)tu_rand(&s);
             }
             memset(out + n, 0xC7, 64);
             size_t os;
             emz_status st = emz_decompress(on, out, n, f, fsize, &os);
             if (st == EMZ_OK)
-                cr_assert(os == n && memcmp(out, data, n) == 0, "mutated frame decoded to different data");
+                cr_assert(os == n && memcmp(out, data, n) == 0,
+                          "mutated frame decoded to different data");
             char err[256];
             int ra = reader_accepts(f, fsize, err, sizeof err);
-            cr_assert(ra == (st == EMZ_OK), "library says %s, the independent reader %s (%s)", emz_error_name(st),
-                      ra ? "accepts" : "rejects", ra ? "" : err);
+            cr_assert(ra == (st == EMZ_OK), "library says %s, the independent reader %s (%s)",
+                      emz_error_name(st), ra ? "accepts" : "rejects", ra ? "" : err);
             st = emz_decompress(off, out, n, f, fsize, &os);
             (void)st;
-            for (size_t i = n; i < n + 64; i++) cr_assert(out[i] == 0xC7, "write past capacity");
+            for (size_t i = n; i < n + 64; i++)
+                cr_assert(out[i] == 0xC7, "write past capacity");
         }
         free(f);
         free(out);

@@ -11,8 +11,7 @@ typedef struct {
     emz_st_header h; /* tensors sorted by data offset; h.data_start = 8 + header length */
 } st_file;
 
-static uint8_t *read_file(const char *path, size_t *size)
-{
+static uint8_t *read_file(const char *path, size_t *size) {
     FILE *f = fopen(path, "rb");
     cr_assert(f != NULL, "cannot open %s", path);
     cr_assert(fseek(f, 0, SEEK_END) == 0);
@@ -28,8 +27,7 @@ static uint8_t *read_file(const char *path, size_t *size)
 
 /* The header, read by the library's own parser: the tests take each tensor's storage type from
  * it, as the CLI does, rather than from a mapping of their own. */
-static st_file parse_safetensors(const char *path)
-{
+static st_file parse_safetensors(const char *path) {
     st_file f;
     memset(&f, 0, sizeof f);
     f.data = read_file(path, &f.size);
@@ -43,14 +41,12 @@ static st_file parse_safetensors(const char *path)
     return f;
 }
 
-static void free_st(st_file *f)
-{
+static void free_st(st_file *f) {
     free(f->data);
     emz_st_free(&f->h);
 }
 
-Test(corpus, tensor_slices, .timeout = 600)
-{
+Test(corpus, tensor_slices, .timeout = 600) {
     size_t nfiles;
     char **files = tc_corpus_files(&nfiles);
     emz_cctx *c = emz_cctx_create();
@@ -67,8 +63,8 @@ Test(corpus, tensor_slices, .timeout = 600)
             const uint8_t *p = f.data + f.h.data_start + t->begin;
             size_t fsize = tu_roundtrip_ex(c, d, p, len, type, 65536, NULL);
             if (len > 4096 && type != EMZ_TYPE_BYTES && type != EMZ_TYPE_FP4_E2M1)
-                cr_assert(fsize < len, "%s: tensor %s (%s, %zu bytes) did not shrink: %zu", files[i],
-                          t->name, t->dtype, len, fsize);
+                cr_assert(fsize < len, "%s: tensor %s (%s, %zu bytes) did not shrink: %zu",
+                          files[i], t->name, t->dtype, len, fsize);
             tested++;
             per_type[type]++;
         }
@@ -79,14 +75,14 @@ Test(corpus, tensor_slices, .timeout = 600)
     cr_log_info("round-tripped %zu tensor slices", tested);
     /* the corpus README promises all these kinds */
     cr_assert(per_type[EMZ_TYPE_BF16] && per_type[EMZ_TYPE_FP16] && per_type[EMZ_TYPE_FP32] &&
-              per_type[EMZ_TYPE_FP8_E4M3] && per_type[EMZ_TYPE_FP8_E5M2] && per_type[EMZ_TYPE_FP4_E2M1] &&
-              per_type[EMZ_TYPE_BYTES], "corpus lacks some tensor types");
+                  per_type[EMZ_TYPE_FP8_E4M3] && per_type[EMZ_TYPE_FP8_E5M2] &&
+                  per_type[EMZ_TYPE_FP4_E2M1] && per_type[EMZ_TYPE_BYTES],
+              "corpus lacks some tensor types");
     emz_cctx_free(c);
     emz_dctx_free(d);
 }
 
-static void whole_files_as(emz_type type)
-{
+static void whole_files_as(emz_type type) {
     size_t nfiles;
     char **files = tc_corpus_files(&nfiles);
     emz_cctx *c = emz_cctx_create();
@@ -103,12 +99,15 @@ static void whole_files_as(emz_type type)
     emz_dctx_free(d);
 }
 
-Test(corpus, whole_files_as_bytes, .timeout = 600) { whole_files_as(EMZ_TYPE_BYTES); }
-Test(corpus, whole_files_as_bf16, .timeout = 600) { whole_files_as(EMZ_TYPE_BF16); }
+Test(corpus, whole_files_as_bytes, .timeout = 600) {
+    whole_files_as(EMZ_TYPE_BYTES);
+}
+Test(corpus, whole_files_as_bf16, .timeout = 600) {
+    whole_files_as(EMZ_TYPE_BF16);
+}
 
 /* The first tensors of one file of each kind, decoded by ranges that cross chunk boundaries. */
-Test(corpus, ranges_of_whole_file, .timeout = 600)
-{
+Test(corpus, ranges_of_whole_file, .timeout = 600) {
     size_t nfiles;
     char **files = tc_corpus_files(&nfiles);
     emz_cctx *c = emz_cctx_create();
@@ -131,8 +130,9 @@ Test(corpus, ranges_of_whole_file, .timeout = 600)
             emz_status st = emz_decompress_range(NULL, out, len, frame, fsize, off, l);
             cr_assert(st == EMZ_OK, "%s: range %llu+%llu: %s", files[i], (unsigned long long)off,
                       (unsigned long long)l, emz_error_name(st));
-            if (l) cr_assert(memcmp(out, p + off, l) == 0, "%s: range %llu+%llu differs", files[i],
-                             (unsigned long long)off, (unsigned long long)l);
+            if (l)
+                cr_assert(memcmp(out, p + off, l) == 0, "%s: range %llu+%llu differs", files[i],
+                          (unsigned long long)off, (unsigned long long)l);
         }
         free(out);
         free(frame);

@@ -1,4 +1,5 @@
-/* test_threads.c - contexts used concurrently from several threads give the single-threaded bytes. */
+/* test_threads.c - contexts used concurrently from several threads give the single-threaded bytes.
+ */
 #include <pthread.h>
 
 #include "test_util.h"
@@ -15,25 +16,31 @@ typedef struct {
     int failures;
 } worker_t;
 
-static void *worker(void *arg)
-{
+static void *worker(void *arg) {
     worker_t *w = arg;
     emz_cctx *c = emz_cctx_create();
     emz_dctx *d = emz_dctx_create();
     size_t cap = emz_compress_bound(N);
     uint8_t *f = malloc(cap), *out = malloc(N);
-    if (!c || !d || !f || !out) { w->failures++; return NULL; }
+    if (!c || !d || !f || !out) {
+        w->failures++;
+        return NULL;
+    }
     for (int round = 0; round < 6; round++) {
         for (int k = 0; k < EMZ_TYPE_COUNT; k++) {
             int t = (k + w->id + round) % EMZ_TYPE_COUNT;
             size_t fs = 0, os = 0;
-            emz_cctx *cc = (round + w->id) & 1 ? c : NULL;  /* own context, or a temporary one */
-            if (emz_compress(cc, f, cap, inputs[t], N, (emz_type)t, &fs) != EMZ_OK) w->failures++;
-            else if (fs != frame_sizes[t] || memcmp(f, frames[t], fs) != 0) w->failures++;
-            if (emz_decompress(round & 1 ? d : NULL, out, N, frames[t], frame_sizes[t], &os) != EMZ_OK || os != N ||
-                memcmp(out, inputs[t], N) != 0)
+            emz_cctx *cc = (round + w->id) & 1 ? c : NULL; /* own context, or a temporary one */
+            if (emz_compress(cc, f, cap, inputs[t], N, (emz_type)t, &fs) != EMZ_OK)
                 w->failures++;
-            if (emz_decompress_range(d, out, N, frames[t], frame_sizes[t], 65530, 70000) != EMZ_OK ||
+            else if (fs != frame_sizes[t] || memcmp(f, frames[t], fs) != 0)
+                w->failures++;
+            if (emz_decompress(round & 1 ? d : NULL, out, N, frames[t], frame_sizes[t], &os) !=
+                    EMZ_OK ||
+                os != N || memcmp(out, inputs[t], N) != 0)
+                w->failures++;
+            if (emz_decompress_range(d, out, N, frames[t], frame_sizes[t], 65530, 70000) !=
+                    EMZ_OK ||
                 memcmp(out, inputs[t] + 65530, 70000) != 0)
                 w->failures++;
         }
@@ -45,13 +52,13 @@ static void *worker(void *arg)
     return NULL;
 }
 
-Test(threads, concurrent_contexts_are_independent, .timeout = 300)
-{
+Test(threads, concurrent_contexts_are_independent, .timeout = 300) {
     for (int t = 0; t < EMZ_TYPE_COUNT; t++) {
         inputs[t] = tu_xmalloc(N);
         tu_fill_smooth(inputs[t], N, (emz_type)t, 40 + (uint64_t)t);
         frames[t] = tu_xmalloc(emz_compress_bound(N));
-        cr_assert(emz_compress(NULL, frames[t], emz_compress_bound(N), inputs[t], N, (emz_type)t, &frame_sizes[t]) == EMZ_OK);
+        cr_assert(emz_compress(NULL, frames[t], emz_compress_bound(N), inputs[t], N, (emz_type)t,
+                               &frame_sizes[t]) == EMZ_OK);
     }
     pthread_t th[NTHREADS];
     worker_t w[NTHREADS];
@@ -71,11 +78,11 @@ Test(threads, concurrent_contexts_are_independent, .timeout = 300)
 
 /* EMZ_PARAM_THREADS: any thread count writes the single-threaded frame and decodes it (whole,
  * ranges straddling chunks, corrupted) with the single-threaded result. */
-Test(threads, thread_count_changes_no_byte, .timeout = 300)
-{
+Test(threads, thread_count_changes_no_byte, .timeout = 300) {
     static const int64_t counts[] = {1, 2, 3, 8, 0};
     size_t n = 9 * 65536 + 777, cap = emz_compress_bound(n);
-    uint8_t *src = tu_xmalloc(n), *ref = tu_xmalloc(cap), *f = tu_xmalloc(cap), *out = tu_xmalloc(n);
+    uint8_t *src = tu_xmalloc(n), *ref = tu_xmalloc(cap), *f = tu_xmalloc(cap),
+            *out = tu_xmalloc(n);
     for (int t = 0; t < EMZ_TYPE_COUNT; t++) {
         tu_fill_smooth(src, n, (emz_type)t, 90 + (uint64_t)t);
         emz_cctx *c = emz_cctx_create();

@@ -12,23 +12,23 @@
 #include "emzip.h"
 #include "test_data.h"
 
-static inline size_t tu_elem_bytes(emz_type t)
-{
+static inline size_t tu_elem_bytes(emz_type t) {
     switch (t) {
     case EMZ_TYPE_BF16:
-    case EMZ_TYPE_FP16: return 2;
-    case EMZ_TYPE_FP32: return 4;
-    default: return 1;
+    case EMZ_TYPE_FP16:
+        return 2;
+    case EMZ_TYPE_FP32:
+        return 4;
+    default:
+        return 1;
     }
 }
 
-static inline uint64_t tu_expected_elements(emz_type t, size_t n)
-{
+static inline uint64_t tu_expected_elements(emz_type t, size_t n) {
     return t == EMZ_TYPE_FP4_E2M1 ? 2 * (uint64_t)n : n / tu_elem_bytes(t);
 }
 
-static inline void *tu_xmalloc(size_t n)
-{
+static inline void *tu_xmalloc(size_t n) {
     void *p = malloc(n ? n : 1);
     cr_assert(p != NULL, "out of memory (%zu bytes)", n);
     return p;
@@ -38,8 +38,7 @@ static inline void *tu_xmalloc(size_t n)
  * NULL) and compares. Returns the frame size. If frame_out is non-NULL the frame is returned in
  * a malloc'd buffer there. */
 static inline size_t tu_roundtrip_ex(emz_cctx *cctx, emz_dctx *dctx, const void *src, size_t n,
-                                     emz_type type, uint64_t chunk_size, uint8_t **frame_out)
-{
+                                     emz_type type, uint64_t chunk_size, uint8_t **frame_out) {
     size_t bound = emz_compress_bound(n);
     cr_assert(bound >= n + 36, "bound(%zu) = %zu too small", n, bound);
     uint8_t *frame = tu_xmalloc(bound);
@@ -56,8 +55,9 @@ static inline size_t tu_roundtrip_ex(emz_cctx *cctx, emz_dctx *dctx, const void 
     cr_assert(info.format_version == 1, "format_version %u", info.format_version);
     cr_assert(info.original_size == n, "original_size %llu != %zu",
               (unsigned long long)info.original_size, n);
-    cr_assert(info.element_count == tu_expected_elements(type, n), "element_count %llu for type %d size %zu",
-              (unsigned long long)info.element_count, (int)type, n);
+    cr_assert(info.element_count == tu_expected_elements(type, n),
+              "element_count %llu for type %d size %zu", (unsigned long long)info.element_count,
+              (int)type, n);
     if (chunk_size)
         cr_assert(info.chunk_size == chunk_size, "chunk_size %llu != %llu",
                   (unsigned long long)info.chunk_size, (unsigned long long)chunk_size);
@@ -76,8 +76,10 @@ static inline size_t tu_roundtrip_ex(emz_cctx *cctx, emz_dctx *dctx, const void 
     st = emz_decompress(dctx, out, n, frame, fsize, &osize);
     cr_assert(st == EMZ_OK, "decompress type %d size %zu: %s", (int)type, n, emz_error_name(st));
     cr_assert(osize == n, "decompressed size %zu != %zu", osize, n);
-    if (n) cr_assert(memcmp(out, src, n) == 0, "round trip mismatch, type %d size %zu", (int)type, n);
-    for (size_t i = n; i < n + 16; i++) cr_assert(out[i] == 0xEE, "decompress wrote past capacity");
+    if (n)
+        cr_assert(memcmp(out, src, n) == 0, "round trip mismatch, type %d size %zu", (int)type, n);
+    for (size_t i = n; i < n + 16; i++)
+        cr_assert(out[i] == 0xEE, "decompress wrote past capacity");
     free(out);
     if (frame_out)
         *frame_out = frame;
@@ -86,8 +88,8 @@ static inline size_t tu_roundtrip_ex(emz_cctx *cctx, emz_dctx *dctx, const void 
     return fsize;
 }
 
-static inline size_t tu_roundtrip_chunk(const void *src, size_t n, emz_type type, uint64_t chunk_size)
-{
+static inline size_t tu_roundtrip_chunk(const void *src, size_t n, emz_type type,
+                                        uint64_t chunk_size) {
     emz_cctx *c = emz_cctx_create();
     cr_assert(c != NULL);
     if (chunk_size)
