@@ -16,7 +16,9 @@
  * bytes of each qword in turn); unpack_src[w][i] = the stream byte for byte i of qword i/8,
  * whose eight symbols start in stream byte w*(i/8); unpack_shift[w][i] = bit offset of
  * symbol i%8 in that qword. */
-#define PACK_SRC(w, i) ((i) < 8 * (w) ? (i) / (w)*8 + (i) % (w) : 0)
+/* "& 63" changes no value (all are below 64) but keeps clang from warning about the branch
+ * not taken. */
+#define PACK_SRC(w, i) ((i) < 8 * (w) ? ((i) / (w)*8 + (i) % (w)) & 63 : 0)
 #define UNPACK_SRC(w, i) ((w) * ((i) / 8) + (i) % 8)
 #define UNPACK_SHIFT(w, i) ((w) * ((i) % 8))
 static const uint8_t pack_src[8][64] = WIDTH_ROWS(X64, PACK_SRC);
