@@ -6,6 +6,8 @@
  * multiple of 8 symbols) goes to the scalar kernel, and so does width 8 (a memcpy). */
 #include "neon/bitpack_neon.h"
 
+#include <stdbool.h>
+
 #include "neon/kernels_neon.h"
 #include "scalar/kernels_scalar.h"
 
@@ -73,24 +75,25 @@ EMZ_NEON_INLINE size_t unpack_lanes(const uint8_t *in, size_t n, const unsigned 
     return i;
 }
 
-/* Widths 2 and 4 have structured loads of their own; 8 is the scalar kernel's memcpy. i counts
- * the symbols done, a multiple of 8. */
+/* The symbols of n that the NEON steps pack or unpack (a multiple of 8; the scalar kernel does
+ * the rest). Widths 2 and 4 have structured loads of their own; 8 is the scalar kernel's memcpy.
+ * Always inlined with `pack` constant, so each caller keeps only its own direction. */
+EMZ_NEON_INLINE size_t neon_steps(const uint8_t *in, size_t n, unsigned width, uint8_t *out,
+                                  const bool pack) {
+#define LANES_AT(W) (pack ? pack_lanes(in, n, W, out) : unpack_lanes(in, n, W, out))
+    return width == 2                 ? (pack ? pack_w2(in, n, out) : unpack_w2(in, n, out))
+           : width == 4               ? (pack ? pack_w4(in, n, out) : unpack_w4(in, n, out))
+           : width >= 1 && width <= 7 ? EMZ_NEON_BY_WIDTH(width, LANES_AT)
+                                      : 0;
+#undef LANES_AT
+}
+
 void emz_pack_bits_neon(const uint8_t *syms, size_t n, unsigned width, uint8_t *out) {
-#define PACK_AT(W) pack_lanes(syms, n, W, out)
-    size_t i = width == 2                 ? pack_w2(syms, n, out)
-               : width == 4               ? pack_w4(syms, n, out)
-               : width >= 1 && width <= 7 ? EMZ_NEON_BY_WIDTH(width, PACK_AT)
-                                          : 0;
-#undef PACK_AT
+    size_t i = neon_steps(syms, n, width, out, true);
     emz_pack_bits_scalar(syms + i, n - i, width, out + i / 8 * width);
 }
 
 void emz_unpack_bits_neon(const uint8_t *in, size_t n, unsigned width, uint8_t *syms) {
-#define UNPACK_AT(W) unpack_lanes(in, n, W, syms)
-    size_t i = width == 2                 ? unpack_w2(in, n, syms)
-               : width == 4               ? unpack_w4(in, n, syms)
-               : width >= 1 && width <= 7 ? EMZ_NEON_BY_WIDTH(width, UNPACK_AT)
-                                          : 0;
-#undef UNPACK_AT
+    size_t i = neon_steps(in, n, width, syms, false);
     emz_unpack_bits_scalar(in + i / 8 * width, n - i, width, syms + i);
 }
