@@ -2,6 +2,8 @@
 #ifndef EMZIP_BENCH_UTIL_H
 #define EMZIP_BENCH_UTIL_H
 
+#include "emzip.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,5 +29,23 @@ double sort_median(double *v, int n);
 
 /* "4 KiB", "1 MiB", "300 B", ...: sizes in output are read by people. */
 void format_size(char *buf, size_t len, uint64_t bytes);
+
+/* For the timed operations, which stop at the first emz_compress / emz_decompress call that
+ * fails and keep why in their failed_status: 0 when st is EMZ_OK; otherwise -1 with
+ * *failed_status = st. */
+static inline int call_failed(emz_status st, int *failed_status) {
+    if (st == EMZ_OK) return 0;
+    *failed_status = (int)st;
+    return -1;
+}
+
+/* The same for a decompression, which must also have written want bytes (got): -1 with
+ * *failed_status = -1 on a size mismatch. */
+static inline int decompress_failed(emz_status st, size_t got, size_t want, int *failed_status) {
+    if (call_failed(st, failed_status)) return -1;
+    if (got == want) return 0;
+    *failed_status = -1;
+    return -1;
+}
 
 #endif

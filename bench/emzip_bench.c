@@ -35,19 +35,27 @@ static void usage(FILE *o) {
         "262144)\n");
 }
 
-int main(int argc, char **argv) {
-    int json = 0;
-    const char *json_path = NULL, *impl_arg = "all";
-    long long reps = 11, chunk = 256 * 1024;
+/* The command line: the output wanted, the files, and the options of every measurement. */
+typedef struct cli {
+    int json;
+    const char *json_path;
+    const char **files;
+    int nfiles;
     bench_opts opt;
-    memset(&opt, 0, sizeof opt);
-    opt.baselines = opt.kernels = opt.small = 1;
-    int nfiles = 0;
-    const char **files = xmalloc(sizeof(char *) * (size_t)(argc > 0 ? argc : 1));
+} cli;
+
+/* Reads argv into c (c->files is allocated and stays the caller's to free). -1 to go on and
+ * measure; otherwise the exit status: 0 after --help, 2 after a bad or missing argument. */
+static int parse_args(int argc, char **argv, cli *c) {
+    const char *impl_arg = "all";
+    long long reps = 11, chunk = 256 * 1024;
+    memset(c, 0, sizeof *c);
+    c->opt.baselines = c->opt.kernels = c->opt.small = 1;
+    c->files = xmalloc(sizeof(char *) * (size_t)(argc > 0 ? argc : 1));
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--json") == 0)
-            json = 1;
+            c->json = 1;
         else if (strcmp(a, "--reps") == 0 && i + 1 < argc) {
             if (parse_ll(argv[++i], 1, 1000, &reps)) {
                 fprintf(stderr, "emzip-bench: bad --reps\n");
@@ -62,69 +70,87 @@ int main(int argc, char **argv) {
         } else if (strcmp(a, "--impl") == 0 && i + 1 < argc) {
             impl_arg = argv[++i];
         } else if (strcmp(a, "--no-baselines") == 0) {
-            opt.baselines = 0;
+            c->opt.baselines = 0;
         } else if (strcmp(a, "--no-kernels") == 0) {
-            opt.kernels = 0;
+            c->opt.kernels = 0;
         } else if (strcmp(a, "--no-small") == 0) {
-            opt.small = 0;
+            c->opt.small = 0;
         } else if (strcmp(a, "--json-file") == 0 && i + 1 < argc) {
-            json_path = argv[++i];
+            c->json_path = argv[++i];
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
-            free(files);
             return 0;
         } else if (strcmp(a, "--") == 0) {
             while (++i < argc)
-                files[nfiles++] = argv[i];
+                c->files[c->nfiles++] = argv[i];
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "emzip-bench: unknown or incomplete option '%s'\n", a);
             usage(stderr);
             return 2;
         } else
-            files[nfiles++] = a;
+            c->files[c->nfiles++] = a;
     }
-    if (!nfiles) {
+    if (!c->nfiles) {
         usage(stderr);
         return 2;
     }
     char err[160];
-    if (impl_set_parse(&opt.impls, impl_arg, err, sizeof err)) {
+    if (impl_set_parse(&c->opt.impls, impl_arg, err, sizeof err)) {
         fprintf(stderr, "emzip-bench: --impl: %s\n", err);
         return 2;
     }
-    opt.reps = (int)reps;
-    opt.chunk = (size_t)chunk;
+    c->opt.reps = (int)reps;
+    c->opt.chunk = (size_t)chunk;
+    return -1;
+}
 
-    file_result *fr = xcalloc((size_t)nfiles, sizeof *fr);
-    int all_ok = 1, io_error = 0;
-    for (int i = 0; i < nfiles; i++) {
-        fprintf(stderr, "emzip-bench: %s ...\n", files[i]);
-        if (bench_file(files[i], &opt, &fr[i])) {
+/* Measures every file into fr[i]. 1 if all of them ran and passed every check, else 0;
+ * *io_error is set when a file could not be measured at all. */
+static int bench_files(const cli *c, file_result *fr, int *io_error) {
+    int all_ok = 1;
+    for (int i = 0; i < c->nfiles; i++) {
+        fprintf(stderr, "emzip-bench: %s ...\n", c->files[i]);
+        if (bench_file(c->files[i], &c->opt, &fr[i])) {
             all_ok = 0;
             if (fr[i].error[0]) {
-                fprintf(stderr, "emzip-bench: %s: %s\n", files[i], fr[i].error);
-                io_error = 1;
+                fprintf(stderr, "emzip-bench: %s: %s\n", c->files[i], fr[i].error);
+                *io_error = 1;
             }
         }
     }
-    if (json_path) {
-        FILE *jf = fopen(json_path, "w");
-        if (!jf) {
-            fprintf(stderr, "emzip-bench: cannot write %s: %s\n", json_path, strerror(errno));
-            all_ok = 0, io_error = 1;
-        } else {
-            print_json(jf, fr, nfiles, &opt, all_ok);
-            if (fclose(jf)) all_ok = 0, io_error = 1;
-        }
+    return all_ok;
+}
+
+/* The --json-file copy of the JSON output; -1 (after a message) when it can't be written. */
+static int write_json_file(const cli *c, const file_result *fr, int all_ok) {
+    FILE *jf = fopen(c->json_path, "w");
+    if (!jf) {
+        fprintf(stderr, "emzip-bench: cannot write %s: %s\n", c->json_path, strerror(errno));
+        return -1;
     }
-    if (json)
-        print_json(stdout, fr, nfiles, &opt, all_ok);
+    print_json(jf, fr, c->nfiles, &c->opt, all_ok);
+    return fclose(jf) ? -1 : 0;
+}
+
+int main(int argc, char **argv) {
+    cli c;
+    int rc = parse_args(argc, argv, &c);
+    if (rc >= 0) {
+        free(c.files);
+        return rc;
+    }
+    file_result *fr = xcalloc((size_t)c.nfiles, sizeof *fr);
+    int io_error = 0;
+    int all_ok = bench_files(&c, fr, &io_error);
+    if (c.json_path && write_json_file(&c, fr, all_ok)) all_ok = 0, io_error = 1;
+    if (c.json)
+        print_json(stdout, fr, c.nfiles, &c.opt, all_ok);
     else
-        print_markdown(stdout, fr, nfiles, &opt, all_ok);
-    for (int i = 0; i < nfiles; i++)
+        print_markdown(stdout, fr, c.nfiles, &c.opt, all_ok);
+    for (int i = 0; i < c.nfiles; i++)
         file_result_free(&fr[i]);
     free(fr);
-    free(files);
+    free(c.files);
     if (!all_ok) return io_error ? 2 : 1;
     return 0;
 }

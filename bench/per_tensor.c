@@ -28,10 +28,7 @@ int tensor_compress_all(void *arg) {
         size_t fs = 0;
         emz_status st = emz_compress(r->cctx, s->frames + j->frame_off, j->frame_cap, j->src,
                                      j->size, j->type, &fs);
-        if (st != EMZ_OK) {
-            r->failed_status = (int)st;
-            return -1;
-        }
+        if (call_failed(st, &r->failed_status)) return -1;
         j->frame_size = fs;
     }
     return 0;
@@ -45,14 +42,7 @@ int tensor_decompress_all(void *arg) {
         size_t ds = 0;
         emz_status st = emz_decompress(r->dctx, s->out + j->out_off, j->size,
                                        s->frames + j->frame_off, j->frame_size, &ds);
-        if (st != EMZ_OK) {
-            r->failed_status = (int)st;
-            return -1;
-        }
-        if (ds != j->size) {
-            r->failed_status = -1;
-            return -1;
-        }
+        if (decompress_failed(st, ds, j->size, &r->failed_status)) return -1;
     }
     return 0;
 }

@@ -28,42 +28,66 @@ static void json_num(FILE *o, double v) {
         fputs("null", o);
 }
 
+/* "key": number pairs, comma-separated, on one line: the sections below are long lists of
+ * flat records. */
+static void kv(FILE *o, const char *key, double v, int first) {
+    fprintf(o, "%s\"%s\": ", first ? "" : ", ", key);
+    json_num(o, v);
+}
+
+/* The percent a bound of bits amounts to, or NAN (written null) for a bound that does not
+ * apply to the dtype (bits < 0). */
+static double pct_or_nan(double bits, uint64_t bytes) {
+    return bits >= 0 ? pct(bits, bytes) : NAN;
+}
+
+/* The entropy bounds and format model of a float group, and how far its emzip ratio (ours)
+ * is from them. */
+static void json_bounds_fields(FILE *o, const group *gr, double ours) {
+    const bounds *b = &gr->b;
+    double model = 100.0 * b->model_bytes / (double)gr->bytes;
+    fprintf(o, ",\n         \"elements\": %llu", (unsigned long long)b->elements);
+    kv(o, "wholefile_exp_H", b->wf_exp_h, 0);
+    kv(o, "wholefile_signmant_H", b->wf_sm_h, 0);
+    kv(o, "wholefile_split_pct", pct(b->wf_split_bits, gr->bytes), 0);
+    kv(o, "wholefile_element_pct", pct_or_nan(b->wf_elem_bits, gr->bytes), 0);
+    fprintf(o, ",\n         ");
+    kv(o, "chunk_exp_rawM_pct", pct(b->ck_exp_raw_bits, gr->bytes), 1);
+    kv(o, "chunk_exp_signmant_pct", pct(b->ck_exp_sm_bits, gr->bytes), 0);
+    kv(o, "chunk_byte_pct", pct_or_nan(b->ck_byte_bits, gr->bytes), 0);
+    kv(o, "chunk_best_pct", pct(b->ck_best_bits, gr->bytes), 0);
+    fprintf(o, ", \"format_model_bytes\": %.0f", b->model_bytes);
+    kv(o, "format_model_pct", model, 0);
+    kv(o, "ours_minus_format_model_pts", ours - model, 0);
+    fprintf(o, ",\n         ");
+    kv(o, "ours_minus_chunk_exp_rawM_pts", ours - pct(b->ck_exp_raw_bits, gr->bytes), 1);
+    kv(o, "ours_minus_chunk_best_pts", ours - pct(b->ck_best_bits, gr->bytes), 0);
+    kv(o, "ours_minus_wholefile_split_pts", ours - pct(b->wf_split_bits, gr->bytes), 0);
+}
+
 /* The emzip-stream figures of a float group (its one frame and the bounds of that layout). */
 static void json_stream_fields(FILE *o, const group *gr) {
     const bounds *sb = &gr->sb;
     double st = 100.0 * (double)gr->stream_frame_bytes / (double)gr->bytes;
     double bound = pct(sb->ck_exp_raw_bits, gr->bytes),
            model = 100.0 * sb->model_bytes / (double)gr->bytes;
-    fprintf(o,
-            ",\n         \"stream_frame_bytes\": %llu, \"stream_frame_fixed_bytes\": %llu, "
-            "\"stream_ratio_pct\": ",
+    fprintf(o, ",\n         \"stream_frame_bytes\": %llu, \"stream_frame_fixed_bytes\": %llu",
             (unsigned long long)gr->stream_frame_bytes, (unsigned long long)gr->stream_frame_fixed);
-    json_num(o, st);
-    fprintf(o, ", \"stream_payload_ratio_pct\": ");
-    json_num(o, 100.0 * ((double)gr->stream_frame_bytes - (double)gr->stream_frame_fixed) /
-                    (double)gr->bytes);
-    fprintf(o, ",\n         \"stream_chunk_exp_rawM_pct\": ");
-    json_num(o, bound);
-    fprintf(o, ", \"stream_minus_chunk_exp_rawM_pts\": ");
-    json_num(o, st - bound);
-    fprintf(o, ", \"stream_minus_wholefile_split_pts\": ");
-    json_num(o, st - pct(gr->b.wf_split_bits, gr->bytes));
-    fprintf(o, ", \"stream_minus_ours_pts\": ");
-    json_num(o, st - 100.0 * (double)gr->frame_bytes / (double)gr->bytes);
-    fprintf(o, ",\n         \"stream_chunk_best_pct\": ");
-    json_num(o, pct(sb->ck_best_bits, gr->bytes));
-    fprintf(
-        o, ", \"stream_format_model_bytes\": %.0f, \"stream_format_model_pct\": ", sb->model_bytes);
-    json_num(o, model);
-    fprintf(o, ", \"stream_minus_format_model_pts\": ");
-    json_num(o, st - model);
-}
-
-/* "key": number pairs, comma-separated, on one line: the sections below are long lists of
- * flat records. */
-static void kv(FILE *o, const char *key, double v, int first) {
-    fprintf(o, "%s\"%s\": ", first ? "" : ", ", key);
-    json_num(o, v);
+    kv(o, "stream_ratio_pct", st, 0);
+    kv(o, "stream_payload_ratio_pct",
+       100.0 * ((double)gr->stream_frame_bytes - (double)gr->stream_frame_fixed) /
+           (double)gr->bytes,
+       0);
+    fprintf(o, ",\n         ");
+    kv(o, "stream_chunk_exp_rawM_pct", bound, 1);
+    kv(o, "stream_minus_chunk_exp_rawM_pts", st - bound, 0);
+    kv(o, "stream_minus_wholefile_split_pts", st - pct(gr->b.wf_split_bits, gr->bytes), 0);
+    kv(o, "stream_minus_ours_pts", st - 100.0 * (double)gr->frame_bytes / (double)gr->bytes, 0);
+    fprintf(o, ",\n         ");
+    kv(o, "stream_chunk_best_pct", pct(sb->ck_best_bits, gr->bytes), 1);
+    fprintf(o, ", \"stream_format_model_bytes\": %.0f", sb->model_bytes);
+    kv(o, "stream_format_model_pct", model, 0);
+    kv(o, "stream_minus_format_model_pts", st - model, 0);
 }
 
 static void json_kernels(FILE *o, const file_result *f) {
@@ -166,7 +190,8 @@ static void json_targets(FILE *o, const file_result *fr, int n) {
     free(t);
 }
 
-void print_json(FILE *o, const file_result *fr, int n, const bench_opts *opt, int all_ok) {
+/* The run's settings and units, up to the opening of the file list. */
+static void json_preamble(FILE *o, const bench_opts *opt, int all_ok) {
     fprintf(o, "{\n  \"emzip_version\": \"%s\",\n  \"chunk_size\": %zu,\n  \"reps\": %d,\n",
             emz_version_string(), opt->chunk, opt->reps);
     fprintf(o, "  \"impls\": [");
@@ -180,124 +205,109 @@ void print_json(FILE *o, const file_result *fr, int n, const bench_opts *opt, in
     fprintf(o, "  \"speed_unit\": \"1e9 bytes of uncompressed data per second, single thread, "
                "median\",\n");
     fprintf(o, "  \"all_roundtrips_ok\": %s,\n  \"files\": [\n", all_ok ? "true" : "false");
-    for (int i = 0; i < n; i++) {
-        const file_result *f = &fr[i];
-        fprintf(o, "    {\n      \"file\": ");
-        json_string(o, f->path);
-        fprintf(o, ",\n      \"name\": ");
-        json_string(o, base_name(f->path));
-        fprintf(o, ",\n      \"ok\": %s,\n", f->ok ? "true" : "false");
-        if (f->error[0]) {
-            fprintf(o, "      \"error\": ");
-            json_string(o, f->error);
-            fprintf(o, ",\n");
-        }
-        fprintf(o, "      \"file_size\": %llu, \"tensor_count\": %zu, \"tensor_bytes\": %llu,\n",
-                (unsigned long long)f->file_size, f->tensor_count,
-                (unsigned long long)f->tensor_bytes);
-        fprintf(o,
-                "      \"header_raw_bytes\": %llu, \"header_stored_bytes\": %llu, \"frame_bytes\": "
-                "%llu,\n",
-                (unsigned long long)f->header_raw, (unsigned long long)f->header_stored,
-                (unsigned long long)f->frames_total);
-        fprintf(o, "      \"stream_frame_bytes\": %llu, \"streams\": [",
-                (unsigned long long)f->stream_frames_total);
-        for (int k = 0; k < f->nstreams; k++) {
-            const stream_summary *sm = &f->streams[k];
-            fprintf(o,
-                    "%s{\"emz_type\": \"%s\", \"tensors\": %zu, \"bytes\": %llu, \"frame_bytes\": "
-                    "%llu, "
-                    "\"ratio_pct\": ",
-                    k ? ", " : "", emz_type_name(sm->type), sm->tensors,
-                    (unsigned long long)sm->bytes, (unsigned long long)sm->frame_bytes);
-            json_num(o, sm->bytes ? 100.0 * (double)sm->frame_bytes / (double)sm->bytes : 0);
-            fputc('}', o);
-        }
-        fprintf(o, "],\n");
-        fprintf(o, "      \"dominant_dtype\": ");
-        json_string(o, f->dominant >= 0 ? f->groups[f->dominant].label : "");
-        fprintf(o, ",\n      \"dtypes\": [\n");
-        for (int g = 0; g < f->ngroups; g++) {
-            const group *gr = &f->groups[g];
-            const bounds *b = &gr->b;
-            double ours = gr->bytes ? 100.0 * (double)gr->frame_bytes / (double)gr->bytes : 0;
-            fprintf(o, "        {\"dtype\": ");
-            json_string(o, gr->label);
-            fprintf(
-                o,
-                ", \"emz_type\": \"%s\", \"tensors\": %zu, \"bytes\": %llu, \"frame_bytes\": %llu, "
-                "\"frame_fixed_bytes\": %llu, \"ratio_pct\": ",
-                emz_type_name(gr->type), gr->tensors, (unsigned long long)gr->bytes,
-                (unsigned long long)gr->frame_bytes, (unsigned long long)gr->frame_fixed);
-            json_num(o, ours);
-            fprintf(o, ", \"payload_ratio_pct\": ");
-            json_num(o, gr->bytes ? 100.0 * ((double)gr->frame_bytes - (double)gr->frame_fixed) /
-                                        (double)gr->bytes
-                                  : 0);
-            if (b->valid) {
-                fprintf(o, ",\n         \"elements\": %llu, \"wholefile_exp_H\": ",
-                        (unsigned long long)b->elements);
-                json_num(o, b->wf_exp_h);
-                fprintf(o, ", \"wholefile_signmant_H\": ");
-                json_num(o, b->wf_sm_h);
-                fprintf(o, ", \"wholefile_split_pct\": ");
-                json_num(o, pct(b->wf_split_bits, gr->bytes));
-                fprintf(o, ", \"wholefile_element_pct\": ");
-                if (b->wf_elem_bits >= 0)
-                    json_num(o, pct(b->wf_elem_bits, gr->bytes));
-                else
-                    fputs("null", o);
-                fprintf(o, ",\n         \"chunk_exp_rawM_pct\": ");
-                json_num(o, pct(b->ck_exp_raw_bits, gr->bytes));
-                fprintf(o, ", \"chunk_exp_signmant_pct\": ");
-                json_num(o, pct(b->ck_exp_sm_bits, gr->bytes));
-                fprintf(o, ", \"chunk_byte_pct\": ");
-                if (b->ck_byte_bits >= 0)
-                    json_num(o, pct(b->ck_byte_bits, gr->bytes));
-                else
-                    fputs("null", o);
-                fprintf(o, ", \"chunk_best_pct\": ");
-                json_num(o, pct(b->ck_best_bits, gr->bytes));
-                fprintf(o,
-                        ", \"format_model_bytes\": %.0f, \"format_model_pct\": ", b->model_bytes);
-                json_num(o, 100.0 * b->model_bytes / (double)gr->bytes);
-                fprintf(o, ", \"ours_minus_format_model_pts\": ");
-                json_num(o, ours - 100.0 * b->model_bytes / (double)gr->bytes);
-                fprintf(o, ",\n         \"ours_minus_chunk_exp_rawM_pts\": ");
-                json_num(o, ours - pct(b->ck_exp_raw_bits, gr->bytes));
-                fprintf(o, ", \"ours_minus_chunk_best_pts\": ");
-                json_num(o, ours - pct(b->ck_best_bits, gr->bytes));
-                fprintf(o, ", \"ours_minus_wholefile_split_pts\": ");
-                json_num(o, ours - pct(b->wf_split_bits, gr->bytes));
-            }
-            if (b->valid && gr->has_stream) json_stream_fields(o, gr);
-            fprintf(o, "}%s\n", g + 1 < f->ngroups ? "," : "");
-        }
-        fprintf(o, "      ],\n      \"results\": [\n");
-        for (int r = 0; r < f->nrows; r++) {
-            const result_row *x = &f->rows[r];
-            fprintf(
-                o,
-                "        {\"codec\": \"%s\", \"level\": \"%s\", \"impl\": \"%s\", \"ratio_pct\": ",
-                x->codec, x->level, x->impl);
-            json_num(o, x->ratio_pct);
-            fprintf(o, ", \"comp_gbps\": ");
-            json_num(o, x->comp_gbps);
-            fprintf(o, ", \"decomp_gbps\": ");
-            json_num(o, x->decomp_gbps);
-            fprintf(o, ", \"comp_best_gbps\": ");
-            json_num(o, x->comp_best_gbps);
-            fprintf(o, ", \"decomp_best_gbps\": ");
-            json_num(o, x->decomp_best_gbps);
-            fprintf(o, ", \"comp_runs\": %d, \"decomp_runs\": %d, \"bytes\": %llu}%s\n",
-                    x->comp_runs, x->decomp_runs, (unsigned long long)x->bytes,
-                    r + 1 < f->nrows ? "," : "");
-        }
-        fprintf(o, "      ],\n");
-        json_kernels(o, f);
-        json_small(o, f);
-        fprintf(o, "    }%s\n", i + 1 < n ? "," : "");
+}
+
+/* A file's name, status and sizes: the fields before its lists. */
+static void json_file_head(FILE *o, const file_result *f) {
+    fprintf(o, "    {\n      \"file\": ");
+    json_string(o, f->path);
+    fprintf(o, ",\n      \"name\": ");
+    json_string(o, base_name(f->path));
+    fprintf(o, ",\n      \"ok\": %s,\n", f->ok ? "true" : "false");
+    if (f->error[0]) {
+        fprintf(o, "      \"error\": ");
+        json_string(o, f->error);
+        fprintf(o, ",\n");
     }
+    fprintf(o, "      \"file_size\": %llu, \"tensor_count\": %zu, \"tensor_bytes\": %llu,\n",
+            (unsigned long long)f->file_size, f->tensor_count, (unsigned long long)f->tensor_bytes);
+    fprintf(o,
+            "      \"header_raw_bytes\": %llu, \"header_stored_bytes\": %llu, \"frame_bytes\": "
+            "%llu,\n",
+            (unsigned long long)f->header_raw, (unsigned long long)f->header_stored,
+            (unsigned long long)f->frames_total);
+}
+
+/* The emzip-stream frames of a file, one per emz type. */
+static void json_streams(FILE *o, const file_result *f) {
+    fprintf(o, "      \"stream_frame_bytes\": %llu, \"streams\": [",
+            (unsigned long long)f->stream_frames_total);
+    for (int k = 0; k < f->nstreams; k++) {
+        const stream_summary *sm = &f->streams[k];
+        fprintf(o,
+                "%s{\"emz_type\": \"%s\", \"tensors\": %zu, \"bytes\": %llu, \"frame_bytes\": "
+                "%llu",
+                k ? ", " : "", emz_type_name(sm->type), sm->tensors, (unsigned long long)sm->bytes,
+                (unsigned long long)sm->frame_bytes);
+        kv(o, "ratio_pct", sm->bytes ? 100.0 * (double)sm->frame_bytes / (double)sm->bytes : 0, 0);
+        fputc('}', o);
+    }
+    fprintf(o, "],\n");
+}
+
+/* One dtype group of a file: its emzip ratio, and for a float group its bounds and stream. */
+static void json_dtype(FILE *o, const group *gr, int last) {
+    double ours = gr->bytes ? 100.0 * (double)gr->frame_bytes / (double)gr->bytes : 0;
+    fprintf(o, "        {\"dtype\": ");
+    json_string(o, gr->label);
+    fprintf(o,
+            ", \"emz_type\": \"%s\", \"tensors\": %zu, \"bytes\": %llu, \"frame_bytes\": %llu, "
+            "\"frame_fixed_bytes\": %llu",
+            emz_type_name(gr->type), gr->tensors, (unsigned long long)gr->bytes,
+            (unsigned long long)gr->frame_bytes, (unsigned long long)gr->frame_fixed);
+    kv(o, "ratio_pct", ours, 0);
+    kv(o, "payload_ratio_pct",
+       gr->bytes ? 100.0 * ((double)gr->frame_bytes - (double)gr->frame_fixed) / (double)gr->bytes
+                 : 0,
+       0);
+    if (gr->b.valid) json_bounds_fields(o, gr, ours);
+    if (gr->b.valid && gr->has_stream) json_stream_fields(o, gr);
+    fprintf(o, "}%s\n", last ? "" : ",");
+}
+
+/* The dominant dtype of a file and each of its dtype groups. */
+static void json_dtypes(FILE *o, const file_result *f) {
+    fprintf(o, "      \"dominant_dtype\": ");
+    json_string(o, f->dominant >= 0 ? f->groups[f->dominant].label : "");
+    fprintf(o, ",\n      \"dtypes\": [\n");
+    for (int g = 0; g < f->ngroups; g++)
+        json_dtype(o, &f->groups[g], g + 1 == f->ngroups);
+    fprintf(o, "      ],\n");
+}
+
+/* Table 1 of a file: emzip, emzip-stream, memcpy and the baselines. */
+static void json_results(FILE *o, const file_result *f) {
+    fprintf(o, "      \"results\": [\n");
+    for (int r = 0; r < f->nrows; r++) {
+        const result_row *x = &f->rows[r];
+        fprintf(o, "        {\"codec\": \"%s\", \"level\": \"%s\", \"impl\": \"%s\"", x->codec,
+                x->level, x->impl);
+        kv(o, "ratio_pct", x->ratio_pct, 0);
+        kv(o, "comp_gbps", x->comp_gbps, 0);
+        kv(o, "decomp_gbps", x->decomp_gbps, 0);
+        kv(o, "comp_best_gbps", x->comp_best_gbps, 0);
+        kv(o, "decomp_best_gbps", x->decomp_best_gbps, 0);
+        fprintf(o, ", \"comp_runs\": %d, \"decomp_runs\": %d, \"bytes\": %llu}%s\n", x->comp_runs,
+                x->decomp_runs, (unsigned long long)x->bytes, r + 1 < f->nrows ? "," : "");
+    }
+    fprintf(o, "      ],\n");
+}
+
+/* One file's object in the "files" list (last: the list's last, no comma after it). */
+static void json_file(FILE *o, const file_result *f, int last) {
+    json_file_head(o, f);
+    json_streams(o, f);
+    json_dtypes(o, f);
+    json_results(o, f);
+    json_kernels(o, f);
+    json_small(o, f);
+    fprintf(o, "    }%s\n", last ? "" : ",");
+}
+
+void print_json(FILE *o, const file_result *fr, int n, const bench_opts *opt, int all_ok) {
+    json_preamble(o, opt, all_ok);
+    for (int i = 0; i < n; i++)
+        json_file(o, &fr[i], i + 1 == n);
     fprintf(o, "  ],\n");
     json_targets(o, fr, n);
     fprintf(o, "}\n");

@@ -37,14 +37,7 @@ static int run_decompress_slices(void *arg) {
                ds = 0;
         emz_status st =
             emz_decompress(r->dctx, r->out + off, len, sf->frames + sf->off[i], sf->size[i], &ds);
-        if (st != EMZ_OK) {
-            r->failed_status = (int)st;
-            return -1;
-        }
-        if (ds != len) {
-            r->failed_status = -1;
-            return -1;
-        }
+        if (decompress_failed(st, ds, len, &r->failed_status)) return -1;
     }
     return 0;
 }
@@ -74,112 +67,157 @@ static int build_frames(slice_frames *sf, size_t slice, const uint8_t *data, siz
     return 0;
 }
 
-int small_bench_group(file_result *fr, int group, const uint8_t *data, size_t size, emz_type t,
-                      const bench_opts *o) {
-    const impl_set *is = &o->impls;
-    const char *label = fr->groups[group].label;
-    char err[256];
-    int rc = 0, ncell = 0;
+/* One group's measurement: its slice sizes (the whole group last), their frames, and per
+ * implementation i and slice size c the timed operation and its timing at i * ncell + c. */
+typedef struct small_group {
+    const char *path, *label; /* for messages */
+    const uint8_t *data;
+    size_t size;
+    const impl_set *is;
+    int ncell;
     size_t slice_of[SMALL_CELLS];
-    for (int c = 0; c < SMALL_SLICE_COUNT; c++)
-        if (small_slices[c] < size) slice_of[ncell++] = small_slices[c];
-    slice_of[ncell++] = size; /* the whole group: one frame */
-
-    /* frames are built once: every implementation writes the same bytes (checked for the
-     * per-tensor and stream frames), and decompression is what is measured here */
     slice_frames sf[SMALL_CELLS];
-    memset(sf, 0, sizeof sf);
-    emz_cctx *cctx = bench_cctx(is->impl[is->n - 1], o->chunk, err, sizeof err);
+    uint8_t *out; /* shared by every implementation */
+    emz_dctx **dctx;
+    slice_run *runs;
+    timed_run *r;
+} small_group;
+
+static void small_group_init(small_group *g, const file_result *fr, int group, const uint8_t *data,
+                             size_t size, const impl_set *is) {
+    memset(g, 0, sizeof *g);
+    g->path = fr->path, g->label = fr->groups[group].label;
+    g->data = data, g->size = size, g->is = is;
+    for (int c = 0; c < SMALL_SLICE_COUNT; c++)
+        if (small_slices[c] < size) g->slice_of[g->ncell++] = small_slices[c];
+    g->slice_of[g->ncell++] = size; /* the whole group: one frame */
+    g->out = xmalloc(size);
+    g->dctx = xcalloc((size_t)is->n, sizeof *g->dctx);
+    g->runs = xcalloc((size_t)(is->n * g->ncell), sizeof *g->runs);
+    g->r = xcalloc((size_t)(is->n * g->ncell), sizeof *g->r);
+}
+
+static void small_group_free(small_group *g) {
+    for (int c = 0; c < g->ncell; c++) {
+        free(g->sf[c].frames);
+        free(g->sf[c].off);
+        free(g->sf[c].size);
+    }
+    for (int i = 0; i < g->is->n; i++)
+        emz_dctx_free(g->dctx[i]);
+    free(g->dctx);
+    free(g->runs);
+    free(g->r);
+    free(g->out);
+}
+
+/* Compresses the frames of every slice size, once: every implementation writes the same bytes
+ * (checked for the per-tensor and stream frames), and decompression is what is measured
+ * here. 0, or -1 after a message. */
+static int build_all_frames(small_group *g, emz_type t, size_t chunk) {
+    char err[256];
+    emz_cctx *cctx = bench_cctx(g->is->impl[g->is->n - 1], chunk, err, sizeof err);
     if (!cctx) {
-        fprintf(stderr, "emzip-bench: %s: %s\n", fr->path, err);
+        fprintf(stderr, "emzip-bench: %s: %s\n", g->path, err);
         return -1;
     }
-    uint8_t *out = xmalloc(size);
-    emz_dctx **dctx = xcalloc((size_t)is->n, sizeof *dctx);
-    slice_run *runs = xcalloc((size_t)(is->n * ncell), sizeof *runs);
-    timed_run *r = xcalloc((size_t)(is->n * ncell), sizeof *r);
-    for (int c = 0; c < ncell; c++) {
-        int st = build_frames(&sf[c], slice_of[c], data, size, t, cctx);
+    int rc = 0;
+    for (int c = 0; c < g->ncell && !rc; c++) {
+        int st = build_frames(&g->sf[c], g->slice_of[c], g->data, g->size, t, cctx);
         if (st) {
             fprintf(stderr, "emzip-bench: %s: %s: compressing %zu-byte slices failed (%s)\n",
-                    fr->path, label, slice_of[c], emz_error_name((emz_status)st));
+                    g->path, g->label, g->slice_of[c], emz_error_name((emz_status)st));
             rc = -1;
-            goto done;
         }
     }
+    emz_cctx_free(cctx);
+    return rc;
+}
+
+/* Checks every implementation's round trip of every slice size and sets up its timed run.
+ * 0, or -1 after a message. */
+static int prepare_runs(small_group *g) {
+    const impl_set *is = g->is;
+    char err[256];
     for (int i = 0; i < is->n; i++) {
-        dctx[i] = bench_dctx(is->impl[i], 1, err, sizeof err);
-        if (!dctx[i]) {
-            fprintf(stderr, "emzip-bench: %s: %s\n", fr->path, err);
-            rc = -1;
-            goto done;
+        g->dctx[i] = bench_dctx(is->impl[i], 1, err, sizeof err);
+        if (!g->dctx[i]) {
+            fprintf(stderr, "emzip-bench: %s: %s\n", g->path, err);
+            return -1;
         }
-        for (int c = 0; c < ncell; c++) {
-            slice_run *x = &runs[i * ncell + c];
-            *x = (slice_run){&sf[c], data, size, out, dctx[i], 0};
-            memset(out, 0xA5, size); /* stale bytes must not pass for decoded ones */
-            if (run_decompress_slices(x) || memcmp(out, data, size)) {
+        for (int c = 0; c < g->ncell; c++) {
+            slice_run *x = &g->runs[i * g->ncell + c];
+            *x = (slice_run){&g->sf[c], g->data, g->size, g->out, g->dctx[i], 0};
+            memset(g->out, 0xA5, g->size); /* stale bytes must not pass for decoded ones */
+            if (run_decompress_slices(x) || memcmp(g->out, g->data, g->size)) {
                 fprintf(stderr,
                         "emzip-bench: %s: %s: %s round trip of %zu-byte slices FAILED (%s)\n",
-                        fr->path, label, emz_impl_name(is->impl[i]), slice_of[c],
+                        g->path, g->label, emz_impl_name(is->impl[i]), g->slice_of[c],
                         emz_error_name((emz_status)x->failed_status));
-                rc = -1;
-                goto done;
+                return -1;
             }
-            r[i * ncell + c] = (timed_run){run_decompress_slices, x, {0, 0, 0, 0, 0}};
+            g->r[i * g->ncell + c] = (timed_run){run_decompress_slices, x, {0, 0, 0, 0, 0}};
         }
     }
-    time_interleaved(r, (size_t)(is->n * ncell), o->reps);
-    if (memcmp(out, data, size)) {
-        fprintf(stderr, "emzip-bench: %s: %s: small-input output differs after timing\n", fr->path,
-                label);
-        rc = -1;
-    }
+    return 0;
+}
 
-    fr->srows = realloc(fr->srows, sizeof(small_row) * (size_t)(fr->nsrows + is->n));
+/* Implementation i's row from its timings. 0, or -1 when one of them failed. */
+static int fill_row(small_row *row, const small_group *g, int group, int i) {
+    int rc = 0, ncell = g->ncell;
+    memset(row, 0, sizeof *row);
+    row->group = group, row->impl = g->is->impl[i], row->bytes = g->size;
+    const timing *whole = &g->r[i * ncell + ncell - 1].t;
+    if (!whole->ok) rc = -1;
+    for (int c = 0; c < ncell; c++) {
+        const timing *tm = &g->r[i * ncell + c].t;
+        if (!tm->ok) rc = -1;
+        /* cells by slice size: the whole group always goes last */
+        int slot = c == ncell - 1 ? SMALL_SLICE_COUNT : c;
+        small_cell *cell = &row->cell[slot];
+        cell->present = 1;
+        cell->slice = g->slice_of[c];
+        cell->frames = g->sf[c].count;
+        cell->frame_bytes = g->sf[c].total;
+        cell->gbps = gbps(g->size, *tm);
+        cell->best_gbps = best_gbps(g->size, *tm);
+        cell->us_per_call = tm->ok ? tm->seconds / (double)g->sf[c].count * 1e6 : 0;
+        cell->runs = tm->runs;
+    }
+    double large = row->cell[SMALL_SLICE_COUNT].gbps;
+    for (int c = 0; c < SMALL_CELLS; c++)
+        if (row->cell[c].present && large > 0) row->cell[c].vs_large = row->cell[c].gbps / large;
+    return rc;
+}
+
+/* Appends one small_row per implementation to fr->srows. 0, or -1 when a timing failed. */
+static int append_rows(file_result *fr, int group, const small_group *g) {
+    int rc = 0;
+    fr->srows = realloc(fr->srows, sizeof(small_row) * (size_t)(fr->nsrows + g->is->n));
     if (!fr->srows) {
         fprintf(stderr, "emzip-bench: out of memory\n");
         exit(2);
     }
-    for (int i = 0; i < is->n; i++) {
-        small_row *row = &fr->srows[fr->nsrows++];
-        memset(row, 0, sizeof *row);
-        row->group = group, row->impl = is->impl[i], row->bytes = size;
-        const timing *whole = &r[i * ncell + ncell - 1].t;
-        if (!whole->ok) rc = -1;
-        for (int c = 0; c < ncell; c++) {
-            const timing *tm = &r[i * ncell + c].t;
-            if (!tm->ok) rc = -1;
-            /* cells by slice size: the whole group always goes last */
-            int slot = c == ncell - 1 ? SMALL_SLICE_COUNT : c;
-            small_cell *cell = &row->cell[slot];
-            cell->present = 1;
-            cell->slice = slice_of[c];
-            cell->frames = sf[c].count;
-            cell->frame_bytes = sf[c].total;
-            cell->gbps = gbps(size, *tm);
-            cell->best_gbps = best_gbps(size, *tm);
-            cell->us_per_call = tm->ok ? tm->seconds / (double)sf[c].count * 1e6 : 0;
-            cell->runs = tm->runs;
-        }
-        double large = row->cell[SMALL_SLICE_COUNT].gbps;
-        for (int c = 0; c < SMALL_CELLS; c++)
-            if (row->cell[c].present && large > 0)
-                row->cell[c].vs_large = row->cell[c].gbps / large;
-    }
+    for (int i = 0; i < g->is->n; i++)
+        if (fill_row(&fr->srows[fr->nsrows++], g, group, i)) rc = -1;
+    return rc;
+}
 
-done:
-    for (int c = 0; c < ncell; c++) {
-        free(sf[c].frames);
-        free(sf[c].off);
-        free(sf[c].size);
+int small_bench_group(file_result *fr, int group, const uint8_t *data, size_t size, emz_type t,
+                      const bench_opts *o) {
+    small_group g;
+    small_group_init(&g, fr, group, data, size, &o->impls);
+    int rc = build_all_frames(&g, t, o->chunk);
+    if (!rc) rc = prepare_runs(&g);
+    if (!rc) {
+        time_interleaved(g.r, (size_t)(g.is->n * g.ncell), o->reps);
+        if (memcmp(g.out, data, size)) {
+            fprintf(stderr, "emzip-bench: %s: %s: small-input output differs after timing\n",
+                    g.path, g.label);
+            rc = -1;
+        }
+        if (append_rows(fr, group, &g)) rc = -1;
     }
-    for (int i = 0; i < is->n; i++)
-        emz_dctx_free(dctx[i]);
-    emz_cctx_free(cctx);
-    free(dctx);
-    free(runs);
-    free(r);
-    free(out);
+    small_group_free(&g);
     return rc;
 }

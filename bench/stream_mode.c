@@ -79,10 +79,7 @@ int stream_compress_all(void *arg) {
         stream_group *g = &s->g[k];
         emz_status st =
             emz_compress(r->cctx, g->frame, g->frame_cap, g->src, g->size, g->type, &g->frame_size);
-        if (st != EMZ_OK) {
-            r->failed_status = (int)st;
-            return -1;
-        }
+        if (call_failed(st, &r->failed_status)) return -1;
     }
     return 0;
 }
@@ -94,14 +91,7 @@ int stream_decompress_all(void *arg) {
         stream_group *g = &s->g[k];
         size_t ds = 0;
         emz_status st = emz_decompress(r->dctx, g->out, g->size, g->frame, g->frame_size, &ds);
-        if (st != EMZ_OK) {
-            r->failed_status = (int)st;
-            return -1;
-        }
-        if (ds != g->size) {
-            r->failed_status = -1;
-            return -1;
-        }
+        if (decompress_failed(st, ds, g->size, &r->failed_status)) return -1;
     }
     return 0;
 }
