@@ -3,6 +3,7 @@
  * bounds, then the kernel and small-input sections. See bench/README.md. */
 #include "baselines.h"
 #include "bench_util.h"
+#include "bytegroup_file.h"
 #include "common/common.h"
 #include "format/safetensors_header.h"
 #include "kernel_bench.h"
@@ -10,36 +11,13 @@
 #include "results.h"
 #include "small_inputs.h"
 #include "stream_mode.h"
-#include "timing.h"
+#include "table1.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
-
-/* Contexts of one implementation: checksum verification on and off are two contexts, so that
- * both can be timed in the same interleaved set. */
-typedef struct impl_ctx {
-    emz_impl impl;
-    emz_cctx *cctx;
-    emz_dctx *verify, *noverify;
-    tensor_run tc, tv, tn; /* compress, decompress verified, decompress unverified */
-    stream_run sc, sv;     /* the same for emzip-stream (verified only) */
-} impl_ctx;
-
-static void add_row(file_result *fr, const char *codec, const char *level, const char *impl,
-                    double ratio, timing ct, timing dt, uint64_t bytes) {
-    if (fr->nrows >= MAX_ROWS) return;
-    result_row *r = &fr->rows[fr->nrows++];
-    r->codec = codec;
-    snprintf(r->level, sizeof r->level, "%s", level);
-    r->impl = impl;
-    r->ratio_pct = ratio;
-    r->comp_gbps = gbps(bytes, ct), r->decomp_gbps = gbps(bytes, dt);
-    r->comp_best_gbps = best_gbps(bytes, ct), r->decomp_best_gbps = best_gbps(bytes, dt);
-    r->comp_runs = ct.runs, r->decomp_runs = dt.runs, r->bytes = bytes;
-}
 
 /* The label a tensor's results are grouped under: its safetensors dtype, except for tensors
  * emzip stores as FP4 (MXFP4 U8 "*.blocks"), which must not share the U8 group of the scales
@@ -174,7 +152,7 @@ static int stream_setup(stream_set *ss, impl_ctx *ic, int nimpl, const emz_st_he
     fr->nstreams = ss->n;
     for (int k = 0; k < ss->n; k++) {
         stream_group *sg = &ss->g[k];
-        fr->streams[k] = (stream_summary){sg->type, sg->tensors, sg->size, sg->frame_size};
+        fr->streams[k] = (stream_summary){sg->type, sg->tensors, sg->size, sg->frame_size, 0};
         for (int g = 0; g < fr->ngroups; g++) {
             group *gr = &fr->groups[g];
             if (gr->type != sg->type || gr->type == EMZ_TYPE_BYTES) continue;
@@ -206,75 +184,6 @@ static int group_bounds(const tensor_set *ts, size_t chunk, file_result *fr) {
         bounds_finish(&gr->b, w, gr->type);
     }
     return 0;
-}
-
-/* Table 1: compression of every implementation (per tensor and stream) and of the baselines
- * in one interleaved set; then decompression of every implementation (verified, unverified,
- * stream), memcpy and the baselines in another. */
-static void time_table1(impl_ctx *ic, int nimpl, tensor_set *ts, stream_set *ss, baseline *bl,
-                        int nbl, const bench_opts *o, file_result *fr) {
-    size_t nc = (size_t)(2 * nimpl + nbl), nd = (size_t)(3 * nimpl + 1 + nbl);
-    timed_run *c = xcalloc(nc, sizeof *c), *d = xcalloc(nd, sizeof *d);
-    for (int i = 0; i < nimpl; i++) {
-        c[i] = (timed_run){tensor_compress_all, &ic[i].tc, {0, 0, 0, 0, 0}};
-        c[nimpl + i] = (timed_run){stream_compress_all, &ic[i].sc, {0, 0, 0, 0, 0}};
-        d[i] = (timed_run){tensor_decompress_all, &ic[i].tv, {0, 0, 0, 0, 0}};
-        d[nimpl + i] = (timed_run){tensor_decompress_all, &ic[i].tn, {0, 0, 0, 0, 0}};
-        d[2 * nimpl + i] = (timed_run){stream_decompress_all, &ic[i].sv, {0, 0, 0, 0, 0}};
-    }
-    d[3 * nimpl] = (timed_run){tensor_memcpy_all, ts, {0, 0, 0, 0, 0}};
-    for (int k = 0; k < nbl; k++) {
-        c[2 * nimpl + k] = (timed_run){baseline_compress, &bl[k], {0, 0, 0, 0, 0}};
-        d[3 * nimpl + 1 + k] = (timed_run){baseline_decompress, &bl[k], {0, 0, 0, 0, 0}};
-    }
-    time_interleaved(c, nc, o->reps);
-    /* the baselines' decompression needs their compressed files: check them first */
-    for (int k = 0; k < nbl; k++)
-        if (!c[2 * nimpl + k].t.ok) {
-            fprintf(stderr, "emzip-bench: %s: %s %d compression FAILED\n", fr->path, bl[k].codec,
-                    bl[k].level);
-            fr->ok = 0;
-        }
-    memset(ts->out, 0, ts->out_size);
-    for (int k = 0; k < ss->n; k++)
-        memset(ss->g[k].out, 0, ss->g[k].size);
-    time_interleaved(d, nd, o->reps);
-
-    int bad = !tensor_outputs_match(ts) || !stream_outputs_match(ss) ||
-              !tensor_same_as_snapshot(ts) || !stream_same_as_snapshot(ss);
-    for (int i = 0; i < nimpl; i++)
-        bad |= !c[i].t.ok || !c[nimpl + i].t.ok || !d[i].t.ok || !d[nimpl + i].t.ok ||
-               !d[2 * nimpl + i].t.ok;
-    if (bad) {
-        fprintf(stderr, "emzip-bench: %s: emzip failed during timing\n", fr->path);
-        fr->ok = 0;
-    }
-
-    double ours = 100.0 * (double)(fr->frames_total + fr->header_stored) / (double)fr->file_size;
-    double stream =
-        100.0 * (double)(fr->stream_frames_total + fr->header_stored) / (double)fr->file_size;
-    for (int i = 0; i < nimpl; i++)
-        add_row(fr, "emzip", "verify", emz_impl_name(ic[i].impl), ours, c[i].t, d[i].t,
-                fr->tensor_bytes);
-    for (int i = 0; i < nimpl; i++)
-        add_row(fr, "emzip", "noverify", emz_impl_name(ic[i].impl), ours, c[i].t, d[nimpl + i].t,
-                fr->tensor_bytes);
-    for (int i = 0; i < nimpl; i++)
-        add_row(fr, "emzip-stream", "verify", emz_impl_name(ic[i].impl), stream, c[nimpl + i].t,
-                d[2 * nimpl + i].t, fr->tensor_bytes);
-    add_row(fr, "memcpy", "-", "-", 100.0, d[3 * nimpl].t, d[3 * nimpl].t, fr->tensor_bytes);
-    for (int k = 0; k < nbl; k++) {
-        timing tc = c[2 * nimpl + k].t, td = d[3 * nimpl + 1 + k].t;
-        if (tc.ok && (!td.ok || !baseline_roundtrip_ok(&bl[k]))) {
-            fprintf(stderr, "emzip-bench: %s: %s %d round trip FAILED\n", fr->path, bl[k].codec,
-                    bl[k].level);
-            fr->ok = 0;
-        }
-        add_row(fr, bl[k].codec, bl[k].level_str, "-",
-                100.0 * (double)bl[k].csize / (double)fr->file_size, tc, td, fr->file_size);
-    }
-    free(c);
-    free(d);
 }
 
 /* Parses the header of the file image buf with the library's parser (the one emzip compress
@@ -322,6 +231,53 @@ static int impl_setup(impl_ctx *x, emz_impl impl, tensor_set *ts, stream_set *ss
     return 0;
 }
 
+/* emzip per tensor with every implementation (every frame checked), the entropy bounds of
+ * each group, and emzip-stream. -1 with fr->error set when they can't run. */
+static int measure_emzip(tensor_set *ts, stream_set *ss, impl_ctx *ic, int nimpl,
+                         const emz_st_header *h, const uint8_t *data, size_t chunk,
+                         file_result *fr) {
+    for (int i = 0; i < nimpl; i++)
+        if (check_per_tensor(ts, &ic[i], i ? &ic[0] : NULL, h, chunk, fr)) return -1;
+    for (size_t i = 0; i < ts->n; i++) {
+        tensor_job *j = &ts->jobs[i];
+        fr->groups[j->group].frame_bytes += j->frame_size;
+        fr->groups[j->group].frame_fixed += 36 + 8 * ((j->size + chunk - 1) / chunk);
+        fr->frames_total += j->frame_size;
+    }
+    if (group_bounds(ts, chunk, fr)) return -1;
+    return stream_setup(ss, ic, nimpl, h, data, chunk, fr);
+}
+
+/* Byte-group Huffman per tensor, per stream and for the checkpoint, and emzip's container,
+ * each round-tripped; a failure is reported and fails the run (fr->ok), and leaves
+ * fr->bg_tensor_bytes 0 so that the baseline is not timed. */
+static void measure_bytegroup(bg_file *bg, const uint8_t *buf, size_t size, const emz_st_header *h,
+                              const stream_set *ss, impl_ctx *ic, file_result *fr) {
+    char why[256];
+    if (bg_file_setup(bg, buf, size, h, ss, fr, why, sizeof why)) {
+        fprintf(stderr, "emzip-bench: %s: %s\n", fr->path, why);
+        fr->bg_tensor_bytes = 0;
+        fr->ok = 0;
+    }
+    if (container_measure(ic[0].cctx, ic[0].verify, buf, size, fr, why, sizeof why)) {
+        fprintf(stderr, "emzip-bench: %s: %s\n", fr->path, why);
+        fr->ok = 0;
+    }
+}
+
+/* The kernel and small-input sections, on each float group's concatenated tensors. */
+static void run_sections(stream_set *ss, const bench_opts *o, file_result *fr) {
+    for (int g = 0; g < fr->ngroups && (o->kernels || o->small); g++) {
+        group *gr = &fr->groups[g];
+        stream_group *sg = gr->type == EMZ_TYPE_BYTES ? NULL : stream_find(ss, gr->type);
+        if (!sg || sg->size < SECTION_MIN_BYTES) continue;
+        fprintf(stderr, "emzip-bench:   %s%s%s\n", gr->label, o->kernels ? " kernels" : "",
+                o->small ? " small inputs" : "");
+        if (o->kernels && kernel_bench_group(fr, g, sg->src, sg->size, gr->type, o)) fr->ok = 0;
+        if (o->small && small_bench_group(fr, g, sg->src, sg->size, gr->type, o)) fr->ok = 0;
+    }
+}
+
 int bench_file(const char *path, const bench_opts *o, file_result *fr) {
     memset(fr, 0, sizeof *fr);
     fr->path = path;
@@ -344,42 +300,26 @@ int bench_file(const char *path, const bench_opts *o, file_result *fr) {
     tensor_set ts;
     stream_set ss;
     baseline bl[BASELINE_COUNT];
+    bg_file bg;
     memset(&ts, 0, sizeof ts);
     memset(&ss, 0, sizeof ss);
     memset(bl, 0, sizeof bl);
+    memset(&bg, 0, sizeof bg);
     impl_ctx *ic = xcalloc((size_t)nimpl, sizeof *ic);
     fr->ok = 1;
     if (build_jobs(&h, data, &ts, fr)) goto fail;
     for (int i = 0; i < nimpl; i++)
         if (impl_setup(&ic[i], o->impls.impl[i], &ts, &ss, o->chunk, fr)) goto fail;
 
-    /* -- emzip: compress with every implementation, check every frame -- */
-    for (int i = 0; i < nimpl; i++)
-        if (check_per_tensor(&ts, &ic[i], i ? &ic[0] : NULL, &h, o->chunk, fr)) goto fail;
-    for (size_t i = 0; i < ts.n; i++) {
-        tensor_job *j = &ts.jobs[i];
-        fr->groups[j->group].frame_bytes += j->frame_size;
-        fr->groups[j->group].frame_fixed += 36 + 8 * ((j->size + o->chunk - 1) / o->chunk);
-        fr->frames_total += j->frame_size;
-    }
-    if (group_bounds(&ts, o->chunk, fr)) goto fail;
-    if (stream_setup(&ss, ic, nimpl, &h, data, o->chunk, fr)) goto fail;
+    if (measure_emzip(&ts, &ss, ic, nimpl, &h, data, o->chunk, fr)) goto fail;
+    measure_bytegroup(&bg, buf, fsize, &h, &ss, ic, fr);
     if (o->baselines && baselines_init(bl, buf, fsize, fr->error, sizeof fr->error)) goto fail;
 
-    /* -- Table 1 -- */
     fprintf(stderr, "emzip-bench:   ratio and speed\n");
-    time_table1(ic, nimpl, &ts, &ss, bl, o->baselines ? BASELINE_COUNT : 0, o, fr);
-
-    /* -- kernels and small inputs, on each float group's concatenated tensors -- */
-    for (int g = 0; g < fr->ngroups && (o->kernels || o->small); g++) {
-        group *gr = &fr->groups[g];
-        stream_group *sg = gr->type == EMZ_TYPE_BYTES ? NULL : stream_find(&ss, gr->type);
-        if (!sg || sg->size < SECTION_MIN_BYTES) continue;
-        fprintf(stderr, "emzip-bench:   %s%s%s\n", gr->label, o->kernels ? " kernels" : "",
-                o->small ? " small inputs" : "");
-        if (o->kernels && kernel_bench_group(fr, g, sg->src, sg->size, gr->type, o)) fr->ok = 0;
-        if (o->small && small_bench_group(fr, g, sg->src, sg->size, gr->type, o)) fr->ok = 0;
-    }
+    table1_baselines tb = {bl, o->baselines ? BASELINE_COUNT : 0,
+                           o->baselines && fr->bg_tensor_bytes ? &bg : NULL};
+    time_table1(ic, nimpl, &ts, &ss, &tb, o, fr);
+    run_sections(&ss, o, fr);
     rc = fr->ok ? 0 : -1;
     goto done;
 
@@ -388,6 +328,7 @@ fail:
     rc = -1;
 done:
     baselines_free(bl);
+    bg_file_free(&bg);
     stream_free(&ss);
     for (int i = 0; i < nimpl; i++) {
         emz_cctx_free(ic[i].cctx);

@@ -1,11 +1,13 @@
 /* emzip_bench.c - emzip-bench: ratio, speed per implementation, kernels alone, small inputs
- * and entropy bounds of emzip on safetensors files, against memcpy, libdeflate and zstd.
- * See bench/README.md. This file reads the options and runs the files; the parts:
- *   bench_file.c      one file: per-tensor and stream emzip, memcpy, baselines (Table 1)
+ * and entropy bounds of emzip on safetensors files, against memcpy, libdeflate, zstd and
+ * byte-group Huffman (ZipNN's method). See bench/README.md. This file reads the options and
+ * runs the files; the parts:
+ *   bench_file.c      one file: the checks, then the sections   table1.c  Ratio and speed
  *   kernel_bench.c    split / merge / checksum32 alone      small_inputs.c  small frames
  *   bounds.c          entropy bounds and the format model   baselines.c     libdeflate, zstd
+ *   bytegroup.c       byte-group Huffman    bytegroup_file.c  its sets, emzip's container
  *   per_tensor.c, stream_mode.c   the two emzip modes       timing.c        interleaved medians
- *   report_md.c, report_json.c    output                    targets.c       the speed bars
+ *   report_md.c, report_compare.c, report_json.c   output   targets.c       the speed bars
  */
 #include "bench_util.h"
 #include "report.h"
@@ -27,7 +29,7 @@ static void usage(FILE *o) {
         "                 or all (default: all that this build and CPU run)\n"
         "  --json         machine-readable output instead of Markdown tables\n"
         "  --json-file F  also write the JSON output to file F\n"
-        "  --no-baselines skip libdeflate and zstd\n"
+        "  --no-baselines skip timing libdeflate, zstd and byte-group Huffman\n"
         "  --no-kernels   skip the split / merge / checksum32 kernel section\n"
         "  --no-small     skip the small-input section\n"
         "  --reps N       timed repetitions per measurement, median taken (default 11)\n"

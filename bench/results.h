@@ -11,8 +11,9 @@
 #include <stdint.h>
 
 #define MAX_GROUPS 32
-/* per implementation: emzip verify, emzip noverify, emzip-stream; then memcpy, 6 baselines */
-#define MAX_ROWS (3 * EMZ_IMPL_COUNT + 1 + 6)
+/* per implementation: emzip verify, emzip noverify, emzip-stream; then memcpy, 6 baselines and
+ * byte-group Huffman per tensor and per stream */
+#define MAX_ROWS (3 * EMZ_IMPL_COUNT + 1 + 6 + 2)
 
 /* The kernel section times split / merge on this much element data (a buffer that, with its
  * exponent and sign+mantissa streams, fits in a 1 MiB L2 cache), and on the whole group. */
@@ -51,6 +52,7 @@ typedef struct stream_summary { /* one emzip-stream frame, for every emz type in
     emz_type type;
     size_t tensors;
     uint64_t bytes, frame_bytes;
+    uint64_t bg_bytes; /* byte-group Huffman on the same buffer */
 } stream_summary;
 
 typedef struct result_row {
@@ -104,6 +106,10 @@ typedef struct file_result {
     stream_summary streams[EMZ_TYPE_COUNT];
     int nstreams;
     uint64_t stream_frames_total;
+    /* byte-group Huffman: per tensor, per emzip-stream buffer, and the whole checkpoint (per
+     * tensor plus the header and untyped bytes as bytes); emzip's container for the same file */
+    uint64_t bg_tensor_bytes, bg_stream_bytes, bg_checkpoint_bytes;
+    uint64_t container_bytes;
     result_row rows[MAX_ROWS];
     int nrows;
     kernel_row *krows;
