@@ -1,6 +1,7 @@
 /* report_json.c - the JSON output of emzip-bench: everything the Markdown shows, and more
  * (fastest repetitions, repetition counts, byte counts) (bench only). */
 #include "bench_util.h"
+#include "bytegroup.h"
 #include "report.h"
 #include "targets.h"
 
@@ -202,6 +203,11 @@ static void json_preamble(FILE *o, const bench_opts *opt, int all_ok) {
         fprintf(o, "%s%zu", c ? ", " : "", small_slices[c]);
     fprintf(o, "],\n  \"section_min_bytes\": %zu,\n", SECTION_MIN_BYTES);
     fprintf(o, "  \"header_accounting\": \"8 + zstd -19 size of the JSON header\",\n");
+    fprintf(o,
+            "  \"bytegroup\": {\"method\": \"ZipNN byte grouping + Huff0 (zstd)\", "
+            "\"chunk\": %zu, \"chunk_1byte\": %zu, \"raw_threshold\": %.2f, "
+            "\"size_bytes_per_chunk_group\": %d},\n",
+            BG_CHUNK, BG_CHUNK_1BYTE, BG_RAW_THRESHOLD, BG_SIZE_BYTES);
     fprintf(o, "  \"speed_unit\": \"1e9 bytes of uncompressed data per second, single thread, "
                "median\",\n");
     fprintf(o, "  \"all_roundtrips_ok\": %s,\n  \"files\": [\n", all_ok ? "true" : "false");
@@ -226,6 +232,18 @@ static void json_file_head(FILE *o, const file_result *f) {
             "%llu,\n",
             (unsigned long long)f->header_raw, (unsigned long long)f->header_stored,
             (unsigned long long)f->frames_total);
+    /* checkpoint mode: emzip's container against byte-group Huffman per tensor + header */
+    fprintf(o,
+            "      \"container_bytes\": %llu, \"bytegroup_checkpoint_bytes\": %llu, "
+            "\"bytegroup_tensor_bytes\": %llu, \"bytegroup_stream_bytes\": %llu",
+            (unsigned long long)f->container_bytes, (unsigned long long)f->bg_checkpoint_bytes,
+            (unsigned long long)f->bg_tensor_bytes, (unsigned long long)f->bg_stream_bytes);
+    double fs = f->file_size ? (double)f->file_size : NAN;
+    kv(o, "container_ratio_pct", f->container_bytes ? 100.0 * (double)f->container_bytes / fs : NAN,
+       0);
+    kv(o, "bytegroup_checkpoint_ratio_pct",
+       f->bg_checkpoint_bytes ? 100.0 * (double)f->bg_checkpoint_bytes / fs : NAN, 0);
+    fprintf(o, ",\n");
 }
 
 /* The emzip-stream frames of a file, one per emz type. */
@@ -240,6 +258,9 @@ static void json_streams(FILE *o, const file_result *f) {
                 k ? ", " : "", emz_type_name(sm->type), sm->tensors, (unsigned long long)sm->bytes,
                 (unsigned long long)sm->frame_bytes);
         kv(o, "ratio_pct", sm->bytes ? 100.0 * (double)sm->frame_bytes / (double)sm->bytes : 0, 0);
+        fprintf(o, ", \"bytegroup_bytes\": %llu", (unsigned long long)sm->bg_bytes);
+        kv(o, "bytegroup_ratio_pct",
+           sm->bytes && sm->bg_bytes ? 100.0 * (double)sm->bg_bytes / (double)sm->bytes : NAN, 0);
         fputc('}', o);
     }
     fprintf(o, "],\n");

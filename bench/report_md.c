@@ -1,6 +1,7 @@
 /* report_md.c - the Markdown tables of emzip-bench (bench only). */
 #include "bench_util.h"
 #include "report.h"
+#include "report_compare.h"
 #include "targets.h"
 
 #include <stdlib.h>
@@ -95,8 +96,11 @@ static void print_speed(FILE *o, const file_result *fr, int n) {
             "emzip-stream: the tensors of each emzip type concatenated in data-offset order and "
             "compressed as one frame per type (decompression verifies checksums); ratio counted "
             "the same way. libdeflate (raw DEFLATE) and zstd compress the whole file in one shot. "
-            "Bytes per second are tensor bytes for emzip, emzip-stream and memcpy, file bytes for "
-            "the baselines.\n\n"
+            "bytegroup-huf: byte-group Huffman (ZipNN's method: exponent byte, byte groups, "
+            "Huff0 per 256 KiB chunk) on each tensor; bytegroup-huf-stream: the same on each "
+            "emzip-stream buffer; ratios counted as emzip's. Bytes per second are tensor bytes "
+            "for emzip, emzip-stream, byte-group Huffman and memcpy, file bytes for libdeflate "
+            "and zstd.\n\n"
             "| file | codec | level | impl | ratio %% | comp GB/s | decomp GB/s |\n"
             "|---|---|---|---|---:|---:|---:|\n");
     for (int i = 0; i < n; i++) {
@@ -278,8 +282,10 @@ static void print_dtypes(FILE *o, const file_result *fr, int n) {
 
 void print_markdown(FILE *o, const file_result *fr, int n, const bench_opts *opt, int all_ok) {
     print_header(o, opt, all_ok);
+    print_summary(o, fr, n);
     print_targets(o, fr, n);
     print_speed(o, fr, n);
+    print_bytegroup(o, fr, n);
     if (opt->kernels) print_kernels(o, fr, n);
     if (opt->small) print_small(o, fr, n);
     print_bounds(o, fr, n);
