@@ -6,18 +6,23 @@ usage: /usr/bin/python3 bench/plot.py RESULTS.json [--file NAME | --corpus] [--t
 --file NAME: one file of the results (NAME: its base name, e.g. movenet_thunder.bf16.safetensors,
     or any unique substring of it); two panels, decompression and compression.
 --corpus (the default when the JSON holds several files and --file is not given): files grouped
-    by their dominant dtype (BF16, F16, F32, F8_E4M3, ...), one row of two panels per dtype.
-    Each point is the group's total: ratio = all compressed bytes / all original bytes, speed =
-    all bytes / all time (so large files weigh by their size, as in a checkpoint).
+    by their dominant dtype (BF16, F16, F32, F8_E4M3, F8_E5M2, FP4), one row of two panels per
+    dtype. Each point is the group's total: ratio = all compressed bytes / all original bytes,
+    speed = all bytes / all time (so large files weigh by their size, as in a checkpoint).
 
-One point per codec + level (libdeflate 1/6/12, zstd 1/3/19) and one per emzip implementation
-(scalar, avx2, avx512, ...) for each emzip mode: per-tensor frames ("emzip", checksums verified)
-and one frame per dtype ("emzip-stream"). memcpy, the ceiling, is the dashed line. Lower ratio
-(left) is smaller output; higher is faster.
+One point per emzip implementation (scalar, avx2, avx512, neon) for each emzip mode: a frame per
+tensor (filled, checksums verified) and a frame per dtype (emzip-stream, hollow); one per
+byte-group Huffman mode (ZipNN's method; filled per tensor, hollow per dtype); one per
+libdeflate and zstd level. Every implementation and codec has its own colour and marker
+(Okabe-Ito colours, which stay distinct with the common colour-vision deficiencies), and each
+level of a baseline its own marker, so that no point needs a text label: each panel has its own
+legend. memcpy, the ceiling, is the dashed line. The two panels of a row share their ratio
+axis. Lower ratio (left) is smaller output; higher is faster.
 """
 import argparse
 import json
 import sys
+import textwrap
 from collections import OrderedDict
 
 import matplotlib
@@ -26,10 +31,22 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-IMPL_COLOURS = {"scalar": "#f4a582", "avx2": "#d6604d", "avx512": "#67001f", "neon": "#762a83"}
-BASE_STYLE = {"libdeflate": ("tab:blue", "s"), "zstd": ("tab:green", "^")}
-MODE_MARKERS = {"emzip": "o", "emzip-stream": "P"}
-MODE_NAMES = {"emzip": "emzip (frame per tensor)", "emzip-stream": "emzip-stream (frame per dtype)"}
+# Okabe & Ito (2008), "Color Universal Design": orange, sky blue, bluish green, yellow, blue,
+# vermillion, reddish purple, black.
+OKABE_ITO = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+             "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000"}
+IMPL_STYLE = OrderedDict([("scalar", (OKABE_ITO["orange"], "o")), ("avx2", (OKABE_ITO["vermillion"], "s")),
+                          ("avx512", (OKABE_ITO["purple"], "D")), ("neon", (OKABE_ITO["black"], "h"))])
+# codec -> colour, {level: marker}
+BASE_STYLE = OrderedDict([
+    ("zstd", (OKABE_ITO["blue"], {"1": "^", "3": "v", "19": "*"})),
+    ("libdeflate", (OKABE_ITO["sky"], {"1": "<", "6": ">", "12": "p"})),
+])
+BG_STYLE = (OKABE_ITO["green"], "X")
+EMZIP_MODES = ("emzip", "emzip-stream")
+BG_MODES = ("bytegroup-huf", "bytegroup-huf-stream")
+DTYPE_ORDER = ["BF16", "F16", "F32", "F8_E4M3", "F8_E5M2", "FP4_E2M1"]
+MARKER_SIZE = 7.5
 
 
 def pick_file(files, name):
@@ -78,79 +95,87 @@ def aggregate(files):
 
 
 def style(p):
-    if p["codec"] in MODE_MARKERS:
-        return IMPL_COLOURS.get(p["impl"], "tab:purple"), MODE_MARKERS[p["codec"]]
-    return BASE_STYLE.get(p["codec"], ("tab:gray", "D"))
+    """(colour, marker, hollow, legend label) of a point."""
+    codec, level, impl = p["codec"], p["level"], p["impl"]
+    if codec in EMZIP_MODES:
+        colour, marker = IMPL_STYLE.get(impl, (OKABE_ITO["yellow"], "8"))
+        mode = "frame per tensor" if codec == "emzip" else "frame per dtype (stream)"
+        return colour, marker, codec != "emzip", f"emzip {impl}, {mode}"
+    if codec in BG_MODES:
+        mode = "per tensor" if codec == "bytegroup-huf" else "per dtype (stream)"
+        return BG_STYLE[0], BG_STYLE[1], codec != "bytegroup-huf", f"byte-group Huffman, {mode}"
+    colour, markers = BASE_STYLE.get(codec, ("#999999", {}))
+    return colour, markers.get(level, "d"), False, f"{codec} -{level}"
 
 
-def draw_panel(ax, pts, which, title):
+def sort_key(p):
+    """Legend order: emzip per implementation, byte-group Huffman, zstd, libdeflate."""
+    codec = p["codec"]
+    if codec in EMZIP_MODES:
+        impls = list(IMPL_STYLE)
+        return (0, impls.index(p["impl"]) if p["impl"] in impls else 9, EMZIP_MODES.index(codec), 0)
+    if codec in BG_MODES:
+        return (1, 0, BG_MODES.index(codec), 0)
+    codecs = list(BASE_STYLE)
+    level = int(p["level"]) if p["level"].isdigit() else 0
+    return (2, codecs.index(codec) if codec in codecs else 9, 0, level)
+
+
+def draw_panel(ax, pts, which, title, xlim):
     memcpy = [p for p in pts if p["codec"] == "memcpy"]
-    pts = [p for p in pts if p["codec"] != "memcpy"]
-    # The implementations of one emzip mode share their ratio and are often close in speed:
-    # each later one is drawn smaller and on top, so stacked points stay visible as rings.
-    impls = [i for i in IMPL_COLOURS if any(p["impl"] == i for p in pts)]
+    pts = sorted((p for p in pts if p["codec"] != "memcpy"), key=sort_key)
+    handles = []
     for p in pts:
-        colour, marker = style(p)
-        size, z = 60, 3
-        if p["codec"] in MODE_MARKERS and p["impl"] in impls:
-            k = impls.index(p["impl"])
-            size, z = 110 * 0.55 ** k, 3 + k
-        ax.scatter(p["ratio"], p[which], s=size, color=colour, marker=marker, edgecolors="black",
-                   linewidths=0.5, zorder=z)
+        colour, marker, hollow, label = style(p)
+        emzip = p["codec"] in EMZIP_MODES
+        kw = dict(color=colour, marker=marker, linestyle="", markersize=MARKER_SIZE * (1.25 if marker == "*" else 1),
+                  markeredgecolor=colour if hollow else "black", markeredgewidth=1.6 if hollow else 0.6,
+                  markerfacecolor="white" if hollow else colour, label=label)
+        # emzip on top: it is what the plot is about, and it often sits beside a baseline
+        ax.plot([p["ratio"]], [p[which]], zorder=4 if emzip else 3, **kw)
+        handles.append(Line2D([], [], **kw))
     ys = [p[which] for p in pts]
-    xs = [p["ratio"] for p in pts]
     top = max(ys) * 2
     if memcpy:
         m = memcpy[0]["decomp"]
-        ax.axhline(m, color="tab:gray", linestyle="--", linewidth=1)
-        ax.annotate(f"memcpy {m:.0f} GB/s", (min(xs) - 3, m), textcoords="offset points", xytext=(0, 3),
-                    fontsize=7, color="tab:gray")
+        line = ax.axhline(m, color="#777777", linestyle="--", linewidth=1, label=f"memcpy, {m:.0f} GB/s")
+        handles.append(line)
         top = max(top, m * 1.6)
     ax.set_yscale("log")
-    ax.set_xlim(min(xs) - 4, max(xs) + 4)
+    ax.set_xlim(*xlim)
     ax.set_ylim(min(ys) / 1.8, top)
     ax.set_xlabel("compressed size, % of original (lower is better)", fontsize=8)
-    ax.set_ylabel(("decompression" if which == "decomp" else "compression") + " GB/s (log)", fontsize=8)
+    ax.set_ylabel(("decompression" if which == "decomp" else "compression") + " GB/s, log scale", fontsize=8)
     ax.set_title(title, fontsize=9)
     ax.tick_params(labelsize=7)
     ax.grid(True, which="both", alpha=0.3)
-    label_levels(ax, [p for p in pts if p["codec"] in BASE_STYLE], which)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=6.5, frameon=False,
+              borderaxespad=0, handletextpad=0.3, labelspacing=0.35)
 
 
-def label_levels(ax, pts, which):
-    """Baseline points get their level as a label; emzip points are told apart by the legend.
-    Levels of one codec often land on top of each other (zstd 1 and 3), so each label takes
-    the first offset whose box, in pixels, overlaps no label placed before it."""
-    to_px = ax.transData.transform  # valid once the limits are set; no draw needed
-    placed = []
-    offsets = [(6, -3), (6, 7), (6, -13), (-14, -3), (6, 17), (6, -23), (-14, 7), (-14, -13)]
-    scale = ax.figure.dpi / 72.0
-    for p in sorted(pts, key=lambda q: -q[which]):
-        px, py = to_px((p["ratio"], p[which]))
-        w, h = (5 * len(p["level"]) + 2) * scale, 9 * scale
-        for dx, dy in offsets:
-            box = (px + dx * scale, py + dy * scale, px + dx * scale + w, py + dy * scale + h)
-            if not any(b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3] for b in placed):
-                break
-        placed.append(box)
-        ax.annotate(p["level"], (p["ratio"], p[which]), textcoords="offset points", xytext=(dx, dy),
-                    fontsize=7)
+def row_xlim(pts):
+    """One ratio range for both panels of a row, so that a point sits at the same x in both."""
+    xs = [p["ratio"] for p in pts if p["codec"] != "memcpy"]
+    lo, hi = min(xs), max(xs)
+    pad = max(1.0, 0.08 * (hi - lo))
+    return lo - pad, hi + pad
 
 
-def legend_handles(pts):
-    seen, handles = set(), []
-    for p in pts:
-        if p["codec"] == "memcpy":
-            continue
-        key = (p["codec"], p["impl"]) if p["codec"] in MODE_MARKERS else (p["codec"],)
-        if key in seen:
-            continue
-        seen.add(key)
-        colour, marker = style(p)
-        label = f"{MODE_NAMES[p['codec']]} {p['impl']}" if p["codec"] in MODE_MARKERS else p["codec"] + " (level)"
-        handles.append(Line2D([], [], color=colour, marker=marker, linestyle="", markeredgecolor="black",
-                              markeredgewidth=0.5, markersize=7, label=label))
-    return handles
+def groups_of(files, args):
+    if args.file or (not args.corpus and len(files) == 1):
+        f = pick_file(files, args.file) if args.file else files[0]
+        return [(f"{f['name']} ({f['file_size'] / 1e6:.2f} MB, main dtype {f.get('dominant_dtype', '?')})", [f])]
+    by = OrderedDict()
+    for f in files:
+        by.setdefault(f.get("dominant_dtype", "?"), []).append(f)
+    order = [d for d in DTYPE_ORDER if d in by] + [d for d in by if d not in DTYPE_ORDER]
+    groups = []
+    for dtype in order:
+        fs = by[dtype]
+        mb = sum(f["file_size"] for f in fs) / 1e6
+        name = "FP4 (MXFP4)" if dtype == "FP4_E2M1" else dtype
+        groups.append((f"{name}: {len(fs)} file{'s' if len(fs) > 1 else ''}, {mb:.1f} MB", fs))
+    return groups
 
 
 def main():
@@ -158,7 +183,7 @@ def main():
     ap.add_argument("json", help="output of emzip-bench --json (or --json-file)")
     ap.add_argument("--file", help="plot this one file of the results")
     ap.add_argument("--corpus", action="store_true", help="plot every file, grouped by dominant dtype")
-    ap.add_argument("--title", help="first line of the figure title (e.g. the machine)")
+    ap.add_argument("--title", help="first lines of the figure title (e.g. the commit and machine)")
     ap.add_argument("-o", "--output", default="emzip-bench.png", help="PNG to write")
     args = ap.parse_args()
 
@@ -169,34 +194,21 @@ def main():
         sys.exit("plot.py: no results in " + args.json)
     if args.file and args.corpus:
         sys.exit("plot.py: --file and --corpus exclude each other")
-    if args.file or (not args.corpus and len(files) == 1):
-        f = pick_file(files, args.file) if args.file else files[0]
-        groups = [(f"{f['name']} ({f['file_size'] / 1e6:.2f} MB, main dtype {f.get('dominant_dtype', '?')})", [f])]
-    else:
-        by = OrderedDict()
-        for f in files:
-            by.setdefault(f.get("dominant_dtype", "?"), []).append(f)
-        groups = []
-        for dtype, fs in by.items():
-            mb = sum(f["file_size"] for f in fs) / 1e6
-            groups.append((f"{dtype}: {len(fs)} file{'s' if len(fs) > 1 else ''}, {mb:.1f} MB", fs))
+    groups = groups_of(files, args)
 
-    fig, axes = plt.subplots(len(groups), 2, figsize=(12, 4.2 * len(groups)), dpi=100, squeeze=False)
-    all_pts = []
+    fig, axes = plt.subplots(len(groups), 2, figsize=(15, 3.9 * len(groups) + 1.0), dpi=100, squeeze=False,
+                             layout="constrained")
     for row, (title, fs) in enumerate(groups):
         pts = aggregate(fs)
-        all_pts += pts
-        draw_panel(axes[row][0], pts, "decomp", title + " - decompression")
-        draw_panel(axes[row][1], pts, "comp", title + " - compression")
+        xlim = row_xlim(pts)
+        draw_panel(axes[row][0], pts, "decomp", title + " - decompression", xlim)
+        draw_panel(axes[row][1], pts, "comp", title + " - compression", xlim)
     impls = ", ".join(data.get("impls", []))
-    head = (args.title + "\n") if args.title else ""
+    # a long commit subject wraps instead of running off the figure
+    head = "".join(textwrap.fill(line, 150) + "\n" for line in args.title.splitlines()) if args.title else ""
     fig.suptitle(f"{head}emzip-bench: emzip {data.get('emzip_version', '?')}, chunk {data.get('chunk_size', '?')} B, "
                  f"implementations {impls or '?'}; single thread, medians of up to {data.get('reps', '?')} runs",
                  fontsize=10)
-    fig.legend(handles=legend_handles(all_pts), loc="lower center", ncol=4, fontsize=8, frameon=False)
-    # room for the title above and the legend below, in inches whatever the number of rows
-    height = fig.get_figheight()
-    fig.tight_layout(rect=(0, 0.75 / height, 1, 1 - 0.55 / height))
     fig.savefig(args.output)
     print(f"wrote {args.output} ({len(groups)} panel rows)")
 
