@@ -16,8 +16,10 @@ byte-group Huffman mode (ZipNN's method; filled per tensor, hollow per dtype); o
 libdeflate and zstd level. Every implementation and codec has its own colour and marker
 (Okabe-Ito colours, which stay distinct with the common colour-vision deficiencies), and each
 level of a baseline its own marker, so that no point needs a text label: each panel has its own
-legend. memcpy, the ceiling, is the dashed line. The two panels of a row share their ratio
-axis. Lower ratio (left) is smaller output; higher is faster.
+legend. memcpy, the ceiling, is the dashed line. The decompression and compression panels of a
+row share their ratio axis; a third panel zooms in on emzip and byte-group Huffman, whose points
+are often a few hundredths of a point apart and hide each other at the scale of the baselines.
+Lower ratio (left) is smaller output; higher is faster.
 """
 import argparse
 import json
@@ -29,6 +31,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import ticker  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design": orange, sky blue, bluish green, yellow, blue,
@@ -121,8 +124,8 @@ def sort_key(p):
     return (2, codecs.index(codec) if codec in codecs else 9, 0, level)
 
 
-def draw_panel(ax, pts, which, title, xlim):
-    memcpy = [p for p in pts if p["codec"] == "memcpy"]
+def draw_panel(ax, pts, which, title, xlim, zoom=False):
+    memcpy = [] if zoom else [p for p in pts if p["codec"] == "memcpy"]
     pts = sorted((p for p in pts if p["codec"] != "memcpy"), key=sort_key)
     handles = []
     for p in pts:
@@ -135,29 +138,36 @@ def draw_panel(ax, pts, which, title, xlim):
         ax.plot([p["ratio"]], [p[which]], zorder=4 if emzip else 3, **kw)
         handles.append(Line2D([], [], **kw))
     ys = [p[which] for p in pts]
-    top = max(ys) * 2
+    top = max(ys) * (1.4 if zoom else 2)
     if memcpy:
         m = memcpy[0]["decomp"]
         line = ax.axhline(m, color="#777777", linestyle="--", linewidth=1, label=f"memcpy, {m:.0f} GB/s")
         handles.append(line)
         top = max(top, m * 1.6)
     ax.set_yscale("log")
+    # GB/s as plain numbers (0.01, 0.1, 1, 10), not powers of ten; a zoom spans about a decade
+    # or less, so it gets labelled ticks at 2, 3 and 5 too
+    plain = ticker.FuncFormatter(lambda v, _: f"{v:g}")
+    ax.yaxis.set_major_formatter(plain)
+    if zoom:
+        ax.yaxis.set_minor_locator(ticker.LogLocator(subs=(2.0, 3.0, 5.0)))
+        ax.yaxis.set_minor_formatter(plain)
     ax.set_xlim(*xlim)
-    ax.set_ylim(min(ys) / 1.8, top)
+    ax.set_ylim(min(ys) / (1.4 if zoom else 1.8), top)
     ax.set_xlabel("compressed size, % of original (lower is better)", fontsize=8)
     ax.set_ylabel(("decompression" if which == "decomp" else "compression") + " GB/s, log scale", fontsize=8)
     ax.set_title(title, fontsize=9)
-    ax.tick_params(labelsize=7)
+    ax.tick_params(which="both", labelsize=7)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=6.5, frameon=False,
               borderaxespad=0, handletextpad=0.3, labelspacing=0.35)
 
 
-def row_xlim(pts):
+def row_xlim(pts, min_pad=1.0):
     """One ratio range for both panels of a row, so that a point sits at the same x in both."""
     xs = [p["ratio"] for p in pts if p["codec"] != "memcpy"]
     lo, hi = min(xs), max(xs)
-    pad = max(1.0, 0.08 * (hi - lo))
+    pad = max(min_pad, 0.08 * (hi - lo))
     return lo - pad, hi + pad
 
 
@@ -196,13 +206,16 @@ def main():
         sys.exit("plot.py: --file and --corpus exclude each other")
     groups = groups_of(files, args)
 
-    fig, axes = plt.subplots(len(groups), 2, figsize=(15, 3.9 * len(groups) + 1.0), dpi=100, squeeze=False,
+    fig, axes = plt.subplots(len(groups), 3, figsize=(22, 3.9 * len(groups) + 1.0), dpi=100, squeeze=False,
                              layout="constrained")
     for row, (title, fs) in enumerate(groups):
         pts = aggregate(fs)
         xlim = row_xlim(pts)
         draw_panel(axes[row][0], pts, "decomp", title + " - decompression", xlim)
         draw_panel(axes[row][1], pts, "comp", title + " - compression", xlim)
+        near = [p for p in pts if p["codec"] in EMZIP_MODES + BG_MODES]
+        draw_panel(axes[row][2], near, "decomp", title + " - decompression, zoom on emzip and byte-group Huffman",
+                   row_xlim(near, 0.1), zoom=True)
     impls = ", ".join(data.get("impls", []))
     # a long commit subject wraps instead of running off the figure
     head = "".join(textwrap.fill(line, 150) + "\n" for line in args.title.splitlines()) if args.title else ""
