@@ -35,7 +35,7 @@ status=0
 foreign=$(grep -v '^emz_' <<<"$names" || true)
 if [ -n "$foreign" ]; then
     echo "FAIL: $(grep -c . <<<"$foreign") exported symbols do not start with emz_:" >&2
-    sed 's/^/  /' <<<"$foreign" >&2
+    awk '{ print "  " $0 }' <<<"$foreign" >&2
     status=1
 fi
 
@@ -49,7 +49,7 @@ if [ -n "$header" ]; then
     missing=$(comm -23 <(echo "$declared") <(echo "$names"))
     if [ -n "$missing" ]; then
         echo "FAIL: declared in $(basename "$header") but not exported:" >&2
-        sed 's/^/  /' <<<"$missing" >&2
+        awk '{ print "  " $0 }' <<<"$missing" >&2
         status=1
     fi
     echo "$(grep -c . <<<"$declared") functions declared in $(basename "$header")"
