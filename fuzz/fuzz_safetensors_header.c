@@ -4,11 +4,12 @@
  * header must be consistent (in bounds, sizes matching shape and dtype, sorted, no overlaps, no
  * duplicate names, storage types as mapped); a refusal must leave the output empty and write a
  * NUL-terminated message within the given capacity (canary), whatever the capacity. The same
- * input parses the same way twice. Seeds: the headers of the corpus files, e.g.
+ * input parses the same way twice. Seeds: the headers of the sample's files (tests/data; those of
+ * ../shared/corpus too when it is there, as fuzz/run-smoke.sh does), e.g.
  *
  *   mkdir -p fuzz-work/seeds-st fuzz-work/corpus-st && python3 -c '
  *   import glob, os, struct
- *   for f in glob.glob(os.path.join("../shared/corpus", "*.safetensors")):
+ *   for f in glob.glob(os.path.join("tests/data", "*.safetensors")):
  *       b = open(f, "rb").read(); n = struct.unpack("<Q", b[:8])[0]
  *       open("fuzz-work/seeds-st/" + os.path.basename(f), "wb").write(
  *           struct.pack("<Q", len(b) - 8 - n) + b[8:8 + n])'

@@ -19,13 +19,21 @@ mkdir -p "$work"/seeds-checkpoints "$work"/corpus-ckpt
     -print_final_stats=1 -artifact_prefix="$PWD"/fuzz-crash- "$work"/corpus-ckpt \
     "$work"/seeds-checkpoints 2>&1 | tail -4
 mkdir -p "$work"/seeds-st "$work"/corpus-st
-python3 - "$work"/seeds-st <<'PY'
+python3 - "$work"/seeds-st "$(dirname "$0")/.." <<'PY'
 import glob, os, struct, sys
-# the corpus's headers, as fuzz_safetensors_header reads them: data size, then the JSON
-for f in glob.glob(os.path.join(os.path.dirname(os.path.abspath("fuzz")), "..", "shared", "corpus", "*.safetensors")):
-    b = open(f, "rb").read(); n = struct.unpack("<Q", b[:8])[0]
-    open(os.path.join(sys.argv[1], os.path.basename(f)), "wb").write(struct.pack("<Q", len(b) - 8 - n) + b[8:8 + n])
+# The headers of the sample (tests/data) and, when it is beside the repository, of the full
+# corpus, as fuzz_safetensors_header reads them: data size, then the JSON. Their file names are
+# the same, so each seed is named after its corpus too.
+root = sys.argv[2]
+for tag, folder in (("sample", os.path.join(root, "tests", "data")),
+                    ("full", os.path.join(root, "..", "shared", "corpus"))):
+    for f in glob.glob(os.path.join(folder, "*.safetensors")):
+        b = open(f, "rb").read(); n = struct.unpack("<Q", b[:8])[0]
+        out = os.path.join(sys.argv[1], tag + "-" + os.path.basename(f))
+        open(out, "wb").write(struct.pack("<Q", len(b) - 8 - n) + b[8:8 + n])
 PY
+echo "fuzz_safetensors_header seeds: $(ls "$work"/seeds-st | grep -c '^sample-') from tests/data," \
+    "$(ls "$work"/seeds-st | grep -c '^full-' || true) from ../shared/corpus"
 "$build"/fuzz/fuzz_safetensors_header -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=4096 \
     -print_final_stats=1 -artifact_prefix="$PWD"/fuzz-crash- "$work"/corpus-st "$work"/seeds-st 2>&1 | tail -4
 echo "fuzz smoke run: no crashes in ${seconds}s per target"

@@ -1,13 +1,31 @@
 #!/usr/bin/env bash
 # Cross-builds emzip for AArch64 (cross/aarch64-linux-gnu.txt) and checks the NEON build under
-# qemu-user: tests/check_portable.c (every implementation against scalar, and the corpus), then
+# qemu-user: tests/check_portable.c (every implementation against scalar, and the corpora), then
 # a round trip of sample/selfie.bf16.safetensors with the cross-built CLI. The same check runs
 # natively too. The Criterion suite is not cross-built: its runner hangs under qemu-user, and
 # libcriterion-dev:arm64 would replace the amd64 package, so it is never installed here.
-# Usage: scripts/check-neon.sh [CORPUS_DIR]   (default: ../shared/corpus from the repo root)
+# Usage: scripts/check-neon.sh [CORPUS_DIR]
+# The corpora: tests/data (the committed sample) always; the full corpus as well: CORPUS_DIR, else
+# $EMZIP_CORPUS (or its old name $EMZ_CORPUS_DIR), which must then exist, else ../shared/corpus
+# beside the repository when it is there.
 set -euo pipefail
+full=${1:-${EMZIP_CORPUS:-${EMZ_CORPUS_DIR:-}}}
+[ -z "$full" ] || full=$(realpath -m "$full") # named from the caller's directory
 cd "$(dirname "$0")/.."
-corpus=${1:-${EMZ_CORPUS_DIR:-../shared/corpus}}
+corpora=()
+if [ -n "$full" ]; then
+    [ -d "$full" ] || { echo "error: the corpus $full is not a directory" >&2; exit 1; }
+    corpora+=("$full")
+elif [ -d ../shared/corpus ]; then
+    corpora+=(../shared/corpus)
+fi
+corpora+=(tests/data)
+if [ ${#corpora[@]} -gt 1 ]; then
+    echo "corpus: ${corpora[0]} (the full corpus) and tests/data (the sample)"
+else
+    echo "corpus: tests/data (the sample); no full corpus (no CORPUS_DIR, EMZIP_CORPUS unset," \
+        "../shared/corpus absent)"
+fi
 qemu=(qemu-aarch64 -L /usr/aarch64-linux-gnu)
 
 echo "== packages (arm64 multiarch, cross toolchain, qemu-user)"
@@ -56,17 +74,17 @@ echo "== ${qemu[*]} build-aarch64/tools/emzip --version"
 "${qemu[@]}" build-aarch64/tools/emzip --version | grep -q 'available: .*neon' ||
     { echo "error: the cross build does not offer the neon implementation" >&2; exit 1; }
 
-echo "== ${qemu[*]} build-aarch64/check_portable $corpus"
-"${qemu[@]}" build-aarch64/check_portable "$corpus"
+echo "== ${qemu[*]} build-aarch64/check_portable ${corpora[*]}"
+"${qemu[@]}" build-aarch64/check_portable "${corpora[@]}"
 
-echo "== native build: build-portable; build-portable/check_portable $corpus"
+echo "== native build: build-portable; build-portable/check_portable ${corpora[*]}"
 if [ -f build-portable/build.ninja ]; then
     meson configure build-portable "${opts[@]}" >/dev/null
 else
     meson setup build-portable --buildtype=release "${opts[@]}" >/dev/null
 fi
 ninja -C build-portable
-build-portable/check_portable "$corpus"
+build-portable/check_portable "${corpora[@]}"
 
 echo "== CLI round trip of sample/selfie.bf16.safetensors under qemu (EMZIP_IMPL=neon)"
 tmp=$(mktemp -d)

@@ -1,11 +1,11 @@
 /* check_portable.c - the equivalence cases (equivalence_cases.c) and a corpus round trip in
  * plain C, for targets where Criterion cannot run (AArch64 under qemu-user: check-neon.sh).
  * Every case of equivalence_cases.h runs for every implementation this CPU offers, scalar
- * included, as in test_impl_equivalence.c. Then every file of the corpus directory (argv[1]):
- * the first 256 KiB of each tensor, stored as emzip stores it (the library's own safetensors
- * parser decides), round-trips with every implementation, with frames identical to scalar's.
- * Usage: check_portable CORPUS_DIR. The last line is "N passed, N failed"; the exit status is
- * non-zero on any failure. */
+ * included, as in test_impl_equivalence.c. Then every file of each corpus directory given
+ * (tests/data, and the full corpus when there is one): the first 256 KiB of each tensor, stored
+ * as emzip stores it (the library's own safetensors parser decides), round-trips with every
+ * implementation, with frames identical to scalar's. Usage: check_portable CORPUS_DIR...
+ * The last line is "N passed, N failed"; the exit status is non-zero on any failure. */
 #include <dirent.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -147,10 +147,11 @@ static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void check_corpus(const char *dir) {
+/* Every file of one corpus directory; returns how many there were. */
+static size_t check_corpus(const char *dir) {
     DIR *dp = opendir(dir);
     check(NULL, dp != NULL, "cannot open corpus directory %s", dir);
-    if (!dp) return;
+    if (!dp) return 0;
     char **names = NULL;
     size_t n = 0;
     for (struct dirent *e; (e = readdir(dp));) {
@@ -170,11 +171,12 @@ static void check_corpus(const char *dir) {
         free(names[i]);
     }
     free(names);
+    return n;
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s CORPUS_DIR...\n", argv[0]);
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -193,7 +195,13 @@ int main(int argc, char **argv) {
             printf("  %-24s %-6s %s\n", eq_cases[c].name, emz_impl_name((emz_impl)impl),
                    n_failed == failed_before ? "ok" : "FAILED");
         }
-    check_corpus(argv[1]);
-    printf("%lu passed, %lu failed\n", n_passed, n_failed);
+    size_t *files = xmalloc((size_t)argc * sizeof *files);
+    for (int i = 1; i < argc; i++)
+        files[i] = check_corpus(argv[i]);
+    printf("corpus:"); /* which corpora, on one line */
+    for (int i = 1; i < argc; i++)
+        printf("%s %s (%zu files)", i > 1 ? " and" : "", argv[i], files[i]);
+    free(files);
+    printf("\n%lu passed, %lu failed\n", n_passed, n_failed);
     return n_failed ? 1 : 0;
 }

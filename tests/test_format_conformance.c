@@ -1,6 +1,7 @@
 /* test_format_conformance.c - the library's frames decoded by the independent strict reader
  * (frame_reader.h), so encoder and decoder cannot share a misreading of docs/FORMAT.md. */
 #include "frame_reader.h"
+#include "test_corpus.h"
 
 static unsigned modes_total[3];
 
@@ -87,8 +88,6 @@ Test(conformance, all_patterns_follow_the_spec, .timeout = 300) {
 
 /* The first 1 MiB of each corpus file, with the type its name says. */
 Test(conformance, corpus_frames_follow_the_spec, .timeout = 600) {
-    const char *dir = getenv("EMZ_CORPUS_DIR");
-    cr_assert(dir != NULL, "EMZ_CORPUS_DIR is not set: the corpus is required");
     static const struct {
         const char *tag;
         emz_type t;
@@ -97,21 +96,29 @@ Test(conformance, corpus_frames_follow_the_spec, .timeout = 600) {
         {".f32.", EMZ_TYPE_FP32},      {".e4m3.", EMZ_TYPE_FP8_E4M3},
         {".e5m2.", EMZ_TYPE_FP8_E5M2}, {".mxfp4.", EMZ_TYPE_FP4_E2M1},
     };
-    static const char *models[] = {"selfie", "age", "movenet_thunder", "faceres_deep"};
-    size_t files = 0;
+    enum { KINDS = sizeof kinds / sizeof kinds[0] };
+    tc_corpora corpora = tc_corpora_get();
     uint8_t *buf = tu_xmalloc(1 << 20);
-    for (unsigned mi = 0; mi < 4; mi++)
-        for (unsigned ki = 0; ki < 6; ki++) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%s%ssafetensors", dir, models[mi], kinds[ki].tag);
-            FILE *f = fopen(path, "rb");
-            if (!f) continue; /* not every model has every dtype */
+    for (size_t c = 0; c < corpora.n; c++) {
+        size_t nfiles;
+        char **files = tc_files_of(&corpora.c[c], &nfiles);
+        bool seen[KINDS] = {false};
+        for (size_t i = 0; i < nfiles; i++) {
+            unsigned k = 0;
+            while (k < KINDS && !strstr(files[i], kinds[k].tag))
+                k++;
+            cr_assert(k < KINDS, "%s: the name does not say the type", files[i]);
+            FILE *f = fopen(files[i], "rb");
+            cr_assert(f != NULL, "cannot open %s", files[i]);
             size_t n = fread(buf, 1, 1 << 20, f);
             fclose(f);
-            check_frame_of(buf, n, kinds[ki].t, 65536, 0);
-            check_frame_of(buf, n, kinds[ki].t, 4096, 0);
-            files++;
+            check_frame_of(buf, n, kinds[k].t, 65536, 0);
+            check_frame_of(buf, n, kinds[k].t, 4096, 0);
+            seen[k] = true;
         }
+        tc_free_files(files, nfiles);
+        for (unsigned k = 0; k < KINDS; k++)
+            cr_assert(seen[k], "%s has no %ssafetensors file", corpora.c[c].dir, kinds[k].tag);
+    }
     free(buf);
-    cr_assert(files >= 16, "only %zu corpus files found in %s", files, dir);
 }

@@ -46,38 +46,44 @@ static void free_st(st_file *f) {
     emz_st_free(&f->h);
 }
 
+/* The first 256 KiB of every tensor of one file; counts the tensors per storage type. */
+static size_t tensor_slices_of(const char *path, emz_cctx *c, emz_dctx *d, size_t *per_type) {
+    st_file f = parse_safetensors(path);
+    for (size_t j = 0; j < f.h.count; j++) {
+        const emz_st_tensor *t = &f.h.tensors[j];
+        emz_type type = emz_st_storage_type(t->name, t->dtype);
+        size_t len = (size_t)(t->end - t->begin);
+        if (len > 256 * 1024) len = 256 * 1024;
+        const uint8_t *p = f.data + f.h.data_start + t->begin;
+        size_t fsize = tu_roundtrip_ex(c, d, p, len, type, 65536, NULL);
+        if (len > 4096 && type != EMZ_TYPE_BYTES && type != EMZ_TYPE_FP4_E2M1)
+            cr_assert(fsize < len, "%s: tensor %s (%s, %zu bytes) did not shrink: %zu", path,
+                      t->name, t->dtype, len, fsize);
+        per_type[type]++;
+    }
+    size_t tested = f.h.count;
+    free_st(&f);
+    return tested;
+}
+
 Test(corpus, tensor_slices, .timeout = 600) {
-    size_t nfiles;
-    char **files = tc_corpus_files(&nfiles);
+    tc_corpora corpora = tc_corpora_get();
     emz_cctx *c = emz_cctx_create();
     emz_dctx *d = emz_dctx_create();
     cr_assert(emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, 65536) == EMZ_OK);
-    size_t tested = 0, per_type[EMZ_TYPE_COUNT] = {0};
-    for (size_t i = 0; i < nfiles; i++) {
-        st_file f = parse_safetensors(files[i]);
-        for (size_t j = 0; j < f.h.count; j++) {
-            const emz_st_tensor *t = &f.h.tensors[j];
-            emz_type type = emz_st_storage_type(t->name, t->dtype);
-            size_t len = (size_t)(t->end - t->begin);
-            if (len > 256 * 1024) len = 256 * 1024;
-            const uint8_t *p = f.data + f.h.data_start + t->begin;
-            size_t fsize = tu_roundtrip_ex(c, d, p, len, type, 65536, NULL);
-            if (len > 4096 && type != EMZ_TYPE_BYTES && type != EMZ_TYPE_FP4_E2M1)
-                cr_assert(fsize < len, "%s: tensor %s (%s, %zu bytes) did not shrink: %zu",
-                          files[i], t->name, t->dtype, len, fsize);
-            tested++;
-            per_type[type]++;
-        }
-        free_st(&f);
-        free(files[i]);
+    for (size_t k = 0; k < corpora.n; k++) {
+        size_t nfiles, tested = 0, per_type[EMZ_TYPE_COUNT] = {0};
+        char **files = tc_files_of(&corpora.c[k], &nfiles);
+        for (size_t i = 0; i < nfiles; i++)
+            tested += tensor_slices_of(files[i], c, d, per_type);
+        tc_free_files(files, nfiles);
+        cr_log_info("%s: round-tripped %zu tensor slices", corpora.c[k].dir, tested);
+        /* the corpus README promises all these kinds, and the sample keeps every one */
+        cr_assert(per_type[EMZ_TYPE_BF16] && per_type[EMZ_TYPE_FP16] && per_type[EMZ_TYPE_FP32] &&
+                      per_type[EMZ_TYPE_FP8_E4M3] && per_type[EMZ_TYPE_FP8_E5M2] &&
+                      per_type[EMZ_TYPE_FP4_E2M1] && per_type[EMZ_TYPE_BYTES],
+                  "%s lacks some tensor types", corpora.c[k].dir);
     }
-    free(files);
-    cr_log_info("round-tripped %zu tensor slices", tested);
-    /* the corpus README promises all these kinds */
-    cr_assert(per_type[EMZ_TYPE_BF16] && per_type[EMZ_TYPE_FP16] && per_type[EMZ_TYPE_FP32] &&
-                  per_type[EMZ_TYPE_FP8_E4M3] && per_type[EMZ_TYPE_FP8_E5M2] &&
-                  per_type[EMZ_TYPE_FP4_E2M1] && per_type[EMZ_TYPE_BYTES],
-              "corpus lacks some tensor types");
     emz_cctx_free(c);
     emz_dctx_free(d);
 }

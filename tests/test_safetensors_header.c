@@ -748,7 +748,7 @@ static bool ends_with(const char *s, const char *suffix) {
 
 /* Parses the header of one file and checks it against what make_corpus.py writes. */
 static void check_corpus_file(const char *dir, const char *file) {
-    char path[1024];
+    char path[PATH_MAX + 256];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     FILE *f = fopen(path, "rb");
     cr_assert(f != NULL, "cannot open %s", path);
@@ -824,20 +824,20 @@ static void check_corpus_file(const char *dir, const char *file) {
 }
 
 Test(corpus, real_headers) {
-    const char *dir = tc_corpus_dir();
-    DIR *d = opendir(dir);
-    cr_assert(d != NULL, "corpus directory %s not found", dir);
-    size_t files = 0;
-    bool kinds_seen[3] = {false, false, false}; /* bf16, e4m3, mxfp4: the corpus is complete */
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (!ends_with(e->d_name, ".safetensors")) continue;
-        check_corpus_file(dir, e->d_name);
-        kinds_seen[0] |= strstr(e->d_name, ".bf16.") != NULL;
-        kinds_seen[1] |= strstr(e->d_name, ".e4m3.") != NULL;
-        kinds_seen[2] |= strstr(e->d_name, ".mxfp4.") != NULL;
-        files++;
+    static const char *kinds[] = {".bf16.", ".f16.", ".f32.", ".e4m3.", ".e5m2.", ".mxfp4."};
+    tc_corpora corpora = tc_corpora_get();
+    for (size_t c = 0; c < corpora.n; c++) {
+        size_t n;
+        char **files = tc_files_of(&corpora.c[c], &n);
+        bool kinds_seen[6] = {false}; /* each corpus has every kind */
+        for (size_t i = 0; i < n; i++) {
+            const char *name = strrchr(files[i], '/') + 1;
+            check_corpus_file(corpora.c[c].dir, name);
+            for (unsigned k = 0; k < 6; k++)
+                kinds_seen[k] |= strstr(name, kinds[k]) != NULL;
+        }
+        tc_free_files(files, n);
+        for (unsigned k = 0; k < 6; k++)
+            cr_assert(kinds_seen[k], "no %ssafetensors file in %s", kinds[k], corpora.c[c].dir);
     }
-    closedir(d);
-    cr_assert(files >= 20, "only %zu .safetensors files in %s", files, dir);
-    cr_assert(kinds_seen[0] && kinds_seen[1] && kinds_seen[2]);
 }

@@ -16,13 +16,35 @@ if [ $# -ne 3 ]; then
     exit 2
 fi
 EMZIP=$(realpath "$1")
-CORPUS=$(realpath "$2")
 MAN_DIR=$(realpath "$3")
 shopt -s nullglob
+# The corpus, as tests/test_corpus.h finds it: CORPUS_DIR, the committed sample (tests/data),
+# always; the full corpus as well when EMZIP_CORPUS (old name EMZ_CORPUS_DIR) names it, a failure
+# if that holds no *.safetensors, or when EMZIP_SHARED_CORPUS (meson: ../shared/corpus beside the
+# sources) exists. Files used by name come from the full corpus when there is one, else from the
+# sample, which has files of those names. The outputs below are named after the inputs' base
+# names, so a sample file named like a full-corpus file (a copy or a part of it) is left out
+# then. One line says which.
+CORPUS=$(realpath "$2")
 corpus_files=("$CORPUS"/*.safetensors)
-if [ ${#corpus_files[@]} -eq 0 ]; then
-    echo "FAIL: no *.safetensors in the corpus directory $CORPUS" >&2
-    exit 1
+[ ${#corpus_files[@]} -gt 0 ] || { echo "FAIL: no *.safetensors in the sample $2" >&2; exit 1; }
+full=${EMZIP_CORPUS:-${EMZ_CORPUS_DIR:-}}
+[ -n "$full" ] || [ ! -d "${EMZIP_SHARED_CORPUS:-/nonexistent}" ] || full=$EMZIP_SHARED_CORPUS
+if [ -n "$full" ]; then
+    sample=("${corpus_files[@]}")
+    corpus_files=("$full"/*.safetensors)
+    n_full=${#corpus_files[@]}
+    [ "$n_full" -gt 0 ] || { echo "FAIL: no *.safetensors in the corpus $full" >&2; exit 1; }
+    for f in "${sample[@]}"; do
+        [ -e "$full/$(basename "$f")" ] || corpus_files+=("$f")
+    done
+    echo "corpus: $(realpath "$full") ($n_full files, the full corpus) and $CORPUS (the" \
+        "sample: $((${#corpus_files[@]} - n_full)) of its ${#sample[@]} files; the rest are" \
+        "named like full-corpus files, of which they are copies or parts)"
+    CORPUS=$(realpath "$full")
+else
+    echo "corpus: $CORPUS (${#corpus_files[@]} files, the sample); no full corpus" \
+        "(EMZIP_CORPUS unset${EMZIP_SHARED_CORPUS:+, $EMZIP_SHARED_CORPUS absent})"
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/emzip-cli-test.XXXXXX")
