@@ -152,8 +152,7 @@ static void print_list_text(const cli_reader *reader, const list_totals *totals)
 
 static void print_list_json(const cli_reader *reader, const list_totals *totals) {
     cli_json json;
-    cli_json_init(&json, stdout);
-    cli_json_begin_object(&json);
+    cli_json_begin_document(&json, stdout);
     cli_json_key_string(&json, "command", "list");
     cli_json_key_string(&json, "input", reader->input.display_name);
     cli_json_key(&json, "tensors");

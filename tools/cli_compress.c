@@ -83,8 +83,7 @@ static bool refuse_non_safetensors(const compress_job *job, const cli_input *inp
 static void print_json(const compress_job *job, const char *input_name, const char *output_name,
                        uint64_t original, uint64_t compressed, double elapsed_ms) {
     cli_json json;
-    cli_json_init(&json, stdout);
-    cli_json_begin_object(&json);
+    cli_json_begin_document(&json, stdout);
     cli_json_key_string(&json, "command", "compress");
     cli_json_key_string(&json, "input", input_name);
     cli_json_key_string(&json, "output", output_name);

@@ -69,8 +69,7 @@ static emz_status decode_all(const cli_options *options, cli_reader *reader, emz
 static void print_json(const char *command, const cli_reader *reader, const char *output_name,
                        double elapsed_ms) {
     cli_json json;
-    cli_json_init(&json, stdout);
-    cli_json_begin_object(&json);
+    cli_json_begin_document(&json, stdout);
     cli_json_key_string(&json, "command", command);
     cli_json_key_string(&json, "input", reader->input.display_name);
     if (output_name != NULL)
@@ -134,8 +133,7 @@ done:
 static void print_test_failure_json(const cli_reader *reader, emz_status status,
                                     const char *detail) {
     cli_json json;
-    cli_json_init(&json, stdout);
-    cli_json_begin_object(&json);
+    cli_json_begin_document(&json, stdout);
     cli_json_key_string(&json, "command", "test");
     cli_json_key_string(&json, "input", reader->input.display_name);
     cli_json_key_bool(&json, "ok", false);

@@ -127,8 +127,7 @@ static void print_impl_json(cli_json *json) {
 static void print_json(const cli_options *options, const cli_reader *reader,
                        const emz_frame_info *frame, const dtype_row *rows, size_t count) {
     cli_json json;
-    cli_json_init(&json, stdout);
-    cli_json_begin_object(&json);
+    cli_json_begin_document(&json, stdout);
     cli_json_key_string(&json, "command", "info");
     if (options->show_impl) print_impl_json(&json);
     if (reader == NULL) {

@@ -273,6 +273,15 @@ ok
 "$EMZIP" decompress --json -f j.emz -o j.out >j6
 "$EMZIP" list --json mx.emz >j7
 json_ok j1 j2 j3 j4 j5 j6 j7
+expect_status 1 sh -c "'$EMZIP' test --json noise.bin >j8"
+json_ok j8
+python3 - j1 j2 j3 j4 j5 j6 j7 j8 dir.json <<'EOF'
+import json, sys
+for name in sys.argv[1:]:
+    for line in open(name, encoding="utf-8"):
+        d = json.loads(line)
+        assert list(d)[:2] == ["format", "command"] and d["format"] == 1, (name, line)
+EOF
 python3 -m json.tool j1 >/dev/null && python3 -m json.tool j7 >/dev/null || fail "json.tool"
 python3 - <<'EOF'
 import json
