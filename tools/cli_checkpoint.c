@@ -79,8 +79,9 @@ static size_t digits(uint64_t value) {
 
 /* Opens a compressed checkpoint; a bare frame has no tensors and is refused. */
 static bool open_checkpoint(cli_reader *reader, const char *path, emz_dctx *dctx,
-                            const char *command) {
-    if (!cli_reader_begin(reader, path) || !cli_reader_open(reader, dctx)) return false;
+                            const char *command, bool terminal_ok) {
+    if (!cli_reader_begin(reader, path, terminal_ok) || !cli_reader_open(reader, dctx))
+        return false;
     if (!reader->info.is_safetensors) {
         const char *type = emz_type_name(reader->info.type);
         cli_error(reader->input.display_name,
@@ -203,7 +204,7 @@ static list_totals sum_tensors(const cli_reader *reader) {
 static int list(const cli_options *options, emz_dctx *dctx) {
     cli_reader reader;
     int status = CLI_EXIT_FAILURE;
-    if (open_checkpoint(&reader, options->input_path, dctx, "list")) {
+    if (open_checkpoint(&reader, options->input_path, dctx, "list", false)) {
         list_totals totals = sum_tensors(&reader);
         if (options->json)
             print_list_json(&reader, &totals);
@@ -271,7 +272,7 @@ static int extract(const cli_options *options, emz_dctx *dctx) {
     emz_tensor_info tensor;
     uint64_t index = 0;
     double start_ms = cli_monotonic_ms();
-    if (!open_checkpoint(&reader, options->input_path, dctx, "extract") ||
+    if (!open_checkpoint(&reader, options->input_path, dctx, "extract", options->force) ||
         !find_tensor(&reader, options->tensor_name, &tensor, &index))
         goto done;
     const char *output_path = options->output_path != NULL ? options->output_path : "-";

@@ -127,7 +127,7 @@ static int compress_one(const cli_options *options, emz_cctx *cctx, const compre
     const char *output_path = job->output_path;
     int status = CLI_EXIT_FAILURE;
 
-    if (!cli_input_open(job->input_path, &input)) goto done;
+    if (!cli_input_open(job->input_path, &input, options->force)) goto done;
     if (!job->raw && input.seekable && refuse_non_safetensors(job, &input)) goto done;
     if (output_path == NULL) {
         output_path = derived = derive_output_path(job->input_path);

@@ -99,7 +99,7 @@ static int decompress_one(const cli_options *options, emz_dctx *dctx, const char
     if (output_path == NULL &&
         (output_path = derived = derive_output_path(input_path, &status)) == NULL)
         goto done;
-    if (!cli_reader_begin(&reader, input_path)) goto done;
+    if (!cli_reader_begin(&reader, input_path, options->force)) goto done;
     if (!cli_output_open(&output, output_path, options->force, &reader.input)) goto done;
     output_opened = true;
     if (!cli_reader_open(&reader, dctx) || !cli_sink_init(&sink, &output)) goto done;
@@ -148,7 +148,7 @@ static int test_one(const cli_options *options, emz_dctx *dctx, const char *path
                     cli_totals *totals) {
     cli_reader reader;
     double start_ms = cli_monotonic_ms();
-    bool opened = cli_reader_begin(&reader, path) && cli_reader_open(&reader, dctx);
+    bool opened = cli_reader_begin(&reader, path, false) && cli_reader_open(&reader, dctx);
     emz_status result = opened ? decode_all(options, &reader, dctx, NULL, NULL) : reader.status;
     if (opened && result != EMZ_OK)
         cli_io_report_failure(reader.input.display_name, result, emz_dctx_error_detail(dctx),

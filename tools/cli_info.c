@@ -184,7 +184,7 @@ static int describe(const cli_options *options, emz_dctx *dctx) {
     dtype_row *rows = NULL;
     size_t count = 0;
     emz_frame_info frame = {0};
-    if (!cli_reader_begin(&reader, options->input_path) || !cli_reader_open(&reader, dctx))
+    if (!cli_reader_begin(&reader, options->input_path, false) || !cli_reader_open(&reader, dctx))
         goto done;
     if (!reader.info.is_container) {
         if (!cli_reader_frame_info(&reader, &frame)) goto done;

@@ -62,12 +62,17 @@ static void close_input(cli_input *input) {
     input->owns_fd = false;
 }
 
-bool cli_input_open(const char *path, cli_input *input) {
+bool cli_input_open(const char *path, cli_input *input, bool terminal_ok) {
     memset(input, 0, sizeof *input);
     input->display_name = cli_input_display_name(path);
     input->fd = -1;
 
     if (strcmp(path, "-") == 0) {
+        if (!terminal_ok && isatty(STDIN_FILENO)) {
+            cli_error(input->display_name, "is a terminal; refusing to read data from it "
+                                           "(give a file, or redirect or pipe it in)");
+            return false;
+        }
         input->fd = STDIN_FILENO;
     } else {
         input->fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -38,9 +38,10 @@ typedef struct cli_input {
 
 /* Opens path ("-" for stdin) and learns what it is, reading no data yet, so that the output
  * can be checked against it before any work is done. A directory is refused (callers that
- * accept directories check for one first). On failure prints one error line and returns
- * false; cli_input_release is still safe to call. */
-bool cli_input_open(const char *path, cli_input *input);
+ * accept directories check for one first), and so is a terminal on stdin unless terminal_ok
+ * (-f): data is not typed in, and a forgotten file name should not look like a hang. On
+ * failure prints one error line and returns false; cli_input_release is still safe to call. */
+bool cli_input_open(const char *path, cli_input *input, bool terminal_ok);
 
 /* For an input that is not seekable: reads it to its end into memory. Does nothing for a
  * seekable one. Prints one error line and returns false on failure. */

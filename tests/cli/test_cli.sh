@@ -531,6 +531,18 @@ if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>
         >quiet.txt 2>&1 </dev/null || fail "compress -q under script"
     [ ! -s quiet.txt ] || fail "-q still printed: $(cat quiet.txt)"
     ok
+    # a terminal is refused as standard input (a forgotten FILE is no hang), and as standard
+    # output without -f
+    for command in "compress -" "decompress -" "test -" "list -" "info -"; do
+        script -qec "'$EMZIP' $command; echo \"exit \$?\"" /dev/null >tty.txt 2>&1 </dev/null
+        grep -aq '(stdin): is a terminal; refusing to read data from it' tty.txt &&
+            grep -aq 'exit 1' tty.txt || fail "emzip $command on a terminal: $(cat tty.txt)"
+    done
+    script -qec "'$EMZIP' compress -o - '$bf16'; echo \"exit \$?\"" /dev/null >tty.txt 2>&1 \
+        </dev/null
+    grep -aq 'refusing to write binary data to a terminal' tty.txt && grep -aq 'exit 1' tty.txt ||
+        fail "compress to a terminal: $(cat tty.txt)"
+    ok
 else
     echo "script(1) or a pseudo-terminal unavailable: progress line not checked"
 fi
