@@ -92,7 +92,9 @@ bool cli_input_open(const char *path, cli_input *input, bool terminal_ok) {
         cli_error_errno(input->display_name, EISDIR);
         return false;
     }
+    input->info = info;
     if (S_ISREG(info.st_mode)) {
+        input->is_named_file = input->owns_fd;
         input->has_identity = true;
         input->device = info.st_dev;
         input->inode = info.st_ino;

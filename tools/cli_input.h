@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 typedef struct cli_input {
@@ -20,6 +21,11 @@ typedef struct cli_input {
     bool has_identity;
     dev_t device;
     ino_t inode;
+
+    /* A regular file named by a path (not stdin): its outputs take its permission bits,
+     * owner and times (cli_metadata.h). info: as it was when opened. */
+    bool is_named_file;
+    struct stat info;
 
     int fd;       /* -1 once closed */
     bool owns_fd; /* false for stdin */

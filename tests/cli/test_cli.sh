@@ -8,6 +8,7 @@
 # against groff's warnings, when groff is installed), and a checkpoint larger than the address-space limit under
 # `ulimit -v` (skipped under AddressSanitizer, whose shadow memory needs terabytes of address
 # space: EMZIP_TEST_SANITIZE from meson, or libasan in `ldd EMZIP`, says so).
+# Also file metadata (mode, times, owner) from input to output.
 # No `CMD | grep -q`: with pipefail, grep leaving early would fail CMD with SIGPIPE.
 set -euo pipefail
 
@@ -378,6 +379,7 @@ ok
 section "corrupted container: test, decompress and extract name the tensor"
 "$EMZIP" compress -q -f "$big" -o big.emz
 cp big.emz bad.emz
+chmod u+w bad.emz # the corpus may be read-only, and outputs keep their input's mode
 python3 - bad.emz <<'EOF'
 import os, sys
 with open(sys.argv[1], "r+b") as f:
@@ -431,6 +433,103 @@ expect_status 2 "$EMZIP" extract s.emz a b
 expect_status 2 "$EMZIP" decompress noise.bin
 stderr_has "name does not end in .emz"
 expect_status 2 "$EMZIP" help frobnicate
+
+section "file metadata: outputs keep their input's mode, times and owner"
+# meta_of FILE: what must carry over: the mode in octal and the mtime to the nanosecond (the
+# atime too, but reading the input may change its own, so that is checked against a value)
+meta_of() { stat -c '%a %y' "$1"; }
+same_meta() { # same_meta FROM TO
+    [ "$(meta_of "$1")" = "$(meta_of "$2")" ] ||
+        fail "$2 does not keep the metadata of $1: $(meta_of "$1") / $(meta_of "$2")"
+}
+atime_is() { # atime_is FILE TIME
+    [ "$(stat -c %x "$1")" = "$2" ] || fail "$1: atime $(stat -c %x "$1"), not $2"
+}
+cp "$bf16" private.safetensors
+chmod 600 private.safetensors
+touch -a -d '2020-03-04 05:06:07.111111111' private.safetensors
+touch -m -d '2021-02-03 04:05:06.123456789' private.safetensors
+atime=$(stat -c %x private.safetensors) # as the input had it before it was read
+"$EMZIP" compress -q private.safetensors
+same_meta private.safetensors private.safetensors.emz
+atime_is private.safetensors.emz "$atime"
+[ "$(stat -c %a private.safetensors.emz)" = 600 ] || fail "a mode-600 input gave a wider output"
+"$EMZIP" decompress -q private.safetensors.emz -o private.out
+same_meta private.safetensors private.out
+atime_is private.out "$atime"
+cmp -s private.safetensors private.out || fail "private round trip"
+"$EMZIP" compress -q -t bf16 private.safetensors -o private.raw.emz
+same_meta private.safetensors private.raw.emz
+ok
+# not masked by the umask, as gzip and zstd do; without an input file, 0666 less the umask
+(
+    umask 077
+    cp "$bf16" open.safetensors
+    chmod 644 open.safetensors
+    "$EMZIP" compress -q open.safetensors
+    "$EMZIP" compress -q -o from-stdin.emz - <open.safetensors
+    umask 027
+    "$EMZIP" compress -q -o from-pipe.emz - < <(cat open.safetensors)
+)
+[ "$(stat -c %a open.safetensors.emz)" = 644 ] || fail "umask applied to a kept mode"
+[ "$(stat -c %a from-stdin.emz)" = 600 ] || fail "stdin output mode: not 0666 less umask 077"
+[ "$(stat -c %a from-pipe.emz)" = 640 ] || fail "pipe output mode: not 0666 less umask 027"
+ok
+# extract: the checkpoint's mode (a private checkpoint's tensor is private), its own times
+"$EMZIP" extract -q private.safetensors.emz Conv2D_41/filter -o private.tensor
+[ "$(stat -c %a private.tensor)" = 600 ] || fail "extract output mode"
+[ "$(stat -c %Y private.tensor)" != "$(stat -c %Y private.safetensors)" ] ||
+    fail "extract output took the checkpoint's mtime"
+ok
+# every file of a sharded directory, both ways
+mkdir meta-shards
+cp "$CORPUS/age.bf16.safetensors" meta-shards/a.safetensors
+cp "$bf16" meta-shards/b.safetensors
+echo '{"weight_map": {}}' >meta-shards/model.safetensors.index.json
+chmod 600 meta-shards/a.safetensors
+chmod 640 meta-shards/b.safetensors
+chmod 604 meta-shards/model.safetensors.index.json
+touch -d '2019-01-01 00:00:00.5' meta-shards/a.safetensors
+touch -d '2018-06-30 12:00:00.25' meta-shards/b.safetensors
+"$EMZIP" compress -q meta-shards -o meta-packed
+"$EMZIP" decompress -q meta-packed -o meta-restored
+for f in a.safetensors b.safetensors model.safetensors.index.json; do
+    same_meta "meta-shards/$f" "meta-packed/$f.emz"
+    same_meta "meta-shards/$f" "meta-restored/$f"
+    cmp -s "meta-shards/$f" "meta-restored/$f" || fail "directory round trip of $f"
+done
+ok
+if [ "$(id -u)" -eq 0 ]; then
+    # root gives the owner and group too, and the set-ID bits with them
+    cp "$bf16" owned.safetensors
+    chown 12345:23456 owned.safetensors
+    chmod 6750 owned.safetensors
+    "$EMZIP" compress -q owned.safetensors
+    "$EMZIP" decompress -q owned.safetensors.emz -o owned.out
+    for f in owned.safetensors.emz owned.out; do
+        [ "$(stat -c '%u:%g %a' "$f")" = "12345:23456 6750" ] ||
+            fail "$f: owner or set-ID bits not kept: $(stat -c '%u:%g %a' "$f")"
+    done
+    ok
+    # a user who cannot give the owner or group drops the set-ID bits with them
+    as_user=(setpriv --reuid=12345 --regid=12345 --clear-groups)
+    if command -v setpriv >/dev/null 2>&1 && "${as_user[@]}" "$EMZIP" --version >/dev/null 2>&1
+    then
+        shared=$(mktemp -d "${TMPDIR:-/tmp}/emzip-cli-setid.XXXXXX")
+        chmod 777 "$shared"
+        cp "$bf16" "$shared/setid.safetensors"
+        chmod 6755 "$shared/setid.safetensors" # root's, with both set-ID bits
+        "${as_user[@]}" "$EMZIP" compress -q "$shared/setid.safetensors" || fail "compress as uid 12345"
+        got=$(stat -c '%u:%g %a' "$shared/setid.safetensors.emz")
+        rm -rf "$shared"
+        [ "$got" = "12345:12345 755" ] || fail "set-ID bits kept without the owner: $got"
+        ok
+    else
+        echo "setpriv missing, or uid 12345 cannot run $EMZIP: the set-ID drop is not checked"
+    fi
+else
+    echo "not root: giving the owner is not checked"
+fi
 
 section "help: the man pages as rendered at build time"
 commands="compress decompress test info list extract"
