@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Long options without a short form get values outside the char range. */
 enum { OPTION_NO_CHECK = 256, OPTION_IMPL, OPTION_JSON };
@@ -62,11 +63,17 @@ static bool parse_byte_count(const char *text, int64_t *bytes) {
 /* Every long option, spelled once. A command takes those whose short form is in its
  * grammar's short_options, and those of its long_only (select_long_options). */
 static const struct option all_long_options[] = {
-    {"type", required_argument, NULL, 't'},    {"chunk-size", required_argument, NULL, 'c'},
-    {"threads", required_argument, NULL, 'T'}, {"output", required_argument, NULL, 'o'},
-    {"force", no_argument, NULL, 'f'},         {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},          {"no-check", no_argument, NULL, OPTION_NO_CHECK},
-    {"impl", no_argument, NULL, OPTION_IMPL},  {"json", no_argument, NULL, OPTION_JSON},
+    {"type", required_argument, NULL, 't'},
+    {"chunk-size", required_argument, NULL, 'c'},
+    {"threads", required_argument, NULL, 'T'},
+    {"output", required_argument, NULL, 'o'},
+    {"force", no_argument, NULL, 'f'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"no-check", no_argument, NULL, OPTION_NO_CHECK},
+    {"impl", no_argument, NULL, OPTION_IMPL},
+    {"json", no_argument, NULL, OPTION_JSON},
 };
 enum { LONG_OPTION_COUNT = sizeof all_long_options / sizeof all_long_options[0] };
 
@@ -80,12 +87,12 @@ typedef struct command_grammar {
 } command_grammar;
 
 static const command_grammar grammars[] = {
-    [CLI_COMMAND_COMPRESS] = {":t:c:T:o:fqh", TAKES(OPTION_JSON)},
-    [CLI_COMMAND_DECOMPRESS] = {":o:T:fqh", TAKES(OPTION_NO_CHECK) | TAKES(OPTION_JSON)},
+    [CLI_COMMAND_COMPRESS] = {":t:c:T:o:fqvh", TAKES(OPTION_JSON)},
+    [CLI_COMMAND_DECOMPRESS] = {":o:T:fqvh", TAKES(OPTION_NO_CHECK) | TAKES(OPTION_JSON)},
     [CLI_COMMAND_INFO] = {":T:h", TAKES(OPTION_IMPL) | TAKES(OPTION_JSON)},
     [CLI_COMMAND_TEST] = {":T:qh", TAKES(OPTION_JSON)},
     [CLI_COMMAND_LIST] = {":T:h", TAKES(OPTION_JSON)},
-    [CLI_COMMAND_EXTRACT] = {":o:T:fqh", 0},
+    [CLI_COMMAND_EXTRACT] = {":o:T:fqvh", 0},
 };
 
 /* Fills selected (room for all of them and one more) with the long options of grammar, ended
@@ -155,7 +162,9 @@ static int apply_option(int option, cli_options *options, const char *command) {
         options->force = true;
         return CLI_EXIT_OK;
     case 'q':
-        options->quiet = true;
+    case 'v':
+        options->quiet = option == 'q';
+        options->verbose = option == 'v';
         return CLI_EXIT_OK;
     case OPTION_NO_CHECK:
         options->verify_checksum = false;
@@ -216,6 +225,8 @@ static int parse_command(int argc, char **argv, cli_options *options) {
     }
     options->input_path = argv[optind];
     if (wanted == 2) options->tensor_name = argv[optind + 1];
+    options->summary =
+        !options->quiet && !options->json && (options->verbose || isatty(STDERR_FILENO));
     return CLI_EXIT_OK;
 }
 

@@ -34,7 +34,10 @@ typedef struct cli_options {
     int64_t chunk_size;          /* ... with this many bytes (not yet checked by the library) */
     const char *chunk_size_text; /* ... spelled like this, for messages */
     bool force;
-    bool quiet;
+    bool quiet;           /* -q: no summary, no progress line (-v and -q: the last wins) */
+    bool verbose;         /* -v: summaries even when stderr is not a terminal */
+    bool summary;         /* derived: print summary lines (not -q, not --json, and -v or
+                             stderr a terminal) */
     bool verify_checksum; /* decompress: false with --no-check */
     bool show_impl;       /* info: --impl */
     bool json;            /* --json: JSON on stdout instead of text */

@@ -184,8 +184,7 @@ int cli_batch_run(const cli_options *options, cli_batch_fn fn, void *context, bo
         free(input_path);
         free(output_path);
     }
-    if (!options->quiet && !options->json && totals.files > 0 &&
-        options->command != CLI_COMMAND_TEST)
+    if (options->summary && totals.files > 0 && options->command != CLI_COMMAND_TEST)
         cli_print_totals(&totals, show_ratio);
     if (totals.failed > 0) cli_error(directory, "%u of %zu files failed", totals.failed, count);
     free_names(names, count);

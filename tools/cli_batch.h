@@ -29,7 +29,7 @@ typedef int (*cli_batch_fn)(const cli_options *options, void *context, const cli
 bool cli_is_directory(const char *path);
 
 /* Runs fn on every selected file of the directory options->input_path. show_ratio: for the
- * total line (cli_print_totals), printed unless -q or --json. */
+ * total line (cli_print_totals), printed with the summaries (options->summary). */
 int cli_batch_run(const cli_options *options, cli_batch_fn fn, void *context, bool show_ratio);
 
 #endif /* EMZIP_CLI_BATCH_H */

@@ -285,7 +285,7 @@ static int extract(const cli_options *options, emz_dctx *dctx) {
         !cli_output_commit(&output))
         goto done;
     status = CLI_EXIT_OK;
-    if (!options->quiet) {
+    if (options->summary) {
         double elapsed_ms = cli_monotonic_ms() - start_ms;
         size_t length = strlen(reader.input.display_name) + strlen(tensor.name) + 16;
         char *subject = malloc(length);

@@ -159,7 +159,7 @@ static int compress_one(const cli_options *options, emz_cctx *cctx, const compre
     cli_totals_add(totals, original, written, original, elapsed_ms);
     if (options->json)
         print_json(job, input.display_name, output.display_name, original, written, elapsed_ms);
-    else if (!options->quiet)
+    else if (options->summary)
         cli_print_summary(input.display_name, original, written, original, elapsed_ms, true);
 
 done:

@@ -119,7 +119,7 @@ static int decompress_one(const cli_options *options, emz_dctx *dctx, const char
     cli_totals_add(totals, compressed, written, written, elapsed_ms);
     if (options->json)
         print_json("decompress", &reader, output.display_name, elapsed_ms);
-    else if (!options->quiet)
+    else if (options->summary)
         cli_print_summary(reader.input.display_name, compressed, written, written, elapsed_ms,
                           false);
 

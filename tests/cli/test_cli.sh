@@ -94,13 +94,21 @@ for needed in "$bf16" "$mxfp4" "$big"; do
     [ -f "$needed" ] || fail "corpus file $needed missing"
 done
 
-section "summary line"
-"$EMZIP" compress -f "$bf16" -o s.emz 2>"$work/err"
+section "summary line: with -v, or when stderr is a terminal (see the end)"
+"$EMZIP" compress -v -f "$bf16" -o s.emz 2>"$work/err"
 summary='selfie\.bf16\.safetensors: [0-9]+ -> [0-9]+ bytes \([0-9.]+%\), [0-9.]+ ms, [0-9.]+ MB/s$'
 grep -Eq "$summary" "$work/err" || fail "summary format: $(cat "$work/err")"
 ok
-"$EMZIP" compress -q -f "$bf16" -o s.emz 2>"$work/err"
-[ ! -s "$work/err" ] || fail "-q printed: $(cat "$work/err")"
+for quiet in "" -q "-v -q"; do # stderr is a file here: silent as zstd is, and -q wins last
+    "$EMZIP" compress $quiet -f "$bf16" -o s.emz 2>"$work/err"
+    [ ! -s "$work/err" ] || fail "compress $quiet printed on a file: $(cat "$work/err")"
+    "$EMZIP" decompress $quiet -f s.emz -o s.out 2>"$work/err"
+    [ ! -s "$work/err" ] || fail "decompress $quiet printed on a file: $(cat "$work/err")"
+done
+"$EMZIP" decompress -v -f s.emz -o s.out 2>"$work/err"
+grep -Eq '^s\.emz: [0-9]+ -> 217800 bytes, [0-9.]+ ms, [0-9.]+ MB/s$' "$work/err" ||
+    fail "decompress -v summary: $(cat "$work/err")"
+rm -f s.out
 ok
 
 section "raw mode (-t)"
@@ -157,7 +165,7 @@ EOF
 echo "not part of the checkpoint" >shards/README.txt
 mkdir shards/sub
 cp "$bf16" shards/sub/ignored.safetensors
-"$EMZIP" compress -T 2 shards -o packed 2>"$work/err"
+"$EMZIP" compress -v -T 2 shards -o packed 2>"$work/err"
 grep -q '^total: 3 files, ' "$work/err" || fail "directory total line: $(cat "$work/err")"
 expected="model-00001-of-00002.safetensors.emz model-00002-of-00002.safetensors.emz"
 expected+=" model.safetensors.index.json.emz "
