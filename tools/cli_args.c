@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 /* Long options without a short form get values outside the char range. */
-enum { OPTION_NO_CHECK = 256, OPTION_IMPL, OPTION_JSON };
+enum { OPTION_NO_CHECK = 256, OPTION_IMPL, OPTION_JSON, OPTION_RM };
 
 static const char *const command_names[] = {
     [CLI_COMMAND_COMPRESS] = "compress", [CLI_COMMAND_DECOMPRESS] = "decompress",
@@ -67,6 +67,8 @@ static const struct option all_long_options[] = {
     {"chunk-size", required_argument, NULL, 'c'},
     {"threads", required_argument, NULL, 'T'},
     {"output", required_argument, NULL, 'o'},
+    {"keep", no_argument, NULL, 'k'},
+    {"rm", no_argument, NULL, OPTION_RM},
     {"force", no_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
@@ -87,8 +89,9 @@ typedef struct command_grammar {
 } command_grammar;
 
 static const command_grammar grammars[] = {
-    [CLI_COMMAND_COMPRESS] = {":t:c:T:o:fqvh", TAKES(OPTION_JSON)},
-    [CLI_COMMAND_DECOMPRESS] = {":o:T:fqvh", TAKES(OPTION_NO_CHECK) | TAKES(OPTION_JSON)},
+    [CLI_COMMAND_COMPRESS] = {":t:c:T:o:kfqvh", TAKES(OPTION_RM) | TAKES(OPTION_JSON)},
+    [CLI_COMMAND_DECOMPRESS] = {":o:T:kfqvh",
+                                TAKES(OPTION_NO_CHECK) | TAKES(OPTION_RM) | TAKES(OPTION_JSON)},
     [CLI_COMMAND_INFO] = {":T:h", TAKES(OPTION_IMPL) | TAKES(OPTION_JSON)},
     [CLI_COMMAND_TEST] = {":T:qh", TAKES(OPTION_JSON)},
     [CLI_COMMAND_LIST] = {":T:h", TAKES(OPTION_JSON)},
@@ -157,6 +160,12 @@ static int apply_option(int option, cli_options *options, const char *command) {
     }
     case 'o':
         options->output_path = optarg;
+        return CLI_EXIT_OK;
+    case 'k': /* the default: inputs are kept */
+        options->remove_input = false;
+        return CLI_EXIT_OK;
+    case OPTION_RM:
+        options->remove_input = true;
         return CLI_EXIT_OK;
     case 'f':
         options->force = true;

@@ -38,6 +38,7 @@ typedef struct cli_options {
     bool verbose;         /* -v: summaries even when stderr is not a terminal */
     bool summary;         /* derived: print summary lines (not -q, not --json, and -v or
                              stderr a terminal) */
+    bool remove_input;    /* --rm: remove each input whose output file is complete */
     bool verify_checksum; /* decompress: false with --no-check */
     bool show_impl;       /* info: --impl */
     bool json;            /* --json: JSON on stdout instead of text */

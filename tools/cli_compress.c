@@ -139,6 +139,7 @@ static int compress_one(const cli_options *options, emz_cctx *cctx, const compre
     if (!cli_output_open(&output, output_path, options->force, &input)) goto done;
     output_opened = true;
     cli_output_keep_metadata(&output, &input, true);
+    output.durable = options->remove_input;
     if (!cli_input_load(&input)) goto done;
     if (!job->raw && !input.seekable && refuse_non_safetensors(job, &input)) goto done;
     if (!cli_sink_init(&sink, &output)) goto done;
@@ -154,13 +155,15 @@ static int compress_one(const cli_options *options, emz_cctx *cctx, const compre
         goto done;
     }
     if (!cli_output_commit(&output)) goto done;
-    status = CLI_EXIT_OK;
     uint64_t original = source.source.size;
     cli_totals_add(totals, original, written, original, elapsed_ms);
     if (options->json)
         print_json(job, input.display_name, output.display_name, original, written, elapsed_ms);
     else if (options->summary)
         cli_print_summary(input.display_name, original, written, original, elapsed_ms, true);
+    bool removed =
+        !options->remove_input || !output.is_file || cli_input_remove(&input, job->input_path);
+    status = removed ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 
 done:
     if (output_opened) cli_output_abort(&output); /* no-op after a successful commit */

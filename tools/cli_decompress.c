@@ -103,6 +103,7 @@ static int decompress_one(const cli_options *options, emz_dctx *dctx, const char
     if (!cli_output_open(&output, output_path, options->force, &reader.input)) goto done;
     output_opened = true;
     cli_output_keep_metadata(&output, &reader.input, true);
+    output.durable = options->remove_input;
     if (!cli_reader_open(&reader, dctx) || !cli_sink_init(&sink, &output)) goto done;
 
     uint64_t written = 0;
@@ -113,7 +114,6 @@ static int decompress_one(const cli_options *options, emz_dctx *dctx, const char
         goto done;
     }
     if (!cli_output_commit(&output)) goto done;
-    status = CLI_EXIT_OK;
     double elapsed_ms = cli_monotonic_ms() - start_ms;
     uint64_t compressed = reader.info.compressed_size;
     cli_totals_add(totals, compressed, written, written, elapsed_ms);
@@ -122,6 +122,9 @@ static int decompress_one(const cli_options *options, emz_dctx *dctx, const char
     else if (options->summary)
         cli_print_summary(reader.input.display_name, compressed, written, written, elapsed_ms,
                           false);
+    bool removed =
+        !options->remove_input || !output.is_file || cli_input_remove(&reader.input, input_path);
+    status = removed ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 
 done:
     if (output_opened) cli_output_abort(&output);

@@ -146,6 +146,18 @@ bool cli_input_read_at(const cli_input *input, void *buffer, size_t size, uint64
     return true;
 }
 
+bool cli_input_remove(const cli_input *input, const char *path) {
+    struct stat now;
+    if (!input->is_named_file || stat(path, &now) != 0 || now.st_dev != input->device ||
+        now.st_ino != input->inode)
+        return true; /* stdin, or no longer the file that was read: leave it alone */
+    if (unlink(path) != 0) {
+        cli_error(input->display_name, "cannot remove the input (--rm): %s", strerror(errno));
+        return false;
+    }
+    return true;
+}
+
 void cli_input_release(cli_input *input) {
     close_input(input);
     free(input->data);

@@ -23,7 +23,7 @@ typedef struct cli_input {
     ino_t inode;
 
     /* A regular file named by a path (not stdin): its outputs take its permission bits,
-     * owner and times (cli_metadata.h). info: as it was when opened. */
+     * owner and times (cli_metadata.h), and --rm may remove it. info: as it was when opened. */
     bool is_named_file;
     struct stat info;
 
@@ -59,6 +59,11 @@ uint64_t cli_input_size(const cli_input *input);
 /* Reads size bytes at offset; false on a read error or a short file (errno says which: 0 for
  * a file that ended early). Thread-safe for a seekable input (pread). Prints nothing. */
 bool cli_input_read_at(const cli_input *input, void *buffer, size_t size, uint64_t offset);
+
+/* --rm: removes the input file at path once its output is complete, if it is a named regular
+ * file that is still the one opened (not replaced meanwhile). Returns true if removed or not
+ * to be removed; prints one error line and returns false if unlink fails. */
+bool cli_input_remove(const cli_input *input, const char *path);
 
 /* Closes the input if still open and frees any loaded data. */
 void cli_input_release(cli_input *input);

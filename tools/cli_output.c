@@ -153,12 +153,36 @@ static bool move_into_place(cli_output *output) {
     return true;
 }
 
-/* The temporary file's final mode (and owner and times), before it gets its name. */
-static void finish_temp_file(cli_output *output) {
+/* Syncs the directory that holds path, so that a rename into it is on disk. */
+static bool sync_directory(const char *path, const char *display_name) {
+    const char *slash = strrchr(path, '/');
+    char *directory = slash == NULL   ? strdup(".")
+                      : slash == path ? strdup("/")
+                                      : strndup(path, (size_t)(slash - path));
+    int fd = directory != NULL ? open(directory, O_RDONLY | O_CLOEXEC) : -1;
+    int error = directory == NULL ? ENOMEM : fd < 0 ? errno : fsync(fd) != 0 ? errno : 0;
+    if (fd >= 0) close(fd);
+    free(directory);
+    /* Some file systems cannot sync a directory; the file itself was synced. */
+    if (error != 0 && error != EINVAL && error != EBADF) {
+        cli_error(display_name, "cannot sync its directory: %s", strerror(error));
+        return false;
+    }
+    return true;
+}
+
+/* The temporary file's final mode (and owner and times), and with durable its data on disk:
+ * all before it gets its name. */
+static bool finish_temp_file(cli_output *output) {
     if (output->keep_metadata)
         cli_metadata_copy(output->fd, &output->source, output->keep_times);
     else
         cli_metadata_default_mode(output->fd);
+    if (output->durable && fsync(output->fd) != 0) {
+        cli_error(output->display_name, "cannot sync to disk: %s", strerror(errno));
+        return false;
+    }
+    return true;
 }
 
 bool cli_output_commit(cli_output *output) {
@@ -166,7 +190,10 @@ bool cli_output_commit(cli_output *output) {
         output->fd = -1; /* stdout stays open; every write was already checked */
         return true;
     }
-    if (output->temp_path != NULL) finish_temp_file(output);
+    if (output->temp_path != NULL && !finish_temp_file(output)) {
+        cli_output_abort(output);
+        return false;
+    }
     int fd = output->fd;
     output->fd = -1;
     /* close() can report delayed write errors (e.g. on NFS), so it must be checked before
@@ -182,11 +209,13 @@ bool cli_output_commit(cli_output *output) {
         return false;
     }
     cli_signals_set_cleanup_path(NULL);
+    bool synced = !output->durable || sync_directory(output->final_path, output->display_name);
+    output->is_file = true;
     free(output->temp_path);
     free(output->final_path);
     output->temp_path = NULL;
     output->final_path = NULL;
-    return true;
+    return synced;
 }
 
 void cli_output_abort(cli_output *output) {

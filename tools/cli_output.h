@@ -22,9 +22,11 @@ typedef struct cli_output {
     char *final_path;         /* where the output ends up, when written via a temporary file */
     char *temp_path;          /* the temporary file, until it is renamed or removed */
     bool overwrite;           /* --force: an existing regular OUT may be replaced */
+    bool durable;             /* sync the file and its directory before the commit returns */
     bool keep_metadata;       /* give the file the mode, owner (and times) of source */
     bool keep_times;
     struct stat source;
+    bool is_file; /* after a commit: the output is a regular file made by this run */
 } cli_output;
 
 /* Opens path ("-" for stdout) for writing the output of input. Does all the refusals
@@ -40,8 +42,9 @@ void cli_output_keep_metadata(cli_output *output, const cli_input *input, bool t
 /* Writes all size bytes. Prints one error line and returns false on failure. */
 bool cli_output_write(cli_output *output, const void *data, size_t size);
 
-/* Closes the output and moves it into place. On failure prints one error line, removes the
- * temporary file, and returns false. */
+/* Closes the output and moves it into place (with durable set, after syncing it to disk, and
+ * then its directory). On failure prints one error line, removes the temporary file, and
+ * returns false. */
 bool cli_output_commit(cli_output *output);
 
 /* Closes the output and removes the temporary file, if any. Does nothing after a commit, so

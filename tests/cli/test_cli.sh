@@ -8,7 +8,7 @@
 # against groff's warnings, when groff is installed), and a checkpoint larger than the address-space limit under
 # `ulimit -v` (skipped under AddressSanitizer, whose shadow memory needs terabytes of address
 # space: EMZIP_TEST_SANITIZE from meson, or libasan in `ldd EMZIP`, says so).
-# Also file metadata (mode, times, owner) from input to output.
+# Also file metadata (mode, times, owner) from input to output, -k and --rm.
 # No `CMD | grep -q`: with pipefail, grep leaving early would fail CMD with SIGPIPE.
 set -euo pipefail
 
@@ -538,6 +538,39 @@ if [ "$(id -u)" -eq 0 ]; then
 else
     echo "not root: giving the owner is not checked"
 fi
+
+section "-k and --rm: the input goes once its output is complete, never on failure or to stdout"
+cp "$bf16" rm.safetensors
+touch -d '2022-02-22 22:22:22.222222222' rm.safetensors
+before=$(stat -c '%a %y' rm.safetensors)
+"$EMZIP" compress -q -k rm.safetensors
+[ -f rm.safetensors ] || fail "-k removed the input"
+"$EMZIP" compress -q -f --rm rm.safetensors
+[ ! -e rm.safetensors ] && [ -f rm.safetensors.emz ] || fail "--rm kept the input: $(ls rm*)"
+"$EMZIP" decompress -q --rm rm.safetensors.emz
+[ -f rm.safetensors ] && [ ! -e rm.safetensors.emz ] || fail "decompress --rm: $(ls rm*)"
+[ "$(stat -c '%a %y' rm.safetensors)" = "$before" ] && cmp -s rm.safetensors "$bf16" ||
+    fail "--rm round trip"
+expect_status 1 "$EMZIP" compress --rm noise.bin
+[ -f noise.bin ] || fail "--rm removed an input that failed"
+"$EMZIP" compress -q --rm rm.safetensors -o - >/dev/null
+"$EMZIP" compress -q --rm -f rm.safetensors -o /dev/null
+[ -f rm.safetensors ] || fail "--rm removed an input written to stdout or /dev/null"
+"$EMZIP" compress -q rm.safetensors
+expect_status 1 "$EMZIP" compress --rm rm.safetensors
+stderr_has "rm.safetensors.emz: already exists"
+[ -f rm.safetensors ] || fail "--rm removed an input whose output was refused"
+# a directory: each file once its own output is done
+mkdir rm-shards
+cp "$bf16" "$mxfp4" rm-shards/
+"$EMZIP" compress -q --rm rm-shards
+[ "$(ls rm-shards | tr '\n' ' ')" = "selfie.bf16.safetensors.emz selfie.mxfp4.safetensors.emz " ] ||
+    fail "compress --rm of a directory: $(ls rm-shards)"
+"$EMZIP" decompress -q --rm rm-shards
+[ "$(ls rm-shards | tr '\n' ' ')" = "selfie.bf16.safetensors selfie.mxfp4.safetensors " ] ||
+    fail "decompress --rm of a directory: $(ls rm-shards)"
+cmp -s rm-shards/selfie.mxfp4.safetensors "$mxfp4" || fail "directory --rm round trip"
+ok
 
 section "help: the man pages as rendered at build time"
 commands="compress decompress test info list extract"
