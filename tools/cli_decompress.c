@@ -1,5 +1,6 @@
-/* cli_decompress.c - emzip decompress and emzip test: a whole compressed file (bare frame or
- * container), or every *.emz of a directory, decoded in order through emz_reader_decompress.
+/* cli_decompress.c - emzip decompress and emzip test: whole compressed files (bare frames or
+ * containers), and every *.emz of a directory, each decoded in order through
+ * emz_reader_decompress (each input to its own output, cli_batch.h).
  *
  * The library decodes a few chunks per thread at a time and hands them to the sink in file
  * order, so memory stays bounded whatever the file size; test passes no sink and only
@@ -25,31 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char emz_suffix[] = ".emz";
-enum { EMZ_SUFFIX_LENGTH = sizeof emz_suffix - 1 };
-
-/* IN without .emz, or "-" for stdin. NULL after printing the error; *status then says whether
- * it was a usage error (no .emz to remove) or no memory. */
-static char *derive_output_path(const char *input_path, int *status) {
-    if (strcmp(input_path, "-") == 0) return strdup("-");
-    size_t length = strlen(input_path);
-    const char *base = strrchr(input_path, '/');
-    base = base != NULL ? base + 1 : input_path;
-    if (strlen(base) <= EMZ_SUFFIX_LENGTH ||
-        strcmp(input_path + length - EMZ_SUFFIX_LENGTH, emz_suffix) != 0) {
-        cli_usage_error("decompress", "%s: name does not end in %s; use -o to name the output",
-                        input_path, emz_suffix);
-        *status = CLI_EXIT_USAGE;
-        return NULL;
-    }
-    char *path = strndup(input_path, length - EMZ_SUFFIX_LENGTH);
-    if (path == NULL) {
-        cli_error_errno(input_path, ENOMEM);
-        *status = CLI_EXIT_FAILURE;
-    }
-    return path;
-}
 
 /* Decodes the whole file to sink (NULL: verify only) with a progress line. */
 static emz_status decode_all(const cli_options *options, cli_reader *reader, emz_dctx *dctx,
@@ -91,14 +67,9 @@ static int decompress_one(const cli_options *options, emz_dctx *dctx, const char
     cli_output output = {.fd = -1};
     cli_sink sink = {0};
     bool output_opened = false;
-    char *derived = NULL;
     int status = CLI_EXIT_FAILURE;
 
     double start_ms = cli_monotonic_ms();
-    memset(&reader, 0, sizeof reader); /* closed at done even if never begun */
-    if (output_path == NULL &&
-        (output_path = derived = derive_output_path(input_path, &status)) == NULL)
-        goto done;
     if (!cli_reader_begin(&reader, input_path, options->force)) goto done;
     if (!cli_output_open(&output, output_path, options->force, &reader.input)) goto done;
     output_opened = true;
@@ -130,7 +101,6 @@ done:
     if (output_opened) cli_output_abort(&output);
     cli_sink_release(&sink);
     cli_reader_close(&reader);
-    free(derived);
     return status;
 }
 
@@ -183,39 +153,20 @@ static int test_item(const cli_options *options, void *context, const cli_batch_
     return test_one(options, context, item->input_path, totals);
 }
 
-/* Runs item on IN, or on every file of IN if it is a directory. */
-static int run_input(const cli_options *options, emz_dctx *dctx, cli_batch_fn item) {
-    if (cli_is_directory(options->input_path)) return cli_batch_run(options, item, dctx, false);
-    cli_batch_item single = {options->input_path, options->output_path, false};
-    cli_totals totals = {0};
-    return item(options, dctx, &single, &totals);
-}
-
 static int decompress_input(const cli_options *options, emz_dctx *dctx) {
-    return run_input(options, dctx, decompress_item);
+    return cli_batch_run(options, decompress_item, dctx, false);
 }
 
 static int test_input(const cli_options *options, emz_dctx *dctx) {
-    return run_input(options, dctx, test_item);
+    return cli_batch_run(options, test_item, dctx, false);
 }
 
 int cli_run_decompress(const cli_options *options) {
-    bool directory = cli_is_directory(options->input_path);
-    bool to_stdout = options->output_path != NULL ? strcmp(options->output_path, "-") == 0
-                                                  : strcmp(options->input_path, "-") == 0;
-    if (directory && to_stdout) {
-        cli_usage_error("decompress", "decompress: a directory's files cannot go to standard "
-                                      "output; -o names an output directory");
-        return CLI_EXIT_USAGE;
-    }
-    if (!directory && options->json && to_stdout) {
-        cli_usage_error("decompress", "decompress: --json prints to standard output, which the "
-                                      "decompressed data goes to here; give -o FILE");
-        return CLI_EXIT_USAGE;
-    }
+    if (!cli_batch_check(options)) return CLI_EXIT_USAGE;
     return cli_run_with_dctx(options, options->verify_checksum, decompress_input);
 }
 
 int cli_run_test(const cli_options *options) {
+    if (!cli_batch_check(options)) return CLI_EXIT_USAGE;
     return cli_run_with_dctx(options, true, test_input);
 }

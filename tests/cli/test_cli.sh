@@ -8,7 +8,8 @@
 # against groff's warnings, when groff is installed), and a checkpoint larger than the address-space limit under
 # `ulimit -v` (skipped under AddressSanitizer, whose shadow memory needs terabytes of address
 # space: EMZIP_TEST_SANITIZE from meson, or libasan in `ldd EMZIP`, says so).
-# Also file metadata (mode, times, owner) from input to output, -k and --rm.
+# Also file metadata (mode, times, owner) from input to output, -k and --rm, and the
+# zstd-style command line (no command, -d, -c, several files, -v).
 # No `CMD | grep -q`: with pipefail, grep leaving early would fail CMD with SIGPIPE.
 set -euo pipefail
 
@@ -431,11 +432,13 @@ expect_status 1 "$EMZIP" info noise.bin
 stderr_has "noise.bin: "
 
 section "usage errors"
-expect_status 2 "$EMZIP"
-expect_status 2 "$EMZIP" frobnicate
+expect_status 2 "$EMZIP" frobnicate s.emz
+stderr_has "'frobnicate' is neither a command nor a file"
+[ ! -e s.emz.emz ] || fail "a mistyped command compressed the file after it"
 expect_status 2 "$EMZIP" compress
 expect_status 2 "$EMZIP" compress --bogus "$bf16"
-expect_status 2 "$EMZIP" compress -c 3K "$bf16"
+expect_status 2 "$EMZIP" compress --chunk-size 3K "$bf16"
+stderr_has "invalid chunk size '3K'"
 expect_status 2 "$EMZIP" list a b
 expect_status 2 "$EMZIP" extract s.emz a b
 expect_status 2 "$EMZIP" decompress noise.bin
@@ -572,6 +575,101 @@ cp "$bf16" "$mxfp4" rm-shards/
 cmp -s rm-shards/selfie.mxfp4.safetensors "$mxfp4" || fail "directory --rm round trip"
 ok
 
+section "zstd-style command line: no command, -d, -c, several files, -v"
+cp "$bf16" z.safetensors
+"$EMZIP" -c z.safetensors | "$EMZIP" -dc >z.out
+cmp -s z.safetensors z.out || fail "emzip -c FILE | emzip -dc"
+"$EMZIP" -c z.safetensors | cmp -s - s.emz || fail "emzip -c differs from emzip compress"
+"$EMZIP" --stdout z.safetensors | "$EMZIP" --decompress --stdout | cmp -s - z.safetensors ||
+    fail "--stdout | --decompress --stdout"
+"$EMZIP" <z.safetensors | "$EMZIP" -d | cmp -s - z.safetensors || fail "stdin to stdout"
+"$EMZIP" -z z.safetensors && "$EMZIP" -d -f z.safetensors.emz
+cmp -s z.safetensors.emz s.emz || fail "emzip -z FILE differs from emzip compress"
+"$EMZIP" --compress -f z.safetensors && "$EMZIP" --uncompress -f z.safetensors.emz
+"$EMZIP" --test z.safetensors.emz >test.txt
+[ "$(cat test.txt)" = "z.safetensors.emz: OK" ] || fail "--test: $(cat test.txt)"
+"$EMZIP" --test <z.safetensors.emz >test.txt
+[ "$(cat test.txt)" = "(stdin): OK" ] || fail "--test of stdin: $(cat test.txt)"
+ok
+# several files: each to its own output, the inputs kept (-k is the default)
+rm -f z.safetensors.emz
+cp "$bf16" a.safetensors
+cp "$mxfp4" b.safetensors
+cp "$CORPUS/age.bf16.safetensors" c.safetensors
+"$EMZIP" a.safetensors b.safetensors c.safetensors 2>"$work/err"
+[ ! -s "$work/err" ] || fail "several files printed on a file: $(cat "$work/err")"
+for f in a b c; do
+    [ -f $f.safetensors ] && [ -f $f.safetensors.emz ] || fail "emzip a b c: $(ls)"
+    mv $f.safetensors $f.orig
+done
+"$EMZIP" -d -k -v a.safetensors.emz b.safetensors.emz c.safetensors.emz 2>"$work/err"
+[ "$(grep -c ' bytes, ' "$work/err")" -eq 4 ] && grep -q '^total: 3 files, ' "$work/err" ||
+    fail "-v on several files: $(cat "$work/err")"
+for f in a b c; do cmp -s $f.orig $f.safetensors || fail "several files: $f round trip"; done
+"$EMZIP" test a.safetensors.emz b.safetensors.emz >test.txt
+[ "$(wc -l <test.txt)" -eq 2 ] || fail "test of two files: $(cat test.txt)"
+"$EMZIP" -dc a.safetensors.emz b.safetensors.emz | cmp -s - <(cat a.orig b.orig) ||
+    fail "emzip -dc A B is not A then B"
+ok
+# a failing file among several: reported, the others done, exit status 1
+rm -f a.safetensors.emz c.safetensors.emz noise.bin.emz
+expect_status 1 "$EMZIP" a.safetensors missing.safetensors noise.bin c.safetensors
+stderr_has "emzip: missing.safetensors: No such file or directory"
+stderr_has "emzip: noise.bin: not a safetensors file"
+[ "$(wc -l <"$work/err")" -eq 2 ] || fail "one line per failure: $(cat "$work/err")"
+[ -f a.safetensors.emz ] && [ -f c.safetensors.emz ] && [ ! -e noise.bin.emz ] ||
+    fail "the files around the failures: $(ls)"
+expect_status 2 "$EMZIP" -d -f a.safetensors.emz noise.bin
+stderr_has "name does not end in .emz"
+cmp -s a.safetensors a.orig || fail "the file before a usage error among several"
+ok
+# -o with several files: a directory, created if missing; an existing one for a single file
+"$EMZIP" -q a.safetensors c.safetensors -o several/out
+[ -f several/out/a.safetensors.emz ] && [ -f several/out/c.safetensors.emz ] ||
+    fail "-o DIR with several files: $(ls -R several)"
+"$EMZIP" -q b.safetensors -o several/out
+[ -f several/out/b.safetensors.emz ] || fail "-o EXISTING_DIR with one file"
+"$EMZIP" -d -q several/out/a.safetensors.emz several/out/b.safetensors.emz -o several/back
+cmp -s several/back/a.safetensors a.orig && cmp -s several/back/b.safetensors b.orig ||
+    fail "-d -o DIR with several files"
+ok
+# --rm with several files: a refused output keeps its input, the others go
+cp rm.safetensors rm2.safetensors
+expect_status 1 "$EMZIP" --rm rm.safetensors rm2.safetensors # rm.safetensors.emz exists
+stderr_has "rm.safetensors.emz: already exists"
+[ -f rm.safetensors ] && [ ! -e rm2.safetensors ] && [ -f rm2.safetensors.emz ] ||
+    fail "--rm with one refused output: $(ls rm*)"
+ok
+# usage errors of this grammar, and the old -c CHUNK
+expect_status 2 "$EMZIP" -c a.safetensors c.safetensors
+stderr_has "cannot decode compressed files put end to end"
+expect_status 2 "$EMZIP" -c shards
+expect_status 2 "$EMZIP" -z -d a.safetensors
+stderr_has "conflicting operations"
+expect_status 2 "$EMZIP" -d -t bf16 a.safetensors.emz
+stderr_has "option -t/--type does not apply to decompression"
+expect_status 2 "$EMZIP" --test -o x a.safetensors.emz
+expect_status 2 "$EMZIP" -c -o x.emz a.safetensors
+expect_status 2 "$EMZIP" - - <a.safetensors
+stderr_has "more than once"
+expect_status 2 "$EMZIP" --json <a.safetensors
+stderr_has "--json prints to standard output"
+expect_status 2 "$EMZIP" compress -c 64K a.safetensors
+stderr_has "-c now means --stdout"
+stderr_has "--chunk-size 64K"
+expect_status 2 "$EMZIP" compress -c64K a.safetensors
+stderr_has "--chunk-size"
+expect_status 2 "$EMZIP" -q decompress a.safetensors.emz
+stderr_has "'decompress' is a command: it must come first"
+# the old spellings that still work: the commands, --chunk-size, -o
+"$EMZIP" compress -q -t bf16 --chunk-size 64K -f a.orig -o chunked.emz
+"$EMZIP" info --json chunked.emz >chunked.json
+python3 -c 'import json; assert json.load(open("chunked.json"))["chunk_size"] == 65536'
+"$EMZIP" decompress -q -f chunked.emz -o chunked.out && cmp -s chunked.out a.orig ||
+    fail "old spellings round trip"
+"$EMZIP" --chunk-size 64K -t bf16 -c a.orig | cmp -s - chunked.emz || fail "--chunk-size bare"
+ok
+
 section "help: the man pages as rendered at build time"
 commands="compress decompress test info list extract"
 for command in $commands; do
@@ -597,8 +695,6 @@ for command in $commands help; do
 done
 grep -q "man emzip" usage.txt || fail "emzip --help does not point to the man page"
 "$EMZIP" -h | cmp -s - usage.txt || fail "emzip -h differs from emzip --help"
-expect_status 2 "$EMZIP"
-cmp -s "$work/err" usage.txt || fail "a bare emzip does not print the usage: $(cat "$work/err")"
 if command -v groff >/dev/null 2>&1; then
     for page in "$MAN_DIR"/*.1; do
         groff -man -ww -z "$page" 2>"$work/err" || fail "groff failed on $page"
@@ -662,26 +758,30 @@ section "progress line on a terminal"
 if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1 </dev/null; then
     # A pseudo-terminal for stderr; 64K chunks on one thread, so the run outlasts the first
     # redraw (100 ms) even on a fast machine.
-    script -qec "'$EMZIP' compress -T 1 -c 64K -f huge.safetensors -o /dev/null" /dev/null \
-        >progress.txt 2>&1 </dev/null || fail "compress under script: $(cat progress.txt)"
+    script -qec "'$EMZIP' compress -T 1 --chunk-size 64K -f huge.safetensors -o /dev/null" \
+        /dev/null >progress.txt 2>&1 </dev/null || fail "compress under script: $(cat progress.txt)"
     grep -aq 'huge.safetensors *[0-9]*%  .* / .*B/s' progress.txt ||
         fail "no progress line: $(tr '\r' '\n' <progress.txt)"
     grep -aq "huge.safetensors: $size -> " progress.txt || fail "no summary after the progress"
-    script -qec "'$EMZIP' compress -q -T 1 -c 64K -f huge.safetensors -o /dev/null" /dev/null \
-        >quiet.txt 2>&1 </dev/null || fail "compress -q under script"
+    script -qec "'$EMZIP' compress -q -T 1 --chunk-size 64K -f huge.safetensors -o /dev/null" \
+        /dev/null >quiet.txt 2>&1 </dev/null || fail "compress -q under script"
     [ ! -s quiet.txt ] || fail "-q still printed: $(cat quiet.txt)"
     ok
     # a terminal is refused as standard input (a forgotten FILE is no hang), and as standard
     # output without -f
-    for command in "compress -" "decompress -" "test -" "list -" "info -"; do
+    for command in "compress -" "decompress -" "test -" "list -" "info -" -d -q --test; do
         script -qec "'$EMZIP' $command; echo \"exit \$?\"" /dev/null >tty.txt 2>&1 </dev/null
         grep -aq '(stdin): is a terminal; refusing to read data from it' tty.txt &&
             grep -aq 'exit 1' tty.txt || fail "emzip $command on a terminal: $(cat tty.txt)"
     done
-    script -qec "'$EMZIP' compress -o - '$bf16'; echo \"exit \$?\"" /dev/null >tty.txt 2>&1 \
-        </dev/null
-    grep -aq 'refusing to write binary data to a terminal' tty.txt && grep -aq 'exit 1' tty.txt ||
-        fail "compress to a terminal: $(cat tty.txt)"
+    script -qec "'$EMZIP'; echo \"exit \$?\"" /dev/null >tty.txt 2>&1 </dev/null
+    tr -d '\r' <tty.txt | cmp -s - <(cat usage.txt && echo "exit 2") ||
+        fail "emzip alone on a terminal does not print the usage: $(cat tty.txt)"
+    for command in "compress -o - '$bf16'" "-c a.orig"; do
+        script -qec "'$EMZIP' $command; echo \"exit \$?\"" /dev/null >tty.txt 2>&1 </dev/null
+        grep -aq 'refusing to write binary data to a terminal' tty.txt &&
+            grep -aq 'exit 1' tty.txt || fail "emzip $command to a terminal: $(cat tty.txt)"
+    done
     ok
 else
     echo "script(1) or a pseudo-terminal unavailable: progress line not checked"
