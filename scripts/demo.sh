@@ -10,12 +10,13 @@ ninja -C build >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 emzip=build/tools/emzip
-$emzip compress -f sample/selfie.bf16.safetensors -o "$out/selfie.emz"
+# -v: the summary lines even when stderr is not a terminal (a log, a pipe)
+$emzip compress -v -f sample/selfie.bf16.safetensors -o "$out/selfie.emz"
 $emzip info "$out/selfie.emz"
 $emzip list "$out/selfie.emz" | sed -n 1,5p  # sed reads it all: no SIGPIPE
 tensor=$($emzip list "$out/selfie.emz" | awk 'NR == 3 {print $1}')
 $emzip extract -f "$out/selfie.emz" "$tensor" -o "$out/tensor.bin"
-$emzip decompress -f "$out/selfie.emz" -o "$out/selfie.bf16.safetensors"
+$emzip decompress -v -f "$out/selfie.emz" -o "$out/selfie.bf16.safetensors"
 cmp sample/selfie.bf16.safetensors "$out/selfie.bf16.safetensors"
 echo "round trip identical: sample/selfie.bf16.safetensors; tensor $tensor extracted alone" \
      "($(stat -c %s "$out/tensor.bin") bytes)"

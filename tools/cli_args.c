@@ -1,20 +1,35 @@
 /* cli_args.c - command-line parsing (see cli_args.h).
  *
- * The grammar is "emzip [--help | --version] COMMAND [OPTIONS] FILE [TENSOR]": the command
- * comes first, then getopt_long parses the rest, so options may come before or after FILE
- * (glibc permutes arguments; "--" ends the options and "-" is an operand meaning stdin).
+ * Two grammars. "emzip COMMAND [OPTIONS] OPERAND...": the command comes first, then
+ * getopt_long parses the rest with that command's options. "emzip [OPTIONS] [FILE...]", when
+ * the first argument is no command: zstd's and gzip's habits, compressing unless -d or --test
+ * selects another operation, and reading standard input when no FILE is given; the options
+ * are those of the three operations, each then checked against the one selected. Options may
+ * come before or after the operands either way (glibc permutes arguments; "--" ends the
+ * options and "-" is an operand meaning stdin).
  */
 #include "cli_args.h"
 
 #include "cli_diag.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Long options without a short form get values outside the char range. */
-enum { OPTION_NO_CHECK = 256, OPTION_IMPL, OPTION_JSON };
+enum {
+    OPTION_NO_CHECK = 256,
+    OPTION_IMPL,
+    OPTION_JSON,
+    OPTION_CHUNK_SIZE,
+    OPTION_RM,
+    OPTION_TEST,
+    OPTION_LIMIT
+};
 
 static const char *const command_names[] = {
     [CLI_COMMAND_COMPRESS] = "compress", [CLI_COMMAND_DECOMPRESS] = "decompress",
@@ -59,164 +74,361 @@ static bool parse_byte_count(const char *text, int64_t *bytes) {
     return true;
 }
 
-/* Every long option, spelled once. A command takes those whose short form is in its
- * grammar's short_options, and those of its long_only (select_long_options). */
+/* Every long option, spelled once. A grammar takes those whose short form is in its
+ * short_options, and those of its long_only (select_long_options). */
+#define WITH_VALUE(name, option)                                                                   \
+    { name, required_argument, NULL, option }
+#define FLAG(name, option)                                                                         \
+    { name, no_argument, NULL, option }
 static const struct option all_long_options[] = {
-    {"type", required_argument, NULL, 't'},    {"chunk-size", required_argument, NULL, 'c'},
-    {"threads", required_argument, NULL, 'T'}, {"output", required_argument, NULL, 'o'},
-    {"force", no_argument, NULL, 'f'},         {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},          {"no-check", no_argument, NULL, OPTION_NO_CHECK},
-    {"impl", no_argument, NULL, OPTION_IMPL},  {"json", no_argument, NULL, OPTION_JSON},
+    WITH_VALUE("type", 't'),
+    WITH_VALUE("chunk-size", OPTION_CHUNK_SIZE),
+    WITH_VALUE("threads", 'T'),
+    WITH_VALUE("output", 'o'),
+    FLAG("stdout", 'c'),
+    FLAG("keep", 'k'),
+    FLAG("rm", OPTION_RM),
+    FLAG("force", 'f'),
+    FLAG("quiet", 'q'),
+    FLAG("verbose", 'v'),
+    FLAG("compress", 'z'),
+    FLAG("decompress", 'd'),
+    FLAG("uncompress", 'd'),
+    FLAG("test", OPTION_TEST),
+    FLAG("help", 'h'),
+    FLAG("version", 'V'),
+    FLAG("no-check", OPTION_NO_CHECK),
+    FLAG("impl", OPTION_IMPL),
+    FLAG("json", OPTION_JSON),
 };
 enum { LONG_OPTION_COUNT = sizeof all_long_options / sizeof all_long_options[0] };
+#undef WITH_VALUE
+#undef FLAG
 
 /* The bit of a long-only option in command_grammar.long_only. */
 #define TAKES(option) (1u << ((option)-OPTION_NO_CHECK))
 
-/* Which options each command takes. -h/--help is accepted by all of them. */
+/* Which options a grammar takes. -h/--help is accepted by all of them. */
 typedef struct command_grammar {
     const char *short_options; /* ":" first: getopt reports a missing argument as ':' */
     unsigned long_only;        /* TAKES() of the long options without a short form */
 } command_grammar;
 
 static const command_grammar grammars[] = {
-    [CLI_COMMAND_COMPRESS] = {":t:c:T:o:fqh", TAKES(OPTION_JSON)},
-    [CLI_COMMAND_DECOMPRESS] = {":o:T:fqh", TAKES(OPTION_NO_CHECK) | TAKES(OPTION_JSON)},
+    [CLI_COMMAND_COMPRESS] = {":t:T:o:ckfqvzh",
+                              TAKES(OPTION_CHUNK_SIZE) | TAKES(OPTION_RM) | TAKES(OPTION_JSON)},
+    [CLI_COMMAND_DECOMPRESS] = {":T:o:ckfqvdh",
+                                TAKES(OPTION_NO_CHECK) | TAKES(OPTION_RM) | TAKES(OPTION_JSON)},
     [CLI_COMMAND_INFO] = {":T:h", TAKES(OPTION_IMPL) | TAKES(OPTION_JSON)},
-    [CLI_COMMAND_TEST] = {":T:qh", TAKES(OPTION_JSON)},
+    [CLI_COMMAND_TEST] = {":T:qh", TAKES(OPTION_TEST) | TAKES(OPTION_JSON)},
     [CLI_COMMAND_LIST] = {":T:h", TAKES(OPTION_JSON)},
-    [CLI_COMMAND_EXTRACT] = {":o:T:fqh", 0},
+    [CLI_COMMAND_EXTRACT] = {":T:o:fqvh", 0},
 };
+
+/* "emzip [OPTIONS] [FILE...]": the options of compress, decompress and test, and -V. */
+static const command_grammar operation_grammar = {
+    ":t:T:o:ckfqvzdhV", TAKES(OPTION_CHUNK_SIZE) | TAKES(OPTION_RM) | TAKES(OPTION_JSON) |
+                            TAKES(OPTION_NO_CHECK) | TAKES(OPTION_TEST)};
+
+static bool grammar_takes(command_grammar grammar, int option) {
+    return option >= OPTION_NO_CHECK ? (grammar.long_only & TAKES(option)) != 0
+                                     : strchr(grammar.short_options, option) != NULL;
+}
 
 /* Fills selected (room for all of them and one more) with the long options of grammar, ended
  * by the zero entry getopt_long wants. Only these may match, so that an abbreviation such as
  * "--t" means the one option of this command that it can (--threads for decompress). */
 static void select_long_options(command_grammar grammar, struct option *selected) {
     size_t count = 0;
-    for (size_t i = 0; i < LONG_OPTION_COUNT; i++) {
-        int value = all_long_options[i].val;
-        bool takes = value >= OPTION_NO_CHECK ? (grammar.long_only & TAKES(value)) != 0
-                                              : strchr(grammar.short_options, value) != NULL;
-        if (takes) selected[count++] = all_long_options[i];
-    }
+    for (size_t i = 0; i < LONG_OPTION_COUNT; i++)
+        if (grammar_takes(grammar, all_long_options[i].val))
+            selected[count++] = all_long_options[i];
     selected[count] = (struct option){NULL, 0, NULL, 0};
 }
 
+/* What parsing has learnt besides the options themselves. */
+typedef struct parse_state {
+    const char *command;   /* for messages: the command as typed; NULL without one */
+    cli_command operation; /* chosen by -z, -d or --test; CLI_COMMAND_NONE: none given */
+    bool to_stdout;        /* -c */
+    bool seen[OPTION_LIMIT];
+} parse_state;
+
+/* A usage error, prefixed with the command when there is one ("compress: ..."). */
+static void usage_error(const parse_state *state, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void usage_error(const parse_state *state, const char *format, ...) {
+    char message[512];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof message, format, args);
+    va_end(args);
+    if (state->command != NULL)
+        cli_usage_error(state->command, "%s: %s", state->command, message);
+    else
+        cli_usage_error(NULL, "%s", message);
+}
+
+/* How an option is named in messages: "-t/--type", "--chunk-size". */
+static void option_name(int option, char *name, size_t capacity) {
+    const char *long_name = NULL;
+    for (size_t i = 0; i < LONG_OPTION_COUNT && long_name == NULL; i++)
+        if (all_long_options[i].val == option) long_name = all_long_options[i].name;
+    if (option < OPTION_NO_CHECK)
+        snprintf(name, capacity, "-%c/--%s", option, long_name);
+    else
+        snprintf(name, capacity, "--%s", long_name);
+}
+
+/* The hint for the spelling -c had before it meant --stdout. */
+static const char old_chunk_hint[] = "-c now means --stdout, as in zstd, gzip and xz; the chunk "
+                                     "size is --chunk-size";
+
 /* Reports the option getopt_long just rejected. */
-static void report_bad_option(const char *command, char **argv, int failure) {
+static void report_bad_option(const parse_state *state, char **argv, int failure) {
     const char *problem = failure == ':' ? "option requires an argument" : "unknown option";
     /* A long option is best quoted as typed; a short one may sit inside a bundle ("-fx"),
      * so it is named by the character getopt_long stopped at. */
     const char *typed = argv[optind - 1];
     if (strncmp(typed, "--", 2) == 0 || optopt == 0 || optopt >= OPTION_NO_CHECK)
-        cli_usage_error(command, "%s: %s '%s'", command, problem, typed);
+        usage_error(state, "%s '%s'", failure == ':' ? problem : "unknown or ambiguous option",
+                    typed);
+    else if (state->seen['c'] && optopt >= '0' && optopt <= '9') /* "-c64K" */
+        usage_error(state, "%s '-%c' (%s SIZE)", problem, optopt, old_chunk_hint);
     else
-        cli_usage_error(command, "%s: %s '-%c'", command, problem, optopt);
+        usage_error(state, "%s '-%c'", problem, optopt);
 }
 
-static int apply_option(int option, cli_options *options, const char *command) {
-    switch (option) {
-    case 't':
+/* -z, -d, --test: the operation of "emzip [OPTIONS] [FILE...]". */
+static int choose_operation(parse_state *state, cli_command operation) {
+    if (state->operation != CLI_COMMAND_NONE && state->operation != operation) {
+        usage_error(state, "conflicting operations: choose one of -z, -d and --test");
+        return CLI_EXIT_USAGE;
+    }
+    state->operation = operation;
+    return CLI_EXIT_OK;
+}
+
+static int apply_value_option(int option, cli_options *options, const parse_state *state) {
+    if (option == 't') {
         if (emz_type_from_name(optarg, &options->type) != EMZ_OK) {
-            cli_usage_error(command,
-                            "%s: unknown type '%s' (expected bf16, fp16, fp32, e4m3, "
-                            "e5m2, fp4 or bytes)",
-                            command, optarg);
+            usage_error(state,
+                        "unknown type '%s' (expected bf16, fp16, fp32, e4m3, e5m2, fp4 or bytes)",
+                        optarg);
             return CLI_EXIT_USAGE;
         }
         options->type_given = true;
-        return CLI_EXIT_OK;
-    case 'c':
+    } else if (option == OPTION_CHUNK_SIZE) {
         if (!parse_byte_count(optarg, &options->chunk_size)) {
-            cli_usage_error(command,
-                            "%s: invalid chunk size '%s' (expected bytes, e.g. 65536, "
-                            "64K or 1M)",
-                            command, optarg);
+            usage_error(state, "invalid chunk size '%s' (expected bytes, e.g. 65536, 64K or 1M)",
+                        optarg);
             return CLI_EXIT_USAGE;
         }
         options->chunk_size_given = true;
         options->chunk_size_text = optarg;
-        return CLI_EXIT_OK;
-    case 'T': {
+    } else if (option == 'T') {
         char *end;
         long n = strtol(optarg, &end, 10);
         if (*optarg == '\0' || *end != '\0' || n < 0 || n > 256) {
-            cli_usage_error(command, "%s: invalid thread count '%s' (0 = all cores, or 1 to 256)",
-                            command, optarg);
+            usage_error(state, "invalid thread count '%s' (0 = all cores, or 1 to 256)", optarg);
             return CLI_EXIT_USAGE;
         }
         options->threads = n;
-        return CLI_EXIT_OK;
-    }
-    case 'o':
+    } else { /* 'o' */
         options->output_path = optarg;
-        return CLI_EXIT_OK;
-    case 'f':
-        options->force = true;
-        return CLI_EXIT_OK;
-    case 'q':
-        options->quiet = true;
-        return CLI_EXIT_OK;
-    case OPTION_NO_CHECK:
-        options->verify_checksum = false;
-        return CLI_EXIT_OK;
-    case OPTION_IMPL:
-        options->show_impl = true;
-        return CLI_EXIT_OK;
-    case OPTION_JSON:
-        options->json = true;
-        return CLI_EXIT_OK;
-    default:
-        return CLI_EXIT_USAGE; /* not reached: getopt_long only returns listed options */
     }
+    return CLI_EXIT_OK;
 }
 
-/* Parses argv[0] = COMMAND and its options and operands. */
-static int parse_command(int argc, char **argv, cli_options *options) {
-    const char *command = cli_command_name(options->command);
-    command_grammar grammar = grammars[options->command];
+static int apply_option(int option, cli_options *options, parse_state *state) {
+    state->seen[option] = true;
+    switch (option) {
+    case 't':
+    case 'T':
+    case 'o':
+    case OPTION_CHUNK_SIZE:
+        return apply_value_option(option, options, state);
+    case 'c':
+        state->to_stdout = true;
+        break;
+    case 'k': /* the default: inputs are kept */
+        options->remove_input = false;
+        break;
+    case OPTION_RM:
+        options->remove_input = true;
+        break;
+    case 'f':
+        options->force = true;
+        break;
+    case 'q':
+    case 'v':
+        options->quiet = option == 'q';
+        options->verbose = option == 'v';
+        break;
+    case 'z':
+        return choose_operation(state, CLI_COMMAND_COMPRESS);
+    case 'd':
+        return choose_operation(state, CLI_COMMAND_DECOMPRESS);
+    case OPTION_TEST:
+        return choose_operation(state, CLI_COMMAND_TEST);
+    case OPTION_NO_CHECK:
+        options->verify_checksum = false;
+        break;
+    case OPTION_IMPL:
+        options->show_impl = true;
+        break;
+    case OPTION_JSON:
+        options->json = true;
+        break;
+    default:
+        break; /* not reached: getopt_long only returns listed options */
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Runs getopt_long over argv[1..] with grammar. -h and -V end the parse at once. */
+static int parse_options(int argc, char **argv, command_grammar grammar, cli_options *options,
+                         parse_state *state) {
     struct option long_options[LONG_OPTION_COUNT + 1];
     select_long_options(grammar, long_options);
-
     opterr = 0; /* report problems ourselves, in our format */
     optind = 1;
     int option;
     while ((option = getopt_long(argc, argv, grammar.short_options, long_options, NULL)) != -1) {
         if (option == '?' || option == ':') {
-            report_bad_option(command, argv, option);
+            report_bad_option(state, argv, option);
             return CLI_EXIT_USAGE;
         }
-        if (option == 'h') {
+        if (option == 'h' || option == 'V') {
             options->help_topic = options->command;
-            options->command = CLI_COMMAND_HELP;
+            options->command = option == 'V'                          ? CLI_COMMAND_VERSION
+                               : options->command == CLI_COMMAND_NONE ? CLI_COMMAND_USAGE
+                                                                      : CLI_COMMAND_HELP;
             return CLI_EXIT_OK;
         }
-        int status = apply_option(option, options, command);
+        int status = apply_option(option, options, state);
         if (status != CLI_EXIT_OK) return status;
     }
-
-    int operand_count = argc - optind;
-    int wanted = options->command == CLI_COMMAND_EXTRACT ? 2 : 1;
-    if (operand_count == 0 && options->show_impl)
-        return CLI_EXIT_OK; /* "emzip info --impl": no file needed */
-    if (operand_count == 0) {
-        cli_usage_error(command, "%s: missing input file (use '-' for stdin)", command);
-        return CLI_EXIT_USAGE;
-    }
-    if (operand_count < wanted) {
-        cli_usage_error(command, "%s: missing tensor name (see 'emzip list %s')", command,
-                        argv[optind]);
-        return CLI_EXIT_USAGE;
-    }
-    if (operand_count > wanted) {
-        cli_usage_error(command, "%s: too many operands, starting at '%s' (%s)", command,
-                        argv[optind + wanted],
-                        wanted == 1 ? "one file or directory at a time" : "one tensor at a time");
-        return CLI_EXIT_USAGE;
-    }
-    options->input_path = argv[optind];
-    if (wanted == 2) options->tensor_name = argv[optind + 1];
     return CLI_EXIT_OK;
+}
+
+/* "emzip [OPTIONS] [FILE...]": every option given must belong to the operation chosen. */
+static int check_operation_options(const parse_state *state) {
+    static const char *const operation_names[] = {[CLI_COMMAND_COMPRESS] = "compression",
+                                                  [CLI_COMMAND_DECOMPRESS] = "decompression (-d)",
+                                                  [CLI_COMMAND_TEST] = "--test"};
+    command_grammar grammar = grammars[state->operation];
+    for (int option = 0; option < OPTION_LIMIT; option++) {
+        if (!state->seen[option] || grammar_takes(grammar, option)) continue;
+        char name[40];
+        option_name(option, name, sizeof name);
+        usage_error(state, "option %s does not apply to %s", name,
+                    operation_names[state->operation]);
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_EXIT_OK;
+}
+
+static bool path_exists(const char *path) {
+    return access(path, F_OK) == 0;
+}
+
+/* The operands' usage errors that a likely slip explains: the old "-c CHUNK", and a command
+ * typed after an option ("emzip -q decompress x.emz"), where it reads as a file name. */
+static int check_slips(const cli_options *options, const parse_state *state, bool bare) {
+    int64_t size;
+    bool old_chunk = state->to_stdout && options->command == CLI_COMMAND_COMPRESS;
+    for (int i = 0; i < options->input_count; i++) {
+        const char *operand = options->inputs[i];
+        if (old_chunk && parse_byte_count(operand, &size) && !path_exists(operand)) {
+            usage_error(state, "'%s' is not a file: %s %s", operand, old_chunk_hint, operand);
+            return CLI_EXIT_USAGE;
+        }
+        if (bare && command_from_name(operand) != CLI_COMMAND_NONE && !path_exists(operand)) {
+            usage_error(state,
+                        "'%s' is a command: it must come first ('emzip %s [OPTIONS] ...'; "
+                        "'./%s' names a file)",
+                        operand, operand, operand);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    return CLI_EXIT_OK;
+}
+
+/* The operands after the options: FILE... for compress, decompress and test (none: stdin, in
+ * the bare grammar), one FILE for info and list (none for info --impl), FILE TENSOR for
+ * extract. */
+static int take_operands(int count, char **operands, cli_options *options, const parse_state *state,
+                         bool bare) {
+    static const char *const standard_input[] = {"-"};
+    cli_command command = options->command;
+    bool one_file = command == CLI_COMMAND_INFO || command == CLI_COMMAND_LIST;
+    int wanted = command == CLI_COMMAND_EXTRACT ? 2 : 1;
+    if (count == 0 && bare) {
+        options->inputs = standard_input;
+        options->input_count = 1;
+    } else if (count == 0 && command == CLI_COMMAND_INFO && options->show_impl) {
+        options->input_count = 0; /* "emzip info --impl": no file needed */
+    } else if (count == 0) {
+        usage_error(state, "missing input file (use '-' for stdin)");
+        return CLI_EXIT_USAGE;
+    } else if (count < wanted) {
+        usage_error(state, "missing tensor name (see 'emzip list %s')", operands[0]);
+        return CLI_EXIT_USAGE;
+    } else if ((one_file || command == CLI_COMMAND_EXTRACT) && count > wanted) {
+        usage_error(state, "too many operands, starting at '%s' (%s)", operands[wanted],
+                    one_file ? "one file at a time" : "one tensor at a time");
+        return CLI_EXIT_USAGE;
+    } else {
+        options->inputs = (const char *const *)operands;
+        options->input_count = command == CLI_COMMAND_EXTRACT ? 1 : count;
+        if (command == CLI_COMMAND_EXTRACT) options->tensor_name = operands[1];
+    }
+    options->input_path = options->input_count > 0 ? options->inputs[0] : NULL;
+    return check_slips(options, state, bare);
+}
+
+/* What follows from the options together: -c against -o, whether summaries show. */
+static int settle(cli_options *options, const parse_state *state) {
+    if (state->to_stdout) {
+        if (options->output_path != NULL && strcmp(options->output_path, "-") != 0) {
+            usage_error(state, "-c writes to standard output and -o to '%s': choose one",
+                        options->output_path);
+            return CLI_EXIT_USAGE;
+        }
+        options->output_path = "-";
+    }
+    options->summary =
+        !options->quiet && !options->json && (options->verbose || isatty(STDERR_FILENO));
+    return CLI_EXIT_OK;
+}
+
+/* argv[0] is the command (or, bare, the program) and the rest its options and operands. */
+static int parse_command(int argc, char **argv, cli_options *options, bool bare) {
+    parse_state state = {
+        bare ? NULL : cli_command_name(options->command), CLI_COMMAND_NONE, false, {false}};
+    command_grammar grammar = bare ? operation_grammar : grammars[options->command];
+    int status = parse_options(argc, argv, grammar, options, &state);
+    if (status != CLI_EXIT_OK || options->command >= CLI_COMMAND_HELP) return status;
+    if (bare) {
+        options->command =
+            state.operation != CLI_COMMAND_NONE ? state.operation : CLI_COMMAND_COMPRESS;
+        state.operation = options->command;
+        if ((status = check_operation_options(&state)) != CLI_EXIT_OK) return status;
+    }
+    status = take_operands(argc - optind, argv + optind, options, &state, bare);
+    return status != CLI_EXIT_OK ? status : settle(options, &state);
+}
+
+/* A word of lower-case letters, as commands are. */
+static bool looks_like_command(const char *word) {
+    for (const char *c = word; *c != '\0'; c++)
+        if (*c < 'a' || *c > 'z') return false;
+    return *word != '\0';
 }
 
 /* "emzip help [COMMAND]". */
@@ -242,29 +454,26 @@ int cli_parse_args(int argc, char **argv, cli_options *options) {
     memset(options, 0, sizeof *options);
     options->verify_checksum = true;
 
-    if (argc < 2) {
-        /* The caller prints the short usage, which lists the commands, as the error. */
+    if (argc < 2 && isatty(STDIN_FILENO)) {
+        /* "emzip" typed alone: the caller prints the short usage, which lists the commands,
+         * as the error. From a pipe or file it compresses stdin to stdout, as zstd does. */
         options->command = CLI_COMMAND_USAGE;
         return CLI_EXIT_USAGE;
     }
+    if (argc < 2) return parse_command(argc, argv, options, true);
     const char *first = argv[1];
     if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
         options->command = CLI_COMMAND_USAGE;
         return argc == 2 ? CLI_EXIT_OK : parse_help(argc - 1, argv + 1, options);
     }
-    if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {
-        options->command = CLI_COMMAND_VERSION;
-        return CLI_EXIT_OK;
-    }
-    if (first[0] == '-') {
-        cli_usage_error(NULL, "unknown option '%s' (options follow the command)", first);
-        return CLI_EXIT_USAGE;
-    }
     options->command = command_from_name(first);
-    if (options->command == CLI_COMMAND_NONE) {
-        cli_usage_error(NULL, "unknown command '%s'", first);
+    if (options->command == CLI_COMMAND_HELP) return parse_help(argc - 1, argv + 1, options);
+    if (options->command != CLI_COMMAND_NONE)
+        return parse_command(argc - 1, argv + 1, options, false);
+    if (looks_like_command(first) && !path_exists(first)) {
+        /* "emzip decompres x.emz" must not compress x.emz */
+        cli_usage_error(NULL, "'%s' is neither a command nor a file", first);
         return CLI_EXIT_USAGE;
     }
-    if (options->command == CLI_COMMAND_HELP) return parse_help(argc - 1, argv + 1, options);
-    return parse_command(argc - 1, argv + 1, options);
+    return parse_command(argc, argv, options, true);
 }

@@ -23,18 +23,25 @@ typedef enum cli_command {
 typedef struct cli_options {
     cli_command command;
     cli_command help_topic;      /* for CLI_COMMAND_HELP; CLI_COMMAND_NONE for the overview */
-    const char *input_path;      /* "-" means stdin; for compress, decompress and test also a
+    const char *const *inputs;   /* the input operands, in argv: files, directories, "-" (stdin);
+                                    several for compress, decompress and test */
+    int input_count;             /* 0 only for "emzip info --impl" */
+    const char *input_path;      /* inputs[0], for the commands that take one file */
+    const char *output_path;     /* -o; "-" (also -c) means stdout; NULL: derived from each
+                                    input; with a directory input or several inputs, the output
                                     directory */
-    const char *output_path;     /* NULL: derived from input_path; "-" means stdout; with a
-                                    directory input, the output directory */
     const char *tensor_name;     /* extract: the tensor */
     bool type_given;             /* compress: -t was given (raw data) ... */
     emz_type type;               /* ... with this type */
-    bool chunk_size_given;       /* compress: -c was given ... */
+    bool chunk_size_given;       /* compress: --chunk-size was given ... */
     int64_t chunk_size;          /* ... with this many bytes (not yet checked by the library) */
     const char *chunk_size_text; /* ... spelled like this, for messages */
     bool force;
-    bool quiet;
+    bool quiet;           /* -q: no summary, no progress line (-v and -q: the last wins) */
+    bool verbose;         /* -v: summaries even when stderr is not a terminal */
+    bool summary;         /* derived: print summary lines (not -q, not --json, and -v or
+                             stderr a terminal) */
+    bool remove_input;    /* --rm: remove each input whose output file is complete */
     bool verify_checksum; /* decompress: false with --no-check */
     bool show_impl;       /* info: --impl */
     bool json;            /* --json: JSON on stdout instead of text */

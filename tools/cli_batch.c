@@ -1,4 +1,5 @@
-/* cli_batch.c - running a command over the files of a directory (see cli_batch.h). */
+/* cli_batch.c - running a command over its operands and the files of directories (see
+ * cli_batch.h). */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -6,6 +7,7 @@
 #include "cli_batch.h"
 
 #include "cli_diag.h"
+#include "cli_names.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,39 +15,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char emz_suffix[] = ".emz";
-
 bool cli_is_directory(const char *path) {
     struct stat info;
     return strcmp(path, "-") != 0 && stat(path, &info) == 0 && S_ISDIR(info.st_mode);
 }
 
-static bool ends_with(const char *name, const char *suffix) {
-    size_t length = strlen(name), suffix_length = strlen(suffix);
-    /* the suffix alone (".emz") names no file to restore */
-    return length > suffix_length && strcmp(name + length - suffix_length, suffix) == 0;
-}
-
-/* Which files the command takes, and whether it is a shard map. */
+/* Which files of a directory the command takes, and whether it is a shard map. */
 static bool selected(cli_command command, const char *name, bool *is_index_json) {
     *is_index_json = false;
-    if (command != CLI_COMMAND_COMPRESS) return ends_with(name, emz_suffix);
-    if (ends_with(name, ".safetensors")) return true;
-    *is_index_json = ends_with(name, ".safetensors.index.json");
+    if (command != CLI_COMMAND_COMPRESS) return cli_ends_with(name, CLI_EMZ_SUFFIX);
+    if (cli_ends_with(name, ".safetensors")) return true;
+    *is_index_json = cli_ends_with(name, ".safetensors.index.json");
     return *is_index_json;
-}
-
-static char *join(const char *directory, const char *name, const char *suffix, size_t cut) {
-    size_t directory_length = strlen(directory), name_length = strlen(name) - cut;
-    size_t suffix_length = strlen(suffix);
-    char *path = malloc(directory_length + 1 + name_length + suffix_length + 1);
-    if (path == NULL) return NULL;
-    memcpy(path, directory, directory_length);
-    size_t at = directory_length;
-    if (at == 0 || path[at - 1] != '/') path[at++] = '/';
-    memcpy(path + at, name, name_length);
-    memcpy(path + at + name_length, suffix, suffix_length + 1);
-    return path;
 }
 
 static bool is_regular_file(const char *path) {
@@ -83,7 +64,7 @@ static char **list_files(const char *directory, cli_command command, size_t *cou
     while (!failed && (errno = 0, entry = readdir(stream)) != NULL) {
         bool is_index_json;
         if (!selected(command, entry->d_name, &is_index_json)) continue;
-        char *path = join(directory, entry->d_name, "", 0);
+        char *path = cli_path_join(directory, entry->d_name, "", 0);
         bool take = path != NULL && is_regular_file(path);
         free(path);
         if (path == NULL) {
@@ -142,52 +123,141 @@ static bool make_directories(const char *path) {
     return made;
 }
 
-int cli_batch_run(const cli_options *options, cli_batch_fn fn, void *context, bool show_ratio) {
-    const char *directory = options->input_path;
-    const char *output_directory = options->output_path ? options->output_path : directory;
-    if (options->output_path != NULL && options->command != CLI_COMMAND_TEST &&
-        !make_directories(output_directory))
-        return CLI_EXIT_FAILURE;
+/* One file: its output named (unless test) and fn run on it. */
+static int run_file(const cli_options *options, const cli_batch_item *file,
+                    const char *output_directory, cli_batch_fn fn, void *context,
+                    cli_totals *totals) {
+    cli_batch_item item = *file;
+    char *named = NULL;
+    int status = CLI_EXIT_OK;
+    if (options->command != CLI_COMMAND_TEST && item.output_path == NULL &&
+        (item.output_path = named = cli_output_name(options->command, item.input_path,
+                                                    output_directory, &status)) == NULL) {
+        totals->failed++;
+        return status;
+    }
+    status = fn(options, context, &item, totals);
+    if (status != CLI_EXIT_OK) totals->failed++;
+    free(named);
+    return status;
+}
+
+/* The selected files of directory, each into output_directory. */
+static int run_directory(const cli_options *options, const char *directory,
+                         const char *output_directory, cli_batch_fn fn, void *context,
+                         cli_totals *totals) {
     size_t count = 0;
     char **names = list_files(directory, options->command, &count);
-    if (names == NULL) return CLI_EXIT_FAILURE;
+    if (names == NULL) {
+        totals->failed++;
+        return CLI_EXIT_FAILURE;
+    }
     if (count == 0) {
         cli_error(directory, "no %s files in this directory",
                   options->command == CLI_COMMAND_COMPRESS ? "*.safetensors" : "*.emz");
         free_names(names, count);
+        totals->failed++;
         return CLI_EXIT_FAILURE;
     }
-    cli_totals totals = {0};
+    unsigned failed_before = totals->failed;
     int status = CLI_EXIT_OK;
     for (size_t i = 0; i < count; i++) {
-        cli_batch_item item = {NULL, NULL, false};
+        cli_batch_item item = {NULL, NULL, false, true};
         selected(options->command, names[i], &item.is_index_json);
-        char *input_path = join(directory, names[i], "", 0);
-        char *output_path = NULL;
-        if (options->command == CLI_COMMAND_COMPRESS)
-            output_path = join(output_directory, names[i], emz_suffix, 0);
-        else if (options->command == CLI_COMMAND_DECOMPRESS)
-            output_path = join(output_directory, names[i], "", strlen(emz_suffix));
+        char *input_path = cli_path_join(directory, names[i], "", 0);
         int result;
-        if (input_path == NULL || (options->command != CLI_COMMAND_TEST && output_path == NULL)) {
+        if (input_path == NULL) {
             cli_error_errno(names[i], ENOMEM);
+            totals->failed++;
             result = CLI_EXIT_FAILURE;
         } else {
             item.input_path = input_path;
-            item.output_path = output_path;
-            result = fn(options, context, &item, &totals);
+            result = run_file(options, &item, output_directory, fn, context, totals);
         }
-        if (result != CLI_EXIT_OK) {
-            totals.failed++;
-            if (result > status) status = result;
-        }
+        if (result > status) status = result;
         free(input_path);
-        free(output_path);
     }
-    if (!options->quiet && !options->json && totals.files > 0 &&
-        options->command != CLI_COMMAND_TEST)
-        cli_print_totals(&totals, show_ratio);
-    if (totals.failed > 0) cli_error(directory, "%u of %zu files failed", totals.failed, count);
+    unsigned failed = totals->failed - failed_before;
+    if (failed > 0) cli_error(directory, "%u of %zu files failed", failed, count);
     free_names(names, count);
+    return status;
+}
+
+static bool to_stdout(const cli_options *options) {
+    return options->output_path != NULL && strcmp(options->output_path, "-") == 0;
+}
+
+/* Where -o puts the outputs when it names a directory: with several operands, a directory
+ * operand, or an existing directory. NULL when -o names the one output (or is absent). */
+static const char *output_directory_of(const cli_options *options) {
+    if (options->command == CLI_COMMAND_TEST || options->output_path == NULL || to_stdout(options))
+        return NULL;
+    bool directory = options->input_count > 1 || cli_is_directory(options->input_path) ||
+                     cli_is_directory(options->output_path);
+    return directory ? options->output_path : NULL;
+}
+
+bool cli_batch_check(const cli_options *options) {
+    const char *command = cli_command_name(options->command);
+    bool directory = false, from_stdin = false;
+    for (int i = 0; i < options->input_count; i++) {
+        const char *input = options->inputs[i];
+        directory = directory || cli_is_directory(input);
+        if (strcmp(input, "-") == 0 && from_stdin) {
+            cli_usage_error(command, "%s: standard input ('-') given more than once", command);
+            return false;
+        }
+        from_stdin = from_stdin || strcmp(input, "-") == 0;
+    }
+    if (options->command == CLI_COMMAND_TEST) return true;
+    if (directory && to_stdout(options)) {
+        cli_usage_error(command,
+                        "%s: a directory's files cannot go to standard output; -o "
+                        "names an output directory",
+                        command);
+        return false;
+    }
+    if (options->command == CLI_COMMAND_COMPRESS && options->input_count > 1 &&
+        to_stdout(options)) {
+        cli_usage_error(command,
+                        "%s: several inputs cannot go to standard output: emzip cannot "
+                        "decode compressed files put end to end",
+                        command);
+        return false;
+    }
+    bool data_to_stdout = to_stdout(options) || (from_stdin && options->output_path == NULL);
+    if (options->json && data_to_stdout) {
+        cli_usage_error(command,
+                        "%s: --json prints to standard output, which the %s data goes "
+                        "to here; give -o FILE",
+                        command,
+                        options->command == CLI_COMMAND_COMPRESS ? "compressed" : "decompressed");
+        return false;
+    }
+    return true;
+}
+
+int cli_batch_run(const cli_options *options, cli_batch_fn fn, void *context, bool show_ratio) {
+    const char *output_directory = output_directory_of(options);
+    if (output_directory != NULL && !make_directories(output_directory)) return CLI_EXIT_FAILURE;
+    cli_totals totals = {0};
+    int status = CLI_EXIT_OK;
+    bool several = options->input_count > 1;
+    for (int i = 0; i < options->input_count; i++) {
+        const char *input = options->inputs[i];
+        int result;
+        if (cli_is_directory(input)) {
+            several = true;
+            result = run_directory(options, input, output_directory ? output_directory : input, fn,
+                                   context, &totals);
+        } else {
+            cli_batch_item item = {input, output_directory ? NULL : options->output_path, false,
+                                   false};
+            result = run_file(options, &item, output_directory, fn, context, &totals);
+        }
+        if (result > status) status = result;
+    }
+    if (options->summary && several && totals.files > 0 && options->command != CLI_COMMAND_TEST)
+        cli_print_totals(&totals, show_ratio);
     return status;
 }

@@ -79,8 +79,9 @@ static size_t digits(uint64_t value) {
 
 /* Opens a compressed checkpoint; a bare frame has no tensors and is refused. */
 static bool open_checkpoint(cli_reader *reader, const char *path, emz_dctx *dctx,
-                            const char *command) {
-    if (!cli_reader_begin(reader, path) || !cli_reader_open(reader, dctx)) return false;
+                            const char *command, bool terminal_ok) {
+    if (!cli_reader_begin(reader, path, terminal_ok) || !cli_reader_open(reader, dctx))
+        return false;
     if (!reader->info.is_safetensors) {
         const char *type = emz_type_name(reader->info.type);
         cli_error(reader->input.display_name,
@@ -152,8 +153,7 @@ static void print_list_text(const cli_reader *reader, const list_totals *totals)
 
 static void print_list_json(const cli_reader *reader, const list_totals *totals) {
     cli_json json;
-    cli_json_init(&json, stdout);
-    cli_json_begin_object(&json);
+    cli_json_begin_document(&json, stdout);
     cli_json_key_string(&json, "command", "list");
     cli_json_key_string(&json, "input", reader->input.display_name);
     cli_json_key(&json, "tensors");
@@ -204,7 +204,7 @@ static list_totals sum_tensors(const cli_reader *reader) {
 static int list(const cli_options *options, emz_dctx *dctx) {
     cli_reader reader;
     int status = CLI_EXIT_FAILURE;
-    if (open_checkpoint(&reader, options->input_path, dctx, "list")) {
+    if (open_checkpoint(&reader, options->input_path, dctx, "list", false)) {
         list_totals totals = sum_tensors(&reader);
         if (options->json)
             print_list_json(&reader, &totals);
@@ -272,17 +272,20 @@ static int extract(const cli_options *options, emz_dctx *dctx) {
     emz_tensor_info tensor;
     uint64_t index = 0;
     double start_ms = cli_monotonic_ms();
-    if (!open_checkpoint(&reader, options->input_path, dctx, "extract") ||
+    if (!open_checkpoint(&reader, options->input_path, dctx, "extract", options->force) ||
         !find_tensor(&reader, options->tensor_name, &tensor, &index))
         goto done;
     const char *output_path = options->output_path != NULL ? options->output_path : "-";
     if (!cli_output_open(&output, output_path, options->force, &reader.input)) goto done;
     output_opened = true;
+    /* Private data stays private; the times are the extraction's: the file is new, not a
+     * restored one. */
+    cli_output_keep_metadata(&output, &reader.input, false);
     if (!copy_tensor(options, &reader, dctx, index, &tensor, &output) ||
         !cli_output_commit(&output))
         goto done;
     status = CLI_EXIT_OK;
-    if (!options->quiet) {
+    if (options->summary) {
         double elapsed_ms = cli_monotonic_ms() - start_ms;
         size_t length = strlen(reader.input.display_name) + strlen(tensor.name) + 16;
         char *subject = malloc(length);

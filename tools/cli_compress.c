@@ -1,5 +1,5 @@
-/* cli_compress.c - emzip compress: a safetensors checkpoint into a container, raw data (-t)
- * into one frame, or every checkpoint file of a directory.
+/* cli_compress.c - emzip compress: safetensors checkpoints into containers, raw data (-t)
+ * into frames, a directory's checkpoint files; each input to its own output (cli_batch.h).
  *
  * Data streams from the input (pread, cli_io.h) through the library to the output a few
  * chunks per thread at a time, so memory does not grow with the file. Refusals come before
@@ -33,23 +33,12 @@ enum { SNIFF_SIZE = 16 };
 /* What to do with one input. */
 typedef struct compress_job {
     const char *input_path;
-    const char *output_path; /* NULL: IN.emz, or stdout for stdin */
+    const char *output_path; /* "-": stdout */
     bool raw;                /* one frame of `type`; else a safetensors checkpoint */
     emz_type type;
-    bool single; /* not part of a directory run: the error may suggest -t */
+    bool single; /* named on the command line, not found in a directory: the error may
+                    suggest -t */
 } compress_job;
-
-/* The output name when -o is not given: IN.emz, or "-" (stdout) for stdin. */
-static char *derive_output_path(const char *input_path) {
-    if (strcmp(input_path, "-") == 0) return strdup("-");
-    size_t length = strlen(input_path);
-    char *path = malloc(length + sizeof ".emz");
-    if (path != NULL) {
-        memcpy(path, input_path, length);
-        memcpy(path + length, ".emz", sizeof ".emz");
-    }
-    return path;
-}
 
 /* Whether the input starts like a safetensors file. A seekable input is asked for its first
  * bytes; a loaded one is all in memory. */
@@ -83,8 +72,7 @@ static bool refuse_non_safetensors(const compress_job *job, const cli_input *inp
 static void print_json(const compress_job *job, const char *input_name, const char *output_name,
                        uint64_t original, uint64_t compressed, double elapsed_ms) {
     cli_json json;
-    cli_json_init(&json, stdout);
-    cli_json_begin_object(&json);
+    cli_json_begin_document(&json, stdout);
     cli_json_key_string(&json, "command", "compress");
     cli_json_key_string(&json, "input", input_name);
     cli_json_key_string(&json, "output", output_name);
@@ -118,27 +106,30 @@ static emz_status run_codec(const cli_options *options, const compress_job *job,
     return status;
 }
 
+/* Prints the summary or the JSON line of a compressed file. */
+static void report(const cli_options *options, const compress_job *job, const cli_input *input,
+                   const cli_output *output, uint64_t written, double elapsed_ms) {
+    uint64_t original = cli_input_size(input);
+    if (options->json)
+        print_json(job, input->display_name, output->display_name, original, written, elapsed_ms);
+    else if (options->summary)
+        cli_print_summary(input->display_name, original, written, original, elapsed_ms, true);
+}
+
 static int compress_one(const cli_options *options, emz_cctx *cctx, const compress_job *job,
                         cli_totals *totals) {
     cli_input input;
     cli_output output = {.fd = -1};
     cli_sink sink = {0};
     bool output_opened = false;
-    char *derived = NULL;
-    const char *output_path = job->output_path;
     int status = CLI_EXIT_FAILURE;
 
-    if (!cli_input_open(job->input_path, &input)) goto done;
+    if (!cli_input_open(job->input_path, &input, options->force)) goto done;
     if (!job->raw && input.seekable && refuse_non_safetensors(job, &input)) goto done;
-    if (output_path == NULL) {
-        output_path = derived = derive_output_path(job->input_path);
-        if (derived == NULL) {
-            cli_error_errno(input.display_name, ENOMEM);
-            goto done;
-        }
-    }
-    if (!cli_output_open(&output, output_path, options->force, &input)) goto done;
+    if (!cli_output_open(&output, job->output_path, options->force, &input)) goto done;
     output_opened = true;
+    cli_output_keep_metadata(&output, &input, true);
+    output.durable = options->remove_input;
     if (!cli_input_load(&input)) goto done;
     if (!job->raw && !input.seekable && refuse_non_safetensors(job, &input)) goto done;
     if (!cli_sink_init(&sink, &output)) goto done;
@@ -154,68 +145,49 @@ static int compress_one(const cli_options *options, emz_cctx *cctx, const compre
         goto done;
     }
     if (!cli_output_commit(&output)) goto done;
-    status = CLI_EXIT_OK;
-    uint64_t original = source.source.size;
-    cli_totals_add(totals, original, written, original, elapsed_ms);
-    if (options->json)
-        print_json(job, input.display_name, output.display_name, original, written, elapsed_ms);
-    else if (!options->quiet)
-        cli_print_summary(input.display_name, original, written, original, elapsed_ms, true);
+    cli_totals_add(totals, source.source.size, written, source.source.size, elapsed_ms);
+    report(options, job, &input, &output, written, elapsed_ms);
+    bool removed =
+        !options->remove_input || !output.is_file || cli_input_remove(&input, job->input_path);
+    status = removed ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 
 done:
     if (output_opened) cli_output_abort(&output); /* no-op after a successful commit */
     cli_sink_release(&sink);
     cli_input_release(&input);
-    free(derived);
     return status;
 }
 
-/* One file of a directory: shards as checkpoints, the shard map as bytes. */
-static int compress_batch_item(const cli_options *options, void *context,
-                               const cli_batch_item *item, cli_totals *totals) {
-    compress_job job = {item->input_path, item->output_path, item->is_index_json, EMZ_TYPE_BYTES,
-                        false};
+/* One file: named on the command line (raw with -t), or a shard or shard map of a directory
+ * (the map stored as bytes). */
+static int compress_item(const cli_options *options, void *context, const cli_batch_item *item,
+                         cli_totals *totals) {
+    compress_job job = {
+        item->input_path, item->output_path, options->type_given || item->is_index_json,
+        item->is_index_json ? EMZ_TYPE_BYTES : options->type, !item->from_directory};
     return compress_one(options, context, &job, totals);
 }
 
-/* The usage errors that depend on what IN is. */
-static bool check_usage(const cli_options *options, bool directory) {
-    if (directory && options->type_given) {
+/* -t types one raw file: a directory's files are typed from their headers. */
+static bool check_type(const cli_options *options) {
+    if (!options->type_given) return true;
+    for (int i = 0; i < options->input_count; i++) {
+        if (!cli_is_directory(options->inputs[i])) continue;
         cli_usage_error("compress",
                         "compress: %s is a directory: its *.safetensors files are "
-                        "typed from their headers, -t applies to one raw file",
-                        options->input_path);
-        return false;
-    }
-    if (directory && options->output_path != NULL && strcmp(options->output_path, "-") == 0) {
-        cli_usage_error("compress", "compress: a directory's files cannot go to standard "
-                                    "output; -o names an output directory");
-        return false;
-    }
-    bool to_stdout = options->output_path != NULL ? strcmp(options->output_path, "-") == 0
-                                                  : strcmp(options->input_path, "-") == 0;
-    if (!directory && options->json && to_stdout) {
-        cli_usage_error("compress", "compress: --json prints to standard output, which the "
-                                    "compressed data goes to here; give -o FILE");
+                        "typed from their headers, -t applies to raw files",
+                        options->inputs[i]);
         return false;
     }
     return true;
 }
 
 int cli_run_compress(const cli_options *options) {
-    bool directory = cli_is_directory(options->input_path);
-    if (!check_usage(options, directory)) return CLI_EXIT_USAGE;
+    if (!check_type(options) || !cli_batch_check(options)) return CLI_EXIT_USAGE;
     emz_cctx *cctx = NULL;
     int status = cli_create_cctx(options, &cctx);
     if (status != CLI_EXIT_OK) return status;
-    if (directory) {
-        status = cli_batch_run(options, compress_batch_item, cctx, true);
-    } else {
-        compress_job job = {options->input_path, options->output_path, options->type_given,
-                            options->type, true};
-        cli_totals totals = {0};
-        status = compress_one(options, cctx, &job, &totals);
-    }
+    status = cli_batch_run(options, compress_item, cctx, true);
     emz_cctx_free(cctx);
     return status;
 }

@@ -1,5 +1,6 @@
-/* cli_decompress.c - emzip decompress and emzip test: a whole compressed file (bare frame or
- * container), or every *.emz of a directory, decoded in order through emz_reader_decompress.
+/* cli_decompress.c - emzip decompress and emzip test: whole compressed files (bare frames or
+ * containers), and every *.emz of a directory, each decoded in order through
+ * emz_reader_decompress (each input to its own output, cli_batch.h).
  *
  * The library decodes a few chunks per thread at a time and hands them to the sink in file
  * order, so memory stays bounded whatever the file size; test passes no sink and only
@@ -26,31 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char emz_suffix[] = ".emz";
-enum { EMZ_SUFFIX_LENGTH = sizeof emz_suffix - 1 };
-
-/* IN without .emz, or "-" for stdin. NULL after printing the error; *status then says whether
- * it was a usage error (no .emz to remove) or no memory. */
-static char *derive_output_path(const char *input_path, int *status) {
-    if (strcmp(input_path, "-") == 0) return strdup("-");
-    size_t length = strlen(input_path);
-    const char *base = strrchr(input_path, '/');
-    base = base != NULL ? base + 1 : input_path;
-    if (strlen(base) <= EMZ_SUFFIX_LENGTH ||
-        strcmp(input_path + length - EMZ_SUFFIX_LENGTH, emz_suffix) != 0) {
-        cli_usage_error("decompress", "%s: name does not end in %s; use -o to name the output",
-                        input_path, emz_suffix);
-        *status = CLI_EXIT_USAGE;
-        return NULL;
-    }
-    char *path = strndup(input_path, length - EMZ_SUFFIX_LENGTH);
-    if (path == NULL) {
-        cli_error_errno(input_path, ENOMEM);
-        *status = CLI_EXIT_FAILURE;
-    }
-    return path;
-}
-
 /* Decodes the whole file to sink (NULL: verify only) with a progress line. */
 static emz_status decode_all(const cli_options *options, cli_reader *reader, emz_dctx *dctx,
                              cli_sink *sink, uint64_t *written) {
@@ -69,8 +45,7 @@ static emz_status decode_all(const cli_options *options, cli_reader *reader, emz
 static void print_json(const char *command, const cli_reader *reader, const char *output_name,
                        double elapsed_ms) {
     cli_json json;
-    cli_json_init(&json, stdout);
-    cli_json_begin_object(&json);
+    cli_json_begin_document(&json, stdout);
     cli_json_key_string(&json, "command", command);
     cli_json_key_string(&json, "input", reader->input.display_name);
     if (output_name != NULL)
@@ -92,17 +67,14 @@ static int decompress_one(const cli_options *options, emz_dctx *dctx, const char
     cli_output output = {.fd = -1};
     cli_sink sink = {0};
     bool output_opened = false;
-    char *derived = NULL;
     int status = CLI_EXIT_FAILURE;
 
     double start_ms = cli_monotonic_ms();
-    memset(&reader, 0, sizeof reader); /* closed at done even if never begun */
-    if (output_path == NULL &&
-        (output_path = derived = derive_output_path(input_path, &status)) == NULL)
-        goto done;
-    if (!cli_reader_begin(&reader, input_path)) goto done;
+    if (!cli_reader_begin(&reader, input_path, options->force)) goto done;
     if (!cli_output_open(&output, output_path, options->force, &reader.input)) goto done;
     output_opened = true;
+    cli_output_keep_metadata(&output, &reader.input, true);
+    output.durable = options->remove_input;
     if (!cli_reader_open(&reader, dctx) || !cli_sink_init(&sink, &output)) goto done;
 
     uint64_t written = 0;
@@ -113,29 +85,29 @@ static int decompress_one(const cli_options *options, emz_dctx *dctx, const char
         goto done;
     }
     if (!cli_output_commit(&output)) goto done;
-    status = CLI_EXIT_OK;
     double elapsed_ms = cli_monotonic_ms() - start_ms;
     uint64_t compressed = reader.info.compressed_size;
     cli_totals_add(totals, compressed, written, written, elapsed_ms);
     if (options->json)
         print_json("decompress", &reader, output.display_name, elapsed_ms);
-    else if (!options->quiet)
+    else if (options->summary)
         cli_print_summary(reader.input.display_name, compressed, written, written, elapsed_ms,
                           false);
+    bool removed =
+        !options->remove_input || !output.is_file || cli_input_remove(&reader.input, input_path);
+    status = removed ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 
 done:
     if (output_opened) cli_output_abort(&output);
     cli_sink_release(&sink);
     cli_reader_close(&reader);
-    free(derived);
     return status;
 }
 
 static void print_test_failure_json(const cli_reader *reader, emz_status status,
                                     const char *detail) {
     cli_json json;
-    cli_json_init(&json, stdout);
-    cli_json_begin_object(&json);
+    cli_json_begin_document(&json, stdout);
     cli_json_key_string(&json, "command", "test");
     cli_json_key_string(&json, "input", reader->input.display_name);
     cli_json_key_bool(&json, "ok", false);
@@ -150,7 +122,7 @@ static int test_one(const cli_options *options, emz_dctx *dctx, const char *path
                     cli_totals *totals) {
     cli_reader reader;
     double start_ms = cli_monotonic_ms();
-    bool opened = cli_reader_begin(&reader, path) && cli_reader_open(&reader, dctx);
+    bool opened = cli_reader_begin(&reader, path, false) && cli_reader_open(&reader, dctx);
     emz_status result = opened ? decode_all(options, &reader, dctx, NULL, NULL) : reader.status;
     if (opened && result != EMZ_OK)
         cli_io_report_failure(reader.input.display_name, result, emz_dctx_error_detail(dctx),
@@ -181,39 +153,20 @@ static int test_item(const cli_options *options, void *context, const cli_batch_
     return test_one(options, context, item->input_path, totals);
 }
 
-/* Runs item on IN, or on every file of IN if it is a directory. */
-static int run_input(const cli_options *options, emz_dctx *dctx, cli_batch_fn item) {
-    if (cli_is_directory(options->input_path)) return cli_batch_run(options, item, dctx, false);
-    cli_batch_item single = {options->input_path, options->output_path, false};
-    cli_totals totals = {0};
-    return item(options, dctx, &single, &totals);
-}
-
 static int decompress_input(const cli_options *options, emz_dctx *dctx) {
-    return run_input(options, dctx, decompress_item);
+    return cli_batch_run(options, decompress_item, dctx, false);
 }
 
 static int test_input(const cli_options *options, emz_dctx *dctx) {
-    return run_input(options, dctx, test_item);
+    return cli_batch_run(options, test_item, dctx, false);
 }
 
 int cli_run_decompress(const cli_options *options) {
-    bool directory = cli_is_directory(options->input_path);
-    bool to_stdout = options->output_path != NULL ? strcmp(options->output_path, "-") == 0
-                                                  : strcmp(options->input_path, "-") == 0;
-    if (directory && to_stdout) {
-        cli_usage_error("decompress", "decompress: a directory's files cannot go to standard "
-                                      "output; -o names an output directory");
-        return CLI_EXIT_USAGE;
-    }
-    if (!directory && options->json && to_stdout) {
-        cli_usage_error("decompress", "decompress: --json prints to standard output, which the "
-                                      "decompressed data goes to here; give -o FILE");
-        return CLI_EXIT_USAGE;
-    }
+    if (!cli_batch_check(options)) return CLI_EXIT_USAGE;
     return cli_run_with_dctx(options, options->verify_checksum, decompress_input);
 }
 
 int cli_run_test(const cli_options *options) {
+    if (!cli_batch_check(options)) return CLI_EXIT_USAGE;
     return cli_run_with_dctx(options, true, test_input);
 }

@@ -127,8 +127,7 @@ static void print_impl_json(cli_json *json) {
 static void print_json(const cli_options *options, const cli_reader *reader,
                        const emz_frame_info *frame, const dtype_row *rows, size_t count) {
     cli_json json;
-    cli_json_init(&json, stdout);
-    cli_json_begin_object(&json);
+    cli_json_begin_document(&json, stdout);
     cli_json_key_string(&json, "command", "info");
     if (options->show_impl) print_impl_json(&json);
     if (reader == NULL) {
@@ -185,7 +184,7 @@ static int describe(const cli_options *options, emz_dctx *dctx) {
     dtype_row *rows = NULL;
     size_t count = 0;
     emz_frame_info frame = {0};
-    if (!cli_reader_begin(&reader, options->input_path) || !cli_reader_open(&reader, dctx))
+    if (!cli_reader_begin(&reader, options->input_path, false) || !cli_reader_open(&reader, dctx))
         goto done;
     if (!reader.info.is_container) {
         if (!cli_reader_frame_info(&reader, &frame)) goto done;

@@ -62,12 +62,17 @@ static void close_input(cli_input *input) {
     input->owns_fd = false;
 }
 
-bool cli_input_open(const char *path, cli_input *input) {
+bool cli_input_open(const char *path, cli_input *input, bool terminal_ok) {
     memset(input, 0, sizeof *input);
     input->display_name = cli_input_display_name(path);
     input->fd = -1;
 
     if (strcmp(path, "-") == 0) {
+        if (!terminal_ok && isatty(STDIN_FILENO)) {
+            cli_error(input->display_name, "is a terminal; refusing to read data from it "
+                                           "(give a file, or redirect or pipe it in)");
+            return false;
+        }
         input->fd = STDIN_FILENO;
     } else {
         input->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -87,7 +92,9 @@ bool cli_input_open(const char *path, cli_input *input) {
         cli_error_errno(input->display_name, EISDIR);
         return false;
     }
+    input->info = info;
     if (S_ISREG(info.st_mode)) {
+        input->is_named_file = input->owns_fd;
         input->has_identity = true;
         input->device = info.st_dev;
         input->inode = info.st_ino;
@@ -135,6 +142,18 @@ bool cli_input_read_at(const cli_input *input, void *buffer, size_t size, uint64
         next += got;
         size -= (size_t)got;
         at += (uint64_t)got;
+    }
+    return true;
+}
+
+bool cli_input_remove(const cli_input *input, const char *path) {
+    struct stat now;
+    if (!input->is_named_file || stat(path, &now) != 0 || now.st_dev != input->device ||
+        now.st_ino != input->inode)
+        return true; /* stdin, or no longer the file that was read: leave it alone */
+    if (unlink(path) != 0) {
+        cli_error(input->display_name, "cannot remove the input (--rm): %s", strerror(errno));
+        return false;
     }
     return true;
 }

@@ -11,6 +11,12 @@ void cli_json_init(cli_json *json, FILE *out) {
     json->after_key = false;
 }
 
+void cli_json_begin_document(cli_json *json, FILE *out) {
+    cli_json_init(json, out);
+    cli_json_begin_object(json);
+    cli_json_key_u64(json, "format", CLI_JSON_FORMAT);
+}
+
 /* Called before every value and key: a comma unless the value completes a key. */
 static void separate(cli_json *json) {
     if (json->after_key)

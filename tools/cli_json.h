@@ -1,4 +1,5 @@
-/* cli_json.h - writing the --json output: one JSON object per file, on one line of stdout.
+/* cli_json.h - writing the --json output: one JSON object per file, on one line of stdout,
+ * each starting with "format": 1.
  *
  * A small streaming writer: it tracks only whether a comma is due, so callers nest objects and
  * arrays freely and nothing is held in memory (a checkpoint may list many thousand tensors).
@@ -19,6 +20,13 @@ typedef struct cli_json {
 } cli_json;
 
 void cli_json_init(cli_json *json, FILE *out);
+
+/* The version of the --json output's layout, the first member of every object it prints:
+ * raised when a member changes meaning or goes away (new members may come without it). */
+#define CLI_JSON_FORMAT 1
+
+/* cli_json_init, then opens the top-level object with "format": CLI_JSON_FORMAT. */
+void cli_json_begin_document(cli_json *json, FILE *out);
 
 /* Values: inside an array, or after cli_json_key. */
 void cli_json_begin_object(cli_json *json);

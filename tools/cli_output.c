@@ -6,6 +6,7 @@
 #include "cli_output.h"
 
 #include "cli_diag.h"
+#include "cli_metadata.h"
 #include "cli_signals.h"
 
 #include <errno.h>
@@ -37,13 +38,6 @@ static bool open_stdout(cli_output *output, bool force, const cli_input *input) 
     return true;
 }
 
-/* The mode a file created by open(path, O_CREAT, 0666) would get; mkstemp uses 0600. */
-static mode_t default_file_mode(void) {
-    mode_t mask = umask(0);
-    umask(mask);
-    return 0666 & ~mask;
-}
-
 static bool create_temp_file(cli_output *output, const char *path) {
     size_t path_length = strlen(path);
     output->final_path = malloc(path_length + 1);
@@ -73,12 +67,7 @@ static bool create_temp_file(cli_output *output, const char *path) {
         cli_output_abort(output);
         return false;
     }
-    if (fchmod(output->fd, default_file_mode()) != 0) {
-        cli_error_errno(output->temp_path, errno);
-        cli_output_abort(output);
-        return false;
-    }
-    return true;
+    return true; /* mode 600 until the commit gives the final one */
 }
 
 bool cli_output_open(cli_output *output, const char *path, bool force, const cli_input *input) {
@@ -122,6 +111,12 @@ bool cli_output_open(cli_output *output, const char *path, bool force, const cli
     return create_temp_file(output, path);
 }
 
+void cli_output_keep_metadata(cli_output *output, const cli_input *input, bool times) {
+    output->keep_metadata = input->is_named_file;
+    output->keep_times = times;
+    output->source = input->info;
+}
+
 bool cli_output_write(cli_output *output, const void *data, size_t size) {
     const unsigned char *next = data;
     while (size > 0) {
@@ -158,10 +153,46 @@ static bool move_into_place(cli_output *output) {
     return true;
 }
 
+/* Syncs the directory that holds path, so that a rename into it is on disk. */
+static bool sync_directory(const char *path, const char *display_name) {
+    const char *slash = strrchr(path, '/');
+    char *directory = slash == NULL   ? strdup(".")
+                      : slash == path ? strdup("/")
+                                      : strndup(path, (size_t)(slash - path));
+    int fd = directory != NULL ? open(directory, O_RDONLY | O_CLOEXEC) : -1;
+    int error = directory == NULL ? ENOMEM : fd < 0 ? errno : fsync(fd) != 0 ? errno : 0;
+    if (fd >= 0) close(fd);
+    free(directory);
+    /* Some file systems cannot sync a directory; the file itself was synced. */
+    if (error != 0 && error != EINVAL && error != EBADF) {
+        cli_error(display_name, "cannot sync its directory: %s", strerror(error));
+        return false;
+    }
+    return true;
+}
+
+/* The temporary file's final mode (and owner and times), and with durable its data on disk:
+ * all before it gets its name. */
+static bool finish_temp_file(cli_output *output) {
+    if (output->keep_metadata)
+        cli_metadata_copy(output->fd, &output->source, output->keep_times);
+    else
+        cli_metadata_default_mode(output->fd);
+    if (output->durable && fsync(output->fd) != 0) {
+        cli_error(output->display_name, "cannot sync to disk: %s", strerror(errno));
+        return false;
+    }
+    return true;
+}
+
 bool cli_output_commit(cli_output *output) {
     if (output->fd == STDOUT_FILENO) {
         output->fd = -1; /* stdout stays open; every write was already checked */
         return true;
+    }
+    if (output->temp_path != NULL && !finish_temp_file(output)) {
+        cli_output_abort(output);
+        return false;
     }
     int fd = output->fd;
     output->fd = -1;
@@ -178,11 +209,13 @@ bool cli_output_commit(cli_output *output) {
         return false;
     }
     cli_signals_set_cleanup_path(NULL);
+    bool synced = !output->durable || sync_directory(output->final_path, output->display_name);
+    output->is_file = true;
     free(output->temp_path);
     free(output->final_path);
     output->temp_path = NULL;
     output->final_path = NULL;
-    return true;
+    return synced;
 }
 
 void cli_output_abort(cli_output *output) {

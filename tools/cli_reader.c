@@ -5,10 +5,10 @@
 
 #include <string.h>
 
-bool cli_reader_begin(cli_reader *reader, const char *path) {
+bool cli_reader_begin(cli_reader *reader, const char *path, bool terminal_ok) {
     memset(reader, 0, sizeof *reader);
     reader->status = EMZ_ERROR_IO;
-    return cli_input_open(path, &reader->input);
+    return cli_input_open(path, &reader->input, terminal_ok);
 }
 
 bool cli_reader_open(cli_reader *reader, emz_dctx *dctx) {

@@ -24,9 +24,9 @@ typedef struct cli_reader {
                           the file could not be opened or loaded) */
 } cli_reader;
 
-/* Opens path ("-": stdin). Prints one error line and returns false on failure; cli_reader_close
- * is safe to call either way. */
-bool cli_reader_begin(cli_reader *reader, const char *path);
+/* Opens path ("-": stdin; a terminal there only if terminal_ok, see cli_input_open). Prints
+ * one error line and returns false on failure; cli_reader_close is safe to call either way. */
+bool cli_reader_begin(cli_reader *reader, const char *path, bool terminal_ok);
 
 /* Opens the emz_reader; dctx decodes a checkpoint's header and holds the error detail. */
 bool cli_reader_open(cli_reader *reader, emz_dctx *dctx);

@@ -2,7 +2,7 @@
 
 Usage: embed_help.py OUTPUT.c PAGE.1.txt...  (each PAGE.1.txt is `groff -man -Tascii ...` of
 docs/man/PAGE.1; tools/meson.build renders them). The emzip page also yields the short usage:
-its NAME line and its SYNOPSIS, one line per command.
+its NAME line, its SYNOPSIS as the page shows it, and its HISTORY (the options that changed).
 """
 import os
 import sys
@@ -43,18 +43,20 @@ def section(lines, title):
     return body
 
 
+def outdented(lines, indent):
+    """Lines of a section's body moved from the page's indent to `indent`, keeping any deeper
+    indentation (the synopsis's continuation lines)."""
+    return [indent + line[BODY_INDENT:] if line.strip() else "" for line in lines]
+
+
 def usage_lines(overview):
-    """The emzip page's NAME line and its SYNOPSIS with each command on one line: a line
-    indented deeper than the section continues the line above (the pages wrap by hand)."""
-    synopsis = []
-    for line in section(overview, "SYNOPSIS"):
-        text = line.strip()
-        if len(line) - len(line.lstrip()) > BODY_INDENT and synopsis:
-            synopsis[-1] += " " + text
-        elif text:
-            synopsis.append(text)
+    """The emzip page's NAME line, its SYNOPSIS (wrapped by hand in the page, so that it fits
+    a terminal as it is) and its HISTORY."""
     name = [line.strip() for line in section(overview, "NAME")]
-    return [" ".join(name), "", "Usage:"] + [USAGE_INDENT + line for line in synopsis]
+    synopsis = outdented(section(overview, "SYNOPSIS"), USAGE_INDENT)
+    # groff justifies filled text; out of the page, its stretched spaces only look odd
+    history = [" ".join(line.split()) for line in section(overview, "HISTORY")]
+    return [" ".join(name), "", "Usage:"] + synopsis + [""] + history
 
 
 def c_string(text):

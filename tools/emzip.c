@@ -2,11 +2,12 @@
  *
  * The work is split by job: cli_args parses; the commands run in cli_compress,
  * cli_decompress (and test), cli_info and cli_checkpoint (list, extract), cli_batch runs them
- * over a directory; cli_input, cli_output and cli_io move bytes (with atomic replacement),
- * cli_reader opens compressed files; cli_signals cleans up when interrupted; cli_help prints
- * the manual pages (docs/man, rendered at build time), cli_diag formats messages, cli_report
- * the summaries, cli_progress the progress line, cli_units the clock and number formats they
- * share, and cli_json the --json output.
+ * over their operands and over directories, cli_names names their outputs; cli_input,
+ * cli_output and cli_io move bytes (with atomic replacement), cli_metadata gives outputs their
+ * inputs' modes, owners and times, cli_reader opens compressed files; cli_signals cleans up
+ * when interrupted; cli_help prints the manual pages (docs/man, rendered at build time),
+ * cli_diag formats messages, cli_report the summaries, cli_progress the progress line,
+ * cli_units the clock and number formats they share, and cli_json the --json output.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* cli_signals.h needs sigset_t */

@@ -8,6 +8,8 @@
 # against groff's warnings, when groff is installed), and a checkpoint larger than the address-space limit under
 # `ulimit -v` (skipped under AddressSanitizer, whose shadow memory needs terabytes of address
 # space: EMZIP_TEST_SANITIZE from meson, or libasan in `ldd EMZIP`, says so).
+# Also file metadata (mode, times, owner) from input to output, -k and --rm, and the
+# zstd-style command line (no command, -d, -c, several files, -v).
 # No `CMD | grep -q`: with pipefail, grep leaving early would fail CMD with SIGPIPE.
 set -euo pipefail
 
@@ -115,13 +117,21 @@ for needed in "$bf16" "$mxfp4" "$big"; do
     [ -f "$needed" ] || fail "corpus file $needed missing"
 done
 
-section "summary line"
-"$EMZIP" compress -f "$bf16" -o s.emz 2>"$work/err"
+section "summary line: with -v, or when stderr is a terminal (see the end)"
+"$EMZIP" compress -v -f "$bf16" -o s.emz 2>"$work/err"
 summary='selfie\.bf16\.safetensors: [0-9]+ -> [0-9]+ bytes \([0-9.]+%\), [0-9.]+ ms, [0-9.]+ MB/s$'
 grep -Eq "$summary" "$work/err" || fail "summary format: $(cat "$work/err")"
 ok
-"$EMZIP" compress -q -f "$bf16" -o s.emz 2>"$work/err"
-[ ! -s "$work/err" ] || fail "-q printed: $(cat "$work/err")"
+for quiet in "" -q "-v -q"; do # stderr is a file here: silent as zstd is, and -q wins last
+    "$EMZIP" compress $quiet -f "$bf16" -o s.emz 2>"$work/err"
+    [ ! -s "$work/err" ] || fail "compress $quiet printed on a file: $(cat "$work/err")"
+    "$EMZIP" decompress $quiet -f s.emz -o s.out 2>"$work/err"
+    [ ! -s "$work/err" ] || fail "decompress $quiet printed on a file: $(cat "$work/err")"
+done
+"$EMZIP" decompress -v -f s.emz -o s.out 2>"$work/err"
+grep -Eq '^s\.emz: [0-9]+ -> 217800 bytes, [0-9.]+ ms, [0-9.]+ MB/s$' "$work/err" ||
+    fail "decompress -v summary: $(cat "$work/err")"
+rm -f s.out
 ok
 
 section "raw mode (-t)"
@@ -178,7 +188,7 @@ EOF
 echo "not part of the checkpoint" >shards/README.txt
 mkdir shards/sub
 cp "$bf16" shards/sub/ignored.safetensors
-"$EMZIP" compress -T 2 shards -o packed 2>"$work/err"
+"$EMZIP" compress -v -T 2 shards -o packed 2>"$work/err"
 grep -q '^total: 3 files, ' "$work/err" || fail "directory total line: $(cat "$work/err")"
 expected="model-00001-of-00002.safetensors.emz model-00002-of-00002.safetensors.emz"
 expected+=" model.safetensors.index.json.emz "
@@ -295,6 +305,15 @@ ok
 "$EMZIP" decompress --json -f j.emz -o j.out >j6
 "$EMZIP" list --json mx.emz >j7
 json_ok j1 j2 j3 j4 j5 j6 j7
+expect_status 1 sh -c "'$EMZIP' test --json noise.bin >j8"
+json_ok j8
+python3 - j1 j2 j3 j4 j5 j6 j7 j8 dir.json <<'EOF'
+import json, sys
+for name in sys.argv[1:]:
+    for line in open(name, encoding="utf-8"):
+        d = json.loads(line)
+        assert list(d)[:2] == ["format", "command"] and d["format"] == 1, (name, line)
+EOF
 python3 -m json.tool j1 >/dev/null && python3 -m json.tool j7 >/dev/null || fail "json.tool"
 python3 - <<'EOF'
 import json
@@ -391,6 +410,7 @@ ok
 section "corrupted container: test, decompress and extract name the tensor"
 "$EMZIP" compress -q -f "$big" -o big.emz
 cp big.emz bad.emz
+chmod u+w bad.emz # the corpus may be read-only, and outputs keep their input's mode
 python3 - bad.emz <<'EOF'
 import os, sys
 with open(sys.argv[1], "r+b") as f:
@@ -434,16 +454,243 @@ expect_status 1 "$EMZIP" info noise.bin
 stderr_has "noise.bin: "
 
 section "usage errors"
-expect_status 2 "$EMZIP"
-expect_status 2 "$EMZIP" frobnicate
+expect_status 2 "$EMZIP" frobnicate s.emz
+stderr_has "'frobnicate' is neither a command nor a file"
+[ ! -e s.emz.emz ] || fail "a mistyped command compressed the file after it"
 expect_status 2 "$EMZIP" compress
 expect_status 2 "$EMZIP" compress --bogus "$bf16"
-expect_status 2 "$EMZIP" compress -c 3K "$bf16"
+expect_status 2 "$EMZIP" compress --chunk-size 3K "$bf16"
+stderr_has "invalid chunk size '3K'"
 expect_status 2 "$EMZIP" list a b
 expect_status 2 "$EMZIP" extract s.emz a b
 expect_status 2 "$EMZIP" decompress noise.bin
 stderr_has "name does not end in .emz"
 expect_status 2 "$EMZIP" help frobnicate
+
+section "file metadata: outputs keep their input's mode, times and owner"
+# meta_of FILE: what must carry over: the mode in octal and the mtime to the nanosecond (the
+# atime too, but reading the input may change its own, so that is checked against a value)
+meta_of() { stat -c '%a %y' "$1"; }
+same_meta() { # same_meta FROM TO
+    [ "$(meta_of "$1")" = "$(meta_of "$2")" ] ||
+        fail "$2 does not keep the metadata of $1: $(meta_of "$1") / $(meta_of "$2")"
+}
+atime_is() { # atime_is FILE TIME
+    [ "$(stat -c %x "$1")" = "$2" ] || fail "$1: atime $(stat -c %x "$1"), not $2"
+}
+cp "$bf16" private.safetensors
+chmod 600 private.safetensors
+touch -a -d '2020-03-04 05:06:07.111111111' private.safetensors
+touch -m -d '2021-02-03 04:05:06.123456789' private.safetensors
+atime=$(stat -c %x private.safetensors) # as the input had it before it was read
+"$EMZIP" compress -q private.safetensors
+same_meta private.safetensors private.safetensors.emz
+atime_is private.safetensors.emz "$atime"
+[ "$(stat -c %a private.safetensors.emz)" = 600 ] || fail "a mode-600 input gave a wider output"
+"$EMZIP" decompress -q private.safetensors.emz -o private.out
+same_meta private.safetensors private.out
+atime_is private.out "$atime"
+cmp -s private.safetensors private.out || fail "private round trip"
+"$EMZIP" compress -q -t bf16 private.safetensors -o private.raw.emz
+same_meta private.safetensors private.raw.emz
+ok
+# not masked by the umask, as gzip and zstd do; without an input file, 0666 less the umask
+(
+    umask 077
+    cp "$bf16" open.safetensors
+    chmod 644 open.safetensors
+    "$EMZIP" compress -q open.safetensors
+    "$EMZIP" compress -q -o from-stdin.emz - <open.safetensors
+    umask 027
+    "$EMZIP" compress -q -o from-pipe.emz - < <(cat open.safetensors)
+)
+[ "$(stat -c %a open.safetensors.emz)" = 644 ] || fail "umask applied to a kept mode"
+[ "$(stat -c %a from-stdin.emz)" = 600 ] || fail "stdin output mode: not 0666 less umask 077"
+[ "$(stat -c %a from-pipe.emz)" = 640 ] || fail "pipe output mode: not 0666 less umask 027"
+ok
+# extract: the checkpoint's mode (a private checkpoint's tensor is private), its own times
+"$EMZIP" extract -q private.safetensors.emz Conv2D_41/filter -o private.tensor
+[ "$(stat -c %a private.tensor)" = 600 ] || fail "extract output mode"
+[ "$(stat -c %Y private.tensor)" != "$(stat -c %Y private.safetensors)" ] ||
+    fail "extract output took the checkpoint's mtime"
+ok
+# every file of a sharded directory, both ways
+mkdir meta-shards
+cp "$CORPUS/age.bf16.safetensors" meta-shards/a.safetensors
+cp "$bf16" meta-shards/b.safetensors
+echo '{"weight_map": {}}' >meta-shards/model.safetensors.index.json
+chmod 600 meta-shards/a.safetensors
+chmod 640 meta-shards/b.safetensors
+chmod 604 meta-shards/model.safetensors.index.json
+touch -d '2019-01-01 00:00:00.5' meta-shards/a.safetensors
+touch -d '2018-06-30 12:00:00.25' meta-shards/b.safetensors
+"$EMZIP" compress -q meta-shards -o meta-packed
+"$EMZIP" decompress -q meta-packed -o meta-restored
+for f in a.safetensors b.safetensors model.safetensors.index.json; do
+    same_meta "meta-shards/$f" "meta-packed/$f.emz"
+    same_meta "meta-shards/$f" "meta-restored/$f"
+    cmp -s "meta-shards/$f" "meta-restored/$f" || fail "directory round trip of $f"
+done
+ok
+if [ "$(id -u)" -eq 0 ]; then
+    # root gives the owner and group too, and the set-ID bits with them
+    cp "$bf16" owned.safetensors
+    chown 12345:23456 owned.safetensors
+    chmod 6750 owned.safetensors
+    "$EMZIP" compress -q owned.safetensors
+    "$EMZIP" decompress -q owned.safetensors.emz -o owned.out
+    for f in owned.safetensors.emz owned.out; do
+        [ "$(stat -c '%u:%g %a' "$f")" = "12345:23456 6750" ] ||
+            fail "$f: owner or set-ID bits not kept: $(stat -c '%u:%g %a' "$f")"
+    done
+    ok
+    # a user who cannot give the owner or group drops the set-ID bits with them
+    as_user=(setpriv --reuid=12345 --regid=12345 --clear-groups)
+    if command -v setpriv >/dev/null 2>&1 && "${as_user[@]}" "$EMZIP" --version >/dev/null 2>&1
+    then
+        shared=$(mktemp -d "${TMPDIR:-/tmp}/emzip-cli-setid.XXXXXX")
+        chmod 777 "$shared"
+        cp "$bf16" "$shared/setid.safetensors"
+        chmod 6755 "$shared/setid.safetensors" # root's, with both set-ID bits
+        "${as_user[@]}" "$EMZIP" compress -q "$shared/setid.safetensors" || fail "compress as uid 12345"
+        got=$(stat -c '%u:%g %a' "$shared/setid.safetensors.emz")
+        rm -rf "$shared"
+        [ "$got" = "12345:12345 755" ] || fail "set-ID bits kept without the owner: $got"
+        ok
+    else
+        echo "setpriv missing, or uid 12345 cannot run $EMZIP: the set-ID drop is not checked"
+    fi
+else
+    echo "not root: giving the owner is not checked"
+fi
+
+section "-k and --rm: the input goes once its output is complete, never on failure or to stdout"
+cp "$bf16" rm.safetensors
+touch -d '2022-02-22 22:22:22.222222222' rm.safetensors
+before=$(stat -c '%a %y' rm.safetensors)
+"$EMZIP" compress -q -k rm.safetensors
+[ -f rm.safetensors ] || fail "-k removed the input"
+"$EMZIP" compress -q -f --rm rm.safetensors
+[ ! -e rm.safetensors ] && [ -f rm.safetensors.emz ] || fail "--rm kept the input: $(ls rm*)"
+"$EMZIP" decompress -q --rm rm.safetensors.emz
+[ -f rm.safetensors ] && [ ! -e rm.safetensors.emz ] || fail "decompress --rm: $(ls rm*)"
+[ "$(stat -c '%a %y' rm.safetensors)" = "$before" ] && cmp -s rm.safetensors "$bf16" ||
+    fail "--rm round trip"
+expect_status 1 "$EMZIP" compress --rm noise.bin
+[ -f noise.bin ] || fail "--rm removed an input that failed"
+"$EMZIP" compress -q --rm rm.safetensors -o - >/dev/null
+"$EMZIP" compress -q --rm -f rm.safetensors -o /dev/null
+[ -f rm.safetensors ] || fail "--rm removed an input written to stdout or /dev/null"
+"$EMZIP" compress -q rm.safetensors
+expect_status 1 "$EMZIP" compress --rm rm.safetensors
+stderr_has "rm.safetensors.emz: already exists"
+[ -f rm.safetensors ] || fail "--rm removed an input whose output was refused"
+# a directory: each file once its own output is done
+mkdir rm-shards
+cp "$bf16" "$mxfp4" rm-shards/
+"$EMZIP" compress -q --rm rm-shards
+[ "$(ls rm-shards | tr '\n' ' ')" = "selfie.bf16.safetensors.emz selfie.mxfp4.safetensors.emz " ] ||
+    fail "compress --rm of a directory: $(ls rm-shards)"
+"$EMZIP" decompress -q --rm rm-shards
+[ "$(ls rm-shards | tr '\n' ' ')" = "selfie.bf16.safetensors selfie.mxfp4.safetensors " ] ||
+    fail "decompress --rm of a directory: $(ls rm-shards)"
+cmp -s rm-shards/selfie.mxfp4.safetensors "$mxfp4" || fail "directory --rm round trip"
+ok
+
+section "zstd-style command line: no command, -d, -c, several files, -v"
+cp "$bf16" z.safetensors
+"$EMZIP" -c z.safetensors | "$EMZIP" -dc >z.out
+cmp -s z.safetensors z.out || fail "emzip -c FILE | emzip -dc"
+"$EMZIP" -c z.safetensors | cmp -s - s.emz || fail "emzip -c differs from emzip compress"
+"$EMZIP" --stdout z.safetensors | "$EMZIP" --decompress --stdout | cmp -s - z.safetensors ||
+    fail "--stdout | --decompress --stdout"
+"$EMZIP" <z.safetensors | "$EMZIP" -d | cmp -s - z.safetensors || fail "stdin to stdout"
+"$EMZIP" -z z.safetensors && "$EMZIP" -d -f z.safetensors.emz
+cmp -s z.safetensors.emz s.emz || fail "emzip -z FILE differs from emzip compress"
+"$EMZIP" --compress -f z.safetensors && "$EMZIP" --uncompress -f z.safetensors.emz
+"$EMZIP" --test z.safetensors.emz >test.txt
+[ "$(cat test.txt)" = "z.safetensors.emz: OK" ] || fail "--test: $(cat test.txt)"
+"$EMZIP" --test <z.safetensors.emz >test.txt
+[ "$(cat test.txt)" = "(stdin): OK" ] || fail "--test of stdin: $(cat test.txt)"
+ok
+# several files: each to its own output, the inputs kept (-k is the default)
+rm -f z.safetensors.emz
+cp "$bf16" a.safetensors
+cp "$mxfp4" b.safetensors
+cp "$CORPUS/age.bf16.safetensors" c.safetensors
+"$EMZIP" a.safetensors b.safetensors c.safetensors 2>"$work/err"
+[ ! -s "$work/err" ] || fail "several files printed on a file: $(cat "$work/err")"
+for f in a b c; do
+    [ -f $f.safetensors ] && [ -f $f.safetensors.emz ] || fail "emzip a b c: $(ls)"
+    mv $f.safetensors $f.orig
+done
+"$EMZIP" -d -k -v a.safetensors.emz b.safetensors.emz c.safetensors.emz 2>"$work/err"
+[ "$(grep -c ' bytes, ' "$work/err")" -eq 4 ] && grep -q '^total: 3 files, ' "$work/err" ||
+    fail "-v on several files: $(cat "$work/err")"
+for f in a b c; do cmp -s $f.orig $f.safetensors || fail "several files: $f round trip"; done
+"$EMZIP" test a.safetensors.emz b.safetensors.emz >test.txt
+[ "$(wc -l <test.txt)" -eq 2 ] || fail "test of two files: $(cat test.txt)"
+"$EMZIP" -dc a.safetensors.emz b.safetensors.emz | cmp -s - <(cat a.orig b.orig) ||
+    fail "emzip -dc A B is not A then B"
+ok
+# a failing file among several: reported, the others done, exit status 1
+rm -f a.safetensors.emz c.safetensors.emz noise.bin.emz
+expect_status 1 "$EMZIP" a.safetensors missing.safetensors noise.bin c.safetensors
+stderr_has "emzip: missing.safetensors: No such file or directory"
+stderr_has "emzip: noise.bin: not a safetensors file"
+[ "$(wc -l <"$work/err")" -eq 2 ] || fail "one line per failure: $(cat "$work/err")"
+[ -f a.safetensors.emz ] && [ -f c.safetensors.emz ] && [ ! -e noise.bin.emz ] ||
+    fail "the files around the failures: $(ls)"
+expect_status 2 "$EMZIP" -d -f a.safetensors.emz noise.bin
+stderr_has "name does not end in .emz"
+cmp -s a.safetensors a.orig || fail "the file before a usage error among several"
+ok
+# -o with several files: a directory, created if missing; an existing one for a single file
+"$EMZIP" -q a.safetensors c.safetensors -o several/out
+[ -f several/out/a.safetensors.emz ] && [ -f several/out/c.safetensors.emz ] ||
+    fail "-o DIR with several files: $(ls -R several)"
+"$EMZIP" -q b.safetensors -o several/out
+[ -f several/out/b.safetensors.emz ] || fail "-o EXISTING_DIR with one file"
+"$EMZIP" -d -q several/out/a.safetensors.emz several/out/b.safetensors.emz -o several/back
+cmp -s several/back/a.safetensors a.orig && cmp -s several/back/b.safetensors b.orig ||
+    fail "-d -o DIR with several files"
+ok
+# --rm with several files: a refused output keeps its input, the others go
+cp rm.safetensors rm2.safetensors
+expect_status 1 "$EMZIP" --rm rm.safetensors rm2.safetensors # rm.safetensors.emz exists
+stderr_has "rm.safetensors.emz: already exists"
+[ -f rm.safetensors ] && [ ! -e rm2.safetensors ] && [ -f rm2.safetensors.emz ] ||
+    fail "--rm with one refused output: $(ls rm*)"
+ok
+# usage errors of this grammar, and the old -c CHUNK
+expect_status 2 "$EMZIP" -c a.safetensors c.safetensors
+stderr_has "cannot decode compressed files put end to end"
+expect_status 2 "$EMZIP" -c shards
+expect_status 2 "$EMZIP" -z -d a.safetensors
+stderr_has "conflicting operations"
+expect_status 2 "$EMZIP" -d -t bf16 a.safetensors.emz
+stderr_has "option -t/--type does not apply to decompression"
+expect_status 2 "$EMZIP" --test -o x a.safetensors.emz
+expect_status 2 "$EMZIP" -c -o x.emz a.safetensors
+expect_status 2 "$EMZIP" - - <a.safetensors
+stderr_has "more than once"
+expect_status 2 "$EMZIP" --json <a.safetensors
+stderr_has "--json prints to standard output"
+expect_status 2 "$EMZIP" compress -c 64K a.safetensors
+stderr_has "-c now means --stdout"
+stderr_has "--chunk-size 64K"
+expect_status 2 "$EMZIP" compress -c64K a.safetensors
+stderr_has "--chunk-size"
+expect_status 2 "$EMZIP" -q decompress a.safetensors.emz
+stderr_has "'decompress' is a command: it must come first"
+# the old spellings that still work: the commands, --chunk-size, -o
+"$EMZIP" compress -q -t bf16 --chunk-size 64K -f a.orig -o chunked.emz
+"$EMZIP" info --json chunked.emz >chunked.json
+python3 -c 'import json; assert json.load(open("chunked.json"))["chunk_size"] == 65536'
+"$EMZIP" decompress -q -f chunked.emz -o chunked.out && cmp -s chunked.out a.orig ||
+    fail "old spellings round trip"
+"$EMZIP" --chunk-size 64K -t bf16 -c a.orig | cmp -s - chunked.emz || fail "--chunk-size bare"
+ok
 
 section "help: the man pages as rendered at build time"
 commands="compress decompress test info list extract"
@@ -470,8 +717,6 @@ for command in $commands help; do
 done
 grep -q "man emzip" usage.txt || fail "emzip --help does not point to the man page"
 "$EMZIP" -h | cmp -s - usage.txt || fail "emzip -h differs from emzip --help"
-expect_status 2 "$EMZIP"
-cmp -s "$work/err" usage.txt || fail "a bare emzip does not print the usage: $(cat "$work/err")"
 if command -v groff >/dev/null 2>&1; then
     for page in "$MAN_DIR"/*.1; do
         groff -man -ww -z "$page" 2>"$work/err" || fail "groff failed on $page"
@@ -535,14 +780,30 @@ section "progress line on a terminal"
 if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1 </dev/null; then
     # A pseudo-terminal for stderr; 64K chunks on one thread, so the run outlasts the first
     # redraw (100 ms) even on a fast machine.
-    script -qec "'$EMZIP' compress -T 1 -c 64K -f huge.safetensors -o /dev/null" /dev/null \
-        >progress.txt 2>&1 </dev/null || fail "compress under script: $(cat progress.txt)"
+    script -qec "'$EMZIP' compress -T 1 --chunk-size 64K -f huge.safetensors -o /dev/null" \
+        /dev/null >progress.txt 2>&1 </dev/null || fail "compress under script: $(cat progress.txt)"
     grep -aq 'huge.safetensors *[0-9]*%  .* / .*B/s' progress.txt ||
         fail "no progress line: $(tr '\r' '\n' <progress.txt)"
     grep -aq "huge.safetensors: $size -> " progress.txt || fail "no summary after the progress"
-    script -qec "'$EMZIP' compress -q -T 1 -c 64K -f huge.safetensors -o /dev/null" /dev/null \
-        >quiet.txt 2>&1 </dev/null || fail "compress -q under script"
+    script -qec "'$EMZIP' compress -q -T 1 --chunk-size 64K -f huge.safetensors -o /dev/null" \
+        /dev/null >quiet.txt 2>&1 </dev/null || fail "compress -q under script"
     [ ! -s quiet.txt ] || fail "-q still printed: $(cat quiet.txt)"
+    ok
+    # a terminal is refused as standard input (a forgotten FILE is no hang), and as standard
+    # output without -f
+    for command in "compress -" "decompress -" "test -" "list -" "info -" -d -q --test; do
+        script -qec "'$EMZIP' $command; echo \"exit \$?\"" /dev/null >tty.txt 2>&1 </dev/null
+        grep -aq '(stdin): is a terminal; refusing to read data from it' tty.txt &&
+            grep -aq 'exit 1' tty.txt || fail "emzip $command on a terminal: $(cat tty.txt)"
+    done
+    script -qec "'$EMZIP'; echo \"exit \$?\"" /dev/null >tty.txt 2>&1 </dev/null
+    tr -d '\r' <tty.txt | cmp -s - <(cat usage.txt && echo "exit 2") ||
+        fail "emzip alone on a terminal does not print the usage: $(cat tty.txt)"
+    for command in "compress -o - '$bf16'" "-c a.orig"; do
+        script -qec "'$EMZIP' $command; echo \"exit \$?\"" /dev/null >tty.txt 2>&1 </dev/null
+        grep -aq 'refusing to write binary data to a terminal' tty.txt &&
+            grep -aq 'exit 1' tty.txt || fail "emzip $command to a terminal: $(cat tty.txt)"
+    done
     ok
 else
     echo "script(1) or a pseudo-terminal unavailable: progress line not checked"
