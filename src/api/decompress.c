@@ -11,7 +11,7 @@ emz_status emz_frame_info_get(const void *src, size_t src_size, emz_frame_info *
     emz_status st = emz_frame_header_read(src, src_size, &h);
     if (st != EMZ_OK) return st;
     info->type = h.type;
-    info->format_version = EMZ_FORMAT_VERSION;
+    info->format_version = h.version;
     info->element_count = h.element_count;
     info->original_size = h.original_size;
     info->chunk_size = UINT64_C(1) << h.chunk_log2;

@@ -22,6 +22,7 @@ typedef struct reader_segment {
     uint64_t first_chunk, chunk_count; /* in the reader's chunk table */
     emz_type type;
     unsigned log2;
+    unsigned version; /* format version of its chunk payloads */
     atomic_int state; /* 0: index not read yet, <0: being read / read,
                          >0: the error reading it gave */
 } reader_segment;

@@ -34,7 +34,8 @@ static emz_status load(emz_reader *r, const reader_segment *s) {
     emz_status st = emz_reader_get(r, head, sizeof head, s->frame_offset);
     if (st == EMZ_OK) st = emz_frame_header_read(head, sizeof head, &h);
     if (st != EMZ_OK) return st == EMZ_ERROR_NOT_EMZIP ? EMZ_ERROR_CORRUPT : st;
-    if (h.original_size != s->size || h.type != s->type || h.chunk_log2 != s->log2)
+    if (h.original_size != s->size || h.type != s->type || h.chunk_log2 != s->log2 ||
+        h.version != s->version)
         return EMZ_ERROR_CORRUPT;
     /* each chunk has an 8-byte entry and a payload of at least one byte */
     if ((s->frame_size - EMZ_FRAME_FIXED_OVERHEAD) / (EMZ_INDEX_ENTRY_SIZE + 1) < s->chunk_count)
@@ -120,7 +121,8 @@ emz_status emz_reader_init_frame(emz_reader *r, const emz_frame *f, const uint8_
                                 .type = f->header.type};
     r->seg = calloc(1, sizeof *r->seg);
     if (!r->seg) return EMZ_ERROR_NO_MEMORY;
-    r->seg[0] = (reader_segment){.size = f->header.original_size,
+    r->seg[0] = (reader_segment){.version = f->header.version,
+                                 .size = f->header.original_size,
                                  .frame_size = size,
                                  .type = f->header.type,
                                  .log2 = f->header.chunk_log2};

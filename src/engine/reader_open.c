@@ -17,8 +17,11 @@ static emz_status open_frame(emz_reader *r) {
     if (st == EMZ_OK) st = emz_frame_header_read(head, have, &h);
     if (st != EMZ_OK) return st;
     if (r->src.size < EMZ_FRAME_FIXED_OVERHEAD) return EMZ_ERROR_TRUNCATED;
-    r->seg[0] = (reader_segment){
-        .size = h.original_size, .frame_size = r->src.size, .type = h.type, .log2 = h.chunk_log2};
+    r->seg[0] = (reader_segment){.size = h.original_size,
+                                 .frame_size = r->src.size,
+                                 .type = h.type,
+                                 .log2 = h.chunk_log2,
+                                 .version = h.version};
     r->info.original_size = h.original_size;
     r->info.type = h.type;
     st = emz_reader_number_chunks(r);
@@ -59,7 +62,8 @@ static emz_status open_container(emz_reader *r, const uint8_t *head) {
                                      .frame_offset = frame,
                                      .frame_size = e.frame_size,
                                      .type = e.type,
-                                     .log2 = e.chunk_log2};
+                                     .log2 = e.chunk_log2,
+                                     .version = 1}; /* a version 1 container's frames */
         offset += e.original_size, frame += e.frame_size;
     }
     free(dir);

@@ -69,7 +69,7 @@ static emz_status decode_chunk(read_job *j, unsigned worker, uint64_t g, size_t 
         in = buf;
     }
     if (st == EMZ_OK)
-        st = emz_chunk_decode(j->k, s->type, in, c->size, readable_end, out, len,
+        st = emz_chunk_decode(j->k, s->type, s->version, in, c->size, readable_end, out, len,
                               &j->d->scratch[worker]);
     free(own);
     if (st == EMZ_OK && j->d->verify && j->k->checksum32(out, len) != c->checksum)

@@ -103,7 +103,11 @@ static emz_status begin_frame(writer *w, size_t s) {
         if (!grown) return EMZ_ERROR_NO_MEMORY;
         w->index = grown, w->index_cap = cap;
     }
-    emz_frame_header h = {seg->type, w->log2, seg->size, seg->element_count};
+    emz_frame_header h = {.version = EMZ_FORMAT_VERSION,
+                          .type = seg->type,
+                          .chunk_log2 = w->log2,
+                          .original_size = seg->size,
+                          .element_count = seg->element_count};
     uint8_t header[EMZ_FRAME_HEADER_SIZE];
     emz_frame_header_write(&h, header);
     w->frame_start = w->written;

@@ -45,8 +45,8 @@ size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src,
 
 /* Decodes a payload of exactly size bytes into len bytes at dst. Bytes up to readable_end
  * may be read. */
-emz_status emz_chunk_decode(const emz_kernels *k, emz_type type, const uint8_t *payload,
-                            size_t size, const uint8_t *readable_end, uint8_t *dst, size_t len,
-                            emz_chunk_scratch *s);
+emz_status emz_chunk_decode(const emz_kernels *k, emz_type type, unsigned version,
+                            const uint8_t *payload, size_t size, const uint8_t *readable_end,
+                            uint8_t *dst, size_t len, emz_chunk_scratch *s);
 
 #endif

@@ -105,11 +105,12 @@ static emz_status read_stream_packed(const emz_kernels *k, reader *r, size_t n, 
     return EMZ_OK;
 }
 
-emz_status emz_chunk_decode(const emz_kernels *k, emz_type type, const uint8_t *payload,
-                            size_t size, const uint8_t *readable_end, uint8_t *dst, size_t len,
-                            emz_chunk_scratch *s) {
+emz_status emz_chunk_decode(const emz_kernels *k, emz_type type, unsigned version,
+                            const uint8_t *payload, size_t size, const uint8_t *readable_end,
+                            uint8_t *dst, size_t len, emz_chunk_scratch *s) {
     const emz_type_desc *d = emz_type_desc_get(type);
     size_t m = emz_chunk_slots(d, len), tail = emz_chunk_tail(d, len);
+    (void)version; /* every version so far lays chunks out the same */
     if (size < 1 + tail) return EMZ_ERROR_CORRUPT;
     reader r = {payload + 1, payload + size - tail, readable_end};
     emz_status st;

@@ -21,7 +21,7 @@ void emz_container_header_write(const emz_container_header *h,
 
 emz_status emz_container_header_read(const uint8_t *src, size_t size, emz_container_header *h) {
     emz_header32 raw;
-    emz_status st = emz_header32_read(magic, EMZ_CONTAINER_VERSION, src, size, &raw);
+    emz_status st = emz_header32_read(magic, 1, EMZ_CONTAINER_VERSION, src, size, &raw);
     if (st != EMZ_OK) return st;
     if (raw.own[0] != EMZ_CONTENT_SAFETENSORS || raw.own[1] || raw.own[2] || raw.reserved)
         return EMZ_ERROR_CORRUPT;

@@ -9,7 +9,7 @@
 static const uint8_t magic[4] = {0x89, 'E', 'M', 'Z'};
 
 void emz_frame_header_write(const emz_frame_header *h, uint8_t out[EMZ_FRAME_HEADER_SIZE]) {
-    emz_header32 raw = {EMZ_FORMAT_VERSION,
+    emz_header32 raw = {(uint8_t)h->version,
                         {(uint8_t)h->type, (uint8_t)h->chunk_log2, 0},
                         h->original_size,
                         h->element_count,
@@ -27,12 +27,13 @@ static bool element_count_valid(const emz_frame_header *h) {
 
 emz_status emz_frame_header_read(const uint8_t *src, size_t size, emz_frame_header *h) {
     emz_header32 raw;
-    emz_status st = emz_header32_read(magic, EMZ_FORMAT_VERSION, src, size, &raw);
+    emz_status st = emz_header32_read(magic, 1, EMZ_FORMAT_VERSION, src, size, &raw);
     if (st != EMZ_OK) return st;
     if (raw.own[2] != 0) return EMZ_ERROR_UNSUPPORTED_VERSION; /* flags of a later revision */
     if (raw.own[0] >= EMZ_TYPE_COUNT || raw.own[1] < EMZ_CHUNK_LOG2_MIN ||
         raw.own[1] > EMZ_CHUNK_LOG2_MAX || raw.reserved != 0)
         return EMZ_ERROR_CORRUPT;
+    h->version = raw.version;
     h->type = (emz_type)raw.own[0];
     h->chunk_log2 = raw.own[1];
     h->original_size = raw.first;

@@ -5,6 +5,7 @@
 #include "emzip.h"
 #include <stdint.h>
 
+/* The version writers write; readers read every version from 1 up to it (FORMAT.md). */
 #define EMZ_FORMAT_VERSION 1
 #define EMZ_CHUNK_LOG2_MIN 12
 #define EMZ_CHUNK_LOG2_MAX 24
@@ -13,6 +14,7 @@
 #define EMZ_FRAME_FIXED_OVERHEAD (EMZ_FRAME_HEADER_SIZE + 4) /* header + index checksum */
 
 typedef struct emz_frame_header {
+    unsigned version; /* of the chunk payloads' layout rules */
     emz_type type;
     unsigned chunk_log2;
     uint64_t original_size;

@@ -15,11 +15,11 @@ void emz_header32_write(const uint8_t magic[4], const emz_header32 *h,
     emz_store32(out + 28, emz_checksum32(out, 28));
 }
 
-emz_status emz_header32_read(const uint8_t magic[4], unsigned version, const uint8_t *src,
-                             size_t size, emz_header32 *h) {
+emz_status emz_header32_read(const uint8_t magic[4], unsigned oldest, unsigned newest,
+                             const uint8_t *src, size_t size, emz_header32 *h) {
     if (memcmp(src, magic, size < 4 ? size : 4) != 0) return EMZ_ERROR_NOT_EMZIP;
     if (size < 5) return EMZ_ERROR_TRUNCATED;
-    if (src[4] != version) return EMZ_ERROR_UNSUPPORTED_VERSION;
+    if (src[4] < oldest || src[4] > newest) return EMZ_ERROR_UNSUPPORTED_VERSION;
     if (size < EMZ_HEADER32_SIZE) return EMZ_ERROR_TRUNCATED;
     if (emz_load32(src + 28) != emz_checksum32(src, 28)) return EMZ_ERROR_CORRUPT;
     h->version = src[4];

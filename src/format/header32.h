@@ -24,11 +24,11 @@ void emz_header32_write(const uint8_t magic[4], const emz_header32 *h,
                         uint8_t out[EMZ_HEADER32_SIZE]);
 
 /* Reads the size bytes at src in the order that gives each failure its status: another magic
- * (EMZ_ERROR_NOT_EMZIP), too short for the version (TRUNCATED), another version
- * (UNSUPPORTED_VERSION; read before the checksum, since a later version may lay the header out
- * anew), too short for the header (TRUNCATED), a wrong checksum (CORRUPT). The fields are the
- * caller's to check. */
-emz_status emz_header32_read(const uint8_t magic[4], unsigned version, const uint8_t *src,
-                             size_t size, emz_header32 *h);
+ * (EMZ_ERROR_NOT_EMZIP), too short for the version (TRUNCATED), a version outside
+ * [oldest, newest] (UNSUPPORTED_VERSION; read before the checksum, since a later version may lay
+ * the header out anew), too short for the header (TRUNCATED), a wrong checksum (CORRUPT). The
+ * fields are the caller's to check. */
+emz_status emz_header32_read(const uint8_t magic[4], unsigned oldest, unsigned newest,
+                             const uint8_t *src, size_t size, emz_header32 *h);
 
 #endif
