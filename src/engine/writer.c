@@ -82,8 +82,10 @@ static emz_status encode_item(void *ctx, unsigned worker, uint64_t item, unsigne
     size_t s, len;
     uint64_t chunk, at;
     chunk_place(w, item, &s, &chunk, &at, &len);
-    const uint8_t *in = w->base + at;
-    if (!w->base) {
+    const uint8_t *in;
+    if (w->base) {
+        in = w->base + at;
+    } else {
         uint8_t *buf = w->input + (size_t)worker * w->input_stride;
         if (w->src->read(w->src->opaque, buf, len, at) != 0) return EMZ_ERROR_IO;
         in = buf;
