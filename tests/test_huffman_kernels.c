@@ -7,6 +7,7 @@
  * stream lengths around every lane-count boundary and SIMD step (64 symbols), at misaligned
  * addresses. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,4 +160,211 @@ Test(huffman_kernels, histograms_match_scalar) {
         }
     }
     free(data);
+}
+
+/* References for emz_huff_lengths, written independently of it. */
+enum { MAXLEN = EMZ_HUFF_MAX_LEN };
+
+/* Weights of the used symbols, heaviest first. */
+static unsigned used_desc(const uint32_t *hist, uint64_t *w) {
+    unsigned n = 0;
+    for (unsigned s = 0; s < 256; s++)
+        if (hist[s]) w[n++] = hist[s];
+    for (unsigned i = 1; i < n; i++) /* insertion sort, descending */
+        for (unsigned j = i; j > 0 && w[j - 1] < w[j]; j--) {
+            uint64_t t = w[j];
+            w[j] = w[j - 1], w[j - 1] = t;
+        }
+    return n;
+}
+
+/* The optimal cost of a complete prefix code with lengths <= MAXLEN, by dynamic programming
+ * over the code tree level by level: some optimal code gives the heaviest symbols the
+ * shortest codes, so a state is (depth d, symbols 0..i-1 placed, a free nodes at depth d);
+ * a free node either takes symbol i as a leaf, or all free nodes split, charging every
+ * symbol not yet placed one more bit. A free node must end with a leaf below it, so
+ * a <= n - i. */
+static uint64_t dp_optimum(const uint32_t *hist) {
+    uint64_t w[256], suffix[257];
+    unsigned n = used_desc(hist, w);
+    suffix[n] = 0;
+    for (unsigned i = n; i-- > 0;)
+        suffix[i] = suffix[i + 1] + w[i];
+    static uint64_t f[2][257][257]; /* f[d & 1][i][a] */
+    const uint64_t inf = UINT64_MAX;
+    for (int d = MAXLEN; d >= 0; d--) {
+        uint64_t(*cur)[257] = f[d & 1], (*deeper)[257] = f[(d + 1) & 1];
+        for (unsigned i = n + 1; i-- > 0;)
+            for (unsigned a = 0; a <= n - i; a++) {
+                uint64_t best = inf;
+                if (a == 0)
+                    best = i == n ? 0 : inf;
+                else {
+                    if (d > 0 && cur[i + 1][a - 1] < best) best = cur[i + 1][a - 1];
+                    if (d < MAXLEN && 2 * a <= n - i && deeper[i][2 * a] != inf &&
+                        suffix[i] + deeper[i][2 * a] < best)
+                        best = suffix[i] + deeper[i][2 * a];
+                }
+                cur[i][a] = best;
+            }
+    }
+    return f[0][0][1];
+}
+
+/* Unlimited Huffman lengths by repeatedly joining the two lightest nodes (O(n^2)), then the
+ * JPEG (T.81 Annex K.3) limit on the counts per length: the cost of the former limiter. Sets
+ * *deepest to the unlimited code's longest length. */
+static uint64_t jpeg_cost(const uint32_t *hist, unsigned *deepest) {
+    uint64_t w[256], node[511];
+    unsigned n = used_desc(hist, w), parent[511], alive[511], nodes = n;
+    for (unsigned i = 0; i < n; i++)
+        node[i] = w[i], alive[i] = 1;
+    for (unsigned k = 0; k + 1 < n; k++) {
+        unsigned lo[2];
+        for (unsigned t = 0; t < 2; t++) {
+            unsigned b = UINT32_MAX;
+            for (unsigned j = 0; j < nodes; j++)
+                if (alive[j] && (b == UINT32_MAX || node[j] < node[b])) b = j;
+            alive[b] = 0, lo[t] = b;
+        }
+        node[nodes] = node[lo[0]] + node[lo[1]], alive[nodes] = 1;
+        parent[lo[0]] = parent[lo[1]] = nodes++;
+    }
+    unsigned count[256] = {0}, max_len = 0;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned l = 0;
+        for (unsigned j = i; j != nodes - 1; j = parent[j])
+            l++;
+        count[l]++;
+        if (l > max_len) max_len = l;
+    }
+    *deepest = max_len;
+    for (unsigned l = max_len; l > MAXLEN; l--)
+        while (count[l] > 0) {
+            unsigned j = l - 2;
+            while (count[j] == 0)
+                j--;
+            count[l] -= 2, count[l - 1]++;
+            count[j + 1] += 2, count[j]--;
+        }
+    uint64_t bits = 0;
+    unsigned i = 0;
+    for (unsigned l = 1; l <= MAXLEN; l++)
+        for (unsigned c = 0; c < count[l]; c++)
+            bits += w[i++] * l;
+    return bits;
+}
+
+/* Checks emz_huff_lengths on hist: complete code, lengths <= 11, the returned size is the
+ * size of the lengths, heavier symbols no longer, cost equal to the reference optimum and no
+ * more than JPEG's. Returns whether the cost beat JPEG's; *deepest as in jpeg_cost. */
+static bool check_lengths(const uint32_t *hist, const char *what, unsigned *deepest) {
+    uint8_t len[256];
+    memset(len, 0xEE, sizeof len);
+    uint64_t bits = emz_huff_lengths(hist, 256, len), sum = 0;
+    uint32_t kraft = 0;
+    for (unsigned s = 0; s < 256; s++) {
+        if (!hist[s]) {
+            cr_assert(len[s] == 0, "%s: unused symbol %u has length %u", what, s, len[s]);
+            continue;
+        }
+        cr_assert(len[s] >= 1 && len[s] <= MAXLEN, "%s: symbol %u has length %u", what, s, len[s]);
+        kraft += 1u << (MAXLEN - len[s]);
+        sum += (uint64_t)hist[s] * len[s];
+        for (unsigned t = 0; t < 256; t++)
+            cr_assert(!(hist[t] > hist[s] && len[t] > len[s]),
+                      "%s: symbol %u (weight %u) longer than %u (weight %u)", what, t, hist[t], s,
+                      hist[s]);
+    }
+    cr_assert(kraft == 1u << MAXLEN, "%s: Kraft sum %u, want %u", what, kraft, 1u << MAXLEN);
+    cr_assert(bits == sum, "%s: returned %llu bits, lengths give %llu", what,
+              (unsigned long long)bits, (unsigned long long)sum);
+    uint64_t best = dp_optimum(hist), jpeg = jpeg_cost(hist, deepest);
+    cr_assert(bits == best, "%s: %llu bits, optimum %llu", what, (unsigned long long)bits,
+              (unsigned long long)best);
+    cr_assert(bits <= jpeg, "%s: %llu bits, more than JPEG's %llu", what, (unsigned long long)bits,
+              (unsigned long long)jpeg);
+    return bits < jpeg;
+}
+
+/* Optimal length-limited codes (package-merge) where the optimal code is deeper than 11 bits,
+ * and the optimal code itself elsewhere, on skewed histograms. */
+Test(huffman_kernels, length_limited_optimum, .timeout = 120) {
+    uint32_t hist[256];
+    unsigned deepest, deep = 0, better = 0;
+    char what[64];
+
+    /* Fibonacci weights: the unlimited code is a chain, 29 or 36 deep. */
+    memset(hist, 0, sizeof hist);
+    uint64_t a = 1, b = 1;
+    for (unsigned i = 0; i < 30; i++, b += a, a = b - a)
+        hist[i * 7 % 256] = (uint32_t)a;
+    better += check_lengths(hist, "fibonacci 30", &deepest);
+    deep += deepest > MAXLEN;
+    cr_assert(deepest == 29, "fibonacci 30: unlimited depth %u", deepest);
+    /* ...and with 200 more symbols of weight 1, and near-ties */
+    a = b = 1;
+    for (unsigned i = 0; i < 37; i++, b += a, a = b - a)
+        hist[i] = (uint32_t)a;
+    for (unsigned s = 37; s < 237; s++)
+        hist[s] = 1 + (s & 1);
+    better += check_lengths(hist, "fibonacci 37 + 200 light", &deepest);
+    deep += deepest > MAXLEN;
+
+    /* Geometric weights 2^25 >> k, with ones below: a deep code at maximal weights. */
+    for (unsigned s = 0; s < 256; s++)
+        hist[s] = (1u << 25 >> (s < 25 ? s : 25));
+    better += check_lengths(hist, "geometric 256", &deepest);
+    deep += deepest > MAXLEN;
+    for (unsigned k = 0; k < 5; k++) { /* ratios 2, 3/2, 4/3, ... */
+        memset(hist, 0, sizeof hist);
+        uint64_t x = 1u << 25;
+        for (unsigned s = 0; s < 256 && x; s++, x = x * (k + 1) / (k + 2))
+            hist[(s * 37 + k) % 256] = (uint32_t)x;
+        snprintf(what, sizeof what, "geometric ratio %u/%u", k + 2, k + 1);
+        better += check_lengths(hist, what, &deepest);
+        deep += deepest > MAXLEN;
+    }
+
+    /* Sums above 2^32: 200 symbols at 2^25 and a Fibonacci tail. */
+    memset(hist, 0, sizeof hist);
+    for (unsigned s = 0; s < 200; s++)
+        hist[s] = 1u << 25;
+    a = b = 1;
+    for (unsigned i = 0; i < 56; i++, b += a, a = b - a)
+        hist[200 + i] = a < (1u << 25) ? (uint32_t)a : 1u << 25;
+    better += check_lengths(hist, "heavy + fibonacci", &deepest);
+    deep += deepest > MAXLEN;
+
+    /* Log-uniform weights from a fixed LCG, over 256 symbols and over random subsets. */
+    uint64_t seed = 12345;
+    for (unsigned t = 0; t < 40; t++) {
+        memset(hist, 0, sizeof hist);
+        unsigned keep = t < 20 ? 256 : 2 + (unsigned)(next(&seed) % 255);
+        for (unsigned s = 0; s < 256; s++) {
+            uint32_t r = (uint32_t)(next(&seed) & ((1u << 25) - 1)),
+                     shift = (uint32_t)(next(&seed) % 26);
+            if (next(&seed) % 256 < keep) hist[s] = (r >> shift) + 1;
+        }
+        hist[t] = hist[t] ? hist[t] : 1, hist[255 - t] = hist[255 - t] ? hist[255 - t] : 3;
+        snprintf(what, sizeof what, "LCG %u", t);
+        better += check_lengths(hist, what, &deepest);
+        deep += deepest > MAXLEN;
+    }
+
+    /* Two symbols, and the largest ratio. */
+    memset(hist, 0, sizeof hist);
+    hist[0] = 1, hist[255] = 1u << 25;
+    check_lengths(hist, "two symbols", &deepest);
+    hist[0] = 5, hist[255] = 5;
+    check_lengths(hist, "two equal symbols", &deepest);
+
+    /* Flat: the code is 8 bits everywhere. */
+    for (unsigned s = 0; s < 256; s++)
+        hist[s] = 1000;
+    check_lengths(hist, "flat", &deepest);
+
+    /* The cases must exercise the limit, and it must pay off somewhere. */
+    cr_assert(deep >= 20, "only %u histograms needed the length limit", deep);
+    cr_assert(better >= 5, "package-merge beat JPEG on only %u histograms", better);
 }
