@@ -171,16 +171,46 @@ static inline unsigned fr_mode_index(unsigned mode) {
     return mode == 0 ? 0 : mode == 3 ? 1 : 2;
 }
 
-/* Decodes a whole frame. Returns 1 and a malloc'd *out on success; 0 with a message otherwise.
- * modes_seen counts the stream modes used (for coverage statements in tests). */
-static inline int fr_decode(const uint8_t *f, size_t fsize, uint8_t **out, size_t *out_n, char *err,
-                            size_t errcap, unsigned modes_seen[3]) {
+/* Stores element j of value v (E + M' + 1 bits) into dst. */
+static inline void fr_store_element(uint8_t *dst, unsigned type, unsigned esize, size_t j,
+                                    uint32_t v) {
+    if (type == EMZ_TYPE_FP4_E2M1) {
+        if (j & 1)
+            dst[j / 2] = (uint8_t)(dst[j / 2] | v << 4);
+        else
+            dst[j / 2] = (uint8_t)v;
+    } else
+        for (unsigned k = 0; k < esize; k++)
+            dst[j * esize + k] = (uint8_t)(v >> (8 * k));
+}
+
+/* Reads count streams of m symbols of the given widths into sym[0..count) and counts modes. */
+static inline int fr_streams(fr_in *in, size_t m, const unsigned *width, unsigned count,
+                             uint32_t **sym, unsigned modes_seen[3]) {
+    for (unsigned i = 0; i < count; i++) {
+        int mode;
+        sym[i] = tu_xmalloc((m ? m : 1) * sizeof **sym);
+        if (!fr_stream(in, m, width[i], sym[i], &mode)) return 0;
+        modes_seen[fr_mode_index((unsigned)mode)]++;
+    }
+    return 1;
+}
+
+/* Decodes a whole frame of version 1 or 2. Returns 1 and a malloc'd *out on success; 0 with a
+ * message otherwise. modes_seen counts the stream modes used, layouts_seen (may be NULL) the
+ * chunk layouts: SPLIT with one sign+mantissa stream, SPLIT with planes, WHOLE, BYTES. */
+static inline int fr_decode_layouts(const uint8_t *f, size_t fsize, uint8_t **out, size_t *out_n,
+                                    char *err, size_t errcap, unsigned modes_seen[3],
+                                    unsigned layouts_seen[4]) {
     fr_in hin = {f, fsize, 0, err, errcap};
     fr_in *in = &hin;
+    unsigned no_layouts[4];
+    if (!layouts_seen) layouts_seen = no_layouts;
     *out = NULL;
     if (fsize < 36) FR_FAIL(in, "frame of %zu bytes", fsize);
     if (f[0] != 0x89 || f[1] != 'E' || f[2] != 'M' || f[3] != 'Z') FR_FAIL(in, "magic");
-    if (f[4] != 1) FR_FAIL(in, "version %u", f[4]);
+    unsigned version = f[4];
+    if (version != 1 && version != 2) FR_FAIL(in, "version %u", f[4]);
     unsigned type = f[5], log2 = f[6];
     if (type > 6) FR_FAIL(in, "type %u", type);
     if (log2 < 12 || log2 > 24) FR_FAIL(in, "chunk_log2 %u", log2);
@@ -215,65 +245,79 @@ static inline int fr_decode(const uint8_t *f, size_t fsize, uint8_t **out, size_
         int ok = fr_byte(&pin, &layout);
         size_t m, t = 0;
         uint8_t *dst = o + i * C;
-        int mode;
+        if (type == EMZ_TYPE_FP4_E2M1)
+            m = 2 * len;
+        else {
+            m = len / (tp.esize ? tp.esize : 1);
+            t = len % (tp.esize ? tp.esize : 1);
+        }
+        bool one_byte = type == EMZ_TYPE_BYTES || type == EMZ_TYPE_FP8_E4M3 ||
+                        type == EMZ_TYPE_FP8_E5M2 || type == EMZ_TYPE_FP4_E2M1;
+        uint32_t *sym[5] = {NULL, NULL, NULL, NULL, NULL};
+        unsigned width[5], count = 0;
         if (ok && layout == 1) {
-            if (type != EMZ_TYPE_BYTES && type != EMZ_TYPE_FP8_E4M3 && type != EMZ_TYPE_FP8_E5M2 &&
-                type != EMZ_TYPE_FP4_E2M1) {
-                snprintf(err, errcap, "chunk %llu: WHOLE for type %u", (unsigned long long)i, type);
+            if (version == 1 && !one_byte) {
+                snprintf(err, errcap, "WHOLE for type %u in version 1", type);
                 ok = 0;
             }
-            uint32_t *sym = tu_xmalloc(len * sizeof *sym);
-            if (ok) ok = fr_stream(&pin, len, 8, sym, &mode);
+            width[0] = 8;
+            if (ok) ok = fr_streams(&pin, len, width, 1, sym, modes_seen);
             if (ok) {
-                modes_seen[fr_mode_index(mode)]++;
+                layouts_seen[2]++;
                 for (size_t j = 0; j < len; j++)
-                    dst[j] = (uint8_t)sym[j];
+                    dst[j] = (uint8_t)sym[0][j];
             }
-            free(sym);
+            t = 0;
+        } else if (ok && layout == 3) {
+            if (version == 1 || tp.esize < 2) {
+                snprintf(err, errcap, "BYTES for type %u in version %u", type, version);
+                ok = 0;
+            }
+            for (count = 0; count < tp.esize; count++)
+                width[count] = 8;
+            if (ok) ok = fr_streams(&pin, m, width, count, sym, modes_seen);
+            if (ok) {
+                layouts_seen[3]++;
+                for (size_t j = 0; j < m; j++)
+                    for (unsigned k = 0; k < count; k++)
+                        dst[j * count + k] = (uint8_t)sym[k][j];
+            }
         } else if (ok && layout == 0) {
             if (type == EMZ_TYPE_BYTES) {
                 snprintf(err, errcap, "SPLIT for bytes");
                 ok = 0;
             }
-            if (type == EMZ_TYPE_FP4_E2M1)
-                m = 2 * len;
-            else {
-                m = len / (tp.esize ? tp.esize : 1);
-                t = len % (tp.esize ? tp.esize : 1);
-            }
-            uint32_t *e = tu_xmalloc(m * sizeof *e), *s = tu_xmalloc(m * sizeof *s);
-            if (ok) ok = fr_stream(&pin, m, tp.E, e, &mode);
+            unsigned M = tp.Mp + 1;
+            width[count++] = tp.E;
+            if (version == 1 || M <= 8)
+                width[count++] = M;
+            else
+                for (unsigned k = 0; 8 * k < M; k++)
+                    width[count++] = M - 8 * k < 8 ? M - 8 * k : 8;
+            if (ok) ok = fr_streams(&pin, m, width, count, sym, modes_seen);
             if (ok) {
-                modes_seen[fr_mode_index(mode)]++;
-                ok = fr_stream(&pin, m, tp.Mp + 1, s, &mode);
-            }
-            if (ok) {
-                modes_seen[fr_mode_index(mode)]++;
+                layouts_seen[count > 2 ? 1 : 0]++;
                 for (size_t j = 0; j < m; j++) {
-                    uint32_t v = (s[j] >> tp.Mp) << (tp.E + tp.Mp) | e[j] << tp.Mp |
-                                 (s[j] & ((1u << tp.Mp) - 1));
-                    if (type == EMZ_TYPE_FP4_E2M1) {
-                        if (j & 1)
-                            dst[j / 2] = (uint8_t)(dst[j / 2] | v << 4);
-                        else
-                            dst[j / 2] = (uint8_t)v;
-                    } else
-                        for (unsigned k = 0; k < tp.esize; k++)
-                            dst[j * tp.esize + k] = (uint8_t)(v >> (8 * k));
-                }
-                if (t > pin.n - pin.pos) {
-                    snprintf(err, errcap, "tail overruns");
-                    ok = 0;
-                } else {
-                    memcpy(dst + len - t, pin.p + pin.pos, t);
-                    pin.pos += t;
+                    uint32_t sm = 0;
+                    for (unsigned k = 1; k < count; k++)
+                        sm |= sym[k][j] << 8 * (k - 1);
+                    uint32_t v = (sm >> tp.Mp) << (tp.E + tp.Mp) | sym[0][j] << tp.Mp |
+                                 (sm & ((1u << tp.Mp) - 1));
+                    fr_store_element(dst, type, tp.esize, j, v);
                 }
             }
-            free(e);
-            free(s);
         } else if (ok) {
             snprintf(err, errcap, "layout %u", layout);
             ok = 0;
+        }
+        for (unsigned k = 0; k < 5; k++)
+            free(sym[k]);
+        if (ok && t > pin.n - pin.pos) {
+            snprintf(err, errcap, "tail overruns");
+            ok = 0;
+        } else if (ok) {
+            memcpy(dst + len - t, pin.p + pin.pos, t);
+            pin.pos += t;
         }
         if (ok && pin.pos != psize) {
             snprintf(err, errcap, "chunk %llu: payload has %zu bytes after its end",
@@ -296,6 +340,11 @@ static inline int fr_decode(const uint8_t *f, size_t fsize, uint8_t **out, size_
     *out = o;
     *out_n = (size_t)osz;
     return 1;
+}
+
+static inline int fr_decode(const uint8_t *f, size_t fsize, uint8_t **out, size_t *out_n, char *err,
+                            size_t errcap, unsigned modes_seen[3]) {
+    return fr_decode_layouts(f, fsize, out, out_n, err, errcap, modes_seen, NULL);
 }
 
 #endif

@@ -3,7 +3,7 @@
 #include "frame_reader.h"
 #include "test_corpus.h"
 
-static unsigned modes_total[3];
+static unsigned modes_total[3], layouts_total[4];
 
 static void check_frame_of(const uint8_t *src, size_t n, emz_type type, int64_t chunk,
                            int odd_fp4) {
@@ -18,7 +18,8 @@ static void check_frame_of(const uint8_t *src, size_t n, emz_type type, int64_t 
     uint8_t *out = NULL;
     size_t on = 0;
     char err[256] = "";
-    int ok = fr_decode(frame, fsize, &out, &on, err, sizeof err, modes_total);
+    int ok =
+        fr_decode_layouts(frame, fsize, &out, &on, err, sizeof err, modes_total, layouts_total);
     cr_assert(ok,
               "type %s size %zu chunk %lld: the independent reader rejects the library's frame: %s",
               emz_type_name(type), n, (long long)chunk, err);
@@ -72,6 +73,11 @@ Test(conformance, synthetic_frames_follow_the_spec, .timeout = 600) {
                 modes_total[1], modes_total[2]);
     cr_assert(modes_total[0] && modes_total[1] && modes_total[2],
               "not every stream mode was exercised");
+    cr_log_info("chunk layouts seen: SPLIT %u, SPLIT with planes %u, WHOLE %u, BYTES %u",
+                layouts_total[0], layouts_total[1], layouts_total[2], layouts_total[3]);
+    for (unsigned l = 0; l < 4; l++)
+        cr_assert(layouts_total[l],
+                  "chunk layout %u (of SPLIT, planes, WHOLE, BYTES) never written", l);
 }
 
 /* All 2^16 u16 patterns and all bytes, as in the round-trip tests. */

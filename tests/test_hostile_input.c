@@ -131,7 +131,7 @@ Test(hostile, forged_headers) {
     cr_assert(emz_frame_info_get("PK\3\4", 4, &info) != EMZ_OK);
 
     /* other versions, with a valid header checksum */
-    static const uint8_t versions[] = {0, 2, 3, 255};
+    static const uint8_t versions[] = {0, 3, 4, 255};
     for (unsigned i = 0; i < sizeof versions; i++) {
         memcpy(f, frame, fsize);
         f[4] = versions[i];
@@ -381,16 +381,20 @@ Test(hostile, forged_index) {
               emz_error_name(st));
 
     /* library payloads: layout byte and mode byte forged in place */
-    static const uint8_t layouts[] = {2, 3, 0x80, 0xFF};
+    static const uint8_t layouts[] = {2, 4, 0x80, 0xFF};
     for (unsigned i = 0; i < sizeof layouts; i++) {
         memcpy(f, frame, fsize);
         f[L.payload_off[1]] = layouts[i];
         char what[64];
         snprintf(what, sizeof what, "library frame, layout byte %u", layouts[i]);
         expect_corrupt(what, f, fsize, data, NDATA, 1, 1);
+    }
+    static const uint8_t modes[] = {1, 2, 4, 0x81, 0xFF};
+    for (unsigned i = 0; i < sizeof modes; i++) {
         memcpy(f, frame, fsize);
-        f[L.payload_off[1] + 1] = (uint8_t)(layouts[i] + 1);
-        snprintf(what, sizeof what, "library frame, stream mode %u", layouts[i] + 1);
+        f[L.payload_off[1] + 1] = modes[i];
+        char what[64];
+        snprintf(what, sizeof what, "library frame, stream mode %u", modes[i]);
         expect_corrupt(what, f, fsize, data, NDATA, 1, 1);
     }
     free(f);

@@ -52,7 +52,7 @@ static inline size_t tu_roundtrip_ex(emz_cctx *cctx, emz_dctx *dctx, const void 
     st = emz_frame_info_get(frame, fsize, &info);
     cr_assert(st == EMZ_OK, "frame_info_get: %s", emz_error_name(st));
     cr_assert(info.type == type, "info.type %d != %d", (int)info.type, (int)type);
-    cr_assert(info.format_version == 1, "format_version %u", info.format_version);
+    cr_assert(info.format_version == 2, "format_version %u", info.format_version);
     cr_assert(info.original_size == n, "original_size %llu != %zu",
               (unsigned long long)info.original_size, n);
     cr_assert(info.element_count == tu_expected_elements(type, n),

@@ -27,7 +27,7 @@ static uint64_t chunks_for(uint64_t size, unsigned log2) {
 
 /* Reads and checks segment s's frame header against what the directory said, then its chunk
  * index into the chunk table. */
-static emz_status load(emz_reader *r, const reader_segment *s) {
+static emz_status load(emz_reader *r, reader_segment *s) {
     uint8_t head[EMZ_FRAME_HEADER_SIZE];
     emz_frame_header h;
     if (s->frame_size < EMZ_FRAME_FIXED_OVERHEAD) return EMZ_ERROR_CORRUPT;
@@ -35,8 +35,9 @@ static emz_status load(emz_reader *r, const reader_segment *s) {
     if (st == EMZ_OK) st = emz_frame_header_read(head, sizeof head, &h);
     if (st != EMZ_OK) return st == EMZ_ERROR_NOT_EMZIP ? EMZ_ERROR_CORRUPT : st;
     if (h.original_size != s->size || h.type != s->type || h.chunk_log2 != s->log2 ||
-        h.version != s->version)
+        (s->version && h.version != s->version))
         return EMZ_ERROR_CORRUPT;
+    s->version = h.version; /* published to other threads by the LOADED state's release */
     /* each chunk has an 8-byte entry and a payload of at least one byte */
     if ((s->frame_size - EMZ_FRAME_FIXED_OVERHEAD) / (EMZ_INDEX_ENTRY_SIZE + 1) < s->chunk_count)
         return EMZ_ERROR_CORRUPT;

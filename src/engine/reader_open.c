@@ -63,7 +63,7 @@ static emz_status open_container(emz_reader *r, const uint8_t *head) {
                                      .frame_size = e.frame_size,
                                      .type = e.type,
                                      .log2 = e.chunk_log2,
-                                     .version = 1}; /* a version 1 container's frames */
+                                     .version = 0}; /* each frame's header says its own */
         offset += e.original_size, frame += e.frame_size;
     }
     free(dir);

@@ -5,7 +5,9 @@
 #include "format/element_types.h"
 #include "kernels/kernels.h"
 
-enum { EMZ_LAYOUT_SPLIT = 0, EMZ_LAYOUT_WHOLE = 1 };
+enum { EMZ_LAYOUT_SPLIT = 0, EMZ_LAYOUT_WHOLE = 1, EMZ_LAYOUT_BYTES = 3 };
+/* SPLIT and BYTES differ in two bits: for BF16 their bodies have the same shape (two streams of
+ * m bytes), so a single-bit error between them must not make a valid payload. */
 /* Mode values differ pairwise in two bits, so no single-bit error turns one valid mode into
  * another (a 1-bit flip between RAW and CONSTANT could otherwise yield identical output). */
 enum { EMZ_MODE_RAW = 0, EMZ_MODE_CONSTANT = 3, EMZ_MODE_HUFFMAN = 5 };
@@ -16,6 +18,11 @@ enum { EMZ_MODE_RAW = 0, EMZ_MODE_CONSTANT = 3, EMZ_MODE_HUFFMAN = 5 };
  * lane and 8 bytes of store slack. */
 #define EMZ_CHUNK_OUT_ROOM(len) ((len) + 128)
 
+/* Byte planes of a chunk's m elements start EMZ_PLANE_STRIDE(m) apart in scratch.planes, which
+ * holds the five (FP32: four bytes and the top plane) of any chunk. */
+#define EMZ_PLANE_STRIDE(m) (((m) + 127) & ~(size_t)63)
+#define EMZ_PLANES_ROOM(chunk_size) (5 * EMZ_PLANE_STRIDE((chunk_size) / 2))
+
 /* Scratch memory for chunks of up to chunk_size bytes, owned by a context. */
 typedef struct emz_chunk_scratch {
     size_t chunk_size;
@@ -23,6 +30,7 @@ typedef struct emz_chunk_scratch {
     uint8_t *sm_syms;   /* one byte per slot: 2 * chunk_size */
     uint8_t *sm_packed; /* RAW sign+mantissa: chunk_size + 64 */
     uint8_t *chunk;     /* one chunk of original or encoded bytes: EMZ_CHUNK_OUT_ROOM */
+    uint8_t *planes;    /* up to four byte planes of a 2- or 4-byte type: EMZ_PLANES_ROOM */
     emz_huff_enc enc;
     emz_huff_dec dec;
 } emz_chunk_scratch;
@@ -38,8 +46,9 @@ emz_status emz_chunk_scratch_reserve_set(emz_chunk_scratch **set, unsigned *coun
 /* Releases and frees a set. */
 void emz_chunk_scratch_release_set(emz_chunk_scratch **set, unsigned *count);
 
-/* Encodes len bytes (len <= s->chunk_size) into out, which has EMZ_CHUNK_OUT_ROOM(len) bytes.
- * Returns the payload size, at most EMZ_CHUNK_PAYLOAD_BOUND(len). */
+/* Encodes len bytes (len <= s->chunk_size) as a chunk of format version EMZ_FORMAT_VERSION into
+ * out, which has EMZ_CHUNK_OUT_ROOM(len) bytes. Returns the payload size, at most
+ * EMZ_CHUNK_PAYLOAD_BOUND(len). */
 size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src, size_t len,
                         uint8_t *out, emz_chunk_scratch *s);
 

@@ -1,6 +1,7 @@
 /* chunk_decode.c - parses and decodes one chunk payload; every field is checked against the
  * bytes actually present before it is used. */
 #include "common/common.h"
+#include "format/byte_planes.h"
 #include "format/chunk_codec.h"
 #include "format/huffman_build.h"
 
@@ -105,18 +106,71 @@ static emz_status read_stream_packed(const emz_kernels *k, reader *r, size_t n, 
     return EMZ_OK;
 }
 
+/* A stream of n symbols of width <= 8 bits, one a byte: read in place when it is RAW bytes,
+ * else decoded into buf. */
+static emz_status read_stream_bytes(const emz_kernels *k, reader *r, size_t n, unsigned width,
+                                    uint8_t *buf, const uint8_t **syms, emz_chunk_scratch *s) {
+    if (width == 8 && r->p < r->end && *r->p == EMZ_MODE_RAW) {
+        if ((size_t)(r->end - r->p - 1) < n) return EMZ_ERROR_CORRUPT;
+        *syms = r->p + 1;
+        r->p += 1 + n;
+        return EMZ_OK;
+    }
+    *syms = buf;
+    return read_stream_syms(k, r, n, width, buf, s);
+}
+
+/* Version 2 BYTES: one 8-bit stream per byte of the element. */
+static emz_status decode_bytes(const emz_kernels *k, reader *r, unsigned B, size_t m, uint8_t *dst,
+                               emz_chunk_scratch *s) {
+    const uint8_t *plane[4];
+    for (unsigned b = 0; b < B; b++) {
+        emz_status st =
+            read_stream_bytes(k, r, m, 8, s->planes + b * EMZ_PLANE_STRIDE(m), &plane[b], s);
+        if (st != EMZ_OK) return st;
+    }
+    emz_planes_merge(plane, m, B, dst);
+    return EMZ_OK;
+}
+
+/* Version 2 SPLIT of FP16 and FP32: exponents, then the sign+mantissa planes. */
+static emz_status decode_planes(const emz_kernels *k, reader *r, emz_type type, size_t m,
+                                uint8_t *dst, emz_chunk_scratch *s) {
+    const uint8_t *sym[4];
+    const unsigned widths[2][4] = {{5, 8, 3}, {8, 8, 8, 8}};
+    const unsigned *w = widths[type == EMZ_TYPE_FP32], streams = type == EMZ_TYPE_FP32 ? 4 : 3;
+    for (unsigned i = 0; i < streams; i++) {
+        uint8_t *buf = i == 0 ? s->exps : s->planes + (i - 1) * EMZ_PLANE_STRIDE(m);
+        emz_status st = read_stream_bytes(k, r, m, w[i], buf, &sym[i], s);
+        if (st != EMZ_OK) return st;
+    }
+    if (type == EMZ_TYPE_FP16)
+        emz_fp16_planes_merge(sym[0], sym[1], sym[2], m, dst);
+    else
+        emz_fp32_planes_merge(sym[0], sym[1], sym[2], sym[3], m, dst);
+    return EMZ_OK;
+}
+
 emz_status emz_chunk_decode(const emz_kernels *k, emz_type type, unsigned version,
                             const uint8_t *payload, size_t size, const uint8_t *readable_end,
                             uint8_t *dst, size_t len, emz_chunk_scratch *s) {
     const emz_type_desc *d = emz_type_desc_get(type);
     size_t m = emz_chunk_slots(d, len), tail = emz_chunk_tail(d, len);
-    (void)version; /* every version so far lays chunks out the same */
+    unsigned element_bytes = d->element_bits / 8;
+    bool v2 = version >= 2, wide = type == EMZ_TYPE_FP16 || type == EMZ_TYPE_FP32;
+    if (size < 1) return EMZ_ERROR_CORRUPT;
+    int layout = payload[0];
+    if (layout == EMZ_LAYOUT_WHOLE) tail = 0; /* the stream holds every byte */
     if (size < 1 + tail) return EMZ_ERROR_CORRUPT;
     reader r = {payload + 1, payload + size - tail, readable_end};
     emz_status st;
-    if (payload[0] == EMZ_LAYOUT_WHOLE && d->can_whole) {
+    if (layout == EMZ_LAYOUT_WHOLE && (d->can_whole || v2)) {
         st = read_stream_syms(k, &r, len, 8, dst, s);
-    } else if (payload[0] == EMZ_LAYOUT_SPLIT && d->can_split) {
+    } else if (layout == EMZ_LAYOUT_BYTES && v2 && element_bytes >= 2) {
+        st = decode_bytes(k, &r, element_bytes, m, dst, s);
+    } else if (layout == EMZ_LAYOUT_SPLIT && v2 && wide) {
+        st = decode_planes(k, &r, type, m, dst, s);
+    } else if (layout == EMZ_LAYOUT_SPLIT && d->can_split) {
         const uint8_t *sm;
         st = read_stream_syms(k, &r, m, d->exp_bits, s->exps, s);
         if (st == EMZ_OK) st = read_stream_packed(k, &r, m, d->signmant_bits, &sm, s);

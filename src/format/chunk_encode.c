@@ -2,6 +2,7 @@
  * Every choice is made here, in ISA-independent integer code, so that all implementations
  * write identical bytes. */
 #include "common/common.h"
+#include "format/byte_planes.h"
 #include "format/chunk_codec.h"
 #include "format/entropy_estimate.h"
 #include "format/huffman_build.h"
@@ -42,14 +43,8 @@ static void plan_stream(stream_plan *p, const uint32_t *hist, size_t n, unsigned
     uint64_t bits = emz_huff_lengths(hist, alphabet, p->len);
     size_t huff = 1 + emz_huff_table_size(p->len, alphabet) + 2 * emz_huff_lane_count(n) +
                   (size_t)emz_div_ceil(bits, 8);
-    if (huff < p->cost) p->mode = EMZ_MODE_HUFFMAN, p->cost = huff;
-}
-
-/* A stream whose symbols are wider than 8 bits can only be RAW or CONSTANT. */
-static void plan_wide_stream(stream_plan *p, size_t n, unsigned width, bool constant,
-                             uint32_t value) {
-    plan_stream(p, NULL, n, width);
-    if (n && constant) plan_constant(p, value);
+    /* A code that saves less than 1% is not worth its decoding time. */
+    if (huff * 100 < p->cost * 99) p->mode = EMZ_MODE_HUFFMAN, p->cost = huff;
 }
 
 /* syms: one symbol per byte (needed for HUFFMAN, and for RAW when raw is NULL);
@@ -118,28 +113,6 @@ static void derive_split_hists(emz_type type, const uint32_t *bytes, uint32_t *e
     }
 }
 
-/* For 11- and 24-bit sign+mantissa symbols: is the whole chunk one value? Stops at the first
- * difference, which in real data is the second element. */
-static bool wide_signmant_constant(emz_type type, const uint8_t *src, size_t m, uint32_t *value) {
-    uint32_t first = 0;
-    for (size_t j = 0; j < m; j++) {
-        uint32_t s;
-        if (type == EMZ_TYPE_FP16) {
-            uint16_t v = emz_load16(src + 2 * j);
-            s = (uint32_t)(v >> 15) << 10 | (v & 0x3FF);
-        } else {
-            uint32_t v = emz_load32(src + 4 * j);
-            s = (v >> 31) << 23 | (v & 0x7FFFFF);
-        }
-        if (j == 0)
-            first = s;
-        else if (s != first)
-            return false;
-    }
-    *value = first;
-    return true;
-}
-
 /* BF16 sign+mantissa bytes of real weights are nearly uniform (order-0 entropy ~7.96 of 8
  * bits), so the full histogram and the 256-symbol code they need rarely pay. A 1/16 sample
  * decides: when even its entropy, a lower bound for any Huffman code, saves less than 1% of
@@ -159,14 +132,96 @@ static bool signmant_may_pay(const emz_kernels *k, const uint8_t *sm, size_t m) 
     return entropy_q8 * 100 < raw_q8 * 99;
 }
 
+/* An 8-bit plane of low mantissa bytes: histogrammed only when a sample says coding may pay. */
+static void plan_byte_plane(const emz_kernels *k, const uint8_t *plane, size_t m, stream_plan *p) {
+    uint32_t hist[256];
+    if (!signmant_may_pay(k, plane, m)) {
+        plan_stream(p, NULL, m, 8);
+        return;
+    }
+    k->histogram(plane, m, hist);
+    plan_stream(p, hist, m, 8);
+}
+
+static void plan_byte_plane_full(const emz_kernels *k, const uint8_t *plane, size_t m,
+                                 stream_plan *p) {
+    uint32_t hist[256];
+    k->histogram(plane, m, hist);
+    plan_stream(p, hist, m, 8);
+}
+
+/* FP16 (version 2): SPLIT into exponent, low mantissa byte and a 3-bit sign+mantissa plane, or
+ * BYTES (low byte, high byte). The low byte is the same stream in both, so the choice weighs
+ * the exponent and top plane against the high byte, whose histogram gives all three. */
+static uint8_t *encode_fp16(const emz_kernels *k, const uint8_t *src, size_t m, uint8_t *p,
+                            emz_chunk_scratch *s) {
+    size_t stride = EMZ_PLANE_STRIDE(m);
+    uint8_t *lo = s->planes, *hi = lo + stride, *top = hi + stride;
+    uint32_t hi_hist[256], exp_hist[256], top_hist[256];
+    stream_plan low, high, ep, tp;
+    emz_planes_split(src, m, 2, (uint8_t *const[4]){lo, hi});
+    plan_byte_plane(k, lo, m, &low);
+    k->histogram(hi, m, hi_hist);
+    plan_stream(&high, hi_hist, m, 8);
+    emz_fp16_high_hists(hi_hist, exp_hist, top_hist);
+    plan_stream(&ep, exp_hist, m, 5);
+    plan_stream(&tp, top_hist, m, 3);
+    if (ep.cost + tp.cost >= high.cost) {
+        *p++ = EMZ_LAYOUT_BYTES;
+        p += write_stream(k, &low, lo, lo, p, s);
+        return p + write_stream(k, &high, hi, hi, p, s);
+    }
+    *p++ = EMZ_LAYOUT_SPLIT;
+    emz_fp16_high_split(hi, m, s->exps, top);
+    p += write_stream(k, &ep, s->exps, NULL, p, s);
+    p += write_stream(k, &low, lo, lo, p, s);
+    return p + write_stream(k, &tp, top, NULL, p, s);
+}
+
+/* FP32 (version 2): SPLIT into exponent, two low mantissa bytes and the sign with the seven
+ * high mantissa bits, or BYTES (the four bytes). The two low planes are common to both. */
+static uint8_t *encode_fp32(const emz_kernels *k, const uint8_t *src, size_t m, uint8_t *p,
+                            emz_chunk_scratch *s) {
+    size_t stride = EMZ_PLANE_STRIDE(m);
+    uint8_t *b0 = s->planes, *b1 = b0 + stride, *b2 = b1 + stride, *b3 = b2 + stride;
+    uint8_t *top = b3 + stride;
+    stream_plan lo0, lo1, hi2, hi3, ep, tp;
+    emz_planes_split(src, m, 4, (uint8_t *const[4]){b0, b1, b2, b3});
+    emz_fp32_high_split(b2, b3, m, s->exps, top);
+    plan_byte_plane(k, b0, m, &lo0);
+    plan_byte_plane(k, b1, m, &lo1);
+    plan_byte_plane_full(k, b2, m, &hi2);
+    plan_byte_plane_full(k, b3, m, &hi3);
+    plan_byte_plane_full(k, s->exps, m, &ep);
+    plan_byte_plane_full(k, top, m, &tp);
+    if (ep.cost + tp.cost >= hi2.cost + hi3.cost) {
+        *p++ = EMZ_LAYOUT_BYTES;
+        p += write_stream(k, &lo0, b0, b0, p, s);
+        p += write_stream(k, &lo1, b1, b1, p, s);
+        p += write_stream(k, &hi2, b2, b2, p, s);
+        return p + write_stream(k, &hi3, b3, b3, p, s);
+    }
+    *p++ = EMZ_LAYOUT_SPLIT;
+    p += write_stream(k, &ep, s->exps, s->exps, p, s);
+    p += write_stream(k, &lo0, b0, b0, p, s);
+    p += write_stream(k, &lo1, b1, b1, p, s);
+    return p + write_stream(k, &tp, top, top, p, s);
+}
+
 size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src, size_t len,
                         uint8_t *out, emz_chunk_scratch *s) {
     const emz_type_desc *d = emz_type_desc_get(type);
     size_t m = emz_chunk_slots(d, len), tail = emz_chunk_tail(d, len);
     uint32_t byte_hist[256], exp_hist[256], sm_hist[256];
     stream_plan whole, ep, sp;
-    uint8_t *p = out + 1;
+    uint8_t *p = out;
 
+    if (type == EMZ_TYPE_FP16 || type == EMZ_TYPE_FP32) {
+        p = type == EMZ_TYPE_FP16 ? encode_fp16(k, src, m, p, s) : encode_fp32(k, src, m, p, s);
+        memcpy(p, src + len - tail, tail);
+        return (size_t)(p - out) + tail;
+    }
+    p++;
     bool split = d->can_split;
     if (d->can_whole) {
         k->histogram(src, len, byte_hist);
@@ -184,20 +239,17 @@ size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src,
         return (size_t)(p - out);
     }
 
+    /* BF16 (the only split type without WHOLE) and the split one-byte and FP4 types. */
     out[0] = EMZ_LAYOUT_SPLIT;
     k->split[type](src, m, s->exps, s->sm_packed);
     if (!d->can_whole) {
         k->histogram(s->exps, m, exp_hist);
         plan_stream(&ep, exp_hist, m, d->exp_bits);
-        if (d->signmant_bits == 8 && signmant_may_pay(k, s->sm_packed, m)) {
+        if (signmant_may_pay(k, s->sm_packed, m)) {
             k->histogram(s->sm_packed, m, sm_hist);
             plan_stream(&sp, sm_hist, m, 8);
-        } else if (d->signmant_bits == 8) {
-            plan_stream(&sp, NULL, m, 8);
         } else {
-            uint32_t value = 0;
-            bool constant = wide_signmant_constant(type, src, m, &value);
-            plan_wide_stream(&sp, m, d->signmant_bits, constant, value);
+            plan_stream(&sp, NULL, m, 8);
         }
     }
     p += write_stream(k, &ep, s->exps, NULL, p, s);

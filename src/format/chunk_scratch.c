@@ -8,7 +8,8 @@ void emz_chunk_scratch_release(emz_chunk_scratch *s) {
     free(s->sm_syms);
     free(s->sm_packed);
     free(s->chunk);
-    s->exps = s->sm_syms = s->sm_packed = s->chunk = NULL;
+    free(s->planes);
+    s->exps = s->sm_syms = s->sm_packed = s->chunk = s->planes = NULL;
     s->chunk_size = 0;
 }
 
@@ -19,7 +20,8 @@ emz_status emz_chunk_scratch_reserve(emz_chunk_scratch *s, size_t chunk_size) {
     s->sm_syms = malloc(2 * chunk_size + 64);
     s->sm_packed = malloc(chunk_size + 64);
     s->chunk = malloc(EMZ_CHUNK_OUT_ROOM(chunk_size));
-    if (!s->exps || !s->sm_syms || !s->sm_packed || !s->chunk) {
+    s->planes = malloc(EMZ_PLANES_ROOM(chunk_size));
+    if (!s->exps || !s->sm_syms || !s->sm_packed || !s->chunk || !s->planes) {
         emz_chunk_scratch_release(s);
         return EMZ_ERROR_NO_MEMORY;
     }

@@ -11,7 +11,7 @@ typedef struct emz_type_desc {
     unsigned exp_bits;      /* E: exponent symbol width; 0 for bytes */
     unsigned signmant_bits; /* M: sign + mantissa symbol width; 0 for bytes */
     bool can_split;         /* SPLIT layout allowed */
-    bool can_whole;         /* WHOLE layout (one stream of bytes) allowed */
+    bool can_whole;         /* WHOLE layout allowed in version 1 (version 2: every type) */
 } emz_type_desc;
 
 /* NULL for a type outside the enum. */

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* The version writers write; readers read every version from 1 up to it (FORMAT.md). */
-#define EMZ_FORMAT_VERSION 1
+#define EMZ_FORMAT_VERSION 2
 #define EMZ_CHUNK_LOG2_MIN 12
 #define EMZ_CHUNK_LOG2_MAX 24
 #define EMZ_DEFAULT_CHUNK_SIZE ((size_t)256 * 1024)
