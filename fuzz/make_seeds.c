@@ -1,8 +1,17 @@
-/* make_seeds.c - writes small valid frames (every type, several chunks) as fuzzing seeds. */
+/* make_seeds.c - writes small valid frames (every type, several chunks) as fuzzing seeds: the
+ * library's (version 2, of data that makes its writer pick every layout it writes: SPLIT with
+ * planes and BYTES for FP16 and FP32, SPLIT for BF16, WHOLE and SPLIT for FP8 and FP4, WHOLE
+ * for bytes) and frames written here of the layouts it never picks (version 2 WHOLE for BF16,
+ * FP16 and FP32, BYTES for BF16; version 1 SPLIT of FP16 and FP32, with one sign+mantissa
+ * stream). It checks that every layout is among the frames written. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include "emzip.h"
 
@@ -38,6 +47,186 @@ static void fill(uint8_t *p, size_t n, emz_type t) {
     }
 }
 
+static int write_bytes_to(const char *dir, const char *name, const void *p, size_t n) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *o = fopen(path, "wb");
+    if (!o || fwrite(p, 1, n, o) != n) return 1;
+    return fclose(o) != 0;
+}
+
+/* Other data shapes, so that the writer picks each layout it has:
+ * variant 1: uniform random bytes (FP16/FP32: BYTES; FP8/FP4: WHOLE);
+ * variant 2: positive values, uniform random exponents over the whole range, zero high mantissa
+ *            bits (FP16/FP32: SPLIT with a CONSTANT top plane; FP8/FP4: SPLIT). */
+static void fill_variant(uint8_t *p, size_t n, emz_type t, int variant) {
+    if (variant == 0) {
+        fill(p, n, t);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(next() >> 32);
+    if (variant == 1) return;
+    for (size_t i = 0; i < n; i++)
+        switch (t) {
+        case EMZ_TYPE_FP16: /* high byte: 0 eeeee 00 */
+            if (i & 1) p[i] &= 0x7C;
+            break;
+        case EMZ_TYPE_FP32: /* bytes 2, 3: e mmmmmmm, 0 eeeeeee with the mantissa's top 7 zero */
+            if ((i & 3) == 2) p[i] &= 0x80;
+            if ((i & 3) == 3) p[i] &= 0x7F;
+            break;
+        case EMZ_TYPE_FP8_E4M3: /* 0 eeee 000: few sign+mantissa values */
+        case EMZ_TYPE_FP8_E5M2:
+            p[i] &= 0x78;
+            break;
+        case EMZ_TYPE_FP4_E2M1: /* 0 ee 0 in each nibble */
+            p[i] &= 0x66;
+            break;
+        default:
+            break;
+        }
+}
+
+/* ---- what the frames hold ---- */
+
+enum { LAYOUT_SPLIT = 0, LAYOUT_WHOLE = 1, LAYOUT_BYTES = 3 };
+
+/* seen[version - 1][type][layout]: chunks written so */
+static unsigned seen[2][EMZ_TYPE_COUNT][4];
+
+static uint32_t get32(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get64(const uint8_t *p) {
+    return get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+/* Counts the layouts of a frame's chunks (a valid frame: the library's or one written here). */
+static void note_layouts(const uint8_t *f, size_t size) {
+    unsigned version = f[4], type = f[5];
+    uint64_t C = (uint64_t)1 << f[6], chunks = (get64(f + 8) + C - 1) / C;
+    const uint8_t *index = f + size - 4 - 8 * chunks;
+    size_t at = 32;
+    for (uint64_t i = 0; i < chunks; i++) {
+        if (version >= 1 && version <= 2 && type < EMZ_TYPE_COUNT && f[at] < 4)
+            seen[version - 1][type][f[at]]++;
+        at += get32(index + 8 * i);
+    }
+}
+
+static const char *layout_name(int layout) {
+    return layout == LAYOUT_SPLIT ? "SPLIT" : layout == LAYOUT_WHOLE ? "WHOLE" : "BYTES";
+}
+
+/* ---- frames of the layouts the library does not write (RAW and CONSTANT streams only) ---- */
+
+typedef struct {
+    uint8_t *p;
+    size_t n;
+} buf;
+
+static void put(buf *b, const void *p, size_t n) {
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+static void put_u8(buf *b, unsigned v) {
+    b->p[b->n++] = (uint8_t)v;
+}
+
+static void put_le(buf *b, uint64_t v, unsigned bytes) {
+    for (unsigned i = 0; i < bytes; i++)
+        put_u8(b, (unsigned)(v >> 8 * i));
+}
+
+/* A stream of n symbols of w bits: CONSTANT when they are all one value, else RAW. */
+static void put_stream(buf *b, const uint32_t *sym, size_t n, unsigned w) {
+    bool one = n > 0;
+    for (size_t i = 1; i < n && one; i++)
+        one = sym[i] == sym[0];
+    if (one) {
+        put_u8(b, 3);
+        put_le(b, sym[0], (w + 7) / 8);
+        return;
+    }
+    put_u8(b, 0);
+    uint64_t acc = 0;
+    unsigned bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        acc |= (uint64_t)sym[i] << bits;
+        for (bits += w; bits >= 8; bits -= 8, acc >>= 8)
+            put_u8(b, (unsigned)acc);
+    }
+    if (bits) put_u8(b, (unsigned)acc);
+}
+
+/* A frame of version 2 with every chunk WHOLE or BYTES (2- and 4-byte types), or of version 1
+ * with every chunk SPLIT into exponents and one sign+mantissa stream (FP16, FP32). */
+static int write_own_frame(const char *dir, const char *name, const uint8_t *src, size_t n,
+                           emz_type t, unsigned version, int layout) {
+    unsigned B = t == EMZ_TYPE_FP32 ? 4 : 2, E = t == EMZ_TYPE_FP16 ? 5 : 8,
+             Mp = t == EMZ_TYPE_FP16 ? 10 : t == EMZ_TYPE_FP32 ? 23 : 7;
+    size_t C = 4096, chunks = (n + C - 1) / C;
+    buf f = {malloc(64 + 2 * n + 16 * chunks), 0};
+    uint8_t *index = malloc(8 * chunks + 1);
+    uint32_t *sym = malloc((C + 1) * sizeof *sym), *sm = malloc((C + 1) * sizeof *sm);
+    if (!f.p || !index || !sym || !sm) return 1;
+    put(&f, "\x89" "EMZ", 4);
+    put_u8(&f, version);
+    put_u8(&f, (unsigned)t);
+    put_u8(&f, 12);
+    put_u8(&f, 0);
+    put_le(&f, n, 8);
+    put_le(&f, n / B, 8);
+    put_le(&f, 0, 4);
+    put_le(&f, (uint32_t)XXH3_64bits(f.p, 28), 4);
+    for (size_t c = 0; c < chunks; c++) {
+        const uint8_t *p = src + c * C;
+        size_t len = n - c * C < C ? n - c * C : C, m = len / B, tail = len % B, start = f.n;
+        put_u8(&f, (unsigned)layout);
+        if (layout == LAYOUT_WHOLE) {
+            for (size_t i = 0; i < len; i++)
+                sym[i] = p[i];
+            put_stream(&f, sym, len, 8);
+            tail = 0;
+        } else if (layout == LAYOUT_BYTES) {
+            for (unsigned k = 0; k < B; k++) {
+                for (size_t j = 0; j < m; j++)
+                    sym[j] = p[j * B + k];
+                put_stream(&f, sym, m, 8);
+            }
+        } else {
+            for (size_t j = 0; j < m; j++) {
+                uint32_t v = 0;
+                for (unsigned k = 0; k < B; k++)
+                    v |= (uint32_t)p[j * B + k] << 8 * k;
+                sym[j] = v >> Mp & ((1u << E) - 1);
+                sm[j] = v >> (E + Mp) << Mp | (v & ((1u << Mp) - 1));
+            }
+            put_stream(&f, sym, m, E);
+            put_stream(&f, sm, m, Mp + 1);
+        }
+        put(&f, p + len - tail, tail);
+        uint32_t size = (uint32_t)(f.n - start), sum = (uint32_t)XXH3_64bits(p, len);
+        memcpy(index + 8 * c, (uint8_t[8]){(uint8_t)size, (uint8_t)(size >> 8),
+                                            (uint8_t)(size >> 16), (uint8_t)(size >> 24),
+                                            (uint8_t)sum, (uint8_t)(sum >> 8), (uint8_t)(sum >> 16),
+                                            (uint8_t)(sum >> 24)},
+               8);
+    }
+    put(&f, index, 8 * chunks);
+    put_le(&f, (uint32_t)XXH3_64bits(index, 8 * chunks), 4);
+    note_layouts(f.p, f.n);
+    int failed = write_bytes_to(dir, name, f.p, f.n);
+    free(f.p);
+    free(index);
+    free(sym);
+    free(sm);
+    return failed;
+}
+
 static int write_frame(const char *dir, const char *name, const uint8_t *src, size_t n, emz_type t,
                        int64_t chunk, const char *prefix, size_t prefix_len) {
     emz_cctx *c = emz_cctx_create();
@@ -45,6 +234,7 @@ static int write_frame(const char *dir, const char *name, const uint8_t *src, si
     size_t cap = emz_compress_bound(n), fs;
     uint8_t *f = malloc(cap);
     if (!f || emz_compress(c, f, cap, src, n, t, &fs) != EMZ_OK) return 1;
+    note_layouts(f, fs);
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *o = fopen(path, "wb");
@@ -57,13 +247,6 @@ static int write_frame(const char *dir, const char *name, const uint8_t *src, si
     return 0;
 }
 
-static int write_bytes(const char *dir, const char *name, const void *p, size_t n) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *o = fopen(path, "wb");
-    if (!o || fwrite(p, 1, n, o) != n) return 1;
-    return fclose(o) != 0;
-}
 
 static int append(void *opaque, const void *p, size_t n) {
     return fwrite(p, 1, n, opaque) == n ? 0 : -1;
@@ -90,7 +273,7 @@ static int write_checkpoints(const char *dir) {
         file[i] = (uint8_t)((uint64_t)n >> 8 * i);
     memcpy(file + 8, json, n);
     fill(file + 8 + n, 12010, EMZ_TYPE_BF16);
-    int failed = write_bytes(dir, "checkpoint.safetensors", file, size);
+    int failed = write_bytes_to(dir, "checkpoint.safetensors", file, size);
     char path[4096];
     snprintf(path, sizeof path, "%s/checkpoint.emz", dir);
     FILE *o = fopen(path, "wb");
@@ -118,23 +301,79 @@ int main(int argc, char **argv) {
     }
     int frames = strcmp(argv[2], "frames") == 0;
     static const size_t sizes[] = {0, 1, 7, 300, 3 * 4096 + 5, 9000};
-    uint8_t *buf = malloc(16384);
-    if (!buf) return 1;
+    uint8_t *data = malloc(16384);
+    if (!data) return 1;
     for (int t = 0; t < EMZ_TYPE_COUNT; t++) {
-        for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
-            size_t n = sizes[s];
-            fill(buf, n, (emz_type)t);
-            if (s == 5) memset(buf + 2000, 0, 3000); /* a constant stretch */
+        for (int variant = 0; variant < 3; variant++)
+            for (unsigned s = variant ? 4 : 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+                size_t n = sizes[s];
+                fill_variant(data, n, (emz_type)t, variant);
+                if (s == 5) memset(data + 2000, 0, 3000); /* a constant stretch */
+                char name[64];
+                snprintf(name, sizeof name, "%s-%s-%zu%s", frames ? "frame" : "input",
+                         emz_type_name((emz_type)t), n,
+                         variant == 1 ? "-random" : variant == 2 ? "-wide-exponents" : "");
+                char prefix[2] = {(char)t, (char)(s & 1)}; /* fuzz_roundtrip: type, chunk 4 KiB */
+                if (write_frame(argv[1], name, data, n, (emz_type)t, 4096, prefix,
+                                frames ? 0 : 2)) {
+                    fprintf(stderr, "failed: %s\n", name);
+                    return 1;
+                }
+            }
+    }
+    if (frames) { /* the layouts the library does not write */
+        static const struct {
+            emz_type t;
+            unsigned version;
+            int layout;
+        } own[] = {
+            {EMZ_TYPE_BF16, 2, LAYOUT_WHOLE}, {EMZ_TYPE_FP16, 2, LAYOUT_WHOLE},
+            {EMZ_TYPE_FP32, 2, LAYOUT_WHOLE}, {EMZ_TYPE_BF16, 2, LAYOUT_BYTES},
+            {EMZ_TYPE_FP16, 1, LAYOUT_SPLIT}, {EMZ_TYPE_FP32, 1, LAYOUT_SPLIT},
+        };
+        for (unsigned i = 0; i < sizeof own / sizeof own[0]; i++) {
+            size_t n = 3 * 4096 + 5;
+            fill(data, n, own[i].t);
+            memset(data + 4096, 0x3C, 4096); /* chunk 1 constant: CONSTANT streams */
             char name[64];
-            snprintf(name, sizeof name, "%s-%s-%zu", frames ? "frame" : "input",
-                     emz_type_name((emz_type)t), n);
-            char prefix[2] = {(char)t, (char)(s & 1)}; /* fuzz_roundtrip: type, chunk 4 KiB */
-            if (write_frame(argv[1], name, buf, n, (emz_type)t, 4096, prefix, frames ? 0 : 2)) {
+            snprintf(name, sizeof name, "frame-v%u-%s-%s", own[i].version,
+                     emz_type_name(own[i].t), layout_name(own[i].layout));
+            if (write_own_frame(argv[1], name, data, n, own[i].t, own[i].version,
+                                own[i].layout)) {
                 fprintf(stderr, "failed: %s\n", name);
                 return 1;
             }
         }
+        /* every layout of every type that the version allows is among the seeds */
+        int missing = 0;
+        for (unsigned v = 1; v <= 2; v++)
+            for (int t = 0; t < EMZ_TYPE_COUNT; t++)
+                for (int l = 0; l < 4; l++) {
+                    bool one_byte = t == EMZ_TYPE_BYTES || t == EMZ_TYPE_FP8_E4M3 ||
+                                    t == EMZ_TYPE_FP8_E5M2 || t == EMZ_TYPE_FP4_E2M1;
+                    bool allowed = l == LAYOUT_SPLIT   ? t != EMZ_TYPE_BYTES
+                                   : l == LAYOUT_WHOLE ? v == 2 || one_byte
+                                                       : l == LAYOUT_BYTES && v == 2 && !one_byte;
+                    /* version 1: only SPLIT of FP16 and FP32 (the rest are in tests/data/v1) */
+                    if (v == 1)
+                        allowed = l == LAYOUT_SPLIT &&
+                                  (t == EMZ_TYPE_FP16 || t == EMZ_TYPE_FP32);
+                    if (allowed && !seen[v - 1][t][l]) {
+                        fprintf(stderr, "make_seeds: no version %u %s chunk of layout %s\n", v,
+                                emz_type_name((emz_type)t), layout_name(l));
+                        missing = 1;
+                    }
+                }
+        if (missing) return 1;
+        unsigned v2[4] = {0}, v1 = 0;
+        for (int t = 0; t < EMZ_TYPE_COUNT; t++)
+            for (int l = 0; l < 4; l++) {
+                v2[l] += seen[1][t][l];
+                v1 += seen[0][t][l];
+            }
+        printf("make_seeds: chunks of version 2: %u SPLIT, %u WHOLE, %u BYTES; of version 1: %u\n",
+               v2[LAYOUT_SPLIT], v2[LAYOUT_WHOLE], v2[LAYOUT_BYTES], v1);
     }
-    free(buf);
+    free(data);
     return 0;
 }

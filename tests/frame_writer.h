@@ -1,7 +1,9 @@
 /* frame_writer.h - an independent, test-only emzip frame writer written from docs/FORMAT.md.
- * It builds valid frames stream by stream (RAW, CONSTANT or HUFFMAN chosen per stream, with
- * explicit code lengths if wanted) and reports where each field went, so tests can forge
- * exactly one field of an otherwise valid frame. */
+ * It builds valid frames of version 2 (or 1) stream by stream (any chunk layout; RAW, CONSTANT
+ * or HUFFMAN chosen per stream, with explicit code lengths if wanted) and reports where each
+ * field went, so tests can forge exactly one field of an otherwise valid frame. It writes what
+ * it is told even where the format forbids it (BYTES for a 1-byte type, WHOLE for FP16 in
+ * version 1, ...), so that tests can forge whole layouts too. */
 #ifndef EMZ_FRAME_WRITER_H
 #define EMZ_FRAME_WRITER_H
 
@@ -279,10 +281,15 @@ static inline void fw_write_stream(fw_buf *b, size_t base, const uint32_t *sym, 
 
 /* ---- chunk payloads ---- */
 
+enum { FW_SPLIT = 0, FW_WHOLE = 1, FW_BYTES = 3 };
+#define FW_MAX_STREAMS 4
+
 typedef struct {
-    int layout;      /* -1: SPLIT, or WHOLE for bytes */
+    int layout;      /* -1: SPLIT, or WHOLE for bytes; else FW_SPLIT, FW_WHOLE or FW_BYTES */
     int layout_byte; /* -1: the layout's value; otherwise written instead */
-    fw_sopt s[2];
+    int planes;      /* SPLIT of FP16/FP32: -1: as the frame's version says (planes in version
+                        2), 0: one sign+mantissa stream, 1: planes */
+    fw_sopt s[FW_MAX_STREAMS]; /* per stream, in the payload's order */
 } fw_copt;
 
 static inline fw_copt fw_default_copt(void) {
@@ -290,7 +297,8 @@ static inline fw_copt fw_default_copt(void) {
     memset(&o, 0, sizeof o);
     o.layout = -1;
     o.layout_byte = -1;
-    for (int i = 0; i < 2; i++) {
+    o.planes = -1;
+    for (int i = 0; i < FW_MAX_STREAMS; i++) {
         o.s[i].mode = -1;
         o.s[i].first = o.s[i].last = -1;
         o.s[i].const_value = -1;
@@ -298,54 +306,134 @@ static inline fw_copt fw_default_copt(void) {
     return o;
 }
 
+/* Sets the mode of every stream. */
+static inline void fw_copt_modes(fw_copt *o, int mode) {
+    for (int i = 0; i < FW_MAX_STREAMS; i++)
+        o->s[i].mode = mode;
+}
+
 typedef struct {
     int layout;
     int nstreams;
-    fw_sloc s[2];
+    fw_sloc s[FW_MAX_STREAMS];
     size_t tail_off, tail_len;
 } fw_ploc;
 
-static inline void fw_write_payload(fw_buf *b, emz_type type, const uint8_t *p, size_t len,
-                                    const fw_copt *o, fw_ploc *loc) {
-    size_t base = b->n;
+/* The layout a chunk gets from o (-1: SPLIT, WHOLE for bytes). */
+static inline int fw_layout_of(emz_type type, const fw_copt *o) {
+    return o->layout >= 0 ? o->layout : type == EMZ_TYPE_BYTES ? FW_WHOLE : FW_SPLIT;
+}
+
+/* Whether a SPLIT chunk of this type has sign+mantissa planes. */
+static inline int fw_has_planes(emz_type type, unsigned version, const fw_copt *o) {
+    if (type != EMZ_TYPE_FP16 && type != EMZ_TYPE_FP32) return 0;
+    return o->planes >= 0 ? o->planes : version >= 2;
+}
+
+/* The streams of a chunk: their count, and for each the symbol count and width. sym may be
+ * NULL; otherwise sym[i] receives a malloc'd array of stream i's symbols. *tail receives the
+ * tail's length. */
+static inline int fw_chunk_streams(emz_type type, unsigned version, const fw_copt *o,
+                                   const uint8_t *p, size_t len, uint32_t **sym, size_t *n,
+                                   unsigned *w, size_t *tail) {
     fw_tparams tp = fw_tp(type);
-    int layout = o->layout >= 0 ? o->layout : (type == EMZ_TYPE_BYTES ? 1 : 0);
+    int layout = fw_layout_of(type, o), count;
+    *tail = 0;
+    if (layout == FW_WHOLE || type == EMZ_TYPE_BYTES) { /* bytes: WHOLE behind any layout byte */
+        count = 1;
+        n[0] = len;
+        w[0] = 8;
+        if (sym) {
+            sym[0] = tu_xmalloc((len ? len : 1) * sizeof **sym);
+            for (size_t i = 0; i < len; i++)
+                sym[0][i] = p[i];
+        }
+        return count;
+    }
+    if (layout == FW_BYTES) { /* B streams of bytes; 1-byte types and FP4: one of len */
+        unsigned B = tp.esize ? tp.esize : 1;
+        size_t m = len / B;
+        *tail = len % B;
+        for (unsigned k = 0; k < B; k++) {
+            n[k] = m;
+            w[k] = 8;
+            if (!sym) continue;
+            sym[k] = tu_xmalloc((m ? m : 1) * sizeof **sym);
+            for (size_t j = 0; j < m; j++)
+                sym[k][j] = p[j * B + k];
+        }
+        return (int)B;
+    }
+    size_t m;
+    if (type == EMZ_TYPE_FP4_E2M1)
+        m = 2 * len;
+    else {
+        m = len / tp.esize;
+        *tail = len % tp.esize;
+    }
+    unsigned M = tp.Mp + 1;
+    count = 1;
+    w[0] = tp.E;
+    if (fw_has_planes(type, version, o))
+        for (unsigned k = 0; 8 * k < M; k++)
+            w[count++] = M - 8 * k < 8 ? M - 8 * k : 8;
+    else
+        w[count++] = M;
+    for (int i = 0; i < count; i++) {
+        n[i] = m;
+        if (sym) sym[i] = tu_xmalloc((m ? m : 1) * sizeof **sym);
+    }
+    for (size_t j = 0; sym && j < m; j++) {
+        uint32_t v = 0;
+        if (type == EMZ_TYPE_FP4_E2M1)
+            v = (p[j / 2] >> (4 * (j & 1))) & 15;
+        else
+            for (unsigned k = 0; k < tp.esize; k++)
+                v |= (uint32_t)p[j * tp.esize + k] << (8 * k);
+        uint32_t e = (v >> tp.Mp) & ((1u << tp.E) - 1);
+        uint32_t s = (v >> (tp.E + tp.Mp)) << tp.Mp | (v & ((1u << tp.Mp) - 1));
+        sym[0][j] = e;
+        for (int i = 1; i < count; i++)
+            sym[i][j] = count == 2 ? s : (s >> (8 * (i - 1))) & ((1u << w[i]) - 1);
+    }
+    return count;
+}
+
+/* The bits of an element (an FP4 nibble; a byte for bytes) that stream i of the layout holds;
+ * 0 for WHOLE, whose stream holds whole bytes. Tests clear them to make a stream CONSTANT. */
+static inline uint32_t fw_stream_bits(emz_type type, unsigned version, const fw_copt *o, int i) {
+    fw_tparams tp = fw_tp(type);
+    int layout = fw_layout_of(type, o);
+    if (layout == FW_WHOLE || type == EMZ_TYPE_BYTES) return 0;
+    if (layout == FW_BYTES) return 0xFFu << (8 * i);
+    if (i == 0) return ((1u << tp.E) - 1) << tp.Mp;
+    uint32_t lo = 0, hi = tp.Mp + 1; /* sign+mantissa bits [lo, hi) */
+    if (fw_has_planes(type, version, o)) {
+        lo = 8 * (uint32_t)(i - 1);
+        hi = lo + 8 < hi ? lo + 8 : hi;
+    }
+    uint32_t bits = 0;
+    for (uint32_t b = lo; b < hi; b++)
+        bits |= 1u << (b < tp.Mp ? b : tp.E + tp.Mp);
+    return bits;
+}
+
+static inline void fw_write_payload(fw_buf *b, emz_type type, unsigned version, const uint8_t *p,
+                                    size_t len, const fw_copt *o, fw_ploc *loc) {
+    size_t base = b->n;
+    int layout = fw_layout_of(type, o);
     memset(loc, 0, sizeof *loc);
     loc->layout = layout;
     fw_u8(b, o->layout_byte >= 0 ? (unsigned)o->layout_byte : (unsigned)layout);
-    size_t t = 0;
-    if (layout == 1 || type == EMZ_TYPE_BYTES) {
-        uint32_t *sym = tu_xmalloc(len * sizeof *sym);
-        for (size_t i = 0; i < len; i++)
-            sym[i] = p[i];
-        fw_write_stream(b, base, sym, len, 8, &o->s[0], &loc->s[0]);
-        loc->nstreams = 1;
-        free(sym);
-    } else {
-        size_t m;
-        if (type == EMZ_TYPE_FP4_E2M1)
-            m = 2 * len;
-        else {
-            m = len / tp.esize;
-            t = len % tp.esize;
-        }
-        uint32_t *e = tu_xmalloc(m * sizeof *e), *s = tu_xmalloc(m * sizeof *s);
-        for (size_t j = 0; j < m; j++) {
-            uint32_t v = 0;
-            if (type == EMZ_TYPE_FP4_E2M1)
-                v = (p[j / 2] >> (4 * (j & 1))) & 15;
-            else
-                for (unsigned k = 0; k < tp.esize; k++)
-                    v |= (uint32_t)p[j * tp.esize + k] << (8 * k);
-            e[j] = (v >> tp.Mp) & ((1u << tp.E) - 1);
-            s[j] = (v >> (tp.E + tp.Mp)) << tp.Mp | (v & ((1u << tp.Mp) - 1));
-        }
-        fw_write_stream(b, base, e, m, tp.E, &o->s[0], &loc->s[0]);
-        fw_write_stream(b, base, s, m, tp.Mp + 1, &o->s[1], &loc->s[1]);
-        loc->nstreams = 2;
-        free(e);
-        free(s);
+    uint32_t *sym[FW_MAX_STREAMS] = {NULL};
+    size_t n[FW_MAX_STREAMS], t;
+    unsigned w[FW_MAX_STREAMS];
+    int count = fw_chunk_streams(type, version, o, p, len, sym, n, w, &t);
+    for (int i = 0; i < count; i++) {
+        fw_write_stream(b, base, sym[i], n[i], w[i], &o->s[i], &loc->s[i]);
+        free(sym[i]);
     }
+    loc->nstreams = count;
     loc->tail_off = b->n - base;
     loc->tail_len = t;
     fw_bytes(b, p + len - t, t);
@@ -364,6 +452,7 @@ typedef struct {
     const fw_copt *all;  /* options of the other chunks (NULL: defaults) */
     fw_edit_fn edit;
     void *edit_ctx;
+    unsigned version; /* 1 or 2; 0: 2, the version the library writes */
 } fw_spec;
 
 /* Builds a frame of data[0..n); returns a malloc'd buffer, its size in *fsize. */
@@ -371,11 +460,12 @@ static inline uint8_t *fw_build(const fw_spec *sp, const uint8_t *data, size_t n
     fw_buf f = {0};
     size_t C = (size_t)1 << sp->chunk_log2;
     size_t chunks = (n + C - 1) / C;
+    unsigned version = sp->version ? sp->version : 2;
     fw_u8(&f, 0x89);
     fw_u8(&f, 'E');
     fw_u8(&f, 'M');
     fw_u8(&f, 'Z');
-    fw_u8(&f, 1);
+    fw_u8(&f, version);
     fw_u8(&f, (unsigned)sp->type);
     fw_u8(&f, sp->chunk_log2);
     fw_u8(&f, 0);
@@ -394,7 +484,7 @@ static inline uint8_t *fw_build(const fw_spec *sp, const uint8_t *data, size_t n
         fw_ploc loc;
         const fw_copt *o =
             i == sp->forged ? (sp->fopt ? sp->fopt : &def) : (sp->all ? sp->all : &def);
-        fw_write_payload(&pl, sp->type, p, len, o, &loc);
+        fw_write_payload(&pl, sp->type, version, p, len, o, &loc);
         if (i == sp->forged && sp->edit) sp->edit(&pl, &loc, sp->edit_ctx);
         fw_bytes(&f, pl.p, pl.n);
         fw_u32(&idx, (uint32_t)pl.n);

@@ -1,5 +1,6 @@
 /* test_forged_payloads.c - chunk payloads from the independent writer (frame_writer.h): valid
- * ones must decode; each with exactly one field forged must be rejected as corrupt. */
+ * ones, of every layout of versions 1 and 2, must decode (with every implementation); each with
+ * exactly one field or one layout rule forged must be rejected as corrupt. */
 #include "hostile_common.h"
 
 /* ---- the independent writer's frames decode (conformance of the decoder) ---- */
@@ -28,7 +29,7 @@ Test(payloads, independent_writer_frames_decode, .timeout = 120) {
                 case 0:
                     break; /* automatic: HUFFMAN where possible */
                 case 1:
-                    o.s[0].mode = o.s[1].mode = FW_RAW;
+                    fw_copt_modes(&o, FW_RAW);
                     break;
                 case 2:
                     o.s[0].code = o.s[1].code = FW_CODE_SKEWED;
@@ -49,7 +50,7 @@ Test(payloads, independent_writer_frames_decode, .timeout = 120) {
                 }
                 snprintf(what, sizeof what, "independent frame type %s size %zu variant %d",
                          emz_type_name(t), n, variant);
-                fw_spec sp = {t, n > 60000 ? 15 : 12, SIZE_MAX, NULL, &o, NULL, NULL};
+                fw_spec sp = {t, n > 60000 ? 15 : 12, SIZE_MAX, NULL, &o, NULL, NULL, 2};
                 size_t fsize;
                 uint8_t *frame = fw_build(&sp, data, n, &fsize);
                 expect_decodes(what, frame, fsize, data, n);
@@ -90,6 +91,9 @@ enum {
     ED_MODE,           /* overwrite the stream's mode byte with value */
     ED_LEB_OVERLONG,   /* lane 0's LEB128 size with superfluous zero groups */
     ED_LEB_BIG,        /* lane 0's LEB128 size >= 2^32 */
+    ED_DROP_STREAM,    /* the stream removed */
+    ED_DUP_STREAM,     /* the stream written twice */
+    ED_STREAM_SHORT,   /* the stream's last byte removed (sizes in it unchanged) */
 };
 
 static void apply_edit(fw_buf *pl, const fw_ploc *loc, void *ctx) {
@@ -226,6 +230,17 @@ static void apply_edit(fw_buf *pl, const fw_ploc *loc, void *ctx) {
         memcpy(pl->p + s->lane_tab_off, tab, nw);
         break;
     }
+    case ED_DROP_STREAM:
+        fw_remove(pl, s->mode_off, s->end - s->mode_off);
+        break;
+    case ED_DUP_STREAM:
+        fw_insert(pl, s->end, s->end - s->mode_off, 0);
+        memcpy(pl->p + s->end, pl->p + s->mode_off, s->end - s->mode_off);
+        break;
+    case ED_STREAM_SHORT:
+        cr_assert(s->end > s->body_off, "empty stream body");
+        fw_remove(pl, s->end - 1, 1);
+        break;
     case ED_EXTRA_BYTE:
         fw_u8(pl, 0);
         break;
@@ -249,25 +264,38 @@ static void apply_edit(fw_buf *pl, const fw_ploc *loc, void *ctx) {
     }
 }
 
-/* Builds a 3-chunk frame of `data` with chunk 1 forged, checks it is rejected. The same frame
- * without the edit must decode (so the forgery, not the writer, causes the rejection). */
-static void forge(const char *what, emz_type type, const uint8_t *data, size_t n, const fw_copt *o,
-                  edit_t e, int expect_valid_without_edit) {
-    fw_spec sp = {type, 12, 1, o, NULL, apply_edit, &e};
-    size_t fsize;
+/* Builds a frame of the given version of `data` (3 chunks of 4 KiB for NDATA bytes) with chunk 1
+ * forged, checks it is rejected. The same frame without the edit must decode (so the forgery,
+ * not the writer, causes the rejection). */
+static uint8_t *build_forged(unsigned version, const char *what, emz_type type,
+                             const uint8_t *data, size_t n, const fw_copt *o, edit_t e,
+                             int expect_valid_without_edit, size_t *fsize) {
+    fw_spec sp = {type, 12, 1, o, NULL, apply_edit, &e, version};
     if (expect_valid_without_edit) {
         edit_t none = {ED_NONE, 0, 0};
         sp.edit_ctx = &none;
-        uint8_t *ok = fw_build(&sp, data, n, &fsize);
+        uint8_t *ok = fw_build(&sp, data, n, fsize);
         char w2[160];
         snprintf(w2, sizeof w2, "%s (unforged control)", what);
-        expect_decodes(w2, ok, fsize, data, n);
+        expect_decodes(w2, ok, *fsize, data, n);
         free(ok);
         sp.edit_ctx = &e;
     }
-    uint8_t *frame = fw_build(&sp, data, n, &fsize);
+    return fw_build(&sp, data, n, fsize);
+}
+
+static void forge_v(unsigned version, const char *what, emz_type type, const uint8_t *data,
+                    size_t n, const fw_copt *o, edit_t e, int expect_valid_without_edit) {
+    size_t fsize;
+    uint8_t *frame = build_forged(version, what, type, data, n, o, e, expect_valid_without_edit,
+                                  &fsize);
     expect_corrupt(what, frame, fsize, data, n, 1, 1);
     free(frame);
+}
+
+static void forge(const char *what, emz_type type, const uint8_t *data, size_t n, const fw_copt *o,
+                  edit_t e, int expect_valid_without_edit) {
+    forge_v(2, what, type, data, n, o, e, expect_valid_without_edit);
 }
 
 Test(payloads, forged_payloads, .timeout = 300) {
@@ -284,14 +312,14 @@ Test(payloads, forged_payloads, .timeout = 300) {
     o.layout_byte = 255;
     forge("layout byte 255", EMZ_TYPE_BF16, data, NDATA, &o, (edit_t){ED_NONE, 0, 0}, 0);
     static const emz_type no_whole[] = {EMZ_TYPE_BF16, EMZ_TYPE_FP16, EMZ_TYPE_FP32};
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 3; i++) { /* version 1: WHOLE only for the 1-byte types and FP4 */
         uint8_t *d2 = tu_xmalloc(NDATA);
         tu_fill_smooth(d2, NDATA, no_whole[i], 60 + (uint64_t)i);
         o = fw_default_copt();
         o.layout = 1;
         char what[64];
-        snprintf(what, sizeof what, "WHOLE layout for %s", emz_type_name(no_whole[i]));
-        forge(what, no_whole[i], d2, NDATA, &o, (edit_t){ED_NONE, 0, 0}, 0);
+        snprintf(what, sizeof what, "version 1: WHOLE layout for %s", emz_type_name(no_whole[i]));
+        forge_v(1, what, no_whole[i], d2, NDATA, &o, (edit_t){ED_NONE, 0, 0}, 0);
         free(d2);
     }
     { /* SPLIT for bytes: a SPLIT layout byte in front of a WHOLE body */
@@ -411,17 +439,17 @@ Test(payloads, forged_payloads, .timeout = 300) {
             free(d2);
         }
     }
-    { /* HUFFMAN for w > 8 */
+    { /* HUFFMAN for w > 8: version 1 sign+mantissa streams of FP16 and FP32 */
         uint8_t *d2 = tu_xmalloc(NDATA);
         tu_fill_smooth(d2, NDATA, EMZ_TYPE_FP16, 80);
         fw_copt o2 = fw_default_copt();
         o2.s[1].mode =
             FW_HUFFMAN; /* w = 11: the writer emits a RAW body behind the HUFFMAN mode byte */
-        forge("HUFFMAN on an 11-bit stream", EMZ_TYPE_FP16, d2, NDATA, &o2, (edit_t){ED_NONE, 0, 0},
-              0);
+        forge_v(1, "version 1: HUFFMAN on an 11-bit stream", EMZ_TYPE_FP16, d2, NDATA, &o2,
+                (edit_t){ED_NONE, 0, 0}, 0);
         tu_fill_smooth(d2, NDATA, EMZ_TYPE_FP32, 81);
-        forge("HUFFMAN on a 24-bit stream", EMZ_TYPE_FP32, d2, NDATA, &o2, (edit_t){ED_NONE, 0, 0},
-              0);
+        forge_v(1, "version 1: HUFFMAN on a 24-bit stream", EMZ_TYPE_FP32, d2, NDATA, &o2,
+                (edit_t){ED_NONE, 0, 0}, 0);
         free(d2);
     }
 
@@ -470,11 +498,15 @@ Test(payloads, forged_payloads, .timeout = 300) {
             emz_type t;
             int stream;
             int64_t v;
+            unsigned version;
         } cv[] = {
-            {EMZ_TYPE_FP8_E4M3, 0, 16},   {EMZ_TYPE_FP8_E4M3, 1, 16}, {EMZ_TYPE_FP8_E5M2, 0, 32},
-            {EMZ_TYPE_FP8_E5M2, 1, 8},    {EMZ_TYPE_FP4_E2M1, 0, 4},  {EMZ_TYPE_FP4_E2M1, 1, 4},
-            {EMZ_TYPE_FP16, 0, 32},       {EMZ_TYPE_FP16, 1, 2048},   {EMZ_TYPE_FP16, 1, 0xFFFF},
-            {EMZ_TYPE_BF16, 1, 0xFF + 1},
+            {EMZ_TYPE_FP8_E4M3, 0, 16, 2},      {EMZ_TYPE_FP8_E4M3, 1, 16, 2},
+            {EMZ_TYPE_FP8_E5M2, 0, 32, 2},      {EMZ_TYPE_FP8_E5M2, 1, 8, 2},
+            {EMZ_TYPE_FP4_E2M1, 0, 4, 2},       {EMZ_TYPE_FP4_E2M1, 1, 4, 2},
+            {EMZ_TYPE_FP16, 0, 32, 2},          {EMZ_TYPE_FP16, 2, 8, 2},
+            {EMZ_TYPE_FP16, 2, 0xFF, 2},        {EMZ_TYPE_FP16, 0, 32, 1},
+            {EMZ_TYPE_FP16, 1, 2048, 1},        {EMZ_TYPE_FP16, 1, 0xFFFF, 1},
+            {EMZ_TYPE_BF16, 1, 0xFF + 1, 2},
         };
         for (unsigned i = 0; i < sizeof cv / sizeof cv[0]; i++) {
             uint8_t *d2 = tu_xmalloc(NDATA);
@@ -483,13 +515,13 @@ Test(payloads, forged_payloads, .timeout = 300) {
             o2.s[cv[i].stream].mode = FW_CONSTANT;
             o2.s[cv[i].stream].const_value = cv[i].v;
             char what[80];
-            snprintf(what, sizeof what, "%s stream %d CONSTANT %lld", emz_type_name(cv[i].t),
-                     cv[i].stream, (long long)cv[i].v);
+            snprintf(what, sizeof what, "version %u: %s stream %d CONSTANT %lld", cv[i].version,
+                     emz_type_name(cv[i].t), cv[i].stream, (long long)cv[i].v);
             if (cv[i].t == EMZ_TYPE_BF16) { /* w = 8 holds any byte value: nothing to forge */
                 free(d2);
                 continue;
             }
-            forge(what, cv[i].t, d2, NDATA, &o2, (edit_t){ED_NONE, 0, 0}, 0);
+            forge_v(cv[i].version, what, cv[i].t, d2, NDATA, &o2, (edit_t){ED_NONE, 0, 0}, 0);
             free(d2);
         }
     }
@@ -518,46 +550,57 @@ Test(payloads, forged_payloads, .timeout = 300) {
     free(data);
 }
 
-/* A frame whose only chunk holds no whole element (m = 0): the streams are empty. */
+/* A frame whose only chunk holds no whole element (m = 0): the streams are empty. SPLIT (one
+ * sign+mantissa stream in version 1, planes in version 2) and BYTES (version 2). */
 Test(payloads, empty_streams) {
     static const emz_type ts[] = {EMZ_TYPE_BF16, EMZ_TYPE_FP16, EMZ_TYPE_FP32};
-    for (int i = 0; i < 3; i++) {
-        uint8_t d[3] = {0xAB, 0xCD, 0xEF};
-        size_t n = tu_elem_bytes(ts[i]) - 1;
-        fw_copt o = fw_default_copt();
-        o.s[0].mode = o.s[1].mode = FW_RAW;
-        fw_spec sp = {ts[i], 12, SIZE_MAX, NULL, &o, NULL, NULL};
-        size_t fsize;
-        uint8_t *frame = fw_build(&sp, d, n, &fsize);
-        cr_assert(fsize == 32 + 3 + n + 12, "writer: %zu", fsize);
-        expect_decodes("tail-only chunk, RAW streams", frame, fsize, d, n);
-        free(frame);
-        for (int s = 0; s < 2; s++)
-            for (int mode = FW_CONSTANT; mode; mode = mode == FW_CONSTANT ? FW_HUFFMAN : 0) {
-                fw_copt o2 = o;
-                o2.s[s].mode = mode;
-                sp.all = &o2;
-                frame = fw_build(&sp, d, n, &fsize);
-                char what[64];
-                snprintf(what, sizeof what, "%s: %s stream with n = 0", emz_type_name(ts[i]),
-                         mode == FW_CONSTANT ? "CONSTANT" : "HUFFMAN");
-                expect_corrupt(what, frame, fsize, d, n, 0, 1);
-                free(frame);
-            }
-        /* tail missing / tail too long */
-        sp.all = &o;
-        frame = fw_build(&sp, d, n, &fsize);
-        fw_layout L = fw_parse(frame, fsize);
-        uint8_t *f2 = tu_xmalloc(fsize + 1);
-        /* drop the tail's last byte: payload size - 1 */
-        memcpy(f2, frame, 32 + L.payload_size[0] - 1);
-        memcpy(f2 + 32 + L.payload_size[0] - 1, frame + L.index_off, 12);
-        tu_put32(f2 + 32 + L.payload_size[0] - 1, L.payload_size[0] - 1);
-        fw_fix_index(f2, fsize - 1);
-        expect_corrupt("tail one byte short", f2, fsize - 1, d, n, 0, 1);
-        free(f2);
-        free(frame);
-    }
+    for (int i = 0; i < 3; i++)
+        for (int lv = 0; lv < 3; lv++) {
+            unsigned version = lv == 0 ? 1 : 2;
+            uint8_t d[3] = {0xAB, 0xCD, 0xEF};
+            size_t n = tu_elem_bytes(ts[i]) - 1;
+            fw_copt o = fw_default_copt();
+            o.layout = lv == 2 ? FW_BYTES : FW_SPLIT;
+            fw_copt_modes(&o, FW_RAW);
+            size_t sn[FW_MAX_STREAMS], tail;
+            unsigned sw[FW_MAX_STREAMS];
+            int count = fw_chunk_streams(ts[i], version, &o, d, n, NULL, sn, sw, &tail);
+            cr_assert(tail == n && sn[0] == 0);
+            fw_spec sp = {ts[i], 12, SIZE_MAX, NULL, &o, NULL, NULL, version};
+            size_t fsize;
+            uint8_t *frame = fw_build(&sp, d, n, &fsize);
+            cr_assert(fsize == 32 + 1 + (size_t)count + n + 12, "writer: %zu", fsize);
+            char what[96];
+            snprintf(what, sizeof what, "version %u %s layout %d: tail-only chunk, RAW streams",
+                     version, emz_type_name(ts[i]), o.layout);
+            expect_decodes(what, frame, fsize, d, n);
+            free(frame);
+            for (int s = 0; s < count; s++)
+                for (int mode = FW_CONSTANT; mode; mode = mode == FW_CONSTANT ? FW_HUFFMAN : 0) {
+                    fw_copt o2 = o;
+                    o2.s[s].mode = mode;
+                    sp.all = &o2;
+                    frame = fw_build(&sp, d, n, &fsize);
+                    snprintf(what, sizeof what, "version %u %s layout %d: %s stream %d with n = 0",
+                             version, emz_type_name(ts[i]), o.layout,
+                             mode == FW_CONSTANT ? "CONSTANT" : "HUFFMAN", s);
+                    expect_corrupt(what, frame, fsize, d, n, 0, 1);
+                    free(frame);
+                }
+            /* tail missing / tail too long */
+            sp.all = &o;
+            frame = fw_build(&sp, d, n, &fsize);
+            fw_layout L = fw_parse(frame, fsize);
+            uint8_t *f2 = tu_xmalloc(fsize + 1);
+            /* drop the tail's last byte: payload size - 1 */
+            memcpy(f2, frame, 32 + L.payload_size[0] - 1);
+            memcpy(f2 + 32 + L.payload_size[0] - 1, frame + L.index_off, 12);
+            tu_put32(f2 + 32 + L.payload_size[0] - 1, L.payload_size[0] - 1);
+            fw_fix_index(f2, fsize - 1);
+            expect_corrupt("tail one byte short", f2, fsize - 1, d, n, 0, 1);
+            free(f2);
+            free(frame);
+        }
 }
 
 /* Fields the format says are zero: padding bits and nibbles. A decoder that ignores them
@@ -571,7 +614,7 @@ Test(payloads, zero_padding_enforced) {
     {
         uint8_t small[CHUNK + 1];
         memcpy(small, data, sizeof small);
-        fw_spec sp = {EMZ_TYPE_FP8_E4M3, 12, 1, &o, NULL, apply_edit, NULL};
+        fw_spec sp = {EMZ_TYPE_FP8_E4M3, 12, 1, &o, NULL, apply_edit, NULL, 2};
         edit_t e = {ED_RAW_PAD_BIT, 0, 0};
         sp.edit_ctx = &e;
         size_t fsize;
@@ -604,4 +647,351 @@ Test(payloads, zero_padding_enforced) {
     free(d2);
     free(b);
     free(data);
+}
+
+/* ---- the layouts of versions 2 and 1, with every implementation ---- */
+
+static const int stream_modes[3] = {FW_RAW, FW_CONSTANT, FW_HUFFMAN};
+
+/* The layouts a version allows for a type. */
+static int valid_layouts(emz_type t, unsigned version, int layouts[3]) {
+    int k = 0;
+    if (t != EMZ_TYPE_BYTES) layouts[k++] = FW_SPLIT;
+    if (version >= 2 || fw_tp(t).esize <= 1) layouts[k++] = FW_WHOLE;
+    if (version >= 2 && fw_tp(t).esize >= 2) layouts[k++] = FW_BYTES;
+    return k;
+}
+
+/* The independent reader's layout counter for a layout (frame_reader.h). */
+static int reader_layout_index(emz_type t, unsigned version, const fw_copt *o) {
+    int layout = fw_layout_of(t, o);
+    return layout == FW_WHOLE   ? 2
+           : layout == FW_BYTES ? 3
+                                : fw_has_planes(t, version, o);
+}
+
+/* Makes stream i of every chunk hold one value: clears its bits in every element (the tail
+ * excluded), or for WHOLE sets every byte to one value. */
+static void make_stream_constant(uint8_t *data, size_t n, emz_type t, unsigned version,
+                                 const fw_copt *o, int i) {
+    uint32_t bits = fw_stream_bits(t, version, o, i);
+    fw_tparams tp = fw_tp(t);
+    if (!bits)
+        memset(data, 0x3C, n);
+    else if (t == EMZ_TYPE_FP4_E2M1)
+        for (size_t j = 0; j < n; j++)
+            data[j] &= (uint8_t)~(bits | bits << 4);
+    else
+        for (size_t j = 0; j + tp.esize <= n; j += tp.esize)
+            for (unsigned k = 0; k < tp.esize; k++)
+                data[j + k] &= (uint8_t)~(bits >> (8 * k));
+}
+
+/* Decodes with every implementation this CPU runs, checksums verified and not, whole and a
+ * range inside chunk 1. */
+static void expect_decodes_every_impl(const char *what, const uint8_t *frame, size_t fsize,
+                                      const uint8_t *orig, size_t n) {
+    char err[256];
+    cr_assert(reader_accepts(frame, fsize, err, sizeof err), "test bug: '%s' is invalid: %s", what,
+              err);
+    int impls = 0;
+    for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
+        if (!emz_impl_available((emz_impl)impl)) continue;
+        impls++;
+        for (int v = 1; v >= 0; v--) {
+            emz_dctx *d = dctx_verify(v);
+            cr_assert(emz_dctx_set_param(d, EMZ_PARAM_IMPL, impl) == EMZ_OK);
+            uint8_t *out = NULL;
+            size_t os = 0;
+            emz_status st = decode_guarded(d, frame, fsize, n, &out, &os);
+            cr_assert(st == EMZ_OK, "%s (%s, verify %d): %s", what, emz_impl_name((emz_impl)impl),
+                      v, emz_error_name(st));
+            cr_assert(os == n && (n == 0 || memcmp(out, orig, n) == 0),
+                      "%s (%s): decoded data differ", what, emz_impl_name((emz_impl)impl));
+            if (n > CHUNK + 5) {
+                size_t len = n - CHUNK - 5 < 300 ? n - CHUNK - 5 : 300;
+                st = emz_decompress_range(d, out, n, frame, fsize, CHUNK + 5, len);
+                cr_assert(st == EMZ_OK && memcmp(out, orig + CHUNK + 5, len) == 0,
+                          "%s (%s): range: %s", what, emz_impl_name((emz_impl)impl),
+                          emz_error_name(st));
+            }
+            free(out);
+            emz_dctx_free(d);
+        }
+    }
+    cr_assert(impls >= 1);
+}
+
+/* Every layout of every type, in version 2 and in version 1, with every combination of stream
+ * modes (the streams to be CONSTANT made constant in the data), decodes to the original. */
+Test(payloads, every_layout_type_and_mode_decodes, .timeout = 600) {
+    const size_t n = NDATA + 11; /* 4 chunks, the last of 11 bytes (a tail for 2- and 4-byte types) */
+    const size_t big = 2 * 32768 + 101; /* 32 KiB chunks: streams of 4 and 16 lanes */
+    unsigned frames = 0, layouts_total[4] = {0};
+    for (unsigned version = 2; version >= 1; version--)
+        for (int k = 0; k < EMZ_TYPE_COUNT; k++) {
+            emz_type t = all_types[k];
+            int layouts[3], nl = valid_layouts(t, version, layouts);
+            for (int li = 0; li < nl; li++) {
+                fw_copt o = fw_default_copt();
+                o.layout = layouts[li];
+                size_t sn[FW_MAX_STREAMS], tail;
+                unsigned sw[FW_MAX_STREAMS];
+                int count = fw_chunk_streams(t, version, &o, NULL, 0, NULL, sn, sw, &tail);
+                int combos = 1;
+                for (int i = 0; i < count; i++)
+                    combos *= 3;
+                for (int c = 0; c < combos + 3; c++) {
+                    /* combos: every mix on n bytes; then all RAW, CONSTANT, HUFFMAN on big */
+                    size_t size = c < combos ? n : big;
+                    int skip = 0;
+                    for (int i = 0, r = c; i < count; i++, r /= 3) {
+                        o.s[i].mode = stream_modes[c < combos ? r % 3 : c - combos];
+                        o.s[i].code = (c + i) % 2 ? FW_CODE_SKEWED : FW_CODE_FLAT;
+                        if (o.s[i].mode == FW_HUFFMAN && sw[i] > 8) skip = 1;
+                    }
+                    if (skip) continue; /* version 1: no HUFFMAN for 11- and 24-bit symbols */
+                    uint8_t *data = tu_xmalloc(size);
+                    tu_fill_smooth(data, size, t, 1000 + 100 * (uint64_t)k + (uint64_t)c);
+                    for (int i = 0; i < count; i++)
+                        if (o.s[i].mode == FW_CONSTANT)
+                            make_stream_constant(data, size, t, version, &o, i);
+                    fw_spec sp = {t, size > n ? 15 : 12, SIZE_MAX, NULL, &o, NULL, NULL, version};
+                    size_t fsize;
+                    uint8_t *frame = fw_build(&sp, data, size, &fsize);
+                    char what[160];
+                    int m = snprintf(what, sizeof what, "version %u %s layout %d size %zu modes",
+                                     version, emz_type_name(t), o.layout, size);
+                    for (int i = 0; i < count && m > 0 && (size_t)m < sizeof what; i++)
+                        m += snprintf(what + m, sizeof what - (size_t)m, " %d", o.s[i].mode);
+                    /* the writer wrote the layout and the modes asked for */
+                    uint8_t *out = NULL;
+                    size_t on;
+                    unsigned modes[3] = {0}, seen[4] = {0};
+                    char err[256] = "";
+                    cr_assert(fr_decode_layouts(frame, fsize, &out, &on, err, sizeof err, modes,
+                                                seen),
+                              "test bug: %s: %s", what, err);
+                    free(out);
+                    fw_layout L = fw_parse(frame, fsize);
+                    cr_assert(seen[reader_layout_index(t, version, &o)] == L.chunk_count,
+                              "test bug: %s: not the layout asked for", what);
+                    for (int i = 0; i < count; i++)
+                        cr_assert(modes[fr_mode_index((unsigned)o.s[i].mode)] > 0,
+                                  "test bug: %s: mode %d not written", what, o.s[i].mode);
+                    for (int l = 0; l < 4; l++)
+                        layouts_total[l] += seen[l];
+                    expect_decodes_every_impl(what, frame, fsize, data, size);
+                    free(frame);
+                    free(data);
+                    frames++;
+                }
+            }
+        }
+    cr_assert(layouts_total[0] && layouts_total[1] && layouts_total[2] && layouts_total[3]);
+    cr_log_info("%u frames of every layout decoded", frames);
+}
+
+/* ---- hostile layouts: refused as CORRUPT by every implementation, naming the chunk ---- */
+
+/* The forged frame (chunk `forged` forged, `orig` its original) is refused: as expect_corrupt
+ * checks, and then by every implementation, checksums verified or not, always with CORRUPT
+ * (a layout rule is broken, so no decoder may get as far as a checksum), with an error detail
+ * that names the chunk's original bytes. */
+static void expect_refused_every_impl(const char *what, const uint8_t *frame, size_t fsize,
+                                      const uint8_t *orig, size_t n, size_t forged) {
+    expect_corrupt(what, frame, fsize, orig, n, forged, 1);
+    char want[64];
+    size_t lo = forged * CHUNK, hi = lo + CHUNK < n ? lo + CHUNK : n;
+    snprintf(want, sizeof want, "original bytes %zu..%zu", lo, hi);
+    for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
+        if (!emz_impl_available((emz_impl)impl)) continue;
+        for (int v = 1; v >= 0; v--) {
+            emz_dctx *d = dctx_verify(v);
+            cr_assert(emz_dctx_set_param(d, EMZ_PARAM_IMPL, impl) == EMZ_OK);
+            emz_status st = decode_guarded(d, frame, fsize, n, NULL, NULL);
+            cr_assert(st == EMZ_ERROR_CORRUPT, "%s (%s, verify %d): got %s, expected corrupt",
+                      what, emz_impl_name((emz_impl)impl), v, emz_error_name(st));
+            const char *detail = emz_dctx_error_detail(d);
+            cr_assert(detail && strstr(detail, want),
+                      "%s (%s): the error detail \"%s\" does not name the chunk (%s)", what,
+                      emz_impl_name((emz_impl)impl), detail ? detail : "(null)", want);
+            emz_dctx_free(d);
+        }
+    }
+}
+
+static void refuse_v(unsigned version, const char *what, emz_type type, const uint8_t *data,
+                     size_t n, const fw_copt *o, edit_t e, int expect_valid_without_edit) {
+    size_t fsize;
+    uint8_t *frame = build_forged(version, what, type, data, n, o, e, expect_valid_without_edit,
+                                  &fsize);
+    expect_refused_every_impl(what, frame, fsize, data, n, 1);
+    free(frame);
+}
+
+Test(payloads, hostile_layouts, .timeout = 600) {
+    edit_t none = {ED_NONE, 0, 0};
+    char what[160];
+    uint8_t *data[EMZ_TYPE_COUNT];
+    for (int k = 0; k < EMZ_TYPE_COUNT; k++) {
+        data[all_types[k]] = tu_xmalloc(NDATA);
+        tu_fill_smooth(data[all_types[k]], NDATA, all_types[k], 500 + (uint64_t)k);
+    }
+    static const emz_type wide[] = {EMZ_TYPE_BF16, EMZ_TYPE_FP16, EMZ_TYPE_FP32};
+    static const emz_type narrow[] = {EMZ_TYPE_BYTES, EMZ_TYPE_FP8_E4M3, EMZ_TYPE_FP8_E5M2,
+                                      EMZ_TYPE_FP4_E2M1};
+
+    /* layout byte 2 is invalid in every version, in front of any body */
+    for (unsigned version = 1; version <= 2; version++)
+        for (int k = 0; k < EMZ_TYPE_COUNT; k++) {
+            emz_type t = all_types[k];
+            int layouts[3], nl = valid_layouts(t, version, layouts);
+            for (int li = 0; li < nl; li++) {
+                fw_copt o = fw_default_copt();
+                o.layout = layouts[li];
+                o.layout_byte = 2;
+                snprintf(what, sizeof what, "version %u %s: layout byte 2 before a layout %d body",
+                         version, emz_type_name(t), layouts[li]);
+                refuse_v(version, what, t, data[t], NDATA, &o, none, 0);
+            }
+        }
+
+    /* BYTES for the 1-byte types and FP4 (one stream of every byte: a WHOLE body), any
+     * version; and in version 1 for every type */
+    for (unsigned version = 1; version <= 2; version++)
+        for (int mi = 0; mi < 3; mi += 2) {
+            for (int i = 0; i < 4; i++) {
+                fw_copt o = fw_default_copt();
+                o.layout = FW_BYTES;
+                fw_copt_modes(&o, stream_modes[mi]);
+                snprintf(what, sizeof what, "version %u: BYTES layout for %s, mode %d", version,
+                         emz_type_name(narrow[i]), stream_modes[mi]);
+                refuse_v(version, what, narrow[i], data[narrow[i]], NDATA, &o, none, 0);
+            }
+            if (version == 1)
+                for (int i = 0; i < 3; i++) {
+                    fw_copt o = fw_default_copt();
+                    o.layout = FW_BYTES;
+                    fw_copt_modes(&o, stream_modes[mi]);
+                    snprintf(what, sizeof what, "version 1: BYTES layout for %s, mode %d",
+                             emz_type_name(wide[i]), stream_modes[mi]);
+                    refuse_v(1, what, wide[i], data[wide[i]], NDATA, &o, none, 0);
+                }
+        }
+
+    /* BYTES with one stream too few or too many; chunk 1 whole, or the last with a tail */
+    for (int i = 0; i < 3; i++)
+        for (int mi = 0; mi < 3; mi += 2)
+            for (int tailed = 0; tailed < 2; tailed++) {
+                emz_type t = wide[i];
+                size_t n = tailed ? CHUNK + 2 * fw_tp(t).esize + 1 : NDATA;
+                fw_copt o = fw_default_copt();
+                o.layout = FW_BYTES;
+                fw_copt_modes(&o, stream_modes[mi]);
+                int B = (int)fw_tp(t).esize;
+                static const struct {
+                    int kind, last;
+                    const char *name;
+                } se[] = {{ED_DROP_STREAM, 1, "last stream missing"},
+                          {ED_DROP_STREAM, 0, "stream 0 missing"},
+                          {ED_DUP_STREAM, 1, "last stream twice"},
+                          {ED_DUP_STREAM, 0, "stream 0 twice"}};
+                for (int j = 0; j < 4; j++) {
+                    snprintf(what, sizeof what, "BYTES %s (mode %d, size %zu): %s",
+                             emz_type_name(t), stream_modes[mi], n, se[j].name);
+                    refuse_v(2, what, t, data[t], n, &o,
+                             (edit_t){se[j].kind, se[j].last ? B - 1 : 0, 0}, j == 0);
+                }
+            }
+
+    /* planes: out-of-range symbols of the 3-bit FP16 plane, nonzero RAW padding (FP16 chunk 1
+     * is the last one, of 5 elements: 25 exponent bits and 15 plane bits) */
+    {
+        const emz_type t = EMZ_TYPE_FP16;
+        static const int64_t bad[] = {8, 9, 0xF0, 0xFF};
+        for (int i = 0; i < 4; i++) {
+            fw_copt o = fw_default_copt();
+            o.s[2].mode = FW_CONSTANT;
+            o.s[2].const_value = bad[i];
+            snprintf(what, sizeof what, "FP16 planes: 3-bit plane CONSTANT %lld",
+                     (long long)bad[i]);
+            refuse_v(2, what, t, data[t], NDATA, &o, none, 0);
+        }
+        fw_copt o = fw_default_copt();
+        o.s[2].mode = FW_HUFFMAN;
+        o.s[2].last = 8;
+        refuse_v(2, "FP16 planes: 3-bit plane HUFFMAN table up to 8", t, data[t], NDATA, &o, none,
+                 0);
+        o = fw_default_copt();
+        fw_copt_modes(&o, FW_RAW);
+        const size_t n = CHUNK + 10;
+        refuse_v(2, "FP16 planes: RAW 3-bit plane with a nonzero padding bit", t, data[t], n, &o,
+                 (edit_t){ED_RAW_PAD_BIT, 2, 0}, 1);
+        refuse_v(2, "FP16 planes: RAW exponents with a nonzero padding bit", t, data[t], n, &o,
+                 (edit_t){ED_RAW_PAD_BIT, 0, 0}, 0);
+    }
+
+    /* a stream of SPLIT with planes (FP16, FP32) or of BYTES one byte short */
+    for (int i = 1; i < 3; i++)
+        for (int layout = FW_SPLIT; layout <= FW_BYTES; layout += FW_BYTES)
+            for (int mi = 0; mi < 3; mi += 2) {
+                emz_type t = wide[i];
+                fw_copt o = fw_default_copt();
+                o.layout = layout;
+                fw_copt_modes(&o, stream_modes[mi]);
+                size_t sn[FW_MAX_STREAMS], tail;
+                unsigned sw[FW_MAX_STREAMS];
+                int count = fw_chunk_streams(t, 2, &o, NULL, 0, NULL, sn, sw, &tail);
+                for (int s = 0; s < count; s++) {
+                    snprintf(what, sizeof what, "%s layout %d mode %d: stream %d one byte short",
+                             emz_type_name(t), layout, stream_modes[mi], s);
+                    refuse_v(2, what, t, data[t], NDATA, &o, (edit_t){ED_STREAM_SHORT, s, 0},
+                             s == 0);
+                }
+            }
+
+    /* version 1: WHOLE only for the 1-byte types and FP4; FP16/FP32 SPLIT has one RAW or
+     * CONSTANT sign+mantissa stream (no HUFFMAN, no planes); and version 2 FP16/FP32 SPLIT has
+     * planes, not one stream */
+    for (int i = 0; i < 3; i++)
+        for (int mi = 0; mi < 3; mi += 2) {
+            fw_copt o = fw_default_copt();
+            o.layout = FW_WHOLE;
+            fw_copt_modes(&o, stream_modes[mi]);
+            snprintf(what, sizeof what, "version 1: WHOLE layout for %s, mode %d",
+                     emz_type_name(wide[i]), stream_modes[mi]);
+            refuse_v(1, what, wide[i], data[wide[i]], NDATA, &o, none, 0);
+        }
+    for (int i = 1; i < 3; i++) {
+        emz_type t = wide[i];
+        fw_copt o = fw_default_copt();
+        o.s[1].mode = FW_HUFFMAN; /* the writer puts a RAW body behind the HUFFMAN mode byte */
+        snprintf(what, sizeof what, "version 1: %s SPLIT with a HUFFMAN sign+mantissa stream",
+                 emz_type_name(t));
+        refuse_v(1, what, t, data[t], NDATA, &o, none, 0);
+        for (int mi = 0; mi < 3; mi++) {
+            o = fw_default_copt();
+            o.planes = 1;
+            fw_copt_modes(&o, stream_modes[mi]);
+            uint8_t *d2 = tu_xmalloc(NDATA);
+            memcpy(d2, data[t], NDATA);
+            if (stream_modes[mi] == FW_CONSTANT)
+                for (int s = 0; s < (t == EMZ_TYPE_FP16 ? 3 : 4); s++)
+                    make_stream_constant(d2, NDATA, t, 1, &o, s);
+            snprintf(what, sizeof what, "version 1: %s SPLIT with planes, mode %d",
+                     emz_type_name(t), stream_modes[mi]);
+            refuse_v(1, what, t, d2, NDATA, &o, none, 0);
+            if (stream_modes[mi] != FW_HUFFMAN) {
+                o.planes = 0;
+                snprintf(what, sizeof what,
+                         "version 2: %s SPLIT with one sign+mantissa stream, mode %d",
+                         emz_type_name(t), stream_modes[mi]);
+                refuse_v(2, what, t, d2, NDATA, &o, none, 0);
+            }
+            free(d2);
+        }
+    }
+    for (int k = 0; k < EMZ_TYPE_COUNT; k++)
+        free(data[all_types[k]]);
 }

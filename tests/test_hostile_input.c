@@ -97,7 +97,7 @@ Test(hostile, bit_flips_other_types, .timeout = 600) {
         memset(data + CHUNK, 0x3C, CHUNK);
         fw_copt o = fw_default_copt();
         o.s[1].mode = FW_RAW;
-        fw_spec sp = {ts[k], 12, SIZE_MAX, NULL, &o, NULL, NULL};
+        fw_spec sp = {ts[k], 12, SIZE_MAX, NULL, &o, NULL, NULL, 2};
         free(frame);
         frame = fw_build(&sp, data, n, &fsize);
         flip_all_bits(emz_type_name(ts[k]), frame, fsize, data, n, 5, 1);
