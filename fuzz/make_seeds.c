@@ -292,21 +292,9 @@ static int write_checkpoints(const char *dir) {
     return failed;
 }
 
-int main(int argc, char **argv) {
-    if (argc == 3 && strcmp(argv[2], "checkpoints") == 0) return write_checkpoints(argv[1]);
-    if (argc != 3 || (strcmp(argv[2], "frames") != 0 && strcmp(argv[2], "inputs") != 0)) {
-        fprintf(stderr,
-                "usage: %s DIR frames|inputs|checkpoints\n"
-                "  frames: valid frames, seeds for fuzz_decompress\n"
-                "  inputs: raw inputs (selector bytes + data), seeds for fuzz_roundtrip\n"
-                "  checkpoints: a safetensors file and its container, for fuzz_container\n",
-                argv[0]);
-        return 2;
-    }
-    int frames = strcmp(argv[2], "frames") == 0;
+/* Frames the library writes (frames) or raw inputs for fuzz_roundtrip (inputs), of every type. */
+static int write_library_seeds(const char *dir, int frames, uint8_t *data) {
     static const size_t sizes[] = {0, 1, 7, 300, 3 * 4096 + 5, 9000};
-    uint8_t *data = malloc(16384);
-    if (!data) return 1;
     for (int t = 0; t < EMZ_TYPE_COUNT; t++) {
         for (int variant = 0; variant < 3; variant++)
             for (unsigned s = variant ? 4 : 0; s < sizeof sizes / sizeof sizes[0]; s++) {
@@ -320,64 +308,89 @@ int main(int argc, char **argv) {
                          : variant == 2 ? "-wide-exponents"
                                         : "");
                 char prefix[2] = {(char)t, (char)(s & 1)}; /* fuzz_roundtrip: type, chunk 4 KiB */
-                if (write_frame(argv[1], name, data, n, (emz_type)t, 4096, prefix,
-                                frames ? 0 : 2)) {
+                if (write_frame(dir, name, data, n, (emz_type)t, 4096, prefix, frames ? 0 : 2)) {
                     fprintf(stderr, "failed: %s\n", name);
                     return 1;
                 }
             }
     }
-    if (frames) { /* the layouts the library does not write */
-        static const struct {
-            emz_type t;
-            unsigned version;
-            int layout;
-        } own[] = {
-            {EMZ_TYPE_BF16, 2, LAYOUT_WHOLE}, {EMZ_TYPE_FP16, 2, LAYOUT_WHOLE},
-            {EMZ_TYPE_FP32, 2, LAYOUT_WHOLE}, {EMZ_TYPE_BF16, 2, LAYOUT_BYTES},
-            {EMZ_TYPE_FP16, 1, LAYOUT_SPLIT}, {EMZ_TYPE_FP32, 1, LAYOUT_SPLIT},
-        };
-        for (unsigned i = 0; i < sizeof own / sizeof own[0]; i++) {
-            size_t n = 3 * 4096 + 5;
-            fill(data, n, own[i].t);
-            memset(data + 4096, 0x3C, 4096); /* chunk 1 constant: CONSTANT streams */
-            char name[64];
-            snprintf(name, sizeof name, "frame-v%u-%s-%s", own[i].version, emz_type_name(own[i].t),
-                     layout_name(own[i].layout));
-            if (write_own_frame(argv[1], name, data, n, own[i].t, own[i].version, own[i].layout)) {
-                fprintf(stderr, "failed: %s\n", name);
-                return 1;
-            }
+    return 0;
+}
+
+/* Frames of the layouts the library does not write, written by this program's own writer. */
+static int write_own_seeds(const char *dir, uint8_t *data) {
+    static const struct {
+        emz_type t;
+        unsigned version;
+        int layout;
+    } own[] = {
+        {EMZ_TYPE_BF16, 2, LAYOUT_WHOLE}, {EMZ_TYPE_FP16, 2, LAYOUT_WHOLE},
+        {EMZ_TYPE_FP32, 2, LAYOUT_WHOLE}, {EMZ_TYPE_BF16, 2, LAYOUT_BYTES},
+        {EMZ_TYPE_FP16, 1, LAYOUT_SPLIT}, {EMZ_TYPE_FP32, 1, LAYOUT_SPLIT},
+    };
+    for (unsigned i = 0; i < sizeof own / sizeof own[0]; i++) {
+        size_t n = 3 * 4096 + 5;
+        fill(data, n, own[i].t);
+        memset(data + 4096, 0x3C, 4096); /* chunk 1 constant: CONSTANT streams */
+        char name[64];
+        snprintf(name, sizeof name, "frame-v%u-%s-%s", own[i].version, emz_type_name(own[i].t),
+                 layout_name(own[i].layout));
+        if (write_own_frame(dir, name, data, n, own[i].t, own[i].version, own[i].layout)) {
+            fprintf(stderr, "failed: %s\n", name);
+            return 1;
         }
-        /* every layout of every type that the version allows is among the seeds */
-        int missing = 0;
-        for (unsigned v = 1; v <= 2; v++)
-            for (int t = 0; t < EMZ_TYPE_COUNT; t++)
-                for (int l = 0; l < 4; l++) {
-                    bool one_byte = t == EMZ_TYPE_BYTES || t == EMZ_TYPE_FP8_E4M3 ||
-                                    t == EMZ_TYPE_FP8_E5M2 || t == EMZ_TYPE_FP4_E2M1;
-                    bool allowed = l == LAYOUT_SPLIT   ? t != EMZ_TYPE_BYTES
-                                   : l == LAYOUT_WHOLE ? v == 2 || one_byte
-                                                       : l == LAYOUT_BYTES && v == 2 && !one_byte;
-                    /* version 1: only SPLIT of FP16 and FP32 (the rest are in tests/data/v1) */
-                    if (v == 1)
-                        allowed = l == LAYOUT_SPLIT && (t == EMZ_TYPE_FP16 || t == EMZ_TYPE_FP32);
-                    if (allowed && !seen[v - 1][t][l]) {
-                        fprintf(stderr, "make_seeds: no version %u %s chunk of layout %s\n", v,
-                                emz_type_name((emz_type)t), layout_name(l));
-                        missing = 1;
-                    }
-                }
-        if (missing) return 1;
-        unsigned v2[4] = {0}, v1 = 0;
+    }
+    return 0;
+}
+
+/* Fails unless every layout of every type that the version allows is among the seeds. */
+static int check_layouts_seen(void) {
+    int missing = 0;
+    for (unsigned v = 1; v <= 2; v++)
         for (int t = 0; t < EMZ_TYPE_COUNT; t++)
             for (int l = 0; l < 4; l++) {
-                v2[l] += seen[1][t][l];
-                v1 += seen[0][t][l];
+                bool one_byte = t == EMZ_TYPE_BYTES || t == EMZ_TYPE_FP8_E4M3 ||
+                                t == EMZ_TYPE_FP8_E5M2 || t == EMZ_TYPE_FP4_E2M1;
+                bool allowed = l == LAYOUT_SPLIT   ? t != EMZ_TYPE_BYTES
+                               : l == LAYOUT_WHOLE ? v == 2 || one_byte
+                                                   : l == LAYOUT_BYTES && v == 2 && !one_byte;
+                /* version 1: only SPLIT of FP16 and FP32 (the rest are in tests/data/v1) */
+                if (v == 1)
+                    allowed = l == LAYOUT_SPLIT && (t == EMZ_TYPE_FP16 || t == EMZ_TYPE_FP32);
+                if (allowed && !seen[v - 1][t][l]) {
+                    fprintf(stderr, "make_seeds: no version %u %s chunk of layout %s\n", v,
+                            emz_type_name((emz_type)t), layout_name(l));
+                    missing = 1;
+                }
             }
-        printf("make_seeds: chunks of version 2: %u SPLIT, %u WHOLE, %u BYTES; of version 1: %u\n",
-               v2[LAYOUT_SPLIT], v2[LAYOUT_WHOLE], v2[LAYOUT_BYTES], v1);
-    }
-    free(data);
+    if (missing) return 1;
+    unsigned v2[4] = {0}, v1 = 0;
+    for (int t = 0; t < EMZ_TYPE_COUNT; t++)
+        for (int l = 0; l < 4; l++) {
+            v2[l] += seen[1][t][l];
+            v1 += seen[0][t][l];
+        }
+    printf("make_seeds: chunks of version 2: %u SPLIT, %u WHOLE, %u BYTES; of version 1: %u\n",
+           v2[LAYOUT_SPLIT], v2[LAYOUT_WHOLE], v2[LAYOUT_BYTES], v1);
     return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[2], "checkpoints") == 0) return write_checkpoints(argv[1]);
+    if (argc != 3 || (strcmp(argv[2], "frames") != 0 && strcmp(argv[2], "inputs") != 0)) {
+        fprintf(stderr,
+                "usage: %s DIR frames|inputs|checkpoints\n"
+                "  frames: valid frames, seeds for fuzz_decompress\n"
+                "  inputs: raw inputs (selector bytes + data), seeds for fuzz_roundtrip\n"
+                "  checkpoints: a safetensors file and its container, for fuzz_container\n",
+                argv[0]);
+        return 2;
+    }
+    int frames = strcmp(argv[2], "frames") == 0;
+    uint8_t *data = malloc(16384);
+    if (!data) return 1;
+    int failed = write_library_seeds(argv[1], frames, data);
+    if (!failed && frames) failed = write_own_seeds(argv[1], data) || check_layouts_seen();
+    free(data);
+    return failed;
 }
