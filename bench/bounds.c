@@ -131,9 +131,75 @@ static double model_stream(const uint64_t *hist, unsigned w, size_t n, const uin
     return bytes < raw ? bytes : raw;
 }
 
+/* One chunk's streams in each layout docs/FORMAT.md (version 2) allows: the exponent, the
+ * sign+mantissa (M <= 8) or its 8-bit planes (M > 8), the whole bytes, and byte k of every
+ * element (2- and 4-byte types). Histograms and symbols (one a byte) of each. */
+typedef struct chunk_streams {
+    unsigned planes, nbytes; /* sign+mantissa streams (1 when M <= 8); BYTES streams (0: none) */
+    unsigned width[3];       /* bits of each sign+mantissa stream */
+    uint64_t he[256], hs[3][256], hb[256], hk[4][256];
+    uint8_t *se, *ss[3], *sk[4];
+} chunk_streams;
+
+static void chunk_streams_fill(chunk_streams *cs, const uint8_t *c, size_t len, size_t m,
+                               const emz_type_desc *d) {
+    memset(cs->he, 0, sizeof cs->he);
+    memset(cs->hs, 0, sizeof cs->hs);
+    memset(cs->hb, 0, sizeof cs->hb);
+    memset(cs->hk, 0, sizeof cs->hk);
+    for (size_t j = 0; j < m; j++) {
+        uint32_t u = load_elem(c, d, j), e, s;
+        split_elem(u, d, &e, &s);
+        cs->he[e]++;
+        cs->se[j] = (uint8_t)e;
+        for (unsigned k = 0; k < cs->planes; k++) {
+            uint8_t v = (uint8_t)((s >> (8 * k)) & ((1u << cs->width[k]) - 1));
+            cs->hs[k][v]++;
+            cs->ss[k][j] = v;
+        }
+        for (unsigned k = 0; k < cs->nbytes; k++) {
+            uint8_t v = (uint8_t)(u >> (8 * k));
+            cs->hk[k][v]++;
+            cs->sk[k][j] = v;
+        }
+    }
+    for (size_t j = 0; j < len; j++)
+        cs->hb[c[j]]++;
+}
+
+/* Adds one chunk's entropy figures to b, and its model size (index entry, layout byte and the
+ * cheapest layout with the cheapest mode per stream). */
+static void chunk_bounds_add(bounds *b, const chunk_streams *cs, const uint8_t *c, size_t len,
+                             size_t m, size_t tail, const emz_type_desc *d) {
+    double eh = entropy_bits(cs->he, 256, m), smh = 0, bytes_h = 0;
+    double split = model_stream(cs->he, d->exp_bits, m, cs->se, 0) + (double)tail;
+    for (unsigned k = 0; k < cs->planes; k++) {
+        smh += entropy_bits(cs->hs[k], 256, m);
+        split += model_stream(cs->hs[k], cs->width[k], m, cs->ss[k], 0);
+    }
+    b->ck_exp_raw_bits += eh + (double)m * d->signmant_bits + 8.0 * (double)tail;
+    b->ck_exp_sm_bits += eh + smh + 8.0 * (double)tail;
+    double whole_h = entropy_bits(cs->hb, 256, len);
+    b->ck_byte_bits += whole_h;
+    double best = eh + smh + 8.0 * (double)tail, model = split;
+    if (whole_h < best) best = whole_h;
+    double whole = model_stream(cs->hb, 8, len, c, 0);
+    if (whole < model) model = whole;
+    if (cs->nbytes) {
+        double by = (double)tail;
+        for (unsigned k = 0; k < cs->nbytes; k++) {
+            bytes_h += entropy_bits(cs->hk[k], 256, m);
+            by += model_stream(cs->hk[k], 8, m, cs->sk[k], 0);
+        }
+        if (bytes_h + 8.0 * (double)tail < best) best = bytes_h + 8.0 * (double)tail;
+        if (by < model) model = by;
+    }
+    b->ck_best_bits += best;
+    b->model_bytes += 8 + 1 + model;
+}
+
 void bounds_add(bounds *b, bounds_acc *w, const uint8_t *p, size_t size, emz_type t, size_t chunk) {
     const emz_type_desc *d = emz_type_desc_get(t);
-    const unsigned M = d->signmant_bits;
     size_t nslots = emz_chunk_slots(d, size);
     /* whole file */
     for (size_t j = 0; j < nslots; j++) {
@@ -152,57 +218,27 @@ void bounds_add(bounds *b, bounds_acc *w, const uint8_t *p, size_t size, emz_typ
     w->n += nslots;
     b->elements += nslots;
     /* per chunk, chunked as the codec chunks the tensor */
-    uint64_t he[256], hs[256], hb[256];
+    chunk_streams cs;
+    const unsigned M = d->signmant_bits;
+    cs.planes = (M + 7) / 8;
+    for (unsigned k = 0; k < cs.planes; k++)
+        cs.width[k] = M - 8 * k < 8 ? M - 8 * k : 8;
+    cs.nbytes = d->element_bits >= 16 ? d->element_bits / 8 : 0;
     size_t slots_max = emz_chunk_slots(d, chunk);
-    uint8_t *se = xmalloc(slots_max), *ss = xmalloc(slots_max);
+    uint8_t *sym = xmalloc(8 * (slots_max ? slots_max : 1));
+    cs.se = sym;
+    for (unsigned k = 0; k < 3; k++)
+        cs.ss[k] = sym + (1 + k) * slots_max;
+    for (unsigned k = 0; k < 4; k++)
+        cs.sk[k] = sym + (4 + k) * slots_max;
     b->model_bytes += 36; /* frame header, index checksum */
     for (size_t off = 0; off < size; off += chunk) {
         size_t len = size - off < chunk ? size - off : chunk;
-        const uint8_t *c = p + off;
         size_t m = emz_chunk_slots(d, len), tail = emz_chunk_tail(d, len);
-        memset(he, 0, sizeof he);
-        memset(hs, 0, sizeof hs);
-        memset(hb, 0, sizeof hb);
-        int sm_const = 1;
-        uint32_t s0 = 0;
-        for (size_t j = 0; j < m; j++) {
-            uint32_t u = load_elem(c, d, j), e, s;
-            split_elem(u, d, &e, &s);
-            he[e]++;
-            se[j] = (uint8_t)e;
-            if (M <= 8) hs[s]++, ss[j] = (uint8_t)s;
-            if (j == 0)
-                s0 = s;
-            else if (s != s0)
-                sm_const = 0;
-        }
-        if (d->can_whole)
-            for (size_t j = 0; j < len; j++)
-                hb[c[j]]++;
-        double eh = entropy_bits(he, 256, m);
-        double raw = (double)m * M + 8.0 * (double)tail;
-        double smh = M <= 8 ? entropy_bits(hs, 256, m) + 8.0 * (double)tail : raw;
-        b->ck_exp_raw_bits += eh + raw;
-        b->ck_exp_sm_bits += eh + smh;
-        double best = eh + smh;
-        if (d->can_whole) {
-            double bh = entropy_bits(hb, 256, len);
-            b->ck_byte_bits += bh;
-            if (bh < best) best = bh;
-        }
-        b->ck_best_bits += best;
-        /* the format model: index entry + layout byte + the cheaper allowed layout */
-        double split = model_stream(he, d->exp_bits, m, se, 0) +
-                       model_stream(M <= 8 ? hs : NULL, M, m, M <= 8 ? ss : NULL, sm_const) +
-                       (double)tail;
-        if (d->can_whole) {
-            double whole = model_stream(hb, 8, len, c, 0);
-            if (whole < split) split = whole;
-        }
-        b->model_bytes += 8 + 1 + split;
+        chunk_streams_fill(&cs, p + off, len, m, d);
+        chunk_bounds_add(b, &cs, p + off, len, m, tail, d);
     }
-    free(se);
-    free(ss);
+    free(sym);
 }
 
 static void finish_figures(bounds *b, const bounds_acc *w, emz_type t, const emz_type_desc *d) {
@@ -216,7 +252,6 @@ static void finish_figures(bounds *b, const bounds_acc *w, emz_type t, const emz
         b->wf_sm_h = entropy_bits(w->sm, (size_t)1 << d->signmant_bits, w->n) / n;
     b->wf_split_bits = (b->wf_exp_h + b->wf_sm_h) * n;
     b->wf_elem_bits = w->elem ? entropy_bits(w->elem, (size_t)1 << d->element_bits, w->n) : -1;
-    if (!d->can_whole) b->ck_byte_bits = -1;
     b->valid = 1;
 }
 

@@ -15,9 +15,9 @@ typedef struct bounds {
     double wf_split_bits;     /* (a): whole-file exponent H + sign+mantissa H */
     double wf_elem_bits;      /* whole-element order-0 (elements of <= 16 bits), -1 if n/a */
     double ck_exp_raw_bits;   /* (b): per chunk exponent H + M raw bits (+ tail bytes) */
-    double ck_exp_sm_bits;    /* per chunk exponent H + sign+mantissa H (H only if M <= 8) */
-    double ck_byte_bits;      /* per chunk whole-byte H (FP8 / FP4), -1 if n/a */
-    double ck_best_bits;      /* per chunk min(split, whole) as the codec may choose */
+    double ck_exp_sm_bits;    /* per chunk exponent H + sign+mantissa H (its planes if M > 8) */
+    double ck_byte_bits;      /* per chunk whole-byte H (the WHOLE layout) */
+    double ck_best_bits;      /* per chunk min(SPLIT, WHOLE, BYTES) as the codec may choose */
     double model_bytes;       /* frames as the format allows at best with optimal
                                * length-limited Huffman codes (see model_stream) */
     uint64_t elements;
