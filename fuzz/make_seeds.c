@@ -14,6 +14,8 @@
 #include <xxhash.h>
 
 #include "emzip.h"
+#include "format/huffman_build.h"
+#include "format/table_set.h"
 
 static uint64_t rng = 0x1234567;
 static uint64_t next(void) {
@@ -375,14 +377,42 @@ static int check_layouts_seen(void) {
     return 0;
 }
 
+/* Table sets for fuzz_table_set: 1, 8 and 40 tables of every width, from skewed histograms. */
+static int write_table_sets(const char *dir) {
+    static emz_table_set ts;
+    static const unsigned counts[] = {1, 8, 40};
+    int failed = 0;
+    for (unsigned c = 0; c < 3; c++) {
+        memset(&ts, 0, sizeof ts);
+        for (unsigned i = 0; i < counts[c]; i++) {
+            unsigned width = 1 + (i + c) % 8;
+            uint32_t hist[256] = {0};
+            for (unsigned s = 0; s < (1u << width); s += 1 + i % 3)
+                hist[s] = 1 + (60000u >> (s % 16)); /* a geometric tail: long codes */
+            hist[(1u << width) - 1] += 1;
+            uint8_t len[256] = {0};
+            emz_huff_lengths(hist, 1u << width, len);
+            failed |= emz_table_set_add(&ts, width, len) < 0;
+        }
+        uint8_t out[EMZ_TABLE_SET_HEAD + EMZ_TABLE_SET_TAIL + 40 * 131];
+        size_t n = emz_table_set_write(&ts, out);
+        char name[32];
+        snprintf(name, sizeof name, "tableset-%u", counts[c]);
+        failed |= n == 0 || write_bytes_to(dir, name, out, n);
+    }
+    return failed;
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[2], "checkpoints") == 0) return write_checkpoints(argv[1]);
+    if (argc == 3 && strcmp(argv[2], "tablesets") == 0) return write_table_sets(argv[1]);
     if (argc != 3 || (strcmp(argv[2], "frames") != 0 && strcmp(argv[2], "inputs") != 0)) {
         fprintf(stderr,
-                "usage: %s DIR frames|inputs|checkpoints\n"
+                "usage: %s DIR frames|inputs|checkpoints|tablesets\n"
                 "  frames: valid frames, seeds for fuzz_decompress\n"
                 "  inputs: raw inputs (selector bytes + data), seeds for fuzz_roundtrip\n"
-                "  checkpoints: a safetensors file and its container, for fuzz_container\n",
+                "  checkpoints: a safetensors file and its container, for fuzz_container\n"
+                "  tablesets: table sets, for fuzz_table_set\n",
                 argv[0]);
         return 2;
     }

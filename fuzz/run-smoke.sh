@@ -41,4 +41,8 @@ echo "fuzz_safetensors_header seeds: $(ls "$work"/seeds-st | grep -c '^sample-')
     "$(ls "$work"/seeds-st | grep -c '^full-' || true) from ../shared/corpus"
 "$build"/fuzz/fuzz_safetensors_header -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=4096 \
     -print_final_stats=1 -artifact_prefix="$PWD"/fuzz-crash- "$work"/corpus-st "$work"/seeds-st 2>&1 | tail -4
+mkdir -p "$work"/seeds-ts "$work"/corpus-ts
+"$build"/fuzz/make_seeds "$work"/seeds-ts tablesets
+"$build"/fuzz/fuzz_table_set -max_total_time="$seconds" -max_len=8192 -rss_limit_mb=4096 \
+    -print_final_stats=1 -artifact_prefix="$PWD"/fuzz-crash- "$work"/corpus-ts "$work"/seeds-ts 2>&1 | tail -4
 echo "fuzz smoke run: no crashes in ${seconds}s per target"

@@ -8,3 +8,7 @@
 uint32_t emz_checksum32(const void *data, size_t size) {
     return (uint32_t)XXH3_64bits(data, size);
 }
+
+uint64_t emz_hash64(const void *data, size_t size) {
+    return (uint64_t)XXH3_64bits(data, size);
+}

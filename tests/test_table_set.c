@@ -1,0 +1,218 @@
+/* test_table_set.c - the table set object (docs/FORMAT.md, "Table set"): what the writer
+ * writes, checked against the specification by hand; read-back; and every damaged or forged set
+ * refused with the right status. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "format/huffman_build.h"
+#include "format/table_set.h"
+
+static uint64_t rng = 0x9E3779B97F4A7C15u;
+static uint32_t next_u32(void) {
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return (uint32_t)(rng >> 11);
+}
+
+/* Code lengths for a random histogram of symbols of width bits (about half of them used). */
+static void random_lengths(unsigned width, uint8_t len[256]) {
+    uint32_t hist[256] = {0};
+    unsigned alphabet = 1u << width, used = 0;
+    for (unsigned s = 0; s < alphabet; s++)
+        if (alphabet <= 4 || next_u32() % 2) hist[s] = 1 + next_u32() % 5000, used++;
+    if (used < 2) hist[0] = 7, hist[alphabet - 1] = 3;
+    memset(len, 0, 256);
+    emz_huff_lengths(hist, alphabet, len);
+}
+
+/* A set of n tables of widths cycling through 1..8; returns its serialization (malloc'd). */
+static uint8_t *make_set(emz_table_set *ts, unsigned n, size_t *size) {
+    memset(ts, 0, sizeof *ts);
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t len[256];
+        unsigned width = 1 + i % 8;
+        random_lengths(width, len);
+        cr_assert_eq(emz_table_set_add(ts, width, len), (int)i);
+    }
+    *size = emz_table_set_size(ts);
+    uint8_t *out = malloc(*size);
+    cr_assert_eq(emz_table_set_write(ts, out), *size);
+    return out;
+}
+
+/* The checksum field recomputed after a forgery, so that the structural checks are reached. */
+static void fix_checksum(uint8_t *b, size_t size) {
+    uint32_t c = (uint32_t)XXH3_64bits(b, size - 4);
+    memcpy(b + size - 4, &c, 4);
+}
+
+Test(table_set, layout_follows_the_specification) {
+    emz_table_set *ts = malloc(sizeof *ts);
+    size_t size;
+    uint8_t *b = make_set(ts, 10, &size);
+    cr_assert(memcmp(b,
+                     "\x89"
+                     "EMT",
+                     4) == 0);
+    cr_assert_eq(b[4], 1);
+    cr_assert_eq(b[5], 10);
+    cr_assert(b[6] == 0 && b[7] == 0);
+    size_t at = 8; /* walk the tables by hand: width, first, last, 4-bit lengths */
+    for (unsigned i = 0; i < 10; i++) {
+        cr_assert_eq(b[at], 1 + i % 8);
+        unsigned first = b[at + 1], last = b[at + 2];
+        cr_assert(first <= last && last < (1u << b[at]));
+        for (unsigned s = 0; s < 256; s++) {
+            unsigned l = s >= first && s <= last
+                             ? b[at + 3 + (s - first) / 2] >> 4 * ((s - first) & 1) & 0xF
+                             : 0;
+            cr_assert_eq(l, ts->len[i][s], "table %u symbol %u", i, s);
+        }
+        at += 1 + 2 + (last - first + 2) / 2;
+    }
+    cr_assert_eq(at + 4, size);
+    uint32_t c;
+    memcpy(&c, b + at, 4);
+    cr_assert_eq(c, (uint32_t)XXH3_64bits(b, at));
+    cr_assert_eq(ts->id, XXH3_64bits(b, size), "the id is the XXH3-64 of all the bytes");
+    free(b);
+    free(ts);
+}
+
+Test(table_set, reads_back_what_was_written) {
+    emz_table_set *ts = malloc(sizeof *ts), *back = malloc(sizeof *back);
+    for (unsigned n = 1; n <= 255; n += 37) {
+        size_t size, used = 0;
+        uint8_t *b = make_set(ts, n, &size);
+        uint8_t *padded = calloc(size + 9, 1); /* bytes after the set are not read as part of it */
+        memcpy(padded, b, size);
+        cr_assert_eq(emz_table_set_read(padded, size + 9, back, &used), EMZ_OK);
+        cr_assert_eq(used, size);
+        cr_assert_eq(back->count, n);
+        cr_assert_eq(back->id, ts->id);
+        cr_assert(memcmp(back->width, ts->width, n) == 0);
+        cr_assert(memcmp(back->len, ts->len, (size_t)n * 256) == 0);
+        free(padded);
+        free(b);
+    }
+    free(ts);
+    free(back);
+}
+
+Test(table_set, different_sets_have_different_ids) {
+    emz_table_set *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+    size_t sa, sb;
+    uint8_t *x = make_set(a, 3, &sa), *y = make_set(b, 3, &sb); /* other random tables */
+    cr_assert(sa != sb || memcmp(x, y, sa) != 0);
+    cr_assert_neq(a->id, b->id);
+    free(x);
+    free(y);
+    free(a);
+    free(b);
+}
+
+Test(table_set, add_refuses_invalid_tables) {
+    emz_table_set *ts = calloc(1, sizeof *ts);
+    uint8_t len[256] = {0};
+    len[0] = len[1] = 1;
+    cr_assert_eq(emz_table_set_add(ts, 0, len), -1, "width 0");
+    cr_assert_eq(emz_table_set_add(ts, 9, len), -1, "width 9");
+    len[1] = 2;
+    cr_assert_eq(emz_table_set_add(ts, 2, len), -1, "incomplete code");
+    len[1] = 1;
+    len[7] = 3;
+    cr_assert_eq(emz_table_set_add(ts, 2, len), -1, "a code outside the alphabet");
+    len[7] = 0;
+    uint8_t one[256] = {0};
+    one[3] = 1;
+    cr_assert_eq(emz_table_set_add(ts, 2, one), -1, "one symbol only");
+    for (unsigned i = 0; i < EMZ_TABLE_SET_MAX; i++)
+        cr_assert_eq(emz_table_set_add(ts, 1, len), (int)i);
+    cr_assert_eq(emz_table_set_add(ts, 1, len), -1, "a full set");
+    emz_table_set empty = {0};
+    uint8_t out[16];
+    cr_assert_eq(emz_table_set_write(&empty, out), 0, "an empty set is not written");
+    free(ts);
+}
+
+Test(table_set, every_truncation_and_bit_flip_is_refused) {
+    emz_table_set *ts = malloc(sizeof *ts), *back = malloc(sizeof *back);
+    size_t size, used;
+    uint8_t *b = make_set(ts, 12, &size);
+    for (size_t n = 0; n < size; n++) {
+        uint8_t *cut = malloc(n ? n : 1); /* exactly n bytes: ASan sees any read past them */
+        memcpy(cut, b, n);
+        emz_status st = emz_table_set_read(cut, n, back, &used);
+        cr_assert(st == EMZ_ERROR_TRUNCATED, "cut at %zu: %s", n, emz_error_name(st));
+        free(cut);
+    }
+    for (size_t bit = 0; bit < 8 * size; bit++) {
+        b[bit / 8] ^= (uint8_t)(1u << bit % 8);
+        emz_status st = emz_table_set_read(b, size, back, &used);
+        cr_assert(st != EMZ_OK, "bit %zu flipped: accepted", bit);
+        b[bit / 8] ^= (uint8_t)(1u << bit % 8);
+    }
+    free(b);
+    free(ts);
+    free(back);
+}
+
+Test(table_set, forged_fields_are_refused_by_the_structural_checks) {
+    emz_table_set *ts = malloc(sizeof *ts), *back = malloc(sizeof *back);
+    size_t size, used;
+    uint8_t *b = make_set(ts, 1, &size); /* one table of width 1: 8 + 1 + 3 + 4 bytes */
+    cr_assert_eq(size, 16);
+    static const struct {
+        size_t at;
+        uint8_t value;
+        emz_status want;
+        const char *what;
+    } forged[] = {
+        {0, 0x88, EMZ_ERROR_NOT_EMZIP, "magic"},
+        {4, 2, EMZ_ERROR_UNSUPPORTED_VERSION, "version 2"},
+        {4, 0, EMZ_ERROR_UNSUPPORTED_VERSION, "version 0"},
+        {5, 0, EMZ_ERROR_CORRUPT, "no tables"},
+        {6, 1, EMZ_ERROR_CORRUPT, "reserved byte 6"},
+        {7, 0x80, EMZ_ERROR_CORRUPT, "reserved byte 7"},
+        {8, 0, EMZ_ERROR_CORRUPT, "width 0"},
+        {8, 9, EMZ_ERROR_CORRUPT, "width 9"},
+        {9, 1, EMZ_ERROR_CORRUPT, "first > last"},
+        {10, 2, EMZ_ERROR_CORRUPT, "last outside the alphabet"},
+        {11, 0x12, EMZ_ERROR_CORRUPT, "incomplete code"},
+        {11, 0xC1, EMZ_ERROR_CORRUPT, "a length of 12"},
+    };
+    for (unsigned i = 0; i < sizeof forged / sizeof forged[0]; i++) {
+        uint8_t f[16];
+        memcpy(f, b, 16);
+        f[forged[i].at] = forged[i].value;
+        fix_checksum(f, 16);
+        emz_status st = emz_table_set_read(f, 16, back, &used);
+        cr_assert_eq(st, forged[i].want, "%s: %s", forged[i].what, emz_error_name(st));
+    }
+    uint8_t f[16];
+    memcpy(f, b, 16);
+    f[5] = 2; /* a second table that is not there: the checksum is read as one */
+    fix_checksum(f, 16);
+    cr_assert_neq(emz_table_set_read(f, 16, back, &used), EMZ_OK, "a missing second table");
+    memcpy(f, b, 16);
+    f[15] ^= 1;
+    cr_assert_eq(emz_table_set_read(f, 16, back, &used), EMZ_ERROR_CHECKSUM);
+    /* a width-2 table whose odd symbol count leaves a pad nibble: the pad must be 0 */
+    uint8_t len[256] = {0};
+    len[0] = 1, len[1] = 2, len[2] = 2;
+    emz_table_set *t2 = calloc(1, sizeof *t2);
+    cr_assert_eq(emz_table_set_add(t2, 2, len), 0);
+    uint8_t g[32];
+    size_t gs = emz_table_set_write(t2, g);
+    cr_assert_eq(gs, 8 + 1 + 2 + 2 + 4);
+    g[12] |= 0x10;
+    fix_checksum(g, gs);
+    cr_assert_eq(emz_table_set_read(g, gs, back, &used), EMZ_ERROR_CORRUPT, "pad nibble");
+    free(t2);
+    free(b);
+    free(ts);
+    free(back);
+}
