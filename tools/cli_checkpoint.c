@@ -12,6 +12,7 @@
 #include "cli_commands.h"
 #include "cli_contexts.h"
 #include "cli_diag.h"
+#include "cli_escape.h"
 #include "cli_json.h"
 #include "cli_output.h"
 #include "cli_progress.h"
@@ -29,28 +30,10 @@
  * thread busy, little enough to bound memory. */
 enum { EXTRACT_PIECE = 64 << 20 };
 
-/* A name as shown in the table: control characters as \xNN, so that a hostile name cannot
- * break the one-line-per-tensor layout or drive the terminal. */
+/* A name as shown in the table, padded to pad_to columns. */
 static void print_shown(const char *name, size_t pad_to) {
-    size_t columns = 0;
-    for (const unsigned char *s = (const unsigned char *)name; *s != '\0'; s++) {
-        if (*s < 0x20 || *s == 0x7f) {
-            printf("\\x%02x", *s);
-            columns += 4;
-        } else {
-            putchar(*s);
-            columns += (*s & 0xC0) != 0x80; /* one column per UTF-8 character, roughly */
-        }
-    }
-    for (; columns < pad_to; columns++)
+    for (size_t columns = cli_put_escaped(stdout, name); columns < pad_to; columns++)
         putchar(' ');
-}
-
-static size_t shown_width(const char *name) {
-    size_t columns = 0;
-    for (const unsigned char *s = (const unsigned char *)name; *s != '\0'; s++)
-        columns += *s < 0x20 || *s == 0x7f ? 4 : (*s & 0xC0) != 0x80;
-    return columns;
 }
 
 /* "[4096, 4096]"; "[]" for a scalar. */
@@ -117,7 +100,7 @@ static list_widths measure(const cli_reader *reader, const list_totals *totals,
         char shape[SHAPE_TEXT];
         if (emz_reader_tensor(reader->reader, i, &t) != EMZ_OK) continue;
         format_shape(shape, sizeof shape, &t);
-        if (shown_width(t.name) > w.name) w.name = shown_width(t.name);
+        if (cli_escaped_width(t.name) > w.name) w.name = cli_escaped_width(t.name);
         if (strlen(t.dtype) > w.dtype) w.dtype = strlen(t.dtype);
         if (strlen(shape) > w.shape) w.shape = strlen(shape);
     }

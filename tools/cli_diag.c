@@ -1,20 +1,41 @@
 /* cli_diag.c - formatting of the CLI's error and usage messages (see cli_diag.h). */
 #include "cli_diag.h"
 
+#include "cli_escape.h"
 #include "cli_progress.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void print_line(const char *subject, const char *format, va_list args) {
-    /* One fprintf per part is fine: stderr is unbuffered, but each message is a single
-     * line written by a single-threaded program, so parts cannot interleave with others. */
+    /* One write per part is fine: stderr is unbuffered, but each message is a single line
+     * written by a single-threaded program, so parts cannot interleave with others. Names in
+     * the subject and the message (paths, tensor names in the library's details) are escaped:
+     * the message is formatted first, then printed through cli_put_escaped. */
+    char short_text[512];
+    va_list copy;
+    va_copy(copy, args);
+    int length = vsnprintf(short_text, sizeof short_text, format, copy);
+    va_end(copy);
+    char *text = short_text;
+    if (length >= (int)sizeof short_text) {
+        text = malloc((size_t)length + 1);
+        if (text != NULL)
+            vsnprintf(text, (size_t)length + 1, format, args);
+        else
+            text = short_text; /* out of memory: the message cut short */
+    }
     cli_progress_clear();
     fputs("emzip: ", stderr);
-    if (subject != NULL) fprintf(stderr, "%s: ", subject);
-    vfprintf(stderr, format, args);
+    if (subject != NULL) {
+        cli_put_escaped(stderr, subject);
+        fputs(": ", stderr);
+    }
+    if (length >= 0) cli_put_escaped(stderr, text);
     fputc('\n', stderr);
+    if (text != short_text) free(text);
 }
 
 void cli_error(const char *subject, const char *format, ...) {

@@ -1,6 +1,7 @@
 /* cli_report.c - the summary lines (see cli_report.h). */
 #include "cli_report.h"
 
+#include "cli_escape.h"
 #include "cli_progress.h"
 #include "cli_units.h"
 
@@ -17,7 +18,8 @@ static void print_counts(uint64_t from, uint64_t to, uint64_t original, double e
 void cli_print_summary(const char *name, uint64_t from, uint64_t to, uint64_t original_bytes,
                        double elapsed_ms, bool show_ratio) {
     cli_progress_clear();
-    fprintf(stderr, "%s: ", name);
+    cli_put_escaped(stderr, name);
+    fputs(": ", stderr);
     print_counts(from, to, original_bytes, elapsed_ms, show_ratio);
 }
 

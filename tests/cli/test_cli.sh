@@ -407,6 +407,53 @@ stderr_has "1 of 2 files failed"
     fail "directory with a malformed shard: $(ls badshards)"
 ok
 
+section "hostile tensor names are printed escaped: summaries, list, errors"
+# A name with ESC, BEL and a newline: printed raw it would drive the terminal or forge lines.
+python3 - <<'EOF'
+import json, random, struct
+rng = random.Random(5)
+data = b"".join(struct.pack("<f", rng.gauss(0, 0.05)) for _ in range(8192))
+h = json.dumps({"ev\x1b[31mil\x07\nfake line": {"dtype": "F32", "shape": [8192],
+                                               "data_offsets": [0, len(data)]}}).encode()
+open("evil.safetensors", "wb").write(struct.pack("<Q", len(h)) + h + data)
+EOF
+evil=$(printf 'ev\033[31mil\007\nfake line')
+no_controls() { # no_controls FILE...: no control character but the newlines ending lines
+    for f in "$@"; do
+        if tr -d '\n' <"$f" | LC_ALL=C grep -q '[[:cntrl:]]'; then
+            fail "control characters printed in $f: $(od -c "$f" | head -5)"
+        fi
+    done
+    ok
+}
+"$EMZIP" compress -v -f evil.safetensors -o evil.emz 2>"$work/err"
+no_controls "$work/err"
+"$EMZIP" list evil.emz >evil.list
+no_controls evil.list
+grep -qF 'ev\x1b[31mil\x07\x0afake line' evil.list || fail "list: $(cat evil.list)"
+ok
+"$EMZIP" extract -v -f evil.emz "$evil" -o evil.bin 2>"$work/err"
+no_controls "$work/err"
+stderr_has 'tensor "ev\x1b[31mil\x07\x0afake line"'
+expect_status 1 "$EMZIP" extract evil.emz "$(printf 'no\033]0;title\007')"
+no_controls "$work/err"
+stderr_has 'no\x1b]0;title\x07'
+one_line_error
+cp evil.emz evil-bad.emz
+python3 - evil-bad.emz <<'EOF'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[len(b) // 2] ^= 0x5A  # inside the tensor's payload
+open(sys.argv[1], "wb").write(b)
+EOF
+expect_status 1 "$EMZIP" test evil-bad.emz
+no_controls "$work/err"
+stderr_has 'ev\x1b[31mil\x07\x0afake line'
+one_line_error
+expect_status 1 "$EMZIP" decompress evil-bad.emz -o "$(printf 'out\033[2J.st')"
+no_controls "$work/err"
+[ -z "$(ls | grep '^out' || true)" ] || fail "output left behind"
+
 section "corrupted container: test, decompress and extract name the tensor"
 "$EMZIP" compress -q -f "$big" -o big.emz
 cp big.emz bad.emz
