@@ -101,7 +101,7 @@ static int check_per_tensor(tensor_set *ts, impl_ctx *ic, const impl_ctx *ref,
         emz_frame_info fi;
         emz_status st = emz_frame_info_get(ts->frames + j->frame_off, j->frame_size, &fi);
         if (first && (st != EMZ_OK || fi.type != j->type || fi.original_size != j->size ||
-                      (j->size && fi.chunk_size != chunk))) {
+                      (j->size && fi.chunk_size != bench_chunk_of(chunk, j->type)))) {
             fprintf(stderr, "emzip-bench: %s: tensor '%s': bad frame header (%s)\n", fr->path,
                     h->tensors[i].name, emz_error_name(st));
             fr->ok = 0;
@@ -158,8 +158,9 @@ static int stream_setup(stream_set *ss, impl_ctx *ic, int nimpl, const emz_st_he
             if (gr->type != sg->type || gr->type == EMZ_TYPE_BYTES) continue;
             gr->has_stream = 1;
             gr->stream_frame_bytes = sg->frame_size;
-            gr->stream_frame_fixed = stream_frame_fixed(sg, chunk);
-            if (buffer_bounds(&gr->sb, sg->src, sg->size, sg->type, chunk)) {
+            size_t c = bench_chunk_of(chunk, sg->type);
+            gr->stream_frame_fixed = stream_frame_fixed(sg, c);
+            if (buffer_bounds(&gr->sb, sg->src, sg->size, sg->type, c)) {
                 snprintf(fr->error, sizeof fr->error, "out of memory");
                 return -1;
             }
@@ -180,7 +181,8 @@ static int group_bounds(const tensor_set *ts, size_t chunk, file_result *fr) {
         }
         for (size_t i = 0; i < ts->n; i++)
             if (ts->jobs[i].group == g)
-                bounds_add(&gr->b, w, ts->jobs[i].src, ts->jobs[i].size, ts->jobs[i].type, chunk);
+                bounds_add(&gr->b, w, ts->jobs[i].src, ts->jobs[i].size, ts->jobs[i].type,
+                           bench_chunk_of(chunk, ts->jobs[i].type));
         bounds_finish(&gr->b, w, gr->type);
     }
     return 0;
@@ -241,7 +243,8 @@ static int measure_emzip(tensor_set *ts, stream_set *ss, impl_ctx *ic, int nimpl
     for (size_t i = 0; i < ts->n; i++) {
         tensor_job *j = &ts->jobs[i];
         fr->groups[j->group].frame_bytes += j->frame_size;
-        fr->groups[j->group].frame_fixed += 36 + 8 * ((j->size + chunk - 1) / chunk);
+        size_t c = bench_chunk_of(chunk, j->type);
+        fr->groups[j->group].frame_fixed += 36 + 8 * ((j->size + c - 1) / c);
         fr->frames_total += j->frame_size;
     }
     if (group_bounds(ts, chunk, fr)) return -1;

@@ -1,6 +1,8 @@
 /* impls.c - the implementations a run measures, and contexts forced to each (bench only). */
 #include "impls.h"
 
+#include "format/frame.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -65,7 +67,7 @@ emz_cctx *bench_cctx(emz_impl impl, size_t chunk, char *err, size_t errlen) {
         snprintf(err, errlen, "cannot create an emzip compression context");
         return NULL;
     }
-    emz_status st = emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, (int64_t)chunk);
+    emz_status st = chunk ? emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, (int64_t)chunk) : EMZ_OK;
     if (st == EMZ_OK) st = emz_cctx_set_param(c, EMZ_PARAM_IMPL, impl);
     if (st != EMZ_OK) {
         snprintf(err, errlen, "compression context (%s, chunk %zu): %s", emz_impl_name(impl), chunk,
@@ -91,4 +93,8 @@ emz_dctx *bench_dctx(emz_impl impl, int verify, char *err, size_t errlen) {
         return NULL;
     }
     return d;
+}
+
+size_t bench_chunk_of(size_t chunk, emz_type t) {
+    return chunk ? chunk : emz_default_chunk_size(t);
 }

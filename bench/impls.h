@@ -24,6 +24,9 @@ void impl_set_format(const impl_set *s, char *buf, size_t len);
 /* A compression context forced to impl with the given chunk size, and a decompression context
  * forced to impl with checksum verification on or off. NULL on failure (message in err). */
 emz_cctx *bench_cctx(emz_impl impl, size_t chunk, char *err, size_t errlen);
+/* The chunk size emzip uses for type t when the bench asks for chunk (0: emzip's default for
+ * t, which bench_cctx then leaves unset). */
+size_t bench_chunk_of(size_t chunk, emz_type t);
 emz_dctx *bench_dctx(emz_impl impl, int verify, char *err, size_t errlen);
 
 #endif

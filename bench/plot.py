@@ -219,7 +219,9 @@ def main():
     impls = ", ".join(data.get("impls", []))
     # a long commit subject wraps instead of running off the figure
     head = "".join(textwrap.fill(line, 150) + "\n" for line in args.title.splitlines()) if args.title else ""
-    fig.suptitle(f"{head}emzip-bench: emzip {data.get('emzip_version', '?')}, chunk {data.get('chunk_size', '?')} B, "
+    chunk = data.get("chunk_size", "?")
+    chunk = "default chunks per type" if chunk == 0 else f"chunk {chunk} B"
+    fig.suptitle(f"{head}emzip-bench: emzip {data.get('emzip_version', '?')}, {chunk}, "
                  f"implementations {impls or '?'}; single thread, medians of up to {data.get('reps', '?')} runs",
                  fontsize=10)
     fig.savefig(args.output)

@@ -18,9 +18,10 @@ static void speed(FILE *o, double median, double best, int decimals) {
 static void print_header(FILE *o, const bench_opts *opt, int all_ok) {
     char impls[64];
     impl_set_format(&opt->impls, impls, sizeof impls);
-    fprintf(o,
-            "# emzip-bench (emzip %s, chunk %zu bytes, median of up to %d runs, single thread)\n\n",
-            emz_version_string(), opt->chunk, opt->reps);
+    char chunk[64] = "emzip's default chunk size per type";
+    if (opt->chunk) snprintf(chunk, sizeof chunk, "chunk %zu bytes", opt->chunk);
+    fprintf(o, "# emzip-bench (emzip %s, %s, median of up to %d runs, single thread)\n\n",
+            emz_version_string(), chunk, opt->reps);
     fprintf(
         o,
         "Implementations: %s (each forced per context; in every repetition each implementation, "

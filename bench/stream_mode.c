@@ -2,6 +2,7 @@
 #include "stream_mode.h"
 
 #include "bench_util.h"
+#include "impls.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +105,7 @@ int stream_check(stream_set *s, emz_dctx *verify, emz_dctx *noverify, size_t chu
         emz_frame_info fi;
         emz_status st = emz_frame_info_get(g->frame, g->frame_size, &fi);
         if (st != EMZ_OK || fi.type != g->type || fi.original_size != g->size ||
-            (g->size && fi.chunk_size != chunk)) {
+            (g->size && fi.chunk_size != bench_chunk_of(chunk, g->type))) {
             fprintf(stderr, "emzip-bench: %s: emzip-stream %s (%s): bad frame header (%s)\n", path,
                     emz_type_name(g->type), what, emz_error_name(st));
             bad = 1;

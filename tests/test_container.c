@@ -264,6 +264,27 @@ Test(container, synthetic_model_with_small_tensors_and_every_mapping) {
     free(c.data), free(file);
 }
 
+/* Each segment gets its type's default chunk size: 128 KiB for FP8, 256 KiB for BF16. */
+Test(container, default_chunk_size_per_segment_type) {
+    static const synth_tensor model[] = {{"w.a", "BF16", 512 * 1024, 2},
+                                         {"w.b", "F8_E4M3", 512 * 1024, 1}};
+    size_t size;
+    uint8_t *file = synth_file(model, 2, &size);
+    emz_status st;
+    mem_sink c = compress_st(file, size, 2, &st, NULL, 0);
+    cr_assert(st == EMZ_OK);
+    mem_src ms;
+    emz_reader *r = open_mem(&c, &ms, NULL, &st);
+    cr_assert(st == EMZ_OK);
+    check_reader(r, NULL, file, size);
+    emz_reader_info info;
+    cr_assert(emz_reader_info_get(r, &info) == EMZ_OK);
+    /* the header's segment, 2 BF16 chunks of 256 KiB, 4 FP8 chunks of 128 KiB */
+    cr_assert_eq(info.chunk_count, 1 + 2 + 4);
+    emz_reader_close(r);
+    free(c.data), free(file);
+}
+
 /* ---- bare frames: streaming equals emz_compress ------------------------------------ */
 
 Test(container, stream_frames_equal_emz_compress) {

@@ -179,21 +179,54 @@ Test(synthetic, constant_data_is_tiny) {
     free(buf);
 }
 
+static bool one_byte_type(emz_type t) {
+    return t == EMZ_TYPE_BYTES || t == EMZ_TYPE_FP8_E4M3 || t == EMZ_TYPE_FP8_E5M2;
+}
+
+/* Without EMZ_PARAM_CHUNK_SIZE each type gets its default chunk size (128 KiB for bytes and
+ * FP8, 256 KiB for the rest); a size that is set applies to every type. */
+Test(synthetic, default_chunk_size_per_type) {
+    size_t n = MiB;
+    uint8_t *buf = tu_xmalloc(n), *frame = tu_xmalloc(emz_compress_bound(n));
+    tu_fill_random(buf, n, 7);
+    for (int k = 0; k < EMZ_TYPE_COUNT; k++) {
+        emz_type t = all_types[k];
+        for (int set = 0; set < 2; set++) {
+            emz_cctx *c = emz_cctx_create();
+            cr_assert(c != NULL);
+            if (set) cr_assert(emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, 64 * KiB) == EMZ_OK);
+            size_t fsize = 0;
+            cr_assert(emz_compress(c, frame, emz_compress_bound(n), buf, n, t, &fsize) == EMZ_OK);
+            emz_frame_info info;
+            cr_assert(emz_frame_info_get(frame, fsize, &info) == EMZ_OK);
+            uint64_t want = set ? 64 * KiB : one_byte_type(t) ? 128 * KiB : 256 * KiB;
+            cr_assert(info.chunk_size == want, "type %d, chunk size %s: %llu, expected %llu",
+                      (int)t, set ? "set" : "default", (unsigned long long)info.chunk_size,
+                      (unsigned long long)want);
+            emz_cctx_free(c);
+        }
+    }
+    free(frame);
+    free(buf);
+}
+
 Test(synthetic, random_data_respects_bound, .timeout = 120) {
     size_t n = MiB;
     uint8_t *buf = tu_xmalloc(n);
     tu_fill_random(buf, n, 42);
     for (int k = 0; k < EMZ_TYPE_COUNT; k++) {
-        size_t fsize = tu_roundtrip_chunk(buf, n, all_types[k], 0); /* default: 256 KiB, 4 chunks */
+        /* default: 128 KiB for the one-byte types (8 chunks), else 256 KiB (4 chunks) */
+        size_t fsize = tu_roundtrip_chunk(buf, n, all_types[k], 0);
+        size_t chunks = one_byte_type(all_types[k]) ? 8 : 4;
         cr_assert(fsize <= emz_compress_bound(n));
-        cr_assert(fsize <= n + 36 + 13 * 4, "type %d: random 1 MiB -> %zu bytes", (int)all_types[k],
-                  fsize);
+        cr_assert(fsize <= n + 36 + 13 * chunks, "type %d: random 1 MiB -> %zu bytes",
+                  (int)all_types[k], fsize);
         fsize = tu_roundtrip_chunk(buf, n, all_types[k], 4096);
         cr_assert(fsize <= n + 36 + 13 * 256, "type %d: random 1 MiB chunk 4K -> %zu bytes",
                   (int)all_types[k], fsize);
         /* an odd size leaves a tail */
         fsize = tu_roundtrip_chunk(buf, n - 1, all_types[k], 0);
-        cr_assert(fsize <= n - 1 + 36 + 13 * 4);
+        cr_assert(fsize <= n - 1 + 36 + 13 * chunks);
     }
     free(buf);
 }

@@ -9,8 +9,7 @@
 #include <stdio.h>
 
 void emz_context_init(emz_context *c) {
-    *c = (emz_context){
-        .impl = EMZ_IMPL_AUTO, .threads = 1, .chunk_size = EMZ_DEFAULT_CHUNK_SIZE, .verify = true};
+    *c = (emz_context){.impl = EMZ_IMPL_AUTO, .threads = 1, .chunk_size = 0, .verify = true};
 }
 
 void emz_context_release(emz_context *c) {

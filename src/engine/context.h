@@ -14,7 +14,7 @@
 typedef struct emz_context {
     emz_impl impl;
     unsigned threads;           /* workers a call may use */
-    size_t chunk_size;          /* compression */
+    size_t chunk_size;          /* compression; 0: emz_default_chunk_size of each type */
     bool verify;                /* decompression: check chunk checksums */
     emz_chunk_scratch *scratch; /* one per worker, kept between calls; the caller is worker 0 */
     unsigned scratch_count;
@@ -32,7 +32,8 @@ struct emz_dctx {
     emz_context core;
 };
 
-/* Sets the defaults: 256 KiB chunks, one thread, checksums verified, the process's kernels. */
+/* Sets the defaults: chunks of emz_default_chunk_size (frame.h), one thread, checksums verified,
+ * the process's kernels. */
 void emz_context_init(emz_context *c);
 /* Frees the scratch memory. */
 void emz_context_release(emz_context *c);

@@ -29,8 +29,9 @@ typedef struct writer {
     const emz_segment *seg;
     size_t n;
     uint64_t *first_chunk; /* per segment, and the total at [n] */
-    unsigned log2, workers;
-    size_t chunk, slot_size;
+    uint8_t *log2;         /* per segment: its chunk size is 2^log2 */
+    unsigned workers;
+    size_t slot_size;
     uint8_t *input; /* one chunk buffer per worker, input_stride bytes each */
     size_t input_stride;
     uint8_t *slots; /* encoded chunks, slot_size bytes each */
@@ -46,7 +47,8 @@ typedef struct writer {
 } writer;
 
 static uint64_t chunks_of(const writer *w, size_t s) {
-    return (w->seg[s].size >> w->log2) + ((w->seg[s].size & (w->chunk - 1)) != 0);
+    uint64_t mask = (UINT64_C(1) << w->log2[s]) - 1;
+    return (w->seg[s].size >> w->log2[s]) + ((w->seg[s].size & mask) != 0);
 }
 
 static emz_status put(writer *w, const void *data, size_t size) {
@@ -72,9 +74,9 @@ static void chunk_place(const writer *w, uint64_t g, size_t *s, uint64_t *chunk,
                         size_t *len) {
     *s = segment_of(w, g);
     *chunk = g - w->first_chunk[*s];
-    uint64_t in = *chunk << w->log2;
+    uint64_t in = *chunk << w->log2[*s], size = (uint64_t)1 << w->log2[*s];
     *at = w->seg[*s].offset + in;
-    *len = w->seg[*s].size - in < w->chunk ? (size_t)(w->seg[*s].size - in) : w->chunk;
+    *len = (size_t)(w->seg[*s].size - in < size ? w->seg[*s].size - in : size);
 }
 
 static emz_status encode_item(void *ctx, unsigned worker, uint64_t item, unsigned slot) {
@@ -107,7 +109,7 @@ static emz_status begin_frame(writer *w, size_t s) {
     }
     emz_frame_header h = {.version = EMZ_FORMAT_VERSION,
                           .type = seg->type,
-                          .chunk_log2 = w->log2,
+                          .chunk_log2 = w->log2[s],
                           .original_size = seg->size,
                           .element_count = seg->element_count};
     uint8_t header[EMZ_FRAME_HEADER_SIZE];
@@ -124,7 +126,7 @@ static emz_status end_frame(writer *w, size_t s) {
     if (st == EMZ_OK) st = put(w, check, 4);
     if (st == EMZ_OK && w->directory) {
         emz_directory_entry e = {w->seg[s].size, w->written - w->frame_start, w->seg[s].type,
-                                 w->log2};
+                                 w->log2[s]};
         emz_directory_entry_write(&e, w->directory + s * EMZ_DIRECTORY_ENTRY_SIZE);
     }
     return st;
@@ -170,20 +172,26 @@ emz_status emz_write_frames(emz_context *c, const emz_source *src, const uint8_t
     writer w = {.c = c, .src = src, .base = in_memory, .seg = segments, .n = n, .dst = dst};
     emz_status st = emz_kernels_resolve(c->impl, &w.k);
     if (st != EMZ_OK) return st;
-    w.chunk = c->chunk_size;
-    while (((size_t)1 << w.log2) < w.chunk)
-        w.log2++;
-    uint64_t largest = 0;
     w.first_chunk = malloc((n + 1) * sizeof *w.first_chunk);
-    if (!w.first_chunk) return EMZ_ERROR_NO_MEMORY;
+    w.log2 = malloc(n ? n : 1);
+    if (!w.first_chunk || !w.log2) {
+        free(w.first_chunk), free(w.log2);
+        return EMZ_ERROR_NO_MEMORY;
+    }
     w.first_chunk[0] = 0;
+    size_t need = 0; /* the largest chunk */
     for (size_t s = 0; s < n; s++) {
+        size_t chunk = c->chunk_size ? c->chunk_size : emz_default_chunk_size(segments[s].type);
+        uint8_t log2 = 0;
+        while (((size_t)1 << log2) < chunk)
+            log2++;
+        w.log2[s] = log2;
         w.total += segments[s].size;
-        largest = segments[s].size > largest ? segments[s].size : largest;
+        if (segments[s].size < chunk) chunk = (size_t)segments[s].size;
+        need = chunk > need ? chunk : need;
         w.first_chunk[s + 1] = w.first_chunk[s] + chunks_of(&w, s);
     }
     uint64_t chunks = w.first_chunk[n];
-    size_t need = largest < w.chunk ? (size_t)largest : w.chunk;
     w.workers = c->threads < chunks ? c->threads : (unsigned)(chunks ? chunks : 1);
     unsigned slots = w.workers * SLOTS_PER_WORKER;
     w.slot_size = EMZ_CHUNK_OUT_ROOM(need);
@@ -210,7 +218,7 @@ emz_status emz_write_frames(emz_context *c, const emz_source *src, const uint8_t
         st = put(&w, w.directory, size + 4);
     }
     if (st == EMZ_OK && written) *written = w.written;
-    free(w.input), free(w.index), free(w.directory), free(w.first_chunk);
+    free(w.input), free(w.index), free(w.directory), free(w.first_chunk), free(w.log2);
     free(w.slots), free(w.encoded), free(w.checksum);
     return st;
 }

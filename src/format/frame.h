@@ -9,7 +9,12 @@
 #define EMZ_FORMAT_VERSION 2
 #define EMZ_CHUNK_LOG2_MIN 12
 #define EMZ_CHUNK_LOG2_MAX 24
+/* Chunk sizes when the caller sets none: 128 KiB for the one-byte types (FP8, bytes), whose
+ * whole-byte codes of up to 256 symbols adapt to changing statistics better in smaller chunks
+ * (FP8 weights: 0.1-0.2 points of ratio against 256 KiB, at ~2% of decoding speed); 256 KiB
+ * for the others (emz_default_chunk_size). */
 #define EMZ_DEFAULT_CHUNK_SIZE ((size_t)256 * 1024)
+#define EMZ_DEFAULT_CHUNK_SIZE_1BYTE ((size_t)128 * 1024)
 #define EMZ_INDEX_ENTRY_SIZE 8
 #define EMZ_FRAME_FIXED_OVERHEAD (EMZ_FRAME_HEADER_SIZE + 4) /* header + index checksum */
 
@@ -24,6 +29,12 @@ typedef struct emz_frame_header {
 static inline uint64_t emz_frame_chunk_count(const emz_frame_header *h) {
     return (h->original_size >> h->chunk_log2) +
            ((h->original_size & ((UINT64_C(1) << h->chunk_log2) - 1)) != 0);
+}
+
+static inline size_t emz_default_chunk_size(emz_type type) {
+    return type == EMZ_TYPE_BYTES || type == EMZ_TYPE_FP8_E4M3 || type == EMZ_TYPE_FP8_E5M2
+               ? EMZ_DEFAULT_CHUNK_SIZE_1BYTE
+               : EMZ_DEFAULT_CHUNK_SIZE;
 }
 
 void emz_frame_header_write(const emz_frame_header *h, uint8_t out[EMZ_FRAME_HEADER_SIZE]);
