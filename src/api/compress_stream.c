@@ -95,7 +95,10 @@ emz_status emz_compress_safetensors(emz_cctx *cctx, const emz_source *src, const
     st = cut(&h, src->size, &seg, &count);
     emz_st_free(&h);
     if (st != EMZ_OK) return st;
-    emz_container_header c = {EMZ_CONTENT_SAFETENSORS, src->size, count};
+    emz_container_header c = {.version = EMZ_CONTAINER_VERSION,
+                              .content = EMZ_CONTENT_SAFETENSORS,
+                              .original_size = src->size,
+                              .segment_count = count};
     st = emz_write_frames(&cctx->core, src, NULL, seg, count, &c, dst, written);
     free(seg);
     return st;
