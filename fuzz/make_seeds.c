@@ -167,13 +167,18 @@ static void put_stream(buf *b, const uint32_t *sym, size_t n, unsigned w) {
 static int write_own_frame(const char *dir, const char *name, const uint8_t *src, size_t n,
                            emz_type t, unsigned version, int layout) {
     unsigned B = t == EMZ_TYPE_FP32 ? 4 : 2, E = t == EMZ_TYPE_FP16 ? 5 : 8,
-             Mp = t == EMZ_TYPE_FP16 ? 10 : t == EMZ_TYPE_FP32 ? 23 : 7;
+             Mp = t == EMZ_TYPE_FP16   ? 10
+                  : t == EMZ_TYPE_FP32 ? 23
+                                       : 7;
     size_t C = 4096, chunks = (n + C - 1) / C;
     buf f = {malloc(64 + 2 * n + 16 * chunks), 0};
     uint8_t *index = malloc(8 * chunks + 1);
     uint32_t *sym = malloc((C + 1) * sizeof *sym), *sm = malloc((C + 1) * sizeof *sm);
     if (!f.p || !index || !sym || !sm) return 1;
-    put(&f, "\x89" "EMZ", 4);
+    put(&f,
+        "\x89"
+        "EMZ",
+        4);
     put_u8(&f, version);
     put_u8(&f, (unsigned)t);
     put_u8(&f, 12);
@@ -210,10 +215,10 @@ static int write_own_frame(const char *dir, const char *name, const uint8_t *src
         }
         put(&f, p + len - tail, tail);
         uint32_t size = (uint32_t)(f.n - start), sum = (uint32_t)XXH3_64bits(p, len);
-        memcpy(index + 8 * c, (uint8_t[8]){(uint8_t)size, (uint8_t)(size >> 8),
-                                            (uint8_t)(size >> 16), (uint8_t)(size >> 24),
-                                            (uint8_t)sum, (uint8_t)(sum >> 8), (uint8_t)(sum >> 16),
-                                            (uint8_t)(sum >> 24)},
+        memcpy(index + 8 * c,
+               (uint8_t[8]){(uint8_t)size, (uint8_t)(size >> 8), (uint8_t)(size >> 16),
+                            (uint8_t)(size >> 24), (uint8_t)sum, (uint8_t)(sum >> 8),
+                            (uint8_t)(sum >> 16), (uint8_t)(sum >> 24)},
                8);
     }
     put(&f, index, 8 * chunks);
@@ -246,7 +251,6 @@ static int write_frame(const char *dir, const char *name, const uint8_t *src, si
     emz_cctx_free(c);
     return 0;
 }
-
 
 static int append(void *opaque, const void *p, size_t n) {
     return fwrite(p, 1, n, opaque) == n ? 0 : -1;
@@ -288,6 +292,61 @@ static int write_checkpoints(const char *dir) {
     return failed;
 }
 
+/* Frames of the layouts the library does not write, then a check that every layout of every
+ * type that a version allows is among the seeds (1 if one is missing or fails). */
+static int write_own_layouts(const char *dir, uint8_t *data) {
+    static const struct {
+        emz_type t;
+        unsigned version;
+        int layout;
+    } own[] = {
+        {EMZ_TYPE_BF16, 2, LAYOUT_WHOLE}, {EMZ_TYPE_FP16, 2, LAYOUT_WHOLE},
+        {EMZ_TYPE_FP32, 2, LAYOUT_WHOLE}, {EMZ_TYPE_BF16, 2, LAYOUT_BYTES},
+        {EMZ_TYPE_FP16, 1, LAYOUT_SPLIT}, {EMZ_TYPE_FP32, 1, LAYOUT_SPLIT},
+    };
+    for (unsigned i = 0; i < sizeof own / sizeof own[0]; i++) {
+        size_t n = 3 * 4096 + 5;
+        fill(data, n, own[i].t);
+        memset(data + 4096, 0x3C, 4096); /* chunk 1 constant: CONSTANT streams */
+        char name[64];
+        snprintf(name, sizeof name, "frame-v%u-%s-%s", own[i].version, emz_type_name(own[i].t),
+                 layout_name(own[i].layout));
+        if (write_own_frame(dir, name, data, n, own[i].t, own[i].version, own[i].layout)) {
+            fprintf(stderr, "failed: %s\n", name);
+            return 1;
+        }
+    }
+    /* every layout of every type that the version allows is among the seeds */
+    int missing = 0;
+    for (unsigned v = 1; v <= 2; v++)
+        for (int t = 0; t < EMZ_TYPE_COUNT; t++)
+            for (int l = 0; l < 4; l++) {
+                bool one_byte = t == EMZ_TYPE_BYTES || t == EMZ_TYPE_FP8_E4M3 ||
+                                t == EMZ_TYPE_FP8_E5M2 || t == EMZ_TYPE_FP4_E2M1;
+                bool allowed = l == LAYOUT_SPLIT   ? t != EMZ_TYPE_BYTES
+                               : l == LAYOUT_WHOLE ? v == 2 || one_byte
+                                                   : l == LAYOUT_BYTES && v == 2 && !one_byte;
+                /* version 1: only SPLIT of FP16 and FP32 (the rest are in tests/data/v1) */
+                if (v == 1)
+                    allowed = l == LAYOUT_SPLIT && (t == EMZ_TYPE_FP16 || t == EMZ_TYPE_FP32);
+                if (allowed && !seen[v - 1][t][l]) {
+                    fprintf(stderr, "make_seeds: no version %u %s chunk of layout %s\n", v,
+                            emz_type_name((emz_type)t), layout_name(l));
+                    missing = 1;
+                }
+            }
+    if (missing) return 1;
+    unsigned v2[4] = {0}, v1 = 0;
+    for (int t = 0; t < EMZ_TYPE_COUNT; t++)
+        for (int l = 0; l < 4; l++) {
+            v2[l] += seen[1][t][l];
+            v1 += seen[0][t][l];
+        }
+    printf("make_seeds: chunks of version 2: %u SPLIT, %u WHOLE, %u BYTES; of version 1: %u\n",
+           v2[LAYOUT_SPLIT], v2[LAYOUT_WHOLE], v2[LAYOUT_BYTES], v1);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[2], "checkpoints") == 0) return write_checkpoints(argv[1]);
     if (argc != 3 || (strcmp(argv[2], "frames") != 0 && strcmp(argv[2], "inputs") != 0)) {
@@ -312,7 +371,9 @@ int main(int argc, char **argv) {
                 char name[64];
                 snprintf(name, sizeof name, "%s-%s-%zu%s", frames ? "frame" : "input",
                          emz_type_name((emz_type)t), n,
-                         variant == 1 ? "-random" : variant == 2 ? "-wide-exponents" : "");
+                         variant == 1   ? "-random"
+                         : variant == 2 ? "-wide-exponents"
+                                        : "");
                 char prefix[2] = {(char)t, (char)(s & 1)}; /* fuzz_roundtrip: type, chunk 4 KiB */
                 if (write_frame(argv[1], name, data, n, (emz_type)t, 4096, prefix,
                                 frames ? 0 : 2)) {
@@ -321,58 +382,9 @@ int main(int argc, char **argv) {
                 }
             }
     }
-    if (frames) { /* the layouts the library does not write */
-        static const struct {
-            emz_type t;
-            unsigned version;
-            int layout;
-        } own[] = {
-            {EMZ_TYPE_BF16, 2, LAYOUT_WHOLE}, {EMZ_TYPE_FP16, 2, LAYOUT_WHOLE},
-            {EMZ_TYPE_FP32, 2, LAYOUT_WHOLE}, {EMZ_TYPE_BF16, 2, LAYOUT_BYTES},
-            {EMZ_TYPE_FP16, 1, LAYOUT_SPLIT}, {EMZ_TYPE_FP32, 1, LAYOUT_SPLIT},
-        };
-        for (unsigned i = 0; i < sizeof own / sizeof own[0]; i++) {
-            size_t n = 3 * 4096 + 5;
-            fill(data, n, own[i].t);
-            memset(data + 4096, 0x3C, 4096); /* chunk 1 constant: CONSTANT streams */
-            char name[64];
-            snprintf(name, sizeof name, "frame-v%u-%s-%s", own[i].version,
-                     emz_type_name(own[i].t), layout_name(own[i].layout));
-            if (write_own_frame(argv[1], name, data, n, own[i].t, own[i].version,
-                                own[i].layout)) {
-                fprintf(stderr, "failed: %s\n", name);
-                return 1;
-            }
-        }
-        /* every layout of every type that the version allows is among the seeds */
-        int missing = 0;
-        for (unsigned v = 1; v <= 2; v++)
-            for (int t = 0; t < EMZ_TYPE_COUNT; t++)
-                for (int l = 0; l < 4; l++) {
-                    bool one_byte = t == EMZ_TYPE_BYTES || t == EMZ_TYPE_FP8_E4M3 ||
-                                    t == EMZ_TYPE_FP8_E5M2 || t == EMZ_TYPE_FP4_E2M1;
-                    bool allowed = l == LAYOUT_SPLIT   ? t != EMZ_TYPE_BYTES
-                                   : l == LAYOUT_WHOLE ? v == 2 || one_byte
-                                                       : l == LAYOUT_BYTES && v == 2 && !one_byte;
-                    /* version 1: only SPLIT of FP16 and FP32 (the rest are in tests/data/v1) */
-                    if (v == 1)
-                        allowed = l == LAYOUT_SPLIT &&
-                                  (t == EMZ_TYPE_FP16 || t == EMZ_TYPE_FP32);
-                    if (allowed && !seen[v - 1][t][l]) {
-                        fprintf(stderr, "make_seeds: no version %u %s chunk of layout %s\n", v,
-                                emz_type_name((emz_type)t), layout_name(l));
-                        missing = 1;
-                    }
-                }
-        if (missing) return 1;
-        unsigned v2[4] = {0}, v1 = 0;
-        for (int t = 0; t < EMZ_TYPE_COUNT; t++)
-            for (int l = 0; l < 4; l++) {
-                v2[l] += seen[1][t][l];
-                v1 += seen[0][t][l];
-            }
-        printf("make_seeds: chunks of version 2: %u SPLIT, %u WHOLE, %u BYTES; of version 1: %u\n",
-               v2[LAYOUT_SPLIT], v2[LAYOUT_WHOLE], v2[LAYOUT_BYTES], v1);
+    if (frames && write_own_layouts(argv[1], data)) {
+        free(data);
+        return 1;
     }
     free(data);
     return 0;
