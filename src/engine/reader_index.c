@@ -1,7 +1,8 @@
-/* reader_index.c - a reader's tables: the segments (one frame each) and the chunks of all of
- * them, numbered in file order; each frame's header and chunk index are loaded the first time
- * they are needed. Every size read from the file is hostile until checked against the file's
- * real size.
+/* reader_index.c - a reader's tables: the segments (one frame each, in a bare frame or a
+ * version 1 container) and the chunks of all of them, numbered in file order; each frame's
+ * header and chunk index are loaded the first time they are needed (a version 2 container's
+ * index is read at open, reader_container.c). Every size read from the file is hostile until
+ * checked against the file's real size.
  *
  * Frames are not read when the file is opened: on the 1.1 GiB tiled checkpoint (17,700
  * tensors) reading every frame's header and index took 95-105 ms of pread calls, 40x the
