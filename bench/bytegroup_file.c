@@ -10,7 +10,7 @@
 
 /* The checkpoint as emzip's container cuts it (docs/FORMAT.md, "Container"): the header as
  * bytes, each tensor typed, the bytes between and after tensors as bytes. The baseline codes
- * each tensor on its own whatever its size (emzip puts tensors under 512 bytes into the bytes
+ * each tensor on its own whatever its size (emzip puts tensors under 64 bytes into the bytes
  * frame around them). */
 static void add_rest(bg_set *rest, const uint8_t *buf, size_t size, const emz_st_header *h) {
     bg_set_add(rest, buf, (size_t)h->data_start, EMZ_TYPE_BYTES);

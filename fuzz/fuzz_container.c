@@ -2,8 +2,8 @@
  *  1. as a safetensors file: if emz_compress_safetensors accepts it, the container must read
  *     back (whole, streamed, and tensor by tensor) to exactly the input;
  *  2. as a compressed file: the reader must open, stream and read it without crashing, with
- *     its container header and directory checksums as given and recomputed (so that mutations
- *     get past them to the frames). */
+ *     its container header and directory (version 2: directory and index) checksums as given
+ *     and recomputed (so that mutations get past them to the structure and the chunks). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,9 +100,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint64_t segments = 0;
         for (int i = 0; i < 8; i++)
             segments |= (uint64_t)copy[16 + i] << 8 * i;
-        if (segments <= (size - 36) / 24) {
+        if (copy[4] == 1 && segments <= (size - 36) / 24) { /* version 1: the directory */
             size_t dir = size - 4 - 24 * (size_t)segments;
             wr32(copy + size - 4, (uint32_t)XXH3_64bits(copy + dir, 24 * (size_t)segments));
+        }
+        if (copy[4] != 1 && size >= 40) { /* version 2: the trailer seals directory + index */
+            size_t meta = (size_t)copy[size - 8] | (size_t)copy[size - 7] << 8 |
+                          (size_t)copy[size - 6] << 16 | (size_t)copy[size - 5] << 24;
+            if (meta <= size - 40)
+                wr32(copy + size - 4, (uint32_t)XXH3_64bits(copy + size - 8 - meta, meta));
         }
         decode_all(copy, size, NULL);
         free(copy);

@@ -290,14 +290,15 @@ EMZ_API emz_status emz_reader_info_get(const emz_reader *reader, emz_reader_info
 typedef struct emz_tensor_info {
     const char *name;  /* valid until the reader is closed */
     const char *dtype; /* as spelled in the safetensors header, e.g. "BF16" */
-    emz_type type;     /* how emzip stored it (EMZ_TYPE_BYTES for a tensor under 512
-                          bytes, which shares a bytes frame with what is around it) */
+    emz_type type;     /* how emzip stored it (EMZ_TYPE_BYTES for a tensor under 64
+                          bytes, which shares a bytes segment with what is around it) */
     unsigned dims;
     const uint64_t *shape; /* dims entries */
     uint64_t offset;       /* where its data starts in the original file */
     uint64_t size;         /* bytes of data */
-    uint64_t stored_size;  /* bytes of its frames in the compressed file; 0 when it has no
-                              frame of its own (a tensor under 512 bytes) */
+    uint64_t stored_size;  /* bytes of its chunk payloads in the compressed file (its frames in
+                              a version 1 container); 0 when it has no
+                              segment of its own (a tensor under 64 bytes) */
 } emz_tensor_info;
 
 /* Tensors are numbered 0..tensor_count-1 in the order of their data in the file. */

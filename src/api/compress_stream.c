@@ -32,11 +32,16 @@ int emz_is_safetensors(const void *start, size_t size, uint64_t file_size) {
 }
 
 /* Tensors smaller than this are stored in the bytes segment around them rather than in a
- * frame of their own: a frame costs about 60 bytes (header, index, directory entry), more than
- * typed coding gains on a few hundred bytes (the per-tensor FP32 scales of FP8 checkpoints,
- * biases, norms). Over the 20 corpus files, 512 gave the smallest total of the thresholds
- * 1, 64, 256, 512, 1024 and 4096 (56,376,891 bytes vs 56,398,387 with a frame per tensor). */
-enum { EMZ_SMALL_TENSOR = 512 }; /* best of 1, 64, 256, 512, 1024, 4096 over the corpus */
+ * segment of their own. In a version 2 container a segment costs a few bytes (its directory
+ * entry) and each chunk its index entry (5-9 bytes, as in the bytes segment), so only tensors
+ * too small for typed coding to gain anything join the bytes. Over the 20 corpus files (default
+ * chunk size, one thread), the totals by threshold were: 1: 56,173,841; 16 and 32: 56,172,071;
+ * 48: 56,172,030; 64: 56,171,842; 96: 56,171,963; 128: 56,172,334; 256: 56,177,268; 512 (the
+ * threshold of version 1 containers, where a segment cost about 60 bytes): 56,186,925; 1024:
+ * 56,201,412; 4096: 56,257,982. Merging runs of consecutive small tensors of one type into one
+ * typed segment was measured too and made the total larger (by 1 KB for tensors under 4 KiB,
+ * 58 KB under 64 KiB). */
+enum { EMZ_SMALL_TENSOR = 64 };
 
 /* Cuts the file into typed segments for the tensors and bytes segments for the rest (the
  * header, small tensors, and whatever lies between or after them). */
@@ -95,7 +100,10 @@ emz_status emz_compress_safetensors(emz_cctx *cctx, const emz_source *src, const
     st = cut(&h, src->size, &seg, &count);
     emz_st_free(&h);
     if (st != EMZ_OK) return st;
-    emz_container_header c = {EMZ_CONTENT_SAFETENSORS, src->size, count};
+    emz_container_header c = {.version = EMZ_CONTAINER_VERSION,
+                              .content = EMZ_CONTENT_SAFETENSORS,
+                              .original_size = src->size,
+                              .segment_count = count};
     st = emz_write_frames(&cctx->core, src, NULL, seg, count, &c, dst, written);
     free(seg);
     return st;

@@ -83,6 +83,32 @@ static inline size_t emz_leb128_read(const uint8_t *in, size_t avail, uint32_t *
     return 0;
 }
 
+/* Unsigned LEB128 of a 64-bit value; returns its length (1..10). */
+static inline size_t emz_leb128_write64(uint8_t *out, uint64_t v) {
+    size_t n = 0;
+    for (; v >= 0x80; v >>= 7)
+        out[n++] = (uint8_t)(v | 0x80);
+    out[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Reads a minimal LEB128 value of at most max from at most avail bytes; returns its length, or
+ * 0 if it is truncated, too long, above max or not minimal. */
+static inline size_t emz_leb128_read64(const uint8_t *in, size_t avail, uint64_t max, uint64_t *v) {
+    uint64_t x = 0;
+    for (size_t n = 0; n < avail && n < 10; n++) {
+        uint64_t group = in[n] & 0x7F;
+        if (n == 9 && group > 1) return 0; /* beyond 64 bits */
+        x |= group << 7 * n;
+        if (!(in[n] & 0x80)) {
+            if ((n > 0 && in[n] == 0) || x > max) return 0;
+            *v = x;
+            return n + 1;
+        }
+    }
+    return 0;
+}
+
 static inline size_t emz_div_ceil(size_t a, size_t b) {
     return a / b + (a % b != 0);
 }

@@ -1,9 +1,10 @@
 /* reader.h - an open compressed file (emz_reader): its segments and a table of all chunks, and
  * the engine's calls on it (the public emz_reader_* entry points are api/reader_calls.c).
- * Opening reads only the directory (and a checkpoint's header); a frame's header and chunk
- * index are read the first time one of its chunks is needed (emz_reader_load_segment, by
- * whichever thread gets there first), so one reader serves several threads at once, each with
- * its own dctx, and reading one tensor touches only that tensor's frame. */
+ * Opening reads only the directory (and a checkpoint's header); a version 1 container's frame
+ * header and chunk index are read the first time one of its chunks is needed
+ * (emz_reader_load_segment, by whichever thread gets there first), a version 2 container's
+ * index with the directory. One reader serves several threads at once, each with its own
+ * dctx, and reading one tensor touches only that tensor's chunks. */
 #ifndef EMZ_READER_H
 #define EMZ_READER_H
 
@@ -18,7 +19,8 @@
 
 typedef struct reader_segment {
     uint64_t offset, size;             /* in the original file */
-    uint64_t frame_offset, frame_size; /* in the compressed file */
+    uint64_t frame_offset, frame_size; /* in the compressed file (version 2 container: its
+                                          payloads) */
     uint64_t first_chunk, chunk_count; /* in the reader's chunk table */
     emz_type type;
     unsigned log2;
@@ -50,9 +52,19 @@ struct emz_reader {
 /* Reads size bytes at offset at of the compressed file; EMZ_ERROR_TRUNCATED past its end. */
 emz_status emz_reader_get(const emz_reader *r, void *buf, size_t size, uint64_t at);
 
+/* Segment states besides 0 (not read yet) and an error: one thread reads the frame's index,
+ * the chunk table holds the segment's chunks. */
+enum { EMZ_SEGMENT_LOADING = -2, EMZ_SEGMENT_LOADED = -1 };
+
+/* The fewest compressed bytes a chunk takes: in a frame an 8-byte index entry and a payload of
+ * at least one byte; in a version 2 container a 5-byte index entry and the payload. */
+#define EMZ_FRAME_CHUNK_LEAST_BYTES 9
+#define EMZ_CONTAINER2_CHUNK_LEAST_BYTES 6
+
 /* Numbers the chunks of all segments (offset, size and log2 set) and allocates the chunk
- * table, which emz_reader_load_segment fills. */
-emz_status emz_reader_number_chunks(emz_reader *r);
+ * table, which emz_reader_load_segment (or the container's index) fills; refuses more chunks
+ * than the file could hold at least_bytes a chunk. */
+emz_status emz_reader_number_chunks(emz_reader *r, unsigned least_bytes);
 
 /* Makes sure segment s's frame header and chunk index are read and checked (once; later
  * calls only look at its state). On failure writes what failed into detail (may be NULL). */
@@ -72,6 +84,13 @@ size_t emz_reader_segment_at(const emz_reader *r, uint64_t at);
 
 /* Writes into detail where original bytes [at, ...) belong: a tensor, the header, or none. */
 void emz_reader_describe(const emz_reader *r, uint64_t at, char *detail, size_t size);
+
+/* ---- reader_container.c ---- */
+
+/* Reads a container's directory (version 1) or directory and index (version 2, all checked
+ * here: its segments come out loaded) into r's tables; head is its checked header. On failure
+ * says what is wrong in detail. */
+emz_status emz_reader_open_container(emz_reader *r, const emz_container_header *head, char *detail);
 
 /* ---- reader_open.c ---- */
 

@@ -1,7 +1,8 @@
-/* reader_index.c - a reader's tables: the segments (one frame each) and the chunks of all of
- * them, numbered in file order; each frame's header and chunk index are loaded the first time
- * they are needed. Every size read from the file is hostile until checked against the file's
- * real size.
+/* reader_index.c - a reader's tables: the segments (one frame each, in a bare frame or a
+ * version 1 container) and the chunks of all of them, numbered in file order; each frame's
+ * header and chunk index are loaded the first time they are needed (a version 2 container's
+ * index is read at open, reader_container.c). Every size read from the file is hostile until
+ * checked against the file's real size.
  *
  * Frames are not read when the file is opened: on the 1.1 GiB tiled checkpoint (17,700
  * tensors) reading every frame's header and index took 95-105 ms of pread calls, 40x the
@@ -37,7 +38,8 @@ static emz_status load(emz_reader *r, reader_segment *s) {
     if (h.original_size != s->size || h.type != s->type || h.chunk_log2 != s->log2 ||
         (s->version && h.version != s->version))
         return EMZ_ERROR_CORRUPT;
-    s->version = h.version; /* published to other threads by the LOADED state's release */
+    s->version =
+        h.version; /* published to other threads by the EMZ_SEGMENT_LOADED state's release */
     /* each chunk has an 8-byte entry and a payload of at least one byte */
     if ((s->frame_size - EMZ_FRAME_FIXED_OVERHEAD) / (EMZ_INDEX_ENTRY_SIZE + 1) < s->chunk_count)
         return EMZ_ERROR_CORRUPT;
@@ -61,9 +63,6 @@ static emz_status load(emz_reader *r, reader_segment *s) {
     return st;
 }
 
-/* Segment states: 0 not read yet, LOADING while one thread reads it, LOADED, or the error. */
-enum { LOADING = -2, LOADED = -1 };
-
 emz_status emz_reader_load_segment(const emz_reader *reader, size_t s, char *detail, size_t size) {
     emz_reader *r = (emz_reader *)reader; /* the lazily filled parts: state, chunk table */
     reader_segment *seg = &r->seg[s];
@@ -73,17 +72,17 @@ emz_status emz_reader_load_segment(const emz_reader *reader, size_t s, char *det
      * A lock around the reads made two threads wait on each other 35,000 times in one pass
      * over the 17,700-tensor checkpoint. */
     if (state == 0 &&
-        atomic_compare_exchange_strong_explicit(&seg->state, &state, LOADING, memory_order_acquire,
-                                                memory_order_acquire)) {
+        atomic_compare_exchange_strong_explicit(&seg->state, &state, EMZ_SEGMENT_LOADING,
+                                                memory_order_acquire, memory_order_acquire)) {
         emz_status st = load(r, seg);
-        state = st == EMZ_OK ? LOADED : (int)st;
+        state = st == EMZ_OK ? EMZ_SEGMENT_LOADED : (int)st;
         atomic_store_explicit(&seg->state, state, memory_order_release);
     }
-    while (state == LOADING) {
+    while (state == EMZ_SEGMENT_LOADING) {
         sched_yield();
         state = atomic_load_explicit(&seg->state, memory_order_acquire);
     }
-    if (state == LOADED) return EMZ_OK;
+    if (state == EMZ_SEGMENT_LOADED) return EMZ_OK;
     if (detail) {
         char what[EMZ_DETAIL_SIZE / 2];
         emz_reader_describe(r, seg->offset, what, sizeof what);
@@ -94,15 +93,15 @@ emz_status emz_reader_load_segment(const emz_reader *reader, size_t s, char *det
 }
 
 /* Numbers the chunks of all segments and allocates the chunk table (filled by load). */
-emz_status emz_reader_number_chunks(emz_reader *r) {
+emz_status emz_reader_number_chunks(emz_reader *r, unsigned least_bytes) {
     uint64_t chunks = 0;
     for (uint64_t i = 0; i < r->info.segment_count; i++) {
         reader_segment *s = &r->seg[i];
         s->chunk_count = chunks_for(s->size, s->log2);
         s->first_chunk = chunks;
         chunks += s->chunk_count;
-        /* at least 9 compressed bytes a chunk: bounds the table by the file size */
-        if (chunks > r->src.size / 9) return EMZ_ERROR_CORRUPT;
+        /* at least least_bytes compressed bytes a chunk: bounds the table by the file size */
+        if (chunks > r->src.size / least_bytes) return EMZ_ERROR_CORRUPT;
         uint64_t largest = s->size < (UINT64_C(1) << s->log2) ? s->size : UINT64_C(1) << s->log2;
         if (largest > r->largest_chunk) r->largest_chunk = (size_t)largest;
     }
@@ -127,7 +126,7 @@ emz_status emz_reader_init_frame(emz_reader *r, const emz_frame *f, const uint8_
                                  .frame_size = size,
                                  .type = f->header.type,
                                  .log2 = f->header.chunk_log2};
-    emz_status st = emz_reader_number_chunks(r);
+    emz_status st = emz_reader_number_chunks(r, EMZ_FRAME_CHUNK_LEAST_BYTES);
     if (st != EMZ_OK) return st;
     /* the index is checked already: just the running sum of payload sizes */
     uint64_t at = EMZ_FRAME_HEADER_SIZE;
@@ -137,7 +136,7 @@ emz_status emz_reader_init_frame(emz_reader *r, const emz_frame *f, const uint8_
             (reader_chunk){at, bytes, emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE + 4)};
         at += bytes;
     }
-    atomic_init(&r->seg[0].state, LOADED);
+    atomic_init(&r->seg[0].state, EMZ_SEGMENT_LOADED);
     return EMZ_OK;
 }
 

@@ -1,5 +1,6 @@
-/* reader_open.c - opening a compressed file: a container's header and directory (or a single
- * frame's header) into the reader's tables, and a checkpoint's tensor list. */
+/* reader_open.c - opening a compressed file: a container's header (its directory is
+ * reader_container.c) or a single frame's header into the reader's tables, and a checkpoint's
+ * tensor list. */
 #include "common/checksum.h"
 #include "common/common.h"
 #include "engine/reader.h"
@@ -24,57 +25,27 @@ static emz_status open_frame(emz_reader *r) {
                                  .version = h.version};
     r->info.original_size = h.original_size;
     r->info.type = h.type;
-    st = emz_reader_number_chunks(r);
+    st = emz_reader_number_chunks(r, EMZ_FRAME_CHUNK_LEAST_BYTES);
     /* a single frame is checked whole at once, as emz_decompress does */
     return st == EMZ_OK ? emz_reader_load_segment(r, 0, NULL, 0) : st;
 }
 
-static emz_status open_container(emz_reader *r, const uint8_t *head) {
+static emz_status open_container(emz_reader *r, const uint8_t *head, char *detail) {
     emz_container_header c;
     emz_status st = emz_container_header_read(head, EMZ_CONTAINER_HEADER_SIZE, &c);
-    if (st != EMZ_OK) return st;
-    uint64_t room = r->src.size - EMZ_CONTAINER_HEADER_SIZE;
-    if (room < 4 ||
-        (room - 4) / (EMZ_DIRECTORY_ENTRY_SIZE + EMZ_FRAME_FIXED_OVERHEAD) < c.segment_count)
-        return EMZ_ERROR_TRUNCATED;
-    size_t dir_size = (size_t)c.segment_count * EMZ_DIRECTORY_ENTRY_SIZE;
-    uint8_t *dir = malloc(dir_size + 4);
-    r->seg = calloc(c.segment_count ? (size_t)c.segment_count : 1, sizeof *r->seg);
-    if (!dir || !r->seg) {
-        free(dir);
-        return EMZ_ERROR_NO_MEMORY;
-    }
-    st = emz_reader_get(r, dir, dir_size + 4, r->src.size - dir_size - 4);
-    if (st == EMZ_OK && emz_load32(dir + dir_size) != emz_checksum32(dir, dir_size))
-        st = EMZ_ERROR_CORRUPT;
-    uint64_t offset = 0, frame = EMZ_CONTAINER_HEADER_SIZE;
-    uint64_t frames_end = r->src.size - dir_size - 4;
-    for (uint64_t i = 0; st == EMZ_OK && i < c.segment_count; i++) {
-        emz_directory_entry e;
-        emz_directory_entry_read(dir + i * EMZ_DIRECTORY_ENTRY_SIZE, &e);
-        if (!emz_directory_entry_valid(&e) || e.original_size > c.original_size - offset ||
-            e.frame_size > frames_end - frame) {
-            st = EMZ_ERROR_CORRUPT;
-            break;
-        }
-        r->seg[i] = (reader_segment){.offset = offset,
-                                     .size = e.original_size,
-                                     .frame_offset = frame,
-                                     .frame_size = e.frame_size,
-                                     .type = e.type,
-                                     .log2 = e.chunk_log2,
-                                     .version = 0}; /* each frame's header says its own */
-        offset += e.original_size, frame += e.frame_size;
-    }
-    free(dir);
-    if (st == EMZ_OK && (offset != c.original_size || frame != frames_end)) st = EMZ_ERROR_CORRUPT;
+    if (st == EMZ_ERROR_UNSUPPORTED_VERSION && c.version == 2)
+        emz_detail_set(detail, "container flags 0x%02x (a table set) are not supported", c.flags);
+    else if (st == EMZ_ERROR_UNSUPPORTED_VERSION)
+        emz_detail_set(detail, "unsupported container version %u", c.version);
+    else if (st == EMZ_ERROR_CORRUPT)
+        emz_detail_set(detail, "container header is corrupt");
+    if (st == EMZ_OK) st = emz_reader_open_container(r, &c, detail);
     if (st != EMZ_OK) return st;
     r->info.is_container = 1;
     r->info.is_safetensors = c.content == EMZ_CONTENT_SAFETENSORS;
-    r->info.segment_count = c.segment_count;
     r->info.original_size = c.original_size;
     r->info.type = EMZ_TYPE_BYTES;
-    return emz_reader_number_chunks(r);
+    return EMZ_OK;
 }
 
 /* Original bytes [at, at + size) into dst; nothing to do for none. */
@@ -110,8 +81,9 @@ static emz_status load_tensors(emz_reader *r, emz_context *c) {
     r->info.tensor_count = r->st.count;
     r->stored = calloc(r->st.count ? r->st.count : 1, sizeof *r->stored);
     if (!r->stored) return EMZ_ERROR_NO_MEMORY;
-    /* A tensor's stored bytes: the frames of the segments that lie inside its data; its type:
-     * that of the segment holding its first byte (a small tensor shares a bytes frame). */
+    /* A tensor's stored bytes: the frames (version 2: payloads) of the segments that lie inside
+     * its data; its type: that of the segment holding its first byte (a small tensor shares a
+     * bytes segment). */
     for (size_t t = 0; t < r->st.count; t++) {
         uint64_t lo = r->st.data_start + r->st.tensors[t].begin;
         uint64_t hi = r->st.data_start + r->st.tensors[t].end;
@@ -135,7 +107,7 @@ emz_status emz_reader_create(emz_context *c, const emz_source *src, emz_reader *
     emz_status st = emz_reader_get(r, head, have, 0);
     if (st == EMZ_OK) {
         if (emz_container_magic(head, have))
-            st = have < sizeof head ? EMZ_ERROR_TRUNCATED : open_container(r, head);
+            st = have < sizeof head ? EMZ_ERROR_TRUNCATED : open_container(r, head, c->detail);
         else
             st = open_frame(r);
     }

@@ -1,15 +1,16 @@
-/* writer.c - frames written from a source to a sink with bounded memory: the engine behind
- * emz_compress, emz_compress_stream and emz_compress_safetensors.
+/* writer.c - frames and containers written from a source to a sink with bounded memory: the
+ * engine behind emz_compress, emz_compress_stream and emz_compress_safetensors.
  *
  * Chunks of all segments are numbered in file order and run through emz_pipeline_run: workers
  * read a chunk from the source into their own buffer and encode it into its slot, the calling
- * thread writes the chunks in order (frame headers, payloads, each frame's index when its last
- * chunk has gone out), encoding too whenever the next chunk to write is not ready. Memory:
- * SLOTS_PER_WORKER slots plus a chunk buffer and scratch (6 chunks) per thread, about
- * (SLOTS_PER_WORKER + 7) x chunk size per thread, plus 8 bytes a chunk for the index of the
- * frame being written and 32 bytes a segment. A chunk's bytes depend only on the chunk, so the
- * output is the same for every thread count, and a bare frame is exactly what emz_compress
- * produces. */
+ * thread writes the chunks in order (a bare frame: its header, payloads and index; a version 2
+ * container: its header, every payload, then directory, index and trailer), encoding too
+ * whenever the next chunk to write is not ready. Memory: SLOTS_PER_WORKER slots plus a chunk
+ * buffer and scratch (6 chunks) per thread, about (SLOTS_PER_WORKER + 7) x chunk size per
+ * thread, plus 8 bytes a chunk for a frame's index or at most 9 bytes a chunk and 19 a segment
+ * for a container's directory and index. A chunk's bytes depend only on the chunk, so the
+ * output is the same for every thread count, a bare frame is exactly what emz_compress
+ * produces, and a container's payloads are those of the segments' frames. */
 #include "engine/writer.h"
 #include "common/checksum.h"
 #include "common/common.h"
@@ -17,6 +18,8 @@
 #include "engine/pipeline.h"
 #include "format/frame.h"
 
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 enum { SLOTS_PER_WORKER = 8 };
@@ -41,9 +44,9 @@ typedef struct writer {
     const emz_sink *dst;
     uint64_t written, frame_start, done, total;
     size_t out_seg; /* the next segment whose frame starts */
-    uint8_t *index; /* the open frame's chunk index */
-    size_t index_cap;
-    uint8_t *directory; /* container: an entry a segment */
+    uint8_t *index; /* a frame's chunk index; a container's directory and index so far */
+    size_t index_cap, index_len;
+    bool container;
 } writer;
 
 static uint64_t chunks_of(const writer *w, size_t s) {
@@ -123,13 +126,7 @@ static emz_status end_frame(writer *w, size_t s) {
     uint8_t check[4];
     emz_store32(check, emz_checksum32(w->index, index_size));
     emz_status st = put(w, w->index, index_size);
-    if (st == EMZ_OK) st = put(w, check, 4);
-    if (st == EMZ_OK && w->directory) {
-        emz_directory_entry e = {w->seg[s].size, w->written - w->frame_start, w->seg[s].type,
-                                 w->log2[s]};
-        emz_directory_entry_write(&e, w->directory + s * EMZ_DIRECTORY_ENTRY_SIZE);
-    }
-    return st;
+    return st == EMZ_OK ? put(w, check, 4) : st;
 }
 
 /* Frames of segments before `until` that have no chunks (only an empty input has one). */
@@ -148,16 +145,22 @@ static emz_status write_item(void *ctx, uint64_t item, unsigned slot) {
     uint64_t chunk, at;
     chunk_place(w, item, &s, &chunk, &at, &len);
     emz_status st = EMZ_OK;
-    if (chunk == 0) {
+    if (w->container) {
+        st = put(w, w->slots + slot * w->slot_size, w->encoded[slot]);
+        w->index_len += emz_index2_entry_write((uint32_t)w->encoded[slot], w->checksum[slot],
+                                               w->index + w->index_len);
+    } else if (chunk == 0) {
         st = empty_frames(w, s);
         if (st == EMZ_OK) st = begin_frame(w, s);
         w->out_seg = s + 1;
     }
-    if (st == EMZ_OK) st = put(w, w->slots + slot * w->slot_size, w->encoded[slot]);
-    if (st != EMZ_OK) return st;
-    emz_store32(w->index + chunk * EMZ_INDEX_ENTRY_SIZE, (uint32_t)w->encoded[slot]);
-    emz_store32(w->index + chunk * EMZ_INDEX_ENTRY_SIZE + 4, w->checksum[slot]);
-    if (chunk + 1 == chunks_of(w, s)) st = end_frame(w, s);
+    if (!w->container) {
+        if (st == EMZ_OK) st = put(w, w->slots + slot * w->slot_size, w->encoded[slot]);
+        if (st != EMZ_OK) return st;
+        emz_store32(w->index + chunk * EMZ_INDEX_ENTRY_SIZE, (uint32_t)w->encoded[slot]);
+        emz_store32(w->index + chunk * EMZ_INDEX_ENTRY_SIZE + 4, w->checksum[slot]);
+        if (chunk + 1 == chunks_of(w, s)) st = end_frame(w, s);
+    }
     w->done += len;
     if (st == EMZ_OK && w->c->progress &&
         w->c->progress(w->c->progress_opaque, w->done, w->total) != 0)
@@ -165,60 +168,87 @@ static emz_status write_item(void *ctx, uint64_t item, unsigned slot) {
     return st;
 }
 
+/* A container's header and, into w->index, its directory, which the index will follow. */
+static emz_status begin_container(writer *w, const emz_container_header *container) {
+    uint64_t most =
+        (uint64_t)w->n * EMZ_DIR2_ENTRY_MAX + w->first_chunk[w->n] * EMZ_INDEX2_ENTRY_MAX;
+    if (most > UINT32_MAX) { /* the trailer's u32 size: some hundred million chunks */
+        emz_detail_set(w->c->detail,
+                       "%" PRIu64 " chunks in %zu segments: the container's index "
+                       "could exceed 4 GiB (use a larger chunk size)",
+                       w->first_chunk[w->n], w->n);
+        return EMZ_ERROR_INVALID_ARGUMENT;
+    }
+    w->index = malloc(most ? (size_t)most : 1);
+    if (!w->index) return EMZ_ERROR_NO_MEMORY;
+    for (size_t s = 0; s < w->n; s++) {
+        emz_directory_entry e = {w->seg[s].size, 0, w->seg[s].type, w->log2[s]};
+        w->index_len += emz_dir2_entry_write(&e, w->index + w->index_len);
+    }
+    emz_container_header h = *container;
+    h.version = EMZ_CONTAINER_VERSION, h.flags = 0;
+    uint8_t header[EMZ_CONTAINER_HEADER_SIZE];
+    emz_container_header_write(&h, header);
+    return put(w, header, sizeof header);
+}
+
+static emz_status end_container(writer *w) {
+    uint8_t trailer[EMZ_CONTAINER_TRAILER_SIZE];
+    emz_store32(trailer, (uint32_t)w->index_len);
+    emz_store32(trailer + 4, emz_checksum32(w->index, w->index_len));
+    emz_status st = put(w, w->index, w->index_len);
+    return st == EMZ_OK ? put(w, trailer, sizeof trailer) : st;
+}
+
+/* Picks each segment's chunk size (the context's, or its type's default), counts the chunks,
+ * sizes the buffers for `workers` threads; false if one is missing. */
+static bool allocate(writer *w, emz_context *c, emz_status *st) {
+    w->first_chunk = malloc((w->n + 1) * sizeof *w->first_chunk);
+    w->log2 = malloc(w->n ? w->n : 1);
+    if (!w->first_chunk || !w->log2) return false;
+    w->first_chunk[0] = 0;
+    size_t need = 0; /* the largest chunk */
+    for (size_t s = 0; s < w->n; s++) {
+        size_t chunk = c->chunk_size ? c->chunk_size : emz_default_chunk_size(w->seg[s].type);
+        uint8_t log2 = 0;
+        while (((size_t)1 << log2) < chunk)
+            log2++;
+        w->log2[s] = log2;
+        w->total += w->seg[s].size;
+        if (w->seg[s].size < chunk) chunk = (size_t)w->seg[s].size;
+        need = chunk > need ? chunk : need;
+        w->first_chunk[s + 1] = w->first_chunk[s] + chunks_of(w, s);
+    }
+    uint64_t chunks = w->first_chunk[w->n];
+    w->workers = c->threads < chunks ? c->threads : (unsigned)(chunks ? chunks : 1);
+    unsigned slots = w->workers * SLOTS_PER_WORKER;
+    w->slot_size = EMZ_CHUNK_OUT_ROOM(need);
+    w->input_stride = need ? need : 1;
+    *st = emz_chunk_scratch_reserve_set(&c->scratch, &c->scratch_count, w->workers, need);
+    w->input = malloc(w->base ? 1 : (size_t)w->workers * w->input_stride);
+    w->slots = malloc(slots * w->slot_size);
+    w->encoded = malloc(slots * sizeof *w->encoded);
+    w->checksum = malloc(slots * sizeof *w->checksum);
+    return w->input && w->slots && w->encoded && w->checksum;
+}
+
 emz_status emz_write_frames(emz_context *c, const emz_source *src, const uint8_t *in_memory,
                             const emz_segment *segments, size_t n,
                             const emz_container_header *container, const emz_sink *dst,
                             uint64_t *written) {
     writer w = {.c = c, .src = src, .base = in_memory, .seg = segments, .n = n, .dst = dst};
+    w.container = container != NULL;
     emz_status st = emz_kernels_resolve(c->impl, &w.k);
     if (st != EMZ_OK) return st;
-    w.first_chunk = malloc((n + 1) * sizeof *w.first_chunk);
-    w.log2 = malloc(n ? n : 1);
-    if (!w.first_chunk || !w.log2) {
-        free(w.first_chunk), free(w.log2);
-        return EMZ_ERROR_NO_MEMORY;
-    }
-    w.first_chunk[0] = 0;
-    size_t need = 0; /* the largest chunk */
-    for (size_t s = 0; s < n; s++) {
-        size_t chunk = c->chunk_size ? c->chunk_size : emz_default_chunk_size(segments[s].type);
-        uint8_t log2 = 0;
-        while (((size_t)1 << log2) < chunk)
-            log2++;
-        w.log2[s] = log2;
-        w.total += segments[s].size;
-        if (segments[s].size < chunk) chunk = (size_t)segments[s].size;
-        need = chunk > need ? chunk : need;
-        w.first_chunk[s + 1] = w.first_chunk[s] + chunks_of(&w, s);
-    }
-    uint64_t chunks = w.first_chunk[n];
-    w.workers = c->threads < chunks ? c->threads : (unsigned)(chunks ? chunks : 1);
-    unsigned slots = w.workers * SLOTS_PER_WORKER;
-    w.slot_size = EMZ_CHUNK_OUT_ROOM(need);
-    w.input_stride = need ? need : 1;
-    st = emz_chunk_scratch_reserve_set(&c->scratch, &c->scratch_count, w.workers, need);
-    w.input = malloc(in_memory ? 1 : (size_t)w.workers * w.input_stride);
-    w.slots = malloc(slots * w.slot_size);
-    w.encoded = malloc(slots * sizeof *w.encoded);
-    w.checksum = malloc(slots * sizeof *w.checksum);
-    if (container) w.directory = malloc(n * EMZ_DIRECTORY_ENTRY_SIZE + 4);
-    if (st == EMZ_OK &&
-        (!w.input || !w.slots || !w.encoded || !w.checksum || (container && !w.directory)))
-        st = EMZ_ERROR_NO_MEMORY;
-    if (st == EMZ_OK && container) {
-        uint8_t header[EMZ_CONTAINER_HEADER_SIZE];
-        emz_container_header_write(container, header);
-        st = put(&w, header, sizeof header);
-    }
-    if (st == EMZ_OK) st = emz_pipeline_run(w.workers, chunks, slots, encode_item, write_item, &w);
-    if (st == EMZ_OK) st = empty_frames(&w, n);
-    if (st == EMZ_OK && container) {
-        size_t size = n * EMZ_DIRECTORY_ENTRY_SIZE;
-        emz_store32(w.directory + size, emz_checksum32(w.directory, size));
-        st = put(&w, w.directory, size + 4);
-    }
+    if (!allocate(&w, c, &st) && st == EMZ_OK) st = EMZ_ERROR_NO_MEMORY;
+    if (st == EMZ_OK && container) st = begin_container(&w, container);
+    uint64_t chunks = w.first_chunk ? w.first_chunk[n] : 0;
+    if (st == EMZ_OK)
+        st = emz_pipeline_run(w.workers, chunks, w.workers * SLOTS_PER_WORKER, encode_item,
+                              write_item, &w);
+    if (st == EMZ_OK) st = container ? end_container(&w) : empty_frames(&w, n);
     if (st == EMZ_OK && written) *written = w.written;
-    free(w.input), free(w.index), free(w.directory), free(w.first_chunk), free(w.log2);
+    free(w.input), free(w.index), free(w.first_chunk), free(w.log2);
     free(w.slots), free(w.encoded), free(w.checksum);
     return st;
 }

@@ -1,4 +1,5 @@
-/* container.c - the container header (FORMAT.md, "Container"). */
+/* container.c - the container header, version 1 directory entries and version 2 directory and
+ * index entries (FORMAT.md, "Container"). */
 #include "format/container.h"
 
 #include "common/checksum.h"
@@ -14,15 +15,22 @@ bool emz_container_magic(const uint8_t *src, size_t size) {
 
 void emz_container_header_write(const emz_container_header *h,
                                 uint8_t out[EMZ_CONTAINER_HEADER_SIZE]) {
-    emz_header32 raw = {
-        EMZ_CONTAINER_VERSION, {(uint8_t)h->content, 0, 0}, h->original_size, h->segment_count, 0};
+    emz_header32 raw = {(uint8_t)h->version,
+                        {(uint8_t)h->content, (uint8_t)h->flags, 0},
+                        h->original_size,
+                        h->segment_count,
+                        0};
     emz_header32_write(magic, &raw, out);
 }
 
 emz_status emz_container_header_read(const uint8_t *src, size_t size, emz_container_header *h) {
     emz_header32 raw;
     emz_status st = emz_header32_read(magic, 1, EMZ_CONTAINER_VERSION, src, size, &raw);
+    if (st == EMZ_ERROR_UNSUPPORTED_VERSION) h->version = src[4], h->flags = 0;
     if (st != EMZ_OK) return st;
+    h->version = raw.version;
+    h->flags = raw.version >= 2 ? raw.own[1] : 0;
+    if (h->flags) return EMZ_ERROR_UNSUPPORTED_VERSION; /* a table set: not implemented */
     if (raw.own[0] != EMZ_CONTENT_SAFETENSORS || raw.own[1] || raw.own[2] || raw.reserved)
         return EMZ_ERROR_CORRUPT;
     h->content = raw.own[0];
@@ -54,4 +62,34 @@ void emz_directory_entry_read(const uint8_t in[EMZ_DIRECTORY_ENTRY_SIZE], emz_di
 bool emz_directory_entry_valid(const emz_directory_entry *e) {
     return (unsigned)e->type < EMZ_TYPE_COUNT && e->chunk_log2 >= EMZ_CHUNK_LOG2_MIN &&
            e->chunk_log2 <= EMZ_CHUNK_LOG2_MAX && e->original_size <= (UINT64_C(1) << 62);
+}
+
+size_t emz_dir2_entry_write(const emz_directory_entry *e, uint8_t out[EMZ_DIR2_ENTRY_MAX]) {
+    size_t n = emz_leb128_write64(out, e->original_size);
+    out[n] = (uint8_t)e->type;
+    out[n + 1] = (uint8_t)e->chunk_log2;
+    return n + 2;
+}
+
+size_t emz_dir2_entry_read(const uint8_t *in, size_t avail, emz_directory_entry *e) {
+    uint64_t size;
+    size_t n = emz_leb128_read64(in, avail, EMZ_SEGMENT_SIZE_LIMIT - 1, &size);
+    if (n == 0 || avail - n < 2) return 0;
+    *e = (emz_directory_entry){size, 0, (emz_type)in[n], in[n + 1]};
+    return n + 2;
+}
+
+size_t emz_index2_entry_write(uint32_t payload_size, uint32_t checksum,
+                              uint8_t out[EMZ_INDEX2_ENTRY_MAX]) {
+    size_t n = emz_leb128_write(out, payload_size);
+    emz_store32(out + n, checksum);
+    return n + 4;
+}
+
+size_t emz_index2_entry_read(const uint8_t *in, size_t avail, uint32_t *payload_size,
+                             uint32_t *checksum) {
+    size_t n = emz_leb128_read(in, avail, payload_size);
+    if (n == 0 || avail - n < 4) return 0;
+    *checksum = emz_load32(in + n);
+    return n + 4;
 }

@@ -1,5 +1,7 @@
-/* container.h - the container of a compressed file of several frames (FORMAT.md, "Container"):
- * a header, the frames back to back, and a directory of their sizes at the end. */
+/* container.h - the container of a compressed file of several segments (FORMAT.md,
+ * "Container"): a header, then version 2: the chunk payloads back to back, a directory and an
+ * index of LEB128 entries and a trailer; version 1: a frame a segment and a directory of
+ * 24-byte entries. */
 #ifndef EMZ_CONTAINER_H
 #define EMZ_CONTAINER_H
 
@@ -9,8 +11,15 @@
 #include <stdint.h>
 
 #define EMZ_CONTAINER_HEADER_SIZE 32
-#define EMZ_CONTAINER_VERSION 1
-#define EMZ_DIRECTORY_ENTRY_SIZE 24
+#define EMZ_CONTAINER_VERSION 2      /* written; readers read 1 and 2 */
+#define EMZ_DIRECTORY_ENTRY_SIZE 24  /* version 1 */
+#define EMZ_CONTAINER_TRAILER_SIZE 8 /* version 2: size and checksum of directory + index */
+#define EMZ_CONTAINER_FLAG_TABLE_SET 1u
+#define EMZ_SEGMENT_SIZE_LIMIT (UINT64_C(1) << 62) /* version 2 segment sizes are below it */
+#define EMZ_DIR2_ENTRY_MAX 11 /* LEB128 size (up to 9 bytes), type, chunk_log2 */
+#define EMZ_DIR2_ENTRY_MIN 3
+#define EMZ_INDEX2_ENTRY_MAX 9 /* LEB128 payload size (up to 5 bytes), checksum */
+#define EMZ_INDEX2_ENTRY_MIN 5
 /* Safetensors headers are at most 100 MB (the format's own limit): a bound on what a reader
  * holds in memory for a checkpoint, whatever the file claims. */
 #define EMZ_SAFETENSORS_HEADER_MAX ((uint64_t)100 << 20)
@@ -18,6 +27,8 @@
 enum { EMZ_CONTENT_SAFETENSORS = 1 };
 
 typedef struct emz_container_header {
+    unsigned version;       /* 1 or 2 */
+    unsigned flags;         /* version 2: EMZ_CONTAINER_FLAG_*; none is implemented yet */
     unsigned content;       /* EMZ_CONTENT_* */
     uint64_t original_size; /* bytes of the original file: the sum of the segments */
     uint64_t segment_count;
@@ -35,9 +46,22 @@ void emz_directory_entry_read(const uint8_t in[EMZ_DIRECTORY_ENTRY_SIZE], emz_di
 /* Type and chunk size in range, reserved bytes zero (checked by the caller on read). */
 bool emz_directory_entry_valid(const emz_directory_entry *e);
 
+/* Version 2 directory entries (frame_size unused) and index entries. Writers return the
+ * length; readers return it, or 0 for an entry that is truncated or whose LEB128 number is
+ * not minimal or out of range (size >= 2^62, payload size >= 2^32). The fields' ranges (type,
+ * chunk_log2, payload size >= 1) are the caller's to check. */
+size_t emz_dir2_entry_write(const emz_directory_entry *e, uint8_t out[EMZ_DIR2_ENTRY_MAX]);
+size_t emz_dir2_entry_read(const uint8_t *in, size_t avail, emz_directory_entry *e);
+size_t emz_index2_entry_write(uint32_t payload_size, uint32_t checksum,
+                              uint8_t out[EMZ_INDEX2_ENTRY_MAX]);
+size_t emz_index2_entry_read(const uint8_t *in, size_t avail, uint32_t *payload_size,
+                             uint32_t *checksum);
+
 void emz_container_header_write(const emz_container_header *h,
                                 uint8_t out[EMZ_CONTAINER_HEADER_SIZE]);
-/* Checks magic, version, checksum and fields; EMZ_ERROR_NOT_EMZIP without the magic. */
+/* Checks magic, version, checksum and fields; EMZ_ERROR_NOT_EMZIP without the magic,
+ * EMZ_ERROR_UNSUPPORTED_VERSION for a version other than 1 and 2 or (version 2) flags other
+ * than 0 (h->version and h->flags are then set, for the caller's message). */
 emz_status emz_container_header_read(const uint8_t *src, size_t size, emz_container_header *h);
 bool emz_container_magic(const uint8_t *src, size_t size);
 
