@@ -5,7 +5,7 @@ models you have not seen").
 
 Trains here, with torch on the CPU, a small byte-level transformer language model (4 layers,
 width 192, feed-forward 768, about 1.9 M parameters) on the repository's own documentation
-(docs/, README.md, bench/README.md) for STEPS steps (default 300, AdamW, weight decay 0.1), and
+(docs/, README.md, bench/README.md) for STEPS steps (default 150, AdamW, weight decay 0.1), and
 keeps its untrained initialisation beside it. Each is written as the corpus writes its files:
 FP32 as trained; BF16 and FP16 by round-to-nearest-even casts; FP8 E4M3FN and E5M2 with one
 FP32 scale per tensor (amax / largest finite value, nearest even, saturating); MXFP4 blocks and
@@ -156,7 +156,7 @@ def write_all(out, tag, model):
 
 def main():
     out = sys.argv[1]
-    steps = int(sys.argv[2]) if len(sys.argv) > 2 else 300
+    steps = int(sys.argv[2]) if len(sys.argv) > 2 else 150
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(0)
     torch.set_num_threads(max(1, (os.cpu_count() or 1)))

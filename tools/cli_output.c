@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +49,14 @@ static bool create_temp_file(cli_output *output, const char *path) {
         return false;
     }
     memcpy(output->final_path, path, path_length + 1);
-    memcpy(output->temp_path, path, path_length);
-    memcpy(output->temp_path + path_length, temp_suffix, sizeof temp_suffix);
+    /* The temporary name is OUT's with the suffix, its last component cut short where the
+     * suffix would make it longer than a file name may be (a valid OUT of 250 bytes must work). */
+    const char *slash = strrchr(path, '/');
+    size_t base_at = slash ? (size_t)(slash - path) + 1 : 0, keep = path_length;
+    if (path_length - base_at + sizeof temp_suffix - 1 > NAME_MAX)
+        keep = base_at + NAME_MAX - (sizeof temp_suffix - 1);
+    memcpy(output->temp_path, path, keep);
+    memcpy(output->temp_path + keep, temp_suffix, sizeof temp_suffix);
 
     /* Hold signals so that none arrives between creating the file and registering it. */
     cli_signal_hold hold;

@@ -1,6 +1,7 @@
 /* cli_output.h - writing an output file so that it appears whole or not at all.
  *
- * A named output is written to a temporary file beside it ("OUT.tmpXXXXXX", mode 600) and
+ * A named output is written to a temporary file beside it ("OUT.tmpXXXXXX", mode 600; OUT's
+ * last component cut short where the suffix would make the name too long) and
  * renamed over OUT only when everything succeeded, after it got its final mode (the input's,
  * see cli_metadata.h, or 0666 less the umask); on any error, or on SIGINT/SIGTERM/SIGHUP (see
  * cli_signals.h), the temporary file is removed. An existing OUT is replaced only with

@@ -454,6 +454,15 @@ expect_status 1 "$EMZIP" decompress evil-bad.emz -o "$(printf 'out\033[2J.st')"
 no_controls "$work/err"
 [ -z "$(ls | grep '^out' || true)" ] || fail "output left behind"
 
+section "an output name of the longest length a file name may have"
+long=$(printf 'n%.0s' $(seq 1 251)).emz # 255 bytes: the temporary name must still fit
+"$EMZIP" compress -q -f evil.safetensors -o "$long"
+"$EMZIP" decompress -q -f "$long" -o long.out
+cmp long.out evil.safetensors || fail "long output name: round trip"
+[ -z "$(ls | grep '\.tmp' || true)" ] || fail "temporary file left: $(ls | grep '\.tmp')"
+rm -f "$long" long.out
+ok
+
 section "corrupted container: test, decompress and extract name the tensor"
 "$EMZIP" compress -q -f "$big" -o big.emz
 cp big.emz bad.emz
