@@ -1,12 +1,15 @@
 /* test_container.c - streaming compression, safetensors containers and the reader: round trips
  * of the corpus, frames identical to emz_compress, random access, malformed and hostile input,
  * progress, cancellation, I/O failures and concurrent readers. */
+#define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "emzip.h"
 #include "test_corpus.h"
@@ -652,4 +655,24 @@ Test(container, one_tensor_reads_only_its_frame, .timeout = 300) {
         tc_free_files(files, n);
         cr_assert(found == 1, "%s: no movenet_thunder.bf16.safetensors", corpora.c[k].dir);
     }
+}
+
+/* A FIFO is refused at once: opening it must not wait for a writer (nothing ever writes to this
+ * one; the test's timeout catches a hang). */
+Test(container, open_file_refuses_a_fifo_without_waiting, .timeout = 20) {
+    char path[] = "/tmp/emzip-fifo-XXXXXX";
+    cr_assert(mkdtemp(path) != NULL);
+    char fifo[sizeof path + 8];
+    snprintf(fifo, sizeof fifo, "%s/fifo", path);
+    cr_assert(mkfifo(fifo, 0600) == 0);
+    emz_dctx *d = emz_dctx_create();
+    emz_reader *r = NULL;
+    emz_status st = emz_reader_open_file(d, fifo, &r);
+    cr_assert_eq(st, EMZ_ERROR_IO, "%s", emz_error_name(st));
+    cr_assert(r == NULL);
+    cr_assert(strstr(emz_dctx_error_detail(d), "not a regular file") != NULL, "%s",
+              emz_dctx_error_detail(d));
+    emz_dctx_free(d);
+    unlink(fifo);
+    rmdir(path);
 }

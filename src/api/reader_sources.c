@@ -49,7 +49,9 @@ emz_status emz_reader_open_memory(emz_dctx *dctx, const void *data, size_t size,
 emz_status emz_reader_open_file(emz_dctx *dctx, const char *path, emz_reader **reader) {
     if (!path || !reader) return EMZ_ERROR_INVALID_ARGUMENT;
     *reader = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer before the type check refuses it
+     * (for regular files the flag changes nothing). */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat info;
     const char *why = NULL;
     if (fd < 0 || fstat(fd, &info) != 0)
