@@ -13,10 +13,10 @@
 void emz_fp16_high_hists(const uint32_t hi_hist[256], uint32_t exp_hist[256],
                          uint32_t top_hist[256]);
 
-/* The histograms of FP32 bytes 2 and 3, the exponent and the top plane (sign and mantissa bits
- * 22..16), from one pass over bytes 2 and 3: two 9-bit joint counts, sign+exponent and sign
- * with byte 2, give all four. */
-void emz_fp32_high_hists(const uint8_t *b2, const uint8_t *b3, size_t m, uint32_t b2_hist[256],
-                         uint32_t b3_hist[256], uint32_t exp_hist[256], uint32_t top_hist[256]);
+/* The histograms of FP32 byte 2 and of the top plane (sign and mantissa bits 22..16), from one
+ * pass over bytes 2 and 3 that counts sign and byte 2 jointly (9 bits). Byte 3 and the
+ * exponent are skewed, where the histogram kernels' compare-count is faster. */
+void emz_fp32_top_hists(const uint8_t *b2, const uint8_t *b3, size_t m, uint32_t b2_hist[256],
+                        uint32_t top_hist[256]);
 
 #endif

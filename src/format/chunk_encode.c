@@ -182,7 +182,9 @@ static uint8_t *encode_fp32(const emz_kernels *k, const uint8_t *src, size_t m, 
     k->fp32_planes_split(src, m, (uint8_t *const[6]){b0, b1, b2, b3, s->exps, top});
     plan_byte_plane(k, b0, m, &lo0);
     plan_byte_plane(k, b1, m, &lo1);
-    emz_fp32_high_hists(b2, b3, m, h2, h3, he, ht);
+    emz_fp32_top_hists(b2, b3, m, h2, ht);
+    k->histogram(b3, m, h3);
+    k->histogram(s->exps, m, he);
     plan_stream(&hi2, h2, m, 8);
     plan_stream(&hi3, h3, m, 8);
     plan_stream(&ep, he, m, 8);
