@@ -167,13 +167,18 @@ static void put_stream(buf *b, const uint32_t *sym, size_t n, unsigned w) {
 static int write_own_frame(const char *dir, const char *name, const uint8_t *src, size_t n,
                            emz_type t, unsigned version, int layout) {
     unsigned B = t == EMZ_TYPE_FP32 ? 4 : 2, E = t == EMZ_TYPE_FP16 ? 5 : 8,
-             Mp = t == EMZ_TYPE_FP16 ? 10 : t == EMZ_TYPE_FP32 ? 23 : 7;
+             Mp = t == EMZ_TYPE_FP16   ? 10
+                  : t == EMZ_TYPE_FP32 ? 23
+                                       : 7;
     size_t C = 4096, chunks = (n + C - 1) / C;
     buf f = {malloc(64 + 2 * n + 16 * chunks), 0};
     uint8_t *index = malloc(8 * chunks + 1);
     uint32_t *sym = malloc((C + 1) * sizeof *sym), *sm = malloc((C + 1) * sizeof *sm);
     if (!f.p || !index || !sym || !sm) return 1;
-    put(&f, "\x89" "EMZ", 4);
+    put(&f,
+        "\x89"
+        "EMZ",
+        4);
     put_u8(&f, version);
     put_u8(&f, (unsigned)t);
     put_u8(&f, 12);
@@ -210,10 +215,10 @@ static int write_own_frame(const char *dir, const char *name, const uint8_t *src
         }
         put(&f, p + len - tail, tail);
         uint32_t size = (uint32_t)(f.n - start), sum = (uint32_t)XXH3_64bits(p, len);
-        memcpy(index + 8 * c, (uint8_t[8]){(uint8_t)size, (uint8_t)(size >> 8),
-                                            (uint8_t)(size >> 16), (uint8_t)(size >> 24),
-                                            (uint8_t)sum, (uint8_t)(sum >> 8), (uint8_t)(sum >> 16),
-                                            (uint8_t)(sum >> 24)},
+        memcpy(index + 8 * c,
+               (uint8_t[8]){(uint8_t)size, (uint8_t)(size >> 8), (uint8_t)(size >> 16),
+                            (uint8_t)(size >> 24), (uint8_t)sum, (uint8_t)(sum >> 8),
+                            (uint8_t)(sum >> 16), (uint8_t)(sum >> 24)},
                8);
     }
     put(&f, index, 8 * chunks);
@@ -246,7 +251,6 @@ static int write_frame(const char *dir, const char *name, const uint8_t *src, si
     emz_cctx_free(c);
     return 0;
 }
-
 
 static int append(void *opaque, const void *p, size_t n) {
     return fwrite(p, 1, n, opaque) == n ? 0 : -1;
@@ -312,7 +316,9 @@ int main(int argc, char **argv) {
                 char name[64];
                 snprintf(name, sizeof name, "%s-%s-%zu%s", frames ? "frame" : "input",
                          emz_type_name((emz_type)t), n,
-                         variant == 1 ? "-random" : variant == 2 ? "-wide-exponents" : "");
+                         variant == 1   ? "-random"
+                         : variant == 2 ? "-wide-exponents"
+                                        : "");
                 char prefix[2] = {(char)t, (char)(s & 1)}; /* fuzz_roundtrip: type, chunk 4 KiB */
                 if (write_frame(argv[1], name, data, n, (emz_type)t, 4096, prefix,
                                 frames ? 0 : 2)) {
@@ -336,10 +342,9 @@ int main(int argc, char **argv) {
             fill(data, n, own[i].t);
             memset(data + 4096, 0x3C, 4096); /* chunk 1 constant: CONSTANT streams */
             char name[64];
-            snprintf(name, sizeof name, "frame-v%u-%s-%s", own[i].version,
-                     emz_type_name(own[i].t), layout_name(own[i].layout));
-            if (write_own_frame(argv[1], name, data, n, own[i].t, own[i].version,
-                                own[i].layout)) {
+            snprintf(name, sizeof name, "frame-v%u-%s-%s", own[i].version, emz_type_name(own[i].t),
+                     layout_name(own[i].layout));
+            if (write_own_frame(argv[1], name, data, n, own[i].t, own[i].version, own[i].layout)) {
                 fprintf(stderr, "failed: %s\n", name);
                 return 1;
             }
@@ -356,8 +361,7 @@ int main(int argc, char **argv) {
                                                        : l == LAYOUT_BYTES && v == 2 && !one_byte;
                     /* version 1: only SPLIT of FP16 and FP32 (the rest are in tests/data/v1) */
                     if (v == 1)
-                        allowed = l == LAYOUT_SPLIT &&
-                                  (t == EMZ_TYPE_FP16 || t == EMZ_TYPE_FP32);
+                        allowed = l == LAYOUT_SPLIT && (t == EMZ_TYPE_FP16 || t == EMZ_TYPE_FP32);
                     if (allowed && !seen[v - 1][t][l]) {
                         fprintf(stderr, "make_seeds: no version %u %s chunk of layout %s\n", v,
                                 emz_type_name((emz_type)t), layout_name(l));

@@ -267,9 +267,9 @@ static void apply_edit(fw_buf *pl, const fw_ploc *loc, void *ctx) {
 /* Builds a frame of the given version of `data` (3 chunks of 4 KiB for NDATA bytes) with chunk 1
  * forged, checks it is rejected. The same frame without the edit must decode (so the forgery,
  * not the writer, causes the rejection). */
-static uint8_t *build_forged(unsigned version, const char *what, emz_type type,
-                             const uint8_t *data, size_t n, const fw_copt *o, edit_t e,
-                             int expect_valid_without_edit, size_t *fsize) {
+static uint8_t *build_forged(unsigned version, const char *what, emz_type type, const uint8_t *data,
+                             size_t n, const fw_copt *o, edit_t e, int expect_valid_without_edit,
+                             size_t *fsize) {
     fw_spec sp = {type, 12, 1, o, NULL, apply_edit, &e, version};
     if (expect_valid_without_edit) {
         edit_t none = {ED_NONE, 0, 0};
@@ -287,8 +287,8 @@ static uint8_t *build_forged(unsigned version, const char *what, emz_type type,
 static void forge_v(unsigned version, const char *what, emz_type type, const uint8_t *data,
                     size_t n, const fw_copt *o, edit_t e, int expect_valid_without_edit) {
     size_t fsize;
-    uint8_t *frame = build_forged(version, what, type, data, n, o, e, expect_valid_without_edit,
-                                  &fsize);
+    uint8_t *frame =
+        build_forged(version, what, type, data, n, o, e, expect_valid_without_edit, &fsize);
     expect_corrupt(what, frame, fsize, data, n, 1, 1);
     free(frame);
 }
@@ -500,12 +500,12 @@ Test(payloads, forged_payloads, .timeout = 300) {
             int64_t v;
             unsigned version;
         } cv[] = {
-            {EMZ_TYPE_FP8_E4M3, 0, 16, 2},      {EMZ_TYPE_FP8_E4M3, 1, 16, 2},
-            {EMZ_TYPE_FP8_E5M2, 0, 32, 2},      {EMZ_TYPE_FP8_E5M2, 1, 8, 2},
-            {EMZ_TYPE_FP4_E2M1, 0, 4, 2},       {EMZ_TYPE_FP4_E2M1, 1, 4, 2},
-            {EMZ_TYPE_FP16, 0, 32, 2},          {EMZ_TYPE_FP16, 2, 8, 2},
-            {EMZ_TYPE_FP16, 2, 0xFF, 2},        {EMZ_TYPE_FP16, 0, 32, 1},
-            {EMZ_TYPE_FP16, 1, 2048, 1},        {EMZ_TYPE_FP16, 1, 0xFFFF, 1},
+            {EMZ_TYPE_FP8_E4M3, 0, 16, 2},   {EMZ_TYPE_FP8_E4M3, 1, 16, 2},
+            {EMZ_TYPE_FP8_E5M2, 0, 32, 2},   {EMZ_TYPE_FP8_E5M2, 1, 8, 2},
+            {EMZ_TYPE_FP4_E2M1, 0, 4, 2},    {EMZ_TYPE_FP4_E2M1, 1, 4, 2},
+            {EMZ_TYPE_FP16, 0, 32, 2},       {EMZ_TYPE_FP16, 2, 8, 2},
+            {EMZ_TYPE_FP16, 2, 0xFF, 2},     {EMZ_TYPE_FP16, 0, 32, 1},
+            {EMZ_TYPE_FP16, 1, 2048, 1},     {EMZ_TYPE_FP16, 1, 0xFFFF, 1},
             {EMZ_TYPE_BF16, 1, 0xFF + 1, 2},
         };
         for (unsigned i = 0; i < sizeof cv / sizeof cv[0]; i++) {
@@ -665,9 +665,7 @@ static int valid_layouts(emz_type t, unsigned version, int layouts[3]) {
 /* The independent reader's layout counter for a layout (frame_reader.h). */
 static int reader_layout_index(emz_type t, unsigned version, const fw_copt *o) {
     int layout = fw_layout_of(t, o);
-    return layout == FW_WHOLE   ? 2
-           : layout == FW_BYTES ? 3
-                                : fw_has_planes(t, version, o);
+    return layout == FW_WHOLE ? 2 : layout == FW_BYTES ? 3 : fw_has_planes(t, version, o);
 }
 
 /* Makes stream i of every chunk hold one value: clears its bits in every element (the tail
@@ -680,11 +678,11 @@ static void make_stream_constant(uint8_t *data, size_t n, emz_type t, unsigned v
         memset(data, 0x3C, n);
     else if (t == EMZ_TYPE_FP4_E2M1)
         for (size_t j = 0; j < n; j++)
-            data[j] &= (uint8_t)~(bits | bits << 4);
+            data[j] &= (uint8_t) ~(bits | bits << 4);
     else
         for (size_t j = 0; j + tp.esize <= n; j += tp.esize)
             for (unsigned k = 0; k < tp.esize; k++)
-                data[j + k] &= (uint8_t)~(bits >> (8 * k));
+                data[j + k] &= (uint8_t) ~(bits >> (8 * k));
 }
 
 /* Decodes with every implementation this CPU runs, checksums verified and not, whole and a
@@ -725,7 +723,8 @@ static void expect_decodes_every_impl(const char *what, const uint8_t *frame, si
 /* Every layout of every type, in version 2 and in version 1, with every combination of stream
  * modes (the streams to be CONSTANT made constant in the data), decodes to the original. */
 Test(payloads, every_layout_type_and_mode_decodes, .timeout = 600) {
-    const size_t n = NDATA + 11; /* 4 chunks, the last of 11 bytes (a tail for 2- and 4-byte types) */
+    const size_t n =
+        NDATA + 11; /* 4 chunks, the last of 11 bytes (a tail for 2- and 4-byte types) */
     const size_t big = 2 * 32768 + 101; /* 32 KiB chunks: streams of 4 and 16 lanes */
     unsigned frames = 0, layouts_total[4] = {0};
     for (unsigned version = 2; version >= 1; version--)
@@ -769,9 +768,9 @@ Test(payloads, every_layout_type_and_mode_decodes, .timeout = 600) {
                     size_t on;
                     unsigned modes[3] = {0}, seen[4] = {0};
                     char err[256] = "";
-                    cr_assert(fr_decode_layouts(frame, fsize, &out, &on, err, sizeof err, modes,
-                                                seen),
-                              "test bug: %s: %s", what, err);
+                    cr_assert(
+                        fr_decode_layouts(frame, fsize, &out, &on, err, sizeof err, modes, seen),
+                        "test bug: %s: %s", what, err);
                     free(out);
                     fw_layout L = fw_parse(frame, fsize);
                     cr_assert(seen[reader_layout_index(t, version, &o)] == L.chunk_count,
@@ -810,8 +809,8 @@ static void expect_refused_every_impl(const char *what, const uint8_t *frame, si
             emz_dctx *d = dctx_verify(v);
             cr_assert(emz_dctx_set_param(d, EMZ_PARAM_IMPL, impl) == EMZ_OK);
             emz_status st = decode_guarded(d, frame, fsize, n, NULL, NULL);
-            cr_assert(st == EMZ_ERROR_CORRUPT, "%s (%s, verify %d): got %s, expected corrupt",
-                      what, emz_impl_name((emz_impl)impl), v, emz_error_name(st));
+            cr_assert(st == EMZ_ERROR_CORRUPT, "%s (%s, verify %d): got %s, expected corrupt", what,
+                      emz_impl_name((emz_impl)impl), v, emz_error_name(st));
             const char *detail = emz_dctx_error_detail(d);
             cr_assert(detail && strstr(detail, want),
                       "%s (%s): the error detail \"%s\" does not name the chunk (%s)", what,
@@ -824,8 +823,8 @@ static void expect_refused_every_impl(const char *what, const uint8_t *frame, si
 static void refuse_v(unsigned version, const char *what, emz_type type, const uint8_t *data,
                      size_t n, const fw_copt *o, edit_t e, int expect_valid_without_edit) {
     size_t fsize;
-    uint8_t *frame = build_forged(version, what, type, data, n, o, e, expect_valid_without_edit,
-                                  &fsize);
+    uint8_t *frame =
+        build_forged(version, what, type, data, n, o, e, expect_valid_without_edit, &fsize);
     expect_refused_every_impl(what, frame, fsize, data, n, 1);
     free(frame);
 }
