@@ -454,6 +454,17 @@ static int split_is_format(int which, const uint8_t *src, size_t m, uint8_t *con
     return 1;
 }
 
+/* The counts a split adds (kernels/kernels.h), counted here: FP16 the high bytes (256 entries),
+ * FP32 sign << 8 | byte 2 (512); the rest of counts[512] zero. */
+static void plane_counts(int which, const uint8_t *src, size_t m, uint32_t counts[512]) {
+    memset(counts, 0, 512 * sizeof *counts);
+    for (size_t j = 0; j < m; j++)
+        if (which == PL_FP16)
+            counts[src[2 * j + 1]]++;
+        else
+            counts[(src[4 * j + 3] >> 7) << 8 | src[4 * j + 2]]++;
+}
+
 /* Calls the merges a split feeds: BYTES from the byte planes and SPLIT from exponent, low
  * planes and top plane; both must give the elements back. */
 static void planes_merges(const emz_kernels *k, int which, uint8_t *const in[6], size_t m,
@@ -488,15 +499,24 @@ static void planes_split_merge(const eq_reporter *r, emz_impl impl, int which) {
             uint8_t *in_base, *cp_base[6] = {0};
             const uint8_t *in = exact_copy(src + (m == n ? 0 : eb * off), b, off, &in_base);
             uint8_t *q1[6] = {0}, *cp[6] = {0};
-            (which == PL_FP16 ? ref->fp16_planes_split : ref->fp32_planes_split)(in, m, p0);
+            uint32_t h0[512], h1[512], want[512];
+            plane_counts(which, in, m, want);
+            for (unsigned v = 0; v < 512; v++)
+                h0[v] = h1[v] = 3 * v + (unsigned)len, want[v] += 3 * v + (unsigned)len;
+            (which == PL_FP16 ? ref->fp16_planes_split : ref->fp32_planes_split)(in, m, p0, h0);
             CHECK(r, split_is_format(which, in, m, p0),
                   "scalar %s planes split is not what the format says: %zu elements", tn, m);
+            CHECK(r, memcmp(h0, want, sizeof want) == 0,
+                  "scalar %s planes split did not add the right counts: %zu elements", tn, m);
             for (unsigned i = 0; i < outs; i++) {
                 memset(p1[i], 0xC3, off + m + 16);
                 q1[i] = p1[i] + off;
             }
             doing(r, "%s %s planes split, %zu elements, at +%u", k->name, tn, m, off);
-            (which == PL_FP16 ? k->fp16_planes_split : k->fp32_planes_split)(in, m, q1);
+            (which == PL_FP16 ? k->fp16_planes_split : k->fp32_planes_split)(in, m, q1, h1);
+            CHECK(r, memcmp(h0, h1, sizeof h1) == 0,
+                  "%s %s planes split counts differ from scalar: %zu elements, at +%u", k->name, tn,
+                  m, off);
             for (unsigned i = 0; i < outs; i++) {
                 CHECK(r, memcmp(p0[i], q1[i], m) == 0,
                       "%s %s planes split, output %u differs from scalar: %zu elements, at +%u",
@@ -604,9 +624,14 @@ static void guarded_planes(const eq_reporter *r, emz_impl impl, int which) {
             for (unsigned o = 0; o < outs; o++)
                 out[o] = guarded_place(&gout[o], m, at_end);
             tu_fill_random(src, b, m + 5);
-            (which == PL_FP16 ? ref->fp16_planes_split : ref->fp32_planes_split)(src, m, ref_out);
+            uint32_t h0[512] = {0}, h1[512] = {0};
+            (which == PL_FP16 ? ref->fp16_planes_split : ref->fp32_planes_split)(src, m, ref_out,
+                                                                                 h0);
             doing(r, "%s %s planes split, %zu elements, each buffer %s", k->name, tn, m, side);
-            (which == PL_FP16 ? k->fp16_planes_split : k->fp32_planes_split)(src, m, out);
+            (which == PL_FP16 ? k->fp16_planes_split : k->fp32_planes_split)(src, m, out, h1);
+            CHECK(r, memcmp(h0, h1, sizeof h1) == 0,
+                  "%s %s planes split counts differ from scalar: %zu elements, each buffer %s",
+                  k->name, tn, m, side);
             for (unsigned o = 0; o < outs; o++)
                 CHECK(r, memcmp(out[o], ref_out[o], m) == 0,
                       "%s %s planes split, output %u differs from scalar: %zu elements, each "

@@ -4,7 +4,10 @@
 #include <immintrin.h>
 
 #include "avx2/kernels_avx2.h"
+#include "kernels/histogram_count.h"
 #include "scalar/kernels_scalar.h"
+
+#include <string.h>
 
 #define LOAD(p) _mm256_loadu_si256((const __m256i *)(p))
 #define STORE(p, v) _mm256_storeu_si256((__m256i *)(p), (v))
@@ -23,11 +26,14 @@ static inline void fp16_high_symbols(__m256i hi, uint8_t *exps, uint8_t *top) {
                                _mm256_and_si256(hi, SET8(3))));
 }
 
-void emz_fp16_planes_split_avx2(const uint8_t *src, size_t m, uint8_t *const out[6]) {
+void emz_fp16_planes_split_avx2(const uint8_t *src, size_t m, uint8_t *const out[6],
+                                uint32_t *hist) {
+    uint32_t tables[4][256];
+    memset(tables, 0, sizeof tables);
     /* per 128-bit lane: the 8 low bytes, then the 8 high bytes */
     const __m256i deint = _mm256_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15, 0,
                                            2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
-    size_t j = 0;
+    size_t j = 0, counted = 0;
     for (; j + 32 <= m; j += 32) {
         /* qwords 0..3: lo 0-3, hi 0-3, lo 4-7, hi 4-7 -> lo 0-7 | hi 0-7 */
         __m256i x = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(LOAD(src + 2 * j), deint), 0xD8);
@@ -38,18 +44,27 @@ void emz_fp16_planes_split_avx2(const uint8_t *src, size_t m, uint8_t *const out
         STORE(out[0] + j, lo);
         STORE(out[1] + j, hi);
         fp16_high_symbols(hi, out[2] + j, out[3] + j);
+        if (j + 32 - counted >= EMZ_HIST_PLANE_BLOCK) {
+            emz_hist_count4(out[1] + counted, j + 32 - counted, tables);
+            counted = j + 32;
+        }
     }
+    emz_hist_count4(out[1] + counted, j - counted, tables);
     uint8_t *const rest[6] = {out[0] + j, out[1] + j, out[2] + j, out[3] + j};
-    emz_fp16_planes_split_scalar(src + 2 * j, m - j, rest);
+    emz_fp16_planes_split_scalar(src + 2 * j, m - j, rest, hist);
+    emz_hist_add_tables((const uint32_t *)tables, 256, hist);
 }
 
-void emz_fp32_planes_split_avx2(const uint8_t *src, size_t m, uint8_t *const out[6]) {
+void emz_fp32_planes_split_avx2(const uint8_t *src, size_t m, uint8_t *const out[6],
+                                uint32_t *hist) {
+    uint32_t tables[4][512];
+    memset(tables, 0, sizeof tables);
     /* per lane: byte k of its 4 elements in dword k; then dwords to qwords of 8 elements */
     const __m256i gather = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15, 0,
                                             4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
     const __m256i pairs = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
     const __m256i low7 = SET8(0x7F);
-    size_t j = 0;
+    size_t j = 0, counted = 0;
     for (; j + 32 <= m; j += 32) {
         __m256i t[4];
         for (unsigned i = 0; i < 4; i++)
@@ -68,10 +83,16 @@ void emz_fp32_planes_split_avx2(const uint8_t *src, size_t m, uint8_t *const out
         STORE(out[4] + j, _mm256_or_si256(_mm256_andnot_si256(SET8(1), _mm256_slli_epi16(b3, 1)),
                                           _mm256_and_si256(SET8(1), _mm256_srli_epi16(b2, 7))));
         STORE(out[5] + j, bitselect(low7, b2, b3));
+        if (j + 32 - counted >= EMZ_HIST_PLANE_BLOCK) {
+            emz_hist_count_sign_b2(out[2] + counted, out[3] + counted, j + 32 - counted, tables);
+            counted = j + 32;
+        }
     }
+    emz_hist_count_sign_b2(out[2] + counted, out[3] + counted, j - counted, tables);
     uint8_t *const rest[6] = {out[0] + j, out[1] + j, out[2] + j,
                               out[3] + j, out[4] + j, out[5] + j};
-    emz_fp32_planes_split_scalar(src + 4 * j, m - j, rest);
+    emz_fp32_planes_split_scalar(src + 4 * j, m - j, rest, hist);
+    emz_hist_add_tables((const uint32_t *)tables, 512, hist);
 }
 
 /* 32 elements of two byte planes -> 64 bytes. */

@@ -4,8 +4,11 @@
 #include <immintrin.h>
 
 #include "avx512/kernels_avx512.h"
+#include "kernels/histogram_count.h"
 #include "kernels/table_macros.h"
 #include "scalar/kernels_scalar.h"
+
+#include <string.h>
 
 #define LOAD(p) _mm512_loadu_si512((const void *)(p))
 #define STORE(p, v) _mm512_storeu_si512((void *)(p), (v))
@@ -33,9 +36,12 @@ static inline void transpose_lanes(const __m512i in[4], __m512i out[4]) {
     out[3] = _mm512_shuffle_i32x4(u1, u3, 0xDD);
 }
 
-void emz_fp16_planes_split_avx512(const uint8_t *src, size_t m, uint8_t *const out[6]) {
+void emz_fp16_planes_split_avx512(const uint8_t *src, size_t m, uint8_t *const out[6],
+                                  uint32_t *hist) {
+    uint32_t tables[4][256];
+    memset(tables, 0, sizeof tables);
     const __m512i lo_idx = LOAD(even_bytes), hi_idx = LOAD(odd_bytes);
-    size_t j = 0;
+    size_t j = 0, counted = 0;
     for (; j + 64 <= m; j += 64) {
         __m512i a = LOAD(src + 2 * j), b = LOAD(src + 2 * j + 64);
         __m512i hi = _mm512_permutex2var_epi8(a, hi_idx, b);
@@ -47,15 +53,24 @@ void emz_fp16_planes_split_avx512(const uint8_t *src, size_t m, uint8_t *const o
         STORE(out[3] + j,
               _mm512_ternarylogic_epi32(
                   SET8(3), hi, _mm512_and_si512(_mm512_srli_epi16(hi, 5), SET8(4)), SELECT));
+        if (j + 64 - counted >= EMZ_HIST_PLANE_BLOCK) {
+            emz_hist_count4(out[1] + counted, j + 64 - counted, tables);
+            counted = j + 64;
+        }
     }
+    emz_hist_count4(out[1] + counted, j - counted, tables);
     uint8_t *const rest[6] = {out[0] + j, out[1] + j, out[2] + j, out[3] + j};
-    emz_fp16_planes_split_scalar(src + 2 * j, m - j, rest);
+    emz_fp16_planes_split_scalar(src + 2 * j, m - j, rest, hist);
+    emz_hist_add_tables((const uint32_t *)tables, 256, hist);
 }
 
-void emz_fp32_planes_split_avx512(const uint8_t *src, size_t m, uint8_t *const out[6]) {
+void emz_fp32_planes_split_avx512(const uint8_t *src, size_t m, uint8_t *const out[6],
+                                  uint32_t *hist) {
+    uint32_t tables[4][512];
+    memset(tables, 0, sizeof tables);
     const __m512i gather = LOAD(lane_planes);
     const __m512i bit0 = SET8(1), low7 = SET8(0x7F);
-    size_t j = 0;
+    size_t j = 0, counted = 0;
     for (; j + 64 <= m; j += 64) {
         __m512i t[4], p[4];
         for (unsigned i = 0; i < 4; i++)
@@ -67,10 +82,16 @@ void emz_fp32_planes_split_avx512(const uint8_t *src, size_t m, uint8_t *const o
         STORE(out[4] + j, _mm512_ternarylogic_epi32(bit0, _mm512_srli_epi16(p[2], 7),
                                                     _mm512_slli_epi16(p[3], 1), SELECT));
         STORE(out[5] + j, _mm512_ternarylogic_epi32(low7, p[2], p[3], SELECT));
+        if (j + 64 - counted >= EMZ_HIST_PLANE_BLOCK) {
+            emz_hist_count_sign_b2(out[2] + counted, out[3] + counted, j + 64 - counted, tables);
+            counted = j + 64;
+        }
     }
+    emz_hist_count_sign_b2(out[2] + counted, out[3] + counted, j - counted, tables);
     uint8_t *const rest[6] = {out[0] + j, out[1] + j, out[2] + j,
                               out[3] + j, out[4] + j, out[5] + j};
-    emz_fp32_planes_split_scalar(src + 4 * j, m - j, rest);
+    emz_fp32_planes_split_scalar(src + 4 * j, m - j, rest, hist);
+    emz_hist_add_tables((const uint32_t *)tables, 512, hist);
 }
 
 /* 64 elements of two byte planes -> 128 bytes. */

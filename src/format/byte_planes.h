@@ -13,10 +13,9 @@
 void emz_fp16_high_hists(const uint32_t hi_hist[256], uint32_t exp_hist[256],
                          uint32_t top_hist[256]);
 
-/* The histograms of FP32 byte 2 and of the top plane (sign and mantissa bits 22..16), from one
- * pass over bytes 2 and 3 that counts sign and byte 2 jointly (9 bits). Byte 3 and the
- * exponent are skewed, where the histogram kernels' compare-count is faster. */
-void emz_fp32_top_hists(const uint8_t *b2, const uint8_t *b3, size_t m, uint32_t b2_hist[256],
-                        uint32_t top_hist[256]);
+/* The histograms of FP32 byte 2 and of the top plane (sign and mantissa bits 22..16) from the
+ * joint counts of sign << 8 | byte 2 that fp32_planes_split makes. Byte 3 and the exponent
+ * are skewed, where the histogram kernels' compare-count is faster. */
+void emz_fp32_top_hists(const uint32_t sign_b2[512], uint32_t b2_hist[256], uint32_t top_hist[256]);
 
 #endif

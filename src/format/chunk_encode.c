@@ -150,11 +150,10 @@ static uint8_t *encode_fp16(const emz_kernels *k, const uint8_t *src, size_t m, 
                             emz_chunk_scratch *s) {
     size_t stride = EMZ_PLANE_STRIDE(m);
     uint8_t *lo = s->planes, *hi = lo + stride, *top = hi + stride;
-    uint32_t hi_hist[256], exp_hist[256], top_hist[256];
+    uint32_t hi_hist[256] = {0}, exp_hist[256], top_hist[256];
     stream_plan low, high, ep, tp;
-    k->fp16_planes_split(src, m, (uint8_t *const[6]){lo, hi, s->exps, top});
+    k->fp16_planes_split(src, m, (uint8_t *const[6]){lo, hi, s->exps, top}, hi_hist);
     plan_byte_plane(k, lo, m, &low);
-    k->histogram(hi, m, hi_hist);
     plan_stream(&high, hi_hist, m, 8);
     emz_fp16_high_hists(hi_hist, exp_hist, top_hist);
     plan_stream(&ep, exp_hist, m, 5);
@@ -177,12 +176,12 @@ static uint8_t *encode_fp32(const emz_kernels *k, const uint8_t *src, size_t m, 
     size_t stride = EMZ_PLANE_STRIDE(m);
     uint8_t *b0 = s->planes, *b1 = b0 + stride, *b2 = b1 + stride, *b3 = b2 + stride;
     uint8_t *top = b3 + stride;
-    uint32_t h2[256], h3[256], he[256], ht[256];
+    uint32_t sign_b2[512] = {0}, h2[256], h3[256], he[256], ht[256];
     stream_plan lo0, lo1, hi2, hi3, ep, tp;
-    k->fp32_planes_split(src, m, (uint8_t *const[6]){b0, b1, b2, b3, s->exps, top});
+    k->fp32_planes_split(src, m, (uint8_t *const[6]){b0, b1, b2, b3, s->exps, top}, sign_b2);
     plan_byte_plane(k, b0, m, &lo0);
     plan_byte_plane(k, b1, m, &lo1);
-    emz_fp32_top_hists(b2, b3, m, h2, ht);
+    emz_fp32_top_hists(sign_b2, h2, ht);
     k->histogram(b3, m, h3);
     k->histogram(s->exps, m, he);
     plan_stream(&hi2, h2, m, 8);

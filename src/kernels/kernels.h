@@ -66,12 +66,14 @@ typedef emz_status emz_huff_decode_kernel(const uint8_t *lanes,
                                           const uint8_t *readable_end, const emz_huff_dec *dec,
                                           uint8_t *out, size_t n);
 /* Version 2 byte planes (FORMAT.md, "Chunk payload") of m elements, each output its own array
- * of m bytes:
+ * of m bytes, and in the same pass the counts the encoder weighs SPLIT against BYTES with,
+ * added to hist:
  *  - fp16_planes_split: out = {low byte, high byte, exponent (bits 14..10), top plane (sign << 2
- *    | mantissa bits 9..8)}: the BYTES planes and the SPLIT streams in one pass;
+ *    | mantissa bits 9..8)}; hist[256]: the high bytes;
  *  - fp32_planes_split: out = {byte 0, byte 1, byte 2, byte 3, exponent (bits 30..23), top plane
- *    (sign << 7 | mantissa bits 22..16)}. */
-typedef void emz_planes_split_kernel(const uint8_t *src, size_t m, uint8_t *const out[6]);
+ *    (sign << 7 | mantissa bits 22..16)}; hist[512]: sign << 8 | byte 2. */
+typedef void emz_planes_split_kernel(const uint8_t *src, size_t m, uint8_t *const out[6],
+                                     uint32_t *hist);
 /* The inverses, straight into elements:
  *  - bytes2_merge / bytes4_merge: in = the 2 / 4 BYTES planes (byte k of element j = in[k][j]);
  *  - fp16_planes_merge: in = {exponent, low byte, top plane};

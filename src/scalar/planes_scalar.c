@@ -1,10 +1,14 @@
 /* planes_scalar.c - reference version 2 byte planes: BYTES planes of 2- and 4-byte elements and
  * the FP16 / FP32 sign+mantissa planes (kernels/kernels.h, FORMAT.md "Chunk payload"). */
+#include "kernels/histogram_count.h"
 #include "kernels/kernels.h"
 #include "scalar/kernels_scalar.h"
 
+#include <string.h>
+
 /* FP16 high byte: sign (bit 7), exponent (bits 6..2), mantissa bits 9..8 (bits 1..0). */
-void emz_fp16_planes_split_scalar(const uint8_t *src, size_t m, uint8_t *const out[6]) {
+void emz_fp16_planes_split_scalar(const uint8_t *src, size_t m, uint8_t *const out[6],
+                                  uint32_t *hist) {
     uint8_t *lo = out[0], *hi = out[1], *exps = out[2], *top = out[3];
     for (size_t j = 0; j < m; j++) {
         uint8_t b = src[2 * j + 1];
@@ -13,11 +17,16 @@ void emz_fp16_planes_split_scalar(const uint8_t *src, size_t m, uint8_t *const o
         exps[j] = (uint8_t)(b >> 2 & 0x1F);
         top[j] = (uint8_t)((b >> 5 & 4) | (b & 3));
     }
+    uint32_t tables[4][256];
+    memset(tables, 0, sizeof tables);
+    emz_hist_count4(hi, m, tables);
+    emz_hist_add_tables((const uint32_t *)tables, 256, hist);
 }
 
 /* FP32 bytes 2 and 3: byte 3 = sign, exponent bits 7..1; byte 2 = exponent bit 0, mantissa
  * bits 22..16. */
-void emz_fp32_planes_split_scalar(const uint8_t *src, size_t m, uint8_t *const out[6]) {
+void emz_fp32_planes_split_scalar(const uint8_t *src, size_t m, uint8_t *const out[6],
+                                  uint32_t *hist) {
     uint8_t *b0 = out[0], *b1 = out[1], *b2 = out[2], *b3 = out[3], *exps = out[4], *top = out[5];
     for (size_t j = 0; j < m; j++) {
         uint8_t x2 = src[4 * j + 2], x3 = src[4 * j + 3];
@@ -28,6 +37,10 @@ void emz_fp32_planes_split_scalar(const uint8_t *src, size_t m, uint8_t *const o
         exps[j] = (uint8_t)(x3 << 1 | x2 >> 7);
         top[j] = (uint8_t)((x3 & 0x80) | (x2 & 0x7F));
     }
+    uint32_t tables[4][512];
+    memset(tables, 0, sizeof tables);
+    emz_hist_count_sign_b2(b2, b3, m, tables);
+    emz_hist_add_tables((const uint32_t *)tables, 512, hist);
 }
 
 void emz_bytes2_merge_scalar(const uint8_t *const in[4], size_t m, uint8_t *dst) {
