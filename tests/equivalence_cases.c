@@ -490,7 +490,7 @@ static void planes_split_merge(const eq_reporter *r, emz_impl impl, int which) {
     const unsigned eb = plane_elem_bytes(which), outs = plane_split_outs(which);
     size_t n;
     uint8_t *src = plane_patterns(which, &n);
-    uint8_t *p0[6] = {0}, *p1[6] = {0}, *o0 = xmalloc(eb * n + 16), *o1 = xmalloc(eb * n + 24);
+    uint8_t *p0[6] = {0}, *p1[6] = {0}, *o0 = xmalloc(eb * n + 24), *o1 = xmalloc(eb * n + 24);
     for (unsigned i = 0; i < outs; i++)
         p0[i] = xmalloc(n), p1[i] = xmalloc(n + 24);
     for (size_t len = 0; len <= 302; len++) {
