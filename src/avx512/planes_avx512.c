@@ -94,29 +94,49 @@ void emz_fp32_planes_split_avx512(const uint8_t *src, size_t m, uint8_t *const o
     emz_hist_add_tables((const uint32_t *)tables, 512, hist);
 }
 
-/* 64 elements of two byte planes -> 128 bytes. */
-static inline void interleave2(__m512i p0, __m512i p1, uint8_t *dst) {
-    const __m512i first = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
-    const __m512i second = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
-    __m512i a = _mm512_unpacklo_epi8(p0, p1), b = _mm512_unpackhi_epi8(p0, p1);
-    STORE(dst, _mm512_permutex2var_epi64(a, first, b));
-    STORE(dst + 64, _mm512_permutex2var_epi64(a, second, b));
+/* Interleaving byte planes: vpermt2b picks any byte of two vectors, so two planes interleave
+ * with one permute per 64 output bytes, and four with two (pairs of planes, then pairs of
+ * pairs): half the shuffles of unpacks followed by lane moves (measured 0.90x the
+ * compiler-vectorized plain loop for four planes with those; L1-resident). Pairs: byte i of the
+ * low (high) half is byte i % 2 of element i / 2 (32 + i / 2); quads: byte i of quarter q is
+ * byte i % 4 of element 16q + i / 4, taken from the pairs of its half. */
+#define PAIR_LO(a, i) ((i) % 2 * 64 + (i) / 2)
+#define PAIR_HI(a, i) ((i) % 2 * 64 + 32 + (i) / 2)
+#define QUAD(q, i) ((i) % 4 / 2 * 64 + 2 * (16 * ((q) % 2) + (i) / 4) + (i) % 2)
+static const uint8_t pair_lo[64] = {X64(PAIR_LO, 0)};
+static const uint8_t pair_hi[64] = {X64(PAIR_HI, 0)};
+static const uint8_t quad_even[64] = {X64(QUAD, 0)};
+static const uint8_t quad_odd[64] = {X64(QUAD, 1)};
+
+/* The merges first hand scalar the elements before the first 64-byte boundary of dst (when dst
+ * is a multiple of the element size apart from one), so that no vector store splits a cache
+ * line: the merges are store-bound, and split stores cost them 5-10%. */
+static inline size_t aligning_head(const uint8_t *dst, unsigned B, size_t m) {
+    size_t to_line = (size_t)(-(uintptr_t)dst & 63), head = to_line / B;
+    return to_line % B == 0 && head < m ? head : 0;
 }
 
-/* 64 elements of four byte planes -> 256 bytes: in lane i, w[q] holds elements 16i + 4q..+3. */
+/* 64 elements of two byte planes -> 128 bytes. */
+static inline void interleave2(__m512i p0, __m512i p1, uint8_t *dst) {
+    STORE(dst, _mm512_permutex2var_epi8(p0, LOAD(pair_lo), p1));
+    STORE(dst + 64, _mm512_permutex2var_epi8(p0, LOAD(pair_hi), p1));
+}
+
+/* 64 elements of four byte planes -> 256 bytes. */
 static inline void interleave4(__m512i p0, __m512i p1, __m512i p2, __m512i p3, uint8_t *dst) {
-    __m512i l01 = _mm512_unpacklo_epi8(p0, p1), h01 = _mm512_unpackhi_epi8(p0, p1);
-    __m512i l23 = _mm512_unpacklo_epi8(p2, p3), h23 = _mm512_unpackhi_epi8(p2, p3);
-    __m512i w[4] = {_mm512_unpacklo_epi16(l01, l23), _mm512_unpackhi_epi16(l01, l23),
-                    _mm512_unpacklo_epi16(h01, h23), _mm512_unpackhi_epi16(h01, h23)};
-    __m512i o[4];
-    transpose_lanes(w, o);
-    for (unsigned i = 0; i < 4; i++)
-        STORE(dst + 64 * i, o[i]);
+    const __m512i lo = LOAD(pair_lo), hi = LOAD(pair_hi);
+    const __m512i even = LOAD(quad_even), odd = LOAD(quad_odd);
+    __m512i l01 = _mm512_permutex2var_epi8(p0, lo, p1), h01 = _mm512_permutex2var_epi8(p0, hi, p1);
+    __m512i l23 = _mm512_permutex2var_epi8(p2, lo, p3), h23 = _mm512_permutex2var_epi8(p2, hi, p3);
+    STORE(dst, _mm512_permutex2var_epi8(l01, even, l23));
+    STORE(dst + 64, _mm512_permutex2var_epi8(l01, odd, l23));
+    STORE(dst + 128, _mm512_permutex2var_epi8(h01, even, h23));
+    STORE(dst + 192, _mm512_permutex2var_epi8(h01, odd, h23));
 }
 
 void emz_bytes2_merge_avx512(const uint8_t *const in[4], size_t m, uint8_t *dst) {
-    size_t j = 0;
+    size_t j = aligning_head(dst, 2, m);
+    emz_bytes2_merge_scalar(in, j, dst);
     for (; j + 64 <= m; j += 64)
         interleave2(LOAD(in[0] + j), LOAD(in[1] + j), dst + 2 * j);
     const uint8_t *const rest[4] = {in[0] + j, in[1] + j};
@@ -124,7 +144,8 @@ void emz_bytes2_merge_avx512(const uint8_t *const in[4], size_t m, uint8_t *dst)
 }
 
 void emz_bytes4_merge_avx512(const uint8_t *const in[4], size_t m, uint8_t *dst) {
-    size_t j = 0;
+    size_t j = aligning_head(dst, 4, m);
+    emz_bytes4_merge_scalar(in, j, dst);
     for (; j + 64 <= m; j += 64)
         interleave4(LOAD(in[0] + j), LOAD(in[1] + j), LOAD(in[2] + j), LOAD(in[3] + j),
                     dst + 4 * j);
@@ -134,7 +155,8 @@ void emz_bytes4_merge_avx512(const uint8_t *const in[4], size_t m, uint8_t *dst)
 
 void emz_fp16_planes_merge_avx512(const uint8_t *const in[4], size_t m, uint8_t *dst) {
     const __m512i m3 = SET8(3), sign = SET8(0x80), mfc = SET8(0xFC);
-    size_t j = 0;
+    size_t j = aligning_head(dst, 2, m);
+    emz_fp16_planes_merge_scalar(in, j, dst);
     for (; j + 64 <= m; j += 64) {
         __m512i e = LOAD(in[0] + j), t = LOAD(in[2] + j);
         /* (t & 4) << 5 | e << 2 | (t & 3), byte-wise */
@@ -149,7 +171,8 @@ void emz_fp16_planes_merge_avx512(const uint8_t *const in[4], size_t m, uint8_t 
 
 void emz_fp32_planes_merge_avx512(const uint8_t *const in[4], size_t m, uint8_t *dst) {
     const __m512i low7 = SET8(0x7F);
-    size_t j = 0;
+    size_t j = aligning_head(dst, 4, m);
+    emz_fp32_planes_merge_scalar(in, j, dst);
     for (; j + 64 <= m; j += 64) {
         __m512i e = LOAD(in[0] + j), t = LOAD(in[3] + j);
         /* byte 2 = (e & 1) << 7 | (t & 0x7F); byte 3 = (t & 0x80) | e >> 1 */
