@@ -406,6 +406,264 @@ static void guarded_split_merge(const eq_reporter *r, emz_impl impl, int arg) {
     guarded_free(&gsrc), guarded_free(&gexp), guarded_free(&gsm), guarded_free(&gdst);
 }
 
+/* ---- version 2 byte planes ---- */
+
+/* Kernels of the byte planes (kernels/kernels.h), each run through the same harness: the
+ * planes a split writes (FP16: 4, FP32: 6) and the planes a merge reads. */
+enum { PL_FP16 = 0, PL_FP32 = 1 };
+static unsigned plane_elem_bytes(int which) {
+    return which == PL_FP16 ? 2 : 4;
+}
+static unsigned plane_split_outs(int which) {
+    return which == PL_FP16 ? 4 : 6;
+}
+
+/* The source patterns of a planes case: FP16 all 2^16 patterns; FP32 the pattern set above with
+ * its first slots replaced by the special values (both zeros, infinities, quiet and signalling
+ * NaNs with payloads, the smallest and largest subnormals and normals). */
+static uint8_t *plane_patterns(int which, size_t *slots) {
+    static const uint32_t special[] = {
+        0x00000000u, 0x80000000u, 0x7F800000u, 0xFF800000u, 0x7FC00000u, 0xFFC00000u, 0x7F800001u,
+        0xFFBFFFFFu, 0x7FFFFFFFu, 0xFFFFFFFFu, 0x00000001u, 0x80000001u, 0x007FFFFFu, 0x807FFFFFu,
+        0x00800000u, 0x7F7FFFFFu, 0xFF7FFFFFu, 0x3F800000u, 0xBF800000u, 0x7FA5A5A5u};
+    uint8_t *p = patterns(which == PL_FP16 ? EMZ_TYPE_FP16 : EMZ_TYPE_FP32, 0, slots);
+    if (which == PL_FP32)
+        for (size_t i = 0; i < sizeof special / sizeof *special; i++)
+            tu_put32(p + 4 * i, special[i]);
+    return p;
+}
+
+/* What scalar's split must write, from the test's own reading of FORMAT.md: byte planes, then
+ * the exponent and top plane. */
+static int split_is_format(int which, const uint8_t *src, size_t m, uint8_t *const out[6]) {
+    const unsigned eb = plane_elem_bytes(which);
+    for (size_t j = 0; j < m; j++) {
+        const uint8_t *v = src + eb * j;
+        for (unsigned b = 0; b < eb; b++)
+            if (out[b][j] != v[b]) return 0;
+        unsigned e, t;
+        if (which == PL_FP16) {
+            unsigned h = v[0] | (unsigned)v[1] << 8;
+            e = h >> 10 & 0x1F, t = (h >> 15) << 2 | (h >> 8 & 3);
+        } else {
+            uint32_t x = v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 | (uint32_t)v[3] << 24;
+            e = x >> 23 & 0xFF, t = (x >> 31) << 7 | (x >> 16 & 0x7F);
+        }
+        if (out[eb][j] != e || out[eb + 1][j] != t) return 0;
+    }
+    return 1;
+}
+
+/* The counts a split adds (kernels/kernels.h), counted here: FP16 the high bytes (256 entries),
+ * FP32 sign << 8 | byte 2 (512); the rest of counts[512] zero. */
+static void plane_counts(int which, const uint8_t *src, size_t m, uint32_t counts[512]) {
+    memset(counts, 0, 512 * sizeof *counts);
+    for (size_t j = 0; j < m; j++)
+        if (which == PL_FP16)
+            counts[src[2 * j + 1]]++;
+        else
+            counts[(src[4 * j + 3] >> 7) << 8 | src[4 * j + 2]]++;
+}
+
+/* Calls the merges a split feeds: BYTES from the byte planes and SPLIT from exponent, low
+ * planes and top plane; both must give the elements back. */
+static void planes_merges(const emz_kernels *k, int which, uint8_t *const in[6], size_t m,
+                          uint8_t *bytes_out, uint8_t *split_out) {
+    if (which == PL_FP16) {
+        k->bytes2_merge((const uint8_t *const[4]){in[0], in[1]}, m, bytes_out);
+        k->fp16_planes_merge((const uint8_t *const[4]){in[2], in[0], in[3]}, m, split_out);
+    } else {
+        k->bytes4_merge((const uint8_t *const[4]){in[0], in[1], in[2], in[3]}, m, bytes_out);
+        k->fp32_planes_merge((const uint8_t *const[4]){in[4], in[0], in[1], in[5]}, m, split_out);
+    }
+}
+
+/* The split of one type against scalar and the format, and its merges against the input: every
+ * length 0..300 (several steps of every ISA's loop, and every tail), 4099, then the whole
+ * pattern set; input at every offset 0..7 (exact copies: reading past the input is an ASan
+ * error), outputs at every offset 0..7, the `off` bytes before and 16 after each output
+ * untouched. The merges read exact copies of scalar's planes. */
+static void planes_split_merge(const eq_reporter *r, emz_impl impl, int which) {
+    const emz_kernels *ref = kernels_of(r, EMZ_IMPL_SCALAR), *k = kernels_of(r, impl);
+    if (!ref || !k) return;
+    const char *tn = which == PL_FP16 ? "fp16" : "fp32";
+    const unsigned eb = plane_elem_bytes(which), outs = plane_split_outs(which);
+    size_t n;
+    uint8_t *src = plane_patterns(which, &n);
+    uint8_t *p0[6] = {0}, *p1[6] = {0}, *o0 = xmalloc(eb * n + 24), *o1 = xmalloc(eb * n + 24);
+    for (unsigned i = 0; i < outs; i++)
+        p0[i] = xmalloc(n), p1[i] = xmalloc(n + 24);
+    for (size_t len = 0; len <= 302; len++) {
+        const size_t m = len <= 300 ? len : len == 301 ? 4099 : n, b = eb * m;
+        for (unsigned off = 0; off < 8; off++) {
+            uint8_t *in_base, *cp_base[6] = {0};
+            const uint8_t *in = exact_copy(src + (m == n ? 0 : eb * off), b, off, &in_base);
+            uint8_t *q1[6] = {0}, *cp[6] = {0};
+            uint32_t h0[512], h1[512], want[512];
+            plane_counts(which, in, m, want);
+            for (unsigned v = 0; v < 512; v++)
+                h0[v] = h1[v] = 3 * v + (unsigned)len, want[v] += 3 * v + (unsigned)len;
+            (which == PL_FP16 ? ref->fp16_planes_split : ref->fp32_planes_split)(in, m, p0, h0);
+            CHECK(r, split_is_format(which, in, m, p0),
+                  "scalar %s planes split is not what the format says: %zu elements", tn, m);
+            CHECK(r, memcmp(h0, want, sizeof want) == 0,
+                  "scalar %s planes split did not add the right counts: %zu elements", tn, m);
+            for (unsigned i = 0; i < outs; i++) {
+                memset(p1[i], 0xC3, off + m + 16);
+                q1[i] = p1[i] + off;
+            }
+            doing(r, "%s %s planes split, %zu elements, at +%u", k->name, tn, m, off);
+            (which == PL_FP16 ? k->fp16_planes_split : k->fp32_planes_split)(in, m, q1, h1);
+            CHECK(r, memcmp(h0, h1, sizeof h1) == 0,
+                  "%s %s planes split counts differ from scalar: %zu elements, at +%u", k->name, tn,
+                  m, off);
+            for (unsigned i = 0; i < outs; i++) {
+                CHECK(r, memcmp(p0[i], q1[i], m) == 0,
+                      "%s %s planes split, output %u differs from scalar: %zu elements, at +%u",
+                      k->name, tn, i, m, off);
+                CHECK(r, untouched(p1[i], off, 0xC3) && untouched(q1[i] + m, 16, 0xC3),
+                      "%s %s planes split wrote outside output %u: %zu elements, at +%u", k->name,
+                      tn, i, m, off);
+                cp[i] = (uint8_t *)exact_copy(p0[i], m, off, &cp_base[i]);
+            }
+            for (unsigned twice = 0; twice < 2; twice++) {
+                const emz_kernels *kk = twice ? k : ref;
+                memset(o0, 0xA5, off + b + 16);
+                memset(o1, 0xA5, off + b + 16);
+                doing(r, "%s %s merges, %zu elements, at +%u", kk->name, tn, m, off);
+                planes_merges(kk, which, cp, m, o0 + off, o1 + off);
+                CHECK(r, memcmp(o0 + off, in, b) == 0 && memcmp(o1 + off, in, b) == 0,
+                      "%s %s BYTES or SPLIT merge does not give the input back: %zu elements, "
+                      "at +%u",
+                      kk->name, tn, m, off);
+                CHECK(r,
+                      untouched(o0, off, 0xA5) && untouched(o0 + off + b, 16, 0xA5) &&
+                          untouched(o1, off, 0xA5) && untouched(o1 + off + b, 16, 0xA5),
+                      "%s %s merge wrote outside its output: %zu elements, at +%u", kk->name, tn, m,
+                      off);
+            }
+            free(in_base);
+            for (unsigned i = 0; i < outs; i++)
+                free(cp_base[i]);
+        }
+    }
+    free(src), free(o0), free(o1);
+    for (unsigned i = 0; i < outs; i++)
+        free(p0[i]), free(p1[i]);
+}
+
+/* The merges on what a decoder may hand over, against scalar: random byte planes (any byte) and
+ * random exponent and top symbols below 2^E and 2^width (the kernel contract), two sets, at the
+ * merge lengths above, each input an exact copy. */
+static void planes_merge_any(const eq_reporter *r, emz_impl impl, int which) {
+    const emz_kernels *ref = kernels_of(r, EMZ_IMPL_SCALAR), *k = kernels_of(r, impl);
+    if (!ref || !k) return;
+    const char *tn = which == PL_FP16 ? "fp16" : "fp32";
+    const size_t big = 40000;
+    const unsigned eb = plane_elem_bytes(which), outs = plane_split_outs(which);
+    const uint8_t limit[6] = {
+        0xFF, 0xFF, which == PL_FP16 ? 0x1F : 0xFF, which == PL_FP16 ? 0x07 : 0xFF, 0xFF, 0xFF};
+    uint8_t *planes[6], *b0 = xmalloc(eb * big + 16), *b1 = xmalloc(eb * big + 16),
+                        *s0 = xmalloc(eb * big + 16), *s1 = xmalloc(eb * big + 16);
+    for (unsigned set = 0; set < 2; set++) {
+        for (unsigned i = 0; i < outs; i++) {
+            planes[i] = xmalloc(big);
+            tu_fill_random(planes[i], big, 70 + 10 * set + i + (unsigned)which);
+            for (size_t j = 0; j < big; j++)
+                planes[i][j] &= limit[i];
+        }
+        for (size_t m = 0; m <= big; m = next_merge_len(m, 1)) {
+            uint8_t *cp[6], *base[6];
+            for (unsigned i = 0; i < outs; i++)
+                cp[i] = (uint8_t *)exact_copy(planes[i], m, 0, &base[i]);
+            memset(b0, 0xA5, eb * m + 16), memset(b1, 0xA5, eb * m + 16);
+            memset(s0, 0xA5, eb * m + 16), memset(s1, 0xA5, eb * m + 16);
+            planes_merges(ref, which, cp, m, b0, s0);
+            doing(r, "%s %s merges of arbitrary planes, %zu elements", k->name, tn, m);
+            planes_merges(k, which, cp, m, b1, s1);
+            CHECK(r, memcmp(b0, b1, eb * m + 16) == 0,
+                  "%s bytes%u merge of arbitrary planes (set %u) differs from scalar or wrote "
+                  "past its output: %zu elements",
+                  k->name, eb, set, m);
+            CHECK(r, memcmp(s0, s1, eb * m + 16) == 0,
+                  "%s %s planes merge of arbitrary symbols (set %u) differs from scalar or wrote "
+                  "past its output: %zu elements",
+                  k->name, tn, set, m);
+            for (unsigned i = 0; i < outs; i++)
+                free(base[i]);
+        }
+        for (unsigned i = 0; i < outs; i++)
+            free(planes[i]);
+    }
+    free(b0), free(b1), free(s0), free(s1);
+}
+
+/* The planes kernels with every buffer flush against an inaccessible page (after its end, then
+ * before its start), at every short length and a few long ones: split must match scalar's and
+ * both merges give the input back. */
+static void guarded_planes(const eq_reporter *r, emz_impl impl, int which) {
+    const emz_kernels *ref = kernels_of(r, EMZ_IMPL_SCALAR), *k = kernels_of(r, impl);
+    if (!ref || !k) return;
+    const char *tn = which == PL_FP16 ? "fp16" : "fp32";
+    const unsigned eb = plane_elem_bytes(which), outs = plane_split_outs(which);
+    const size_t max_m = guarded_len(GUARDED_LENS - 1, 1);
+    guarded gsrc, gdst, gout[6];
+    int ok = guarded_new(r, &gsrc, eb * max_m);
+    ok = guarded_new(r, &gdst, eb * max_m) && ok;
+    for (unsigned i = 0; i < outs; i++)
+        ok = guarded_new(r, &gout[i], max_m) && ok;
+    uint8_t *ref_out[6] = {0};
+    for (unsigned i = 0; i < outs; i++)
+        ref_out[i] = xmalloc(max_m);
+    for (int at_end = 1; ok && at_end >= 0; at_end--) {
+        const char *side = at_end ? "before the page after it" : "after the page before it";
+        for (size_t i = 0; i < GUARDED_LENS; i++) {
+            const size_t m = guarded_len(i, 1), b = eb * m;
+            uint8_t *src = guarded_place(&gsrc, b, at_end), *dst = guarded_place(&gdst, b, at_end);
+            uint8_t *out[6] = {0};
+            for (unsigned o = 0; o < outs; o++)
+                out[o] = guarded_place(&gout[o], m, at_end);
+            tu_fill_random(src, b, m + 5);
+            uint32_t h0[512] = {0}, h1[512] = {0};
+            (which == PL_FP16 ? ref->fp16_planes_split : ref->fp32_planes_split)(src, m, ref_out,
+                                                                                 h0);
+            doing(r, "%s %s planes split, %zu elements, each buffer %s", k->name, tn, m, side);
+            (which == PL_FP16 ? k->fp16_planes_split : k->fp32_planes_split)(src, m, out, h1);
+            CHECK(r, memcmp(h0, h1, sizeof h1) == 0,
+                  "%s %s planes split counts differ from scalar: %zu elements, each buffer %s",
+                  k->name, tn, m, side);
+            for (unsigned o = 0; o < outs; o++)
+                CHECK(r, memcmp(out[o], ref_out[o], m) == 0,
+                      "%s %s planes split, output %u differs from scalar: %zu elements, each "
+                      "buffer %s",
+                      k->name, tn, o, m, side);
+            for (unsigned s = 0; s < 2; s++) {
+                doing(r, "%s %s %s merge, %zu elements, each buffer %s", k->name, tn,
+                      s ? "SPLIT" : "BYTES", m, side);
+                memset(dst, 0, b);
+                if (which == PL_FP16 && s == 0)
+                    k->bytes2_merge((const uint8_t *const[4]){out[0], out[1]}, m, dst);
+                else if (which == PL_FP16)
+                    k->fp16_planes_merge((const uint8_t *const[4]){out[2], out[0], out[3]}, m, dst);
+                else if (s == 0)
+                    k->bytes4_merge((const uint8_t *const[4]){out[0], out[1], out[2], out[3]}, m,
+                                    dst);
+                else
+                    k->fp32_planes_merge((const uint8_t *const[4]){out[4], out[0], out[1], out[5]},
+                                         m, dst);
+                CHECK(r, memcmp(dst, src, b) == 0,
+                      "%s %s %s merge does not give the input back: %zu elements, each buffer %s",
+                      k->name, tn, s ? "SPLIT" : "BYTES", m, side);
+            }
+        }
+    }
+    for (unsigned i = 0; i < outs; i++)
+        free(ref_out[i]);
+    guarded_free(&gsrc), guarded_free(&gdst);
+    for (unsigned i = 0; i < outs; i++)
+        guarded_free(&gout[i]);
+}
+
 /* pack_bits and unpack_bits of every width, each buffer flush against an inaccessible page as
  * above; packing must match scalar's and unpacking give the symbols back. */
 static void guarded_pack_unpack(const eq_reporter *r, emz_impl impl, int arg) {

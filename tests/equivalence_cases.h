@@ -48,6 +48,12 @@ typedef struct eq_reporter {
     X(guarded_split_merge_e5m2, guarded_split_merge, EMZ_TYPE_FP8_E5M2)                            \
     X(guarded_split_merge_fp4, guarded_split_merge, EMZ_TYPE_FP4_E2M1)                             \
     X(guarded_pack_unpack, guarded_pack_unpack, 0)                                                 \
+    X(planes_fp16, planes_split_merge, 0)                                                          \
+    X(planes_fp32, planes_split_merge, 1)                                                          \
+    X(planes_merge_any_fp16, planes_merge_any, 0)                                                  \
+    X(planes_merge_any_fp32, planes_merge_any, 1)                                                  \
+    X(guarded_planes_fp16, guarded_planes, 0)                                                      \
+    X(guarded_planes_fp32, guarded_planes, 1)                                                      \
     X(checksum32, checksum32, 0)                                                                   \
     X(frames, frames, 0)                                                                           \
     X(impl_selection, impl_selection, 0)

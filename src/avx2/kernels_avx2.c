@@ -27,4 +27,10 @@ const emz_kernels emz_kernels_avx2 = {
     .huff_encode = emz_huff_encode_avx2, /* the shared lane coder, BMI2 build */
     .huff_decode = emz_huff_decode_avx2,
     .checksum32 = emz_checksum32_avx2,
+    .fp16_planes_split = emz_fp16_planes_split_avx2,
+    .fp32_planes_split = emz_fp32_planes_split_avx2,
+    .bytes2_merge = emz_bytes2_merge_avx2,
+    .bytes4_merge = emz_bytes4_merge_avx2,
+    .fp16_planes_merge = emz_fp16_planes_merge_avx2,
+    .fp32_planes_merge = emz_fp32_planes_merge_avx2,
 };

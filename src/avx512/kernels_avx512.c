@@ -28,4 +28,10 @@ const emz_kernels emz_kernels_avx512 = {
     .huff_encode = emz_huff_encode_avx512, /* VBMI code lookup and joins */
     .huff_decode = emz_huff_decode_avx2,   /* the AVX2 folder's: BMI2 and assembly */
     .checksum32 = emz_checksum32_avx512,
+    .fp16_planes_split = emz_fp16_planes_split_avx512,
+    .fp32_planes_split = emz_fp32_planes_split_avx512,
+    .bytes2_merge = emz_bytes2_merge_avx512,
+    .bytes4_merge = emz_bytes4_merge_avx512,
+    .fp16_planes_merge = emz_fp16_planes_merge_avx512,
+    .fp32_planes_merge = emz_fp32_planes_merge_avx512,
 };

@@ -1,7 +1,6 @@
 /* chunk_decode.c - parses and decodes one chunk payload; every field is checked against the
  * bytes actually present before it is used. */
 #include "common/common.h"
-#include "format/byte_planes.h"
 #include "format/chunk_codec.h"
 #include "format/huffman_build.h"
 
@@ -129,7 +128,7 @@ static emz_status decode_bytes(const emz_kernels *k, reader *r, unsigned B, size
             read_stream_bytes(k, r, m, 8, s->planes + b * EMZ_PLANE_STRIDE(m), &plane[b], s);
         if (st != EMZ_OK) return st;
     }
-    emz_planes_merge(plane, m, B, dst);
+    (B == 2 ? k->bytes2_merge : k->bytes4_merge)(plane, m, dst);
     return EMZ_OK;
 }
 
@@ -144,10 +143,7 @@ static emz_status decode_planes(const emz_kernels *k, reader *r, emz_type type, 
         emz_status st = read_stream_bytes(k, r, m, w[i], buf, &sym[i], s);
         if (st != EMZ_OK) return st;
     }
-    if (type == EMZ_TYPE_FP16)
-        emz_fp16_planes_merge(sym[0], sym[1], sym[2], m, dst);
-    else
-        emz_fp32_planes_merge(sym[0], sym[1], sym[2], sym[3], m, dst);
+    (type == EMZ_TYPE_FP16 ? k->fp16_planes_merge : k->fp32_planes_merge)(sym, m, dst);
     return EMZ_OK;
 }
 

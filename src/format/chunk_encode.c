@@ -143,13 +143,6 @@ static void plan_byte_plane(const emz_kernels *k, const uint8_t *plane, size_t m
     plan_stream(p, hist, m, 8);
 }
 
-static void plan_byte_plane_full(const emz_kernels *k, const uint8_t *plane, size_t m,
-                                 stream_plan *p) {
-    uint32_t hist[256];
-    k->histogram(plane, m, hist);
-    plan_stream(p, hist, m, 8);
-}
-
 /* FP16 (version 2): SPLIT into exponent, low mantissa byte and a 3-bit sign+mantissa plane, or
  * BYTES (low byte, high byte). The low byte is the same stream in both, so the choice weighs
  * the exponent and top plane against the high byte, whose histogram gives all three. */
@@ -157,11 +150,10 @@ static uint8_t *encode_fp16(const emz_kernels *k, const uint8_t *src, size_t m, 
                             emz_chunk_scratch *s) {
     size_t stride = EMZ_PLANE_STRIDE(m);
     uint8_t *lo = s->planes, *hi = lo + stride, *top = hi + stride;
-    uint32_t hi_hist[256], exp_hist[256], top_hist[256];
+    uint32_t hi_hist[256] = {0}, exp_hist[256], top_hist[256];
     stream_plan low, high, ep, tp;
-    emz_planes_split(src, m, 2, (uint8_t *const[4]){lo, hi});
+    k->fp16_planes_split(src, m, (uint8_t *const[6]){lo, hi, s->exps, top}, hi_hist);
     plan_byte_plane(k, lo, m, &low);
-    k->histogram(hi, m, hi_hist);
     plan_stream(&high, hi_hist, m, 8);
     emz_fp16_high_hists(hi_hist, exp_hist, top_hist);
     plan_stream(&ep, exp_hist, m, 5);
@@ -172,7 +164,6 @@ static uint8_t *encode_fp16(const emz_kernels *k, const uint8_t *src, size_t m, 
         return p + write_stream(k, &high, hi, hi, p, s);
     }
     *p++ = EMZ_LAYOUT_SPLIT;
-    emz_fp16_high_split(hi, m, s->exps, top);
     p += write_stream(k, &ep, s->exps, NULL, p, s);
     p += write_stream(k, &low, lo, lo, p, s);
     return p + write_stream(k, &tp, top, NULL, p, s);
@@ -185,15 +176,18 @@ static uint8_t *encode_fp32(const emz_kernels *k, const uint8_t *src, size_t m, 
     size_t stride = EMZ_PLANE_STRIDE(m);
     uint8_t *b0 = s->planes, *b1 = b0 + stride, *b2 = b1 + stride, *b3 = b2 + stride;
     uint8_t *top = b3 + stride;
+    uint32_t sign_b2[512] = {0}, h2[256], h3[256], he[256], ht[256];
     stream_plan lo0, lo1, hi2, hi3, ep, tp;
-    emz_planes_split(src, m, 4, (uint8_t *const[4]){b0, b1, b2, b3});
-    emz_fp32_high_split(b2, b3, m, s->exps, top);
+    k->fp32_planes_split(src, m, (uint8_t *const[6]){b0, b1, b2, b3, s->exps, top}, sign_b2);
     plan_byte_plane(k, b0, m, &lo0);
     plan_byte_plane(k, b1, m, &lo1);
-    plan_byte_plane_full(k, b2, m, &hi2);
-    plan_byte_plane_full(k, b3, m, &hi3);
-    plan_byte_plane_full(k, s->exps, m, &ep);
-    plan_byte_plane_full(k, top, m, &tp);
+    emz_fp32_top_hists(sign_b2, h2, ht);
+    k->histogram(b3, m, h3);
+    k->histogram(s->exps, m, he);
+    plan_stream(&hi2, h2, m, 8);
+    plan_stream(&hi3, h3, m, 8);
+    plan_stream(&ep, he, m, 8);
+    plan_stream(&tp, ht, m, 8);
     if (ep.cost + tp.cost >= hi2.cost + hi3.cost) {
         *p++ = EMZ_LAYOUT_BYTES;
         p += write_stream(k, &lo0, b0, b0, p, s);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 enum { EMZ_HIST_CANDIDATES = 8, EMZ_HIST_SAMPLE = 2048, EMZ_HIST_MIN_SIZE = 8192 };
+enum { EMZ_HIST_PLANE_BLOCK = 2048 };
 
 /* The EMZ_HIST_CANDIDATES most frequent values of a sample of n >= EMZ_HIST_MIN_SIZE bytes
  * (EMZ_HIST_SAMPLE bytes in eight pieces spread over the data), distinct (ties and unseen
@@ -68,6 +69,30 @@ static inline void emz_hist_finish(const uint8_t *data, size_t i, size_t n, uint
         hist[v] = rest[0][v] + rest[1][v] + rest[2][v] + rest[3][v];
     for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++)
         hist[cand[k]] += (uint32_t)total[k];
+}
+
+/* The byte planes' counts (kernels.h, emz_planes_split_kernel), four tables as above. The SIMD
+ * kernels count each EMZ_HIST_PLANE_BLOCK elements once they are written: still in L1, no
+ * longer in the store buffer (counting each vector's bytes straight after its store was up to
+ * 1.3x slower, the loads waiting on the stores). FP32:
+ * sign << 8 | byte 2 of n elements from their planes b2 and b3. */
+static inline void emz_hist_count_sign_b2(const uint8_t *b2, const uint8_t *b3, size_t n,
+                                          uint32_t tables[4][512]) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        tables[0][(b3[i] & 0x80u) << 1 | b2[i]]++;
+        tables[1][(b3[i + 1] & 0x80u) << 1 | b2[i + 1]]++;
+        tables[2][(b3[i + 2] & 0x80u) << 1 | b2[i + 2]]++;
+        tables[3][(b3[i + 3] & 0x80u) << 1 | b2[i + 3]]++;
+    }
+    for (; i < n; i++)
+        tables[0][(b3[i] & 0x80u) << 1 | b2[i]]++;
+}
+
+/* Adds the four tables of width entries to hist. */
+static inline void emz_hist_add_tables(const uint32_t *tables, unsigned width, uint32_t *hist) {
+    for (unsigned v = 0; v < width; v++)
+        hist[v] += tables[v] + tables[width + v] + tables[2 * width + v] + tables[3 * width + v];
 }
 
 #endif

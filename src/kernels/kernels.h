@@ -65,6 +65,21 @@ typedef emz_status emz_huff_decode_kernel(const uint8_t *lanes,
                                           const uint32_t lane_sizes[EMZ_HUFF_LANES],
                                           const uint8_t *readable_end, const emz_huff_dec *dec,
                                           uint8_t *out, size_t n);
+/* Version 2 byte planes (FORMAT.md, "Chunk payload") of m elements, each output its own array
+ * of m bytes, and in the same pass the counts the encoder weighs SPLIT against BYTES with,
+ * added to hist:
+ *  - fp16_planes_split: out = {low byte, high byte, exponent (bits 14..10), top plane (sign << 2
+ *    | mantissa bits 9..8)}; hist[256]: the high bytes;
+ *  - fp32_planes_split: out = {byte 0, byte 1, byte 2, byte 3, exponent (bits 30..23), top plane
+ *    (sign << 7 | mantissa bits 22..16)}; hist[512]: sign << 8 | byte 2. */
+typedef void emz_planes_split_kernel(const uint8_t *src, size_t m, uint8_t *const out[6],
+                                     uint32_t *hist);
+/* The inverses, straight into elements:
+ *  - bytes2_merge / bytes4_merge: in = the 2 / 4 BYTES planes (byte k of element j = in[k][j]);
+ *  - fp16_planes_merge: in = {exponent, low byte, top plane};
+ *  - fp32_planes_merge: in = {exponent, byte 0, byte 1, top plane}.
+ * Exponent and top symbols are below 2^E and 2^width (decoders check every symbol). */
+typedef void emz_planes_merge_kernel(const uint8_t *const in[4], size_t m, uint8_t *dst);
 /* checksum32 of the format (low 32 bits of XXH3-64), for chunk data. */
 typedef uint32_t emz_checksum_kernel(const void *data, size_t size);
 
@@ -78,6 +93,8 @@ typedef struct emz_kernels {
     emz_huff_encode_kernel *huff_encode;
     emz_huff_decode_kernel *huff_decode;
     emz_checksum_kernel *checksum32;
+    emz_planes_split_kernel *fp16_planes_split, *fp32_planes_split;
+    emz_planes_merge_kernel *bytes2_merge, *bytes4_merge, *fp16_planes_merge, *fp32_planes_merge;
 } emz_kernels;
 
 /* One table per ISA folder (kernels_<isa>.c); the engine picks one (engine/dispatch.c). */

@@ -32,4 +32,10 @@ const emz_kernels emz_kernels_neon = {
     .huff_encode = emz_huff_encode_scalar, /* scalar */
     .huff_decode = emz_huff_decode_scalar, /* scalar */
     .checksum32 = emz_checksum32_neon,
+    .fp16_planes_split = emz_fp16_planes_split_neon,
+    .fp32_planes_split = emz_fp32_planes_split_neon,
+    .bytes2_merge = emz_bytes2_merge_neon,
+    .bytes4_merge = emz_bytes4_merge_neon,
+    .fp16_planes_merge = emz_fp16_planes_merge_neon,
+    .fp32_planes_merge = emz_fp32_planes_merge_neon,
 };

@@ -28,4 +28,10 @@ const emz_kernels emz_kernels_scalar = {
     .huff_encode = emz_huff_encode_scalar,
     .huff_decode = emz_huff_decode_scalar,
     .checksum32 = emz_checksum32,
+    .fp16_planes_split = emz_fp16_planes_split_scalar,
+    .fp32_planes_split = emz_fp32_planes_split_scalar,
+    .bytes2_merge = emz_bytes2_merge_scalar,
+    .bytes4_merge = emz_bytes4_merge_scalar,
+    .fp16_planes_merge = emz_fp16_planes_merge_scalar,
+    .fp32_planes_merge = emz_fp32_planes_merge_scalar,
 };

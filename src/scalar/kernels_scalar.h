@@ -15,4 +15,8 @@ emz_histogram_kernel emz_histogram_scalar;
 emz_huff_encode_kernel emz_huff_encode_scalar;
 emz_huff_decode_kernel emz_huff_decode_scalar;
 
+emz_planes_split_kernel emz_fp16_planes_split_scalar, emz_fp32_planes_split_scalar;
+emz_planes_merge_kernel emz_bytes2_merge_scalar, emz_bytes4_merge_scalar,
+    emz_fp16_planes_merge_scalar, emz_fp32_planes_merge_scalar;
+
 #endif
