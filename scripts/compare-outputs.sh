@@ -14,7 +14,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # The chunk size option: -c CHUNK before the CLI took zstd's meanings, --chunk-size after.
-chunk_option() { "$1" help compress 2>/dev/null | grep -q -- '--chunk-size' && echo --chunk-size || echo -c; }
+chunk_option() { # the whole help is read first: grep -q would close the pipe early (SIGPIPE under pipefail)
+    local help
+    help=$("$1" help compress 2>/dev/null || true)
+    case $help in *--chunk-size*) echo --chunk-size ;; *) echo -c ;; esac
+}
 old_chunk=$(chunk_option "$old") new_chunk=$(chunk_option "$new")
 impls=$("$new" --version | sed -n 's/.*available: //p')
 
