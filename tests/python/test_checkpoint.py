@@ -11,7 +11,7 @@ import pytest
 import emzip
 from conftest import raw_bytes, read_safetensors
 
-torch = pytest.importorskip("torch")
+import torch  # a test requirement (scripts/install-deps.sh): a missing torch fails, not skips
 
 
 def test_compress_file_matches_the_cli(sample_files, cli, tmp_path):

@@ -5,7 +5,7 @@ import pytest
 
 import emzip
 
-torch = pytest.importorskip("torch")
+import torch  # a test requirement (scripts/install-deps.sh): a missing torch fails, not skips
 
 
 def all_patterns_16():

@@ -6,7 +6,7 @@ import pytest
 
 import emzip
 
-torch = pytest.importorskip("torch")
+import torch  # a test requirement (scripts/install-deps.sh): a missing torch fails, not skips
 
 DATA = np.random.default_rng(7).standard_normal(100_000).astype(np.float32)
 FRAME = emzip.compress(DATA, "fp32", chunk_size=65536)
