@@ -28,6 +28,10 @@ static int reader_init(reader_object *r, PyObject *args, PyObject *kwargs) {
     static char *names[] = {"source", NULL};
     PyObject *source;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O:Reader", names, &source)) return -1;
+    if (r->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "the emzip reader is in use by another thread");
+        return -1;
+    }
     if (r->reader) reader_release(r);
     emz_dctx *dctx = emz_py_dctx(1, 1);
     if (!dctx) return -1;

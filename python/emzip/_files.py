@@ -176,6 +176,11 @@ class safe_open:
         self._reader.read_tensor(index, 0, size, out=self._out_view(raw), threads=threads)
         return self._typed(raw, dtype, shape)
 
+    def get_slice(self, name):
+        """A lazy view of a tensor: get_slice(name)[a:b] decodes only the chunks holding rows
+        a..b of its first dimension (further indices apply to what was read)."""
+        return _Slice(self, name)
+
     def _load_all(self, threads):
         """Every tensor: the whole file decoded into one buffer, each tensor a view of it."""
         whole = self._empty(self._size)
@@ -217,6 +222,53 @@ class safe_open:
             a = a.view(tagged_array())
             a.emzip_dtype = dtype
         return a
+
+
+class _Slice:
+    """What safe_open.get_slice returns: get_shape(), get_dtype(), and [index] where index is
+    an int or a slice with a positive step on the first dimension, then anything further."""
+
+    def __init__(self, f, name):
+        self._f, self._name = f, name
+        self._index, self._dtype, self._shape, _, self._size = f._entry(name)
+
+    def get_shape(self):
+        return list(self._shape)
+
+    def get_dtype(self):
+        return self._dtype
+
+    def __getitem__(self, key):
+        key = key if isinstance(key, tuple) else (key,)
+        first, rest = (key[0], key[1:]) if key else (slice(None), ())
+        packed = self._dtype == "F4" or self._dtype not in _dtypes._TABLE
+        if not self._shape or packed:
+            raise _core.Error(f"{self._name!r} ({self._dtype}, shape {list(self._shape)}) has "
+                              "no rows to slice: use get_tensor")
+        rows = self._shape[0]
+        if isinstance(first, int):
+            start = first + rows if first < 0 else first
+            if not 0 <= start < rows:
+                raise IndexError(f"index {first} is out of range for {rows} rows")
+            stop, step = start + 1, 1
+        elif isinstance(first, slice):
+            start, stop, step = first.indices(rows)
+            if step < 1:
+                raise _core.Error("get_slice: only positive steps")
+            stop = max(start, stop)
+        else:
+            raise TypeError(f"get_slice: expected an int or a slice, got {type(first).__name__}")
+        row_bytes = _dtypes.itemsize(self._dtype)
+        for n in self._shape[1:]:
+            row_bytes *= n
+        raw = self._f._empty((stop - start) * row_bytes)
+        self._f._reader.read_tensor(self._index, start * row_bytes, (stop - start) * row_bytes,
+                                    out=self._f._out_view(raw))
+        t = self._f._typed(raw, self._dtype, (stop - start,) + tuple(self._shape[1:]))
+        if isinstance(first, int):
+            return t[0][rest] if rest else t[0]
+        t = t[::step]
+        return t[(slice(None),) + rest] if rest else t
 
 
 _TAGGED_ARRAY = []

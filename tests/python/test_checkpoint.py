@@ -139,3 +139,24 @@ def test_get_tensor_reads_only_its_tensor(sample_files, tmp_path):
                 assert e.status == "checksum" or e.status == "corrupt"
                 assert e.detail  # names the tensor or chunk
     assert len(broken) >= 1 and intact >= len(expected) - 2, broken
+
+
+@pytest.mark.parametrize("framework", ["pt", "np"])
+def test_get_slice(sample_files, tmp_path, framework):
+    src = sample_files[0]
+    packed = emzip.compress_file(src, tmp_path / "s.emz")
+    full = emzip.load_file(packed, framework=framework)
+    with emzip.safe_open(packed, framework=framework) as f:
+        for name in f.keys():
+            s = f.get_slice(name)
+            assert s.get_dtype() == f.get_dtype(name)
+            shape = s.get_shape()
+            if not shape or s.get_dtype() == "F4":
+                continue
+            t = full[name]
+            n = shape[0]
+            for key in (slice(None), slice(1, n // 2 + 1), slice(n - 1, None), slice(0, n, 2),
+                        0, -1, slice(5, 2)):
+                assert raw_bytes(s[key]) == raw_bytes(t[key]), (name, key)
+            if len(shape) > 1:
+                assert raw_bytes(s[: n // 2, 0]) == raw_bytes(t[: n // 2, 0])
