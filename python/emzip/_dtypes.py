@@ -6,6 +6,7 @@ as uint8) tagged with their real dtype in the attribute ``emzip_dtype`` (a safet
 as "BF16"); ``save_file`` reads the tag back, so such arrays round-trip.
 """
 
+import functools
 import sys
 
 # safetensors dtype -> (emzip codec type for compress(), numpy dtype or None, torch dtype name
@@ -48,6 +49,7 @@ def itemsize(st_dtype):
     return _ITEMSIZE.get(st_dtype, 1)
 
 
+@functools.lru_cache(maxsize=None)
 def numpy_dtype(st_dtype):
     """The numpy dtype holding a safetensors dtype (an integer view for the tagged ones)."""
     import numpy as np
@@ -55,14 +57,18 @@ def numpy_dtype(st_dtype):
     return np.dtype(_TABLE[st_dtype][1]) if st_dtype in _TABLE else np.dtype("u1")
 
 
+@functools.lru_cache(maxsize=None)
 def torch_dtype(st_dtype):
-    """(torch dtype, tagged): the torch dtype, or an integer view of the same width, tagged."""
+    """(torch dtype, tagged, element size): the torch dtype, or an integer view of the same
+    width, tagged. Cached: load_file asks once per tensor."""
     import torch
 
     for name in _TABLE.get(st_dtype, ("bytes", "u1", ()))[2]:
         if hasattr(torch, name):
-            return getattr(torch, name), False
-    return getattr(torch, _TORCH_FALLBACK[itemsize(st_dtype)]), True
+            kind = getattr(torch, name)
+            return kind, False, torch.empty((), dtype=kind).element_size()
+    kind = getattr(torch, _TORCH_FALLBACK[itemsize(st_dtype)])
+    return kind, True, torch.empty((), dtype=kind).element_size()
 
 
 def _torch_module():

@@ -118,7 +118,7 @@ class safe_open:
         self._torch = framework in ("pt", "torch")
         if not self._torch and str(device) != "cpu":
             raise _core.Error("numpy arrays live on the CPU: device must be 'cpu'")
-        self._device = device
+        self._device = "cpu" if str(device) == "cpu" else device
         # A path only (str, bytes or os.PathLike): the Reader would take bytes for the data.
         self._reader = _core.Reader(os.fsdecode(path))
         info = self._reader.info()
@@ -185,39 +185,58 @@ class safe_open:
         """Every tensor: the whole file decoded into one buffer, each tensor a view of it."""
         whole = self._empty(self._size)
         self._reader.read(0, self._size, out=self._out_view(whole), threads=threads)
-        return {name: self._typed(whole[offset:offset + size], dtype, shape)
-                for name, (_, dtype, shape, offset, size) in self._tensors.items()}
+        entries = self._tensors.items()
+        if self._torch:
+            # One split call makes every view (a torch slice costs microseconds each, which
+            # add up over thousands of tensors): pieces alternate gap, tensor, in file order.
+            sizes, position = [], 0
+            for _, (_, _, _, offset, size) in entries:
+                sizes += [offset - position, size]
+                position = offset + size
+            sizes.append(self._size - position)
+            pieces = whole.split(sizes)[1::2]
+        else:
+            pieces = [whole[offset:offset + size] for _, (_, _, _, offset, size) in entries]
+        return {name: self._typed(piece, dtype, shape)
+                for (name, (_, dtype, shape, _, _)), piece in zip(entries, pieces)}
 
     def _empty(self, size):
+        import numpy as np
+
+        # numpy's allocation for torch as well: glibc's heap reuses pages already mapped, where
+        # torch.empty maps fresh ones for large sizes, whose page faults cost ~20% of a load.
+        raw = np.empty(size, dtype=np.uint8)
         if self._torch:
             import torch
 
-            return torch.empty(size, dtype=torch.uint8)
-        import numpy as np
-
-        return np.empty(size, dtype=np.uint8)
+            return torch.from_numpy(raw)
+        return raw
 
     def _out_view(self, raw):
         return raw.numpy() if self._torch else raw
 
     def _typed(self, raw, dtype, shape):
-        """raw (uint8, 1-D) as the tensor it holds."""
+        """raw (uint8, 1-D) as the tensor it holds. Kept lean: load_file calls it per tensor."""
         flat = dtype == "F4" or dtype not in _dtypes._TABLE  # packed or unknown: the bytes
         if self._torch:
-            import torch
+            if flat:
+                t, tagged = raw, True
+            else:
+                torch_type, tagged, size = _dtypes.torch_dtype(dtype)
+                if raw.numel() == 0:  # numpy's empty arrays have strides view() refuses
+                    import torch
 
-            torch_type, tagged = _dtypes.torch_dtype(dtype) if not flat else (raw.dtype, True)
-            if raw.storage_offset() % torch.empty((), dtype=torch_type).element_size():
-                raw = raw.clone()  # a view of another element size must start aligned
-            t = raw.view(torch_type)
-            t = t if flat else t.reshape(shape)
+                    raw = torch.empty(0, dtype=torch.uint8)
+                elif raw.storage_offset() % size:
+                    raw = raw.clone()  # a view of another element size must start aligned
+                t = raw.view(torch_type).reshape(shape)
             if tagged:
                 t.emzip_dtype = dtype
-            if str(self._device) != "cpu":
-                t = t.to(self._device)
-            return t
-        a = raw.view(_dtypes.numpy_dtype(dtype)) if not flat else raw
-        a = a if flat else a.reshape(shape)
+            return t if self._device == "cpu" else t.to(self._device)
+        if flat:
+            a = raw
+        else:
+            a = raw.view(_dtypes.numpy_dtype(dtype)).reshape(shape)
         if dtype in _dtypes.NUMPY_TAGGED:
             a = a.view(tagged_array())
             a.emzip_dtype = dtype
