@@ -16,8 +16,9 @@ then runs bench's C tool `emzip-load FILE.emz REPS T` on the same file in the sa
 Prints medians in GB/s of tensor data (the original file's bytes), and load_file's speed as a
 fraction of emzip-load's.
 
-Then, with --pair A B: two Python threads each loading its own file concurrently, against the
-two loads one after the other (medians); the ratio shows whether the GIL is released.
+Then, with --pair A B: two Python threads each loading its own file concurrently (load_file),
+and each decompressing one frame of its file's bytes (decompress), against the same two calls
+one after the other (medians); the ratio shows whether the GIL is released.
 """
 
 import argparse
@@ -96,29 +97,36 @@ def bench_file(path, packed, args):
               f"{py / c_tool:.3f}")
 
 
-def bench_pair(packed, args):
-    def load(p):
-        emzip.load_file(p, framework="np", threads=1)
-
+def two_threads(label, work, items, reps):
+    """work(item) for both items: in two Python threads at once, and one after the other."""
     def concurrent():
-        ts = [threading.Thread(target=load, args=(p,)) for p in packed]
+        ts = [threading.Thread(target=work, args=(item,)) for item in items]
         for t in ts:
             t.start()
         for t in ts:
             t.join()
 
     def sequential():
-        for p in packed:
-            load(p)
+        for item in items:
+            work(item)
 
     concurrent(), sequential()
     seq, par = [], []
-    for _ in range(args.reps):
+    for _ in range(reps):
         seq.append(timed(sequential))
         par.append(timed(concurrent))
     s, p = statistics.median(seq), statistics.median(par)
-    print(f"2 Python threads, 2 files ({', '.join(os.path.basename(x) for x in packed)}): "
-          f"sequential {s * 1e3:.1f} ms, concurrent {p * 1e3:.1f} ms: {s / p:.2f}x")
+    print(f"2 Python threads, {label}: sequential {s * 1e3:.1f} ms, concurrent {p * 1e3:.1f} ms:"
+          f" {s / p:.2f}x")
+
+
+def bench_pair(paths, packed, args):
+    names = ", ".join(os.path.basename(p) for p in paths)
+    two_threads(f"load_file of 2 files ({names})",
+                lambda p: emzip.load_file(p, framework="np", threads=1), packed, args.reps)
+    # The same files' bytes as one BF16 frame each: the codec alone, no per-tensor Python.
+    frames = [emzip.compress(np.fromfile(p, dtype=np.uint8), "bf16") for p in paths]
+    two_threads("decompress of 2 frames", lambda f: emzip.decompress(f), frames, args.reps)
 
 
 def main():
@@ -137,7 +145,7 @@ def main():
         if args.pair:
             packed = [emzip.compress_file(p, os.path.join(tmp, f"pair{i}.emz"))
                       for i, p in enumerate(args.pair)]
-            bench_pair(packed, args)
+            bench_pair(args.pair, packed, args)
     return 0
 
 
