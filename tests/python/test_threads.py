@@ -60,11 +60,12 @@ def test_threads_share_a_reader(sample_files, tmp_path):
 
 
 def python_steps_during(call):
-    """How many times another Python thread ran a bytecode loop step while call() ran in a
-    worker thread: the steps whose time falls inside the call. A call holding the GIL
-    leaves none (no bytecode runs meanwhile), one that releases it leaves many. A long switch
-    interval keeps the interpreter from handing the GIL over between the worker's time stamps
-    and its call on its own (it would after 5 ms by default)."""
+    """How many times another Python thread ran a step of its loop while call() ran in a
+    worker thread: the steps whose time falls inside the call. A call holding the GIL leaves
+    none (no bytecode runs meanwhile), one that releases it leaves some. The loop sleeps
+    between steps, so the worker gets the GIL whenever it asks; and the switch interval is
+    long, so that the interpreter does not take the GIL from the worker between its time
+    stamps and its call (a loaded machine may hold a thread off the CPU for a while)."""
     span, stamps = {}, []
 
     def work():
@@ -73,12 +74,13 @@ def python_steps_during(call):
         span["end"] = time.perf_counter()
 
     interval = sys.getswitchinterval()
-    sys.setswitchinterval(0.2)
+    sys.setswitchinterval(5.0)
     try:
         worker = threading.Thread(target=work)
         worker.start()
         while worker.is_alive():
             stamps.append(time.perf_counter())
+            time.sleep(0.0002)
         worker.join()
     finally:
         sys.setswitchinterval(interval)
@@ -92,7 +94,11 @@ def test_the_gil_is_released_during_a_call():
     data = data.astype(np.uint16)
     frame = emzip.compress(data, "bf16")
     out = np.empty_like(data)
-    assert python_steps_during(lambda: emzip.decompress(frame, out=out)) > 100
+    def calls():  # ~50-100 ms: many of the loop's steps, however loaded the machine
+        for _ in range(4):
+            emzip.decompress(frame, out=out)
+
+    assert python_steps_during(calls) >= 3
     assert np.array_equal(out, data)
     # The control: copying bytes holds the GIL throughout.
     big = bytearray(200_000_000)
