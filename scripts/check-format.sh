@@ -5,14 +5,14 @@
 #
 # Usage: scripts/check-format.sh [--fix] [FILE...]
 #   FILE...  files to check (default: every tracked *.c and *.h in src/ tools/ tests/ bench/
-#            fuzz/ include/, less generated files)
+#            fuzz/ include/ python/, less generated files)
 #   --fix    reformat the files that are not formatted, in place, instead of failing
 # Exit status: 0 all formatted (or fixed), 1 some not formatted, 2 usage or formatter problem.
 set -euo pipefail
 
 FORMATTER=clang-format-14
 WANT_MAJOR=14
-FOLDERS=(src tools tests bench fuzz include)
+FOLDERS=(src tools tests bench fuzz include python)
 # Files never checked: generated sources (none are tracked today). Extended regex on the path.
 EXCLUDE='^$'
 # A file whose first lines carry one of these markers is generated, whatever its path.

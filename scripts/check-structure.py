@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Structure checks that CI runs on every change (Python standard library only).
 
-  includes  no cycle among the files of src/ and tools/ through #include "...".
+  includes  no cycle among the files of src/, tools/ and python/ through #include "...".
   loops     no loop between source files through the symbols their objects define and use,
             read with nm from the objects of the build directory.
   layers    the folders of src/ depend only downward (LAYERS below).
@@ -36,7 +36,7 @@ FORBIDDEN = {(a, b): "SIMD folders do not use each other" for a in SIMD for b in
 
 MAX_FILE_LINES = 700
 MAX_FUNCTION_LINES = 80
-SIZE_DIRS = ["src", "tools", "bench", "fuzz", "include"]  # tests/ is exempt
+SIZE_DIRS = ["src", "tools", "bench", "fuzz", "include", "python"]  # tests/ is exempt
 C_EXTS = (".c", ".h", ".S")
 SCRIPT_EXTS = (".py", ".sh")  # for the file-length rule only
 
@@ -170,9 +170,9 @@ def resolve_include(including, name):
 
 
 def include_graph():
-    """{file: set of files it includes} over src/ and tools/."""
+    """{file: set of files it includes} over src/, tools/ and python/."""
     graph = defaultdict(set)
-    for folder in ("src", "tools"):
+    for folder in ("src", "tools", "python"):
         for path in source_files(folder, C_EXTS):
             graph[path] = set()
             for kind, text, _ in tokenize(read(path)):

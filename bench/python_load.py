@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""Loading compressed checkpoints from Python: emzip.load_file against the floor and the C tool.
+
+usage: PYTHONPATH=build/python bench/python_load.py [--reps N] [--threads T] [--emzip-load EXE]
+                                                    FILE.safetensors...
+
+For each checkpoint (compressed first into a temporary .emz with emzip.compress_file), times,
+interleaved in every repetition so that load on a shared machine falls on all alike:
+  - emzip.load_file(FILE.emz, framework="pt", threads=T): torch tensors, everything included
+    (opening the file, allocating the buffer, decoding, making the tensors);
+  - the same with framework="np";
+  - the floor: the uncompressed file read with numpy.memmap and each tensor copied into a torch
+    tensor (torch.frombuffer on the mapped bytes, then clone), file in the page cache;
+then runs bench's C tool `emzip-load FILE.emz REPS T` on the same file in the same run, whose
+"load" row is emz_reader_read into a buffer allocated and touched beforehand (no page faults).
+Prints medians in GB/s of tensor data (the original file's bytes), and load_file's speed as a
+fraction of emzip-load's.
+
+Then, with --pair A B: two Python threads each loading its own file concurrently (load_file),
+and each decompressing one frame of its file's bytes (decompress), against the same two calls
+one after the other (medians); the ratio shows whether the GIL is released.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+
+import numpy as np
+import torch
+
+import emzip
+
+
+def floor_load(path):
+    """The uncompressed safetensors file, mapped, each tensor copied into a torch tensor."""
+    mapped = np.memmap(path, dtype=np.uint8, mode="r")
+    n = int.from_bytes(mapped[:8].tobytes(), "little")
+    header = json.loads(mapped[8:8 + n].tobytes())
+    header.pop("__metadata__", None)
+    base = 8 + n
+    out = {}
+    with warnings.catch_warnings():  # frombuffer warns of a read-only map; the clone copies
+        warnings.simplefilter("ignore")
+        for name, e in header.items():
+            a, b = e["data_offsets"]
+            raw = torch.frombuffer(memoryview(mapped[base + a:base + b]), dtype=torch.uint8) \
+                if b > a else torch.empty(0, dtype=torch.uint8)
+            out[name] = raw.clone()
+    return out
+
+
+def timed(fn):
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def emzip_load_gbps(exe, packed, reps, threads):
+    out = subprocess.run([exe, packed, str(reps), str(threads)], check=True,
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) >= 3 and fields[0] == str(threads) and fields[1] == "load":
+            return float(fields[2])
+    raise RuntimeError(f"no load row in emzip-load's output:\n{out}")
+
+
+def bench_file(path, packed, args):
+    size = os.path.getsize(path)
+    cases = {
+        "load_file pt": lambda: emzip.load_file(packed, framework="pt", threads=args.threads),
+        "load_file np": lambda: emzip.load_file(packed, framework="np", threads=args.threads),
+        "floor (memmap + copy)": lambda: floor_load(path),
+    }
+    for fn in cases.values():  # warm up: page cache, allocator, imports
+        fn()
+    times = {name: [] for name in cases}
+    for _ in range(args.reps):
+        for name, fn in cases.items():
+            times[name].append(timed(fn))
+    c_tool = emzip_load_gbps(args.emzip_load, packed, args.reps, args.threads) \
+        if args.emzip_load else None
+    print(f"{os.path.basename(path)}: {size} bytes, threads={args.threads}, "
+          f"median of {args.reps}")
+    for name, ts in times.items():
+        print(f"  {name:24s} {size / statistics.median(ts) / 1e9:7.2f} GB/s")
+    if c_tool:
+        py = size / statistics.median(times["load_file pt"]) / 1e9
+        print(f"  {'emzip-load (C) load':24s} {c_tool:7.2f} GB/s   load_file pt / emzip-load = "
+              f"{py / c_tool:.3f}")
+
+
+def two_threads(label, work, items, reps):
+    """work(item) for both items: in two Python threads at once, and one after the other."""
+    def concurrent():
+        ts = [threading.Thread(target=work, args=(item,)) for item in items]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+
+    def sequential():
+        for item in items:
+            work(item)
+
+    concurrent(), sequential()
+    seq, par = [], []
+    for _ in range(reps):
+        seq.append(timed(sequential))
+        par.append(timed(concurrent))
+    s, p = statistics.median(seq), statistics.median(par)
+    print(f"2 Python threads, {label}: sequential {s * 1e3:.1f} ms, concurrent {p * 1e3:.1f} ms:"
+          f" {s / p:.2f}x")
+
+
+def bench_pair(paths, packed, args):
+    names = ", ".join(os.path.basename(p) for p in paths)
+    two_threads(f"load_file of 2 files ({names})",
+                lambda p: emzip.load_file(p, framework="np", threads=1), packed, args.reps)
+    # The same files' bytes as one BF16 frame each: the codec alone, no per-tensor Python.
+    frames = [emzip.compress(np.fromfile(p, dtype=np.uint8), "bf16") for p in paths]
+    two_threads("decompress of 2 frames", lambda f: emzip.decompress(f), frames, args.reps)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("files", nargs="*")
+    parser.add_argument("--reps", type=int, default=11)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--emzip-load", help="bench's emzip-load (build/bench/emzip-load)")
+    parser.add_argument("--pair", nargs=2, metavar="FILE",
+                        help="two safetensors files for the 2-thread check")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in args.files:
+            packed = emzip.compress_file(path, os.path.join(tmp, os.path.basename(path) + ".emz"))
+            bench_file(path, packed, args)
+        if args.pair:
+            packed = [emzip.compress_file(p, os.path.join(tmp, f"pair{i}.emz"))
+                      for i, p in enumerate(args.pair)]
+            bench_pair(args.pair, packed, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

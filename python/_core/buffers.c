@@ -1,0 +1,98 @@
+/* buffers.c - converting arguments: buffers in and out, threads=, element types, contexts. */
+#include "core.h"
+
+int emz_py_input(PyObject *obj, Py_buffer *view, const char *what) {
+    if (!PyObject_CheckBuffer(obj)) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s: expected a bytes-like object (bytes, bytearray, memoryview, numpy "
+                     "array, torch tensor), got %.200s",
+                     what, Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS) == 0) return 0;
+    /* The exporter's own message (BufferError) does not say which argument it was. */
+    PyErr_Clear();
+    PyErr_Format(PyExc_TypeError, "%s: the %.200s is not C-contiguous (use a contiguous copy)",
+                 what, Py_TYPE(obj)->tp_name);
+    return -1;
+}
+
+int emz_py_output(PyObject *obj, Py_buffer *view, uint64_t need, const char *what) {
+    if (!PyObject_CheckBuffer(obj)) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s: expected a writable buffer (bytearray, memoryview, numpy array, "
+                     "torch tensor), got %.200s",
+                     what, Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) != 0) {
+        /* Tell read-only from non-contiguous: ask again for a read-only contiguous view. */
+        PyErr_Clear();
+        Py_buffer probe;
+        int contiguous = PyObject_GetBuffer(obj, &probe, PyBUF_C_CONTIGUOUS) == 0;
+        if (contiguous) PyBuffer_Release(&probe);
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "%s: the %.200s is %s", what, Py_TYPE(obj)->tp_name,
+                     contiguous ? "read-only" : "not C-contiguous");
+        return -1;
+    }
+    if ((uint64_t)view->len < need) {
+        emz_py_raise_detail(EMZ_ERROR_DST_TOO_SMALL, "%s holds %zd bytes, %llu are needed", what,
+                            view->len, (unsigned long long)need);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+int emz_py_threads(PyObject *obj, int64_t *threads) {
+    if (!obj || obj == Py_None) {
+        *threads = 1;
+        return 0;
+    }
+    if (!PyLong_Check(obj) || PyBool_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "threads: expected an int or None, got %.200s",
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    int overflow = 0;
+    long long n = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (n == -1 && PyErr_Occurred()) return -1;
+    if (overflow || n < 0 || n > 256) {
+        emz_py_raise(EMZ_ERROR_INVALID_ARGUMENT, "threads must be 0 (one per processor) to 256");
+        return -1;
+    }
+    *threads = n;
+    return 0;
+}
+
+int emz_py_type(PyObject *obj, emz_type *type) {
+    if (!PyUnicode_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "dtype: expected a str, got %.200s", Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    const char *name = PyUnicode_AsUTF8(obj);
+    if (!name) return -1;
+    if (emz_type_from_name(name, type) != EMZ_OK) {
+        emz_py_raise_detail(EMZ_ERROR_INVALID_ARGUMENT,
+                            "unknown dtype '%.100s' (bf16 fp16 fp32 e4m3 e5m2 fp4 bytes)", name);
+        return -1;
+    }
+    return 0;
+}
+
+emz_dctx *emz_py_dctx(int64_t threads, int verify) {
+    emz_dctx *dctx = emz_dctx_create();
+    if (!dctx) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    emz_status st = emz_dctx_set_param(dctx, EMZ_PARAM_THREADS, threads);
+    if (st == EMZ_OK && !verify) st = emz_dctx_set_param(dctx, EMZ_PARAM_VERIFY_CHECKSUM, 0);
+    if (st != EMZ_OK) {
+        emz_dctx_free(dctx);
+        emz_py_raise(st, "setting the decompression context's parameters");
+        return NULL;
+    }
+    return dctx;
+}

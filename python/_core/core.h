@@ -1,0 +1,61 @@
+/* core.h - what the files of emzip._core share: the Error class, argument conversion, and the
+ * functions and type each file contributes to the module (module.c gathers them).
+ *
+ * Every call into the library runs with the GIL released (Py_BEGIN_ALLOW_THREADS), so Python
+ * threads decode in parallel; the Py_buffer views taken before keep the memory alive and,
+ * for bytearray, unresizable meanwhile. */
+#ifndef EMZIP_PY_CORE_H
+#define EMZIP_PY_CORE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <emzip.h>
+
+/* emzip.Error, a ValueError subclass; created by module.c. */
+extern PyObject *emz_py_error;
+
+/* Raises emzip.Error for a library status, with the library's message, the status name and
+ * the context's detail line (may be NULL or ""). Returns NULL, for `return emz_py_raise(...)`. */
+PyObject *emz_py_raise(emz_status status, const char *detail);
+/* Raises emzip.Error with a status and a detail written by the caller (printf-style). */
+PyObject *emz_py_raise_detail(emz_status status, const char *format, ...);
+
+/* A readable C-contiguous view of obj (bytes, bytearray, memoryview, numpy array...); on
+ * failure raises TypeError naming the argument `what`. Returns 0 or -1. */
+int emz_py_input(PyObject *obj, Py_buffer *view, const char *what);
+/* A writable C-contiguous view of obj holding at least `need` bytes; TypeError for an object
+ * that is not a writable contiguous buffer, emzip.Error (dst_too_small) when it is too small.
+ * Only the first `need` bytes are ever written. Returns 0 or -1. */
+int emz_py_output(PyObject *obj, Py_buffer *view, uint64_t need, const char *what);
+/* threads=: None means 1 (the calling thread only), an int is passed to the library (0: one
+ * per processor); anything else is a TypeError. Returns 0 or -1. */
+int emz_py_threads(PyObject *obj, int64_t *threads);
+/* An element type from its name ("bf16", "BF16", "F8_E4M3", ...); emzip.Error if unknown. */
+int emz_py_type(PyObject *obj, emz_type *type);
+/* A cctx with the given threads and chunk size (0: the default); NULL with an exception. */
+emz_cctx *emz_py_cctx(int64_t threads, long long chunk_size);
+/* A dctx with the given threads (and checksum verification); NULL with an exception set. */
+emz_dctx *emz_py_dctx(int64_t threads, int verify);
+
+/* codec.c: compress, decompress, frame_info. files.c: compress_safetensors, compress_stream,
+ * is_safetensors. Each table ends with a zeroed entry. */
+extern PyMethodDef emz_py_codec_methods[];
+extern PyMethodDef emz_py_file_methods[];
+
+/* files.c: a sink appending to a file descriptor through a buffer. */
+typedef struct emz_py_fd_sink {
+    emz_sink sink;
+    int fd;
+    int error; /* errno of the first failed write, 0 if none */
+    size_t used;
+    unsigned char buffer[1 << 16];
+} emz_py_fd_sink;
+void emz_py_fd_sink_init(emz_py_fd_sink *sink, int fd);
+/* Writes what is buffered; 0 on success. */
+int emz_py_fd_sink_flush(emz_py_fd_sink *sink);
+
+/* reader.c: the Reader type, ready for PyType_Ready. */
+extern PyTypeObject emz_py_reader_type;
+
+#endif /* EMZIP_PY_CORE_H */

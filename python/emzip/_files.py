@@ -1,0 +1,380 @@
+"""Checkpoints: save_file, load_file, safe_open, compress_file, decompress_file."""
+
+import json
+import os
+import tempfile
+
+from . import _core, _dtypes
+
+_ALIGN = 8  # safetensors pads its header to 8 bytes, so every tensor starts aligned
+
+
+def as_buffer(obj, what="data"):
+    """A buffer-protocol object for the C layer: torch CPU tensors become numpy views of their
+    bytes (torch has no buffer protocol); everything else goes as it is (the C layer checks)."""
+    if _dtypes.is_torch_tensor(obj):
+        if obj.device.type != "cpu":
+            raise TypeError(f"{what}: the tensor is on {obj.device}; emzip reads CPU memory")
+        if not obj.is_contiguous():
+            raise TypeError(f"{what}: the tensor is not contiguous (use .contiguous())")
+        # bfloat16 has no numpy dtype: the bytes are viewed as uint8 (no copy).
+        import torch
+
+        return obj.reshape(-1).view(torch.uint8).numpy()
+    return obj
+
+
+def _writable_temp(path):
+    """An open temporary file beside path, renamed onto it once complete (so a failure never
+    leaves a partial output)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, temp = tempfile.mkstemp(prefix=".emzip-", dir=directory)
+    return fd, temp
+
+
+def _write_atomically(path, produce):
+    fd, temp = _writable_temp(path)
+    try:
+        produce(fd)
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        os.chmod(temp, 0o666 & ~_umask())
+        os.replace(temp, path)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        os.unlink(temp)
+        raise
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _safetensors_bytes(tensors, metadata):
+    """The safetensors file of tensors, in memory: the header, then the data in the order
+    safetensors writes it (larger elements first, then by name)."""
+    if not isinstance(tensors, dict):
+        raise TypeError(f"tensors: expected a dict of name -> tensor, got {type(tensors).__name__}")
+    if metadata is not None and (not isinstance(metadata, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())):
+        raise TypeError("metadata: expected a dict of str -> str")
+    entries = []
+    for name, tensor in tensors.items():
+        if not isinstance(name, str):
+            raise TypeError(f"tensors: names must be str, got {type(name).__name__}")
+        dtype = _dtypes.st_dtype_of(tensor)
+        data = memoryview(as_buffer(tensor, f"tensors[{name!r}]"))
+        if not data.c_contiguous:
+            raise TypeError(f"tensors[{name!r}]: the array is not C-contiguous")
+        # cast() refuses empty shapes: an empty tensor's bytes are b"".
+        data = data.cast("B") if data.nbytes else memoryview(b"")
+        shape = list(tensor.shape)
+        entries.append((-_dtypes.itemsize(dtype), name, dtype, shape, data))
+    entries.sort(key=lambda e: (e[0], e[1]))
+    header, offset = {}, 0
+    if metadata is not None:
+        header["__metadata__"] = metadata
+    for _, name, dtype, shape, data in entries:
+        header[name] = {"dtype": dtype, "shape": shape,
+                        "data_offsets": [offset, offset + data.nbytes]}
+        offset += data.nbytes
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-(8 + len(text)) % _ALIGN)
+    out = bytearray(8 + len(text) + offset)
+    out[:8] = len(text).to_bytes(8, "little")
+    out[8:8 + len(text)] = text
+    position = 8 + len(text)
+    for *_, data in entries:
+        out[position:position + data.nbytes] = data
+        position += data.nbytes
+    return out
+
+
+def save_file(tensors, path, metadata=None, threads=None):
+    """Writes tensors (a dict of name -> torch tensor or numpy array) to path as an emzip
+    container; `emzip decompress` turns it into a valid safetensors file. The safetensors bytes
+    are assembled in memory (one copy of the data), then compressed straight to the file."""
+    data = _safetensors_bytes(tensors, metadata)
+    _write_atomically(path, lambda fd: _core.compress_safetensors(data, fd, threads=threads))
+
+
+class safe_open:
+    """Opens an emzip container of a safetensors checkpoint, as safetensors.safe_open does:
+
+        with emzip.safe_open("model.safetensors.emz", framework="pt") as f:
+            for name in f.keys():
+                t = f.get_tensor(name)   # reads and decodes only this tensor's chunks
+
+    framework: "pt" (torch tensors) or "np" (numpy arrays). device: a torch device for "pt".
+    """
+
+    def __init__(self, path, framework="pt", device="cpu"):
+        if framework not in ("pt", "torch", "np", "numpy"):
+            raise _core.Error(f"framework must be 'pt' or 'np', got {framework!r}")
+        self._torch = framework in ("pt", "torch")
+        if not self._torch and str(device) != "cpu":
+            raise _core.Error("numpy arrays live on the CPU: device must be 'cpu'")
+        self._device = "cpu" if str(device) == "cpu" else device
+        # A path only (str, bytes or os.PathLike): the Reader would take bytes for the data.
+        self._reader = _core.Reader(os.fsdecode(path))
+        info = self._reader.info()
+        if not info["is_safetensors"]:
+            self._reader.close()
+            raise _core.Error(f"{os.fspath(path)!r} is not a compressed safetensors checkpoint")
+        self._size = info["original_size"]
+        self._tensors = {}
+        for i in range(info["tensor_count"]):
+            name, dtype, _, shape, offset, size, _ = self._reader.tensor(i)
+            self._tensors[name] = (i, dtype, shape, offset, size)
+        self._header = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self._reader.close()
+
+    def keys(self):
+        """The tensor names, sorted (as safetensors gives them)."""
+        return sorted(self._tensors)
+
+    def offset_keys(self):
+        """The tensor names in the order of their data in the file."""
+        return list(self._tensors)
+
+    def _header_json(self):
+        if self._header is None:
+            length = int.from_bytes(self._reader.read(0, 8), "little")
+            self._header = json.loads(self._reader.read(8, length))
+        return self._header
+
+    def metadata(self):
+        """The header's __metadata__ (a dict of str), or None."""
+        return self._header_json().get("__metadata__")
+
+    def get_dtype(self, name):
+        """The tensor's safetensors dtype, e.g. "BF16"."""
+        return self._entry(name)[1]
+
+    def _entry(self, name):
+        try:
+            return self._tensors[name]
+        except KeyError:
+            raise KeyError(f"no tensor named {name!r}") from None
+
+    def get_tensor(self, name, threads=None):
+        """One tensor, reading only its own chunks (and decoding them on `threads`)."""
+        index, dtype, shape, _, size = self._entry(name)
+        raw = self._empty(size)
+        self._reader.read_tensor(index, 0, size, out=self._out_view(raw), threads=threads)
+        return self._typed(raw, dtype, shape)
+
+    def get_slice(self, name):
+        """A lazy view of a tensor: get_slice(name)[a:b] decodes only the chunks holding rows
+        a..b of its first dimension (further indices apply to what was read)."""
+        return _Slice(self, name)
+
+    def _load_all(self, threads):
+        """Every tensor: the whole file decoded into one buffer, each tensor a view of it."""
+        whole = self._empty(self._size)
+        self._reader.read(0, self._size, out=self._out_view(whole), threads=threads)
+        entries = self._tensors.items()
+        if self._torch:
+            # One split call makes every view (a torch slice costs microseconds each, which
+            # add up over thousands of tensors): pieces alternate gap, tensor, in file order.
+            sizes, position = [], 0
+            for _, (_, _, _, offset, size) in entries:
+                sizes += [offset - position, size]
+                position = offset + size
+            sizes.append(self._size - position)
+            pieces = whole.split(sizes)[1::2]
+        else:
+            pieces = [whole[offset:offset + size] for _, (_, _, _, offset, size) in entries]
+        return {name: self._typed(piece, dtype, shape)
+                for (name, (_, dtype, shape, _, _)), piece in zip(entries, pieces)}
+
+    def _empty(self, size):
+        import numpy as np
+
+        # numpy's allocation for torch as well: glibc's heap reuses pages already mapped, where
+        # torch.empty maps fresh ones for large sizes, whose page faults cost ~20% of a load.
+        raw = np.empty(size, dtype=np.uint8)
+        if self._torch:
+            import torch
+
+            return torch.from_numpy(raw)
+        return raw
+
+    def _out_view(self, raw):
+        return raw.numpy() if self._torch else raw
+
+    def _typed(self, raw, dtype, shape):
+        """raw (uint8, 1-D) as the tensor it holds. Kept lean: load_file calls it per tensor."""
+        flat = dtype == "F4" or dtype not in _dtypes._TABLE  # packed or unknown: the bytes
+        if self._torch:
+            if flat:
+                t, tagged = raw, True
+            else:
+                torch_type, tagged, size = _dtypes.torch_dtype(dtype)
+                if raw.numel() == 0:  # numpy's empty arrays have strides view() refuses
+                    import torch
+
+                    raw = torch.empty(0, dtype=torch.uint8)
+                elif raw.storage_offset() % size:
+                    raw = raw.clone()  # a view of another element size must start aligned
+                t = raw.view(torch_type).reshape(shape)
+            if tagged:
+                t.emzip_dtype = dtype
+            return t if self._device == "cpu" else t.to(self._device)
+        if flat:
+            a = raw
+        else:
+            a = raw.view(_dtypes.numpy_dtype(dtype)).reshape(shape)
+        if dtype in _dtypes.NUMPY_TAGGED:
+            a = a.view(tagged_array())
+            a.emzip_dtype = dtype
+        return a
+
+
+class _Slice:
+    """What safe_open.get_slice returns: get_shape(), get_dtype(), and [index] where index is
+    an int or a slice with a positive step on the first dimension, then anything further."""
+
+    def __init__(self, f, name):
+        self._f, self._name = f, name
+        self._index, self._dtype, self._shape, _, self._size = f._entry(name)
+
+    def get_shape(self):
+        return list(self._shape)
+
+    def get_dtype(self):
+        return self._dtype
+
+    def __getitem__(self, key):
+        key = key if isinstance(key, tuple) else (key,)
+        first, rest = (key[0], key[1:]) if key else (slice(None), ())
+        packed = self._dtype == "F4" or self._dtype not in _dtypes._TABLE
+        if not self._shape or packed:
+            raise _core.Error(f"{self._name!r} ({self._dtype}, shape {list(self._shape)}) has "
+                              "no rows to slice: use get_tensor")
+        rows = self._shape[0]
+        if isinstance(first, int):
+            start = first + rows if first < 0 else first
+            if not 0 <= start < rows:
+                raise IndexError(f"index {first} is out of range for {rows} rows")
+            stop, step = start + 1, 1
+        elif isinstance(first, slice):
+            start, stop, step = first.indices(rows)
+            if step < 1:
+                raise _core.Error("get_slice: only positive steps")
+            stop = max(start, stop)
+        else:
+            raise TypeError(f"get_slice: expected an int or a slice, got {type(first).__name__}")
+        row_bytes = _dtypes.itemsize(self._dtype)
+        for n in self._shape[1:]:
+            row_bytes *= n
+        raw = self._f._empty((stop - start) * row_bytes)
+        self._f._reader.read_tensor(self._index, start * row_bytes, (stop - start) * row_bytes,
+                                    out=self._f._out_view(raw))
+        t = self._f._typed(raw, self._dtype, (stop - start,) + tuple(self._shape[1:]))
+        if isinstance(first, int):
+            return t[0][rest] if rest else t[0]
+        t = t[::step]
+        return t[(slice(None),) + rest] if rest else t
+
+
+_TAGGED_ARRAY = []
+
+
+def tagged_array():
+    """The TaggedArray class, made on first use so that `import emzip` does not import numpy."""
+    if _TAGGED_ARRAY:
+        return _TAGGED_ARRAY[0]
+    import numpy as np
+
+    class TaggedArray(np.ndarray):
+        """A numpy array of a dtype numpy lacks (BF16, FP8, FP4) held as an integer view;
+        .emzip_dtype names the real dtype ("BF16", "F8_E4M3"...)."""
+
+        def __array_finalize__(self, obj):
+            self.emzip_dtype = getattr(obj, "emzip_dtype", None)
+
+    _TAGGED_ARRAY.append(TaggedArray)
+    return TaggedArray
+
+
+def load_file(path, device="cpu", framework="pt", threads=None):
+    """Every tensor of a compressed checkpoint, as a dict name -> tensor (torch for "pt", numpy
+    for "np"). The file is decoded into one buffer (on `threads` threads: None or 1 the calling
+    thread, 0 one per processor) and each tensor is a view of it."""
+    with safe_open(path, framework=framework, device=device) as f:
+        return f._load_all(threads)
+
+
+def _shard_names(directory):
+    return sorted(n for n in os.listdir(directory)
+                  if n.endswith(".safetensors") or n.endswith(".safetensors.index.json"))
+
+
+def compress_file(src, dst=None, dtype=None, threads=None, chunk_size=None):
+    """Compresses a file as the CLI does (`emzip compress`), to the same bytes: a safetensors
+    checkpoint into a container, or, with dtype, any file into one frame of that type. dst
+    defaults to src + ".emz". A directory is a sharded checkpoint: each *.safetensors and
+    *.safetensors.index.json in it is compressed, into dst (a directory) or beside it.
+    Returns the output path (for a directory, the list of them)."""
+    src = os.fspath(src)
+    if os.path.isdir(src):
+        if dtype is not None:
+            raise _core.Error(f"{src} is a directory: its shards are typed from their headers")
+        out_dir = src if dst is None else os.fspath(dst)
+        os.makedirs(out_dir, exist_ok=True)
+        return [compress_file(os.path.join(src, n), os.path.join(out_dir, n + ".emz"),
+                              "bytes" if n.endswith(".json") else None, threads, chunk_size)
+                for n in _shard_names(src)]
+    dst = src + ".emz" if dst is None else os.fspath(dst)
+    options = {"threads": threads, "chunk_size": chunk_size or 0}
+    with open(src, "rb") as f:
+        fd = f.fileno()
+        if dtype is None:
+            start = os.pread(fd, 16, 0)
+            if not _core.is_safetensors(start, os.fstat(fd).st_size) and not src.endswith(
+                    ".safetensors"):
+                raise _core.Error(f"{src}: not a safetensors file; give dtype= to compress raw "
+                                  "tensor data")
+            _write_atomically(dst, lambda out: _core.compress_safetensors(fd, out, **options))
+        else:
+            kind = _dtypes.codec_type(dtype)
+            _write_atomically(dst, lambda out: _core.compress_stream(fd, out, kind, **options))
+    return dst
+
+
+def decompress_file(src, dst=None, threads=None, verify=True):
+    """Restores a compressed file as `emzip decompress` does (the identical original bytes).
+    dst defaults to src without its ".emz". A directory: each *.emz in it, into dst or beside.
+    Returns the output path (for a directory, the list of them)."""
+    src = os.fspath(src)
+    if os.path.isdir(src):
+        out_dir = src if dst is None else os.fspath(dst)
+        os.makedirs(out_dir, exist_ok=True)
+        return [decompress_file(os.path.join(src, n), os.path.join(out_dir, n[:-4]), threads,
+                                verify)
+                for n in sorted(os.listdir(src)) if n.endswith(".emz")]
+    if dst is None:
+        if not src.endswith(".emz"):
+            raise _core.Error(f"{src}: no .emz suffix; give dst=")
+        dst = src[:-4]
+    dst = os.fspath(dst)
+    reader = _core.Reader(os.fsdecode(src))
+    try:
+        _write_atomically(dst, lambda out: reader.decompress_to(out, threads=threads,
+                                                                verify=verify))
+    finally:
+        reader.close()
+    return dst
