@@ -280,7 +280,7 @@ static int decode_length(unsigned w, int prev, unsigned *n) {
     *n = e & 7;
     if (e & 0x40) {
         int l = (int)(w >> 3);
-        return l - prev >= -2 && l - prev <= 2 ? -1 : l;
+        return (l - prev >= -2 && l - prev <= 2) || l > EMZ_HUFF_MAX_LEN ? -1 : l;
     }
     int l = prev + (int)(e >> 3) - 2;
     return (unsigned)l > EMZ_HUFF_MAX_LEN ? -1 : l;
