@@ -89,6 +89,7 @@ enum {
     ED_LANE_PAD_BIT,   /* set a padding bit of lane 0 */
     ED_LEN_PAD_NIBBLE, /* set the unused final nibble of the lengths */
     ED_TABLE_PAD_BIT,  /* set the highest bit of the code table's last byte */
+    ED_TABLE_CUT,      /* end the payload after the first byte of a compact table's bits */
     ED_MODE,           /* overwrite the stream's mode byte with value */
     ED_LEB_OVERLONG,   /* lane 0's LEB128 size with superfluous zero groups */
     ED_LEB_BIG,        /* lane 0's LEB128 size >= 2^32 */
@@ -259,6 +260,10 @@ static void apply_edit(fw_buf *pl, const fw_ploc *loc, void *ctx) {
     }
     case ED_TABLE_PAD_BIT:
         p[s->lane_tab_off - 1] |= 0x80;
+        break;
+    case ED_TABLE_CUT:
+        cr_assert(s->form == FW_FORM_COMPACT && s->lane_tab_off - s->lens_off >= 2);
+        pl->n = s->lens_off + 1;
         break;
     case ED_LEN_PAD_NIBBLE: {
         cr_assert(((s->last - s->first + 1) & 1) == 1, "no unused nibble");
@@ -617,6 +622,11 @@ Test(payloads, compact_code_tables, .timeout = 120) {
         free(ok);
         free(d3);
     }
+    /* the payload ending inside the exponents' compact table (11 bits, 2 bytes: cut after 1) */
+    o.s[0].form = FW_FORM_AUTO;
+    forge_v(2, "compact table cut by the end of the payload", EMZ_TYPE_BF16, d2, NDATA, &o,
+            (edit_t){ED_TABLE_CUT, 0, 0}, 1);
+    o.s[0].form = FW_FORM_COMPACT;
     /* the same tables are nibble tables in version 1: a compact one is invalid there */
     forge_v(1, "version 1: a compact table", EMZ_TYPE_BF16, d2, NDATA, &o, (edit_t){ED_NONE, 0, 0},
             0);
