@@ -98,6 +98,19 @@ static void pm_lengths(const uint64_t *hist, unsigned k, unsigned max_len, uint8
  * RAW, CONSTANT, or HUFFMAN (w <= 8) with optimal 11-bit-limited code lengths, its code table,
  * lane table (1, 4 or 16 LEB128 sizes by stream length) and the exact lane sizes. syms: the
  * symbols, one a byte (w <= 8), else NULL; constant: for w > 8, whether all symbols are equal. */
+/* Bytes of the smaller code table form of version 2 (docs/FORMAT.md, "Code table"): first and
+ * last, then 4-bit lengths, or 4 bits for the first length and a delta code per further symbol
+ * (1 bit same, 3 bits +-1, 4 bits +-2, 7 bits otherwise). */
+static size_t model_table(const uint8_t *len, unsigned first, unsigned last) {
+    size_t nibbles = (last - first + 2) / 2, bits = 4;
+    for (unsigned s = first + 1; s <= last; s++) {
+        int d = len[s] - len[s - 1];
+        bits += d == 0 ? 1 : d * d == 1 ? 3 : d * d == 4 ? 4 : 7;
+    }
+    size_t compact = (bits + 7) / 8;
+    return 2 + (compact < nibbles ? compact : nibbles);
+}
+
 static double model_stream(const uint64_t *hist, unsigned w, size_t n, const uint8_t *syms,
                            int constant) {
     double raw = 1.0 + (double)(((uint64_t)n * w + 7) / 8);
@@ -116,7 +129,7 @@ static double model_stream(const uint64_t *hist, unsigned w, size_t n, const uin
     /* L lanes by stream size; each lane's byte size is an LEB128 number in the lane table */
     size_t lanes = n < 4096 ? 1 : n < 16384 ? 4 : 16;
     size_t per = (n + lanes - 1) / lanes;
-    double bytes = 1 + 2 + (last - first + 2) / 2;
+    double bytes = 1 + (double)model_table(len, first, last);
     for (size_t l = 0; l < lanes; l++) {
         size_t lo = l * per < n ? l * per : n, hi = lo + per < n ? lo + per : n;
         uint64_t bits = 0;

@@ -39,8 +39,63 @@ static inline int fr_getbit(fr_bits *b, unsigned *v) {
     return 1;
 }
 
-/* The stream of n symbols of w bits at in->pos; symbols to sym[]. */
-static inline int fr_stream(fr_in *in, size_t n, unsigned w, uint32_t *sym, int *mode_out) {
+/* How many code tables of each form were read: [0] nibble form, [1] compact form. */
+static unsigned fr_forms_seen[2];
+
+static inline int fr_bits_n(fr_bits *b, unsigned n, unsigned *v) {
+    *v = 0;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned bit;
+        if (!fr_getbit(b, &bit)) return 0;
+        *v |= bit << i;
+    }
+    return 1;
+}
+
+/* The compact form's lengths for first..last (FORMAT.md, "Code table"): they must end before
+ * the nibble form's size and inside the payload; the padding bits must be 0. */
+static inline int fr_compact_lengths(fr_in *in, unsigned first, unsigned last, uint8_t *len) {
+    size_t nib = (last - first + 2) / 2, room = in->n - in->pos;
+    fr_bits b = {in->p + in->pos, nib - 1 < room ? nib - 1 : room, 0};
+    unsigned v, bit;
+    if (!fr_bits_n(&b, 4, &v)) FR_FAIL(in, "compact table: no room for the first length");
+    len[first] = (uint8_t)v;
+    for (unsigned s = first + 1; s <= last; s++) {
+        int prev = len[s - 1], l;
+        if (!fr_getbit(&b, &bit)) FR_FAIL(in, "compact table ends at symbol %u", s);
+        if (!bit) {
+            l = prev;
+        } else {
+            unsigned b2, b3;
+            if (!fr_getbit(&b, &b2) || !fr_getbit(&b, &b3))
+                FR_FAIL(in, "compact table ends at symbol %u", s);
+            if (!b2) { /* 1 0 x: x = 0 +1, x = 1 -1 */
+                l = b3 ? prev - 1 : prev + 1;
+            } else if (!b3) { /* 1 1 0 x */
+                if (!fr_getbit(&b, &bit)) FR_FAIL(in, "compact table ends at symbol %u", s);
+                l = bit ? prev - 2 : prev + 2;
+            } else { /* 1 1 1 then the length in 4 bits */
+                if (!fr_bits_n(&b, 4, &v)) FR_FAIL(in, "compact table ends at symbol %u", s);
+                l = (int)v;
+                if (l >= prev - 2 && l <= prev + 2)
+                    FR_FAIL(in, "compact table: escape to %d after %d", l, prev);
+            }
+        }
+        if (l < 0 || l > 11) FR_FAIL(in, "compact table: length %d", l);
+        len[s] = (uint8_t)l;
+    }
+    while (b.bit % 8) {
+        if (!fr_getbit(&b, &bit)) FR_FAIL(in, "compact table: padding outside its byte");
+        if (bit) FR_FAIL(in, "compact table: nonzero padding bit");
+    }
+    in->pos += (size_t)(b.bit / 8);
+    return 1;
+}
+
+/* The stream of n symbols of w bits at in->pos in a frame of the given version; symbols to
+ * sym[]. */
+static inline int fr_stream(fr_in *in, unsigned version, size_t n, unsigned w, uint32_t *sym,
+                            int *mode_out) {
     unsigned mode;
     if (!fr_byte(in, &mode)) return 0;
     *mode_out = (int)mode;
@@ -84,19 +139,32 @@ static inline int fr_stream(fr_in *in, size_t n, unsigned w, uint32_t *sym, int 
     if (n < 1) FR_FAIL(in, "HUFFMAN stream with n = 0");
     unsigned first, last;
     if (!fr_byte(in, &first) || !fr_byte(in, &last)) return 0;
+    int compact = version >= 2 && first > last;
+    if (compact) {
+        unsigned t = first;
+        first = last, last = t;
+    }
     if (first > last || last >= (1u << w))
         FR_FAIL(in, "code table first %u last %u for w %u", first, last, w);
     uint8_t len[256] = {0};
     unsigned cnt = last - first + 1;
-    for (unsigned i = 0; i < (cnt + 1) / 2; i++) {
-        unsigned b;
-        if (!fr_byte(in, &b)) return 0;
-        len[first + 2 * i] = (uint8_t)(b & 15);
-        if (2 * i + 1 < cnt)
-            len[first + 2 * i + 1] = (uint8_t)(b >> 4);
-        else if (b >> 4)
-            FR_FAIL(in, "nonzero unused length nibble");
+    if (compact) {
+        if (!fr_compact_lengths(in, first, last, len)) return 0;
+    } else {
+        for (unsigned i = 0; i < (cnt + 1) / 2; i++) {
+            unsigned b;
+            if (!fr_byte(in, &b)) return 0;
+            len[first + 2 * i] = (uint8_t)(b & 15);
+            if (2 * i + 1 < cnt)
+                len[first + 2 * i + 1] = (uint8_t)(b >> 4);
+            else if (b >> 4)
+                FR_FAIL(in, "nonzero unused length nibble");
+        }
+        /* version 2: the nibble form only when the compact form is not smaller */
+        if (version >= 2 && (fw_compact_bits(len, (int)first, (int)last) + 7) / 8 < (cnt + 1) / 2)
+            FR_FAIL(in, "nibble table where the compact form is smaller");
     }
+    fr_forms_seen[compact]++;
     unsigned count[16] = {0}, coded = 0, kraft = 0;
     for (unsigned s = 0; s < 256; s++) {
         if (len[s] > 11) FR_FAIL(in, "code length %u > 11", len[s]);
@@ -185,12 +253,12 @@ static inline void fr_store_element(uint8_t *dst, unsigned type, unsigned esize,
 }
 
 /* Reads count streams of m symbols of the given widths into sym[0..count) and counts modes. */
-static inline int fr_streams(fr_in *in, size_t m, const unsigned *width, unsigned count,
-                             uint32_t **sym, unsigned modes_seen[3]) {
+static inline int fr_streams(fr_in *in, unsigned version, size_t m, const unsigned *width,
+                             unsigned count, uint32_t **sym, unsigned modes_seen[3]) {
     for (unsigned i = 0; i < count; i++) {
         int mode;
         sym[i] = tu_xmalloc((m ? m : 1) * sizeof **sym);
-        if (!fr_stream(in, m, width[i], sym[i], &mode)) return 0;
+        if (!fr_stream(in, version, m, width[i], sym[i], &mode)) return 0;
         modes_seen[fr_mode_index((unsigned)mode)]++;
     }
     return 1;
@@ -261,7 +329,7 @@ static inline int fr_decode_layouts(const uint8_t *f, size_t fsize, uint8_t **ou
                 ok = 0;
             }
             width[0] = 8;
-            if (ok) ok = fr_streams(&pin, len, width, 1, sym, modes_seen);
+            if (ok) ok = fr_streams(&pin, version, len, width, 1, sym, modes_seen);
             if (ok) {
                 layouts_seen[2]++;
                 for (size_t j = 0; j < len; j++)
@@ -275,7 +343,7 @@ static inline int fr_decode_layouts(const uint8_t *f, size_t fsize, uint8_t **ou
             }
             for (count = 0; count < tp.esize; count++)
                 width[count] = 8;
-            if (ok) ok = fr_streams(&pin, m, width, count, sym, modes_seen);
+            if (ok) ok = fr_streams(&pin, version, m, width, count, sym, modes_seen);
             if (ok) {
                 layouts_seen[3]++;
                 for (size_t j = 0; j < m; j++)
@@ -294,7 +362,7 @@ static inline int fr_decode_layouts(const uint8_t *f, size_t fsize, uint8_t **ou
             else
                 for (unsigned k = 0; 8 * k < M; k++)
                     width[count++] = M - 8 * k < 8 ? M - 8 * k : 8;
-            if (ok) ok = fr_streams(&pin, m, width, count, sym, modes_seen);
+            if (ok) ok = fr_streams(&pin, version, m, width, count, sym, modes_seen);
             if (ok) {
                 layouts_seen[count > 2 ? 1 : 0]++;
                 for (size_t j = 0; j < m; j++) {

@@ -117,6 +117,9 @@ static inline fw_tparams fw_tp(emz_type t) {
 
 enum { FW_RAW = 0, FW_CONSTANT = 3, FW_HUFFMAN = 5 };
 enum { FW_CODE_FLAT = 0, FW_CODE_SKEWED = 1 };
+/* Code table forms (FORMAT.md, "Code table"): AUTO is the canonical choice of the version
+ * (version 2: compact when strictly smaller; version 1: nibbles). */
+enum { FW_FORM_AUTO = 0, FW_FORM_NIBBLE = 1, FW_FORM_COMPACT = 2 };
 
 typedef struct {
     int mode; /* -1: automatic (CONSTANT if one value, HUFFMAN if w <= 8, else RAW) */
@@ -124,12 +127,14 @@ typedef struct {
     const uint8_t *lengths; /* explicit code lengths for symbols 0..255, or NULL */
     int first, last;        /* code table range override, -1: derived */
     int64_t const_value;    /* CONSTANT value override, -1: the symbols' value */
+    int form;               /* FW_FORM_*: the code table form */
 } fw_sopt;
 
 typedef struct {
     size_t mode_off;      /* offset of the mode byte within the payload */
     size_t table_off;     /* HUFFMAN: offset of "first" */
-    size_t lens_off;      /* HUFFMAN: offset of the packed lengths */
+    size_t lens_off;      /* HUFFMAN: offset of the packed lengths (either form) */
+    int form;             /* HUFFMAN: FW_FORM_NIBBLE or FW_FORM_COMPACT, as written */
     size_t lane_tab_off;  /* HUFFMAN: offset of the lane sizes (LEB128) */
     size_t lanes_off;     /* HUFFMAN: offset of lane 0 */
     size_t body_off;      /* offset just after the mode byte */
@@ -199,8 +204,82 @@ static inline void fw_canonical(const uint8_t *len, uint32_t *codes) {
         codes[s] = len[s] ? next[len[s] & 15]++ : 0;
 }
 
-static inline void fw_write_stream(fw_buf *b, size_t base, const uint32_t *sym, size_t n,
-                                   unsigned w, const fw_sopt *o, fw_sloc *loc) {
+/* The compact form's code for length l after length prev: {bits, count}, bits in stream order
+ * (first bit first). 0 same; 1,0,0 +1; 1,0,1 -1; 1,1,0,0 +2; 1,1,0,1 -2; 1,1,1 + 4-bit l. */
+static inline unsigned fw_delta_code(int prev, int l, const char **bits) {
+    static char esc[8];
+    switch (l - prev) {
+    case 0:
+        *bits = "0";
+        return 1;
+    case 1:
+        *bits = "100";
+        return 3;
+    case -1:
+        *bits = "101";
+        return 3;
+    case 2:
+        *bits = "1100";
+        return 4;
+    case -2:
+        *bits = "1101";
+        return 4;
+    default:
+        for (int i = 0; i < 4; i++)
+            esc[3 + i] = (char)('0' + ((l >> i) & 1));
+        esc[0] = esc[1] = esc[2] = '1';
+        esc[7] = 0;
+        *bits = esc;
+        return 7;
+    }
+}
+
+/* Bits of the compact form's string for lengths first..last. */
+static inline size_t fw_compact_bits(const uint8_t *len, int first, int last) {
+    size_t bits = 4;
+    const char *code;
+    for (int s = first + 1; s <= last; s++)
+        bits += fw_delta_code(len[s - 1] & 15, len[s] & 15, &code);
+    return bits;
+}
+
+/* Writes the code table of the chosen form and records where its parts went. */
+static inline void fw_write_table(fw_buf *b, size_t base, unsigned version, const fw_sopt *o,
+                                  fw_sloc *loc) {
+    int first = loc->first, last = loc->last;
+    size_t nib = (size_t)(last - first + 2) / 2;
+    size_t cmp = (fw_compact_bits(loc->lengths, first, last) + 7) / 8;
+    int form = o ? o->form : FW_FORM_AUTO;
+    if (form == FW_FORM_AUTO) form = version >= 2 && cmp < nib ? FW_FORM_COMPACT : FW_FORM_NIBBLE;
+    loc->form = form;
+    loc->table_off = b->n - base;
+    if (form == FW_FORM_NIBBLE) {
+        fw_u8(b, (unsigned)first);
+        fw_u8(b, (unsigned)last);
+        loc->lens_off = b->n - base;
+        for (int s = first; s <= last; s += 2) {
+            unsigned lo = s < 256 ? loc->lengths[s] : 0,
+                     hi = (s + 1 <= last && s + 1 < 256) ? loc->lengths[s + 1] : 0;
+            fw_u8(b, (lo & 15) | (hi & 15) << 4);
+        }
+        return;
+    }
+    fw_u8(b, (unsigned)last); /* the compact form: last, then first */
+    fw_u8(b, (unsigned)first);
+    loc->lens_off = b->n - base;
+    fw_bits bw = {b, 0, 0, 0};
+    fw_putbits(&bw, loc->lengths[first] & 15u, 4);
+    for (int s = first + 1; s <= last; s++) {
+        const char *code;
+        unsigned k = fw_delta_code(loc->lengths[s - 1] & 15, loc->lengths[s] & 15, &code);
+        for (unsigned i = 0; i < k; i++)
+            fw_putbits(&bw, (uint32_t)(code[i] - '0'), 1);
+    }
+    fw_flushbits(&bw);
+}
+
+static inline void fw_write_stream(fw_buf *b, size_t base, unsigned version, const uint32_t *sym,
+                                   size_t n, unsigned w, const fw_sopt *o, fw_sloc *loc) {
     memset(loc, 0, sizeof *loc);
     loc->n = n;
     loc->w = w;
@@ -232,15 +311,7 @@ static inline void fw_write_stream(fw_buf *b, size_t base, const uint32_t *sym, 
         if (o && o->last >= 0) last = o->last;
         loc->first = first;
         loc->last = last;
-        loc->table_off = b->n - base;
-        fw_u8(b, (unsigned)first);
-        fw_u8(b, (unsigned)last);
-        loc->lens_off = b->n - base;
-        for (int s = first; s <= last; s += 2) {
-            unsigned lo = s < 256 ? loc->lengths[s] : 0,
-                     hi = (s + 1 <= last && s + 1 < 256) ? loc->lengths[s + 1] : 0;
-            fw_u8(b, (lo & 15) | (hi & 15) << 4);
-        }
+        fw_write_table(b, base, version, o, loc);
         uint32_t codes[256];
         fw_canonical(loc->lengths, codes);
         unsigned L = fw_lane_count(n);
@@ -430,7 +501,7 @@ static inline void fw_write_payload(fw_buf *b, emz_type type, unsigned version, 
     unsigned w[FW_MAX_STREAMS];
     int count = fw_chunk_streams(type, version, o, p, len, sym, n, w, &t);
     for (int i = 0; i < count; i++) {
-        fw_write_stream(b, base, sym[i], n[i], w[i], &o->s[i], &loc->s[i]);
+        fw_write_stream(b, base, version, sym[i], n[i], w[i], &o->s[i], &loc->s[i]);
         free(sym[i]);
     }
     loc->nstreams = count;

@@ -88,6 +88,8 @@ enum {
     ED_RAW_PAD_BIT,    /* set an unused bit of a RAW stream's last byte */
     ED_LANE_PAD_BIT,   /* set a padding bit of lane 0 */
     ED_LEN_PAD_NIBBLE, /* set the unused final nibble of the lengths */
+    ED_TABLE_PAD_BIT,  /* set the highest bit of the code table's last byte */
+    ED_TABLE_CUT,      /* end the payload after the first byte of a compact table's bits */
     ED_MODE,           /* overwrite the stream's mode byte with value */
     ED_LEB_OVERLONG,   /* lane 0's LEB128 size with superfluous zero groups */
     ED_LEB_BIG,        /* lane 0's LEB128 size >= 2^32 */
@@ -256,6 +258,13 @@ static void apply_edit(fw_buf *pl, const fw_ploc *loc, void *ctx) {
         p[s->lanes_off + l0 - 1] |= 0x80;
         break;
     }
+    case ED_TABLE_PAD_BIT:
+        p[s->lane_tab_off - 1] |= 0x80;
+        break;
+    case ED_TABLE_CUT:
+        cr_assert(s->form == FW_FORM_COMPACT && s->lane_tab_off - s->lens_off >= 2);
+        pl->n = s->lens_off + 1;
+        break;
     case ED_LEN_PAD_NIBBLE: {
         cr_assert(((s->last - s->first + 1) & 1) == 1, "no unused nibble");
         p[s->lens_off + (size_t)(s->last - s->first) / 2] |= 0x10;
@@ -293,9 +302,14 @@ static void forge_v(unsigned version, const char *what, emz_type type, const uin
     free(frame);
 }
 
+/* Edits of the nibble form's bytes are made in version 1 frames, where every table has that
+ * form (version 2 writes it only where the compact form is not smaller); the compact form has
+ * forgeries of its own (compact_code_tables). */
 static void forge(const char *what, emz_type type, const uint8_t *data, size_t n, const fw_copt *o,
                   edit_t e, int expect_valid_without_edit) {
-    forge_v(2, what, type, data, n, o, e, expect_valid_without_edit);
+    int nibbles = e.kind == ED_LEN_SET || e.kind == ED_LEN_DEC || e.kind == ED_LEN_INC ||
+                  e.kind == ED_LEN_UNUSED || e.kind == ED_LEN_PAD_NIBBLE;
+    forge_v(nibbles ? 1 : 2, what, type, data, n, o, e, expect_valid_without_edit);
 }
 
 Test(payloads, forged_payloads, .timeout = 300) {
@@ -548,6 +562,75 @@ Test(payloads, forged_payloads, .timeout = 300) {
         free(d2);
     }
     free(data);
+}
+
+/* Code tables of the compact form (FORMAT.md, "Code table") in version 2 frames: the exponents
+ * of chunk 1 cycle through eight neighbours, 0x3C..0x43, so that the compact form of their
+ * table is smaller than the nibble form (11 bits against 4 bytes for eight 3-bit codes); each
+ * invalid table is refused. */
+Test(payloads, compact_code_tables, .timeout = 120) {
+    uint8_t *d2 = smooth_bf16(NDATA, 8);
+    for (size_t i = CHUNK; i < 2 * CHUNK; i += 2)
+        tu_put16(d2 + i, (uint16_t)((0x3C + ((i - CHUNK) / 2) % 8) << 7 | (i & 0x7F)));
+    fw_copt o = fw_default_copt();
+    o.s[0].mode = o.s[1].mode = FW_HUFFMAN;
+    static uint8_t lens[256];
+    memset(lens, 0, sizeof lens);
+    memset(lens + 0x3C, 3, 8);
+    o.s[0].lengths = lens;
+    o.s[0].form = FW_FORM_COMPACT;
+    forge_v(2, "compact table: a nonzero padding bit", EMZ_TYPE_BF16, d2, NDATA, &o,
+            (edit_t){ED_TABLE_PAD_BIT, 0, 0}, 1);
+    o.s[0].form = FW_FORM_NIBBLE;
+    forge_v(2, "nibble table where the compact form is smaller", EMZ_TYPE_BF16, d2, NDATA, &o,
+            (edit_t){ED_NONE, 0, 0}, 0);
+    o.s[0].form = FW_FORM_COMPACT;
+    lens[0x43] = 4;
+    forge_v(2, "compact table: incomplete code", EMZ_TYPE_BF16, d2, NDATA, &o,
+            (edit_t){ED_NONE, 0, 0}, 0);
+    lens[0x43] = 3, lens[0x3C] = 2;
+    forge_v(2, "compact table: over-complete code", EMZ_TYPE_BF16, d2, NDATA, &o,
+            (edit_t){ED_NONE, 0, 0}, 0);
+    lens[0x3C] = 3, lens[0x43] = 12;
+    forge_v(2, "compact table: a length of 12 (escape)", EMZ_TYPE_BF16, d2, NDATA, &o,
+            (edit_t){ED_NONE, 0, 0}, 0);
+    lens[0x43] = 3;
+    { /* one symbol with a code, and last (0x43) without one */
+        fw_copt o2 = o;
+        static uint8_t one[256];
+        memset(one, 0, sizeof one);
+        one[0x3C] = 1;
+        o2.s[0].lengths = one;
+        o2.s[0].last = 0x43;
+        uint8_t *d3 = tu_xmalloc(NDATA);
+        memcpy(d3, d2, NDATA);
+        for (size_t i = CHUNK; i < 2 * CHUNK; i += 2)
+            tu_put16(d3 + i, (uint16_t)(0x3C << 7 | (i & 0x7F)));
+        forge_v(2, "compact table: one symbol", EMZ_TYPE_BF16, d3, NDATA, &o2,
+                (edit_t){ED_NONE, 0, 0}, 0);
+        /* two 1-bit codes, 0x3C and 0x3D: 5 bits, one byte either way, so only the nibble form */
+        one[0x3D] = 1;
+        o2.s[0].last = -1;
+        for (size_t i = CHUNK; i < 2 * CHUNK; i += 2)
+            tu_put16(d3 + i, (uint16_t)((0x3C + (i / 2 & 1)) << 7 | (i & 0x7F)));
+        forge_v(2, "compact table not smaller than the nibble form", EMZ_TYPE_BF16, d3, NDATA, &o2,
+                (edit_t){ED_NONE, 0, 0}, 0);
+        o2.s[0].form = FW_FORM_AUTO;
+        size_t fsize;
+        uint8_t *ok = build_forged(2, "two 1-bit codes, nibble form", EMZ_TYPE_BF16, d3, NDATA, &o2,
+                                   (edit_t){ED_NONE, 0, 0}, 1, &fsize);
+        free(ok);
+        free(d3);
+    }
+    /* the payload ending inside the exponents' compact table (11 bits, 2 bytes: cut after 1) */
+    o.s[0].form = FW_FORM_AUTO;
+    forge_v(2, "compact table cut by the end of the payload", EMZ_TYPE_BF16, d2, NDATA, &o,
+            (edit_t){ED_TABLE_CUT, 0, 0}, 1);
+    o.s[0].form = FW_FORM_COMPACT;
+    /* the same tables are nibble tables in version 1: a compact one is invalid there */
+    forge_v(1, "version 1: a compact table", EMZ_TYPE_BF16, d2, NDATA, &o, (edit_t){ED_NONE, 0, 0},
+            0);
+    free(d2);
 }
 
 /* A frame whose only chunk holds no whole element (m = 0): the streams are empty. SPLIT (one

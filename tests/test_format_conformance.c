@@ -78,6 +78,9 @@ Test(conformance, synthetic_frames_follow_the_spec, .timeout = 600) {
     for (unsigned l = 0; l < 4; l++)
         cr_assert(layouts_total[l],
                   "chunk layout %u (of SPLIT, planes, WHOLE, BYTES) never written", l);
+    cr_log_info("code tables seen: nibble form %u, compact form %u", fr_forms_seen[0],
+                fr_forms_seen[1]);
+    cr_assert(fr_forms_seen[0] && fr_forms_seen[1], "a code table form was never written");
 }
 
 /* All 2^16 u16 patterns and all bytes, as in the round-trip tests. */
@@ -105,6 +108,7 @@ Test(conformance, corpus_frames_follow_the_spec, .timeout = 600) {
     enum { KINDS = sizeof kinds / sizeof kinds[0] };
     tc_corpora corpora = tc_corpora_get();
     uint8_t *buf = tu_xmalloc(1 << 20);
+    unsigned forms_before[2] = {fr_forms_seen[0], fr_forms_seen[1]};
     for (size_t c = 0; c < corpora.n; c++) {
         size_t nfiles;
         char **files = tc_files_of(&corpora.c[c], &nfiles);
@@ -126,5 +130,10 @@ Test(conformance, corpus_frames_follow_the_spec, .timeout = 600) {
         for (unsigned k = 0; k < KINDS; k++)
             cr_assert(seen[k], "%s has no %ssafetensors file", corpora.c[c].dir, kinds[k].tag);
     }
+    cr_log_info("corpus code tables: nibble form %u, compact form %u",
+                fr_forms_seen[0] - forms_before[0], fr_forms_seen[1] - forms_before[1]);
+    if (corpora.n)
+        cr_assert(fr_forms_seen[0] > forms_before[0] && fr_forms_seen[1] > forms_before[1],
+                  "both code table forms in the corpus frames");
     free(buf);
 }

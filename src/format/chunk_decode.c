@@ -14,6 +14,7 @@ static bool raw_padding_is_zero(const uint8_t *raw, size_t n, unsigned width) {
 typedef struct reader {
     const uint8_t *p, *end;      /* the payload's streams, tail excluded */
     const uint8_t *readable_end; /* how far a decoder may read ahead */
+    unsigned version;            /* of the frame: its code table forms */
 } reader;
 
 /* Decodes a stream of n symbols of width bits (<= 8) into syms, one per byte. */
@@ -36,8 +37,8 @@ static emz_status read_stream_syms(const emz_kernels *k, reader *r, size_t n, un
     }
     if (mode != EMZ_MODE_HUFFMAN || n == 0) return EMZ_ERROR_CORRUPT;
     uint8_t len[256];
-    size_t table = emz_huff_table_read(r->p, avail, 1u << width, len);
-    if (!table) return EMZ_ERROR_CORRUPT;
+    size_t table = emz_huff_table_read(r->p, avail, 1u << width, r->version, len);
+    if (!table || table == EMZ_HUFF_TABLE_SHORT) return EMZ_ERROR_CORRUPT;
     r->p += table;
     unsigned lanes = emz_huff_lane_count(n);
     uint32_t lane_sizes[EMZ_HUFF_LANES];
@@ -158,7 +159,7 @@ emz_status emz_chunk_decode(const emz_kernels *k, emz_type type, unsigned versio
     int layout = payload[0];
     if (layout == EMZ_LAYOUT_WHOLE) tail = 0; /* the stream holds every byte */
     if (size < 1 + tail) return EMZ_ERROR_CORRUPT;
-    reader r = {payload + 1, payload + size - tail, readable_end};
+    reader r = {payload + 1, payload + size - tail, readable_end, version};
     emz_status st;
     if (layout == EMZ_LAYOUT_WHOLE && (d->can_whole || v2)) {
         st = read_stream_syms(k, &r, len, 8, dst, s);

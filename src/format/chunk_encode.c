@@ -5,6 +5,7 @@
 #include "format/byte_planes.h"
 #include "format/chunk_codec.h"
 #include "format/entropy_estimate.h"
+#include "format/frame.h"
 #include "format/huffman_build.h"
 
 /* What a stream will be written as, decided from its histogram. */
@@ -41,8 +42,8 @@ static void plan_stream(stream_plan *p, const uint32_t *hist, size_t n, unsigned
         return;
     }
     uint64_t bits = emz_huff_lengths(hist, alphabet, p->len);
-    size_t huff = 1 + emz_huff_table_size(p->len, alphabet) + 2 * emz_huff_lane_count(n) +
-                  (size_t)emz_div_ceil(bits, 8);
+    size_t huff = 1 + emz_huff_table_size(p->len, alphabet, EMZ_FORMAT_VERSION) +
+                  2 * emz_huff_lane_count(n) + (size_t)emz_div_ceil(bits, 8);
     /* A code that saves less than 1% is not worth its decoding time. */
     if (huff * 100 < p->cost * 99) p->mode = EMZ_MODE_HUFFMAN, p->cost = huff;
 }
@@ -61,7 +62,7 @@ static size_t write_stream(const emz_kernels *k, const stream_plan *p, const uin
     }
     if (p->mode == EMZ_MODE_HUFFMAN) {
         unsigned alphabet = 1u << p->width, lanes = emz_huff_lane_count(p->n);
-        size_t table = emz_huff_table_size(p->len, alphabet);
+        size_t table = emz_huff_table_size(p->len, alphabet, EMZ_FORMAT_VERSION);
         /* Lanes are written after room for the largest lane table, then moved down once
          * their sizes, and so the table's length, are known. */
         size_t head_max = 1 + table + 5 * (size_t)lanes, head_min = 1 + table + lanes;
@@ -77,7 +78,7 @@ static size_t write_stream(const emz_kernels *k, const stream_plan *p, const uin
                 /* Only a result strictly smaller than RAW is worth it. */
                 if (head + bytes <= raw_size) {
                     out[0] = EMZ_MODE_HUFFMAN;
-                    emz_huff_table_write(p->len, alphabet, out + 1);
+                    emz_huff_table_write(p->len, alphabet, EMZ_FORMAT_VERSION, out + 1);
                     memmove(out + head, out + head_max, bytes);
                     return head + bytes;
                 }

@@ -7,6 +7,9 @@
 
 #include <string.h>
 
+/* Table sets are version 2 objects: their code tables take either form of version 2. */
+enum { EMZ_TABLE_VERSION = 2 };
+
 static const uint8_t table_set_magic[4] = {0x89, 0x45, 0x4D, 0x54}; /* \x89EMT */
 
 uint64_t emz_table_set_id(const uint8_t *bytes, size_t size) {
@@ -17,10 +20,11 @@ int emz_table_set_add(emz_table_set *ts, unsigned width, const uint8_t len[256])
     if (ts->count >= EMZ_TABLE_SET_MAX || width < 1 || width > 8) return -1;
     /* The same check a reader makes: write the table and read it back. */
     uint8_t buf[2 + 128], back[256];
-    size_t n = emz_huff_table_write(len, 1u << width, buf);
+    size_t n = emz_huff_table_write(len, 1u << width, EMZ_TABLE_VERSION, buf);
     for (unsigned s = 1u << width; s < 256; s++)
         if (len[s]) return -1;
-    if (emz_huff_table_read(buf, n, 1u << width, back) != n || memcmp(back, len, 1u << width))
+    if (emz_huff_table_read(buf, n, 1u << width, EMZ_TABLE_VERSION, back) != n ||
+        memcmp(back, len, 1u << width))
         return -1;
     ts->width[ts->count] = (uint8_t)width;
     memset(ts->len[ts->count], 0, 256);
@@ -31,7 +35,7 @@ int emz_table_set_add(emz_table_set *ts, unsigned width, const uint8_t len[256])
 size_t emz_table_set_size(const emz_table_set *ts) {
     size_t n = EMZ_TABLE_SET_HEAD + EMZ_TABLE_SET_TAIL;
     for (unsigned i = 0; i < ts->count; i++)
-        n += 1 + emz_huff_table_size(ts->len[i], 1u << ts->width[i]);
+        n += 1 + emz_huff_table_size(ts->len[i], 1u << ts->width[i], EMZ_TABLE_VERSION);
     return n;
 }
 
@@ -44,7 +48,7 @@ size_t emz_table_set_write(emz_table_set *ts, uint8_t *out) {
     size_t at = EMZ_TABLE_SET_HEAD;
     for (unsigned i = 0; i < ts->count; i++) {
         out[at++] = ts->width[i];
-        at += emz_huff_table_write(ts->len[i], 1u << ts->width[i], out + at);
+        at += emz_huff_table_write(ts->len[i], 1u << ts->width[i], EMZ_TABLE_VERSION, out + at);
     }
     emz_store32(out + at, emz_checksum32(out, at));
     at += EMZ_TABLE_SET_TAIL;
@@ -64,12 +68,11 @@ emz_status emz_table_set_read(const uint8_t *in, size_t avail, emz_table_set *ts
         if (at >= avail) return EMZ_ERROR_TRUNCATED;
         unsigned width = in[at++];
         if (width < 1 || width > 8) return EMZ_ERROR_CORRUPT;
-        /* A table needs its first two bytes and then as many length bytes as they say: when
-         * the bytes run out first it is truncated, otherwise an invalid table is corrupt. */
-        if (avail - at < 2) return EMZ_ERROR_TRUNCATED;
-        if (in[at] <= in[at + 1] && avail - at - 2 < (size_t)(in[at + 1] - in[at] + 2) / 2)
-            return EMZ_ERROR_TRUNCATED;
-        size_t n = emz_huff_table_read(in + at, avail - at, 1u << width, ts->len[i]);
+        /* A table whose bytes run out before it is complete (and before any error in it) is
+         * truncated; otherwise an invalid table is corrupt. */
+        size_t n =
+            emz_huff_table_read(in + at, avail - at, 1u << width, EMZ_TABLE_VERSION, ts->len[i]);
+        if (n == EMZ_HUFF_TABLE_SHORT) return EMZ_ERROR_TRUNCATED;
         if (n == 0) return EMZ_ERROR_CORRUPT;
         ts->width[i] = (uint8_t)width;
         at += n;
