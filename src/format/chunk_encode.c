@@ -29,8 +29,12 @@ static void plan_constant(stream_plan *p, uint32_t value) {
 }
 
 /* Huffman's estimate leaves out lane padding (< 16 bytes); writing falls back to RAW when
- * the real size does not beat it. */
-static void plan_stream(stream_plan *p, const uint32_t *hist, size_t n, unsigned width) {
+ * the real size does not beat it. A sign+mantissa plane (nearly uniform in real weights) is
+ * coded only when that saves at least 1%: less is not worth its decoding time. Any other stream
+ * (exponents, whole bytes, bytes that hold the exponent) is coded whenever that is smaller, as
+ * emzip 0.1 did: a stream of near-uniform FP4 bytes can save 0.6% that way. */
+static void plan_stream(stream_plan *p, const uint32_t *hist, size_t n, unsigned width,
+                        bool plane) {
     p->n = n, p->width = width, p->mode = EMZ_MODE_RAW;
     p->cost = 1 + raw_bytes(n, width);
     if (n == 0 || !hist) return;
@@ -44,8 +48,8 @@ static void plan_stream(stream_plan *p, const uint32_t *hist, size_t n, unsigned
     uint64_t bits = emz_huff_lengths(hist, alphabet, p->len);
     size_t huff = 1 + emz_huff_table_size(p->len, alphabet, EMZ_FORMAT_VERSION) +
                   2 * emz_huff_lane_count(n) + (size_t)emz_div_ceil(bits, 8);
-    /* A code that saves less than 1% is not worth its decoding time. */
-    if (huff * 100 < p->cost * 99) p->mode = EMZ_MODE_HUFFMAN, p->cost = huff;
+    if (plane ? huff * 100 < p->cost * 99 : huff < p->cost)
+        p->mode = EMZ_MODE_HUFFMAN, p->cost = huff;
 }
 
 /* syms: one symbol per byte (needed for HUFFMAN, and for RAW when raw is NULL);
@@ -137,11 +141,11 @@ static bool signmant_may_pay(const emz_kernels *k, const uint8_t *sm, size_t m) 
 static void plan_byte_plane(const emz_kernels *k, const uint8_t *plane, size_t m, stream_plan *p) {
     uint32_t hist[256];
     if (!signmant_may_pay(k, plane, m)) {
-        plan_stream(p, NULL, m, 8);
+        plan_stream(p, NULL, m, 8, true);
         return;
     }
     k->histogram(plane, m, hist);
-    plan_stream(p, hist, m, 8);
+    plan_stream(p, hist, m, 8, true);
 }
 
 /* FP16 (version 2): SPLIT into exponent, low mantissa byte and a 3-bit sign+mantissa plane, or
@@ -155,10 +159,10 @@ static uint8_t *encode_fp16(const emz_kernels *k, const uint8_t *src, size_t m, 
     stream_plan low, high, ep, tp;
     k->fp16_planes_split(src, m, (uint8_t *const[6]){lo, hi, s->exps, top}, hi_hist);
     plan_byte_plane(k, lo, m, &low);
-    plan_stream(&high, hi_hist, m, 8);
+    plan_stream(&high, hi_hist, m, 8, false);
     emz_fp16_high_hists(hi_hist, exp_hist, top_hist);
-    plan_stream(&ep, exp_hist, m, 5);
-    plan_stream(&tp, top_hist, m, 3);
+    plan_stream(&ep, exp_hist, m, 5, false);
+    plan_stream(&tp, top_hist, m, 3, true);
     if (ep.cost + tp.cost >= high.cost) {
         *p++ = EMZ_LAYOUT_BYTES;
         p += write_stream(k, &low, lo, lo, p, s);
@@ -185,10 +189,10 @@ static uint8_t *encode_fp32(const emz_kernels *k, const uint8_t *src, size_t m, 
     emz_fp32_top_hists(sign_b2, h2, ht);
     k->histogram(b3, m, h3);
     k->histogram(s->exps, m, he);
-    plan_stream(&hi2, h2, m, 8);
-    plan_stream(&hi3, h3, m, 8);
-    plan_stream(&ep, he, m, 8);
-    plan_stream(&tp, ht, m, 8);
+    plan_stream(&hi2, h2, m, 8, false);
+    plan_stream(&hi3, h3, m, 8, false);
+    plan_stream(&ep, he, m, 8, false);
+    plan_stream(&tp, ht, m, 8, true);
     if (ep.cost + tp.cost >= hi2.cost + hi3.cost) {
         *p++ = EMZ_LAYOUT_BYTES;
         p += write_stream(k, &lo0, b0, b0, p, s);
@@ -220,11 +224,11 @@ size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src,
     bool split = d->can_split;
     if (d->can_whole) {
         k->histogram(src, len, byte_hist);
-        plan_stream(&whole, byte_hist, len, 8);
+        plan_stream(&whole, byte_hist, len, 8, false);
         if (split) {
             derive_split_hists(type, byte_hist, exp_hist, sm_hist);
-            plan_stream(&ep, exp_hist, m, d->exp_bits);
-            plan_stream(&sp, sm_hist, m, d->signmant_bits);
+            plan_stream(&ep, exp_hist, m, d->exp_bits, false);
+            plan_stream(&sp, sm_hist, m, d->signmant_bits, true);
             split = ep.cost + sp.cost < whole.cost;
         }
     }
@@ -239,12 +243,12 @@ size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src,
     k->split[type](src, m, s->exps, s->sm_packed);
     if (!d->can_whole) {
         k->histogram(s->exps, m, exp_hist);
-        plan_stream(&ep, exp_hist, m, d->exp_bits);
+        plan_stream(&ep, exp_hist, m, d->exp_bits, false);
         if (signmant_may_pay(k, s->sm_packed, m)) {
             k->histogram(s->sm_packed, m, sm_hist);
-            plan_stream(&sp, sm_hist, m, 8);
+            plan_stream(&sp, sm_hist, m, 8, true);
         } else {
-            plan_stream(&sp, NULL, m, 8);
+            plan_stream(&sp, NULL, m, 8, true);
         }
     }
     p += write_stream(k, &ep, s->exps, NULL, p, s);
