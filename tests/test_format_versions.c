@@ -1,5 +1,5 @@
 /* test_format_versions.c - every format version this library has written still decodes: the
- * committed files of tests/data/v1 (MANIFEST: file, original, SHA-256 of the original) restore
+ * committed files of tests/data/v1 and v2 (MANIFEST: file, original, SHA-256 of the original) restore
  * their originals with every implementation, and a version this library does not know is
  * refused as such. */
 #include <criterion/criterion.h>
@@ -99,31 +99,61 @@ Test(format_versions, version_1_files_decode) {
     decode_all("v1", 1);
 }
 
-/* The v1 files hold what their README promises: every stream mode, in frames that the
- * independent test decoder (written from docs/FORMAT.md) also reads back to the original. */
-Test(format_versions, version_1_files_cover_every_mode) {
+Test(format_versions, version_2_files_decode) {
+    decode_all("v2", 2);
+}
+
+/* The bare frames of a version's files, read by the independent test decoder (written from
+ * docs/FORMAT.md), restore their originals; counts of the stream modes, layouts and table forms
+ * they use go to the caller. */
+static unsigned decode_frames_independently(const char *version_dir, unsigned modes[3],
+                                            unsigned layouts[4], unsigned forms[2]) {
     entry e[64];
-    size_t n = manifest("v1", e, 64);
+    size_t n = manifest(version_dir, e, 64);
     char dir[4096], err[256];
-    snprintf(dir, sizeof dir, "%s/v1", sample_dir());
-    unsigned modes[3] = {0, 0, 0}, frames = 0;
+    snprintf(dir, sizeof dir, "%s/%s", sample_dir(), version_dir);
+    unsigned frames = 0;
+    memset(fr_forms_seen, 0, sizeof fr_forms_seen);
     for (size_t i = 0; i < n; i++) {
         blob c = read_blob(dir, e[i].file);
         if (c.data[3] == 'Z') {
             blob want = read_blob(sample_dir(), e[i].original);
             uint8_t *out = NULL;
             size_t out_n = 0;
-            cr_assert(fr_decode(c.data, c.size, &out, &out_n, err, sizeof err, modes), "%s: %s",
-                      e[i].file, err);
+            cr_assert(fr_decode_layouts(c.data, c.size, &out, &out_n, err, sizeof err, modes,
+                                        layouts),
+                      "%s: %s", e[i].file, err);
             cr_assert(out_n == want.size && memcmp(out, want.data, out_n) == 0, "%s", e[i].file);
             frames++;
             free(out), free(want.data);
         }
         free(c.data);
     }
+    forms[0] = fr_forms_seen[0], forms[1] = fr_forms_seen[1];
+    return frames;
+}
+
+/* The v1 files hold what their README promises: every stream mode, in frames that the
+ * independent test decoder also reads back to the original. */
+Test(format_versions, version_1_files_cover_every_mode) {
+    unsigned modes[3] = {0, 0, 0}, layouts[4] = {0, 0, 0, 0}, forms[2];
+    unsigned frames = decode_frames_independently("v1", modes, layouts, forms);
     cr_assert(frames >= 5, "only %u bare frames", frames);
     cr_assert(modes[0] && modes[1] && modes[2], "modes seen: RAW %u, CONSTANT %u, HUFFMAN %u",
               modes[0], modes[1], modes[2]);
+}
+
+/* The v2 files hold every layout, stream mode and table form of version 2. */
+Test(format_versions, version_2_files_cover_every_layout_mode_and_table_form) {
+    unsigned modes[3] = {0, 0, 0}, layouts[4] = {0, 0, 0, 0}, forms[2];
+    unsigned frames = decode_frames_independently("v2", modes, layouts, forms);
+    cr_assert(frames >= 8, "only %u bare frames", frames);
+    cr_assert(modes[0] && modes[1] && modes[2], "modes seen: RAW %u, CONSTANT %u, HUFFMAN %u",
+              modes[0], modes[1], modes[2]);
+    for (unsigned l = 0; l < 4; l++)
+        cr_assert(layouts[l], "layout %u (SPLIT, SPLIT with planes, WHOLE, BYTES) not seen", l);
+    cr_assert(forms[0] && forms[1], "table forms seen: nibble %u, compact %u", forms[0],
+              forms[1]);
 }
 
 /* A version byte this library does not know, under a valid header checksum: refused as an
@@ -137,7 +167,7 @@ Test(format_versions, unknown_versions_are_refused) {
     for (size_t i = 0; i < n; i++) {
         blob c = read_blob(dir, e[i].file);
         for (unsigned version = 0; version < 256; version += 51) {
-            if (version == 1 || version == 2) continue;
+            if (version >= 1 && version <= 2) continue;
             c.data[4] = (uint8_t)version;
             uint32_t sum = fw_checksum32(c.data, 28);
             memcpy(c.data + 28, &sum, 4); /* little-endian hosts only: the suite's hosts */
