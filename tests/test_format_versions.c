@@ -1,6 +1,6 @@
 /* test_format_versions.c - every format version this library has written still decodes: the
- * committed files of tests/data/v1 and v2 (MANIFEST: file, original, SHA-256 of the original) restore
- * their originals with every implementation, and a version this library does not know is
+ * committed files of tests/data/v1 and v2 (MANIFEST: file, original, SHA-256 of the original)
+ * restore their originals with every implementation, and a version this library does not know is
  * refused as such. */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -120,9 +120,9 @@ static unsigned decode_frames_independently(const char *version_dir, unsigned mo
             blob want = read_blob(sample_dir(), e[i].original);
             uint8_t *out = NULL;
             size_t out_n = 0;
-            cr_assert(fr_decode_layouts(c.data, c.size, &out, &out_n, err, sizeof err, modes,
-                                        layouts),
-                      "%s: %s", e[i].file, err);
+            cr_assert(
+                fr_decode_layouts(c.data, c.size, &out, &out_n, err, sizeof err, modes, layouts),
+                "%s: %s", e[i].file, err);
             cr_assert(out_n == want.size && memcmp(out, want.data, out_n) == 0, "%s", e[i].file);
             frames++;
             free(out), free(want.data);
@@ -152,8 +152,7 @@ Test(format_versions, version_2_files_cover_every_layout_mode_and_table_form) {
               modes[0], modes[1], modes[2]);
     for (unsigned l = 0; l < 4; l++)
         cr_assert(layouts[l], "layout %u (SPLIT, SPLIT with planes, WHOLE, BYTES) not seen", l);
-    cr_assert(forms[0] && forms[1], "table forms seen: nibble %u, compact %u", forms[0],
-              forms[1]);
+    cr_assert(forms[0] && forms[1], "table forms seen: nibble %u, compact %u", forms[0], forms[1]);
 }
 
 /* A version byte this library does not know, under a valid header checksum: refused as an
