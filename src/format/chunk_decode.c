@@ -2,6 +2,7 @@
  * bytes actually present before it is used. */
 #include "common/common.h"
 #include "format/chunk_codec.h"
+#include "format/code_table.h"
 #include "format/huffman_build.h"
 
 /* RAW bit strings end with zero bits up to the byte boundary; checking them makes every

@@ -6,6 +6,7 @@
 #include "format/chunk_codec.h"
 #include "format/entropy_estimate.h"
 #include "format/frame.h"
+#include "format/code_table.h"
 #include "format/huffman_build.h"
 
 /* What a stream will be written as, decided from its histogram. */

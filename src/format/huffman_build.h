@@ -1,5 +1,5 @@
-/* huffman_build.h - length-limited canonical Huffman codes: construction, the compact table
- * serialization of FORMAT.md ("Code table") and decoder table construction. */
+/* huffman_build.h - length-limited canonical Huffman codes: construction and decoder tables
+ * (their serialization: code_table.h). */
 #ifndef EMZ_HUFFMAN_BUILD_H
 #define EMZ_HUFFMAN_BUILD_H
 
@@ -13,23 +13,6 @@ uint64_t emz_huff_lengths(const uint32_t *hist, unsigned alphabet, uint8_t len[2
 
 /* Canonical LSB-first codes from lengths (DEFLATE assignment, bit-reversed). */
 void emz_huff_enc_init(const uint8_t len[256], emz_huff_enc *enc);
-
-/* Size and serialization of the code table; alphabet is 2^w. Format version 2 writes the
- * smaller of the nibble and compact forms (the compact one only when strictly smaller),
- * version 1 the nibble form. */
-size_t emz_huff_table_size(const uint8_t len[256], unsigned alphabet, unsigned version);
-size_t emz_huff_table_write(const uint8_t len[256], unsigned alphabet, unsigned version,
-                            uint8_t *out);
-
-/* What emz_huff_table_read returns when the bytes ran out before the table was complete
- * (and before any error was found). */
-#define EMZ_HUFF_TABLE_SHORT SIZE_MAX
-
-/* Parses and validates a table of format version 1 (nibble form only) or 2 (either form):
- * bounds, lengths <= 11, >= 2 symbols, complete code, zero padding, canonical form choice.
- * Returns bytes read, 0 if the table is invalid, or EMZ_HUFF_TABLE_SHORT. */
-size_t emz_huff_table_read(const uint8_t *in, size_t avail, unsigned alphabet, unsigned version,
-                           uint8_t len[256]);
 
 /* Decoder tables from valid lengths for a stream of n symbols. The multi-code table is built
  * only for streams of more than one lane (n >= 4096): for a single lane its 2048 entries cost

@@ -3,6 +3,7 @@
 
 #include "common/checksum.h"
 #include "common/common.h"
+#include "format/code_table.h"
 #include "format/huffman_build.h"
 
 #include <string.h>
