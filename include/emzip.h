@@ -175,10 +175,12 @@ typedef struct emz_frame_info {
     uint64_t chunk_count;
 } emz_frame_info;
 
-/* Bytes emz_frame_info_get needs from the start of a frame. */
+/* Bytes emz_frame_info_get needs from the start of a frame, at most: a frame of one chunk has a
+ * short header of 9 to 12 bytes and can be smaller than this in all (docs/FORMAT.md). */
 #define EMZ_FRAME_HEADER_SIZE 32
 
-/* Reads the frame header (the first EMZ_FRAME_HEADER_SIZE bytes suffice) and checks it. */
+/* Reads the frame header and checks it: the first EMZ_FRAME_HEADER_SIZE bytes, or the whole
+ * frame if it is shorter, suffice. EMZ_ERROR_TRUNCATED when src_size is less than the header. */
 EMZ_API emz_status emz_frame_info_get(const void *src, size_t src_size, emz_frame_info *info);
 
 /* Decompresses one whole frame of exactly src_size bytes. On success *dst_size receives the

@@ -39,8 +39,8 @@ static inline int fr_getbit(fr_bits *b, unsigned *v) {
     return 1;
 }
 
-/* How many code tables of each form were read: [0] nibble form, [1] compact form. */
-static unsigned fr_forms_seen[2];
+/* How many code tables of each form were read: [0] nibble, [1] compact, [2] sparse form. */
+static unsigned fr_forms_seen[3];
 
 static inline int fr_bits_n(fr_bits *b, unsigned n, unsigned *v) {
     *v = 0;
@@ -90,6 +90,53 @@ static inline int fr_compact_lengths(fr_in *in, unsigned first, unsigned last, u
     }
     in->pos += (size_t)(b.bit / 8);
     return 1;
+}
+
+/* The sparse form's lengths (version 3; FORMAT.md, "Code table"), after its 4-bit marker: the
+ * count k (8 bits), len[first], k times a gap - 1 (W bits, W the bit length of last - first - 1)
+ * and a length, then len[last]; within the nibble form's size minus one and the payload; the
+ * padding bits 0. */
+static inline int fr_sparse_lengths(fr_in *in, unsigned first, unsigned last, uint8_t *len) {
+    size_t nib = (last - first + 2) / 2, room = in->n - in->pos;
+    fr_bits b = {in->p + in->pos, nib - 1 < room ? nib - 1 : room, 0};
+    unsigned v, k, bit, W = 0, prev = first;
+    while (last > first + 1 && (last - first - 1) >> W)
+        W++;
+    if (!fr_bits_n(&b, 4, &v) || v != 0) FR_FAIL(in, "sparse table: marker");
+    if (!fr_bits_n(&b, 8, &k)) FR_FAIL(in, "sparse table: no room for the count");
+    if (k > last - first - 1)
+        FR_FAIL(in, "sparse table: %u symbols between %u and %u", k, first, last);
+    if (!fr_bits_n(&b, 4, &v)) FR_FAIL(in, "sparse table ends at its first length");
+    len[first] = (uint8_t)v;
+    for (unsigned i = 0; i < k; i++) {
+        unsigned gap;
+        if (!fr_bits_n(&b, W, &gap) || !fr_bits_n(&b, 4, &v))
+            FR_FAIL(in, "sparse table ends at entry %u", i);
+        prev += gap + 1;
+        if (prev >= last) FR_FAIL(in, "sparse table: symbol %u not below last %u", prev, last);
+        if (v == 0) FR_FAIL(in, "sparse table: symbol %u listed with length 0", prev);
+        len[prev] = (uint8_t)v;
+    }
+    if (!fr_bits_n(&b, 4, &v)) FR_FAIL(in, "sparse table ends at its last length");
+    len[last] = (uint8_t)v;
+    while (b.bit % 8) {
+        if (!fr_getbit(&b, &bit)) FR_FAIL(in, "sparse table: padding outside its byte");
+        if (bit) FR_FAIL(in, "sparse table: nonzero padding bit");
+    }
+    in->pos += (size_t)(b.bit / 8);
+    return 1;
+}
+
+/* Bytes of each form's length part for these lengths (after the 2 bytes of first and last). */
+static inline void fr_form_sizes(const uint8_t *len, unsigned first, unsigned last, size_t sz[3]) {
+    unsigned k = 0, W = 0;
+    for (unsigned s = first + 1; s < last; s++)
+        k += len[s] != 0;
+    while (last > first + 1 && (last - first - 1) >> W)
+        W++;
+    sz[0] = (last - first + 2) / 2;
+    sz[1] = (fw_compact_bits(len, (int)first, (int)last) + 7) / 8;
+    sz[2] = (20 + (size_t)k * (W + 4) + 7) / 8;
 }
 
 /* The stream of n symbols of w bits at in->pos in a frame of the given version; symbols to
@@ -148,7 +195,14 @@ static inline int fr_stream(fr_in *in, unsigned version, size_t n, unsigned w, u
         FR_FAIL(in, "code table first %u last %u for w %u", first, last, w);
     uint8_t len[256] = {0};
     unsigned cnt = last - first + 1;
-    if (compact) {
+    int form = compact;
+    if (compact && version >= 3) { /* the sparse form starts with 4 zero bits */
+        if (in->pos >= in->n) FR_FAIL(in, "code table ends after first and last");
+        if ((in->p[in->pos] & 15) == 0) form = 2;
+    }
+    if (form == 2) {
+        if (!fr_sparse_lengths(in, first, last, len)) return 0;
+    } else if (compact) {
         if (!fr_compact_lengths(in, first, last, len)) return 0;
     } else {
         for (unsigned i = 0; i < (cnt + 1) / 2; i++) {
@@ -160,11 +214,18 @@ static inline int fr_stream(fr_in *in, unsigned version, size_t n, unsigned w, u
             else if (b >> 4)
                 FR_FAIL(in, "nonzero unused length nibble");
         }
-        /* version 2: the nibble form only when the compact form is not smaller */
-        if (version >= 2 && (fw_compact_bits(len, (int)first, (int)last) + 7) / 8 < (cnt + 1) / 2)
-            FR_FAIL(in, "nibble table where the compact form is smaller");
     }
-    fr_forms_seen[compact]++;
+    { /* the form the version's writers choose: the smallest, ties to the older form */
+        size_t sz[3];
+        fr_form_sizes(len, first, last, sz);
+        int want = version >= 3 && sz[2] < sz[0] && sz[2] < sz[1] ? 2
+                   : version >= 2 && sz[1] < sz[0]                ? 1
+                                                                  : 0;
+        if (form != want)
+            FR_FAIL(in, "code table in form %d where version %u writes form %d (sizes %zu %zu %zu)",
+                    form, version, want, sz[0], sz[1], sz[2]);
+    }
+    fr_forms_seen[form]++;
     unsigned count[16] = {0}, coded = 0, kraft = 0;
     for (unsigned s = 0; s < 256; s++) {
         if (len[s] > 11) FR_FAIL(in, "code length %u > 11", len[s]);
@@ -264,7 +325,7 @@ static inline int fr_streams(fr_in *in, unsigned version, size_t m, const unsign
     return 1;
 }
 
-/* Decodes a whole frame of version 1 or 2. Returns 1 and a malloc'd *out on success; 0 with a
+/* Decodes a whole frame of version 1, 2 or 3. Returns 1 and a malloc'd *out on success; 0 with a
  * message otherwise. modes_seen counts the stream modes used, layouts_seen (may be NULL) the
  * chunk layouts: SPLIT with one sign+mantissa stream, SPLIT with planes, WHOLE, BYTES. */
 static inline int fr_decode_layouts(const uint8_t *f, size_t fsize, uint8_t **out, size_t *out_n,
@@ -275,39 +336,68 @@ static inline int fr_decode_layouts(const uint8_t *f, size_t fsize, uint8_t **ou
     unsigned no_layouts[4];
     if (!layouts_seen) layouts_seen = no_layouts;
     *out = NULL;
-    if (fsize < 36) FR_FAIL(in, "frame of %zu bytes", fsize);
+    if (fsize < 8) FR_FAIL(in, "frame of %zu bytes", fsize);
     if (f[0] != 0x89 || f[1] != 'E' || f[2] != 'M' || f[3] != 'Z') FR_FAIL(in, "magic");
     unsigned version = f[4];
-    if (version != 1 && version != 2) FR_FAIL(in, "version %u", f[4]);
+    if (version < 1 || version > 3) FR_FAIL(in, "version %u", f[4]);
     unsigned type = f[5], log2 = f[6];
     if (type > 6) FR_FAIL(in, "type %u", type);
     if (log2 < 12 || log2 > 24) FR_FAIL(in, "chunk_log2 %u", log2);
-    if (f[7] != 0) FR_FAIL(in, "flags %u", f[7]);
-    if (tu_get32(f + 24) != 0) FR_FAIL(in, "reserved");
-    if (tu_get32(f + 28) != fw_checksum32(f, 28)) FR_FAIL(in, "header checksum");
-    uint64_t osz = tu_get64(f + 8), ec = tu_get64(f + 16);
     fw_tparams tp = fw_tp((emz_type)type);
-    if (type == EMZ_TYPE_FP4_E2M1) {
-        if (!(ec == 2 * osz || (osz && ec == 2 * osz - 1)))
-            FR_FAIL(in, "FP4 element_count %llu", (unsigned long long)ec);
-    } else if (ec != osz / tp.esize)
-        FR_FAIL(in, "element_count %llu", (unsigned long long)ec);
-    uint64_t C = (uint64_t)1 << log2, cc = (osz + C - 1) / C;
-    if (cc > (fsize - 36) / 8) FR_FAIL(in, "index does not fit");
-    size_t idx = fsize - 4 - 8 * (size_t)cc;
-    if (tu_get32(f + fsize - 4) != fw_checksum32(f + idx, 8 * (size_t)cc))
-        FR_FAIL(in, "index checksum");
-    uint64_t sum = 0;
-    for (uint64_t i = 0; i < cc; i++)
-        sum += tu_get32(f + idx + 8 * i);
-    if (sum != fsize - 36 - 8 * cc)
-        FR_FAIL(in, "payload sizes sum to %llu", (unsigned long long)sum);
+    uint64_t osz, ec, C = (uint64_t)1 << log2, cc;
+    size_t idx, at;
+    uint32_t short_check = 0; /* short frame: checksum32 of the header, to fold out */
+    int is_short = version >= 3 && (f[7] & 1);
+    if (is_short) { /* the short header: one chunk, a LEB128 size, no index */
+        if (f[7] & ~3u) FR_FAIL(in, "short header flags %u", f[7]);
+        if ((f[7] & 2) && type != EMZ_TYPE_FP4_E2M1) FR_FAIL(in, "odd FP4 flag for type %u", type);
+        osz = 0;
+        at = 8;
+        for (unsigned i = 0;; i++) {
+            if (at >= fsize || i >= 4) FR_FAIL(in, "short header: size field");
+            unsigned b = f[at++];
+            osz |= (uint64_t)(b & 0x7F) << 7 * i;
+            if (!(b & 0x80)) {
+                if (i > 0 && b == 0) FR_FAIL(in, "short header: size not minimal");
+                break;
+            }
+        }
+        if (osz < 1 || osz > C) FR_FAIL(in, "short header: size %llu", (unsigned long long)osz);
+        ec = type == EMZ_TYPE_FP4_E2M1 ? 2 * osz - (f[7] >> 1 & 1) : osz / tp.esize;
+        if (fsize < at + 1 + 4) FR_FAIL(in, "short frame of %zu bytes", fsize);
+        if (fsize - at - 4 > osz + 5) FR_FAIL(in, "short frame payload beyond the bound");
+        short_check = fw_checksum32(f, at);
+        cc = 1;
+        idx = fsize - 4;
+    } else {
+        if (fsize < 36) FR_FAIL(in, "frame of %zu bytes", fsize);
+        if (f[7] != 0) FR_FAIL(in, "flags %u", f[7]);
+        if (tu_get32(f + 24) != 0) FR_FAIL(in, "reserved");
+        if (tu_get32(f + 28) != fw_checksum32(f, 28)) FR_FAIL(in, "header checksum");
+        osz = tu_get64(f + 8), ec = tu_get64(f + 16);
+        if (type == EMZ_TYPE_FP4_E2M1) {
+            if (!(ec == 2 * osz || (osz && ec == 2 * osz - 1)))
+                FR_FAIL(in, "FP4 element_count %llu", (unsigned long long)ec);
+        } else if (ec != osz / tp.esize)
+            FR_FAIL(in, "element_count %llu", (unsigned long long)ec);
+        cc = (osz + C - 1) / C;
+        if (cc > (fsize - 36) / 8) FR_FAIL(in, "index does not fit");
+        idx = fsize - 4 - 8 * (size_t)cc;
+        if (tu_get32(f + fsize - 4) != fw_checksum32(f + idx, 8 * (size_t)cc))
+            FR_FAIL(in, "index checksum");
+        uint64_t sum = 0;
+        for (uint64_t i = 0; i < cc; i++)
+            sum += tu_get32(f + idx + 8 * i);
+        if (sum != fsize - 36 - 8 * cc)
+            FR_FAIL(in, "payload sizes sum to %llu", (unsigned long long)sum);
+        at = 32;
+    }
+    (void)ec;
     uint8_t *o = malloc(osz ? (size_t)osz : 1);
     cr_assert(o != NULL);
-    size_t at = 32;
     for (uint64_t i = 0; i < cc; i++) {
         size_t len = (size_t)((i + 1) * C <= osz ? C : osz - i * C);
-        size_t psize = tu_get32(f + idx + 8 * i);
+        size_t psize = is_short ? fsize - at - 4 : tu_get32(f + idx + 8 * i);
         fr_in pin = {f + at, psize, 0, err, errcap};
         unsigned layout;
         int ok = fr_byte(&pin, &layout);
@@ -392,7 +482,9 @@ static inline int fr_decode_layouts(const uint8_t *f, size_t fsize, uint8_t **ou
                      (unsigned long long)i, psize - pin.pos);
             ok = 0;
         }
-        if (ok && tu_get32(f + idx + 8 * i + 4) != fw_checksum32(dst, len)) {
+        uint32_t want =
+            is_short ? tu_get32(f + fsize - 4) ^ short_check : tu_get32(f + idx + 8 * i + 4);
+        if (ok && want != fw_checksum32(dst, len)) {
             snprintf(err, errcap, "chunk %llu: checksum", (unsigned long long)i);
             ok = 0;
         }

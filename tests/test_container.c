@@ -219,8 +219,8 @@ Test(container, corpus_round_trip_any_thread_count, .timeout = 600) {
                              "\x89"
                              "EMC",
                              4) == 0 &&
-                      one.data[4] == 2,
-                  "%s: not a version 2 container", files[i]);
+                      one.data[4] == 3,
+                  "%s: not a version 3 container", files[i]);
         mem_src ms;
         emz_reader *r = open_mem(&one, &ms, d, &st);
         cr_assert(st == EMZ_OK, "%s: open: %s %s", files[i], emz_error_name(st),
@@ -401,7 +401,7 @@ Test(container, corrupt_chunk_reported_with_its_tensor) {
     mem_sink c = compress_st(file, size, 1, &st, NULL, 0);
     /* "emb" is the last and largest tensor: its payloads end just before the directory, which
      * the trailer's size locates (FORMAT.md, container version 2) */
-    cr_assert_eq(c.data[4], 2, "the container is version 2");
+    cr_assert_eq(c.data[4], 3, "the container is version 3");
     size_t meta =
         c.data[c.size - 8] | (size_t)c.data[c.size - 7] << 8 | (size_t)c.data[c.size - 6] << 16;
     size_t directory = c.size - 8 - meta;

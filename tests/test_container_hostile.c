@@ -1,11 +1,11 @@
-/* test_container_hostile.c - hostile containers of both versions. Version 2 (what emzip
- * writes): a small container is taken apart by a reader of this file's own (FORMAT.md,
- * "Container"), forged (non-minimal LEB128, sizes out of range, payloads over the expansion
- * bound, sizes that do not add up, extra bytes, bad chunk_log2 and type, flags, version 3) and
- * put back together with its checksums recomputed, so that the structural checks and not only
- * the checksums are exercised; every truncation and every single-bit flip of it, with and
- * without recomputed checksums, fails cleanly or decodes to the original. Version 1: the
- * committed containers of tests/data/v1, truncated and flipped. */
+/* test_container_hostile.c - hostile containers of every version. Version 3 (what emzip
+ * writes; laid out as version 2, its chunks by the rules of version 3 frames): a small container is
+ * taken apart by a reader of this file's own (FORMAT.md, "Container"), forged (non-minimal LEB128,
+ * sizes out of range, payloads over the expansion bound, sizes that do not add up, extra bytes, bad
+ * chunk_log2 and type, flags, version 4) and put back together with its checksums recomputed, so
+ * that the structural checks and not only the checksums are exercised; every truncation and every
+ * single-bit flip of it, with and without recomputed checksums, fails cleanly or decodes to the
+ * original. Version 1: the committed containers of tests/data/v1, truncated and flipped. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,7 +112,7 @@ static emz_status try_open(const uint8_t *c, size_t csize, const uint8_t *file, 
     return st;
 }
 
-/* ---- this file's own reader and writer of version 2 containers --------------------- */
+/* ---- this file's own reader and writer of version 2 and 3 containers --------------- */
 
 enum { MAX_SEG = 16, MAX_CHUNK = 64 };
 
@@ -160,8 +160,8 @@ static void parse(const uint8_t *c, size_t size, forged *f) {
                      "\x89"
                      "EMC",
                      4) == 0 &&
-                  c[4] == 2 && c[6] == 0,
-              "a version 2 container");
+                  c[4] == 3 && c[6] == 0,
+              "a version 3 container");
     f->seg_count = get64(c + 16);
     cr_assert(f->seg_count <= MAX_SEG);
     uint32_t meta = (uint32_t)get64(c + size - 8); /* low 4 bytes */
@@ -360,10 +360,10 @@ Test(container_v2, forged_header_refused) {
     f.head[6] = 0x80;
     expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "flags", "flags 0x80");
     f = x.f;
-    f.head[4] = 3;
-    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "version 3", "version 3");
+    f.head[4] = 4;
+    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "version 4", "version 4");
     f.keep_header_checksum = 1; /* the version is refused before the checksum is looked at */
-    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "version 3", "version 3, old checksum");
+    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "version 4", "version 4, old checksum");
     f = x.f;
     f.head[4] = 0;
     expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, NULL, "version 0");

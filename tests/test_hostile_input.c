@@ -131,7 +131,7 @@ Test(hostile, forged_headers) {
     cr_assert(emz_frame_info_get("PK\3\4", 4, &info) != EMZ_OK);
 
     /* other versions, with a valid header checksum */
-    static const uint8_t versions[] = {0, 3, 4, 255};
+    static const uint8_t versions[] = {0, 4, 5, 255};
     for (unsigned i = 0; i < sizeof versions; i++) {
         memcpy(f, frame, fsize);
         f[4] = versions[i];
@@ -235,30 +235,35 @@ Test(hostile, forged_headers) {
         cr_assert(st != EMZ_OK, "range at the end of original_size %llu accepted",
                   (unsigned long long)huge[i]);
     }
-    /* FP4 with an element count that is neither 2n nor 2n - 1 */
+    /* FP4 with an element count that is neither 2n nor 2n - 1 (two chunks: the full header,
+     * which stores the count; a short header stores only its parity) */
     {
-        uint8_t src[100];
+        enum { N = 5000 };
+        static uint8_t src[N], fr[N + 200];
         tu_fill_random(src, sizeof src, 9);
-        uint8_t fr[400];
         size_t fs;
-        cr_assert(emz_compress(NULL, fr, sizeof fr, src, sizeof src, EMZ_TYPE_FP4_E2M1, &fs) ==
+        emz_cctx *cc = emz_cctx_create();
+        cr_assert(emz_cctx_set_param(cc, EMZ_PARAM_CHUNK_SIZE, 4096) == EMZ_OK);
+        cr_assert(emz_compress(cc, fr, sizeof fr, src, sizeof src, EMZ_TYPE_FP4_E2M1, &fs) ==
                   EMZ_OK);
-        static const uint64_t counts[] = {198, 201, 100, 0};
+        emz_cctx_free(cc);
+        cr_assert(fr[7] == 0, "a full header");
+        static const uint64_t counts[] = {2 * N - 2, 2 * N + 1, N, 0};
         for (unsigned i = 0; i < 4; i++) {
             tu_put64(fr + 16, counts[i]);
             fw_fix_header(fr);
             cr_assert(emz_frame_info_get(fr, fs, &info) == EMZ_ERROR_CORRUPT, "fp4 count %llu",
                       (unsigned long long)counts[i]);
-            cr_assert(decode_guarded(NULL, fr, fs, 200, NULL, NULL) == EMZ_ERROR_CORRUPT);
+            cr_assert(decode_guarded(NULL, fr, fs, 2 * N, NULL, NULL) == EMZ_ERROR_CORRUPT);
         }
-        tu_put64(fr + 16, 199); /* odd count: valid */
+        tu_put64(fr + 16, 2 * N - 1); /* odd count: valid */
         fw_fix_header(fr);
-        cr_assert(emz_frame_info_get(fr, fs, &info) == EMZ_OK && info.element_count == 199);
+        cr_assert(emz_frame_info_get(fr, fs, &info) == EMZ_OK && info.element_count == 2 * N - 1);
         /* the chunk checksum covers the bytes, not the count, so the frame decodes */
         uint8_t *o = NULL;
         size_t os;
-        cr_assert(decode_guarded(NULL, fr, fs, 100, &o, &os) == EMZ_OK && os == 100 &&
-                  memcmp(o, src, 100) == 0);
+        cr_assert(decode_guarded(NULL, fr, fs, N, &o, &os) == EMZ_OK && os == N &&
+                  memcmp(o, src, N) == 0);
         free(o);
     }
     free(f);

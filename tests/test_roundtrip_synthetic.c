@@ -345,14 +345,14 @@ Test(synthetic, frame_info_fields) {
     emz_frame_info info;
     /* the header alone suffices */
     cr_assert(emz_frame_info_get(frame, EMZ_FRAME_HEADER_SIZE, &info) == EMZ_OK);
-    cr_assert(info.type == EMZ_TYPE_FP32 && info.format_version == 2);
+    cr_assert(info.type == EMZ_TYPE_FP32 && info.format_version == 3);
     cr_assert(info.original_size == n && info.element_count == n / 4);
     cr_assert(info.chunk_size == 8192 && info.chunk_count == 6);
     cr_assert(emz_frame_info_get(frame, EMZ_FRAME_HEADER_SIZE - 1, &info) != EMZ_OK);
     cr_assert(emz_frame_info_get(frame, 0, &info) != EMZ_OK);
     /* raw header layout per FORMAT.md */
     cr_assert(frame[0] == 0x89 && frame[1] == 'E' && frame[2] == 'M' && frame[3] == 'Z');
-    cr_assert(frame[4] == 2 && frame[5] == 3 && frame[6] == 13 && frame[7] == 0);
+    cr_assert(frame[4] == 3 && frame[5] == 3 && frame[6] == 13 && frame[7] == 0);
     cr_assert(tu_get64(frame + 8) == n && tu_get64(frame + 16) == n / 4 &&
               tu_get32(frame + 24) == 0);
     /* index: payload sizes sum to the frame size minus header, index and index checksum */

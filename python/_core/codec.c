@@ -61,7 +61,7 @@ static PyObject *py_compress(PyObject *self, PyObject *args, PyObject *kwargs) {
 static int read_info(const Py_buffer *in, emz_frame_info *info) {
     emz_status st = emz_frame_info_get(in->buf, (size_t)in->len, info);
     if (st == EMZ_OK) return 0;
-    emz_py_raise(st, in->len < EMZ_FRAME_HEADER_SIZE ? "shorter than a frame header" : "");
+    emz_py_raise(st, st == EMZ_ERROR_TRUNCATED ? "shorter than its frame header" : "");
     return -1;
 }
 

@@ -84,12 +84,12 @@ static emz_status read_directory(emz_reader *r, const emz_container_header *c, c
                            i, c->original_size);
             return EMZ_ERROR_CORRUPT;
         }
-        r->seg[i] =
-            (reader_segment){.offset = offset,
-                             .size = e.original_size,
-                             .type = e.type,
-                             .log2 = e.chunk_log2,
-                             .version = 2}; /* version 2 containers hold version 2 frame chunks */
+        r->seg[i] = (reader_segment){
+            .offset = offset,
+            .size = e.original_size,
+            .type = e.type,
+            .log2 = e.chunk_log2,
+            .version = c->version}; /* its chunks follow the rules of frames of its version */
         offset += e.original_size, at += n;
     }
     if (offset != c->original_size) {

@@ -26,20 +26,37 @@ static uint64_t chunks_for(uint64_t size, unsigned log2) {
     return (size >> log2) + ((size & ((UINT64_C(1) << log2) - 1)) != 0);
 }
 
+/* A short frame's one chunk (version 3, a bare frame only): the payload between header and
+ * check, at most the expansion bound, its checksum unfolded from the check. */
+static emz_status load_short(emz_reader *r, reader_segment *s, const emz_frame_header *h) {
+    if (r->info.is_container) return EMZ_ERROR_CORRUPT; /* containers hold full frames */
+    if (s->frame_size < (uint64_t)h->header_size + 1 + 4) return EMZ_ERROR_TRUNCATED;
+    uint64_t payload = s->frame_size - h->header_size - 4;
+    if (payload > h->original_size + 5) return EMZ_ERROR_CORRUPT;
+    uint8_t check[4];
+    emz_status st = emz_reader_get(r, check, 4, s->frame_offset + s->frame_size - 4);
+    if (st != EMZ_OK) return st;
+    r->chunk[s->first_chunk] = (reader_chunk){s->frame_offset + h->header_size, (uint32_t)payload,
+                                              emz_short_frame_checksum(h, emz_load32(check))};
+    return EMZ_OK;
+}
+
 /* Reads and checks segment s's frame header against what the directory said, then its chunk
  * index into the chunk table. */
 static emz_status load(emz_reader *r, reader_segment *s) {
     uint8_t head[EMZ_FRAME_HEADER_SIZE];
     emz_frame_header h;
-    if (s->frame_size < EMZ_FRAME_FIXED_OVERHEAD) return EMZ_ERROR_CORRUPT;
-    emz_status st = emz_reader_get(r, head, sizeof head, s->frame_offset);
-    if (st == EMZ_OK) st = emz_frame_header_read(head, sizeof head, &h);
+    size_t have = s->frame_size < sizeof head ? (size_t)s->frame_size : sizeof head;
+    emz_status st = emz_reader_get(r, head, have, s->frame_offset);
+    if (st == EMZ_OK) st = emz_frame_header_read(head, have, &h);
     if (st != EMZ_OK) return st == EMZ_ERROR_NOT_EMZIP ? EMZ_ERROR_CORRUPT : st;
     if (h.original_size != s->size || h.type != s->type || h.chunk_log2 != s->log2 ||
         (s->version && h.version != s->version))
         return EMZ_ERROR_CORRUPT;
     s->version =
         h.version; /* published to other threads by the EMZ_SEGMENT_LOADED state's release */
+    if (h.is_short) return load_short(r, s, &h);
+    if (s->frame_size < EMZ_FRAME_FIXED_OVERHEAD) return EMZ_ERROR_CORRUPT;
     /* each chunk has an 8-byte entry and a payload of at least one byte */
     if ((s->frame_size - EMZ_FRAME_FIXED_OVERHEAD) / (EMZ_INDEX_ENTRY_SIZE + 1) < s->chunk_count)
         return EMZ_ERROR_CORRUPT;
@@ -129,11 +146,11 @@ emz_status emz_reader_init_frame(emz_reader *r, const emz_frame *f, const uint8_
     emz_status st = emz_reader_number_chunks(r, EMZ_FRAME_CHUNK_LEAST_BYTES);
     if (st != EMZ_OK) return st;
     /* the index is checked already: just the running sum of payload sizes */
-    uint64_t at = EMZ_FRAME_HEADER_SIZE;
+    uint64_t at = f->header.header_size;
     for (uint64_t i = 0; i < f->chunk_count; i++) {
-        uint32_t bytes = emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE);
-        r->chunk[i] =
-            (reader_chunk){at, bytes, emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE + 4)};
+        uint32_t bytes, checksum;
+        emz_frame_chunk(f, i, &bytes, &checksum);
+        r->chunk[i] = (reader_chunk){at, bytes, checksum};
         at += bytes;
     }
     atomic_init(&r->seg[0].state, EMZ_SEGMENT_LOADED);

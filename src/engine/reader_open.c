@@ -17,7 +17,7 @@ static emz_status open_frame(emz_reader *r) {
     emz_status st = emz_reader_get(r, head, have, 0);
     if (st == EMZ_OK) st = emz_frame_header_read(head, have, &h);
     if (st != EMZ_OK) return st;
-    if (r->src.size < EMZ_FRAME_FIXED_OVERHEAD) return EMZ_ERROR_TRUNCATED;
+    if (!h.is_short && r->src.size < EMZ_FRAME_FIXED_OVERHEAD) return EMZ_ERROR_TRUNCATED;
     r->seg[0] = (reader_segment){.size = h.original_size,
                                  .frame_size = r->src.size,
                                  .type = h.type,
@@ -33,7 +33,7 @@ static emz_status open_frame(emz_reader *r) {
 static emz_status open_container(emz_reader *r, const uint8_t *head, char *detail) {
     emz_container_header c;
     emz_status st = emz_container_header_read(head, EMZ_CONTAINER_HEADER_SIZE, &c);
-    if (st == EMZ_ERROR_UNSUPPORTED_VERSION && c.version == 2)
+    if (st == EMZ_ERROR_UNSUPPORTED_VERSION && c.version >= 2 && c.version <= EMZ_CONTAINER_VERSION)
         emz_detail_set(detail, "container flags 0x%02x (a table set) are not supported", c.flags);
     else if (st == EMZ_ERROR_UNSUPPORTED_VERSION)
         emz_detail_set(detail, "unsupported container version %u", c.version);

@@ -43,8 +43,10 @@ typedef struct writer {
     /* writing */
     const emz_sink *dst;
     uint64_t written, frame_start, done, total;
-    size_t out_seg; /* the next segment whose frame starts */
-    uint8_t *index; /* a frame's chunk index; a container's directory and index so far */
+    size_t out_seg;   /* the next segment whose frame starts */
+    uint8_t *index;   /* a frame's chunk index; a container's directory and index so far */
+    bool frame_short; /* the frame being written has the short header */
+    uint32_t frame_header_check; /* and this checksum of it, folded into its check */
     size_t index_cap, index_len;
     bool container;
 } writer;
@@ -114,11 +116,13 @@ static emz_status begin_frame(writer *w, size_t s) {
                           .type = seg->type,
                           .chunk_log2 = w->log2[s],
                           .original_size = seg->size,
-                          .element_count = seg->element_count};
+                          .element_count = seg->element_count,
+                          .is_short = emz_frame_is_short(seg->size, w->log2[s])};
     uint8_t header[EMZ_FRAME_HEADER_SIZE];
-    emz_frame_header_write(&h, header);
+    size_t size = emz_frame_header_write(&h, header);
     w->frame_start = w->written;
-    return put(w, header, sizeof header);
+    w->frame_short = h.is_short, w->frame_header_check = h.header_check;
+    return put(w, header, size);
 }
 
 static emz_status end_frame(writer *w, size_t s) {
@@ -157,9 +161,15 @@ static emz_status write_item(void *ctx, uint64_t item, unsigned slot) {
     if (!w->container) {
         if (st == EMZ_OK) st = put(w, w->slots + slot * w->slot_size, w->encoded[slot]);
         if (st != EMZ_OK) return st;
-        emz_store32(w->index + chunk * EMZ_INDEX_ENTRY_SIZE, (uint32_t)w->encoded[slot]);
-        emz_store32(w->index + chunk * EMZ_INDEX_ENTRY_SIZE + 4, w->checksum[slot]);
-        if (chunk + 1 == chunks_of(w, s)) st = end_frame(w, s);
+        if (w->frame_short) { /* one chunk: its checksum folded with the header's, no index */
+            uint8_t check[4];
+            emz_store32(check, w->checksum[slot] ^ w->frame_header_check);
+            st = put(w, check, 4);
+        } else {
+            emz_store32(w->index + chunk * EMZ_INDEX_ENTRY_SIZE, (uint32_t)w->encoded[slot]);
+            emz_store32(w->index + chunk * EMZ_INDEX_ENTRY_SIZE + 4, w->checksum[slot]);
+            if (chunk + 1 == chunks_of(w, s)) st = end_frame(w, s);
+        }
     }
     w->done += len;
     if (st == EMZ_OK && w->c->progress &&

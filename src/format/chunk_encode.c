@@ -4,9 +4,9 @@
 #include "common/common.h"
 #include "format/byte_planes.h"
 #include "format/chunk_codec.h"
+#include "format/code_table.h"
 #include "format/entropy_estimate.h"
 #include "format/frame.h"
-#include "format/code_table.h"
 #include "format/huffman_build.h"
 
 /* What a stream will be written as, decided from its histogram. */

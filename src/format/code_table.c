@@ -153,7 +153,7 @@ static size_t read_nibbles(const uint8_t *in, size_t avail, unsigned first, unsi
  * (gap_width bits) and its length (4 bits), and len[last] (4 bits). */
 static unsigned gap_width(unsigned first, unsigned last) {
     unsigned w = 0;
-    while ((last - first - 1) >> w)
+    while (last > first + 1 && (last - first - 1) >> w) /* a hostile first == last: 0 */
         w++;
     return w;
 }

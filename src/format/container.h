@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define EMZ_CONTAINER_HEADER_SIZE 32
-#define EMZ_CONTAINER_VERSION 2      /* written; readers read 1 and 2 */
+#define EMZ_CONTAINER_VERSION 3      /* written; readers read 1 to 3 */
 #define EMZ_DIRECTORY_ENTRY_SIZE 24  /* version 1 */
 #define EMZ_CONTAINER_TRAILER_SIZE 8 /* version 2: size and checksum of directory + index */
 #define EMZ_CONTAINER_FLAG_TABLE_SET 1u

@@ -3,10 +3,11 @@
 #define EMZ_FRAME_H
 
 #include "emzip.h"
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The version writers write; readers read every version from 1 up to it (FORMAT.md). */
-#define EMZ_FORMAT_VERSION 2
+#define EMZ_FORMAT_VERSION 3
 #define EMZ_CHUNK_LOG2_MIN 12
 #define EMZ_CHUNK_LOG2_MAX 24
 /* Chunk sizes when the caller sets none: 128 KiB for the one-byte types (FP8, bytes), whose
@@ -17,6 +18,13 @@
 #define EMZ_DEFAULT_CHUNK_SIZE_1BYTE ((size_t)128 * 1024)
 #define EMZ_INDEX_ENTRY_SIZE 8
 #define EMZ_FRAME_FIXED_OVERHEAD (EMZ_FRAME_HEADER_SIZE + 4) /* header + index checksum */
+/* Version 3 header flags: a single-chunk frame with the short header (FORMAT.md, "Short
+ * frame"), and in it an odd FP4 element count (2 x original_size - 1). */
+#define EMZ_FRAME_FLAG_SHORT 1u
+#define EMZ_FRAME_FLAG_FP4_ODD 2u
+#define EMZ_SHORT_HEADER_MIN 9  /* 8 fixed bytes and a 1-byte size */
+#define EMZ_SHORT_HEADER_MAX 12 /* sizes up to 2^24 take at most 4 LEB128 bytes */
+#define EMZ_SHORT_FRAME_MIN (EMZ_SHORT_HEADER_MIN + 1 + 4) /* a 1-byte payload and the check */
 
 typedef struct emz_frame_header {
     unsigned version; /* of the chunk payloads' layout rules */
@@ -24,6 +32,9 @@ typedef struct emz_frame_header {
     unsigned chunk_log2;
     uint64_t original_size;
     uint64_t element_count;
+    bool is_short;         /* version 3: one chunk behind a short header, no index */
+    unsigned header_size;  /* 32, or the short header's 9..12 */
+    uint32_t header_check; /* short header: checksum32 of its bytes (see emz_frame_chunk) */
 } emz_frame_header;
 
 static inline uint64_t emz_frame_chunk_count(const emz_frame_header *h) {
@@ -37,9 +48,18 @@ static inline size_t emz_default_chunk_size(emz_type type) {
                : EMZ_DEFAULT_CHUNK_SIZE;
 }
 
-void emz_frame_header_write(const emz_frame_header *h, uint8_t out[EMZ_FRAME_HEADER_SIZE]);
+/* Whether a writer of the current version gives a frame of this size the short header: exactly
+ * when it has one chunk. */
+static inline bool emz_frame_is_short(uint64_t original_size, unsigned chunk_log2) {
+    return original_size > 0 && original_size <= UINT64_C(1) << chunk_log2;
+}
 
-/* Checks magic, version, header checksum and every field. */
+/* Writes h's header (the short one when h->is_short) and returns its size (at most
+ * EMZ_FRAME_HEADER_SIZE); sets h->header_size and h->header_check. */
+size_t emz_frame_header_write(emz_frame_header *h, uint8_t out[EMZ_FRAME_HEADER_SIZE]);
+
+/* Checks magic, version, header checksum (full header) and every field, from the size bytes at
+ * src (a full header needs 32, a short one its own 9..12). */
 emz_status emz_frame_header_read(const uint8_t *src, size_t size, emz_frame_header *h);
 
 /* A parsed whole frame: header plus a checked index. */
@@ -47,12 +67,23 @@ typedef struct emz_frame {
     emz_frame_header header;
     uint64_t chunk_count;
     const uint8_t *payloads; /* chunk 0's payload */
-    const uint8_t *index;    /* chunk_count entries */
+    const uint8_t *index;    /* chunk_count entries (NULL for a short frame) */
     const uint8_t *end;      /* one past the frame */
+    uint32_t short_payload;  /* short frame: its one payload's size */
+    uint32_t short_checksum; /* and checksum32 of its original bytes */
 } emz_frame;
 
 /* Parses a frame of exactly size bytes, verifying the header and index checksums and that
  * the payload sizes add up. */
 emz_status emz_frame_parse(const uint8_t *src, size_t size, emz_frame *f);
+
+/* Chunk i's payload size and the checksum32 of its original bytes, from the index, or for a
+ * short frame from its size and check (which holds that checksum XOR the header's). */
+void emz_frame_chunk(const emz_frame *f, uint64_t i, uint32_t *payload_size, uint32_t *checksum);
+
+/* A short frame's chunk, from the frame size and the 4 bytes of its check. */
+static inline uint32_t emz_short_frame_checksum(const emz_frame_header *h, uint32_t check) {
+    return check ^ h->header_check;
+}
 
 #endif

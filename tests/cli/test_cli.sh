@@ -151,6 +151,15 @@ stderr_has "noise.bin: not a safetensors file; give -t TYPE"
 [ ! -e noise.bin.emz ] || fail "output left after refusing noise.bin"
 "$EMZIP" compress -q -t bytes noise.bin && "$EMZIP" decompress -q -f noise.bin.emz -o noise.out
 cmp -s noise.bin noise.out || fail "bytes round trip"
+# a frame shorter than a full header (one byte in: a short frame of 16 bytes)
+printf 'a' >one.bin
+"$EMZIP" compress -q -t bytes one.bin && "$EMZIP" test -q one.bin.emz ||
+    fail "one byte: compress or test"
+[ "$(wc -c <one.bin.emz)" -lt 32 ] || fail "one byte: a frame of $(wc -c <one.bin.emz) bytes"
+"$EMZIP" info one.bin.emz >info.txt || fail "info of a 16-byte frame"
+grep -q '^original size: *1 bytes$' info.txt && grep -q '^format version: *3$' info.txt ||
+    fail "info of a 16-byte frame: $(cat info.txt)"
+"$EMZIP" decompress -q -c one.bin.emz | cmp -s - one.bin || fail "one byte round trip"
 ok
 
 section "stdin and stdout"
