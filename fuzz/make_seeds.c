@@ -95,7 +95,7 @@ static void fill_variant(uint8_t *p, size_t n, emz_type t, int variant) {
 enum { LAYOUT_SPLIT = 0, LAYOUT_WHOLE = 1, LAYOUT_BYTES = 3 };
 
 /* seen[version - 1][type][layout]: chunks written so */
-static unsigned seen[2][EMZ_TYPE_COUNT][4];
+static unsigned seen[3][EMZ_TYPE_COUNT][4];
 
 static uint32_t get32(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -108,11 +108,18 @@ static uint64_t get64(const uint8_t *p) {
 /* Counts the layouts of a frame's chunks (a valid frame: the library's or one written here). */
 static void note_layouts(const uint8_t *f, size_t size) {
     unsigned version = f[4], type = f[5];
+    if (version == 3 && (f[7] & 1)) { /* a short frame: one chunk after the LEB128 size */
+        size_t at = 8;
+        while (f[at] & 0x80)
+            at++;
+        if (type < EMZ_TYPE_COUNT && f[at + 1] < 4) seen[2][type][f[at + 1]]++;
+        return;
+    }
     uint64_t C = (uint64_t)1 << f[6], chunks = (get64(f + 8) + C - 1) / C;
     const uint8_t *index = f + size - 4 - 8 * chunks;
     size_t at = 32;
     for (uint64_t i = 0; i < chunks; i++) {
-        if (version >= 1 && version <= 2 && type < EMZ_TYPE_COUNT && f[at] < 4)
+        if (version >= 1 && version <= 3 && type < EMZ_TYPE_COUNT && f[at] < 4)
             seen[version - 1][type][f[at]]++;
         at += get32(index + 8 * i);
     }
@@ -359,21 +366,25 @@ static int check_layouts_seen(void) {
                 /* version 1: only SPLIT of FP16 and FP32 (the rest are in tests/data/v1) */
                 if (v == 1)
                     allowed = l == LAYOUT_SPLIT && (t == EMZ_TYPE_FP16 || t == EMZ_TYPE_FP32);
-                if (allowed && !seen[v - 1][t][l]) {
+                /* version 3 has the layouts of version 2: either version's chunks count */
+                unsigned chunks = seen[v - 1][t][l] + (v == 2 ? seen[2][t][l] : 0);
+                if (allowed && !chunks) {
                     fprintf(stderr, "make_seeds: no version %u %s chunk of layout %s\n", v,
                             emz_type_name((emz_type)t), layout_name(l));
                     missing = 1;
                 }
             }
     if (missing) return 1;
-    unsigned v2[4] = {0}, v1 = 0;
+    unsigned v3[4] = {0}, v2 = 0, v1 = 0;
     for (int t = 0; t < EMZ_TYPE_COUNT; t++)
         for (int l = 0; l < 4; l++) {
-            v2[l] += seen[1][t][l];
+            v3[l] += seen[2][t][l];
+            v2 += seen[1][t][l];
             v1 += seen[0][t][l];
         }
-    printf("make_seeds: chunks of version 2: %u SPLIT, %u WHOLE, %u BYTES; of version 1: %u\n",
-           v2[LAYOUT_SPLIT], v2[LAYOUT_WHOLE], v2[LAYOUT_BYTES], v1);
+    printf("make_seeds: chunks of version 3: %u SPLIT, %u WHOLE, %u BYTES; of version 2: %u; "
+           "of version 1: %u\n",
+           v3[LAYOUT_SPLIT], v3[LAYOUT_WHOLE], v3[LAYOUT_BYTES], v2, v1);
     return 0;
 }
 

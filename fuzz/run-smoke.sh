@@ -7,9 +7,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work"/seeds-frames "$work"/seeds-inputs "$work"/corpus-dec "$work"/corpus-rt
 "$build"/fuzz/make_seeds "$work"/seeds-frames frames
-# and a few small version 1 frames (BF16 SPLIT, FP4, bytes) from tests/data/v1
+# and a few small version 1 and 2 frames (BF16 SPLIT, FP4, bytes; FP32 planes, nibble tables)
 for f in ones.bf16.emz age.mxfp4.raw.emz age.mxfp4.bytes.emz; do
     cp "$(dirname "$0")/../tests/data/v1/$f" "$work"/seeds-frames/v1-"$f"
+done
+for f in ones.bf16.emz scales.fp32.emz alternating.bytes.emz; do
+    cp "$(dirname "$0")/../tests/data/v2/$f" "$work"/seeds-frames/v2-"$f"
 done
 "$build"/fuzz/make_seeds "$work"/seeds-inputs inputs
 "$build"/fuzz/fuzz_decompress -max_total_time="$seconds" -rss_limit_mb=4096 -print_final_stats=1 \
@@ -20,6 +23,7 @@ done
 mkdir -p "$work"/seeds-checkpoints "$work"/corpus-ckpt
 "$build"/fuzz/make_seeds "$work"/seeds-checkpoints checkpoints
 cp "$(dirname "$0")/../tests/data/v1/age.mxfp4.emz" "$work"/seeds-checkpoints/v1-age.mxfp4.emz
+cp "$(dirname "$0")/../tests/data/v2/age.mxfp4.emz" "$work"/seeds-checkpoints/v2-age.mxfp4.emz
 "$build"/fuzz/fuzz_container -max_total_time="$seconds" -max_len=70000 -rss_limit_mb=4096 \
     -print_final_stats=1 -artifact_prefix="$PWD"/fuzz-crash- "$work"/corpus-ckpt \
     "$work"/seeds-checkpoints 2>&1 | tail -4
