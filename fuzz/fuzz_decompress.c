@@ -48,8 +48,7 @@ static uint8_t *with_valid_check(const uint8_t *data, size_t size) {
     uint8_t *out = malloc(n ? n : 1), *copy = malloc(size);
     if (out && copy && emz_decompress(off, out, n, data, size, &os) == EMZ_OK) {
         memcpy(copy, data, size);
-        wr32(copy + size - 4,
-             (uint32_t)XXH3_64bits(out, os) ^ (uint32_t)XXH3_64bits(copy, header));
+        wr32(copy + size - 4, (uint32_t)XXH3_64bits(out, os) ^ (uint32_t)XXH3_64bits(copy, header));
         free(out);
         return copy;
     }

@@ -40,8 +40,8 @@ Test(short_frames, layout_follows_the_specification) {
             size |= (uint64_t)(f[at] & 0x7F) << shift;
             if (!(f[at++] & 0x80)) break;
         }
-        cr_assert(size == n && at == (n < 128 ? 9u : 10u), "size %zu: LEB128 %llu in %zu bytes",
-                  n, (unsigned long long)size, at - 8);
+        cr_assert(size == n && at == (n < 128 ? 9u : 10u), "size %zu: LEB128 %llu in %zu bytes", n,
+                  (unsigned long long)size, at - 8);
         uint32_t check = tu_get32(f + fsize - 4);
         cr_assert(check == (fw_checksum32(src, n) ^ fw_checksum32(f, at)),
                   "size %zu: the check is not checksum32(original) ^ checksum32(header)", n);
@@ -100,7 +100,7 @@ Test(short_frames, truncations_extensions_and_bit_flips_are_refused, .timeout = 
         emz_type type;
         size_t n;
     } cases[] = {{EMZ_TYPE_BF16, 4096}, {EMZ_TYPE_FP32, 304}, {EMZ_TYPE_FP8_E4M3, 1000},
-                 {EMZ_TYPE_FP16, 3},    {EMZ_TYPE_BYTES, 1}, {EMZ_TYPE_FP4_E2M1, 777}};
+                 {EMZ_TYPE_FP16, 3},    {EMZ_TYPE_BYTES, 1},  {EMZ_TYPE_FP4_E2M1, 777}};
     for (unsigned k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         size_t n = cases[k].n, fsize;
         if (cases[k].type == EMZ_TYPE_FP32)
@@ -157,8 +157,7 @@ static uint8_t *with_size_field(const uint8_t *f, size_t fsize, const uint8_t *l
     return g;
 }
 
-static void refused(const uint8_t *f, size_t fsize, size_t cap, emz_status want,
-                    const char *what) {
+static void refused(const uint8_t *f, size_t fsize, size_t cap, emz_status want, const char *what) {
     emz_status st = decode_guarded(NULL, f, fsize, cap, NULL, NULL);
     cr_assert(st == want, "%s: %s, not %s", what, emz_error_name(st), emz_error_name(want));
     uint8_t *out = NULL;
