@@ -326,6 +326,29 @@ Test(hostile, forged_index) {
         size_t first_forged = dd[0] ? 0 : dd[1] ? 1 : 2;
         expect_corrupt(sz[i].what, f, fsize, NULL, NDATA, first_forged, 1);
     }
+    /* sizes that add up but give one chunk a payload beyond the expansion bound (len + 5): the
+     * frame is refused when its index is read, before any payload is allocated or read */
+    {
+        memcpy(f, frame, fsize);
+        cr_assert(L.payload_size[2] > 6);
+        tu_put32(f + L.index_off + 8, (uint32_t)(L.payload_size[1] + L.payload_size[2] - 1));
+        tu_put32(f + L.index_off + 16, 1);
+        cr_assert(L.payload_size[1] + L.payload_size[2] - 1 > CHUNK + 5);
+        fw_fix_index(f, fsize);
+        for (int v = 0; v < 2; v++) {
+            emz_dctx *d = dctx_verify(v);
+            st = decode_guarded(d, f, fsize, NDATA, NULL, NULL);
+            cr_assert(st == EMZ_ERROR_CORRUPT, "payload over the bound: %s", emz_error_name(st));
+            uint8_t tmp[16];
+            st = emz_decompress_range(d, tmp, 16, f, fsize, 0, 16);
+            cr_assert(st == EMZ_ERROR_CORRUPT, "range of a frame with a payload over the bound");
+            emz_dctx_free(d);
+        }
+        emz_reader *r = NULL; /* the reader's own index loader (files, streams) */
+        st = emz_reader_open_memory(NULL, f, fsize, &r);
+        cr_assert(st == EMZ_ERROR_CORRUPT, "reader: payload over the bound: %s",
+                  emz_error_name(st));
+    }
     static const uint32_t abs_sizes[] = {0, 0xFFFFFFFFu, 0x7FFFFFFFu, 1};
     for (unsigned i = 0; i < 4; i++)
         for (int c = 0; c < 3; c++) {

@@ -32,7 +32,7 @@ static emz_status load_short(emz_reader *r, reader_segment *s, const emz_frame_h
     if (r->info.is_container) return EMZ_ERROR_CORRUPT; /* containers hold full frames */
     if (s->frame_size < (uint64_t)h->header_size + 1 + 4) return EMZ_ERROR_TRUNCATED;
     uint64_t payload = s->frame_size - h->header_size - 4;
-    if (payload > h->original_size + 5) return EMZ_ERROR_CORRUPT;
+    if (payload > EMZ_CHUNK_PAYLOAD_BOUND(h->original_size)) return EMZ_ERROR_CORRUPT;
     uint8_t check[4];
     emz_status st = emz_reader_get(r, check, 4, s->frame_offset + s->frame_size - 4);
     if (st != EMZ_OK) return st;
@@ -67,10 +67,13 @@ static emz_status load(emz_reader *r, reader_segment *s) {
     st = emz_reader_get(r, index, index_size + 4, index_at);
     if (st == EMZ_OK && emz_load32(index + index_size) != emz_checksum32(index, index_size))
         st = EMZ_ERROR_CORRUPT;
-    uint64_t at = s->frame_offset + EMZ_FRAME_HEADER_SIZE;
+    uint64_t at = s->frame_offset + EMZ_FRAME_HEADER_SIZE, chunk = UINT64_C(1) << s->log2;
     for (uint64_t i = 0; st == EMZ_OK && i < s->chunk_count; i++) {
         uint32_t size = emz_load32(index + i * EMZ_INDEX_ENTRY_SIZE);
-        if (size == 0) st = EMZ_ERROR_CORRUPT; /* every payload has its layout byte */
+        uint64_t len = i + 1 < s->chunk_count ? chunk : s->size - i * chunk;
+        /* every payload has its layout byte and stays within the expansion bound: a forged
+         * size is refused here, before anything is allocated or read by it */
+        if (size == 0 || size > EMZ_CHUNK_PAYLOAD_BOUND(len)) st = EMZ_ERROR_CORRUPT;
         r->chunk[s->first_chunk + i] =
             (reader_chunk){at, size, emz_load32(index + i * EMZ_INDEX_ENTRY_SIZE + 4)};
         at += size;

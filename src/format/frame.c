@@ -4,6 +4,7 @@
 
 #include "common/checksum.h"
 #include "common/common.h"
+#include "format/chunk_codec.h"
 #include "format/element_types.h"
 #include "format/header32.h"
 
@@ -102,7 +103,7 @@ static emz_status parse_short(const uint8_t *src, size_t size, emz_frame *f) {
     const emz_frame_header *h = &f->header;
     if (size < (size_t)h->header_size + 1 + 4) return EMZ_ERROR_TRUNCATED;
     size_t payload = size - h->header_size - 4;
-    if (payload > h->original_size + 5) return EMZ_ERROR_CORRUPT;
+    if (payload > EMZ_CHUNK_PAYLOAD_BOUND(h->original_size)) return EMZ_ERROR_CORRUPT;
     f->chunk_count = 1;
     f->payloads = src + h->header_size;
     f->index = NULL;
@@ -127,9 +128,15 @@ emz_status emz_frame_parse(const uint8_t *src, size_t size, emz_frame *f) {
     f->payloads = src + EMZ_FRAME_HEADER_SIZE;
     if (emz_load32(f->end - 4) != emz_checksum32(f->index, (size_t)index_size))
         return EMZ_ERROR_CORRUPT;
-    uint64_t total = 0;
-    for (uint64_t i = 0; i < f->chunk_count; i++)
-        total += emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE);
+    /* every payload within the expansion bound of its chunk's length (and at least its layout
+     * byte), so that no decoder allocates or reads more than the format allows */
+    uint64_t total = 0, chunk = UINT64_C(1) << f->header.chunk_log2;
+    for (uint64_t i = 0; i < f->chunk_count; i++) {
+        uint64_t size = emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE);
+        uint64_t len = i + 1 < f->chunk_count ? chunk : f->header.original_size - i * chunk;
+        if (size == 0 || size > EMZ_CHUNK_PAYLOAD_BOUND(len)) return EMZ_ERROR_CORRUPT;
+        total += size;
+    }
     if (total != (uint64_t)(f->index - f->payloads)) return EMZ_ERROR_CORRUPT;
     return EMZ_OK;
 }
