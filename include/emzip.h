@@ -65,6 +65,8 @@ typedef enum emz_status {
     EMZ_ERROR_BAD_SAFETENSORS = 11, /* a safetensors header is malformed (see the detail message) */
     EMZ_ERROR_IO = 12,              /* a read or write callback reported a failure */
     EMZ_ERROR_CANCELLED = 13,       /* a progress callback asked to stop */
+    EMZ_ERROR_LIMIT = 14, /* a limit of the context (EMZ_PARAM_MEMORY_LIMIT, EMZ_PARAM_MAX_OUTPUT)
+                           * would be exceeded; the detail says what and by how much */
 } emz_status;
 
 /* A short stable identifier of a status, e.g. "corrupt"; never NULL. */
@@ -132,6 +134,19 @@ typedef enum emz_param {
      * every thread count. A context still serves one call at a time. Each thread keeps its
      * own scratch in the context (about 6 x the chunk size). */
     EMZ_PARAM_THREADS = 4,
+    /* Both contexts: bytes of working memory one call may use for its threads' buffers (chunk
+     * scratch, payload buffers, the window of chunks waiting to be written in order), besides
+     * the caller's input and output and a reader's index. 0 (default): the smaller of 1 GiB
+     * and a quarter of the machine's physical memory. The chunk size, which a file chooses,
+     * sets the need (about 15 x the chunk size a thread when decoding to a sink): a call runs
+     * fewer threads than EMZ_PARAM_THREADS when they do not all fit, and fails with
+     * EMZ_ERROR_LIMIT, allocating nothing, when one does not. */
+    EMZ_PARAM_MEMORY_LIMIT = 5,
+    /* Decompression only: the largest original size, in bytes, that a frame or container may
+     * declare; 0 (default): no limit. A larger one is refused with EMZ_ERROR_LIMIT when it is
+     * opened (emz_reader_open*, emz_decompress, emz_decompress_range), before anything is
+     * allocated for it: for services that decompress untrusted uploads. */
+    EMZ_PARAM_MAX_OUTPUT = 6,
 } emz_param;
 
 EMZ_API emz_status emz_cctx_set_param(emz_cctx *cctx, emz_param param, int64_t value);

@@ -540,3 +540,56 @@ Test(hostile, random_mutations_of_valid_frames, .timeout = 600) {
     emz_dctx_free(on);
     emz_dctx_free(off);
 }
+
+/* ---- limits: the caller, not the file, bounds memory and output ---- */
+
+/* A 60-byte frame of two 16 MiB chunks (constant data) asks for about 150 MiB of buffers a
+ * thread: refused under a smaller EMZ_PARAM_MEMORY_LIMIT, decoded on fewer threads under a
+ * limit that holds some; EMZ_PARAM_MAX_OUTPUT refuses what declares more, before allocating. */
+Test(hostile, memory_and_output_limits) {
+    size_t n = 20u << 20, fsize;
+    uint8_t *data = calloc(1, n), *frame = tu_xmalloc(4096);
+    cr_assert(data != NULL);
+    emz_cctx *c = emz_cctx_create();
+    cr_assert(emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, 16 << 20) == EMZ_OK);
+    cr_assert(emz_cctx_set_param(c, EMZ_PARAM_MEMORY_LIMIT, 100 << 20) == EMZ_OK);
+    cr_assert(emz_compress(c, frame, 4096, data, n, EMZ_TYPE_BF16, &fsize) == EMZ_ERROR_LIMIT,
+              "encoding 16 MiB chunks under a 100 MiB limit");
+    cr_assert(strstr(emz_cctx_error_detail(c), "memory limit is 100 MiB") != NULL, "%s",
+              emz_cctx_error_detail(c));
+    cr_assert(emz_cctx_set_param(c, EMZ_PARAM_MEMORY_LIMIT, 0) == EMZ_OK);
+    cr_assert(emz_compress(c, frame, 4096, data, n, EMZ_TYPE_BF16, &fsize) == EMZ_OK);
+    cr_assert(fsize < 100, "%zu bytes", fsize);
+    emz_cctx_free(c);
+
+    emz_dctx *d = emz_dctx_create();
+    cr_assert(emz_dctx_set_param(d, EMZ_PARAM_MEMORY_LIMIT, -1) == EMZ_ERROR_INVALID_ARGUMENT);
+    cr_assert(emz_dctx_set_param(d, EMZ_PARAM_MAX_OUTPUT, -1) == EMZ_ERROR_INVALID_ARGUMENT);
+    cr_assert(emz_dctx_set_param(d, EMZ_PARAM_THREADS, 16) == EMZ_OK);
+    cr_assert(emz_dctx_set_param(d, EMZ_PARAM_MEMORY_LIMIT, 64 << 20) == EMZ_OK);
+    uint8_t *out = tu_xmalloc(n);
+    size_t os;
+    cr_assert(emz_decompress(d, out, n, frame, fsize, &os) == EMZ_ERROR_LIMIT);
+    cr_assert(strstr(emz_dctx_error_detail(d), "16777216") != NULL, "%s", emz_dctx_error_detail(d));
+    emz_reader *r = NULL;
+    cr_assert(emz_reader_open_memory(d, frame, fsize, &r) == EMZ_OK, "opening needs no buffers");
+    cr_assert(emz_reader_read(r, d, out, n, 0, n) == EMZ_ERROR_LIMIT);
+    emz_reader_close(r);
+    /* room for one thread of 16: decodes */
+    cr_assert(emz_dctx_set_param(d, EMZ_PARAM_MEMORY_LIMIT, 200 << 20) == EMZ_OK);
+    cr_assert(emz_decompress(d, out, n, frame, fsize, &os) == EMZ_OK && os == n);
+    cr_assert(out[0] == 0 && out[n - 1] == 0);
+    /* the declared size against EMZ_PARAM_MAX_OUTPUT */
+    cr_assert(emz_dctx_set_param(d, EMZ_PARAM_MAX_OUTPUT, n - 1) == EMZ_OK);
+    cr_assert(emz_decompress(d, out, n, frame, fsize, &os) == EMZ_ERROR_LIMIT);
+    cr_assert(strstr(emz_dctx_error_detail(d), "declares 20971520 bytes") != NULL, "%s",
+              emz_dctx_error_detail(d));
+    uint8_t tmp[16];
+    cr_assert(emz_decompress_range(d, tmp, 16, frame, fsize, 0, 16) == EMZ_ERROR_LIMIT);
+    cr_assert(emz_reader_open_memory(d, frame, fsize, &r) == EMZ_ERROR_LIMIT && r == NULL);
+    cr_assert(emz_dctx_set_param(d, EMZ_PARAM_MAX_OUTPUT, n) == EMZ_OK);
+    cr_assert(emz_decompress(d, out, n, frame, fsize, &os) == EMZ_OK);
+    cr_assert(strcmp(emz_error_name(EMZ_ERROR_LIMIT), "limit") == 0);
+    emz_dctx_free(d);
+    free(out), free(frame), free(data);
+}

@@ -28,6 +28,8 @@ enum {
     OPTION_CHUNK_SIZE,
     OPTION_RM,
     OPTION_TEST,
+    OPTION_MEMORY_LIMIT,
+    OPTION_MAX_SIZE,
     OPTION_LIMIT
 };
 
@@ -49,7 +51,7 @@ static cli_command command_from_name(const char *name) {
     return CLI_COMMAND_NONE;
 }
 
-/* Parses "262144", "256K", "256KiB", "1M", ... into bytes. Returns false on anything else,
+/* Parses "262144", "256K", "256KiB", "1M", "2G", ... into bytes. Returns false on anything else,
  * including overflow; the library checks the value's range. */
 static bool parse_byte_count(const char *text, int64_t *bytes) {
     if (*text < '0' || *text > '9') return false;
@@ -65,6 +67,8 @@ static bool parse_byte_count(const char *text, int64_t *bytes) {
         unit = 1024;
     else if (*next == 'M' || *next == 'm')
         unit = 1024 * 1024;
+    else if (*next == 'G' || *next == 'g')
+        unit = INT64_C(1) << 30;
     if (unit != 1) {
         next++;
         if (strcmp(next, "iB") == 0 || strcmp(next, "B") == 0) next += strlen(next);
@@ -83,6 +87,8 @@ static bool parse_byte_count(const char *text, int64_t *bytes) {
 static const struct option all_long_options[] = {
     WITH_VALUE("type", 't'),
     WITH_VALUE("chunk-size", OPTION_CHUNK_SIZE),
+    WITH_VALUE("memory-limit", OPTION_MEMORY_LIMIT),
+    WITH_VALUE("max-size", OPTION_MAX_SIZE),
     WITH_VALUE("threads", 'T'),
     WITH_VALUE("output", 'o'),
     FLAG("stdout", 'c'),
@@ -108,6 +114,9 @@ enum { LONG_OPTION_COUNT = sizeof all_long_options / sizeof all_long_options[0] 
 /* The bit of a long-only option in command_grammar.long_only. */
 #define TAKES(option) (1u << ((option)-OPTION_NO_CHECK))
 
+/* --memory-limit and --max-size: every command that decodes data. */
+#define LIMITS (TAKES(OPTION_MEMORY_LIMIT) | TAKES(OPTION_MAX_SIZE))
+
 /* Which options a grammar takes. -h/--help is accepted by all of them. */
 typedef struct command_grammar {
     const char *short_options; /* ":" first: getopt reports a missing argument as ':' */
@@ -115,20 +124,21 @@ typedef struct command_grammar {
 } command_grammar;
 
 static const command_grammar grammars[] = {
-    [CLI_COMMAND_COMPRESS] = {":t:T:o:ckfqvzh",
-                              TAKES(OPTION_CHUNK_SIZE) | TAKES(OPTION_RM) | TAKES(OPTION_JSON)},
-    [CLI_COMMAND_DECOMPRESS] = {":T:o:ckfqvdh",
-                                TAKES(OPTION_NO_CHECK) | TAKES(OPTION_RM) | TAKES(OPTION_JSON)},
+    [CLI_COMMAND_COMPRESS] = {":t:T:o:ckfqvzh", TAKES(OPTION_CHUNK_SIZE) | TAKES(OPTION_RM) |
+                                                    TAKES(OPTION_JSON) |
+                                                    TAKES(OPTION_MEMORY_LIMIT)},
+    [CLI_COMMAND_DECOMPRESS] = {":T:o:ckfqvdh", TAKES(OPTION_NO_CHECK) | TAKES(OPTION_RM) |
+                                                    TAKES(OPTION_JSON) | LIMITS},
     [CLI_COMMAND_INFO] = {":T:h", TAKES(OPTION_IMPL) | TAKES(OPTION_JSON)},
-    [CLI_COMMAND_TEST] = {":T:qh", TAKES(OPTION_TEST) | TAKES(OPTION_JSON)},
+    [CLI_COMMAND_TEST] = {":T:qh", TAKES(OPTION_TEST) | TAKES(OPTION_JSON) | LIMITS},
     [CLI_COMMAND_LIST] = {":T:h", TAKES(OPTION_JSON)},
-    [CLI_COMMAND_EXTRACT] = {":T:o:fqvh", 0},
+    [CLI_COMMAND_EXTRACT] = {":T:o:fqvh", LIMITS},
 };
 
 /* "emzip [OPTIONS] [FILE...]": the options of compress, decompress and test, and -V. */
 static const command_grammar operation_grammar = {
     ":t:T:o:ckfqvzdhV", TAKES(OPTION_CHUNK_SIZE) | TAKES(OPTION_RM) | TAKES(OPTION_JSON) |
-                            TAKES(OPTION_NO_CHECK) | TAKES(OPTION_TEST)};
+                            TAKES(OPTION_NO_CHECK) | TAKES(OPTION_TEST) | LIMITS};
 
 static bool grammar_takes(command_grammar grammar, int option) {
     return option >= OPTION_NO_CHECK ? (grammar.long_only & TAKES(option)) != 0
@@ -214,7 +224,15 @@ static int choose_operation(parse_state *state, cli_command operation) {
 }
 
 static int apply_value_option(int option, cli_options *options, const parse_state *state) {
-    if (option == 't') {
+    if (option == OPTION_MEMORY_LIMIT || option == OPTION_MAX_SIZE) {
+        int64_t *value =
+            option == OPTION_MEMORY_LIMIT ? &options->memory_limit : &options->max_output;
+        if (!parse_byte_count(optarg, value) || *value == 0) {
+            usage_error(state, "invalid %s '%s' (expected bytes, e.g. 512M or 2G)",
+                        option == OPTION_MEMORY_LIMIT ? "memory limit" : "size limit", optarg);
+            return CLI_EXIT_USAGE;
+        }
+    } else if (option == 't') {
         if (emz_type_from_name(optarg, &options->type) != EMZ_OK) {
             usage_error(state,
                         "unknown type '%s' (expected bf16, fp16, fp32, e4m3, e5m2, fp4 or bytes)",
@@ -251,6 +269,8 @@ static int apply_option(int option, cli_options *options, parse_state *state) {
     case 'T':
     case 'o':
     case OPTION_CHUNK_SIZE:
+    case OPTION_MEMORY_LIMIT:
+    case OPTION_MAX_SIZE:
         return apply_value_option(option, options, state);
     case 'c':
         state->to_stdout = true;

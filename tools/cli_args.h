@@ -46,6 +46,8 @@ typedef struct cli_options {
     bool show_impl;       /* info: --impl */
     bool json;            /* --json: JSON on stdout instead of text */
     int64_t threads;      /* -T: 0 (default) = one per online processor */
+    int64_t memory_limit; /* --memory-limit: bytes; 0 = the library's default */
+    int64_t max_output;   /* --max-size: bytes a file may declare; 0 = no limit */
 } cli_options;
 
 /* Parses the whole command line. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE after printing a

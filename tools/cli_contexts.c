@@ -10,7 +10,8 @@ int cli_create_cctx(const cli_options *options, emz_cctx **cctx) {
         return CLI_EXIT_FAILURE;
     }
     int status = CLI_EXIT_OK;
-    if (emz_cctx_set_param(*cctx, EMZ_PARAM_THREADS, options->threads) != EMZ_OK) {
+    if (emz_cctx_set_param(*cctx, EMZ_PARAM_THREADS, options->threads) != EMZ_OK ||
+        emz_cctx_set_param(*cctx, EMZ_PARAM_MEMORY_LIMIT, options->memory_limit) != EMZ_OK) {
         cli_error_status(NULL, EMZ_ERROR_INVALID_ARGUMENT);
         status = CLI_EXIT_FAILURE;
     } else if (options->chunk_size_given &&
@@ -35,7 +36,9 @@ static emz_dctx *create_dctx(const cli_options *options, bool verify_checksum) {
         cli_error_status(NULL, EMZ_ERROR_NO_MEMORY);
         return NULL;
     }
-    if (emz_dctx_set_param(dctx, EMZ_PARAM_THREADS, options->threads) != EMZ_OK) {
+    if (emz_dctx_set_param(dctx, EMZ_PARAM_THREADS, options->threads) != EMZ_OK ||
+        emz_dctx_set_param(dctx, EMZ_PARAM_MEMORY_LIMIT, options->memory_limit) != EMZ_OK ||
+        emz_dctx_set_param(dctx, EMZ_PARAM_MAX_OUTPUT, options->max_output) != EMZ_OK) {
         cli_error_status(NULL, EMZ_ERROR_INVALID_ARGUMENT);
         emz_dctx_free(dctx);
         return NULL;

@@ -38,6 +38,8 @@ emz_status emz_decompress(emz_dctx *dctx, void *dst, size_t dst_capacity, const 
     emz_frame f;
     if (!src || !dst_size || (!dst && dst_capacity)) return EMZ_ERROR_INVALID_ARGUMENT;
     emz_status st = emz_frame_parse(src, src_size, &f);
+    if (st == EMZ_OK && dctx)
+        st = emz_context_check_output(emz_dctx_core(dctx), f.header.original_size);
     if (st != EMZ_OK) return st;
     if (f.header.original_size > dst_capacity) return EMZ_ERROR_DST_TOO_SMALL;
     st = decode_range(dctx, src, src_size, &f, dst, 0, f.header.original_size);
@@ -50,6 +52,8 @@ emz_status emz_decompress_range(emz_dctx *dctx, void *dst, size_t dst_capacity, 
     emz_frame f;
     if (!src || (!dst && dst_capacity)) return EMZ_ERROR_INVALID_ARGUMENT;
     emz_status st = emz_frame_parse(src, src_size, &f);
+    if (st == EMZ_OK && dctx)
+        st = emz_context_check_output(emz_dctx_core(dctx), f.header.original_size);
     if (st != EMZ_OK) return st;
     if (offset > f.header.original_size || length > f.header.original_size - offset)
         return EMZ_ERROR_RANGE;

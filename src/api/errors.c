@@ -21,6 +21,7 @@ static const struct {
     [EMZ_ERROR_BAD_SAFETENSORS] = {"bad_safetensors", "the input is not a valid safetensors file"},
     [EMZ_ERROR_IO] = {"io", "reading the input or writing the output failed"},
     [EMZ_ERROR_CANCELLED] = {"cancelled", "the operation was cancelled"},
+    [EMZ_ERROR_LIMIT] = {"limit", "a memory or output size limit would be exceeded"},
 };
 
 #define STATUS_COUNT (sizeof statuses / sizeof statuses[0])

@@ -6,7 +6,9 @@
 #include "engine/parallel.h"
 #include "format/frame.h"
 
+#include <inttypes.h>
 #include <stdio.h>
+#include <unistd.h>
 
 void emz_context_init(emz_context *c) {
     *c = (emz_context){.impl = EMZ_IMPL_AUTO, .threads = 1, .chunk_size = 0, .verify = true};
@@ -39,8 +41,48 @@ emz_status emz_context_set_param(emz_context *c, emz_param param, int64_t value)
         return st;
     case EMZ_PARAM_THREADS:
         return emz_threads_param(value, &c->threads);
+    case EMZ_PARAM_MEMORY_LIMIT:
+        if (value < 0) return EMZ_ERROR_INVALID_ARGUMENT;
+        c->memory_limit = (uint64_t)value;
+        return EMZ_OK;
+    case EMZ_PARAM_MAX_OUTPUT:
+        if (value < 0) return EMZ_ERROR_INVALID_ARGUMENT;
+        c->max_output = (uint64_t)value;
+        return EMZ_OK;
     }
     return EMZ_ERROR_INVALID_ARGUMENT;
+}
+
+uint64_t emz_context_memory_limit(const emz_context *c) {
+    if (c->memory_limit) return c->memory_limit;
+    uint64_t limit = UINT64_C(1) << 30;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0 && (uint64_t)pages * (uint64_t)page / 4 < limit)
+        limit = (uint64_t)pages * (uint64_t)page / 4;
+    return limit;
+}
+
+emz_status emz_context_fit_workers(emz_context *c, uint64_t fixed, uint64_t per_worker,
+                                   unsigned *workers, const char *what) {
+    uint64_t limit = emz_context_memory_limit(c);
+    if (fixed > limit || limit - fixed < per_worker) {
+        emz_detail_set(c->detail,
+                       "%s needs %" PRIu64 " MiB of buffers for one thread; the memory limit is "
+                       "%" PRIu64 " MiB",
+                       what, (fixed + per_worker + (1u << 20) - 1) >> 20, limit >> 20);
+        return EMZ_ERROR_LIMIT;
+    }
+    uint64_t fit = (limit - fixed) / per_worker;
+    if (fit < *workers) *workers = (unsigned)fit;
+    return EMZ_OK;
+}
+
+emz_status emz_context_check_output(emz_context *c, uint64_t original_size) {
+    if (!c->max_output || original_size <= c->max_output) return EMZ_OK;
+    emz_detail_set(c->detail,
+                   "the data declares %" PRIu64 " bytes; the output limit is %" PRIu64 " bytes",
+                   original_size, c->max_output);
+    return EMZ_ERROR_LIMIT;
 }
 
 emz_context *emz_context_begin(emz_context *given, emz_context *local) {

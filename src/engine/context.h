@@ -16,6 +16,8 @@ typedef struct emz_context {
     unsigned threads;           /* workers a call may use */
     size_t chunk_size;          /* compression; 0: emz_default_chunk_size of each type */
     bool verify;                /* decompression: check chunk checksums */
+    uint64_t memory_limit;      /* EMZ_PARAM_MEMORY_LIMIT; 0: emz_default_memory_limit() */
+    uint64_t max_output;        /* EMZ_PARAM_MAX_OUTPUT; 0: none */
     emz_chunk_scratch *scratch; /* one per worker, kept between calls; the caller is worker 0 */
     unsigned scratch_count;
     emz_progress_fn progress;
@@ -39,6 +41,19 @@ void emz_context_init(emz_context *c);
 void emz_context_release(emz_context *c);
 /* Sets any parameter (the public setters decide which ones their context accepts). */
 emz_status emz_context_set_param(emz_context *c, emz_param param, int64_t value);
+
+/* The memory a call of this context may use for its threads' buffers: its limit, or the
+ * default (min(1 GiB, physical memory / 4)). */
+uint64_t emz_context_memory_limit(const emz_context *c);
+
+/* Cuts *workers so that fixed + *workers x per_worker bytes fit the context's memory limit;
+ * EMZ_ERROR_LIMIT, with a detail naming `what` and the figures, when not even one worker
+ * fits. */
+emz_status emz_context_fit_workers(emz_context *c, uint64_t fixed, uint64_t per_worker,
+                                   unsigned *workers, const char *what);
+
+/* EMZ_ERROR_LIMIT, with a detail, when original_size exceeds the context's EMZ_PARAM_MAX_OUTPUT. */
+emz_status emz_context_check_output(emz_context *c, uint64_t original_size);
 
 /* The context a call runs with: the caller's (given), or local set up with the defaults when
  * the caller passed none; its detail message is cleared. Every call that began must end with

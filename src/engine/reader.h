@@ -42,9 +42,10 @@ struct emz_reader {
     emz_reader_info info;
     reader_segment *seg;
     reader_chunk *chunk;
-    size_t largest_chunk; /* original bytes of the largest chunk */
-    emz_st_header st;     /* a checkpoint's tensors; empty otherwise */
-    uint64_t *stored;     /* frame bytes per tensor */
+    size_t largest_chunk;   /* original bytes of the largest chunk */
+    unsigned bound_version; /* whose payload bound (emz_chunk_payload_max) the chunks keep */
+    emz_st_header st;       /* a checkpoint's tensors; empty otherwise */
+    uint64_t *stored;       /* frame bytes per tensor */
 };
 
 /* ---- reader_index.c: the segment and chunk tables ---- */

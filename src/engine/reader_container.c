@@ -200,5 +200,7 @@ static emz_status open_v2(emz_reader *r, const emz_container_header *c, char *de
 
 emz_status emz_reader_open_container(emz_reader *r, const emz_container_header *c, char *detail) {
     r->info.segment_count = c->segment_count;
+    /* version 1 containers hold frames of versions 1 and 2; later ones bound every payload */
+    r->bound_version = c->version == 1 ? 2 : 3;
     return c->version == 1 ? open_v1(r, c, detail) : open_v2(r, c, detail);
 }

@@ -73,7 +73,7 @@ static emz_status load(emz_reader *r, reader_segment *s) {
         uint64_t len = i + 1 < s->chunk_count ? chunk : s->size - i * chunk;
         /* every payload has its layout byte and stays within the expansion bound: a forged
          * size is refused here, before anything is allocated or read by it */
-        if (size == 0 || size > EMZ_CHUNK_PAYLOAD_BOUND(len)) st = EMZ_ERROR_CORRUPT;
+        if (size == 0 || size > emz_chunk_payload_max(h.version, len)) st = EMZ_ERROR_CORRUPT;
         r->chunk[s->first_chunk + i] =
             (reader_chunk){at, size, emz_load32(index + i * EMZ_INDEX_ENTRY_SIZE + 4)};
         at += size;

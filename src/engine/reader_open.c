@@ -25,6 +25,7 @@ static emz_status open_frame(emz_reader *r) {
                                  .version = h.version};
     r->info.original_size = h.original_size;
     r->info.type = h.type;
+    r->bound_version = h.version;
     st = emz_reader_number_chunks(r, EMZ_FRAME_CHUNK_LEAST_BYTES);
     /* a single frame is checked whole at once, as emz_decompress does */
     return st == EMZ_OK ? emz_reader_load_segment(r, 0, NULL, 0) : st;
@@ -111,6 +112,7 @@ emz_status emz_reader_create(emz_context *c, const emz_source *src, emz_reader *
         else
             st = open_frame(r);
     }
+    if (st == EMZ_OK) st = emz_context_check_output(c, r->info.original_size);
     if (st == EMZ_OK && r->info.is_safetensors) st = load_tensors(r, c);
     if (st != EMZ_OK) {
         emz_reader_release(r);

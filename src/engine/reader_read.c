@@ -16,6 +16,7 @@
 #include "engine/reader.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 enum { SLOTS_PER_WORKER = 8 };
@@ -47,13 +48,10 @@ static emz_status decode_chunk(read_job *j, unsigned worker, uint64_t g, size_t 
         return loaded;
     }
     const reader_chunk *c = &j->r->chunk[g];
-    /* Payloads our writer makes fit the expansion bound; a valid frame from another writer
-     * may be larger (Huffman codes of up to 11 bits), and gets a buffer of its own. */
     /* In memory the payload decodes in place; else it is read into this worker's buffer. The
      * decoder may read ahead up to readable_end (the end of the memory or of the buffer), which
      * keeps it in its fast loop longer than stopping at the payload's end would. */
     const uint8_t *in, *readable_end;
-    uint8_t *own = NULL;
     emz_status st = EMZ_OK;
     if (j->r->base) {
         in = j->r->base + c->payload;
@@ -61,17 +59,14 @@ static emz_status decode_chunk(read_job *j, unsigned worker, uint64_t g, size_t 
     } else {
         uint8_t *buf = j->input + (size_t)worker * j->input_stride;
         readable_end = buf + j->input_stride;
-        if (c->size > j->input_stride) {
-            if (!(buf = own = malloc(c->size))) return EMZ_ERROR_NO_MEMORY;
-            readable_end = buf + c->size;
-        }
+        /* the index loaders held every payload to the expansion bound, which the buffer holds */
+        if (c->size > j->input_stride) return EMZ_ERROR_CORRUPT;
         if (j->r->src.read(j->r->src.opaque, buf, c->size, c->payload) != 0) st = EMZ_ERROR_IO;
         in = buf;
     }
     if (st == EMZ_OK)
         st = emz_chunk_decode(j->k, s->type, s->version, in, c->size, readable_end, out, len,
                               &j->d->scratch[worker]);
-    free(own);
     if (st == EMZ_OK && j->d->verify && j->k->checksum32(out, len) != c->checksum)
         st = EMZ_ERROR_CHECKSUM;
     if (st != EMZ_OK) {
@@ -107,17 +102,27 @@ static emz_status read_one(void *ctx, unsigned worker, uint64_t item) {
     return st;
 }
 
-/* Sets up a job on up to `chunks` workers: kernels, scratch and payload buffers. */
+/* Sets up a job on up to `chunks` workers, as many as the context's memory limit holds with
+ * window_chunks chunks of output window each: kernels, scratch and payload buffers. */
 static emz_status job_init(read_job *j, const emz_reader *r, emz_context *d, uint64_t chunks,
-                           unsigned *workers) {
+                           unsigned window_chunks, unsigned *workers) {
     *j = (read_job){.r = r, .d = d};
     atomic_init(&j->failed, UINT64_MAX);
     emz_status st = emz_kernels_resolve(d->impl, &j->k);
     if (st != EMZ_OK) return st;
     *workers = d->threads < chunks ? d->threads : (unsigned)(chunks ? chunks : 1);
     size_t largest = r->largest_chunk ? r->largest_chunk : 1;
+    /* room for the largest payload the chunks may have (emz_chunk_payload_max) */
+    j->input_stride = r->base                 ? 0
+                      : r->bound_version >= 3 ? EMZ_CHUNK_OUT_ROOM(largest)
+                                              : (size_t)emz_chunk_payload_max(2, largest) + 128;
+    uint64_t per_worker =
+        emz_chunk_scratch_bytes(largest) + j->input_stride + (uint64_t)window_chunks * largest;
+    char what[96];
+    snprintf(what, sizeof what, "decoding chunks of %zu bytes", largest);
+    st = emz_context_fit_workers(d, 0, per_worker, workers, what);
+    if (st != EMZ_OK) return st;
     st = emz_chunk_scratch_reserve_set(&d->scratch, &d->scratch_count, *workers, largest);
-    j->input_stride = r->base ? 0 : EMZ_CHUNK_OUT_ROOM(largest);
     /* zeroed: the decoder reads ahead of a payload, never into uninitialized bytes */
     j->input = calloc(1, *workers * j->input_stride + 1);
     return st != EMZ_OK ? st : j->input ? EMZ_OK : EMZ_ERROR_NO_MEMORY;
@@ -147,7 +152,7 @@ emz_status emz_reader_read_range(const emz_reader *r, emz_context *d, uint8_t *d
     uint64_t last = b->first_chunk + ((hi - 1 - b->offset) >> b->log2);
     read_job j;
     unsigned workers;
-    emz_status st = job_init(&j, r, d, last - first + 1, &workers);
+    emz_status st = job_init(&j, r, d, last - first + 1, 0, &workers);
     if (st == EMZ_OK) {
         j.first = first, j.dst = dst, j.lo = lo, j.hi = hi;
         st = emz_parallel_for(workers, last - first + 1, read_one, &j);
@@ -193,7 +198,7 @@ emz_status emz_reader_decompress_all(const emz_reader *r, emz_context *d, const 
                                      uint64_t *done) {
     read_job j;
     unsigned workers;
-    emz_status st = job_init(&j, r, d, r->info.chunk_count, &workers);
+    emz_status st = job_init(&j, r, d, r->info.chunk_count, dst ? SLOTS_PER_WORKER : 0, &workers);
     unsigned slots = workers * SLOTS_PER_WORKER;
     j.window_stride = r->largest_chunk;
     j.window = dst && st == EMZ_OK ? malloc(slots * j.window_stride + 1) : NULL;

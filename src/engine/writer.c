@@ -20,6 +20,7 @@
 
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 enum { SLOTS_PER_WORKER = 8 };
@@ -231,9 +232,15 @@ static bool allocate(writer *w, emz_context *c, emz_status *st) {
     }
     uint64_t chunks = w->first_chunk[w->n];
     w->workers = c->threads < chunks ? c->threads : (unsigned)(chunks ? chunks : 1);
-    unsigned slots = w->workers * SLOTS_PER_WORKER;
     w->slot_size = EMZ_CHUNK_OUT_ROOM(need);
     w->input_stride = need ? need : 1;
+    uint64_t per_worker = emz_chunk_scratch_bytes(need) + (w->base ? 0 : w->input_stride) +
+                          (uint64_t)SLOTS_PER_WORKER * w->slot_size;
+    char what[96];
+    snprintf(what, sizeof what, "encoding chunks of %zu bytes", need);
+    *st = emz_context_fit_workers(c, 0, per_worker, &w->workers, what);
+    if (*st != EMZ_OK) return false;
+    unsigned slots = w->workers * SLOTS_PER_WORKER;
     *st = emz_chunk_scratch_reserve_set(&c->scratch, &c->scratch_count, w->workers, need);
     w->input = malloc(w->base ? 1 : (size_t)w->workers * w->input_stride);
     w->slots = malloc(slots * w->slot_size);

@@ -14,6 +14,16 @@ enum { EMZ_MODE_RAW = 0, EMZ_MODE_CONSTANT = 3, EMZ_MODE_HUFFMAN = 5 };
 
 /* Largest payload of a chunk of len bytes, and the room emz_chunk_encode needs for it. */
 #define EMZ_CHUNK_PAYLOAD_BOUND(len) ((len) + 5)
+
+/* The largest payload a reader accepts for a chunk of len bytes (FORMAT.md, "Expansion
+ * bound"): version 3 frames and version 2 and 3 containers require the bound above (a writer
+ * falls back to RAW). Versions 1 and 2 frames only bound it by what a valid payload can be: a
+ * code of at most min(11, 2^w - 1) bits a symbol of w bits is at most 2.75 times the symbol's
+ * width (w = 4), and the tables, lane tables, padding, modes and tail of five streams add less
+ * than 1,200 bytes. */
+static inline uint64_t emz_chunk_payload_max(unsigned version, uint64_t len) {
+    return version >= 3 ? EMZ_CHUNK_PAYLOAD_BOUND(len) : 3 * len + 2048;
+}
 /* A Huffman attempt may write past the RAW size it must beat: lane tables of up to 5 bytes a
  * lane and 8 bytes of store slack. */
 #define EMZ_CHUNK_OUT_ROOM(len) ((len) + 128)
@@ -34,6 +44,9 @@ typedef struct emz_chunk_scratch {
     emz_huff_enc enc;
     emz_huff_dec dec;
 } emz_chunk_scratch;
+
+/* Bytes emz_chunk_scratch_reserve allocates for chunk_size, and the scratch itself. */
+size_t emz_chunk_scratch_bytes(size_t chunk_size);
 
 /* Makes scratch large enough for chunk_size; keeps it if it already is. */
 emz_status emz_chunk_scratch_reserve(emz_chunk_scratch *s, size_t chunk_size);

@@ -13,6 +13,11 @@ void emz_chunk_scratch_release(emz_chunk_scratch *s) {
     s->chunk_size = 0;
 }
 
+size_t emz_chunk_scratch_bytes(size_t chunk_size) {
+    return sizeof(emz_chunk_scratch) + 2 * (2 * chunk_size + 64) + chunk_size + 64 +
+           EMZ_CHUNK_OUT_ROOM(chunk_size) + EMZ_PLANES_ROOM(chunk_size);
+}
+
 emz_status emz_chunk_scratch_reserve(emz_chunk_scratch *s, size_t chunk_size) {
     if (s->chunk_size >= chunk_size && s->exps) return EMZ_OK;
     emz_chunk_scratch_release(s);

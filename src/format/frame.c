@@ -134,7 +134,8 @@ emz_status emz_frame_parse(const uint8_t *src, size_t size, emz_frame *f) {
     for (uint64_t i = 0; i < f->chunk_count; i++) {
         uint64_t size = emz_load32(f->index + i * EMZ_INDEX_ENTRY_SIZE);
         uint64_t len = i + 1 < f->chunk_count ? chunk : f->header.original_size - i * chunk;
-        if (size == 0 || size > EMZ_CHUNK_PAYLOAD_BOUND(len)) return EMZ_ERROR_CORRUPT;
+        if (size == 0 || size > emz_chunk_payload_max(f->header.version, len))
+            return EMZ_ERROR_CORRUPT;
         total += size;
     }
     if (total != (uint64_t)(f->index - f->payloads)) return EMZ_ERROR_CORRUPT;

@@ -841,6 +841,41 @@ cmp -s huge.safetensors huge.out || fail "round trip of the large file"
 rm -f huge.out
 ok
 
+section "--memory-limit and --max-size: the caller, not the file, bounds memory and output"
+# a 62-byte frame of 16 MiB chunks (20 MB of zeros) asks for ~150 MiB of buffers a thread
+head -c 20000000 /dev/zero >zeros.bin
+"$EMZIP" compress -q -t bf16 --chunk-size 16M zeros.bin -o zeros.emz
+[ "$(wc -c <zeros.emz)" -lt 100 ] || fail "zeros.emz is $(wc -c <zeros.emz) bytes"
+expect_status 1 "$EMZIP" test --memory-limit 64M zeros.emz
+stderr_has "needs 153 MiB of buffers for one thread; the memory limit is 64 MiB"
+expect_status 1 "$EMZIP" decompress --max-size 1M zeros.emz -o zeros.out
+stderr_has "the data declares 20000000 bytes; the output limit is 1048576 bytes"
+[ ! -e zeros.out ] || fail "output left after --max-size refused it"
+expect_status 1 "$EMZIP" compress -t bf16 --chunk-size 16M --memory-limit 100M zeros.bin -o z2.emz
+stderr_has "encoding chunks of 16777216 bytes needs"
+[ ! -e z2.emz ] || fail "output left after --memory-limit refused compression"
+expect_status 2 "$EMZIP" test --memory-limit 0 zeros.emz
+stderr_has "invalid memory limit '0'"
+"$EMZIP" decompress -q --max-size 20000000 zeros.emz -o zeros.out
+cmp -s zeros.out zeros.bin || fail "zeros round trip"
+if ! $asan; then
+    # 300 MB of zeros in 18 chunks of 16 MiB (270 bytes compressed): 16 threads would reserve
+    # ~2.4 GiB and fail inside a 1 GiB address space; a 320 MiB limit keeps two threads
+    head -c 300000000 /dev/zero >zeros.bin
+    "$EMZIP" compress -q -f -t bf16 --chunk-size 16M zeros.bin -o zeros.emz
+    rm -f zeros.bin
+    (
+        ulimit -v $((1024 * 1024))
+        "$EMZIP" test -q -T 16 --memory-limit 320M zeros.emz
+    ) || fail "test -T 16 --memory-limit 320M under ulimit -v 1 GiB"
+    (
+        ulimit -v $((1024 * 1024))
+        "$EMZIP" test -q -T 16 --memory-limit 3G zeros.emz 2>/dev/null
+    ) && fail "test -T 16 --memory-limit 3G under ulimit -v 1 GiB: the limit did not matter"
+fi
+rm -f zeros.bin zeros.emz zeros.out
+ok
+
 section "progress line on a terminal"
 if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1 </dev/null; then
     # A pseudo-terminal for stderr; 64K chunks on one thread, so the run outlasts the first
