@@ -27,11 +27,31 @@ enum {
     EMZ_ROLE_COUNT
 };
 
-/* Histograms of every stream an encoder weighed (whether written or not), added up by element
- * type and role; width[t][r] is the streams' symbol width (0: none seen). */
+/* What one stream an encoder planned with a table set would cost: own, its estimated bytes
+ * without the set (the cheapest of RAW, CONSTANT and HUFFMAN), and, in the stats' cost array,
+ * its estimated bytes with each table of the set (UINT32_MAX where that table cannot code it
+ * or, for a plane, saves less than 1% of RAW). chunk numbers the chunk (in the order
+ * encoded); layouts says which of the chunk's two candidate layouts hold the stream (bit 0: the
+ * one with whole bytes, WHOLE or BYTES; bit 1: SPLIT): the encoder writes the layout whose
+ * streams cost less in all (SPLIT on a tie only where it is the only one). */
+typedef struct emz_stream_record {
+    uint32_t own;
+    uint32_t chunk;
+    uint32_t layouts;
+} emz_stream_record;
+
+/* What an encoder reports about the streams it weighed. Without rec: their histograms, added
+ * up by element type and role (width[t][r] is the streams' symbol width, 0: none seen). With
+ * rec: a record of each stream it planned with a histogram (at most rec_cap of them), its
+ * costs with the set's `tables` tables at cost + tables * (its number). */
 typedef struct emz_stream_stats {
     uint64_t hist[EMZ_TYPE_COUNT][EMZ_ROLE_COUNT][256];
     uint8_t width[EMZ_TYPE_COUNT][EMZ_ROLE_COUNT];
+    emz_stream_record *rec;
+    uint32_t *cost;
+    size_t rec_count, rec_cap;
+    unsigned tables;
+    uint32_t chunks; /* chunks encoded with records */
 } emz_stream_stats;
 
 /* A container's table set as the chunk codec uses it: set NULL when there is none (a bare

@@ -25,6 +25,7 @@ typedef struct stream_plan {
     int mode;
     uint32_t value;      /* CONSTANT */
     unsigned table;      /* SHARED: the table's number in the set */
+    size_t record;       /* its emz_stream_record + 1, or 0 */
     const uint8_t *code; /* HUFFMAN, SHARED: the code lengths (len, or the set's table) */
     size_t cost;         /* estimated bytes, mode byte included */
     uint8_t len[256];
@@ -40,11 +41,31 @@ static void plan_constant(stream_plan *p, uint32_t value) {
     p->cost = 1 + emz_div_ceil(p->width, 8);
 }
 
-static void record(const encoder *e, int role, unsigned width, const uint32_t *hist) {
-    uint64_t *sum = e->stats->hist[e->type][role];
-    for (unsigned s = 0; s < 1u << width; s++)
-        sum[s] += hist[s];
-    e->stats->width[e->type][role] = (uint8_t)width;
+/* The layouts a stream of this role belongs to (emz_stream_record): whole bytes and exponent
+ * holders to the whole-byte layout, exponents and sign+mantissa to SPLIT, and the low mantissa
+ * bytes of FP16 and FP32 to both (see encode_fp16, encode_fp32, emz_chunk_encode). */
+static uint32_t layouts_of(emz_type type, int role) {
+    if (role == EMZ_ROLE_EXP || role == EMZ_ROLE_SIGNMANT) return 2;
+    if (role == EMZ_ROLE_BYTE0 || (role == EMZ_ROLE_BYTE1 && type == EMZ_TYPE_FP32)) return 3;
+    return 1;
+}
+
+/* Into e->stats: the histogram, or (with records) a new record of what the plan costs so far,
+ * whose table costs plan_shared fills in. */
+static void record(const encoder *e, stream_plan *p, int role, const uint32_t *hist) {
+    emz_stream_stats *st = e->stats;
+    if (!st->rec) {
+        uint64_t *sum = st->hist[e->type][role];
+        for (unsigned s = 0; s < 1u << p->width; s++)
+            sum[s] += hist[s];
+        st->width[e->type][role] = (uint8_t)p->width;
+    } else if (st->rec_count < st->rec_cap) {
+        st->rec[st->rec_count] =
+            (emz_stream_record){(uint32_t)p->cost, st->chunks, layouts_of(e->type, role)};
+        for (unsigned i = 0; i < st->tables; i++)
+            st->cost[st->rec_count * st->tables + i] = UINT32_MAX;
+        p->record = ++st->rec_count;
+    }
 }
 
 /* SHARED, estimated as HUFFMAN is (mode, table number, lane table of about 2 bytes a lane,
@@ -61,8 +82,10 @@ static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, 
         for (; s < 1u << p->width && (!hist[s] || len[s]); s++)
             bits += (uint64_t)hist[s] * len[s];
         size_t cost = fixed + (size_t)emz_div_ceil(bits, 8);
-        if (s < 1u << p->width || cost >= p->cost || !(plane ? cost * 100 < raw * 99 : cost < raw))
-            continue;
+        if (s < 1u << p->width || !(plane ? cost * 100 < raw * 99 : cost < raw)) continue;
+        if (p->record && i < e->stats->tables)
+            e->stats->cost[(p->record - 1) * e->stats->tables + i] = (uint32_t)cost;
+        if (cost >= p->cost) continue;
         p->mode = EMZ_MODE_SHARED, p->table = i, p->code = len, p->cost = cost;
     }
 }
@@ -74,10 +97,9 @@ static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, 
  * emzip 0.1 did: a stream of near-uniform FP4 bytes can save 0.6% that way. */
 static void plan_stream(const encoder *e, stream_plan *p, const uint32_t *hist, size_t n,
                         unsigned width, int role, bool plane) {
-    p->n = n, p->width = width, p->mode = EMZ_MODE_RAW;
+    p->n = n, p->width = width, p->mode = EMZ_MODE_RAW, p->record = 0;
     p->cost = 1 + raw_bytes(n, width);
     if (n == 0 || !hist) return;
-    if (e->stats) record(e, role, width, hist);
     unsigned distinct = 0, alphabet = 1u << width, last = 0;
     for (unsigned s = 0; s < alphabet; s++)
         if (hist[s]) distinct++, last = s;
@@ -90,6 +112,7 @@ static void plan_stream(const encoder *e, stream_plan *p, const uint32_t *hist, 
                   2 * emz_huff_lane_count(n) + (size_t)emz_div_ceil(bits, 8);
     if (plane ? huff * 100 < p->cost * 99 : huff < p->cost)
         p->mode = EMZ_MODE_HUFFMAN, p->cost = huff, p->code = p->len;
+    if (e->stats) record(e, p, role, hist);
     plan_shared(e, p, hist, plane);
 }
 
@@ -297,6 +320,7 @@ size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src,
     stream_plan whole, ep, sp;
     encoder e = {k, s, tables ? tables->set : NULL, stats, type};
     uint8_t *p = out;
+    if (stats && stats->rec) stats->chunks++;
 
     if (type == EMZ_TYPE_FP16 || type == EMZ_TYPE_FP32) {
         p = type == EMZ_TYPE_FP16 ? encode_fp16(&e, src, m, p) : encode_fp32(&e, src, m, p);
