@@ -177,18 +177,32 @@ static emz_status table_set_refused(emz_status st, uint64_t room, char *detail) 
     return EMZ_ERROR_CORRUPT;
 }
 
+/* Reads the set at the start of the room between header and directory: first 512 bytes, then
+ * twice as many while the set runs past what was read, never more than the room or the largest
+ * set, so that little more than the set itself is read. */
+static emz_status get_table_set(emz_reader *r, uint64_t room, size_t *used) {
+    size_t most = room < EMZ_TABLE_SET_SIZE_MAX ? (size_t)room : EMZ_TABLE_SET_SIZE_MAX;
+    uint8_t *bytes = malloc(most ? most : 1);
+    if (!bytes) return EMZ_ERROR_NO_MEMORY;
+    emz_status st = EMZ_ERROR_TRUNCATED;
+    for (size_t want = 512, have = 0; st == EMZ_ERROR_TRUNCATED && have < most; want *= 2) {
+        want = want < most ? want : most;
+        st = emz_reader_get(r, bytes + have, want - have, EMZ_CONTAINER_HEADER_SIZE + have);
+        if (st == EMZ_OK) st = emz_table_set_read(bytes, want, r->set, used);
+        have = want;
+    }
+    free(bytes);
+    return st;
+}
+
 /* The table set between the header and the payloads (header flag bit 0): at most the bytes up
- * to the directory, and never more than the largest set, are read and checked, and the
- * decoders of its tables built; *payloads receives where the payloads start. */
+ * to the directory are read and checked, and the decoders of its tables built; *payloads
+ * receives where the payloads start. */
 static emz_status read_table_set(emz_reader *r, uint64_t dir_at, uint64_t *payloads, char *detail) {
     uint64_t room = dir_at - EMZ_CONTAINER_HEADER_SIZE;
-    size_t want = room < EMZ_TABLE_SET_SIZE_MAX ? (size_t)room : EMZ_TABLE_SET_SIZE_MAX, used = 0;
-    uint8_t *bytes = malloc(want ? want : 1);
+    size_t used = 0;
     r->set = malloc(sizeof *r->set);
-    emz_status st = bytes && r->set ? EMZ_OK : EMZ_ERROR_NO_MEMORY;
-    if (st == EMZ_OK) st = emz_reader_get(r, bytes, want, EMZ_CONTAINER_HEADER_SIZE);
-    if (st == EMZ_OK) st = emz_table_set_read(bytes, want, r->set, &used);
-    free(bytes);
+    emz_status st = r->set ? get_table_set(r, room, &used) : EMZ_ERROR_NO_MEMORY;
     if (st != EMZ_OK) return table_set_refused(st, room, detail);
     r->set_dec = malloc(r->set->count * sizeof *r->set_dec);
     if (!r->set_dec) return EMZ_ERROR_NO_MEMORY;
