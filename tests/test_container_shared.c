@@ -127,8 +127,7 @@ static void take_apart(const buf *c, parts *p) {
     memset(p, 0, sizeof *p);
     cr_assert(c->size > 40 && c->data[4] == 2);
     if (c->data[6] & 1) {
-        cr_assert(emz_table_set_read(c->data + 32, c->size - 32, &p->set, &p->set_size) ==
-                  EMZ_OK);
+        cr_assert(emz_table_set_read(c->data + 32, c->size - 32, &p->set, &p->set_size) == EMZ_OK);
     }
     p->meta = c->size - 8 - (size_t)get(c->data + c->size - 8, 4);
     uint64_t segments = get(c->data + 16, 8), offset = 0;
@@ -197,8 +196,7 @@ static void expect(const buf *c, const buf *file, emz_status want, const char *p
 }
 
 /* c with bytes [at, at + cut) replaced by insert (n bytes); the header resealed with flags. */
-static buf splice(const buf *c, size_t at, size_t cut, const uint8_t *insert, size_t n,
-                  int flags) {
+static buf splice(const buf *c, size_t at, size_t cut, const uint8_t *insert, size_t n, int flags) {
     buf out = {tu_xmalloc(c->size - cut + n), c->size - cut + n};
     memcpy(out.data, c->data, at);
     memcpy(out.data + at, insert, n);
@@ -318,8 +316,9 @@ Test(container_shared, shared_stream_in_a_bare_frame_refused) {
     size_t size = (k + 1 < (long)p->chunks ? p->payload[k + 1] : p->meta) - p->payload[k];
     size_t len = p->len[k], s = p->seg_chunks[k];
     uint8_t *f = tu_xmalloc(32 + size + 12);
-    memcpy(f, "\x89"
-              "EMZ",
+    memcpy(f,
+           "\x89"
+           "EMZ",
            4);
     f[4] = 2, f[5] = (uint8_t)p->type[s], f[6] = (uint8_t)p->log2[s], f[7] = 0;
     put64(f + 8, len);
@@ -335,8 +334,7 @@ Test(container_shared, shared_stream_in_a_bare_frame_refused) {
     emz_dctx *d = emz_dctx_create();
     emz_status st = emz_decompress(d, out, len, f, 32 + size + 12, &got);
     cr_assert(st == EMZ_ERROR_CORRUPT, "%s (%s)", emz_error_name(st), emz_dctx_error_detail(d));
-    cr_assert(strstr(emz_dctx_error_detail(d), "in a bare frame"), "%s",
-              emz_dctx_error_detail(d));
+    cr_assert(strstr(emz_dctx_error_detail(d), "in a bare frame"), "%s", emz_dctx_error_detail(d));
     emz_dctx_free(d);
     free(out), free(f), free(p), free(c.data), free(file.data);
 }
