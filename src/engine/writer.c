@@ -4,7 +4,8 @@
  * Chunks of all segments are numbered in file order and run through emz_pipeline_run: workers
  * read a chunk from the source into their own buffer and encode it into its slot, the calling
  * thread writes the chunks in order (a bare frame: its header, payloads and index; a version 2
- * container: its header, every payload, then directory, index and trailer), encoding too
+ * container: its header, its table set if table_plan.c found one that pays, every payload, then
+ * directory, index and trailer), encoding too
  * whenever the next chunk to write is not ready. Memory: SLOTS_PER_WORKER slots plus a chunk
  * buffer and scratch (6 chunks) per thread, about (SLOTS_PER_WORKER + 7) x chunk size per
  * thread, plus 8 bytes a chunk for a frame's index or at most 9 bytes a chunk and 19 a segment
