@@ -199,7 +199,7 @@ static void expect(const buf *c, const buf *file, emz_status want, const char *p
 static buf splice(const buf *c, size_t at, size_t cut, const uint8_t *insert, size_t n, int flags) {
     buf out = {tu_xmalloc(c->size - cut + n), c->size - cut + n};
     memcpy(out.data, c->data, at);
-    memcpy(out.data + at, insert, n);
+    if (n) memcpy(out.data + at, insert, n);
     memcpy(out.data + at + n, c->data + at + cut, c->size - at - cut);
     if (flags >= 0) out.data[6] = (uint8_t)flags;
     put32(out.data + 28, checksum32(out.data, 28));
