@@ -50,8 +50,9 @@ static uint32_t layouts_of(emz_type type, int role) {
     return 1;
 }
 
-/* Into e->stats: the histogram, or (with records) a new record of what the plan costs so far,
- * whose table costs plan_shared fills in. */
+/* Into e->stats: the histogram (of a stream that may be coded), or (with records) a new record
+ * of what the plan costs so far, whose table costs plan_shared fills in (hist may then be NULL:
+ * a stream that is not coded). */
 static void record(const encoder *e, stream_plan *p, int role, const uint32_t *hist) {
     emz_stream_stats *st = e->stats;
     if (!st->rec) {
@@ -97,14 +98,19 @@ static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, 
  * emzip 0.1 did: a stream of near-uniform FP4 bytes can save 0.6% that way. */
 static void plan_stream(const encoder *e, stream_plan *p, const uint32_t *hist, size_t n,
                         unsigned width, int role, bool plane) {
+    bool records = e->stats && e->stats->rec; /* every stream then has a record */
     p->n = n, p->width = width, p->mode = EMZ_MODE_RAW, p->record = 0;
     p->cost = 1 + raw_bytes(n, width);
-    if (n == 0 || !hist) return;
+    if (n == 0 || !hist) {
+        if (records) record(e, p, role, hist);
+        return;
+    }
     unsigned distinct = 0, alphabet = 1u << width, last = 0;
     for (unsigned s = 0; s < alphabet; s++)
         if (hist[s]) distinct++, last = s;
     if (distinct == 1) {
         plan_constant(p, last);
+        if (records) record(e, p, role, hist);
         return;
     }
     uint64_t bits = emz_huff_lengths(hist, alphabet, p->len);
