@@ -5,13 +5,16 @@
  * read a chunk from the source into their own buffer and encode it into its slot, the calling
  * thread writes the chunks in order (a bare frame: its header, payloads and index; a version 2
  * container: its header, its table set if table_plan.c found one that pays, every payload, then
- * directory, index and trailer), encoding too
- * whenever the next chunk to write is not ready. Memory: SLOTS_PER_WORKER slots plus a chunk
- * buffer and scratch (6 chunks) per thread, about (SLOTS_PER_WORKER + 7) x chunk size per
- * thread, plus 8 bytes a chunk for a frame's index or at most 9 bytes a chunk and 19 a segment
- * for a container's directory and index. A chunk's bytes depend only on the chunk, so the
- * output is the same for every thread count, a bare frame is exactly what emz_compress
- * produces, and a container's payloads are those of the segments' frames. */
+ * directory, index and trailer), encoding too whenever the next chunk to write is not ready.
+ * Memory: SLOTS_PER_WORKER slots plus a chunk buffer and scratch (6 chunks) per thread, about
+ * (SLOTS_PER_WORKER + 7) x chunk size per thread, plus 8 bytes a chunk for a frame's index or at
+ * most 9 bytes a chunk and 19 a segment for a container's directory and index (and, while a
+ * container's table set is chosen before the first chunk, table_plan.c's statistics: under
+ * 1 MB, and 12 bytes a stream of the small segments plus 4 a stream and candidate table, at most
+ * 64 MB). A chunk's bytes depend only on the chunk (and, in a container, on the table set,
+ * chosen before any chunk is written), so the output is the same for every thread count, a
+ * bare frame is exactly what emz_compress produces, and a container's payloads are those of
+ * the segments' frames but for their SHARED streams. */
 #include "engine/writer.h"
 #include "common/checksum.h"
 #include "common/common.h"
