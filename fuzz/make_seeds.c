@@ -270,8 +270,43 @@ static int read_mem(void *opaque, void *buf, size_t n, uint64_t offset) {
     return 0;
 }
 
-/* Small safetensors files (every dtype mapping, a gap, a tiny tensor) and their containers:
- * seeds for fuzz_container. */
+/* file (size bytes) as name.safetensors and its container as name.emz (chunk: the chunk size,
+ * 0 for the default); *flags receives the container's flags. */
+static int write_checkpoint(const char *dir, const char *name, const uint8_t *file, size_t size,
+                            int64_t chunk, unsigned *flags) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s.safetensors", name);
+    int failed = write_bytes_to(dir, path, file, size);
+    snprintf(path, sizeof path, "%s/%s.emz", dir, name);
+    FILE *o = fopen(path, "w+b");
+    emz_cctx *c = emz_cctx_create();
+    if (chunk) emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, chunk);
+    emz_source src = {read_mem, (void *)file, size};
+    emz_sink sink = {append, o};
+    failed |= !o || !c || emz_compress_safetensors(c, &src, &sink, NULL) != EMZ_OK;
+    uint8_t head[8] = {0};
+    if (o && !failed) failed |= fseek(o, 0, SEEK_SET) != 0 || fread(head, 1, 8, o) != 8;
+    *flags = head[6];
+    if (o) failed |= fclose(o) != 0;
+    emz_cctx_free(c);
+    return failed;
+}
+
+/* A safetensors file of header json and data bytes of filled with fill(type). */
+static uint8_t *checkpoint_file(const char *json, size_t data, emz_type type, size_t *size) {
+    size_t n = strlen(json);
+    uint8_t *file = calloc(1, 8 + n + data);
+    if (!file) return NULL;
+    for (int i = 0; i < 8; i++)
+        file[i] = (uint8_t)((uint64_t)n >> 8 * i);
+    memcpy(file + 8, json, n);
+    fill(file + 8 + n, data, type);
+    *size = 8 + n + data;
+    return file;
+}
+
+/* Small safetensors files and their containers, seeds for fuzz_container: every dtype mapping,
+ * a gap and a tiny tensor; and MXFP4-like small tensors whose container holds a table set. */
 static int write_checkpoints(const char *dir) {
     static const char *json =
         "{\"__metadata__\":{\"format\":\"pt\"},"
@@ -279,24 +314,29 @@ static int write_checkpoints(const char *dir) {
         "\"a\":{\"dtype\":\"BF16\",\"shape\":[3000],\"data_offsets\":[4,6004]},"
         "\"b\":{\"dtype\":\"F8_E5M2\",\"shape\":[5000],\"data_offsets\":[6010,11010]},"
         "\"m.blocks\":{\"dtype\":\"U8\",\"shape\":[1000],\"data_offsets\":[11010,12010]}}  ";
-    size_t n = strlen(json), size = 8 + n + 12010;
-    uint8_t *file = calloc(1, size);
-    if (!file) return 1;
-    for (int i = 0; i < 8; i++)
-        file[i] = (uint8_t)((uint64_t)n >> 8 * i);
-    memcpy(file + 8, json, n);
-    fill(file + 8 + n, 12010, EMZ_TYPE_BF16);
-    int failed = write_bytes_to(dir, "checkpoint.safetensors", file, size);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/checkpoint.emz", dir);
-    FILE *o = fopen(path, "wb");
-    emz_cctx *c = emz_cctx_create();
-    emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, 4096);
-    emz_source src = {read_mem, file, size};
-    emz_sink sink = {append, o};
-    failed |= !o || !c || emz_compress_safetensors(c, &src, &sink, NULL) != EMZ_OK;
-    if (o) failed |= fclose(o) != 0;
-    emz_cctx_free(c);
+    char shared[4096];
+    size_t at = 0, data = 0, size;
+    unsigned flags = 0;
+    at += (size_t)snprintf(shared, sizeof shared, "{");
+    for (unsigned i = 0; i < 24; i++) {
+        size_t bytes = i % 2 ? 64 + 8 * i : 256u << (i % 4);
+        at += (size_t)snprintf(shared + at, sizeof shared - at,
+                               "%s\"l%u.%s\":{\"dtype\":\"U8\",\"shape\":[%zu],"
+                               "\"data_offsets\":[%zu,%zu]}",
+                               i ? "," : "", i / 2, i % 2 ? "scales" : "blocks", bytes, data,
+                               data + bytes);
+        data += bytes;
+    }
+    snprintf(shared + at, sizeof shared - at, "}");
+    uint8_t *file = checkpoint_file(json, 12010, EMZ_TYPE_BF16, &size);
+    int failed = !file || write_checkpoint(dir, "checkpoint", file, size, 4096, &flags);
+    free(file);
+    file = checkpoint_file(shared, data, EMZ_TYPE_BYTES, &size);
+    failed |= !file || write_checkpoint(dir, "checkpoint-tableset", file, size, 0, &flags);
+    if (!failed && !(flags & 1)) {
+        fprintf(stderr, "make_seeds: checkpoint-tableset.emz holds no table set\n");
+        failed = 1;
+    }
     free(file);
     return failed;
 }
@@ -422,7 +462,8 @@ int main(int argc, char **argv) {
                 "usage: %s DIR frames|inputs|checkpoints|tablesets\n"
                 "  frames: valid frames, seeds for fuzz_decompress\n"
                 "  inputs: raw inputs (selector bytes + data), seeds for fuzz_roundtrip\n"
-                "  checkpoints: a safetensors file and its container, for fuzz_container\n"
+                "  checkpoints: safetensors files and their containers (one with a table set),\n"
+                "    for fuzz_container\n"
                 "  tablesets: table sets, for fuzz_table_set\n",
                 argv[0]);
         return 2;

@@ -263,7 +263,9 @@ EMZ_API emz_status emz_compress_stream(emz_cctx *cctx, const emz_source *src, em
 /* Compresses a whole safetensors file (src) into a container written to dst. Each tensor's
  * type comes from its dtype: BF16, F16, F32, F8_E4M3, F8_E5M2 and F4 as such, U8 tensors named
  * "*.blocks" (MXFP4) as FP4, everything else (the header, F8_E8M0 and U8 scales, integers,
- * bytes not covered by a tensor) as bytes. A malformed header fails with
+ * bytes not covered by a tensor) as bytes. Small tensors are read twice: a first pass decides
+ * whether a table set (code tables shared by their chunks) makes the container smaller. A
+ * malformed header fails with
  * EMZ_ERROR_BAD_SAFETENSORS before anything is written; emz_cctx_error_detail names the tensor
  * and the problem. */
 EMZ_API emz_status emz_compress_safetensors(emz_cctx *cctx, const emz_source *src,

@@ -4,7 +4,8 @@
  * included, as in test_impl_equivalence.c. Then every file of each corpus directory given
  * (tests/data, and the full corpus when there is one): the first 256 KiB of each tensor, stored
  * as emzip stores it (the library's own safetensors parser decides), round-trips with every
- * implementation, with frames identical to scalar's. Usage: check_portable CORPUS_DIR...
+ * implementation, with frames identical to scalar's; and files of up to 1 MiB whole, as
+ * checkpoints, with containers identical to scalar's. Usage: check_portable CORPUS_DIR...
  * The last line is "N passed, N failed"; the exit status is non-zero on any failure. */
 #include <dirent.h>
 #include <signal.h>
@@ -98,6 +99,7 @@ static int read_file(const char *path, uint8_t **data, size_t *size) {
 }
 
 #define SLICE (256 * 1024)
+#define CONTAINER_MAX (1024 * 1024)
 
 /* Every tensor of one file: its first 256 KiB round-trip with every implementation. */
 static void check_file(const char *path) {
@@ -135,6 +137,13 @@ static void check_file(const char *path) {
                 eq_frame_check(&reporter, (emz_impl)impl, data + t->begin, len, type, 65536, what);
             if (impl == EMZ_IMPL_SCALAR) bytes_in += len, bytes_out += out;
         }
+    }
+    /* Small files whole, as checkpoints: containers (table sets included) identical to
+     * scalar's. */
+    for (int impl = EMZ_IMPL_SCALAR; ok && size <= CONTAINER_MAX && impl < EMZ_IMPL_COUNT; impl++) {
+        int has_set = 0;
+        if (emz_impl_available((emz_impl)impl))
+            eq_container_check(&reporter, (emz_impl)impl, f, size, path, &has_set);
     }
     if (ok) check(NULL, h.count > 0, "%s: no tensors", path);
     printf("  corpus %s: %zu tensors, %zu -> %zu bytes: %s\n", path, h.count, bytes_in, bytes_out,

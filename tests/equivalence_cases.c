@@ -789,6 +789,125 @@ static void frames(const eq_reporter *r, emz_impl impl, int arg) {
     free(src);
 }
 
+/* ---- containers ---- */
+
+typedef struct eq_sink {
+    uint8_t *data;
+    size_t size;
+} eq_sink;
+
+static int eq_sink_write(void *opaque, const void *data, size_t size) {
+    eq_sink *s = opaque;
+    uint8_t *grown = realloc(s->data, s->size + size);
+    if (!grown) return -1;
+    memcpy(grown + s->size, data, size);
+    s->data = grown, s->size += size;
+    return 0;
+}
+
+static int eq_source_read(void *opaque, void *dst, size_t size, uint64_t offset) {
+    memcpy(dst, (const uint8_t *)opaque + offset, size);
+    return 0;
+}
+
+static emz_status eq_container(emz_impl impl, const uint8_t *file, size_t n, eq_sink *out) {
+    emz_cctx *c = emz_cctx_create();
+    emz_source src = {eq_source_read, (void *)file, n};
+    emz_sink sink = {eq_sink_write, out};
+    emz_status st = c ? emz_cctx_set_param(c, EMZ_PARAM_IMPL, impl) : EMZ_ERROR_NO_MEMORY;
+    if (st == EMZ_OK) st = emz_compress_safetensors(c, &src, &sink, NULL);
+    emz_cctx_free(c);
+    return st;
+}
+
+size_t eq_container_check(const eq_reporter *r, emz_impl impl, const uint8_t *file, size_t n,
+                          const char *what, int *has_set) {
+    const char *in = emz_impl_name(impl);
+    eq_sink c0 = {NULL, 0}, c1 = {NULL, 0};
+    emz_status s0 = eq_container(EMZ_IMPL_SCALAR, file, n, &c0);
+    emz_status s1 = eq_container(impl, file, n, &c1);
+    int ok = s0 == EMZ_OK && s1 == EMZ_OK;
+    CHECK(r, ok, "%s: compressing %s failed: scalar %s, %s %s", in, what, emz_error_name(s0), in,
+          emz_error_name(s1));
+    ok = ok && c0.size == c1.size && memcmp(c0.data, c1.data, c0.size) == 0;
+    CHECK(r, !(s0 == EMZ_OK && s1 == EMZ_OK) || ok,
+          "%s: container of %s differs from scalar's: %zu and %zu bytes", in, what, c1.size,
+          c0.size);
+    if (ok) {
+        *has_set = c1.size > 6 && (c1.data[6] & 1);
+        emz_dctx *d = emz_dctx_create();
+        emz_reader *rd = NULL;
+        uint8_t *back = xmalloc(n + 1);
+        emz_status st = emz_dctx_set_param(d, EMZ_PARAM_IMPL, impl);
+        if (st == EMZ_OK) st = emz_reader_open_memory(d, c1.data, c1.size, &rd);
+        if (st == EMZ_OK) st = emz_reader_read(rd, d, back, n, 0, n);
+        CHECK(r, st == EMZ_OK && memcmp(back, file, n) == 0, "%s: %s does not round-trip: %s", in,
+              what, emz_error_name(st));
+        emz_reader_close(rd);
+        emz_dctx_free(d);
+        free(back);
+    }
+    size_t size = ok ? c1.size : 0;
+    free(c0.data), free(c1.data);
+    return size;
+}
+
+/* A checkpoint of `count` tensors cycling through the dtypes, of sizes from 64 bytes to 40 KB
+ * (most of them small: a table set pays), filled with weight-like data of their type. */
+static uint8_t *synthetic_checkpoint(unsigned count, uint64_t seed, size_t *size) {
+    static const struct {
+        const char *dtype, *suffix;
+        emz_type type;
+        unsigned bytes; /* an element */
+    } kinds[] = {{"BF16", "", EMZ_TYPE_BF16, 2},        {"F16", "", EMZ_TYPE_FP16, 2},
+                 {"F32", "", EMZ_TYPE_FP32, 4},         {"F8_E4M3", "", EMZ_TYPE_FP8_E4M3, 1},
+                 {"F8_E5M2", "", EMZ_TYPE_FP8_E5M2, 1}, {"U8", ".blocks", EMZ_TYPE_FP4_E2M1, 1},
+                 {"U8", ".scales", EMZ_TYPE_BYTES, 1}};
+    size_t json_cap = 128 + 96 * (size_t)count, len = 0, data = 0;
+    size_t *sizes = xmalloc(count * sizeof *sizes);
+    char *json = xmalloc(json_cap);
+    len += (size_t)snprintf(json, json_cap, "{");
+    for (unsigned i = 0; i < count; i++) {
+        unsigned k = i % 7;
+        sizes[i] = ((size_t)64 << (i * 7 % 10)) + 4 * (i % 13); /* 64 B .. 32 KiB */
+        len += (size_t)snprintf(json + len, json_cap - len,
+                                "%s\"t%u%s\":{\"dtype\":\"%s\",\"shape\":[%zu],"
+                                "\"data_offsets\":[%zu,%zu]}",
+                                i ? "," : "", i, kinds[k].suffix, kinds[k].dtype,
+                                sizes[i] / kinds[k].bytes, data, data + sizes[i]);
+        data += sizes[i];
+    }
+    len += (size_t)snprintf(json + len, json_cap - len, "}");
+    *size = 8 + len + data;
+    uint8_t *f = xmalloc(*size);
+    for (int i = 0; i < 8; i++)
+        f[i] = (uint8_t)((uint64_t)len >> 8 * i);
+    memcpy(f + 8, json, len);
+    for (unsigned i = 0, at = 0; i < count; at += (unsigned)sizes[i], i++)
+        tu_fill_smooth(f + 8 + len + at, sizes[i], kinds[i % 7].type, seed + i);
+    free(json), free(sizes);
+    return f;
+}
+
+/* Checkpoints of many small tensors of every type: containers identical to scalar's (the table
+ * set included: it must be chosen alike), which round-trip; some of them must hold a set. */
+static void checkpoints(const eq_reporter *r, emz_impl impl, int arg) {
+    (void)arg;
+    static const unsigned counts[] = {7, 30, 90};
+    int sets = 0;
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
+        size_t size;
+        uint8_t *f = synthetic_checkpoint(counts[i], 17 + i, &size);
+        char what[64];
+        int has_set = 0;
+        snprintf(what, sizeof what, "a checkpoint of %u small tensors", counts[i]);
+        eq_container_check(r, impl, f, size, what, &has_set);
+        sets += has_set;
+        free(f);
+    }
+    CHECK(r, sets > 0, "%s: no synthetic checkpoint got a table set", emz_impl_name(impl));
+}
+
 /* ---- choosing an implementation ---- */
 
 /* The implementation under test can be named, resolved and forced on both kinds of context; and

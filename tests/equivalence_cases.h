@@ -12,6 +12,12 @@
 #define EQ_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define EQ_PRINTF(f, a)
+/* Compresses a safetensors file with scalar and with impl: the containers must be identical
+ * (table set included); then reads it back with impl. *has_set says whether the container
+ * holds a table set. Returns the container size (0 if compression failed). */
+size_t eq_container_check(const eq_reporter *r, emz_impl impl, const uint8_t *file, size_t n,
+                          const char *what, int *has_set);
+
 #endif
 
 /* What a front end supplies. The cases know nothing of Criterion or of counting: every check
@@ -56,6 +62,7 @@ typedef struct eq_reporter {
     X(guarded_planes_fp32, guarded_planes, 1)                                                      \
     X(checksum32, checksum32, 0)                                                                   \
     X(frames, frames, 0)                                                                           \
+    X(checkpoints, checkpoints, 0)                                                                 \
     X(impl_selection, impl_selection, 0)
 
 #define EQ_CASE_ENUM(name, fn, arg) EQ_CASE_##name,
@@ -75,5 +82,11 @@ extern const eq_case eq_cases[EQ_CASE_COUNT];
  * frame size (0 if compression failed). The frames case uses it, and check_portable's corpus. */
 size_t eq_frame_check(const eq_reporter *r, emz_impl impl, const uint8_t *src, size_t n,
                       emz_type type, int64_t chunk, const char *what);
+
+/* Compresses a safetensors file with scalar and with impl: the containers must be identical
+ * (table set included); then reads it back with impl. *has_set says whether the container
+ * holds a table set. Returns the container size (0 if compression failed). */
+size_t eq_container_check(const eq_reporter *r, emz_impl impl, const uint8_t *file, size_t n,
+                          const char *what, int *has_set);
 
 #endif

@@ -355,10 +355,12 @@ Test(container_v2, forged_index_refused) {
 Test(container_v2, forged_header_refused) {
     fixture x = setup();
     forged f = x.f;
-    f.head[6] = 1; /* a table set follows: not implemented */
-    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "table set", "flags 1");
+    f.head[6] = 1; /* a table set follows the header: here, none does */
+    expect(&x, &f, EMZ_ERROR_CORRUPT, "table set", "flags 1 without a table set");
     f.head[6] = 0x80;
     expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "flags", "flags 0x80");
+    f.head[6] = 3;
+    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "flags", "flags 3");
     f = x.f;
     f.head[4] = 4;
     expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "version 4", "version 4");

@@ -10,6 +10,7 @@
 
 #include "emzip.h"
 #include "engine/context.h"
+#include "format/chunk_codec.h"
 #include "format/container.h"
 #include "format/frame.h"
 #include "format/safetensors_header.h"
@@ -42,10 +43,13 @@ struct emz_reader {
     emz_reader_info info;
     reader_segment *seg;
     reader_chunk *chunk;
-    size_t largest_chunk;   /* original bytes of the largest chunk */
-    unsigned bound_version; /* whose payload bound (emz_chunk_payload_max) the chunks keep */
-    emz_st_header st;       /* a checkpoint's tensors; empty otherwise */
-    uint64_t *stored;       /* frame bytes per tensor */
+    size_t largest_chunk;    /* original bytes of the largest chunk */
+    unsigned bound_version;  /* whose payload bound (emz_chunk_payload_max) the chunks keep */
+    emz_st_header st;        /* a checkpoint's tensors; empty otherwise */
+    uint64_t *stored;        /* frame bytes per tensor */
+    emz_table_set *set;      /* a version 2 or 3 container's table set (checked at open), or NULL */
+    emz_huff_dec *set_dec;   /* its tables' decoders, built at open */
+    emz_chunk_tables tables; /* set and set_dec, for the chunk decoder (set NULL: none) */
 };
 
 /* ---- reader_index.c: the segment and chunk tables ---- */
@@ -88,9 +92,9 @@ void emz_reader_describe(const emz_reader *r, uint64_t at, char *detail, size_t 
 
 /* ---- reader_container.c ---- */
 
-/* Reads a container's directory (version 1) or directory and index (version 2, all checked
- * here: its segments come out loaded) into r's tables; head is its checked header. On failure
- * says what is wrong in detail. */
+/* Reads a container's directory (version 1) or table set, directory and index (version 2, all
+ * checked here: its segments come out loaded) into r's tables; head is its checked header. On
+ * failure says what is wrong in detail. */
 emz_status emz_reader_open_container(emz_reader *r, const emz_container_header *head, char *detail);
 
 /* ---- reader_open.c ---- */

@@ -1,10 +1,12 @@
 /* reader_container.c - a container's directory into a reader's tables. Version 1: 24-byte
  * entries, a frame a segment, whose header and index are read later (reader_index.c). Version
- * 2: the directory and index are read and checked whole when the container is opened, every
- * size against the container's real size, and fill the segment and chunk tables at once. */
+ * 2: the table set (when the header's flag says one follows it), the directory and the index
+ * are read and checked whole when the container is opened, every size against the
+ * container's real size, and fill the reader's table set, segment and chunk tables at once. */
 #include "common/checksum.h"
 #include "common/common.h"
 #include "engine/reader.h"
+#include "format/huffman_build.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -153,6 +155,64 @@ static emz_status read_index(emz_reader *r, const uint8_t *p, size_t avail, uint
     return EMZ_OK;
 }
 
+/* What a table set that emz_table_set_read refused is, inside a container. */
+static emz_status table_set_refused(emz_status st, uint64_t room, char *detail) {
+    if (st == EMZ_ERROR_NOT_EMZIP)
+        emz_detail_set(detail, "container table set: the header's flag says one follows the "
+                               "header, but its magic is missing");
+    else if (st == EMZ_ERROR_UNSUPPORTED_VERSION)
+        emz_detail_set(detail, "container table set: unsupported table set version");
+    else if (st == EMZ_ERROR_TRUNCATED)
+        emz_detail_set(detail,
+                       "container table set: runs past the directory (%" PRIu64
+                       " bytes between header and directory)",
+                       room);
+    else if (st == EMZ_ERROR_CHECKSUM)
+        emz_detail_set(detail, "container table set: checksum mismatch");
+    else if (st == EMZ_ERROR_CORRUPT)
+        emz_detail_set(detail, "container table set: invalid table count, reserved bytes, "
+                               "symbol width or code table");
+    if (st == EMZ_ERROR_UNSUPPORTED_VERSION || st == EMZ_ERROR_NO_MEMORY || st == EMZ_ERROR_IO)
+        return st;
+    return EMZ_ERROR_CORRUPT;
+}
+
+/* Reads the set at the start of the room between header and directory: first 512 bytes, then
+ * twice as many while the set runs past what was read, never more than the room or the largest
+ * set, so that little more than the set itself is read. */
+static emz_status get_table_set(emz_reader *r, uint64_t room, size_t *used) {
+    size_t most = room < EMZ_TABLE_SET_SIZE_MAX ? (size_t)room : EMZ_TABLE_SET_SIZE_MAX;
+    uint8_t *bytes = malloc(most ? most : 1);
+    if (!bytes) return EMZ_ERROR_NO_MEMORY;
+    emz_status st = EMZ_ERROR_TRUNCATED;
+    for (size_t want = 512, have = 0; st == EMZ_ERROR_TRUNCATED && have < most; want *= 2) {
+        want = want < most ? want : most;
+        st = emz_reader_get(r, bytes + have, want - have, EMZ_CONTAINER_HEADER_SIZE + have);
+        if (st == EMZ_OK) st = emz_table_set_read(bytes, want, r->set, used);
+        have = want;
+    }
+    free(bytes);
+    return st;
+}
+
+/* The table set between the header and the payloads (header flag bit 0): at most the bytes up
+ * to the directory are read and checked, and the decoders of its tables built; *payloads
+ * receives where the payloads start. */
+static emz_status read_table_set(emz_reader *r, uint64_t dir_at, uint64_t *payloads, char *detail) {
+    uint64_t room = dir_at - EMZ_CONTAINER_HEADER_SIZE;
+    size_t used = 0;
+    r->set = malloc(sizeof *r->set);
+    emz_status st = r->set ? get_table_set(r, room, &used) : EMZ_ERROR_NO_MEMORY;
+    if (st != EMZ_OK) return table_set_refused(st, room, detail);
+    r->set_dec = malloc(r->set->count * sizeof *r->set_dec);
+    if (!r->set_dec) return EMZ_ERROR_NO_MEMORY;
+    for (unsigned i = 0; i < r->set->count; i++)
+        emz_huff_dec_init(r->set->len[i], SIZE_MAX, &r->set_dec[i]);
+    r->tables = (emz_chunk_tables){r->set, r->set_dec};
+    *payloads = EMZ_CONTAINER_HEADER_SIZE + used;
+    return EMZ_OK;
+}
+
 static emz_status open_v2(emz_reader *r, const emz_container_header *c, char *detail) {
     uint8_t trailer[EMZ_CONTAINER_TRAILER_SIZE];
     uint64_t fixed = EMZ_CONTAINER_HEADER_SIZE + EMZ_CONTAINER_TRAILER_SIZE;
@@ -183,6 +243,9 @@ static emz_status open_v2(emz_reader *r, const emz_container_header *c, char *de
         emz_detail_set(detail, "container directory and index: checksum mismatch");
         st = EMZ_ERROR_CORRUPT;
     }
+    uint64_t payloads = EMZ_CONTAINER_HEADER_SIZE;
+    if (st == EMZ_OK && c->flags & EMZ_CONTAINER_FLAG_TABLE_SET)
+        st = read_table_set(r, dir_at, &payloads, detail);
     size_t dir_size = 0;
     if (st == EMZ_OK) st = read_directory(r, c, meta, size, &dir_size, detail);
     r->info.segment_count = c->segment_count;
@@ -192,8 +255,7 @@ static emz_status open_v2(emz_reader *r, const emz_container_header *c, char *de
             emz_detail_set(detail, "container directory: more chunks than the file can hold");
     }
     if (st == EMZ_OK)
-        st = read_index(r, meta + dir_size, size - dir_size, EMZ_CONTAINER_HEADER_SIZE, dir_at,
-                        detail);
+        st = read_index(r, meta + dir_size, size - dir_size, payloads, dir_at, detail);
     free(meta);
     return st;
 }

@@ -164,6 +164,8 @@ void emz_reader_release(emz_reader *r) {
     if (r->fd >= 0) close(r->fd);
     r->fd = -1;
     free(r->seg), free(r->chunk), free(r->stored);
+    free(r->set), free(r->set_dec);
+    r->set = NULL, r->set_dec = NULL, r->tables = (emz_chunk_tables){NULL, NULL};
     emz_st_free(&r->st);
 }
 

@@ -35,7 +35,10 @@ static emz_status open_container(emz_reader *r, const uint8_t *head, char *detai
     emz_container_header c;
     emz_status st = emz_container_header_read(head, EMZ_CONTAINER_HEADER_SIZE, &c);
     if (st == EMZ_ERROR_UNSUPPORTED_VERSION && c.version >= 2 && c.version <= EMZ_CONTAINER_VERSION)
-        emz_detail_set(detail, "container flags 0x%02x (a table set) are not supported", c.flags);
+        emz_detail_set(detail,
+                       "container flags 0x%02x are not supported (bit 0, a table set, is "
+                       "the only one defined)",
+                       c.flags);
     else if (st == EMZ_ERROR_UNSUPPORTED_VERSION)
         emz_detail_set(detail, "unsupported container version %u", c.version);
     else if (st == EMZ_ERROR_CORRUPT)

@@ -34,8 +34,16 @@ typedef struct read_job {
     /* emz_reader_decompress: item i goes to window + i * window_stride (NULL: verify only) */
     uint8_t *window;
     size_t window_stride;
-    atomic_uint_fast64_t failed; /* the first chunk that failed, UINT64_MAX if none */
+    atomic_uint_fast64_t failed;              /* the first chunk that failed, UINT64_MAX if none */
+    unsigned fault, fault_table, fault_width; /* its refused SHARED stream (EMZ_SHARED_FAULT_*) */
 } read_job;
+
+/* Records g as the failed chunk if it is the first, with why its SHARED stream was refused. */
+static void record_failure(read_job *j, uint64_t g, const emz_chunk_scratch *s) {
+    uint_fast64_t none = UINT64_MAX;
+    if (!atomic_compare_exchange_strong(&j->failed, &none, g) || !s) return;
+    j->fault = s->shared_fault, j->fault_table = s->shared_table, j->fault_width = s->shared_width;
+}
 
 /* Decodes global chunk g, of segment `segment`, into out (len bytes); on failure records g. */
 static emz_status decode_chunk(read_job *j, unsigned worker, uint64_t g, size_t segment,
@@ -43,8 +51,7 @@ static emz_status decode_chunk(read_job *j, unsigned worker, uint64_t g, size_t 
     const reader_segment *s = &j->r->seg[segment];
     emz_status loaded = emz_reader_load_segment(j->r, segment, NULL, 0);
     if (loaded != EMZ_OK) {
-        uint_fast64_t none = UINT64_MAX;
-        atomic_compare_exchange_strong(&j->failed, &none, g);
+        record_failure(j, g, NULL);
         return loaded;
     }
     const reader_chunk *c = &j->r->chunk[g];
@@ -66,13 +73,10 @@ static emz_status decode_chunk(read_job *j, unsigned worker, uint64_t g, size_t 
     }
     if (st == EMZ_OK)
         st = emz_chunk_decode(j->k, s->type, s->version, in, c->size, readable_end, out, len,
-                              &j->d->scratch[worker]);
+                              &j->d->scratch[worker], &j->r->tables);
     if (st == EMZ_OK && j->d->verify && j->k->checksum32(out, len) != c->checksum)
         st = EMZ_ERROR_CHECKSUM;
-    if (st != EMZ_OK) {
-        uint_fast64_t none = UINT64_MAX;
-        atomic_compare_exchange_strong(&j->failed, &none, g);
-    }
+    if (st != EMZ_OK) record_failure(j, g, st == EMZ_ERROR_CORRUPT ? &j->d->scratch[worker] : NULL);
     return st;
 }
 
@@ -128,17 +132,38 @@ static emz_status job_init(read_job *j, const emz_reader *r, emz_context *d, uin
     return st != EMZ_OK ? st : j->input ? EMZ_OK : EMZ_ERROR_NO_MEMORY;
 }
 
+/* Why chunk g's SHARED stream was refused, into why (empty when it was not). */
+static void describe_fault(const read_job *j, uint64_t g, char *why, size_t size) {
+    const emz_table_set *set = j->r->set;
+    unsigned t = j->fault_table;
+    why[0] = '\0';
+    if (j->fault == EMZ_SHARED_FAULT_NO_SET)
+        snprintf(why, size, ": chunk %" PRIu64 ": SHARED stream (table %u) in a %s", g, t,
+                 j->r->info.is_container ? "container without a table set" : "bare frame");
+    else if (j->fault == EMZ_SHARED_FAULT_NO_TABLE)
+        snprintf(why, size,
+                 ": chunk %" PRIu64 ": SHARED stream refers to table %u, but table set %016" PRIx64
+                 " has %u tables",
+                 g, t, set->id, set->count);
+    else if (j->fault == EMZ_SHARED_FAULT_WIDTH)
+        snprintf(why, size,
+                 ": chunk %" PRIu64 ": SHARED stream of %u-bit symbols refers to table %u of "
+                 "table set %016" PRIx64 ", a table for %u-bit symbols",
+                 g, j->fault_width, t, set->id, set->width[t]);
+}
+
 /* Says in the context which chunk failed and what it belongs to. */
 static emz_status job_end(read_job *j, emz_status st) {
     uint64_t g = atomic_load(&j->failed);
     if (st != EMZ_OK && g != UINT64_MAX) {
         uint64_t start;
         size_t len;
-        char what[EMZ_DETAIL_SIZE / 2];
+        char what[EMZ_DETAIL_SIZE / 2], why[EMZ_DETAIL_SIZE / 2];
         chunk_span(j->r, g, &start, &len);
         emz_reader_describe(j->r, start, what, sizeof what);
-        emz_detail_set(j->d->detail, "in %s (original bytes %" PRIu64 "..%" PRIu64 ")", what, start,
-                       start + len);
+        describe_fault(j, g, why, sizeof why);
+        emz_detail_set(j->d->detail, "in %s (original bytes %" PRIu64 "..%" PRIu64 ")%s", what,
+                       start, start + len, why);
     }
     free(j->input);
     return st;

@@ -4,18 +4,23 @@
  * Chunks of all segments are numbered in file order and run through emz_pipeline_run: workers
  * read a chunk from the source into their own buffer and encode it into its slot, the calling
  * thread writes the chunks in order (a bare frame: its header, payloads and index; a version 2
- * container: its header, every payload, then directory, index and trailer), encoding too
- * whenever the next chunk to write is not ready. Memory: SLOTS_PER_WORKER slots plus a chunk
- * buffer and scratch (6 chunks) per thread, about (SLOTS_PER_WORKER + 7) x chunk size per
- * thread, plus 8 bytes a chunk for a frame's index or at most 9 bytes a chunk and 19 a segment
- * for a container's directory and index. A chunk's bytes depend only on the chunk, so the
- * output is the same for every thread count, a bare frame is exactly what emz_compress
- * produces, and a container's payloads are those of the segments' frames. */
+ * container: its header, its table set if table_plan.c found one that pays, every payload, then
+ * directory, index and trailer), encoding too whenever the next chunk to write is not ready.
+ * Memory: SLOTS_PER_WORKER slots plus a chunk buffer and scratch (6 chunks) per thread, about
+ * (SLOTS_PER_WORKER + 7) x chunk size per thread, plus 8 bytes a chunk for a frame's index or at
+ * most 9 bytes a chunk and 19 a segment for a container's directory and index (and, while a
+ * container's table set is chosen before the first chunk, table_plan.c's statistics: under
+ * 1 MB, and 12 bytes a stream of the small segments plus 4 a stream and candidate table, at most
+ * 64 MB). A chunk's bytes depend only on the chunk (and, in a container, on the table set,
+ * chosen before any chunk is written), so the output is the same for every thread count, a
+ * bare frame is exactly what emz_compress produces, and a container's payloads are those of
+ * the segments' frames but for their SHARED streams. */
 #include "engine/writer.h"
 #include "common/checksum.h"
 #include "common/common.h"
 #include "engine/dispatch.h"
 #include "engine/pipeline.h"
+#include "engine/table_plan.h"
 #include "format/frame.h"
 
 #include <inttypes.h>
@@ -41,6 +46,8 @@ typedef struct writer {
     uint8_t *slots; /* encoded chunks, slot_size bytes each */
     size_t *encoded;
     uint32_t *checksum;
+    emz_table_set *set;      /* a container's table set (emz_table_plan), or NULL */
+    emz_chunk_tables tables; /* set, for the encoder */
     /* writing */
     const emz_sink *dst;
     uint64_t written, frame_start, done, total;
@@ -99,8 +106,9 @@ static emz_status encode_item(void *ctx, unsigned worker, uint64_t item, unsigne
         in = buf;
     }
     w->checksum[slot] = w->k->checksum32(in, len);
-    w->encoded[slot] = emz_chunk_encode(w->k, w->seg[s].type, in, len,
-                                        w->slots + slot * w->slot_size, &w->c->scratch[worker]);
+    w->encoded[slot] =
+        emz_chunk_encode(w->k, w->seg[s].type, in, len, w->slots + slot * w->slot_size,
+                         &w->c->scratch[worker], &w->tables, NULL);
     return EMZ_OK;
 }
 
@@ -197,10 +205,29 @@ static emz_status begin_container(writer *w, const emz_container_header *contain
         w->index_len += emz_dir2_entry_write(&e, w->index + w->index_len);
     }
     emz_container_header h = *container;
-    h.version = EMZ_CONTAINER_VERSION, h.flags = 0;
+    h.version = EMZ_CONTAINER_VERSION, h.flags = w->set ? EMZ_CONTAINER_FLAG_TABLE_SET : 0;
     uint8_t header[EMZ_CONTAINER_HEADER_SIZE];
     emz_container_header_write(&h, header);
-    return put(w, header, sizeof header);
+    emz_status st = put(w, header, sizeof header);
+    if (st != EMZ_OK || !w->set) return st;
+    uint8_t *bytes = malloc(emz_table_set_size(w->set));
+    if (!bytes) return EMZ_ERROR_NO_MEMORY;
+    st = put(w, bytes, emz_table_set_write(w->set, bytes));
+    free(bytes);
+    return st;
+}
+
+/* A container's table set, when one pays (table_plan.c): the source is read twice, which
+ * emz_source allows (reads at any offset, any number of times). */
+static emz_status plan_tables(writer *w) {
+    emz_table_plan_input in = {w->k, &w->c->scratch[0], w->src, w->base, w->seg, w->log2, w->n};
+    bool use = false;
+    w->set = malloc(sizeof *w->set);
+    if (!w->set) return EMZ_ERROR_NO_MEMORY;
+    emz_status st = emz_table_plan(&in, w->set, &use);
+    if (!use) free(w->set), w->set = NULL;
+    w->tables.set = w->set;
+    return st;
 }
 
 static emz_status end_container(writer *w) {
@@ -258,6 +285,7 @@ emz_status emz_write_frames(emz_context *c, const emz_source *src, const uint8_t
     emz_status st = emz_kernels_resolve(c->impl, &w.k);
     if (st != EMZ_OK) return st;
     if (!allocate(&w, c, &st) && st == EMZ_OK) st = EMZ_ERROR_NO_MEMORY;
+    if (st == EMZ_OK && container) st = plan_tables(&w);
     if (st == EMZ_OK && container) st = begin_container(&w, container);
     uint64_t chunks = w.first_chunk ? w.first_chunk[n] : 0;
     if (st == EMZ_OK)
@@ -266,6 +294,6 @@ emz_status emz_write_frames(emz_context *c, const emz_source *src, const uint8_t
     if (st == EMZ_OK) st = container ? end_container(&w) : empty_frames(&w, n);
     if (st == EMZ_OK && written) *written = w.written;
     free(w.input), free(w.index), free(w.first_chunk), free(w.log2);
-    free(w.slots), free(w.encoded), free(w.checksum);
+    free(w.slots), free(w.encoded), free(w.checksum), free(w.set);
     return st;
 }

@@ -3,6 +3,7 @@
 #define EMZ_CHUNK_CODEC_H
 
 #include "format/element_types.h"
+#include "format/table_set.h"
 #include "kernels/kernels.h"
 
 enum { EMZ_LAYOUT_SPLIT = 0, EMZ_LAYOUT_WHOLE = 1, EMZ_LAYOUT_BYTES = 3 };
@@ -10,7 +11,64 @@ enum { EMZ_LAYOUT_SPLIT = 0, EMZ_LAYOUT_WHOLE = 1, EMZ_LAYOUT_BYTES = 3 };
  * m bytes), so a single-bit error between them must not make a valid payload. */
 /* Mode values differ pairwise in two bits, so no single-bit error turns one valid mode into
  * another (a 1-bit flip between RAW and CONSTANT could otherwise yield identical output). */
-enum { EMZ_MODE_RAW = 0, EMZ_MODE_CONSTANT = 3, EMZ_MODE_HUFFMAN = 5 };
+enum { EMZ_MODE_RAW = 0, EMZ_MODE_CONSTANT = 3, EMZ_MODE_HUFFMAN = 5, EMZ_MODE_SHARED = 6 };
+
+/* The roles of a chunk's streams, by which a writer gathers histograms over chunks: the whole
+ * bytes, the exponents, the sign+mantissa symbols (FP16, FP32: the top plane) and the byte
+ * planes (BYTES, and the low mantissa bytes of SPLIT). */
+enum {
+    EMZ_ROLE_WHOLE,
+    EMZ_ROLE_EXP,
+    EMZ_ROLE_SIGNMANT,
+    EMZ_ROLE_BYTE0,
+    EMZ_ROLE_BYTE1,
+    EMZ_ROLE_BYTE2,
+    EMZ_ROLE_BYTE3,
+    EMZ_ROLE_COUNT
+};
+
+/* What one stream an encoder planned with a table set would cost: own, its estimated bytes
+ * without the set (the cheapest of RAW, CONSTANT and HUFFMAN), and, in the stats' cost array,
+ * its estimated bytes with each table of the set (UINT32_MAX where that table cannot code it
+ * or, for a plane, saves less than 1% of RAW). chunk numbers the chunk (in the order
+ * encoded); layouts says which of the chunk's two candidate layouts hold the stream (bit 0: the
+ * one with whole bytes, WHOLE or BYTES; bit 1: SPLIT): the encoder writes the layout whose
+ * streams cost less in all (SPLIT on a tie only where it is the only one). */
+typedef struct emz_stream_record {
+    uint32_t own;
+    uint32_t chunk;
+    uint32_t layouts;
+} emz_stream_record;
+
+/* What an encoder reports about the streams it weighed. Without rec: their histograms, added
+ * up by element type and role (width[t][r] is the streams' symbol width, 0: none seen). With
+ * rec: a record of each stream it planned with a histogram (at most rec_cap of them), its
+ * costs with the set's `tables` tables at cost + tables * (its number). */
+typedef struct emz_stream_stats {
+    uint64_t hist[EMZ_TYPE_COUNT][EMZ_ROLE_COUNT][256];
+    uint8_t width[EMZ_TYPE_COUNT][EMZ_ROLE_COUNT];
+    emz_stream_record *rec;
+    uint32_t *cost;
+    size_t rec_count, rec_cap;
+    unsigned tables;
+    uint32_t chunks; /* chunks encoded with records */
+} emz_stream_stats;
+
+/* A container's table set as the chunk codec uses it: set NULL when there is none (a bare
+ * frame, a container without one); dec[i] is table i's decoder (built for streams of any
+ * length), needed by the decoder only. */
+typedef struct emz_chunk_tables {
+    const emz_table_set *set;
+    const emz_huff_dec *dec;
+} emz_chunk_tables;
+
+/* Why emz_chunk_decode refused a SHARED stream (emz_chunk_scratch.shared_fault). */
+enum {
+    EMZ_SHARED_FAULT_NONE,
+    EMZ_SHARED_FAULT_NO_SET,   /* no table set: a bare frame or a container without one */
+    EMZ_SHARED_FAULT_NO_TABLE, /* the table number is not below the set's count */
+    EMZ_SHARED_FAULT_WIDTH,    /* the table is for symbols of another width */
+};
 
 /* Largest payload of a chunk of len bytes, and the room emz_chunk_encode needs for it. */
 #define EMZ_CHUNK_PAYLOAD_BOUND(len) ((len) + 5)
@@ -43,6 +101,9 @@ typedef struct emz_chunk_scratch {
     uint8_t *planes;    /* up to four byte planes of a 2- or 4-byte type: EMZ_PLANES_ROOM */
     emz_huff_enc enc;
     emz_huff_dec dec;
+    /* Set by emz_chunk_decode when it refuses a SHARED stream: why (EMZ_SHARED_FAULT_*), the
+     * table number read and the stream's symbol width; fault NONE otherwise. */
+    unsigned shared_fault, shared_table, shared_width;
 } emz_chunk_scratch;
 
 /* Bytes emz_chunk_scratch_reserve allocates for chunk_size, and the scratch itself. */
@@ -61,14 +122,19 @@ void emz_chunk_scratch_release_set(emz_chunk_scratch **set, unsigned *count);
 
 /* Encodes len bytes (len <= s->chunk_size) as a chunk of format version EMZ_FORMAT_VERSION into
  * out, which has EMZ_CHUNK_OUT_ROOM(len) bytes. Returns the payload size, at most
- * EMZ_CHUNK_PAYLOAD_BOUND(len). */
+ * EMZ_CHUNK_PAYLOAD_BOUND(len). With tables (may be NULL, or its set NULL) a stream may be
+ * SHARED, coded with a table of the set; with stats (may be NULL) the histograms of the
+ * streams weighed are added to it. */
 size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src, size_t len,
-                        uint8_t *out, emz_chunk_scratch *s);
+                        uint8_t *out, emz_chunk_scratch *s, const emz_chunk_tables *tables,
+                        emz_stream_stats *stats);
 
 /* Decodes a payload of exactly size bytes into len bytes at dst. Bytes up to readable_end
- * may be read. */
+ * may be read. SHARED streams decode with tables (NULL or its set NULL: none, and SHARED is
+ * corrupt); a refused SHARED stream says why in s->shared_fault. */
 emz_status emz_chunk_decode(const emz_kernels *k, emz_type type, unsigned version,
                             const uint8_t *payload, size_t size, const uint8_t *readable_end,
-                            uint8_t *dst, size_t len, emz_chunk_scratch *s);
+                            uint8_t *dst, size_t len, emz_chunk_scratch *s,
+                            const emz_chunk_tables *tables);
 
 #endif

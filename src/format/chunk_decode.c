@@ -13,10 +13,47 @@ static bool raw_padding_is_zero(const uint8_t *raw, size_t n, unsigned width) {
 }
 
 typedef struct reader {
-    const uint8_t *p, *end;      /* the payload's streams, tail excluded */
-    const uint8_t *readable_end; /* how far a decoder may read ahead */
-    unsigned version;            /* of the frame: its code table forms */
+    const uint8_t *p, *end;         /* the payload's streams, tail excluded */
+    const uint8_t *readable_end;    /* how far a decoder may read ahead */
+    unsigned version;               /* of the frame: its code table forms */
+    const emz_chunk_tables *tables; /* SHARED streams' tables, or NULL */
 } reader;
+
+/* The lane table and lanes of a HUFFMAN or SHARED stream of n symbols, decoded with dec. */
+static emz_status read_lanes(const emz_kernels *k, reader *r, size_t n, const emz_huff_dec *dec,
+                             uint8_t *syms) {
+    unsigned lanes = emz_huff_lane_count(n);
+    uint32_t lane_sizes[EMZ_HUFF_LANES];
+    uint64_t total = 0;
+    for (unsigned l = 0; l < lanes; l++) {
+        size_t used = emz_leb128_read(r->p, (size_t)(r->end - r->p), &lane_sizes[l]);
+        if (!used) return EMZ_ERROR_CORRUPT;
+        r->p += used;
+        total += lane_sizes[l];
+    }
+    if (total > (uint64_t)(r->end - r->p)) return EMZ_ERROR_CORRUPT;
+    emz_status st = k->huff_decode(r->p, lane_sizes, r->readable_end, dec, syms, n);
+    r->p += total;
+    return st;
+}
+
+/* SHARED: the table number, then lanes coded with that table of the container's set, which
+ * must exist and be for symbols of this width; a refusal says why in s->shared_fault. */
+static emz_status read_shared(const emz_kernels *k, reader *r, size_t n, unsigned width,
+                              uint8_t *syms, emz_chunk_scratch *s) {
+    if (r->p >= r->end) return EMZ_ERROR_CORRUPT;
+    unsigned table = *r->p++;
+    const emz_table_set *set = r->tables ? r->tables->set : NULL;
+    s->shared_table = table, s->shared_width = width;
+    if (!set)
+        s->shared_fault = EMZ_SHARED_FAULT_NO_SET;
+    else if (table >= set->count)
+        s->shared_fault = EMZ_SHARED_FAULT_NO_TABLE;
+    else if (set->width[table] != width)
+        s->shared_fault = EMZ_SHARED_FAULT_WIDTH;
+    if (s->shared_fault != EMZ_SHARED_FAULT_NONE) return EMZ_ERROR_CORRUPT;
+    return read_lanes(k, r, n, &r->tables->dec[table], syms);
+}
 
 /* Decodes a stream of n symbols of width bits (<= 8) into syms, one per byte. */
 static emz_status read_stream_syms(const emz_kernels *k, reader *r, size_t n, unsigned width,
@@ -36,25 +73,15 @@ static emz_status read_stream_syms(const emz_kernels *k, reader *r, size_t n, un
         memset(syms, *r->p++, n);
         return EMZ_OK;
     }
+    if (mode == EMZ_MODE_SHARED && n > 0 && r->version >= 2)
+        return read_shared(k, r, n, width, syms, s);
     if (mode != EMZ_MODE_HUFFMAN || n == 0) return EMZ_ERROR_CORRUPT;
     uint8_t len[256];
     size_t table = emz_huff_table_read(r->p, avail, 1u << width, r->version, len);
     if (!table || table == EMZ_HUFF_TABLE_SHORT) return EMZ_ERROR_CORRUPT;
     r->p += table;
-    unsigned lanes = emz_huff_lane_count(n);
-    uint32_t lane_sizes[EMZ_HUFF_LANES];
-    uint64_t total = 0;
-    for (unsigned l = 0; l < lanes; l++) {
-        size_t used = emz_leb128_read(r->p, (size_t)(r->end - r->p), &lane_sizes[l]);
-        if (!used) return EMZ_ERROR_CORRUPT;
-        r->p += used;
-        total += lane_sizes[l];
-    }
-    if (total > (uint64_t)(r->end - r->p)) return EMZ_ERROR_CORRUPT;
     emz_huff_dec_init(len, n, &s->dec);
-    emz_status st = k->huff_decode(r->p, lane_sizes, r->readable_end, &s->dec, syms, n);
-    r->p += total;
-    return st;
+    return read_lanes(k, r, n, &s->dec, syms);
 }
 
 /* Writes the RAW bit string of n copies of value (width up to 24 bits). */
@@ -151,16 +178,18 @@ static emz_status decode_planes(const emz_kernels *k, reader *r, emz_type type, 
 
 emz_status emz_chunk_decode(const emz_kernels *k, emz_type type, unsigned version,
                             const uint8_t *payload, size_t size, const uint8_t *readable_end,
-                            uint8_t *dst, size_t len, emz_chunk_scratch *s) {
+                            uint8_t *dst, size_t len, emz_chunk_scratch *s,
+                            const emz_chunk_tables *tables) {
     const emz_type_desc *d = emz_type_desc_get(type);
     size_t m = emz_chunk_slots(d, len), tail = emz_chunk_tail(d, len);
     unsigned element_bytes = d->element_bits / 8;
     bool v2 = version >= 2, wide = type == EMZ_TYPE_FP16 || type == EMZ_TYPE_FP32;
+    s->shared_fault = EMZ_SHARED_FAULT_NONE;
     if (size < 1) return EMZ_ERROR_CORRUPT;
     int layout = payload[0];
     if (layout == EMZ_LAYOUT_WHOLE) tail = 0; /* the stream holds every byte */
     if (size < 1 + tail) return EMZ_ERROR_CORRUPT;
-    reader r = {payload + 1, payload + size - tail, readable_end, version};
+    reader r = {payload + 1, payload + size - tail, readable_end, version, tables};
     emz_status st;
     if (layout == EMZ_LAYOUT_WHOLE && (d->can_whole || v2)) {
         st = read_stream_syms(k, &r, len, 8, dst, s);

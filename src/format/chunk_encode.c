@@ -9,13 +9,26 @@
 #include "format/frame.h"
 #include "format/huffman_build.h"
 
+/* One chunk's encoding: the kernels, the worker's scratch, and the table set and statistics
+ * of emz_chunk_encode (either may be NULL). */
+typedef struct encoder {
+    const emz_kernels *k;
+    emz_chunk_scratch *s;
+    const emz_table_set *set;
+    emz_stream_stats *stats;
+    emz_type type;
+} encoder;
+
 /* What a stream will be written as, decided from its histogram. */
 typedef struct stream_plan {
     size_t n;       /* symbols */
     unsigned width; /* bits per symbol */
     int mode;
-    uint32_t value; /* CONSTANT */
-    size_t cost;    /* estimated bytes, mode byte included */
+    uint32_t value;      /* CONSTANT */
+    unsigned table;      /* SHARED: the table's number in the set */
+    size_t record;       /* its emz_stream_record + 1, or 0 */
+    const uint8_t *code; /* HUFFMAN, SHARED: the code lengths (len, or the set's table) */
+    size_t cost;         /* estimated bytes, mode byte included */
     uint8_t len[256];
 } stream_plan;
 
@@ -29,34 +42,122 @@ static void plan_constant(stream_plan *p, uint32_t value) {
     p->cost = 1 + emz_div_ceil(p->width, 8);
 }
 
+/* The layouts a stream of this role belongs to (emz_stream_record): whole bytes and exponent
+ * holders to the whole-byte layout, exponents and sign+mantissa to SPLIT, and the low mantissa
+ * bytes of FP16 and FP32 to both (see encode_fp16, encode_fp32, emz_chunk_encode). */
+static uint32_t layouts_of(emz_type type, int role) {
+    if (role == EMZ_ROLE_EXP || role == EMZ_ROLE_SIGNMANT) return 2;
+    if (role == EMZ_ROLE_BYTE0 || (role == EMZ_ROLE_BYTE1 && type == EMZ_TYPE_FP32)) return 3;
+    return 1;
+}
+
+/* Into e->stats: the histogram (of a stream that may be coded), or (with records) a new record
+ * of what the plan costs so far, whose table costs plan_shared fills in (hist may then be NULL:
+ * a stream that is not coded). */
+static void record(const encoder *e, stream_plan *p, int role, const uint32_t *hist) {
+    emz_stream_stats *st = e->stats;
+    if (!st->rec) {
+        uint64_t *sum = st->hist[e->type][role];
+        for (unsigned s = 0; s < 1u << p->width; s++)
+            sum[s] += hist[s];
+        st->width[e->type][role] = (uint8_t)p->width;
+    } else if (st->rec_count < st->rec_cap) {
+        st->rec[st->rec_count] =
+            (emz_stream_record){(uint32_t)p->cost, st->chunks, layouts_of(e->type, role)};
+        for (unsigned i = 0; i < st->tables; i++)
+            st->cost[st->rec_count * st->tables + i] = UINT32_MAX;
+        p->record = ++st->rec_count;
+    }
+}
+
+/* SHARED, estimated as HUFFMAN is (mode, table number, lane table of about 2 bytes a lane,
+ * the codes), with the cheapest table of the set for this width that has a code for every
+ * symbol present, lowest number first among equals: chosen when cheaper than the plan so far
+ * and, as HUFFMAN, than RAW (a plane: by at least 1%). */
+static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, bool plane) {
+    size_t raw = 1 + raw_bytes(p->n, p->width), fixed = 2 + 2 * emz_huff_lane_count(p->n);
+    for (unsigned i = 0; e->set && i < e->set->count; i++) {
+        const uint8_t *len = e->set->len[i];
+        uint64_t bits = 0;
+        unsigned s = 0;
+        if (e->set->width[i] != p->width) continue;
+        for (; s < 1u << p->width && (!hist[s] || len[s]); s++)
+            bits += (uint64_t)hist[s] * len[s];
+        size_t cost = fixed + (size_t)emz_div_ceil(bits, 8);
+        if (s < 1u << p->width || !(plane ? cost * 100 < raw * 99 : cost < raw)) continue;
+        if (p->record && i < e->stats->tables)
+            e->stats->cost[(p->record - 1) * e->stats->tables + i] = (uint32_t)cost;
+        if (cost >= p->cost) continue;
+        p->mode = EMZ_MODE_SHARED, p->table = i, p->code = len, p->cost = cost;
+    }
+}
+
 /* Huffman's estimate leaves out lane padding (< 16 bytes); writing falls back to RAW when
  * the real size does not beat it. A sign+mantissa plane (nearly uniform in real weights) is
  * coded only when that saves at least 1%: less is not worth its decoding time. Any other stream
  * (exponents, whole bytes, bytes that hold the exponent) is coded whenever that is smaller, as
  * emzip 0.1 did: a stream of near-uniform FP4 bytes can save 0.6% that way. */
-static void plan_stream(stream_plan *p, const uint32_t *hist, size_t n, unsigned width,
-                        bool plane) {
-    p->n = n, p->width = width, p->mode = EMZ_MODE_RAW;
+static void plan_stream(const encoder *e, stream_plan *p, const uint32_t *hist, size_t n,
+                        unsigned width, int role, bool plane) {
+    bool records = e->stats && e->stats->rec; /* every stream then has a record */
+    p->n = n, p->width = width, p->mode = EMZ_MODE_RAW, p->record = 0;
     p->cost = 1 + raw_bytes(n, width);
-    if (n == 0 || !hist) return;
+    if (n == 0 || !hist) {
+        if (records) record(e, p, role, hist);
+        return;
+    }
     unsigned distinct = 0, alphabet = 1u << width, last = 0;
     for (unsigned s = 0; s < alphabet; s++)
         if (hist[s]) distinct++, last = s;
     if (distinct == 1) {
         plan_constant(p, last);
+        if (records) record(e, p, role, hist);
         return;
     }
     uint64_t bits = emz_huff_lengths(hist, alphabet, p->len);
     size_t huff = 1 + emz_huff_table_size(p->len, alphabet, EMZ_FORMAT_VERSION) +
                   2 * emz_huff_lane_count(n) + (size_t)emz_div_ceil(bits, 8);
     if (plane ? huff * 100 < p->cost * 99 : huff < p->cost)
-        p->mode = EMZ_MODE_HUFFMAN, p->cost = huff;
+        p->mode = EMZ_MODE_HUFFMAN, p->cost = huff, p->code = p->len;
+    if (e->stats) record(e, p, role, hist);
+    plan_shared(e, p, hist, plane);
 }
 
-/* syms: one symbol per byte (needed for HUFFMAN, and for RAW when raw is NULL);
+/* HUFFMAN or SHARED: the head (mode, then the code table or the table number, then the lane
+ * table) and the lanes; 0 when that is not smaller than RAW. */
+static size_t write_coded(const emz_kernels *k, const stream_plan *p, const uint8_t *syms,
+                          uint8_t *out, emz_chunk_scratch *s) {
+    size_t raw_size = raw_bytes(p->n, p->width);
+    unsigned alphabet = 1u << p->width, lanes = emz_huff_lane_count(p->n);
+    bool shared = p->mode == EMZ_MODE_SHARED;
+    size_t table = shared ? 1 : emz_huff_table_size(p->code, alphabet, EMZ_FORMAT_VERSION);
+    /* Lanes are written after room for the largest lane table, then moved down once their
+     * sizes, and so the table's length, are known. */
+    size_t head_max = 1 + table + 5 * (size_t)lanes, head_min = 1 + table + lanes;
+    if (head_min >= raw_size) return 0;
+    uint32_t lane_sizes[EMZ_HUFF_LANES];
+    emz_huff_enc_init(p->code, &s->enc);
+    size_t bytes =
+        k->huff_encode(syms, p->n, &s->enc, out + head_max, raw_size - head_min, lane_sizes);
+    if (bytes == SIZE_MAX) return 0;
+    size_t head = 1 + table;
+    for (unsigned l = 0; l < lanes; l++)
+        head += emz_leb128_write(out + head, lane_sizes[l]);
+    /* Only a result strictly smaller than RAW is worth it. */
+    if (head + bytes > raw_size) return 0;
+    out[0] = (uint8_t)p->mode;
+    if (shared)
+        out[1] = (uint8_t)p->table;
+    else
+        emz_huff_table_write(p->code, alphabet, EMZ_FORMAT_VERSION, out + 1);
+    memmove(out + head, out + head_max, bytes);
+    return head + bytes;
+}
+
+/* syms: one symbol per byte (needed for HUFFMAN and SHARED, and for RAW when raw is NULL);
  * raw: the RAW bit string, or NULL to pack syms. Returns bytes written. */
-static size_t write_stream(const emz_kernels *k, const stream_plan *p, const uint8_t *syms,
-                           const uint8_t *raw, uint8_t *out, emz_chunk_scratch *s) {
+static size_t write_stream(const encoder *e, const stream_plan *p, const uint8_t *syms,
+                           const uint8_t *raw, uint8_t *out) {
     size_t raw_size = raw_bytes(p->n, p->width);
     if (p->mode == EMZ_MODE_CONSTANT) {
         out[0] = EMZ_MODE_CONSTANT;
@@ -65,36 +166,15 @@ static size_t write_stream(const emz_kernels *k, const stream_plan *p, const uin
             out[1 + i] = (uint8_t)(p->value >> 8 * i);
         return 1 + vb;
     }
-    if (p->mode == EMZ_MODE_HUFFMAN) {
-        unsigned alphabet = 1u << p->width, lanes = emz_huff_lane_count(p->n);
-        size_t table = emz_huff_table_size(p->len, alphabet, EMZ_FORMAT_VERSION);
-        /* Lanes are written after room for the largest lane table, then moved down once
-         * their sizes, and so the table's length, are known. */
-        size_t head_max = 1 + table + 5 * (size_t)lanes, head_min = 1 + table + lanes;
-        if (head_min < raw_size) {
-            uint32_t lane_sizes[EMZ_HUFF_LANES];
-            emz_huff_enc_init(p->len, &s->enc);
-            size_t bytes = k->huff_encode(syms, p->n, &s->enc, out + head_max, raw_size - head_min,
-                                          lane_sizes);
-            if (bytes != SIZE_MAX) {
-                size_t head = 1 + table;
-                for (unsigned l = 0; l < lanes; l++)
-                    head += emz_leb128_write(out + head, lane_sizes[l]);
-                /* Only a result strictly smaller than RAW is worth it. */
-                if (head + bytes <= raw_size) {
-                    out[0] = EMZ_MODE_HUFFMAN;
-                    emz_huff_table_write(p->len, alphabet, EMZ_FORMAT_VERSION, out + 1);
-                    memmove(out + head, out + head_max, bytes);
-                    return head + bytes;
-                }
-            }
-        }
+    if (p->mode == EMZ_MODE_HUFFMAN || p->mode == EMZ_MODE_SHARED) {
+        size_t coded = write_coded(e->k, p, syms, out, e->s);
+        if (coded) return coded;
     }
     out[0] = EMZ_MODE_RAW;
     if (raw)
         memcpy(out + 1, raw, raw_size);
     else
-        k->pack_bits(syms, p->n, p->width, out + 1);
+        e->k->pack_bits(syms, p->n, p->width, out + 1);
     return 1 + raw_size;
 }
 
@@ -139,85 +219,118 @@ static bool signmant_may_pay(const emz_kernels *k, const uint8_t *sm, size_t m) 
 }
 
 /* An 8-bit plane of low mantissa bytes: histogrammed only when a sample says coding may pay. */
-static void plan_byte_plane(const emz_kernels *k, const uint8_t *plane, size_t m, stream_plan *p) {
+static void plan_byte_plane(const encoder *e, const uint8_t *plane, size_t m, int role,
+                            stream_plan *p) {
     uint32_t hist[256];
-    if (!signmant_may_pay(k, plane, m)) {
-        plan_stream(p, NULL, m, 8, true);
+    if (!signmant_may_pay(e->k, plane, m)) {
+        plan_stream(e, p, NULL, m, 8, role, true);
         return;
     }
-    k->histogram(plane, m, hist);
-    plan_stream(p, hist, m, 8, true);
+    e->k->histogram(plane, m, hist);
+    plan_stream(e, p, hist, m, 8, role, true);
 }
 
 /* FP16 (version 2): SPLIT into exponent, low mantissa byte and a 3-bit sign+mantissa plane, or
  * BYTES (low byte, high byte). The low byte is the same stream in both, so the choice weighs
  * the exponent and top plane against the high byte, whose histogram gives all three. */
-static uint8_t *encode_fp16(const emz_kernels *k, const uint8_t *src, size_t m, uint8_t *p,
-                            emz_chunk_scratch *s) {
+static uint8_t *encode_fp16(const encoder *e, const uint8_t *src, size_t m, uint8_t *p) {
+    emz_chunk_scratch *s = e->s;
     size_t stride = EMZ_PLANE_STRIDE(m);
     uint8_t *lo = s->planes, *hi = lo + stride, *top = hi + stride;
     uint32_t hi_hist[256] = {0}, exp_hist[256], top_hist[256];
     stream_plan low, high, ep, tp;
-    k->fp16_planes_split(src, m, (uint8_t *const[6]){lo, hi, s->exps, top}, hi_hist);
-    plan_byte_plane(k, lo, m, &low);
-    plan_stream(&high, hi_hist, m, 8, false);
+    e->k->fp16_planes_split(src, m, (uint8_t *const[6]){lo, hi, s->exps, top}, hi_hist);
+    plan_byte_plane(e, lo, m, EMZ_ROLE_BYTE0, &low);
+    plan_stream(e, &high, hi_hist, m, 8, EMZ_ROLE_BYTE1, false);
     emz_fp16_high_hists(hi_hist, exp_hist, top_hist);
-    plan_stream(&ep, exp_hist, m, 5, false);
-    plan_stream(&tp, top_hist, m, 3, true);
+    plan_stream(e, &ep, exp_hist, m, 5, EMZ_ROLE_EXP, false);
+    plan_stream(e, &tp, top_hist, m, 3, EMZ_ROLE_SIGNMANT, true);
     if (ep.cost + tp.cost >= high.cost) {
         *p++ = EMZ_LAYOUT_BYTES;
-        p += write_stream(k, &low, lo, lo, p, s);
-        return p + write_stream(k, &high, hi, hi, p, s);
+        p += write_stream(e, &low, lo, lo, p);
+        return p + write_stream(e, &high, hi, hi, p);
     }
     *p++ = EMZ_LAYOUT_SPLIT;
-    p += write_stream(k, &ep, s->exps, NULL, p, s);
-    p += write_stream(k, &low, lo, lo, p, s);
-    return p + write_stream(k, &tp, top, NULL, p, s);
+    p += write_stream(e, &ep, s->exps, NULL, p);
+    p += write_stream(e, &low, lo, lo, p);
+    return p + write_stream(e, &tp, top, NULL, p);
 }
 
 /* FP32 (version 2): SPLIT into exponent, two low mantissa bytes and the sign with the seven
  * high mantissa bits, or BYTES (the four bytes). The two low planes are common to both. */
-static uint8_t *encode_fp32(const emz_kernels *k, const uint8_t *src, size_t m, uint8_t *p,
-                            emz_chunk_scratch *s) {
+static uint8_t *encode_fp32(const encoder *e, const uint8_t *src, size_t m, uint8_t *p) {
+    emz_chunk_scratch *s = e->s;
     size_t stride = EMZ_PLANE_STRIDE(m);
     uint8_t *b0 = s->planes, *b1 = b0 + stride, *b2 = b1 + stride, *b3 = b2 + stride;
     uint8_t *top = b3 + stride;
     uint32_t sign_b2[512] = {0}, h2[256], h3[256], he[256], ht[256];
     stream_plan lo0, lo1, hi2, hi3, ep, tp;
-    k->fp32_planes_split(src, m, (uint8_t *const[6]){b0, b1, b2, b3, s->exps, top}, sign_b2);
-    plan_byte_plane(k, b0, m, &lo0);
-    plan_byte_plane(k, b1, m, &lo1);
+    e->k->fp32_planes_split(src, m, (uint8_t *const[6]){b0, b1, b2, b3, s->exps, top}, sign_b2);
+    plan_byte_plane(e, b0, m, EMZ_ROLE_BYTE0, &lo0);
+    plan_byte_plane(e, b1, m, EMZ_ROLE_BYTE1, &lo1);
     emz_fp32_top_hists(sign_b2, h2, ht);
-    k->histogram(b3, m, h3);
-    k->histogram(s->exps, m, he);
-    plan_stream(&hi2, h2, m, 8, false);
-    plan_stream(&hi3, h3, m, 8, false);
-    plan_stream(&ep, he, m, 8, false);
-    plan_stream(&tp, ht, m, 8, true);
+    e->k->histogram(b3, m, h3);
+    e->k->histogram(s->exps, m, he);
+    plan_stream(e, &hi2, h2, m, 8, EMZ_ROLE_BYTE2, false);
+    plan_stream(e, &hi3, h3, m, 8, EMZ_ROLE_BYTE3, false);
+    plan_stream(e, &ep, he, m, 8, EMZ_ROLE_EXP, false);
+    plan_stream(e, &tp, ht, m, 8, EMZ_ROLE_SIGNMANT, true);
     if (ep.cost + tp.cost >= hi2.cost + hi3.cost) {
         *p++ = EMZ_LAYOUT_BYTES;
-        p += write_stream(k, &lo0, b0, b0, p, s);
-        p += write_stream(k, &lo1, b1, b1, p, s);
-        p += write_stream(k, &hi2, b2, b2, p, s);
-        return p + write_stream(k, &hi3, b3, b3, p, s);
+        p += write_stream(e, &lo0, b0, b0, p);
+        p += write_stream(e, &lo1, b1, b1, p);
+        p += write_stream(e, &hi2, b2, b2, p);
+        return p + write_stream(e, &hi3, b3, b3, p);
     }
     *p++ = EMZ_LAYOUT_SPLIT;
-    p += write_stream(k, &ep, s->exps, s->exps, p, s);
-    p += write_stream(k, &lo0, b0, b0, p, s);
-    p += write_stream(k, &lo1, b1, b1, p, s);
-    return p + write_stream(k, &tp, top, top, p, s);
+    p += write_stream(e, &ep, s->exps, s->exps, p);
+    p += write_stream(e, &lo0, b0, b0, p);
+    p += write_stream(e, &lo1, b1, b1, p);
+    return p + write_stream(e, &tp, top, top, p);
+}
+
+/* The SPLIT chunk of BF16 (the only split type without WHOLE) and of the split one-byte and
+ * FP4 types (their plans ep and sp already made from the byte histogram); p after the layout
+ * byte. */
+static uint8_t *encode_split(const encoder *e, const emz_type_desc *d, const uint8_t *src, size_t m,
+                             uint8_t *p, stream_plan *ep, stream_plan *sp) {
+    const emz_kernels *k = e->k;
+    emz_chunk_scratch *s = e->s;
+    uint32_t exp_hist[256], sm_hist[256];
+    k->split[e->type](src, m, s->exps, s->sm_packed);
+    if (!d->can_whole) {
+        k->histogram(s->exps, m, exp_hist);
+        plan_stream(e, ep, exp_hist, m, d->exp_bits, EMZ_ROLE_EXP, false);
+        if (signmant_may_pay(k, s->sm_packed, m)) {
+            k->histogram(s->sm_packed, m, sm_hist);
+            plan_stream(e, sp, sm_hist, m, 8, EMZ_ROLE_SIGNMANT, true);
+        } else {
+            plan_stream(e, sp, NULL, m, 8, EMZ_ROLE_SIGNMANT, true);
+        }
+    }
+    p += write_stream(e, ep, s->exps, NULL, p);
+    const uint8_t *sm_syms = s->sm_packed;
+    bool coded = sp->mode == EMZ_MODE_HUFFMAN || sp->mode == EMZ_MODE_SHARED;
+    if (coded && d->signmant_bits < 8) {
+        k->unpack_bits(s->sm_packed, m, d->signmant_bits, s->sm_syms);
+        sm_syms = s->sm_syms;
+    }
+    return p + write_stream(e, sp, sm_syms, s->sm_packed, p);
 }
 
 size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src, size_t len,
-                        uint8_t *out, emz_chunk_scratch *s) {
+                        uint8_t *out, emz_chunk_scratch *s, const emz_chunk_tables *tables,
+                        emz_stream_stats *stats) {
     const emz_type_desc *d = emz_type_desc_get(type);
     size_t m = emz_chunk_slots(d, len), tail = emz_chunk_tail(d, len);
     uint32_t byte_hist[256], exp_hist[256], sm_hist[256];
     stream_plan whole, ep, sp;
+    encoder e = {k, s, tables ? tables->set : NULL, stats, type};
     uint8_t *p = out;
+    if (stats && stats->rec) stats->chunks++;
 
     if (type == EMZ_TYPE_FP16 || type == EMZ_TYPE_FP32) {
-        p = type == EMZ_TYPE_FP16 ? encode_fp16(k, src, m, p, s) : encode_fp32(k, src, m, p, s);
+        p = type == EMZ_TYPE_FP16 ? encode_fp16(&e, src, m, p) : encode_fp32(&e, src, m, p);
         memcpy(p, src + len - tail, tail);
         return (size_t)(p - out) + tail;
     }
@@ -225,40 +338,21 @@ size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src,
     bool split = d->can_split;
     if (d->can_whole) {
         k->histogram(src, len, byte_hist);
-        plan_stream(&whole, byte_hist, len, 8, false);
+        plan_stream(&e, &whole, byte_hist, len, 8, EMZ_ROLE_WHOLE, false);
         if (split) {
             derive_split_hists(type, byte_hist, exp_hist, sm_hist);
-            plan_stream(&ep, exp_hist, m, d->exp_bits, false);
-            plan_stream(&sp, sm_hist, m, d->signmant_bits, true);
+            plan_stream(&e, &ep, exp_hist, m, d->exp_bits, EMZ_ROLE_EXP, false);
+            plan_stream(&e, &sp, sm_hist, m, d->signmant_bits, EMZ_ROLE_SIGNMANT, true);
             split = ep.cost + sp.cost < whole.cost;
         }
     }
     if (!split) {
         out[0] = EMZ_LAYOUT_WHOLE;
-        p += write_stream(k, &whole, src, src, p, s);
+        p += write_stream(&e, &whole, src, src, p);
         return (size_t)(p - out);
     }
-
-    /* BF16 (the only split type without WHOLE) and the split one-byte and FP4 types. */
     out[0] = EMZ_LAYOUT_SPLIT;
-    k->split[type](src, m, s->exps, s->sm_packed);
-    if (!d->can_whole) {
-        k->histogram(s->exps, m, exp_hist);
-        plan_stream(&ep, exp_hist, m, d->exp_bits, false);
-        if (signmant_may_pay(k, s->sm_packed, m)) {
-            k->histogram(s->sm_packed, m, sm_hist);
-            plan_stream(&sp, sm_hist, m, 8, true);
-        } else {
-            plan_stream(&sp, NULL, m, 8, true);
-        }
-    }
-    p += write_stream(k, &ep, s->exps, NULL, p, s);
-    const uint8_t *sm_syms = s->sm_packed;
-    if (sp.mode == EMZ_MODE_HUFFMAN && d->signmant_bits < 8) {
-        k->unpack_bits(s->sm_packed, m, d->signmant_bits, s->sm_syms);
-        sm_syms = s->sm_syms;
-    }
-    p += write_stream(k, &sp, sm_syms, s->sm_packed, p, s);
+    p = encode_split(&e, d, src, m, p, &ep, &sp);
     memcpy(p, src + len - tail, tail);
     return (size_t)(p - out) + tail;
 }

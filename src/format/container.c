@@ -30,8 +30,9 @@ emz_status emz_container_header_read(const uint8_t *src, size_t size, emz_contai
     if (st != EMZ_OK) return st;
     h->version = raw.version;
     h->flags = raw.version >= 2 ? raw.own[1] : 0;
-    if (h->flags) return EMZ_ERROR_UNSUPPORTED_VERSION; /* a table set: not implemented */
-    if (raw.own[0] != EMZ_CONTENT_SAFETENSORS || raw.own[1] || raw.own[2] || raw.reserved)
+    if (h->flags & ~EMZ_CONTAINER_FLAG_TABLE_SET) return EMZ_ERROR_UNSUPPORTED_VERSION;
+    if (raw.own[0] != EMZ_CONTENT_SAFETENSORS || (raw.version < 2 && raw.own[1]) || raw.own[2] ||
+        raw.reserved)
         return EMZ_ERROR_CORRUPT;
     h->content = raw.own[0];
     h->original_size = raw.first;

@@ -28,7 +28,7 @@ enum { EMZ_CONTENT_SAFETENSORS = 1 };
 
 typedef struct emz_container_header {
     unsigned version;       /* 1 or 2 */
-    unsigned flags;         /* version 2: EMZ_CONTAINER_FLAG_*; none is implemented yet */
+    unsigned flags;         /* version 2: EMZ_CONTAINER_FLAG_* */
     unsigned content;       /* EMZ_CONTENT_* */
     uint64_t original_size; /* bytes of the original file: the sum of the segments */
     uint64_t segment_count;
@@ -61,7 +61,8 @@ void emz_container_header_write(const emz_container_header *h,
                                 uint8_t out[EMZ_CONTAINER_HEADER_SIZE]);
 /* Checks magic, version, checksum and fields; EMZ_ERROR_NOT_EMZIP without the magic,
  * EMZ_ERROR_UNSUPPORTED_VERSION for a version other than 1 and 2 or (version 2) flags other
- * than 0 (h->version and h->flags are then set, for the caller's message). */
+ * than EMZ_CONTAINER_FLAG_TABLE_SET (h->version and h->flags are then set, for the caller's
+ * message). */
 emz_status emz_container_header_read(const uint8_t *src, size_t size, emz_container_header *h);
 bool emz_container_magic(const uint8_t *src, size_t size);
 

@@ -16,6 +16,9 @@
 /* Serialized bytes before the tables (magic, version, count, reserved) and after (checksum). */
 #define EMZ_TABLE_SET_HEAD 8
 #define EMZ_TABLE_SET_TAIL 4
+/* The largest serialized set: 255 tables of a width byte and a code table of at most 130 bytes
+ * (the nibble form of 256 symbols). A reader never needs to look at more bytes. */
+#define EMZ_TABLE_SET_SIZE_MAX (EMZ_TABLE_SET_HEAD + EMZ_TABLE_SET_TAIL + EMZ_TABLE_SET_MAX * 131)
 
 typedef struct emz_table_set {
     uint64_t id;    /* XXH3-64 of the serialized set: set by write and read */
