@@ -30,6 +30,7 @@ enum {
     OPTION_TEST,
     OPTION_MEMORY_LIMIT,
     OPTION_MAX_SIZE,
+    OPTION_NO_FSYNC,
     OPTION_LIMIT
 };
 
@@ -104,6 +105,7 @@ static const struct option all_long_options[] = {
     FLAG("help", 'h'),
     FLAG("version", 'V'),
     FLAG("no-check", OPTION_NO_CHECK),
+    FLAG("no-fsync", OPTION_NO_FSYNC),
     FLAG("impl", OPTION_IMPL),
     FLAG("json", OPTION_JSON),
 };
@@ -116,6 +118,8 @@ enum { LONG_OPTION_COUNT = sizeof all_long_options / sizeof all_long_options[0] 
 
 /* --memory-limit and --max-size: every command that decodes data. */
 #define LIMITS (TAKES(OPTION_MEMORY_LIMIT) | TAKES(OPTION_MAX_SIZE))
+/* --no-fsync: every command that writes files. */
+#define DURABILITY TAKES(OPTION_NO_FSYNC)
 
 /* Which options a grammar takes. -h/--help is accepted by all of them. */
 typedef struct command_grammar {
@@ -126,19 +130,19 @@ typedef struct command_grammar {
 static const command_grammar grammars[] = {
     [CLI_COMMAND_COMPRESS] = {":t:T:o:ckfqvzh", TAKES(OPTION_CHUNK_SIZE) | TAKES(OPTION_RM) |
                                                     TAKES(OPTION_JSON) |
-                                                    TAKES(OPTION_MEMORY_LIMIT)},
+                                                    TAKES(OPTION_MEMORY_LIMIT) | DURABILITY},
     [CLI_COMMAND_DECOMPRESS] = {":T:o:ckfqvdh", TAKES(OPTION_NO_CHECK) | TAKES(OPTION_RM) |
-                                                    TAKES(OPTION_JSON) | LIMITS},
+                                                    TAKES(OPTION_JSON) | LIMITS | DURABILITY},
     [CLI_COMMAND_INFO] = {":T:h", TAKES(OPTION_IMPL) | TAKES(OPTION_JSON)},
     [CLI_COMMAND_TEST] = {":T:qh", TAKES(OPTION_TEST) | TAKES(OPTION_JSON) | LIMITS},
     [CLI_COMMAND_LIST] = {":T:h", TAKES(OPTION_JSON)},
-    [CLI_COMMAND_EXTRACT] = {":T:o:fqvh", LIMITS},
+    [CLI_COMMAND_EXTRACT] = {":T:o:fqvh", LIMITS | DURABILITY},
 };
 
 /* "emzip [OPTIONS] [FILE...]": the options of compress, decompress and test, and -V. */
 static const command_grammar operation_grammar = {
     ":t:T:o:ckfqvzdhV", TAKES(OPTION_CHUNK_SIZE) | TAKES(OPTION_RM) | TAKES(OPTION_JSON) |
-                            TAKES(OPTION_NO_CHECK) | TAKES(OPTION_TEST) | LIMITS};
+                            TAKES(OPTION_NO_CHECK) | TAKES(OPTION_TEST) | LIMITS | DURABILITY};
 
 static bool grammar_takes(command_grammar grammar, int option) {
     return option >= OPTION_NO_CHECK ? (grammar.long_only & TAKES(option)) != 0
@@ -297,6 +301,9 @@ static int apply_option(int option, cli_options *options, parse_state *state) {
         return choose_operation(state, CLI_COMMAND_TEST);
     case OPTION_NO_CHECK:
         options->verify_checksum = false;
+        break;
+    case OPTION_NO_FSYNC:
+        options->no_fsync = true;
         break;
     case OPTION_IMPL:
         options->show_impl = true;

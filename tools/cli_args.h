@@ -43,6 +43,7 @@ typedef struct cli_options {
                              stderr a terminal) */
     bool remove_input;    /* --rm: remove each input whose output file is complete */
     bool verify_checksum; /* decompress: false with --no-check */
+    bool no_fsync;        /* --no-fsync: outputs are not synced to disk before their rename */
     bool show_impl;       /* info: --impl */
     bool json;            /* --json: JSON on stdout instead of text */
     int64_t threads;      /* -T: 0 (default) = one per online processor */

@@ -261,6 +261,7 @@ static int extract(const cli_options *options, emz_dctx *dctx) {
     const char *output_path = options->output_path != NULL ? options->output_path : "-";
     if (!cli_output_open(&output, output_path, options->force, &reader.input)) goto done;
     output_opened = true;
+    output.durable = !options->no_fsync;
     /* Private data stays private; the times are the extraction's: the file is new, not a
      * restored one. */
     cli_output_keep_metadata(&output, &reader.input, false);

@@ -129,7 +129,7 @@ static int compress_one(const cli_options *options, emz_cctx *cctx, const compre
     if (!cli_output_open(&output, job->output_path, options->force, &input)) goto done;
     output_opened = true;
     cli_output_keep_metadata(&output, &input, true);
-    output.durable = options->remove_input;
+    output.durable = !options->no_fsync;
     if (!cli_input_load(&input)) goto done;
     if (!job->raw && !input.seekable && refuse_non_safetensors(job, &input)) goto done;
     if (!cli_sink_init(&sink, &output)) goto done;

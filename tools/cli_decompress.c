@@ -74,7 +74,7 @@ static int decompress_one(const cli_options *options, emz_dctx *dctx, const char
     if (!cli_output_open(&output, output_path, options->force, &reader.input)) goto done;
     output_opened = true;
     cli_output_keep_metadata(&output, &reader.input, true);
-    output.durable = options->remove_input;
+    output.durable = !options->no_fsync;
     if (!cli_reader_open(&reader, dctx) || !cli_sink_init(&sink, &output)) goto done;
 
     uint64_t written = 0;

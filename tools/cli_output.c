@@ -9,16 +9,22 @@
 #include "cli_metadata.h"
 #include "cli_signals.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char temp_suffix[] = ".tmpXXXXXX";
+/* A temporary file is OUT (its last component cut short if need be) + ".emzip-PID-XXXXXX": the
+ * PID of the run that made it, so that a later run on the same OUT can tell one left by a killed
+ * run (its process is gone) from one that is being written, and remove it. */
+static const char temp_tag[] = ".emzip-";
+enum { TEMP_SUFFIX_MAX = sizeof temp_tag - 1 + 10 + 1 + 6 }; /* tag, PID, '-', XXXXXX */
 
 static bool is_same_file(const struct stat *info, const cli_input *input) {
     return input->has_identity && info->st_dev == input->device && info->st_ino == input->inode;
@@ -39,10 +45,35 @@ static bool open_stdout(cli_output *output, bool force, const cli_input *input) 
     return true;
 }
 
+/* Removes the temporaries of OUT (names prefix + PID + '-' + 6 characters in directory dir)
+ * whose process no longer runs, and are regular files of this user: what a run killed before
+ * it could clean up left behind. A PID in use again keeps its file: safe, if not thorough. */
+static void remove_stale_temps(const char *dir, const char *prefix) {
+    DIR *d = opendir(dir);
+    if (d == NULL) return;
+    size_t prefix_length = strlen(prefix);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, prefix_length) != 0) continue;
+        const char *at = e->d_name + prefix_length;
+        char *end;
+        long pid = strtol(at, &end, 10);
+        if (end == at || *end != '-' || strlen(end + 1) != 6 || pid <= 0 || pid == getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue; /* running, or not ours to ask */
+        struct stat info;
+        if (fstatat(dirfd(d), e->d_name, &info, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(info.st_mode) && info.st_uid == geteuid())
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
 static bool create_temp_file(cli_output *output, const char *path) {
     size_t path_length = strlen(path);
     output->final_path = malloc(path_length + 1);
-    output->temp_path = malloc(path_length + sizeof temp_suffix);
+    output->temp_path = malloc(path_length + TEMP_SUFFIX_MAX + 1);
+    char *dir = NULL;
     if (output->final_path == NULL || output->temp_path == NULL) {
         cli_error_errno(output->display_name, ENOMEM);
         cli_output_abort(output);
@@ -50,13 +81,18 @@ static bool create_temp_file(cli_output *output, const char *path) {
     }
     memcpy(output->final_path, path, path_length + 1);
     /* The temporary name is OUT's with the suffix, its last component cut short where the
-     * suffix would make it longer than a file name may be (a valid OUT of 250 bytes must work). */
+     * suffix would make it longer than a file name may be (a valid OUT of 255 bytes must work). */
     const char *slash = strrchr(path, '/');
     size_t base_at = slash ? (size_t)(slash - path) + 1 : 0, keep = path_length;
-    if (path_length - base_at + sizeof temp_suffix - 1 > NAME_MAX)
-        keep = base_at + NAME_MAX - (sizeof temp_suffix - 1);
+    if (path_length - base_at + TEMP_SUFFIX_MAX > NAME_MAX)
+        keep = base_at + NAME_MAX - TEMP_SUFFIX_MAX;
     memcpy(output->temp_path, path, keep);
-    memcpy(output->temp_path + keep, temp_suffix, sizeof temp_suffix);
+    int n = snprintf(output->temp_path + keep, TEMP_SUFFIX_MAX + 1, "%s", temp_tag);
+    dir = base_at ? strndup(path, base_at) : strdup(".");
+    if (dir != NULL) remove_stale_temps(dir, output->temp_path + base_at);
+    free(dir);
+    snprintf(output->temp_path + keep + n, TEMP_SUFFIX_MAX + 1 - (size_t)n, "%u-XXXXXX",
+             (unsigned)getpid() % 1000000000u); /* Linux PIDs have at most 7 digits */
 
     /* Hold signals so that none arrives between creating the file and registering it. */
     cli_signal_hold hold;

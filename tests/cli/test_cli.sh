@@ -468,8 +468,29 @@ long=$(printf 'n%.0s' $(seq 1 251)).emz # 255 bytes: the temporary name must sti
 "$EMZIP" compress -q -f evil.safetensors -o "$long"
 "$EMZIP" decompress -q -f "$long" -o long.out
 cmp long.out evil.safetensors || fail "long output name: round trip"
-[ -z "$(ls | grep '\.tmp' || true)" ] || fail "temporary file left: $(ls | grep '\.tmp')"
+[ -z "$(ls | grep '\.emzip-' || true)" ] || fail "temporary file left: $(ls | grep '\.emzip-')"
 rm -f "$long" long.out
+ok
+
+section "temporaries: named OUT.emzip-PID-XXXXXX; those of killed runs go with the next run"
+sh -c 'exit 0' &
+dead=$!
+wait "$dead"
+kill -0 "$dead" 2>/dev/null && fail "process $dead still runs"
+printf 'partial' >"stale.emz.emzip-$dead-AbC123" # what a run killed before its cleanup leaves
+printf 'live' >"stale.emz.emzip-$$-XyZ789"      # a running process's: must stay
+printf 'other' >"other.emz.emzip-$dead-AbC123"  # another output's: not this run's business
+"$EMZIP" compress -q evil.safetensors -o stale.emz
+[ ! -e "stale.emz.emzip-$dead-AbC123" ] || fail "the stale temporary of a dead run was kept"
+[ -e "stale.emz.emzip-$$-XyZ789" ] || fail "the temporary of a running process was removed"
+[ -e "other.emz.emzip-$dead-AbC123" ] || fail "another output's temporary was removed"
+"$EMZIP" test -q stale.emz || fail "stale.emz"
+# --no-fsync is accepted by every command that writes files; the output is the same
+"$EMZIP" compress -q --no-fsync evil.safetensors -o nosync.emz
+cmp -s nosync.emz stale.emz || fail "--no-fsync changed the output"
+"$EMZIP" decompress -q --no-fsync nosync.emz -o nosync.out && cmp -s nosync.out evil.safetensors ||
+    fail "decompress --no-fsync"
+rm -f stale.emz* other.emz* nosync.emz nosync.out
 ok
 
 section "corrupted container: test, decompress and extract name the tensor"
@@ -493,7 +514,7 @@ bad_tensor=$(sed -n 's/.*tensor "\([^"]*\)".*/\1/p' "$work/err")
 [ -n "$bad_tensor" ] || fail "no tensor named in: $(cat "$work/err")"
 expect_status 1 "$EMZIP" decompress bad.emz -o bad.out
 stderr_has "tensor \"$bad_tensor\""
-[ ! -e bad.out ] && [ -z "$(ls | grep '^bad\.out\.tmp' || true)" ] || fail "decompress left output"
+[ ! -e bad.out ] && [ -z "$(ls | grep '^bad\.out\.emzip-' || true)" ] || fail "decompress left output"
 expect_status 1 "$EMZIP" extract bad.emz "$bad_tensor" -o t.bin
 stderr_has "tensor \"$bad_tensor\""
 [ ! -e t.bin ] || fail "failed extract left a file"
