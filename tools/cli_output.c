@@ -113,6 +113,35 @@ static bool create_temp_file(cli_output *output, const char *path) {
     return true; /* mode 600 until the commit gives the final one */
 }
 
+/* A device or FIFO as OUT is written in place (renaming over it would replace the node). A
+ * character device such as /dev/null needs nothing more; a block device (a disk) is destroyed
+ * by it, so it needs -f. A FIFO is opened without blocking: with a reader on the other end it
+ * streams, without one it is refused at once instead of hanging. */
+static bool open_special(cli_output *output, const char *path, const struct stat *info,
+                         bool force) {
+    if (S_ISBLK(info->st_mode) && !force) {
+        cli_error(output->display_name, "is a block device: writing would overwrite it (use -f)");
+        return false;
+    }
+    output->fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (output->fd < 0) {
+        if (errno == ENXIO && S_ISFIFO(info->st_mode))
+            cli_error(output->display_name, "is a FIFO that no process is reading");
+        else
+            cli_error_errno(output->display_name, errno);
+        return false;
+    }
+    /* writes block as usual from here on (the output is written in full, in order) */
+    int flags = fcntl(output->fd, F_GETFL);
+    if (flags < 0 || fcntl(output->fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        cli_error_errno(output->display_name, errno);
+        close(output->fd);
+        output->fd = -1;
+        return false;
+    }
+    return true;
+}
+
 bool cli_output_open(cli_output *output, const char *path, bool force, const cli_input *input) {
     memset(output, 0, sizeof *output);
     output->fd = -1;
@@ -137,16 +166,7 @@ bool cli_output_open(cli_output *output, const char *path, bool force, const cli
         cli_error_errno(output->display_name, EISDIR);
         return false;
     }
-    if (!S_ISREG(info.st_mode)) {
-        /* A device or FIFO (e.g. /dev/null): renaming over it would replace the device node,
-         * and writing to it destroys nothing, so it is written in place without -f. */
-        output->fd = open(path, O_WRONLY);
-        if (output->fd < 0) {
-            cli_error_errno(output->display_name, errno);
-            return false;
-        }
-        return true;
-    }
+    if (!S_ISREG(info.st_mode)) return open_special(output, path, &info, force);
     if (!force) {
         cli_error(output->display_name, "already exists (use -f to overwrite)");
         return false;

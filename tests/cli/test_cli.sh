@@ -472,6 +472,28 @@ cmp long.out evil.safetensors || fail "long output name: round trip"
 rm -f "$long" long.out
 ok
 
+section "outputs that are not regular files: a FIFO streams or is refused at once; block devices need -f"
+mkfifo out.fifo
+start=$SECONDS
+expect_status 1 timeout 20 "$EMZIP" compress -t bytes evil.safetensors -o out.fifo
+stderr_has "out.fifo: is a FIFO that no process is reading"
+[ $((SECONDS - start)) -lt 10 ] || fail "a FIFO without a reader was not refused at once"
+cat out.fifo >fifo.emz &
+reader=$!
+sleep 0.2
+timeout 20 "$EMZIP" compress -q -t bytes evil.safetensors -o out.fifo || fail "writing into a FIFO"
+wait "$reader"
+"$EMZIP" decompress -q -c fifo.emz | cmp -s - evil.safetensors || fail "the FIFO's stream"
+rm -f out.fifo fifo.emz
+if [ "$(id -u)" = 0 ] && mknod out.blk b 7 250 2>/dev/null; then
+    expect_status 1 "$EMZIP" compress -t bytes evil.safetensors -o out.blk
+    stderr_has "out.blk: is a block device: writing would overwrite it (use -f)"
+    rm -f out.blk
+else
+    echo "(no block device node could be made here: that check is skipped)"
+fi
+ok
+
 section "temporaries: named OUT.emzip-PID-XXXXXX; those of killed runs go with the next run"
 sh -c 'exit 0' &
 dead=$!
