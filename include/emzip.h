@@ -276,9 +276,14 @@ EMZ_API emz_status emz_compress_safetensors(emz_cctx *cctx, const emz_source *sr
 EMZ_API int emz_is_safetensors(const void *start, size_t size, uint64_t file_size);
 
 /* An open compressed file: a container or a single frame. Opening reads and checks the
- * header, the directory and every frame's chunk index (8 bytes per chunk), and for a
- * container of a checkpoint the safetensors header; nothing else. After opening, a reader is
- * read-only: several threads may read from one reader at once, each with its own dctx. */
+ * header and index of a single frame; of a container, its header, table set, directory and
+ * chunk index (containers of format version 2 and later; in a version 1 container each
+ * segment's frame header and index are read and checked the first time one of its chunks is
+ * needed, and an error found there is reported then, by that call); and for a checkpoint the
+ * safetensors header. Nothing else: chunks are read when decoded. A read that fails (the
+ * source's read callback, EMZ_ERROR_IO) is not remembered: the next call reads again. After
+ * opening, a reader is read-only: several threads may read from one reader at once, each with
+ * its own dctx. */
 typedef struct emz_reader emz_reader;
 
 /* Opens src. dctx (may be NULL) decodes the checkpoint's header and receives the error

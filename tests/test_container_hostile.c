@@ -496,3 +496,51 @@ Test(container_v1, truncations_and_bit_flips_fail_cleanly, .timeout = 600) {
     }
     free(damaged), free(c), free(file);
 }
+
+/* A source whose reads fail while `failing` is set: an unreliable network file system. */
+typedef struct flaky {
+    const uint8_t *data;
+    size_t size;
+    int failing;
+    unsigned failures;
+} flaky;
+
+static int flaky_read(void *opaque, void *buf, size_t size, uint64_t offset) {
+    flaky *f = opaque;
+    if (f->failing) return f->failures++, -1;
+    memcpy(buf, f->data + offset, size);
+    return 0;
+}
+
+/* In a version 1 container a segment's frame index is read on first use; a read error there
+ * fails that call with EMZ_ERROR_IO and is not remembered: once reads work, the same reader
+ * decodes everything. */
+Test(container_v1, a_failed_read_is_not_remembered) {
+    const char *sample = getenv("EMZIP_TEST_SAMPLE");
+    cr_assert(sample != NULL, "EMZIP_TEST_SAMPLE (tests/data) is not set");
+    char v1[4096];
+    snprintf(v1, sizeof v1, "%s/v1", sample);
+    size_t size, csize;
+    uint8_t *file = load(sample, "age.mxfp4.safetensors", &size);
+    uint8_t *c = load(v1, "age.mxfp4.emz", &csize);
+    flaky f = {c, csize, 0, 0};
+    emz_source src = {flaky_read, &f, csize};
+    emz_reader *r = NULL;
+    cr_assert(emz_reader_open(NULL, &src, &r) == EMZ_OK);
+    uint8_t *out = tu_xmalloc(size);
+    emz_reader_info info;
+    cr_assert(emz_reader_info_get(r, &info) == EMZ_OK && info.original_size == size);
+    f.failing = 1;
+    emz_status st = emz_reader_read(r, NULL, out, size, 0, size);
+    cr_assert(st == EMZ_ERROR_IO, "%s", emz_error_name(st));
+    cr_assert(f.failures > 0);
+    f.failing = 0;
+    emz_dctx *d = emz_dctx_create();
+    cr_assert(emz_dctx_set_param(d, EMZ_PARAM_THREADS, 2) == EMZ_OK);
+    st = emz_reader_read(r, d, out, size, 0, size);
+    cr_assert(st == EMZ_OK, "after the failure: %s", emz_error_name(st));
+    cr_assert(memcmp(out, file, size) == 0);
+    emz_dctx_free(d);
+    emz_reader_close(r);
+    free(out), free(c), free(file);
+}

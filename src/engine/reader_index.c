@@ -86,21 +86,26 @@ static emz_status load(emz_reader *r, reader_segment *s) {
 emz_status emz_reader_load_segment(const emz_reader *reader, size_t s, char *detail, size_t size) {
     emz_reader *r = (emz_reader *)reader; /* the lazily filled parts: state, chunk table */
     reader_segment *seg = &r->seg[s];
-    int state = atomic_load_explicit(&seg->state, memory_order_acquire);
     /* The thread that moves the state from 0 reads the frame, without a lock (it writes only
      * this segment's entries of the chunk table); any other that needs it meanwhile waits.
      * A lock around the reads made two threads wait on each other 35,000 times in one pass
-     * over the 17,700-tensor checkpoint. */
-    if (state == 0 &&
-        atomic_compare_exchange_strong_explicit(&seg->state, &state, EMZ_SEGMENT_LOADING,
-                                                memory_order_acquire, memory_order_acquire)) {
-        emz_status st = load(r, seg);
-        state = st == EMZ_OK ? EMZ_SEGMENT_LOADED : (int)st;
-        atomic_store_explicit(&seg->state, state, memory_order_release);
-    }
-    while (state == EMZ_SEGMENT_LOADING) {
-        sched_yield();
+     * over the 17,700-tensor checkpoint. A frame found invalid stays so; a read that failed
+     * (EMZ_ERROR_IO: a network file system's hiccup) puts the state back to 0, so that the
+     * next call, or a thread that was waiting, reads it again. */
+    int state;
+    for (;;) {
         state = atomic_load_explicit(&seg->state, memory_order_acquire);
+        if (state == 0 &&
+            atomic_compare_exchange_strong_explicit(&seg->state, &state, EMZ_SEGMENT_LOADING,
+                                                    memory_order_acquire, memory_order_acquire)) {
+            emz_status st = load(r, seg);
+            state = st == EMZ_OK ? EMZ_SEGMENT_LOADED : (int)st;
+            atomic_store_explicit(&seg->state, st == EMZ_ERROR_IO ? 0 : state,
+                                  memory_order_release);
+            break;
+        }
+        if (state != EMZ_SEGMENT_LOADING && state != 0) break;
+        sched_yield();
     }
     if (state == EMZ_SEGMENT_LOADED) return EMZ_OK;
     if (detail) {
