@@ -66,6 +66,43 @@ int emz_py_threads(PyObject *obj, int64_t *threads) {
     return 0;
 }
 
+static int positive_bytes(PyObject *obj, const char *what, int64_t *value) {
+    *value = 0;
+    if (!obj || obj == Py_None) return 0;
+    if (!PyLong_Check(obj) || PyBool_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s: expected an int (bytes) or None, got %.200s", what,
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    int overflow = 0;
+    long long n = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (n == -1 && PyErr_Occurred()) return -1;
+    if (overflow || n < 1) {
+        PyErr_Format(PyExc_ValueError, "%s must be a positive number of bytes, or None", what);
+        return -1;
+    }
+    *value = n;
+    return 0;
+}
+
+int emz_py_limits_parse(PyObject *memory_limit, PyObject *max_size, emz_py_limits *limits) {
+    return positive_bytes(memory_limit, "memory_limit", &limits->memory_limit) ||
+                   positive_bytes(max_size, "max_size", &limits->max_size)
+               ? -1
+               : 0;
+}
+
+emz_dctx *emz_py_dctx_limited(int64_t threads, int verify, const emz_py_limits *limits) {
+    emz_dctx *dctx = emz_py_dctx(threads, verify);
+    if (dctx && (emz_dctx_set_param(dctx, EMZ_PARAM_MEMORY_LIMIT, limits->memory_limit) ||
+                 emz_dctx_set_param(dctx, EMZ_PARAM_MAX_OUTPUT, limits->max_size))) {
+        emz_dctx_free(dctx);
+        emz_py_raise(EMZ_ERROR_INVALID_ARGUMENT, "setting the limits");
+        return NULL;
+    }
+    return dctx;
+}
+
 int emz_py_type(PyObject *obj, emz_type *type) {
     if (!PyUnicode_Check(obj)) {
         PyErr_Format(PyExc_TypeError, "dtype: expected a str, got %.200s", Py_TYPE(obj)->tp_name);

@@ -67,19 +67,29 @@ static int read_info(const Py_buffer *in, emz_frame_info *info) {
 
 static PyObject *py_decompress(PyObject *self, PyObject *args, PyObject *kwargs) {
     (void)self;
-    static char *names[] = {"data", "out", "threads", "verify", NULL};
-    PyObject *data, *out = Py_None, *threads_obj = Py_None;
+    static char *names[] = {"data", "out", "threads", "verify", "max_size", "memory_limit", NULL};
+    PyObject *data, *out = Py_None, *threads_obj = Py_None, *max_size = Py_None,
+                    *memory_limit = Py_None;
     int verify = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O$Op:decompress", names, &data, &out,
-                                     &threads_obj, &verify))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O$OpOO:decompress", names, &data, &out,
+                                     &threads_obj, &verify, &max_size, &memory_limit))
         return NULL;
     int64_t threads;
-    if (emz_py_threads(threads_obj, &threads)) return NULL;
+    emz_py_limits limits;
+    if (emz_py_threads(threads_obj, &threads) ||
+        emz_py_limits_parse(memory_limit, max_size, &limits))
+        return NULL;
     Py_buffer in, dst = {0};
     if (emz_py_input(data, &in, "data")) return NULL;
     emz_frame_info info;
     PyObject *result = NULL;
     if (read_info(&in, &info)) goto done;
+    /* before anything is allocated by the declared size */
+    if (limits.max_size && info.original_size > (uint64_t)limits.max_size) {
+        emz_py_raise_detail(EMZ_ERROR_LIMIT, "the frame declares %llu bytes; max_size is %lld",
+                            (unsigned long long)info.original_size, (long long)limits.max_size);
+        goto done;
+    }
     if (info.original_size > PY_SSIZE_T_MAX) {
         PyErr_SetString(PyExc_OverflowError, "the frame is larger than memory can hold");
         goto done;
@@ -91,7 +101,7 @@ static PyObject *py_decompress(PyObject *self, PyObject *args, PyObject *kwargs)
         if (emz_py_output(out, &dst, info.original_size, "out")) goto done;
         result = Py_NewRef(out);
     }
-    emz_dctx *dctx = emz_py_dctx(threads, verify);
+    emz_dctx *dctx = emz_py_dctx_limited(threads, verify, &limits);
     if (!dctx) goto fail;
     size_t size = 0;
     emz_status st;
@@ -129,7 +139,8 @@ PyMethodDef emz_py_codec_methods[] = {
     {"compress", (PyCFunction)(void (*)(void))py_compress, METH_VARARGS | METH_KEYWORDS,
      "compress(data, dtype, *, chunk_size=0, threads=None) -> bytes: one frame."},
     {"decompress", (PyCFunction)(void (*)(void))py_decompress, METH_VARARGS | METH_KEYWORDS,
-     "decompress(data, out=None, *, threads=None, verify=True) -> bytes, or out."},
+     "decompress(data, out=None, *, threads=None, verify=True, max_size=None, memory_limit=None)"
+     " -> bytes, or out."},
     {"frame_info", py_frame_info, METH_O, "frame_info(data) -> dict: the frame header's fields."},
     {NULL, NULL, 0, NULL},
 };

@@ -38,6 +38,16 @@ emz_cctx *emz_py_cctx(int64_t threads, long long chunk_size);
 /* A dctx with the given threads (and checksum verification); NULL with an exception set. */
 emz_dctx *emz_py_dctx(int64_t threads, int verify);
 
+/* memory_limit= and max_size= (EMZ_PARAM_MEMORY_LIMIT, EMZ_PARAM_MAX_OUTPUT): None means the
+ * library's default (0), an int must be a positive number of bytes; TypeError or ValueError
+ * otherwise. Returns 0 or -1. */
+typedef struct emz_py_limits {
+    int64_t memory_limit, max_size;
+} emz_py_limits;
+int emz_py_limits_parse(PyObject *memory_limit, PyObject *max_size, emz_py_limits *limits);
+/* emz_py_dctx with the limits set. */
+emz_dctx *emz_py_dctx_limited(int64_t threads, int verify, const emz_py_limits *limits);
+
 /* codec.c: compress, decompress, frame_info. files.c: compress_safetensors, compress_stream,
  * is_safetensors. Each table ends with a zeroed entry. */
 extern PyMethodDef emz_py_codec_methods[];

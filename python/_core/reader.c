@@ -9,8 +9,9 @@
 
 typedef struct {
     PyObject_HEAD emz_reader *reader;
-    Py_buffer memory; /* the buffer a reader opened from memory reads; obj NULL otherwise */
-    int busy;         /* calls running without the GIL */
+    Py_buffer memory;     /* the buffer a reader opened from memory reads; obj NULL otherwise */
+    int busy;             /* calls running without the GIL */
+    emz_py_limits limits; /* max_size= and memory_limit= given when it was opened */
 } reader_object;
 
 static void reader_release(reader_object *r) {
@@ -25,15 +26,18 @@ static void reader_dealloc(reader_object *r) {
 }
 
 static int reader_init(reader_object *r, PyObject *args, PyObject *kwargs) {
-    static char *names[] = {"source", NULL};
-    PyObject *source;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O:Reader", names, &source)) return -1;
+    static char *names[] = {"source", "max_size", "memory_limit", NULL};
+    PyObject *source, *max_size = Py_None, *memory_limit = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OO:Reader", names, &source, &max_size,
+                                     &memory_limit) ||
+        emz_py_limits_parse(memory_limit, max_size, &r->limits))
+        return -1;
     if (r->busy) {
         PyErr_SetString(PyExc_RuntimeError, "the emzip reader is in use by another thread");
         return -1;
     }
     if (r->reader) reader_release(r);
-    emz_dctx *dctx = emz_py_dctx(1, 1);
+    emz_dctx *dctx = emz_py_dctx_limited(1, 1, &r->limits);
     if (!dctx) return -1;
     emz_status st;
     emz_reader *reader = NULL;
@@ -142,7 +146,7 @@ static PyObject *read_range(reader_object *r, long long tensor, unsigned long lo
         if (emz_py_output(out, &dst, length, "out")) return NULL;
         result = Py_NewRef(out);
     }
-    emz_dctx *dctx = emz_py_dctx(threads, 1);
+    emz_dctx *dctx = emz_py_dctx_limited(threads, 1, &r->limits);
     emz_status st = EMZ_OK;
     if (dctx) {
         r->busy++;
@@ -192,7 +196,7 @@ static PyObject *reader_decompress_to(reader_object *r, PyObject *args, PyObject
                                      &verify) ||
         check_open(r) || emz_py_threads(threads_obj, &threads))
         return NULL;
-    emz_dctx *dctx = emz_py_dctx(threads, verify);
+    emz_dctx *dctx = emz_py_dctx_limited(threads, verify, &r->limits);
     emz_py_fd_sink *sink = dctx ? PyMem_RawMalloc(sizeof *sink) : NULL;
     PyObject *result = NULL;
     if (dctx && !sink) PyErr_NoMemory();
@@ -241,7 +245,8 @@ PyTypeObject emz_py_reader_type = {
     .tp_basicsize = sizeof(reader_object),
     .tp_dealloc = (destructor)reader_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Reader(source): an emzip container or frame, from a path or a buffer.",
+    .tp_doc = "Reader(source, *, max_size=None, memory_limit=None): an emzip container or "
+              "frame, from a path or a buffer.",
     .tp_methods = reader_methods,
     .tp_init = (initproc)reader_init,
     .tp_new = PyType_GenericNew,

@@ -27,6 +27,12 @@ whose attribute `emzip_dtype` names the real dtype ("BF16"); save_file reads it 
 threads: None or 1 runs on the calling thread, N on N threads of the library's pool, 0 on one
 per processor. Every call releases the GIL, so Python threads also run in parallel.
 
+Untrusted input: every decoding call (decompress, load_file, safe_open, decompress_file) takes
+max_size= (refuse data that declares more original bytes, before allocating anything for it)
+and memory_limit= (bytes of working memory for the threads' buffers; default the smaller of
+1 GiB and a quarter of RAM: fewer threads run, or a file whose chunks need more is refused).
+Both raise emzip.Error with .status "limit".
+
 out=: a writable C-contiguous buffer (numpy array, torch tensor, bytearray, memoryview, mmap)
 of at least the decompressed size; exactly that many bytes are written at its start, nothing
 beyond. Errors: emzip.Error (a ValueError; .status is the library's status name, e.g.
@@ -60,7 +66,7 @@ def compress(data, dtype=None, level=None, threads=None, chunk_size=None):
     return _core.compress(_as_buffer(data), kind, chunk_size=chunk_size or 0, threads=threads)
 
 
-def decompress(data, out=None, threads=None, verify=True):
+def decompress(data, out=None, threads=None, verify=True, max_size=None, memory_limit=None):
     """Decompresses one frame. Without out, returns bytes; with out (a writable C-contiguous
     buffer: numpy array, CPU torch tensor, bytearray...), fills its first original-size bytes
     and returns out. An out smaller than the data raises emzip.Error (status "dst_too_small");
@@ -69,9 +75,11 @@ def decompress(data, out=None, threads=None, verify=True):
         info = _core.frame_info(_as_buffer(data))
         _check_out_dtype(out, info["dtype"])
         target = _as_buffer(out, "out")
-        _core.decompress(_as_buffer(data), target, threads=threads, verify=verify)
+        _core.decompress(_as_buffer(data), target, threads=threads, verify=verify,
+                         max_size=max_size, memory_limit=memory_limit)
         return out
-    return _core.decompress(_as_buffer(data), threads=threads, verify=verify)
+    return _core.decompress(_as_buffer(data), threads=threads, verify=verify, max_size=max_size,
+                            memory_limit=memory_limit)
 
 
 _WIDTH = {"bf16": 2, "fp16": 2, "fp32": 4, "e4m3": 1, "e5m2": 1, "fp4": 1, "bytes": 1}

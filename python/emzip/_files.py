@@ -112,7 +112,7 @@ class safe_open:
     framework: "pt" (torch tensors) or "np" (numpy arrays). device: a torch device for "pt".
     """
 
-    def __init__(self, path, framework="pt", device="cpu"):
+    def __init__(self, path, framework="pt", device="cpu", max_size=None, memory_limit=None):
         if framework not in ("pt", "torch", "np", "numpy"):
             raise _core.Error(f"framework must be 'pt' or 'np', got {framework!r}")
         self._torch = framework in ("pt", "torch")
@@ -120,7 +120,8 @@ class safe_open:
             raise _core.Error("numpy arrays live on the CPU: device must be 'cpu'")
         self._device = "cpu" if str(device) == "cpu" else device
         # A path only (str, bytes or os.PathLike): the Reader would take bytes for the data.
-        self._reader = _core.Reader(os.fsdecode(path))
+        self._reader = _core.Reader(os.fsdecode(path), max_size=max_size,
+                                    memory_limit=memory_limit)
         info = self._reader.info()
         if not info["is_safetensors"]:
             self._reader.close()
@@ -310,11 +311,15 @@ def tagged_array():
     return TaggedArray
 
 
-def load_file(path, device="cpu", framework="pt", threads=None):
+def load_file(path, device="cpu", framework="pt", threads=None, max_size=None,
+              memory_limit=None):
     """Every tensor of a compressed checkpoint, as a dict name -> tensor (torch for "pt", numpy
     for "np"). The file is decoded into one buffer (on `threads` threads: None or 1 the calling
-    thread, 0 one per processor) and each tensor is a view of it."""
-    with safe_open(path, framework=framework, device=device) as f:
+    thread, 0 one per processor) and each tensor is a view of it. max_size= refuses a file
+    declaring more original bytes, memory_limit= bounds the threads' buffers (emzip.Error,
+    status "limit")."""
+    with safe_open(path, framework=framework, device=device, max_size=max_size,
+                   memory_limit=memory_limit) as f:
         return f._load_all(threads)
 
 
@@ -355,7 +360,7 @@ def compress_file(src, dst=None, dtype=None, threads=None, chunk_size=None):
     return dst
 
 
-def decompress_file(src, dst=None, threads=None, verify=True):
+def decompress_file(src, dst=None, threads=None, verify=True, max_size=None, memory_limit=None):
     """Restores a compressed file as `emzip decompress` does (the identical original bytes).
     dst defaults to src without its ".emz". A directory: each *.emz in it, into dst or beside.
     Returns the output path (for a directory, the list of them)."""
@@ -364,14 +369,14 @@ def decompress_file(src, dst=None, threads=None, verify=True):
         out_dir = src if dst is None else os.fspath(dst)
         os.makedirs(out_dir, exist_ok=True)
         return [decompress_file(os.path.join(src, n), os.path.join(out_dir, n[:-4]), threads,
-                                verify)
+                                verify, max_size, memory_limit)
                 for n in sorted(os.listdir(src)) if n.endswith(".emz")]
     if dst is None:
         if not src.endswith(".emz"):
             raise _core.Error(f"{src}: no .emz suffix; give dst=")
         dst = src[:-4]
     dst = os.fspath(dst)
-    reader = _core.Reader(os.fsdecode(src))
+    reader = _core.Reader(os.fsdecode(src), max_size=max_size, memory_limit=memory_limit)
     try:
         _write_atomically(dst, lambda out: reader.decompress_to(out, threads=threads,
                                                                 verify=verify))

@@ -1,6 +1,8 @@
 """Bad input: each raises emzip.Error or TypeError naming the problem; nothing is written to
 out= beyond its size, and the process never crashes."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -122,3 +124,39 @@ def test_files_that_are_not_emzip(tmp_path):
     raw.write_bytes(b"hello" * 100)
     with pytest.raises(emzip.Error, match="not a safetensors file"):
         emzip.compress_file(raw)
+
+
+def test_max_size_refuses_before_allocating(tmp_path):
+    # a frame of 40 MB of zeros is a few hundred bytes: max_size refuses it before the output
+    # is allocated; memory_limit below one thread's buffers refuses it too
+    zeros = np.zeros(40_000_000 // 2, dtype=np.uint16)
+    frame = emzip.compress(zeros, "bf16", chunk_size=16 << 20)
+    assert len(frame) < 1000
+    with pytest.raises(emzip.Error) as info:
+        emzip.decompress(frame, max_size=1 << 20)
+    assert info.value.status == "limit" and "declares 40000000 bytes" in str(info.value)
+    small = emzip.compress(DATA, "fp32")
+    assert emzip.decompress(small, max_size=DATA.nbytes) == DATA.tobytes()
+    with pytest.raises(emzip.Error) as info:
+        emzip.decompress(frame, out=np.empty(40_000_000, np.uint8), memory_limit=64 << 20)
+    assert info.value.status == "limit" and "memory limit is 64 MiB" in str(info.value)
+    with pytest.raises(ValueError):
+        emzip.decompress(small, max_size=0)
+    with pytest.raises(TypeError):
+        emzip.decompress(small, memory_limit="1G")
+
+
+def test_checkpoint_limits(tmp_path, sample_files):
+    path = tmp_path / "m.emz"
+    emzip.compress_file(sample_files[0], path)
+    size = os.path.getsize(sample_files[0])
+    with pytest.raises(emzip.Error) as info:
+        emzip.load_file(path, framework="np", max_size=size - 1)
+    assert info.value.status == "limit"
+    with pytest.raises(emzip.Error) as info:
+        emzip.safe_open(path, framework="np", max_size=size - 1)
+    assert info.value.status == "limit"
+    with pytest.raises(emzip.Error) as info:
+        emzip.decompress_file(path, tmp_path / "out.safetensors", max_size=size - 1)
+    assert info.value.status == "limit" and not (tmp_path / "out.safetensors").exists()
+    assert len(emzip.load_file(path, framework="np", max_size=size, memory_limit=64 << 20)) > 0
