@@ -2,6 +2,7 @@
 
 import json
 import os
+import stat
 import tempfile
 
 from . import _core, _dtypes
@@ -32,20 +33,39 @@ def _writable_temp(path):
     return fd, temp
 
 
-def _write_atomically(path, produce):
+def _write_atomically(path, produce, like=None):
+    """Writes path through a temporary file: produce(fd) fills it; it is synced to disk, given
+    its mode (like's mode, owner where permitted, and times, as the CLI keeps its input's; else
+    0666 less the umask), renamed into place and its directory synced, so that a crash leaves
+    path absent or complete."""
     fd, temp = _writable_temp(path)
     try:
         produce(fd)
+        if like is not None:
+            try:
+                os.fchown(fd, like.st_uid, like.st_gid)
+            except PermissionError:
+                pass  # another user's file: ours to own
+            os.fchmod(fd, stat.S_IMODE(like.st_mode))
+            os.utime(fd, ns=(like.st_atime_ns, like.st_mtime_ns))
+        else:
+            os.fchmod(fd, 0o666 & ~_umask())
         os.fsync(fd)
         os.close(fd)
         fd = -1
-        os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, path)
     except BaseException:
         if fd >= 0:
             os.close(fd)
         os.unlink(temp)
         raise
+    directory = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    except OSError:
+        pass  # some file systems cannot sync a directory; the file itself is synced
+    finally:
+        os.close(directory)
 
 
 def _umask():
@@ -332,8 +352,10 @@ def compress_file(src, dst=None, dtype=None, threads=None, chunk_size=None):
     """Compresses a file as the CLI does (`emzip compress`), to the same bytes: a safetensors
     checkpoint into a container, or, with dtype, any file into one frame of that type. dst
     defaults to src + ".emz". A directory is a sharded checkpoint: each *.safetensors and
-    *.safetensors.index.json in it is compressed, into dst (a directory) or beside it.
-    Returns the output path (for a directory, the list of them)."""
+    *.safetensors.index.json in it is compressed, into dst (a directory) or beside it. Each
+    output keeps its input's mode, times and (where permitted) owner, as the CLI's do, and is
+    synced to disk before it gets its name. Returns the output path (for a directory, the list
+    of them)."""
     src = os.fspath(src)
     if os.path.isdir(src):
         if dtype is not None:
@@ -353,10 +375,12 @@ def compress_file(src, dst=None, dtype=None, threads=None, chunk_size=None):
                     ".safetensors"):
                 raise _core.Error(f"{src}: not a safetensors file; give dtype= to compress raw "
                                   "tensor data")
-            _write_atomically(dst, lambda out: _core.compress_safetensors(fd, out, **options))
+            _write_atomically(dst, lambda out: _core.compress_safetensors(fd, out, **options),
+                              like=os.fstat(fd))
         else:
             kind = _dtypes.codec_type(dtype)
-            _write_atomically(dst, lambda out: _core.compress_stream(fd, out, kind, **options))
+            _write_atomically(dst, lambda out: _core.compress_stream(fd, out, kind, **options),
+                              like=os.fstat(fd))
     return dst
 
 
@@ -379,7 +403,8 @@ def decompress_file(src, dst=None, threads=None, verify=True, max_size=None, mem
     reader = _core.Reader(os.fsdecode(src), max_size=max_size, memory_limit=memory_limit)
     try:
         _write_atomically(dst, lambda out: reader.decompress_to(out, threads=threads,
-                                                                verify=verify))
+                                                                verify=verify),
+                          like=os.stat(src))
     finally:
         reader.close()
     return dst

@@ -160,3 +160,22 @@ def test_get_slice(sample_files, tmp_path, framework):
                 assert raw_bytes(s[key]) == raw_bytes(t[key]), (name, key)
             if len(shape) > 1:
                 assert raw_bytes(s[: n // 2, 0]) == raw_bytes(t[: n // 2, 0])
+
+
+def test_outputs_keep_mode_and_times_as_the_cli_does(sample_files, cli, tmp_path):
+    import os
+
+    src = tmp_path / "m.safetensors"
+    shutil.copyfile(sample_files[0], src)
+    os.chmod(src, 0o640)
+    os.utime(src, ns=(1_600_000_000_123_456_789, 1_500_000_000_987_654_321))
+    ours = pathlib.Path(emzip.compress_file(src))
+    theirs = tmp_path / "cli.emz"
+    subprocess.run([cli, "compress", "-q", "-o", str(theirs), str(src)], check=True)
+    for out in (ours, theirs):
+        st = out.stat()
+        assert (st.st_mode & 0o7777, st.st_mtime_ns) == (0o640, 1_500_000_000_987_654_321), out
+    back = pathlib.Path(emzip.decompress_file(ours, tmp_path / "back.safetensors"))
+    assert back.stat().st_mode & 0o7777 == 0o640
+    assert back.stat().st_mtime_ns == ours.stat().st_mtime_ns
+    assert back.read_bytes() == src.read_bytes()
