@@ -471,14 +471,20 @@ static uint8_t *load(const char *dir, const char *name, size_t *size) {
     return p;
 }
 
-Test(container_v1, truncations_and_bit_flips_fail_cleanly, .timeout = 600) {
+/* The sample's age.mxfp4 checkpoint and its committed version 1 container. */
+static void load_v1_age(uint8_t **file, size_t *size, uint8_t **c, size_t *csize) {
     const char *sample = getenv("EMZIP_TEST_SAMPLE");
     cr_assert(sample != NULL, "EMZIP_TEST_SAMPLE (tests/data) is not set");
     char v1[4096];
     snprintf(v1, sizeof v1, "%s/v1", sample);
+    *file = load(sample, "age.mxfp4.safetensors", size);
+    *c = load(v1, "age.mxfp4.emz", csize);
+}
+
+Test(container_v1, truncations_and_bit_flips_fail_cleanly, .timeout = 600) {
     size_t size, csize;
-    uint8_t *file = load(sample, "age.mxfp4.safetensors", &size);
-    uint8_t *c = load(v1, "age.mxfp4.emz", &csize);
+    uint8_t *file, *c;
+    load_v1_age(&file, &size, &c, &csize);
     cr_assert(memcmp(c,
                      "\x89"
                      "EMC",
@@ -516,13 +522,9 @@ static int flaky_read(void *opaque, void *buf, size_t size, uint64_t offset) {
  * fails that call with EMZ_ERROR_IO and is not remembered: once reads work, the same reader
  * decodes everything. */
 Test(container_v1, a_failed_read_is_not_remembered) {
-    const char *sample = getenv("EMZIP_TEST_SAMPLE");
-    cr_assert(sample != NULL, "EMZIP_TEST_SAMPLE (tests/data) is not set");
-    char v1[4096];
-    snprintf(v1, sizeof v1, "%s/v1", sample);
     size_t size, csize;
-    uint8_t *file = load(sample, "age.mxfp4.safetensors", &size);
-    uint8_t *c = load(v1, "age.mxfp4.emz", &csize);
+    uint8_t *file, *c;
+    load_v1_age(&file, &size, &c, &csize);
     flaky f = {c, csize, 0, 0};
     emz_source src = {flaky_read, &f, csize};
     emz_reader *r = NULL;
