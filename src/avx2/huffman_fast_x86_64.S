@@ -1,4 +1,5 @@
-/* huffman_fast_x86_64.S - the four-lane Huffman fast loop for x86-64 with BMI2.
+/* huffman_fast_x86_64.S - the four-lane Huffman fast loop for x86-64 with BMI2, and the
+ * eight-lane lockstep loop for streams of long codes (below).
  *
  * Why assembly: the loop needs 15 live registers (bits, count and out of four lanes, the
  * table, two temporaries), and compilers spill some of them, or turn the lane arithmetic
@@ -108,6 +109,120 @@ emz_huff_fast4_x86_64:
     .endr
     ret
     .size   emz_huff_fast4_x86_64, .-emz_huff_fast4_x86_64
+
+/* void emz_huff_lockstep8_x86_64(emz_huff_lanes8 *lanes, const uint16_t *single, size_t rounds)
+ * rdi = lanes, rsi = single, rdx = rounds >= 1.
+ *
+ * Eight lanes in lockstep, one single-code lookup each a step: for streams of long codes
+ * (whole bytes: ~6.7 bits a symbol, so a multi-code lookup yields one symbol anyway). A lookup
+ * is five instructions: and, one 16-bit load of length | symbol << 8, a shift by it (shrx
+ * takes the low six bits: the length), and a store of the symbol from the second byte
+ * register, %ch. No count to update: the bits carry a marker (huffman_decode_template.h).
+ * Registers: bits of lanes 0..7 in r8..r15; table rdx; the outputs through rsi = lane 0's,
+ * rdi = stride, rbx = lane 3's, rbp = lane 6's, so that every lane is one addressing mode
+ * away (%ch forbids REX prefixes: the address registers must be legacy ones); temporaries
+ * rax, rcx. In pointers and the round counter live on the stack. */
+.macro LOOKUP8 B, ADDR
+    mov     \B, %rax
+    and     $2047, %eax
+    movzwl  (%rdx,%rax,2), %ecx
+    shrx    %rcx, \B, \B
+    mov     %ch, \ADDR
+.endm
+
+.macro STEP8 D
+    LOOKUP8 %r8, "\D(%rsi)"
+    LOOKUP8 %r9, "\D(%rsi,%rdi,1)"
+    LOOKUP8 %r10, "\D(%rsi,%rdi,2)"
+    LOOKUP8 %r11, "\D(%rbx)"
+    LOOKUP8 %r12, "\D(%rsi,%rdi,4)"
+    LOOKUP8 %r13, "\D(%rbx,%rdi,2)"
+    LOOKUP8 %r14, "\D(%rbp)"
+    LOOKUP8 %r15, "\D(%rbx,%rdi,4)"
+.endm
+
+/* used = leading zeros; in += used / 8; bits = (load64(in) | 1 << 63) >> used % 8 */
+.macro REFILL8 K, B
+    lzcnt   \B, %rcx
+    mov     %rcx, %rax
+    shr     $3, %eax
+    add     \K*8(%rsp), %rax
+    mov     %rax, \K*8(%rsp)
+    mov     (%rax), %rax
+    bts     $63, %rax
+    and     $7, %ecx
+    shrx    %rcx, %rax, \B
+.endm
+
+    .globl  emz_huff_lockstep8_x86_64
+    .hidden emz_huff_lockstep8_x86_64
+    .type   emz_huff_lockstep8_x86_64, @function
+emz_huff_lockstep8_x86_64:
+    .irp    r, rbx, rbp, r12, r13, r14, r15
+    push    %\r
+    .endr
+    sub     $88, %rsp               /* 0..63 in[8], 64 rounds, 72 lanes */
+    mov     %rdi, 72(%rsp)
+    mov     %rdx, 64(%rsp)
+    mov     %rsi, %rdx
+    .irp    k, 0, 8, 16, 24, 32, 40, 48, 56
+    mov     \k(%rdi), %rax
+    mov     %rax, \k(%rsp)
+    .endr
+    mov     64(%rdi), %r8
+    mov     72(%rdi), %r9
+    mov     80(%rdi), %r10
+    mov     88(%rdi), %r11
+    mov     96(%rdi), %r12
+    mov     104(%rdi), %r13
+    mov     112(%rdi), %r14
+    mov     120(%rdi), %r15
+    mov     128(%rdi), %rsi         /* out */
+    mov     136(%rdi), %rcx         /* stride */
+    lea     (%rcx,%rcx,2), %rax
+    lea     (%rsi,%rax,1), %rbx
+    lea     (%rsi,%rax,2), %rbp
+    mov     %rcx, %rdi
+    .p2align 5
+2:
+    REFILL8 0, %r8
+    REFILL8 1, %r9
+    REFILL8 2, %r10
+    REFILL8 3, %r11
+    REFILL8 4, %r12
+    REFILL8 5, %r13
+    REFILL8 6, %r14
+    REFILL8 7, %r15
+    STEP8   0
+    STEP8   1
+    STEP8   2
+    STEP8   3
+    STEP8   4
+    add     $5, %rsi
+    add     $5, %rbx
+    add     $5, %rbp
+    decq    64(%rsp)
+    jnz     2b
+
+    mov     72(%rsp), %rax
+    .irp    k, 0, 8, 16, 24, 32, 40, 48, 56
+    mov     \k(%rsp), %rcx
+    mov     %rcx, \k(%rax)
+    .endr
+    mov     %r8, 64(%rax)
+    mov     %r9, 72(%rax)
+    mov     %r10, 80(%rax)
+    mov     %r11, 88(%rax)
+    mov     %r12, 96(%rax)
+    mov     %r13, 104(%rax)
+    mov     %r14, 112(%rax)
+    mov     %r15, 120(%rax)
+    add     $88, %rsp
+    .irp    r, r15, r14, r13, r12, rbp, rbx
+    pop     %\r
+    .endr
+    ret
+    .size   emz_huff_lockstep8_x86_64, .-emz_huff_lockstep8_x86_64
 
 #endif
     .section .note.GNU-stack,"",@progbits

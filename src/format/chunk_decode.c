@@ -50,7 +50,7 @@ static emz_status read_stream_syms(const emz_kernels *k, reader *r, size_t n, un
         total += lane_sizes[l];
     }
     if (total > (uint64_t)(r->end - r->p)) return EMZ_ERROR_CORRUPT;
-    emz_huff_dec_init(len, n, &s->dec);
+    emz_huff_dec_init(len, n, emz_huff_dec_wants_multi(n, total), &s->dec);
     emz_status st = k->huff_decode(r->p, lane_sizes, r->readable_end, &s->dec, syms, n);
     r->p += total;
     return st;

@@ -358,17 +358,29 @@ size_t emz_huff_table_read(const uint8_t *in, size_t avail, unsigned alphabet, u
     return size;
 }
 
-void emz_huff_dec_init(const uint8_t len[256], size_t n, emz_huff_dec *dec) {
+/* A lookup of the multi-code table yields about 11 / (average code length) symbols, rounded
+ * down to whole codes: at 6.7 bits a symbol (FP8 whole bytes) 1.04 of them, so the four-lane
+ * loop does one lookup a symbol, while the eight-lane lockstep loop does one with fewer
+ * instructions and twice the lanes in flight, and needs no multi-code table (whose 2048
+ * entries cost ~5 us to build). Below the threshold (exponents: 2-3 bits, two to four codes a
+ * lookup) the multi-code table wins. */
+#define EMZ_LOCKSTEP_MIN_BITS_X2 11 /* 5.5 bits a symbol */
+bool emz_huff_dec_wants_multi(size_t n, uint64_t lane_bytes) {
+    return lane_bytes * 8 * 2 < (uint64_t)n * EMZ_LOCKSTEP_MIN_BITS_X2;
+}
+
+void emz_huff_dec_init(const uint8_t len[256], size_t n, bool multi, emz_huff_dec *dec) {
     emz_huff_enc enc;
     emz_huff_enc_init(len, &enc);
     for (unsigned s = 0; s < 256; s++) {
         unsigned l = len[s];
         if (!l) continue;
-        uint16_t entry = (uint16_t)(s | l << 8);
+        uint16_t entry = (uint16_t)(l | s << 8);
         for (uint32_t i = enc.code[s]; i < EMZ_HUFF_TABLE_SIZE; i += 1u << l)
             dec->single[i] = entry;
     }
-    if (emz_huff_lane_count(n) == 1) return;
+    dec->has_multi = multi && emz_huff_lane_count(n) > 1;
+    if (!dec->has_multi) return;
     /* A lookup of the next 11 bits yields every code that lies wholly inside them, up to
      * four. A code found at the shifted index i >> used is valid only if it fits in the bits
      * that remain, because the high bits of the shifted index are zeros, not stream bits.
@@ -379,9 +391,9 @@ void emz_huff_dec_init(const uint8_t len[256], size_t n, emz_huff_dec *dec) {
         uint32_t used = 0, n = 0;
         memset(e, 0, 8);
         while (n < EMZ_HUFF_MULTI_CODES) {
-            uint32_t u = dec->single[i >> used], l = u >> 8;
+            uint32_t u = dec->single[i >> used], l = u & 0xFF;
             if (used + l > EMZ_HUFF_MAX_LEN) break;
-            e[1 + n++] = (uint8_t)u;
+            e[1 + n++] = (uint8_t)(u >> 8);
             used += l;
         }
         e[0] = (uint8_t)used;
