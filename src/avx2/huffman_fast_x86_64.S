@@ -15,6 +15,7 @@
  * void emz_huff_fast4_x86_64(emz_huff_lanes4 *lanes, const uint8_t (*multi)[8], size_t rounds)
  * System V AMD64 ABI: rdi = lanes, rsi = multi, rdx = rounds >= 1. */
 #if defined(__x86_64__) && defined(__ELF__)
+#include "avx2/huffman_fast_x86_64.h"
 
     .text
     .globl  emz_huff_fast4_x86_64
@@ -117,39 +118,52 @@ emz_huff_fast4_x86_64:
  * (whole bytes: ~6.7 bits a symbol, so a multi-code lookup yields one symbol anyway). A lookup
  * is five instructions: and, one 16-bit load of length | symbol << 8, a shift by it (shrx
  * takes the low six bits: the length), and a store of the symbol from the second byte
- * register, %ch. No count to update: the bits carry a marker (huffman_decode_template.h).
- * Registers: bits of lanes 0..7 in r8..r15; table rdx; the outputs through rsi = lane 0's,
- * rdi = stride, rbx = lane 3's, rbp = lane 6's, so that every lane is one addressing mode
- * away (%ch forbids REX prefixes: the address registers must be legacy ones); temporaries
- * rax, rcx. In pointers and the round counter live on the stack. */
-.macro LOOKUP8 B, ADDR
+ * register, %ch (which forbids a REX prefix: the address register must be a legacy one). No
+ * count to update: the bits carry a marker (huffman_decode_template.h). Lane k's symbols go to
+ * row k of the tile, EMZ_HUFF_TILE_STRIDE bytes apart, so one register (rsi) and an immediate
+ * address every lane.
+ * Registers: bits of lanes 0..7 in r8..r15; table rdx; rsi the tile column; rbp the marker
+ * bit; in pointers of lanes 0 and 1 in rdi and rbx, of the others on the stack with the round
+ * counter; temporaries rax, rcx. */
+.macro LOOKUP8 B, K, D
     mov     \B, %rax
     and     $2047, %eax
     movzwl  (%rdx,%rax,2), %ecx
     shrx    %rcx, \B, \B
-    mov     %ch, \ADDR
+    mov     %ch, \K*EMZ_HUFF_TILE_STRIDE+\D(%rsi)
 .endm
 
 .macro STEP8 D
-    LOOKUP8 %r8, "\D(%rsi)"
-    LOOKUP8 %r9, "\D(%rsi,%rdi,1)"
-    LOOKUP8 %r10, "\D(%rsi,%rdi,2)"
-    LOOKUP8 %r11, "\D(%rbx)"
-    LOOKUP8 %r12, "\D(%rsi,%rdi,4)"
-    LOOKUP8 %r13, "\D(%rbx,%rdi,2)"
-    LOOKUP8 %r14, "\D(%rbp)"
-    LOOKUP8 %r15, "\D(%rbx,%rdi,4)"
+    LOOKUP8 %r8, 0, \D
+    LOOKUP8 %r9, 1, \D
+    LOOKUP8 %r10, 2, \D
+    LOOKUP8 %r11, 3, \D
+    LOOKUP8 %r12, 4, \D
+    LOOKUP8 %r13, 5, \D
+    LOOKUP8 %r14, 6, \D
+    LOOKUP8 %r15, 7, \D
 .endm
 
-/* used = leading zeros; in += used / 8; bits = (load64(in) | 1 << 63) >> used % 8 */
-.macro REFILL8 K, B
+/* used = leading zeros; in += used / 8; bits = (load64(in) | marker) >> used % 8; with the in
+ * pointer on the stack (REFILL8M, slot K) or in a register (REFILL8R). */
+.macro REFILL8M K, B
     lzcnt   \B, %rcx
     mov     %rcx, %rax
     shr     $3, %eax
     add     \K*8(%rsp), %rax
     mov     %rax, \K*8(%rsp)
     mov     (%rax), %rax
-    bts     $63, %rax
+    or      %rbp, %rax
+    and     $7, %ecx
+    shrx    %rcx, %rax, \B
+.endm
+.macro REFILL8R IN, B
+    lzcnt   \B, %rcx
+    mov     %rcx, %rax
+    shr     $3, %eax
+    add     %rax, \IN
+    mov     (\IN), %rax
+    or      %rbp, %rax
     and     $7, %ecx
     shrx    %rcx, %rax, \B
 .endm
@@ -161,13 +175,13 @@ emz_huff_lockstep8_x86_64:
     .irp    r, rbx, rbp, r12, r13, r14, r15
     push    %\r
     .endr
-    sub     $88, %rsp               /* 0..63 in[8], 64 rounds, 72 lanes */
-    mov     %rdi, 72(%rsp)
+    sub     $72, %rsp               /* 16..63 in[2..7], 64 rounds; then the lanes pointer */
     mov     %rdx, 64(%rsp)
     mov     %rsi, %rdx
-    .irp    k, 0, 8, 16, 24, 32, 40, 48, 56
+    push    %rdi                    /* at 0; every other offset moves up by 8 */
+    .irp    k, 16, 24, 32, 40, 48, 56
     mov     \k(%rdi), %rax
-    mov     %rax, \k(%rsp)
+    mov     %rax, \k+8(%rsp)
     .endr
     mov     64(%rdi), %r8
     mov     72(%rdi), %r9
@@ -177,36 +191,35 @@ emz_huff_lockstep8_x86_64:
     mov     104(%rdi), %r13
     mov     112(%rdi), %r14
     mov     120(%rdi), %r15
-    mov     128(%rdi), %rsi         /* out */
-    mov     136(%rdi), %rcx         /* stride */
-    lea     (%rcx,%rcx,2), %rax
-    lea     (%rsi,%rax,1), %rbx
-    lea     (%rsi,%rax,2), %rbp
-    mov     %rcx, %rdi
+    mov     128(%rdi), %rsi         /* the tile */
+    mov     8(%rdi), %rbx
+    mov     (%rdi), %rdi
+    mov     $1, %ebp
+    shl     $63, %rbp
     .p2align 5
-2:
-    REFILL8 0, %r8
-    REFILL8 1, %r9
-    REFILL8 2, %r10
-    REFILL8 3, %r11
-    REFILL8 4, %r12
-    REFILL8 5, %r13
-    REFILL8 6, %r14
-    REFILL8 7, %r15
+3:
+    REFILL8R %rdi, %r8
+    REFILL8R %rbx, %r9
+    REFILL8M 3, %r10
+    REFILL8M 4, %r11
+    REFILL8M 5, %r12
+    REFILL8M 6, %r13
+    REFILL8M 7, %r14
+    REFILL8M 8, %r15
     STEP8   0
     STEP8   1
     STEP8   2
     STEP8   3
     STEP8   4
     add     $5, %rsi
-    add     $5, %rbx
-    add     $5, %rbp
-    decq    64(%rsp)
-    jnz     2b
+    decq    72(%rsp)
+    jnz     3b
 
-    mov     72(%rsp), %rax
-    .irp    k, 0, 8, 16, 24, 32, 40, 48, 56
-    mov     \k(%rsp), %rcx
+    mov     (%rsp), %rax
+    mov     %rdi, (%rax)
+    mov     %rbx, 8(%rax)
+    .irp    k, 16, 24, 32, 40, 48, 56
+    mov     \k+8(%rsp), %rcx
     mov     %rcx, \k(%rax)
     .endr
     mov     %r8, 64(%rax)
@@ -217,7 +230,7 @@ emz_huff_lockstep8_x86_64:
     mov     %r13, 104(%rax)
     mov     %r14, 112(%rax)
     mov     %r15, 120(%rax)
-    add     $88, %rsp
+    add     $80, %rsp
     .irp    r, r15, r14, r13, r12, rbp, rbx
     pop     %\r
     .endr

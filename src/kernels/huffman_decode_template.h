@@ -138,11 +138,11 @@ static void decode_one_single(lane_state *s, const uint8_t *readable_end, const 
 
 /* Lockstep decoding, for streams without a multi-code table (long codes: about one per
  * lookup anyway). Every lane decodes one symbol a step, so the lanes' outputs advance together
- * and one pointer addresses them all (lane k at out + k * stride), which leaves registers for
- * eight lanes in flight. A lane's bits are held with a marker: the stream bits from byte in on,
- * shifted right by those used, with a 1 above the valid ones; the bits used since in are then
- * the leading zeros, and no count is updated per lookup. A refill moves in by whole bytes
- * used and reloads, leaving 56..63 valid bits, enough for five lookups of at most 11.
+ * and one pointer addresses them all (lane k at row k of a tile, at a fixed distance), which
+ * leaves registers for eight lanes in flight. A lane's bits are held with a marker: the stream bits
+ * from byte in on, shifted right by those used, with a 1 above the valid ones; the bits used since
+ * in are then the leading zeros, and no count is updated per lookup. A refill moves in by whole
+ * bytes used and reloads, leaving 56..63 valid bits, enough for five lookups of at most 11.
  *
  * The symbols go to a tile on the stack, then each lane's row to its place: lanes are 8 KiB
  * apart in whole chunks, and eight byte stores a step to addresses 4 KiB apart ran 1.6x slower
@@ -150,6 +150,9 @@ static void decode_one_single(lane_state *s, const uint8_t *readable_end, const 
 #define MARKER ((uint64_t)1 << 63)
 #define TILE_ROUNDS 200
 #define TILE_STRIDE 1040 /* TILE_ROUNDS * LOOKUPS_PER_ROUND, and rows not 4 KiB apart */
+#ifdef EMZ_HUFF_LOCKSTEP8
+_Static_assert(TILE_STRIDE == EMZ_HUFF_TILE_STRIDE, "the assembly loop's row distance");
+#endif
 
 static inline unsigned bits_used(uint64_t marked) {
     return (unsigned)__builtin_clzll(marked); /* never 64: the marker is set */
@@ -225,7 +228,7 @@ static inline void decode_lockstep(lane_state *s, unsigned L, const uint8_t *rea
             emz_huff_lanes8 f;
             for (unsigned k = 0; k < 8; k++)
                 f.in[k] = in[k], f.bits[k] = bits[k];
-            f.out = tile, f.stride = TILE_STRIDE;
+            f.out = tile;
             EMZ_HUFF_LOCKSTEP8(&f, single, rounds);
             for (unsigned k = 0; k < 8; k++)
                 in[k] = f.in[k], bits[k] = f.bits[k];
