@@ -53,8 +53,9 @@ static void check_stream(const uint8_t *syms, size_t n, const char *what) {
     emz_huff_lengths(hist, 256, len);
     emz_huff_enc enc;
     emz_huff_enc_init(len, &enc);
-    static emz_huff_dec dec;
-    emz_huff_dec_init(len, n, &dec);
+    static emz_huff_dec dec[2]; /* without and with the multi-code table: both decode paths */
+    emz_huff_dec_init(len, n, false, &dec[0]);
+    emz_huff_dec_init(len, n, true, &dec[1]);
 
     size_t cap = 2 * n + 64;
     uint8_t *ref = tu_xmalloc(cap + 8), *buf = tu_xmalloc(cap + 8 + 7), *out = tu_xmalloc(n + 8);
@@ -74,11 +75,13 @@ static void check_stream(const uint8_t *syms, size_t n, const char *what) {
                           memcmp(dst, ref, bytes) == 0,
                       "%s: %s encode differs from scalar (n %zu, offset %u)", k->name, what, n,
                       off);
-            memset(out, 0xA5, n + 8);
-            cr_assert(k->huff_decode(dst, sizes, dst + bytes, &dec, out, n) == EMZ_OK,
-                      "%s: %s decode failed (n %zu)", k->name, what, n);
-            cr_assert(memcmp(out, syms, n) == 0 && out[n] == 0xA5, "%s: %s decode differs (n %zu)",
-                      k->name, what, n);
+            for (unsigned m = 0; m < 2; m++) {
+                memset(out, 0xA5, n + 8);
+                cr_assert(k->huff_decode(dst, sizes, dst + bytes, &dec[m], out, n) == EMZ_OK,
+                          "%s: %s decode failed (n %zu, multi %u)", k->name, what, n, m);
+                cr_assert(memcmp(out, syms, n) == 0 && out[n] == 0xA5,
+                          "%s: %s decode differs (n %zu, multi %u)", k->name, what, n, m);
+            }
         }
         /* A cap one byte short of the size must be refused, by every implementation. */
         if (ref_bytes > 0)

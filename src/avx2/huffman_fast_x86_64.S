@@ -1,4 +1,5 @@
-/* huffman_fast_x86_64.S - the four-lane Huffman fast loop for x86-64 with BMI2.
+/* huffman_fast_x86_64.S - the four-lane Huffman fast loop for x86-64 with BMI2, and the
+ * eight-lane lockstep loop for streams of long codes (below).
  *
  * Why assembly: the loop needs 15 live registers (bits, count and out of four lanes, the
  * table, two temporaries), and compilers spill some of them, or turn the lane arithmetic
@@ -14,6 +15,7 @@
  * void emz_huff_fast4_x86_64(emz_huff_lanes4 *lanes, const uint8_t (*multi)[8], size_t rounds)
  * System V AMD64 ABI: rdi = lanes, rsi = multi, rdx = rounds >= 1. */
 #if defined(__x86_64__) && defined(__ELF__)
+#include "avx2/huffman_fast_x86_64.h"
 
     .text
     .globl  emz_huff_fast4_x86_64
@@ -108,6 +110,132 @@ emz_huff_fast4_x86_64:
     .endr
     ret
     .size   emz_huff_fast4_x86_64, .-emz_huff_fast4_x86_64
+
+/* void emz_huff_lockstep8_x86_64(emz_huff_lanes8 *lanes, const uint16_t *single, size_t rounds)
+ * rdi = lanes, rsi = single, rdx = rounds >= 1.
+ *
+ * Eight lanes in lockstep, one single-code lookup each a step: for streams of long codes
+ * (whole bytes: ~6.7 bits a symbol, so a multi-code lookup yields one symbol anyway). A lookup
+ * is five instructions: and, one 16-bit load of length | symbol << 8, a shift by it (shrx
+ * takes the low six bits: the length), and a store of the symbol from the second byte
+ * register, %ch (which forbids a REX prefix: the address register must be a legacy one). No
+ * count to update: the bits carry a marker (huffman_decode_template.h). Lane k's symbols go to
+ * row k of the tile, EMZ_HUFF_TILE_STRIDE bytes apart, so one register (rsi) and an immediate
+ * address every lane.
+ * Registers: bits of lanes 0..7 in r8..r15; table rdx; rsi the tile column; rbp the marker
+ * bit; in pointers of lanes 0 and 1 in rdi and rbx, of the others on the stack with the round
+ * counter; temporaries rax, rcx. */
+.macro LOOKUP8 B, K, D
+    mov     \B, %rax
+    and     $2047, %eax
+    movzwl  (%rdx,%rax,2), %ecx
+    shrx    %rcx, \B, \B
+    mov     %ch, \K*EMZ_HUFF_TILE_STRIDE+\D(%rsi)
+.endm
+
+.macro STEP8 D
+    LOOKUP8 %r8, 0, \D
+    LOOKUP8 %r9, 1, \D
+    LOOKUP8 %r10, 2, \D
+    LOOKUP8 %r11, 3, \D
+    LOOKUP8 %r12, 4, \D
+    LOOKUP8 %r13, 5, \D
+    LOOKUP8 %r14, 6, \D
+    LOOKUP8 %r15, 7, \D
+.endm
+
+/* used = leading zeros; in += used / 8; bits = (load64(in) | marker) >> used % 8; with the in
+ * pointer on the stack (REFILL8M, slot K) or in a register (REFILL8R). */
+.macro REFILL8M K, B
+    lzcnt   \B, %rcx
+    mov     %rcx, %rax
+    shr     $3, %eax
+    add     \K*8(%rsp), %rax
+    mov     %rax, \K*8(%rsp)
+    mov     (%rax), %rax
+    or      %rbp, %rax
+    and     $7, %ecx
+    shrx    %rcx, %rax, \B
+.endm
+.macro REFILL8R IN, B
+    lzcnt   \B, %rcx
+    mov     %rcx, %rax
+    shr     $3, %eax
+    add     %rax, \IN
+    mov     (\IN), %rax
+    or      %rbp, %rax
+    and     $7, %ecx
+    shrx    %rcx, %rax, \B
+.endm
+
+    .globl  emz_huff_lockstep8_x86_64
+    .hidden emz_huff_lockstep8_x86_64
+    .type   emz_huff_lockstep8_x86_64, @function
+emz_huff_lockstep8_x86_64:
+    .irp    r, rbx, rbp, r12, r13, r14, r15
+    push    %\r
+    .endr
+    sub     $72, %rsp               /* 16..63 in[2..7], 64 rounds; then the lanes pointer */
+    mov     %rdx, 64(%rsp)
+    mov     %rsi, %rdx
+    push    %rdi                    /* at 0; every other offset moves up by 8 */
+    .irp    k, 16, 24, 32, 40, 48, 56
+    mov     \k(%rdi), %rax
+    mov     %rax, \k+8(%rsp)
+    .endr
+    mov     64(%rdi), %r8
+    mov     72(%rdi), %r9
+    mov     80(%rdi), %r10
+    mov     88(%rdi), %r11
+    mov     96(%rdi), %r12
+    mov     104(%rdi), %r13
+    mov     112(%rdi), %r14
+    mov     120(%rdi), %r15
+    mov     128(%rdi), %rsi         /* the tile */
+    mov     8(%rdi), %rbx
+    mov     (%rdi), %rdi
+    mov     $1, %ebp
+    shl     $63, %rbp
+    .p2align 5
+3:
+    REFILL8R %rdi, %r8
+    REFILL8R %rbx, %r9
+    REFILL8M 3, %r10
+    REFILL8M 4, %r11
+    REFILL8M 5, %r12
+    REFILL8M 6, %r13
+    REFILL8M 7, %r14
+    REFILL8M 8, %r15
+    STEP8   0
+    STEP8   1
+    STEP8   2
+    STEP8   3
+    STEP8   4
+    add     $5, %rsi
+    decq    72(%rsp)
+    jnz     3b
+
+    mov     (%rsp), %rax
+    mov     %rdi, (%rax)
+    mov     %rbx, 8(%rax)
+    .irp    k, 16, 24, 32, 40, 48, 56
+    mov     \k+8(%rsp), %rcx
+    mov     %rcx, \k(%rax)
+    .endr
+    mov     %r8, 64(%rax)
+    mov     %r9, 72(%rax)
+    mov     %r10, 80(%rax)
+    mov     %r11, 88(%rax)
+    mov     %r12, 96(%rax)
+    mov     %r13, 104(%rax)
+    mov     %r14, 112(%rax)
+    mov     %r15, 120(%rax)
+    add     $80, %rsp
+    .irp    r, r15, r14, r13, r12, rbp, rbx
+    pop     %\r
+    .endr
+    ret
+    .size   emz_huff_lockstep8_x86_64, .-emz_huff_lockstep8_x86_64
 
 #endif
     .section .note.GNU-stack,"",@progbits

@@ -2,6 +2,9 @@
 #ifndef EMZ_HUFFMAN_FAST_X86_64_H
 #define EMZ_HUFFMAN_FAST_X86_64_H
 
+#define EMZ_HUFF_TILE_STRIDE 1040
+
+#ifndef __ASSEMBLER__
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,5 +20,23 @@ typedef struct emz_huff_lanes4 {
  * the C loop in kernels/huffman_decode_template.h does; the caller has checked that no round
  * reads or writes out of bounds. */
 void emz_huff_fast4_x86_64(emz_huff_lanes4 *lanes, const uint8_t (*multi)[8], size_t rounds);
+
+/* Eight lanes in lockstep (huffman_decode_template.h, decode_lockstep): each lane's bits in
+ * the marked form, from byte in[k] on; lane k's next symbol goes to out + k *
+ * EMZ_HUFF_TILE_STRIDE (the template's TILE_STRIDE: the assembly addresses each lane with it as
+ * an immediate). */
+typedef struct emz_huff_lanes8 {
+    const uint8_t *in[8];
+    uint64_t bits[8];
+    uint8_t *out;
+} emz_huff_lanes8;
+
+/* Runs rounds >= 1 rounds (a refill of each lane, then five single-code lookups in each), as
+ * the C loop lockstep_rounds does; single[] entries are length | symbol << 8. The caller has
+ * checked that no round reads or writes out of bounds. Needs LZCNT (every AVX2 + BMI2 CPU has
+ * it; the folder is built with -mlzcnt). Leaves in[] and bits[] updated, not out. */
+void emz_huff_lockstep8_x86_64(emz_huff_lanes8 *lanes, const uint16_t *single, size_t rounds);
+
+#endif /* __ASSEMBLER__ */
 
 #endif

@@ -19,19 +19,25 @@ typedef struct reader {
     const emz_chunk_tables *tables; /* SHARED streams' tables, or NULL */
 } reader;
 
-/* The lane table and lanes of a HUFFMAN or SHARED stream of n symbols, decoded with dec. */
-static emz_status read_lanes(const emz_kernels *k, reader *r, size_t n, const emz_huff_dec *dec,
-                             uint8_t *syms) {
+/* The lane table of a HUFFMAN or SHARED stream of n symbols: its lanes' sizes and their sum,
+ * which must fit in the payload. */
+static emz_status read_lane_table(reader *r, size_t n, uint32_t lane_sizes[EMZ_HUFF_LANES],
+                                  uint64_t *total) {
     unsigned lanes = emz_huff_lane_count(n);
-    uint32_t lane_sizes[EMZ_HUFF_LANES];
-    uint64_t total = 0;
+    *total = 0;
     for (unsigned l = 0; l < lanes; l++) {
         size_t used = emz_leb128_read(r->p, (size_t)(r->end - r->p), &lane_sizes[l]);
         if (!used) return EMZ_ERROR_CORRUPT;
         r->p += used;
-        total += lane_sizes[l];
+        *total += lane_sizes[l];
     }
-    if (total > (uint64_t)(r->end - r->p)) return EMZ_ERROR_CORRUPT;
+    return *total > (uint64_t)(r->end - r->p) ? EMZ_ERROR_CORRUPT : EMZ_OK;
+}
+
+/* The lanes after a lane table, decoded with dec. */
+static emz_status read_lanes(const emz_kernels *k, reader *r, size_t n,
+                             const uint32_t lane_sizes[EMZ_HUFF_LANES], uint64_t total,
+                             const emz_huff_dec *dec, uint8_t *syms) {
     emz_status st = k->huff_decode(r->p, lane_sizes, r->readable_end, dec, syms, n);
     r->p += total;
     return st;
@@ -52,7 +58,10 @@ static emz_status read_shared(const emz_kernels *k, reader *r, size_t n, unsigne
     else if (set->width[table] != width)
         s->shared_fault = EMZ_SHARED_FAULT_WIDTH;
     if (s->shared_fault != EMZ_SHARED_FAULT_NONE) return EMZ_ERROR_CORRUPT;
-    return read_lanes(k, r, n, &r->tables->dec[table], syms);
+    uint32_t lane_sizes[EMZ_HUFF_LANES];
+    uint64_t total;
+    emz_status st = read_lane_table(r, n, lane_sizes, &total);
+    return st != EMZ_OK ? st : read_lanes(k, r, n, lane_sizes, total, &r->tables->dec[table], syms);
 }
 
 /* Decodes a stream of n symbols of width bits (<= 8) into syms, one per byte. */
@@ -80,8 +89,13 @@ static emz_status read_stream_syms(const emz_kernels *k, reader *r, size_t n, un
     size_t table = emz_huff_table_read(r->p, avail, 1u << width, r->version, len);
     if (!table || table == EMZ_HUFF_TABLE_SHORT) return EMZ_ERROR_CORRUPT;
     r->p += table;
-    emz_huff_dec_init(len, n, &s->dec);
-    return read_lanes(k, r, n, &s->dec, syms);
+    uint32_t lane_sizes[EMZ_HUFF_LANES];
+    uint64_t total;
+    emz_status st = read_lane_table(r, n, lane_sizes, &total);
+    if (st != EMZ_OK) return st;
+    /* the multi-code table only where it pays: a long-code stream decodes in lockstep */
+    emz_huff_dec_init(len, n, emz_huff_dec_wants_multi(n, total), &s->dec);
+    return read_lanes(k, r, n, lane_sizes, total, &s->dec, syms);
 }
 
 /* Writes the RAW bit string of n copies of value (width up to 24 bits). */

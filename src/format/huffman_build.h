@@ -15,9 +15,14 @@ uint64_t emz_huff_lengths(const uint32_t *hist, unsigned alphabet, uint8_t len[2
 void emz_huff_enc_init(const uint8_t len[256], emz_huff_enc *enc);
 
 /* Decoder tables from valid lengths for a stream of n symbols. The multi-code table is built
- * only for streams of more than one lane (n >= 4096): for a single lane its 2048 entries cost
- * more to build than they save (measured on a 4 KiB BF16 frame: two thirds of the call), and
- * the decoder reads only single[] there. */
-void emz_huff_dec_init(const uint8_t len[256], size_t n, emz_huff_dec *dec);
+ * when multi is set, and then only for streams of more than one lane (n >= 4096): for a single
+ * lane its 2048 entries cost more to build than they save (measured on a 4 KiB BF16 frame: two
+ * thirds of the call), and the decoder reads only single[] there. emz_huff_dec_wants_multi
+ * says when it pays. */
+void emz_huff_dec_init(const uint8_t len[256], size_t n, bool multi, emz_huff_dec *dec);
+
+/* Whether a stream of n symbols in lane_bytes bytes of lanes decodes faster with the
+ * multi-code table than with single codes in lockstep (huffman_decode_template.h). */
+bool emz_huff_dec_wants_multi(size_t n, uint64_t lane_bytes);
 
 #endif

@@ -1,13 +1,15 @@
-/* huffman_decode_template.h - decodes the lanes of a Huffman stream, four at a time. Included
- * by one file per instruction set (scalar/huffman_scalar.c, avx2/huffman_avx2.c), which defines
- * EMZ_HUFF_DECODE (the function's name) and may define EMZ_HUFF_FAST4 (an assembly version of the
- * four-lane loop, see emz_huff_lanes4): the same source serves every build without a second copy.
+/* huffman_decode_template.h - decodes the lanes of a Huffman stream, four at a time with the
+ * multi-code table or eight at a time in lockstep without it. Included by one file per
+ * instruction set (scalar/huffman_scalar.c, avx2/huffman_avx2.c), which defines EMZ_HUFF_DECODE
+ * (the function's name) and may define EMZ_HUFF_FAST4 and EMZ_HUFF_LOCKSTEP8 (assembly versions
+ * of the two loops, see emz_huff_lanes4 and emz_huff_lanes8): the same source serves every build
+ * without a second copy.
  *
  * Four lanes in flight hide the latency of the table lookups (each lookup waits for the
  * previous one's shift of the same lane: and + load + shift, ~7 cycles on Zen 5). Each
- * lookup of 11 bits yields up to four symbols with one 4-byte store. The fast loop runs a
+ * lookup of 11 bits yields up to four symbols with one 4-byte store. The fast loops run a
  * precomputed number of rounds in which neither input reads nor output writes can leave
- * their bounds, so it checks no bounds; the careful tail finishes each lane. */
+ * their bounds, so they check no bounds; the careful tail finishes each lane. */
 #include "common/common.h"
 #include "kernels/kernels.h"
 
@@ -128,11 +130,127 @@ static void decode_one_single(lane_state *s, const uint8_t *readable_end, const 
             REFILL(*s);
             for (int i = 0; i < LOOKUPS_PER_ROUND; i++) {
                 uint16_t t = single[s->bits & (EMZ_HUFF_TABLE_SIZE - 1)];
-                *s->out++ = (uint8_t)t;
-                s->bits >>= t >> 8;
-                s->count -= t >> 8;
+                *s->out++ = (uint8_t)(t >> 8);
+                s->bits >>= t & 0xFF;
+                s->count -= t & 0xFF;
             }
         }
+    }
+}
+
+/* Lockstep decoding, for streams without a multi-code table (long codes: about one per
+ * lookup anyway). Every lane decodes one symbol a step, so the lanes' outputs advance together
+ * and one pointer addresses them all (lane k at row k of a tile, at a fixed distance), which
+ * leaves registers for eight lanes in flight. A lane's bits are held with a marker: the stream bits
+ * from byte in on, shifted right by those used, with a 1 above the valid ones; the bits used since
+ * in are then the leading zeros, and no count is updated per lookup. A refill moves in by whole
+ * bytes used and reloads, leaving 56..63 valid bits, enough for five lookups of at most 11.
+ *
+ * The symbols go to a tile on the stack, then each lane's row to its place: lanes are 8 KiB
+ * apart in whole chunks, and eight byte stores a step to addresses 4 KiB apart ran 1.6x slower
+ * than to rows TILE_STRIDE apart (Zen 5); the copy costs a few percent. */
+#define MARKER ((uint64_t)1 << 63)
+#define TILE_ROUNDS 200
+#define TILE_STRIDE 1040 /* TILE_ROUNDS * LOOKUPS_PER_ROUND, and rows not 4 KiB apart */
+#ifdef EMZ_HUFF_LOCKSTEP8
+_Static_assert(TILE_STRIDE == EMZ_HUFF_TILE_STRIDE, "the assembly loop's row distance");
+#endif
+
+static inline unsigned bits_used(uint64_t marked) {
+    return (unsigned)__builtin_clzll(marked); /* never 64: the marker is set */
+}
+
+/* rounds >= 1 rounds of a refill and five lookups in each of L lanes (L a constant in every
+ * call, so that the lanes stay in registers). */
+static inline void lockstep_rounds(const uint8_t **in, uint64_t *bits, unsigned L, uint8_t *out,
+                                   const uint16_t *single, size_t rounds) {
+    for (; rounds; rounds--, out += LOOKUPS_PER_ROUND) {
+        for (unsigned k = 0; k < L; k++) {
+            unsigned used = bits_used(bits[k]);
+            in[k] += used / 8;
+            bits[k] = (emz_load64(in[k]) | MARKER) >> (used % 8);
+        }
+        for (unsigned i = 0; i < LOOKUPS_PER_ROUND; i++)
+            for (unsigned k = 0; k < L; k++) {
+                uint16_t t = single[bits[k] & (EMZ_HUFF_TABLE_SIZE - 1)];
+                out[k * TILE_STRIDE + i] = (uint8_t)(t >> 8);
+                bits[k] >>= t & 0xFF;
+            }
+    }
+}
+
+/* Rounds in which none of the L lanes can write past its end (a round writes five bytes a
+ * lane; done rounds are behind them) or read past readable_end (a refill reads 8 bytes at
+ * in[k], which moves by at most 7 a round). Lanes progress through their input at different
+ * rates, so the bound of the first to near readable_end is far from the others' ends, and it
+ * is taken again after the rounds it allowed. */
+static size_t lockstep_safe_rounds(const lane_state *s, const uint8_t *const *in, unsigned L,
+                                   size_t done, const uint8_t *readable_end) {
+    size_t rounds = TILE_ROUNDS;
+    for (unsigned k = 0; k < L; k++) {
+        size_t by_out = (size_t)(s[k].out_end - s[k].out) / LOOKUPS_PER_ROUND - done;
+        size_t left = (size_t)(readable_end - in[k]);
+        size_t by_in = left >= 8 ? (left - 8) / 7 : 0;
+        rounds = by_out < rounds ? by_out : rounds;
+        rounds = by_in < rounds ? by_in : rounds;
+    }
+    return rounds;
+}
+
+/* memcpy in 16-byte steps, the last one overlapping: a plain memcpy of the row was inlined as
+ * rep movsq, and FP8 per-tensor decompression took 5% longer with it. */
+static inline void copy_row(uint8_t *dst, const uint8_t *src, size_t n) {
+    if (n < 16) {
+        for (size_t i = 0; i < n; i++)
+            dst[i] = src[i];
+        return;
+    }
+    for (size_t i = 0; i + 16 < n; i += 16)
+        memcpy(dst + i, src + i, 16);
+    memcpy(dst + n - 16, src + n - 16, 16);
+}
+
+/* Lanes s[0..L) into the marked form (in[k] at most one byte before the first unused bit,
+ * which s[k].in minus its counted bytes is), then tiles of rounds while any are safe, then
+ * back; nothing when the first load would not be safe. */
+static inline void decode_lockstep(lane_state *s, unsigned L, const uint8_t *readable_end,
+                                   const uint16_t *single) {
+    const uint8_t *in[8];
+    uint64_t bits[8];
+    uint8_t tile[8 * TILE_STRIDE];
+    for (unsigned k = 0; k < L; k++)
+        in[k] = s[k].in - (s[k].count + 7) / 8;
+    size_t done = 0, rounds = lockstep_safe_rounds(s, in, L, 0, readable_end);
+    if (rounds == 0) return;
+    for (unsigned k = 0; k < L; k++)
+        bits[k] = (emz_load64(in[k]) | MARKER) >> ((s[k].count + 7) / 8 * 8 - s[k].count);
+    for (; rounds; rounds = lockstep_safe_rounds(s, in, L, done, readable_end)) {
+#ifdef EMZ_HUFF_LOCKSTEP8
+        if (L == 8) {
+            emz_huff_lanes8 f;
+            for (unsigned k = 0; k < 8; k++)
+                f.in[k] = in[k], f.bits[k] = bits[k];
+            f.out = tile;
+            EMZ_HUFF_LOCKSTEP8(&f, single, rounds);
+            for (unsigned k = 0; k < 8; k++)
+                in[k] = f.in[k], bits[k] = f.bits[k];
+        } else
+#endif
+            lockstep_rounds(in, bits, L, tile, single, rounds);
+        for (unsigned k = 0; k < L; k++)
+            copy_row(s[k].out + done * LOOKUPS_PER_ROUND, tile + k * TILE_STRIDE,
+                     rounds * LOOKUPS_PER_ROUND);
+        done += rounds;
+    }
+    /* Back to the form of lane_state: the unused bits of the byte the next bit is in (read
+     * by the last refill already). */
+    for (unsigned k = 0; k < L; k++) {
+        unsigned used = bits_used(bits[k]);
+        const uint8_t *q = in[k] + used / 8;
+        s[k].bits = *q >> (used % 8);
+        s[k].count = 8 - used % 8;
+        s[k].in = q + 1;
+        s[k].out += done * LOOKUPS_PER_ROUND;
     }
 }
 
@@ -162,9 +280,9 @@ static void decode_tail(lane_state *s, const uint8_t *readable_end, const uint8_
             continue;
         }
         uint16_t t = single[s->bits & (EMZ_HUFF_TABLE_SIZE - 1)];
-        *s->out++ = (uint8_t)t;
-        s->bits >>= t >> 8;
-        s->count -= t >> 8;
+        *s->out++ = (uint8_t)(t >> 8);
+        s->bits >>= t & 0xFF;
+        s->count -= t & 0xFF;
     }
 }
 
@@ -187,7 +305,14 @@ emz_status EMZ_HUFF_DECODE(const uint8_t *lanes, const uint32_t lane_sizes[EMZ_H
         decode_one_single(st, readable_end, dec->single);
         decode_tail(st, readable_end, NULL, dec->single);
     }
-    for (unsigned g = 0; g + 4 <= lanes_count; g += 4) {
+    if (lanes_count == 4 && !dec->has_multi) decode_lockstep(st, 4, readable_end, dec->single);
+    if (lanes_count == 16 && !dec->has_multi) {
+        decode_lockstep(st, 8, readable_end, dec->single);
+        decode_lockstep(st + 8, 8, readable_end, dec->single);
+    }
+    for (unsigned k = 0; lanes_count > 1 && !dec->has_multi && k < lanes_count; k++)
+        decode_tail(&st[k], readable_end, NULL, dec->single);
+    for (unsigned g = 0; dec->has_multi && g + 4 <= lanes_count; g += 4) {
         decode_four_fast(st + g, readable_end, dec->multi);
         for (unsigned k = g; k < g + 4; k++)
             decode_tail(&st[k], readable_end, dec->multi, dec->single);

@@ -5,6 +5,7 @@
 #define EMZ_KERNELS_H
 
 #include "emzip.h"
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,16 +25,21 @@ typedef struct emz_huff_enc {
 } emz_huff_enc;
 
 /* Decoder tables indexed by the next 11 stream bits.
- * single[i] = symbol | length << 8 (the first code only; for a lane's last bytes).
+ * single[i] = length | symbol << 8 (the first code only). Length in the low byte: the x86-64
+ *             lockstep loop shifts by the loaded entry directly (a shift takes the low six bits
+ *             of its count) and stores the symbol from the second byte register.
  * multi[i]  = every whole code in the window, up to four, as 8 bytes:
  *             [0] bits used, [1..4] the symbols (first at [1]), [5] symbol count (1..4),
  *             [6..7] zero. Byte fields rather than bit fields so that a decoder takes each
  *             with its own load (the x86-64 loop: loads are cheaper than shifts there, and
- *             [0] feeds a variable shift directly) and the layout is the same on every host. */
+ *             [0] feeds a variable shift directly) and the layout is the same on every host.
+ *             Filled only when has_multi is set (emz_huff_dec_init says when); without it a
+ *             decoder reads single[] alone. */
 #define EMZ_HUFF_MULTI_CODES 4
 typedef struct emz_huff_dec {
     uint8_t multi[EMZ_HUFF_TABLE_SIZE][8];
     uint16_t single[EMZ_HUFF_TABLE_SIZE];
+    bool has_multi;
 } emz_huff_dec;
 
 /* The kernels, as function types: each ISA folder's kernels_<isa>.h declares its functions
