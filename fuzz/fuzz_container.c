@@ -5,7 +5,7 @@
  *     its container header, table set and directory (version 2: directory and index) checksums
  *     as given and recomputed (so that mutations get past them to the structure and the
  *     chunks). The table set's tables are walked with the library's own parser
- *     (format/huffman_build.h) to find where its checksum is. */
+ *     (format/code_table.h) to find where its checksum is. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +14,7 @@
 #include <xxhash.h>
 
 #include "emzip.h"
-#include "format/huffman_build.h"
+#include "format/code_table.h"
 
 #define MAX_OUT ((uint64_t)64 << 20)
 
