@@ -207,6 +207,10 @@ class safe_open:
         whole = self._empty(self._size)
         self._reader.read(0, self._size, out=self._out_view(whole), threads=threads)
         entries = self._tensors.items()
+        if self._torch and self._device == "cpu":
+            typed = self._typed_all(whole, entries)
+            if typed is not None:
+                return typed
         if self._torch:
             # One split call makes every view (a torch slice costs microseconds each, which
             # add up over thousands of tensors): pieces alternate gap, tensor, in file order.
@@ -220,6 +224,33 @@ class safe_open:
             pieces = [whole[offset:offset + size] for _, (_, _, _, offset, size) in entries]
         return {name: self._typed(piece, dtype, shape)
                 for (name, (_, dtype, shape, _, _)), piece in zip(entries, pieces)}
+
+    def _typed_all(self, whole, entries):
+        """The common case in one pass: every tensor of one dtype that torch has, each aligned
+        to its element size. The data is viewed as that dtype once and split into the tensors
+        (one torch call a tensor fewer than slicing bytes then viewing each: ~1.2 us a tensor,
+        a third of the Python layer's cost on a checkpoint of 127 tensors). None otherwise."""
+        dtypes = {dtype for _, (_, dtype, _, _, _) in entries}
+        if len(dtypes) != 1:
+            return None
+        (dtype,) = dtypes
+        if dtype == "F4" or dtype not in _dtypes._TABLE:
+            return None
+        torch_type, tagged, size = _dtypes.torch_dtype(dtype)
+        start = min((offset for _, (_, _, _, offset, _) in entries), default=0)
+        end = max((offset + n for _, (_, _, _, offset, n) in entries), default=0)
+        if tagged or start % size or end <= start or any(
+                (offset - start) % size or n % size for _, (_, _, _, offset, n) in entries):
+            return None
+        data = whole[start:end].view(torch_type)
+        sizes, position = [], 0
+        for _, (_, _, _, offset, n) in entries:
+            sizes += [(offset - start) // size - position, n // size]
+            position = (offset - start + n) // size
+        sizes.append(data.numel() - position)
+        pieces = data.split(sizes)[1::2]
+        return {name: piece.view(shape) for (name, (_, _, shape, _, _)), piece in
+                zip(entries, pieces)}
 
     def _empty(self, size):
         import numpy as np
