@@ -67,6 +67,8 @@ typedef enum emz_status {
     EMZ_ERROR_CANCELLED = 13,       /* a progress callback asked to stop */
     EMZ_ERROR_LIMIT = 14, /* a limit of the context (EMZ_PARAM_MEMORY_LIMIT, EMZ_PARAM_MAX_OUTPUT)
                            * would be exceeded; the detail says what and by how much */
+    EMZ_ERROR_WRONG_TABLES = 15, /* a block was compressed with another table set, or tables
+                                  * are for another type or layout; the detail names the ids */
 } emz_status;
 
 /* A short stable identifier of a status, e.g. "corrupt"; never NULL. */
@@ -147,6 +149,14 @@ typedef enum emz_param {
      * opened (emz_reader_open*, emz_decompress, emz_decompress_range), before anything is
      * allocated for it: for services that decompress untrusted uploads. */
     EMZ_PARAM_MAX_OUTPUT = 6,
+    /* Block contexts only: 1 writes a checksum32 of the original bytes into each block (4
+     * bytes), 0 (default) does not: a Huffman-coded block is still checked for structure
+     * (exact lane sizes, zero padding), but only a checksum catches every damaged byte. */
+    EMZ_PARAM_BLOCK_CHECKSUM = 7,
+    /* Block contexts only: reserves scratch (about 9 x the size) for blocks of up to this
+     * many bytes (4 KiB .. 16 MiB) on every worker now, so that no call allocates. Without it,
+     * a worker grows its scratch the first time it meets a larger block. */
+    EMZ_PARAM_BLOCK_SIZE = 8,
 } emz_param;
 
 EMZ_API emz_status emz_cctx_set_param(emz_cctx *cctx, emz_param param, int64_t value);
@@ -348,6 +358,133 @@ EMZ_API emz_status emz_reader_read_tensor(const emz_reader *reader, emz_dctx *dc
  * only (emzip test). *written (may be NULL) receives the bytes written. */
 EMZ_API emz_status emz_reader_decompress(const emz_reader *reader, emz_dctx *dctx,
                                          const emz_sink *dst, uint64_t *written);
+
+/* ---- Trained tables and blocks (pages of K/V caches) -------------------------------------
+ *
+ * A serving engine that moves pages of an attention K/V cache between device, host and disk
+ * compresses each page on its own, in microseconds. Building and storing Huffman tables per
+ * page would cost more than it saves, so tables are trained once per model from sample caches
+ * (emz_tables_train, `emzip train`), kept beside the model as a table file (*.emzt, see
+ * docs/FORMAT.md, "Table file"), and every block names the table set it was coded with.
+ *
+ * Groups: the tables hold one table set per group, a group being whatever the caller keeps
+ * apart, usually 2 x layer + (0 for K, 1 for V). A block is compressed with its group's set
+ * and carries that set's tag (the low 32 bits of its id): decompression finds the set by the
+ * tag, and refuses a block whose tag no set of these tables has (EMZ_ERROR_WRONG_TABLES),
+ * never decoding it with other tables. Every table set also has tables that give a code to
+ * every symbol, so a block of other data (another model, another prompt) still compresses,
+ * only less; a block that would grow is stored raw (emz_block_bound). */
+
+typedef struct emz_tables emz_tables;
+
+/* One sample for training: bytes of elements of the tables' type (e.g. one layer's K cache of
+ * a prompt), for group `group`. */
+typedef struct emz_tables_sample {
+    const void *data;
+    size_t size;
+    uint32_t group;
+} emz_tables_sample;
+
+typedef struct emz_tables_options {
+    emz_type type;       /* BF16, FP16, FP8_E4M3, FP8_E5M2 (and any other type) */
+    uint32_t groups;     /* 1 .. 65535 */
+    uint32_t heads;      /* the cache's layout, kept in the file and checked by emz_tables_load: */
+    uint32_t head_dim;   /* K/V heads and head dimension of one token (0, 0: not given) */
+    uint32_t block_size; /* bytes of the blocks the tables will code (0: 32 KiB): samples are
+                            cut into blocks of this size to learn which layout pages choose */
+} emz_tables_options;
+
+/* Trains tables from count samples (each group needs at least one sample of at least one
+ * element; samples of one group are added up). The result is immutable: any number of threads
+ * and contexts may use it at once. */
+EMZ_API emz_status emz_tables_train(const emz_tables_options *options,
+                                    const emz_tables_sample *samples, size_t count,
+                                    emz_tables **tables);
+
+typedef struct emz_tables_info {
+    emz_type type;
+    uint32_t groups, heads, head_dim, block_size;
+    uint64_t id;            /* XXH3-64 of the table file's bytes */
+    size_t serialized_size; /* bytes emz_tables_save writes */
+} emz_tables_info;
+
+EMZ_API emz_status emz_tables_info_get(const emz_tables *tables, emz_tables_info *info);
+/* The id of group g's table set (blocks of the group carry its low 32 bits). */
+EMZ_API emz_status emz_tables_group_id(const emz_tables *tables, uint32_t group, uint64_t *id);
+
+/* Writes the table file (info.serialized_size bytes). */
+EMZ_API emz_status emz_tables_save(const emz_tables *tables, void *dst, size_t dst_capacity,
+                                   size_t *written);
+/* Reads a table file, checking all of it (EMZ_ERROR_NOT_EMZIP, _TRUNCATED, _CORRUPT,
+ * _CHECKSUM, _UNSUPPORTED_VERSION). expect (may be NULL) states what the caller will code:
+ * a type other than expect->type, or when expect->heads / head_dim are not 0 another layout,
+ * is refused with EMZ_ERROR_WRONG_TABLES (its other fields are ignored). detail (may be NULL,
+ * detail_size bytes) receives a message naming the failing check. */
+EMZ_API emz_status emz_tables_load(const void *data, size_t size, const emz_tables_info *expect,
+                                   emz_tables **tables, char *detail, size_t detail_size);
+EMZ_API void emz_tables_free(emz_tables *tables);
+
+/* A block context: scratch memory and, with EMZ_PARAM_THREADS > 1, a pool of worker threads
+ * started once and kept until emz_block_ctx_free, so that no call allocates or starts a
+ * thread once the context has served a block of the largest size (or reserved it with
+ * EMZ_PARAM_BLOCK_SIZE). One context serves one call at a time: give each thread its own.
+ * tables may be NULL (blocks then carry their own Huffman tables, like chunks of a frame); they
+ * must outlive the context. */
+typedef struct emz_block_ctx emz_block_ctx;
+
+EMZ_API emz_block_ctx *emz_block_ctx_create(const emz_tables *tables);
+EMZ_API void emz_block_ctx_free(emz_block_ctx *ctx);
+/* EMZ_PARAM_IMPL; EMZ_PARAM_THREADS (workers of the batch calls, the caller included: 1 to
+ * 256, 0 for one per online processor; default 1); EMZ_PARAM_VERIFY_CHECKSUM (decompression of
+ * blocks that carry a checksum; default 1); EMZ_PARAM_BLOCK_CHECKSUM; EMZ_PARAM_BLOCK_SIZE. */
+EMZ_API emz_status emz_block_ctx_set_param(emz_block_ctx *ctx, emz_param param, int64_t value);
+/* The message of the context's last failure, naming the block, table set ids or sizes. */
+EMZ_API const char *emz_block_ctx_error_detail(const emz_block_ctx *ctx);
+
+/* The largest block of src_size bytes (up to 16 MiB): src_size + 19 (0 above 16 MiB). A
+ * dst_capacity of at least src_size + 160 lets emz_block_compress code in place; with less it
+ * codes into scratch and copies. */
+EMZ_API size_t emz_block_bound(size_t src_size);
+
+/* Compresses src_size bytes (1 .. 16 MiB) of the given type as one block coded with group's
+ * table set (the type must be the tables'; group < their groups; both ignored without
+ * tables but type). */
+EMZ_API emz_status emz_block_compress(emz_block_ctx *ctx, emz_type type, uint32_t group,
+                                      const void *src, size_t src_size, void *dst,
+                                      size_t dst_capacity, size_t *written);
+/* Decompresses one whole block of exactly src_size bytes. */
+EMZ_API emz_status emz_block_decompress(emz_block_ctx *ctx, const void *src, size_t src_size,
+                                        void *dst, size_t dst_capacity, size_t *written);
+
+typedef struct emz_block_info {
+    emz_type type;
+    uint64_t original_size;
+    uint32_t set_tag; /* low 32 bits of the table set's id; 0 with has_tables 0 */
+    int has_tables, has_checksum;
+} emz_block_info;
+
+/* Reads a block's header only. */
+EMZ_API emz_status emz_block_info_get(const void *src, size_t src_size, emz_block_info *info);
+
+/* One block of a batch: the caller fills src, src_size, dst, dst_capacity (and group to
+ * compress); the call sets written and status. */
+typedef struct emz_block_job {
+    const void *src;
+    size_t src_size;
+    void *dst;
+    size_t dst_capacity;
+    uint32_t group;
+    size_t written;
+    emz_status status;
+} emz_block_job;
+
+/* Compress or decompress count blocks, spread over the context's threads. Every job is run
+ * and gets its status; the call returns EMZ_OK or the status of the lowest-numbered job that
+ * failed (the detail names it). */
+EMZ_API emz_status emz_block_compress_batch(emz_block_ctx *ctx, emz_type type, emz_block_job *jobs,
+                                            size_t count);
+EMZ_API emz_status emz_block_decompress_batch(emz_block_ctx *ctx, emz_block_job *jobs,
+                                              size_t count);
 
 #ifdef __cplusplus
 }

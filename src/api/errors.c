@@ -22,6 +22,9 @@ static const struct {
     [EMZ_ERROR_IO] = {"io", "reading the input or writing the output failed"},
     [EMZ_ERROR_CANCELLED] = {"cancelled", "the operation was cancelled"},
     [EMZ_ERROR_LIMIT] = {"limit", "a memory or output size limit would be exceeded"},
+    [EMZ_ERROR_WRONG_TABLES] = {"wrong_tables",
+                                "the data was coded with other tables, or the tables are for "
+                                "another type or layout"},
 };
 
 #define STATUS_COUNT (sizeof statuses / sizeof statuses[0])

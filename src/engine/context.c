@@ -49,6 +49,9 @@ emz_status emz_context_set_param(emz_context *c, emz_param param, int64_t value)
         if (value < 0) return EMZ_ERROR_INVALID_ARGUMENT;
         c->max_output = (uint64_t)value;
         return EMZ_OK;
+    case EMZ_PARAM_BLOCK_CHECKSUM: /* block contexts only (engine/block_codec.c) */
+    case EMZ_PARAM_BLOCK_SIZE:
+        return EMZ_ERROR_INVALID_ARGUMENT;
     }
     return EMZ_ERROR_INVALID_ARGUMENT;
 }

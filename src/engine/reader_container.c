@@ -208,7 +208,7 @@ static emz_status read_table_set(emz_reader *r, uint64_t dir_at, uint64_t *paylo
     if (!r->set_dec) return EMZ_ERROR_NO_MEMORY;
     for (unsigned i = 0; i < r->set->count; i++)
         emz_huff_dec_init(r->set->len[i], SIZE_MAX, true, &r->set_dec[i]);
-    r->tables = (emz_chunk_tables){r->set, r->set_dec};
+    r->tables = emz_chunk_tables_of(r->set, r->set_dec);
     *payloads = EMZ_CONTAINER_HEADER_SIZE + used;
     return EMZ_OK;
 }

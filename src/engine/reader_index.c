@@ -170,7 +170,7 @@ void emz_reader_release(emz_reader *r) {
     r->fd = -1;
     free(r->seg), free(r->chunk), free(r->stored);
     free(r->set), free(r->set_dec);
-    r->set = NULL, r->set_dec = NULL, r->tables = (emz_chunk_tables){NULL, NULL};
+    r->set = NULL, r->set_dec = NULL, r->tables = emz_chunk_tables_of(NULL, NULL);
     emz_st_free(&r->st);
 }
 

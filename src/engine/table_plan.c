@@ -63,7 +63,7 @@ static bool is_small(const emz_table_plan_input *in, size_t s) {
 static emz_status encode_small(planner *p, const emz_table_set *set, emz_stream_stats *stats,
                                bool by_class, uint64_t *total) {
     const emz_table_plan_input *in = p->in;
-    emz_chunk_tables tables = {set, NULL};
+    emz_chunk_tables tables = emz_chunk_tables_of(set, NULL);
     *total = 0;
     for (size_t s = 0; s < in->n; s++) {
         if (!is_small(in, s)) continue;

@@ -226,7 +226,7 @@ static emz_status plan_tables(writer *w) {
     if (!w->set) return EMZ_ERROR_NO_MEMORY;
     emz_status st = emz_table_plan(&in, w->set, &use);
     if (!use) free(w->set), w->set = NULL;
-    w->tables.set = w->set;
+    w->tables = emz_chunk_tables_of(w->set, NULL);
     return st;
 }
 

@@ -54,13 +54,25 @@ typedef struct emz_stream_stats {
     uint32_t chunks; /* chunks encoded with records */
 } emz_stream_stats;
 
-/* A container's table set as the chunk codec uses it: set NULL when there is none (a bare
- * frame, a container without one); dec[i] is table i's decoder (built for streams of any
- * length), needed by the decoder only. */
+/* The table set SHARED streams refer to, as the chunk codec uses it: a container's set, or a
+ * block's (engine/kv_tables.c keeps its sets in this compact form, not as emz_table_set).
+ * count 0 when there is none (a bare frame, a container without one); table i has symbols of
+ * width[i] bits and code lengths len[i]; dec[i] is its decoder (built for streams of any
+ * length), needed by the decoder only; enc (may be NULL: built per stream) its encoder. */
 typedef struct emz_chunk_tables {
-    const emz_table_set *set;
+    unsigned count;
+    const uint8_t *width;
+    const uint8_t (*len)[256];
     const emz_huff_dec *dec;
+    const emz_huff_enc *enc;
 } emz_chunk_tables;
+
+/* The view of a table set (NULL: none) with its decoders (may be NULL when encoding). */
+static inline emz_chunk_tables emz_chunk_tables_of(const emz_table_set *set,
+                                                   const emz_huff_dec *dec) {
+    if (!set) return (emz_chunk_tables){0, NULL, NULL, NULL, NULL};
+    return (emz_chunk_tables){set->count, set->width, (const uint8_t(*)[256])set->len, dec, NULL};
+}
 
 /* Why emz_chunk_decode refused a SHARED stream (emz_chunk_scratch.shared_fault). */
 enum {

@@ -49,7 +49,7 @@ static emz_status read_shared(const emz_kernels *k, reader *r, size_t n, unsigne
                               uint8_t *syms, emz_chunk_scratch *s) {
     if (r->p >= r->end) return EMZ_ERROR_CORRUPT;
     unsigned table = *r->p++;
-    const emz_table_set *set = r->tables ? r->tables->set : NULL;
+    const emz_chunk_tables *set = r->tables && r->tables->count ? r->tables : NULL;
     s->shared_table = table, s->shared_width = width;
     if (!set)
         s->shared_fault = EMZ_SHARED_FAULT_NO_SET;

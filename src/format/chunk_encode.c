@@ -14,7 +14,7 @@
 typedef struct encoder {
     const emz_kernels *k;
     emz_chunk_scratch *s;
-    const emz_table_set *set;
+    const emz_chunk_tables *set; /* NULL: none */
     emz_stream_stats *stats;
     emz_type type;
 } encoder;
@@ -125,8 +125,8 @@ static void plan_stream(const encoder *e, stream_plan *p, const uint32_t *hist, 
 
 /* HUFFMAN or SHARED: the head (mode, then the code table or the table number, then the lane
  * table) and the lanes; 0 when that is not smaller than RAW. */
-static size_t write_coded(const emz_kernels *k, const stream_plan *p, const uint8_t *syms,
-                          uint8_t *out, emz_chunk_scratch *s) {
+static size_t write_coded(const encoder *e, const stream_plan *p, const uint8_t *syms,
+                          uint8_t *out) {
     size_t raw_size = raw_bytes(p->n, p->width);
     unsigned alphabet = 1u << p->width, lanes = emz_huff_lane_count(p->n);
     bool shared = p->mode == EMZ_MODE_SHARED;
@@ -136,9 +136,13 @@ static size_t write_coded(const emz_kernels *k, const stream_plan *p, const uint
     size_t head_max = 1 + table + 5 * (size_t)lanes, head_min = 1 + table + lanes;
     if (head_min >= raw_size) return 0;
     uint32_t lane_sizes[EMZ_HUFF_LANES];
-    emz_huff_enc_init(p->code, &s->enc);
+    const emz_huff_enc *enc = &e->s->enc; /* a set's prebuilt encoder, or built here */
+    if (shared && e->set->enc)
+        enc = &e->set->enc[p->table];
+    else
+        emz_huff_enc_init(p->code, &e->s->enc);
     size_t bytes =
-        k->huff_encode(syms, p->n, &s->enc, out + head_max, raw_size - head_min, lane_sizes);
+        e->k->huff_encode(syms, p->n, enc, out + head_max, raw_size - head_min, lane_sizes);
     if (bytes == SIZE_MAX) return 0;
     size_t head = 1 + table;
     for (unsigned l = 0; l < lanes; l++)
@@ -167,7 +171,7 @@ static size_t write_stream(const encoder *e, const stream_plan *p, const uint8_t
         return 1 + vb;
     }
     if (p->mode == EMZ_MODE_HUFFMAN || p->mode == EMZ_MODE_SHARED) {
-        size_t coded = write_coded(e->k, p, syms, out, e->s);
+        size_t coded = write_coded(e, p, syms, out);
         if (coded) return coded;
     }
     out[0] = EMZ_MODE_RAW;
@@ -325,7 +329,7 @@ size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src,
     size_t m = emz_chunk_slots(d, len), tail = emz_chunk_tail(d, len);
     uint32_t byte_hist[256], exp_hist[256], sm_hist[256];
     stream_plan whole, ep, sp;
-    encoder e = {k, s, tables ? tables->set : NULL, stats, type};
+    encoder e = {k, s, tables && tables->count ? tables : NULL, stats, type};
     uint8_t *p = out;
     if (stats && stats->rec) stats->chunks++;
 

@@ -1,0 +1,183 @@
+/* block_codec.c - one block in, one block out (docs/FORMAT.md, "Block"), and batches of them on
+ * a context's pool. A block is one chunk payload behind a few header bytes, so every
+ * implementation codes it with the same kernels and writes the same bytes as for frames. */
+#include "engine/block_codec.h"
+
+#include "common/checksum.h"
+#include "common/common.h"
+#include "format/block.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Worker w's scratch, large enough for size bytes: allocates only the first time a size
+ * is met (or never, after EMZ_PARAM_BLOCK_SIZE). */
+static emz_status scratch_for(emz_block_ctx *c, unsigned w, size_t size, emz_chunk_scratch **s,
+                              char *detail) {
+    *s = &c->scratch[w];
+    if (emz_chunk_scratch_reserve(*s, size) == EMZ_OK) return EMZ_OK;
+    emz_detail_set(detail, "no memory for the scratch of a %zu-byte block", size);
+    return EMZ_ERROR_NO_MEMORY;
+}
+
+static emz_status check_encode(const emz_block_ctx *c, emz_type type, uint32_t group, size_t size,
+                               char *detail) {
+    const emz_tables *t = c->tables;
+    if ((unsigned)type >= EMZ_TYPE_COUNT) {
+        emz_detail_set(detail, "unknown type %d", (int)type);
+        return EMZ_ERROR_INVALID_ARGUMENT;
+    }
+    if (size == 0 || size > EMZ_BLOCK_SIZE_MAX) {
+        emz_detail_set(detail, "a block holds 1 to %" PRIu32 " bytes, not %zu", EMZ_BLOCK_SIZE_MAX,
+                       size);
+        return EMZ_ERROR_INVALID_ARGUMENT;
+    }
+    if (t && type != t->header.type) {
+        emz_detail_set(detail, "the tables (%016" PRIx64 ") are for %s, not %s", t->id,
+                       emz_type_name(t->header.type), emz_type_name(type));
+        return EMZ_ERROR_WRONG_TABLES;
+    }
+    if (t && group >= t->header.groups) {
+        emz_detail_set(detail, "group %" PRIu32 ": the tables have %" PRIu32 " groups", group,
+                       t->header.groups);
+        return EMZ_ERROR_INVALID_ARGUMENT;
+    }
+    return EMZ_OK;
+}
+
+emz_status emz_block_encode(emz_block_ctx *c, unsigned w, emz_type type, uint32_t group,
+                            const uint8_t *src, size_t size, uint8_t *dst, size_t cap,
+                            size_t *written, char *detail) {
+    emz_status st = check_encode(c, type, group, size, detail);
+    emz_chunk_scratch *s = NULL;
+    if (st == EMZ_OK) st = scratch_for(c, w, size, &s, detail);
+    if (st != EMZ_OK) return st;
+    const emz_tables_group *g = c->tables ? &c->tables->group[group] : NULL;
+    emz_block_header h = {type, c->checksum, g != NULL, g ? (uint32_t)g->id : 0, (uint32_t)size};
+    uint8_t head[EMZ_BLOCK_HEADER_MAX];
+    size_t hn = emz_block_header_write(&h, head), tail = c->checksum ? EMZ_BLOCK_CHECKSUM_SIZE : 0;
+    /* In place when dst has the chunk codec's working room, else through scratch. */
+    bool in_place = cap >= hn && cap - hn >= EMZ_CHUNK_OUT_ROOM(size) + tail;
+    uint8_t *out = in_place ? dst + hn : s->chunk;
+    size_t payload = emz_chunk_encode(c->k, type, src, size, out, s, g ? &g->tables : NULL, NULL);
+    if (hn + payload + tail > cap) {
+        emz_detail_set(detail, "the block takes %zu bytes; dst has %zu", hn + payload + tail, cap);
+        return EMZ_ERROR_DST_TOO_SMALL;
+    }
+    memcpy(dst, head, hn);
+    if (!in_place) memcpy(dst + hn, out, payload);
+    if (c->checksum) emz_store32(dst + hn + payload, emz_checksum32(src, size));
+    *written = hn + payload + tail;
+    return EMZ_OK;
+}
+
+/* The table set a block's header names: none for an untagged block; else the set of these
+ * tables with that tag, of the block's type. */
+static emz_status tables_of(const emz_block_ctx *c, const emz_block_header *h,
+                            const emz_chunk_tables **tables, char *detail) {
+    *tables = NULL;
+    if (!h->tagged) return EMZ_OK;
+    const emz_tables *t = c->tables;
+    int64_t g = t ? emz_kv_tables_find(t, h->tag) : -1;
+    if (!t) {
+        emz_detail_set(detail,
+                       "the block was coded with table set %08" PRIx32
+                       " (its id's low 32 bits), and this "
+                       "context has no tables",
+                       h->tag);
+        return EMZ_ERROR_WRONG_TABLES;
+    }
+    if (g < 0 || t->header.type != h->type) {
+        emz_detail_set(detail,
+                       "the block (%s) was coded with table set %08" PRIx32
+                       " (its id's low 32 bits), which "
+                       "tables %016" PRIx64 " (%s) do not hold",
+                       emz_type_name(h->type), h->tag, t->id, emz_type_name(t->header.type));
+        return EMZ_ERROR_WRONG_TABLES;
+    }
+    *tables = &t->group[g].tables;
+    return EMZ_OK;
+}
+
+emz_status emz_block_decode(emz_block_ctx *c, unsigned w, const uint8_t *src, size_t size,
+                            uint8_t *dst, size_t cap, size_t *written, char *detail) {
+    emz_block_header h;
+    size_t hn = 0;
+    const emz_chunk_tables *tables = NULL;
+    emz_chunk_scratch *s = NULL;
+    emz_status st = emz_block_header_read(src, size, &h, &hn);
+    if (st != EMZ_OK) {
+        emz_detail_set(detail, "block header: %s", emz_error_message(st));
+        return st;
+    }
+    size_t tail = h.checksum ? EMZ_BLOCK_CHECKSUM_SIZE : 0;
+    if (size - hn < tail + 1 || size - hn - tail > EMZ_CHUNK_PAYLOAD_BOUND((size_t)h.size)) {
+        emz_detail_set(detail, "a %zu-byte block cannot hold %" PRIu32 " bytes", size, h.size);
+        return size - hn < tail + 1 ? EMZ_ERROR_TRUNCATED : EMZ_ERROR_CORRUPT;
+    }
+    if (h.size > cap) {
+        emz_detail_set(detail, "the block holds %" PRIu32 " bytes; dst has %zu", h.size, cap);
+        return EMZ_ERROR_DST_TOO_SMALL;
+    }
+    st = tables_of(c, &h, &tables, detail);
+    if (st == EMZ_OK) st = scratch_for(c, w, h.size, &s, detail);
+    if (st != EMZ_OK) return st;
+    st = emz_chunk_decode(c->k, h.type, EMZ_BLOCK_CHUNK_VERSION, src + hn, size - hn - tail,
+                          src + size, dst, h.size, s, tables);
+    if (st != EMZ_OK) {
+        emz_detail_set(detail, "block payload: %s", emz_error_message(st));
+        return st;
+    }
+    if (h.checksum && c->verify && emz_load32(src + size - tail) != emz_checksum32(dst, h.size)) {
+        emz_detail_set(detail, "the block's checksum does not match its decoded bytes");
+        return EMZ_ERROR_CHECKSUM;
+    }
+    *written = h.size;
+    return EMZ_OK;
+}
+
+typedef struct batch {
+    emz_block_ctx *c;
+    bool compress;
+    emz_type type;
+    emz_block_job *jobs;
+    char (*detail)[EMZ_DETAIL_SIZE]; /* one per worker (struct emz_block_ctx) */
+} batch;
+
+/* Every job runs, whatever the others did: a failure is the job's status, not the batch's. */
+static emz_status run_job(void *ctx, unsigned worker, uint64_t item) {
+    batch *b = ctx;
+    emz_block_job *j = &b->jobs[item];
+    j->written = 0;
+    if (!j->src || (!j->dst && j->dst_capacity)) {
+        j->status = EMZ_ERROR_INVALID_ARGUMENT;
+        return EMZ_OK;
+    }
+    if (b->compress)
+        j->status = emz_block_encode(b->c, worker, b->type, j->group, j->src, j->src_size, j->dst,
+                                     j->dst_capacity, &j->written, b->detail[worker]);
+    else
+        j->status = emz_block_decode(b->c, worker, j->src, j->src_size, j->dst, j->dst_capacity,
+                                     &j->written, b->detail[worker]);
+    return EMZ_OK;
+}
+
+emz_status emz_block_batch(emz_block_ctx *c, bool compress, emz_type type, emz_block_job *jobs,
+                           size_t count) {
+    batch b = {c, compress, type, jobs, c->worker_detail};
+    emz_status st = emz_pool_run(c->pool, count, run_job, &b);
+    if (st != EMZ_OK) return st;
+    for (size_t i = 0; i < count; i++) {
+        if (jobs[i].status == EMZ_OK) continue;
+        /* The lowest failure again, alone, for its message (coding a block twice gives the same
+         * bytes, and failing jobs are rare). */
+        char why[EMZ_DETAIL_SIZE] = "";
+        batch one = {c, compress, type, jobs + i, c->worker_detail};
+        run_job(&one, 0, 0);
+        snprintf(why, sizeof why, "%s", c->worker_detail[0]);
+        emz_detail_set(c->detail, "block %zu: %s", i, why);
+        return jobs[i].status;
+    }
+    return EMZ_OK;
+}

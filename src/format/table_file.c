@@ -1,0 +1,124 @@
+/* table_file.c - writing and checking table files (docs/FORMAT.md, "Table file"). */
+#include "format/table_file.h"
+
+#include "common/checksum.h"
+#include "common/common.h"
+#include "format/table_set.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const uint8_t table_file_magic[4] = {0x89, 0x45, 0x4D, 0x4B}; /* \x89EMK */
+
+size_t emz_table_file_write_head(const emz_table_file_header *h, uint8_t *out) {
+    memcpy(out, table_file_magic, 4);
+    out[4] = EMZ_TABLE_FILE_VERSION;
+    out[5] = (uint8_t)h->type;
+    out[6] = out[7] = 0;
+    size_t at = EMZ_TABLE_FILE_HEAD;
+    at += emz_leb128_write(out + at, h->heads);
+    at += emz_leb128_write(out + at, h->head_dim);
+    at += emz_leb128_write(out + at, h->block_size);
+    return at + emz_leb128_write(out + at, h->groups);
+}
+
+size_t emz_table_file_seal(uint8_t *out, size_t size) {
+    emz_store32(out + size, emz_checksum32(out, size));
+    return size + EMZ_TABLE_FILE_TAIL;
+}
+
+static emz_status fail(emz_status st, char *detail, size_t size, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static emz_status fail(emz_status st, char *detail, size_t size, const char *format, ...) {
+    if (detail && size) {
+        va_list ap;
+        va_start(ap, format);
+        vsnprintf(detail, size, format, ap);
+        va_end(ap);
+    }
+    return st;
+}
+
+/* The four LEB128 fields after the fixed head; *at moves past them. */
+static emz_status read_fields(const uint8_t *in, size_t end, size_t *at, emz_table_file_header *h,
+                              char *detail, size_t dsize) {
+    uint32_t v[4];
+    static const char *const names[4] = {"heads", "head_dim", "block_size", "group count"};
+    for (int i = 0; i < 4; i++) {
+        size_t n = emz_leb128_read(in + *at, end - *at, &v[i]);
+        if (n == 0) return fail(EMZ_ERROR_CORRUPT, detail, dsize, "table file: bad %s", names[i]);
+        *at += n;
+    }
+    h->heads = v[0], h->head_dim = v[1], h->block_size = v[2], h->groups = v[3];
+    if ((h->heads == 0) != (h->head_dim == 0) ||
+        (uint64_t)h->heads * h->head_dim > EMZ_TABLE_FILE_LAYOUT_MAX)
+        return fail(EMZ_ERROR_CORRUPT, detail, dsize, "table file: bad layout %u x %u", h->heads,
+                    h->head_dim);
+    if (h->block_size > EMZ_TABLE_FILE_LAYOUT_MAX)
+        return fail(EMZ_ERROR_CORRUPT, detail, dsize, "table file: bad block size %u",
+                    h->block_size);
+    if (h->groups == 0 || h->groups > EMZ_TABLE_FILE_GROUPS_MAX)
+        return fail(EMZ_ERROR_CORRUPT, detail, dsize, "table file: bad group count %u", h->groups);
+    return EMZ_OK;
+}
+
+/* Every group's set, back to back, ending exactly at end. */
+static emz_status read_sets(const uint8_t *in, size_t end, size_t at, emz_table_file_parse *p,
+                            char *detail, size_t dsize) {
+    emz_table_set *ts = malloc(sizeof *ts);
+    if (!ts) return EMZ_ERROR_NO_MEMORY;
+    emz_status st = EMZ_OK;
+    p->tables = 0;
+    for (uint32_t g = 0; g < p->header.groups && st == EMZ_OK; g++) {
+        size_t used = 0;
+        st = emz_table_set_read(in + at, end - at, ts, &used);
+        if (st != EMZ_OK) {
+            /* A set cut by the end of the file's sets is damage, not a short file: the
+             * checksum over the whole file has already matched. */
+            if (st == EMZ_ERROR_TRUNCATED || st == EMZ_ERROR_NOT_EMZIP) st = EMZ_ERROR_CORRUPT;
+            fail(st, detail, dsize, "table file: table set of group %u: %s", g,
+                 emz_error_message(st));
+        } else if (p->tables + ts->count > EMZ_TABLE_FILE_TABLES_MAX) {
+            st = fail(EMZ_ERROR_CORRUPT, detail, dsize,
+                      "table file: more than %u tables in all (group %u)",
+                      EMZ_TABLE_FILE_TABLES_MAX, g);
+        } else {
+            if (p->set_at) p->set_at[g] = at;
+            p->tables += ts->count;
+            at += used;
+        }
+    }
+    free(ts);
+    if (st == EMZ_OK && at != end)
+        st = fail(EMZ_ERROR_CORRUPT, detail, dsize,
+                  "table file: %zu bytes after the last table set", end - at);
+    return st;
+}
+
+emz_status emz_table_file_read(const uint8_t *in, size_t size, emz_table_file_parse *p,
+                               char *detail, size_t dsize) {
+    if (size < 4) return fail(EMZ_ERROR_TRUNCATED, detail, dsize, "table file: %zu bytes", size);
+    if (memcmp(in, table_file_magic, 4) != 0)
+        return fail(EMZ_ERROR_NOT_EMZIP, detail, dsize, "not an emzip table file (bad magic)");
+    if (size < EMZ_TABLE_FILE_HEAD + 4 + EMZ_TABLE_FILE_TAIL)
+        return fail(EMZ_ERROR_TRUNCATED, detail, dsize, "table file: %zu bytes", size);
+    if (in[4] != EMZ_TABLE_FILE_VERSION)
+        return fail(EMZ_ERROR_UNSUPPORTED_VERSION, detail, dsize,
+                    "table file version %u (this library reads %u)", in[4], EMZ_TABLE_FILE_VERSION);
+    size_t end = size - EMZ_TABLE_FILE_TAIL;
+    if (emz_load32(in + end) != emz_checksum32(in, end))
+        return fail(EMZ_ERROR_CHECKSUM, detail, dsize,
+                    "table file: checksum mismatch (truncated or damaged)");
+    if (in[5] >= EMZ_TYPE_COUNT || in[6] || in[7])
+        return fail(EMZ_ERROR_CORRUPT, detail, dsize, "table file: bad type or reserved bytes");
+    p->header.type = (emz_type)in[5];
+    size_t at = EMZ_TABLE_FILE_HEAD;
+    emz_status st = read_fields(in, end, &at, &p->header, detail, dsize);
+    return st != EMZ_OK ? st : read_sets(in, end, at, p, detail, dsize);
+}
