@@ -3,7 +3,9 @@
  * planes and BYTES for FP16 and FP32, SPLIT for BF16, WHOLE and SPLIT for FP8 and FP4, WHOLE
  * for bytes) and frames written here of the layouts it never picks (version 2 WHOLE for BF16,
  * FP16 and FP32, BYTES for BF16; version 1 SPLIT of FP16 and FP32, with one sign+mantissa
- * stream). It checks that every layout is among the frames written. */
+ * stream). It checks that every layout is among the frames written. Also, for the other
+ * targets, raw inputs, checkpoints, table sets, blocks (coded with fuzz_block's tables,
+ * block_tables.h) and table files. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "block_tables.h"
 #include "emzip.h"
 #include "format/huffman_build.h"
 #include "format/table_set.h"
@@ -454,17 +457,86 @@ static int write_table_sets(const char *dir) {
     return failed;
 }
 
+/* Blocks for fuzz_block: every type, coded with the tables fuzz_block trains (block_tables.h)
+ * and without tables, with and without a checksum, of values, random bytes and a constant. */
+static int write_blocks(const char *dir) {
+    static const size_t sizes[] = {1, 37, 300, 4096, 9001};
+    static uint8_t src[9001], blk[9001 + 19];
+    int failed = 0;
+    for (int t = 0; t < EMZ_TYPE_COUNT && !failed; t++) {
+        emz_tables *tables = fb_train((emz_type)t);
+        for (int mode = 0; mode < 4 && tables && !failed; mode++) {
+            emz_block_ctx *c = emz_block_ctx_create(mode & 1 ? tables : NULL);
+            failed |= !c || emz_block_ctx_set_param(c, EMZ_PARAM_BLOCK_CHECKSUM, mode >> 1);
+            for (size_t s = 0; s < sizeof sizes / sizeof sizes[0] && !failed; s++)
+                for (int kind = 0; kind < 3 && !failed; kind++) {
+                    size_t n = sizes[s], w = 0;
+                    if (kind == 0) fb_fill(src, n, (emz_type)t, s, s % 2 ? 8.0f : 0.5f);
+                    if (kind == 1) fill_variant(src, n, (emz_type)t, 1);
+                    if (kind == 2) memset(src, 0x38, n);
+                    failed |= emz_block_compress(c, (emz_type)t, (uint32_t)s % FB_GROUPS, src, n,
+                                                 blk, sizeof blk, &w) != EMZ_OK;
+                    char name[64];
+                    snprintf(name, sizeof name, "block-%s-%s%s-%zu-%d", emz_type_name((emz_type)t),
+                             mode & 1 ? "tables" : "plain", mode >> 1 ? "-checksum" : "", n, kind);
+                    failed |= failed || write_bytes_to(dir, name, blk, w);
+                }
+            emz_block_ctx_free(c);
+        }
+        failed |= !tables;
+        emz_tables_free(tables);
+    }
+    if (failed) fprintf(stderr, "make_seeds: writing the blocks failed\n");
+    return failed;
+}
+
+/* Table files for fuzz_table_file: fuzz_block's tables of every type, and files of one group,
+ * of many groups and of a layout. */
+static int write_table_files(const char *dir) {
+    static uint8_t file[1 << 20], data[64 * 1024];
+    int failed = 0;
+    for (int t = 0; t < EMZ_TYPE_COUNT + 2 && !failed; t++) {
+        emz_tables *tables = NULL;
+        if (t < EMZ_TYPE_COUNT) {
+            tables = fb_train((emz_type)t);
+        } else { /* 1 group of FP16 with a layout; 40 groups of E4M3 */
+            emz_type type = t == EMZ_TYPE_COUNT ? EMZ_TYPE_FP16 : EMZ_TYPE_FP8_E4M3;
+            uint32_t groups = t == EMZ_TYPE_COUNT ? 1 : 40;
+            emz_tables_sample samples[40];
+            for (uint32_t g = 0; g < groups; g++) {
+                fb_fill(data + g * 1024, 1024, type, g, (float)(g % 5 + 1));
+                samples[g] = (emz_tables_sample){data + g * 1024, 1024, g};
+            }
+            emz_tables_options o = {type, groups, groups == 1 ? 8 : 0, groups == 1 ? 128 : 0, 0};
+            if (emz_tables_train(&o, samples, groups, &tables) != EMZ_OK) tables = NULL;
+        }
+        size_t n = 0;
+        failed |= !tables || emz_tables_save(tables, file, sizeof file, &n) != EMZ_OK;
+        char name[64];
+        snprintf(name, sizeof name, "tables-%d.emzt", t);
+        failed |= failed || write_bytes_to(dir, name, file, n);
+        emz_tables_free(tables);
+    }
+    if (failed) fprintf(stderr, "make_seeds: writing the table files failed\n");
+    return failed;
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[2], "checkpoints") == 0) return write_checkpoints(argv[1]);
     if (argc == 3 && strcmp(argv[2], "tablesets") == 0) return write_table_sets(argv[1]);
+    if (argc == 3 && strcmp(argv[2], "blocks") == 0) return write_blocks(argv[1]);
+    if (argc == 3 && strcmp(argv[2], "tablefiles") == 0) return write_table_files(argv[1]);
     if (argc != 3 || (strcmp(argv[2], "frames") != 0 && strcmp(argv[2], "inputs") != 0)) {
         fprintf(stderr,
-                "usage: %s DIR frames|inputs|checkpoints|tablesets\n"
+                "usage: %s DIR frames|inputs|checkpoints|tablesets|blocks|tablefiles\n"
                 "  frames: valid frames, seeds for fuzz_decompress\n"
                 "  inputs: raw inputs (selector bytes + data), seeds for fuzz_roundtrip\n"
                 "  checkpoints: safetensors files and their containers (one with a table set),\n"
                 "    for fuzz_container\n"
-                "  tablesets: table sets, for fuzz_table_set\n",
+                "  tablesets: table sets, for fuzz_table_set\n"
+                "  blocks: blocks of every type, with and without tables and checksum,\n"
+                "    for fuzz_block\n"
+                "  tablefiles: table files (*.emzt), for fuzz_table_file\n",
                 argv[0]);
         return 2;
     }

@@ -49,4 +49,14 @@ mkdir -p "$work"/seeds-ts "$work"/corpus-ts
 "$build"/fuzz/make_seeds "$work"/seeds-ts tablesets
 "$build"/fuzz/fuzz_table_set -max_total_time="$seconds" -max_len=8192 -rss_limit_mb=4096 \
     -print_final_stats=1 -artifact_prefix="$PWD"/fuzz-crash- "$work"/corpus-ts "$work"/seeds-ts 2>&1 | tail -4
+mkdir -p "$work"/seeds-blocks "$work"/corpus-blocks
+"$build"/fuzz/make_seeds "$work"/seeds-blocks blocks
+"$build"/fuzz/fuzz_block -max_total_time="$seconds" -max_len=16384 -rss_limit_mb=4096 \
+    -print_final_stats=1 -artifact_prefix="$PWD"/fuzz-crash- "$work"/corpus-blocks \
+    "$work"/seeds-blocks 2>&1 | tail -4
+mkdir -p "$work"/seeds-tf "$work"/corpus-tf
+"$build"/fuzz/make_seeds "$work"/seeds-tf tablefiles
+"$build"/fuzz/fuzz_table_file -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=4096 \
+    -print_final_stats=1 -artifact_prefix="$PWD"/fuzz-crash- "$work"/corpus-tf "$work"/seeds-tf \
+    2>&1 | tail -4
 echo "fuzz smoke run: no crashes in ${seconds}s per target"

@@ -5,7 +5,10 @@
  * (tests/data, and the full corpus when there is one): the first 256 KiB of each tensor, stored
  * as emzip stores it (the library's own safetensors parser decides), round-trips with every
  * implementation, with frames identical to scalar's; and files of up to 1 MiB whole, as
- * checkpoints, with containers identical to scalar's. Usage: check_portable CORPUS_DIR...
+ * checkpoints, with containers identical to scalar's. Blocks (include/emzip.h, "Trained tables
+ * and blocks"): every implementation trains the same table file, writes the same blocks as
+ * scalar (with and without tables and checksum) and decodes scalar's, and a batch on a pool of
+ * threads gives the single calls' blocks. Usage: check_portable CORPUS_DIR...
  * The last line is "N passed, N failed"; the exit status is non-zero on any failure. */
 #include <dirent.h>
 #include <signal.h>
@@ -16,8 +19,11 @@
 #include <unistd.h>
 
 #include "emzip.h"
+#include "engine/dispatch.h"
+#include "engine/kv_train.h"
 #include "equivalence_cases.h"
 #include "format/safetensors_header.h"
+#include "test_data.h"
 
 static unsigned long n_passed, n_failed;
 
@@ -75,6 +81,180 @@ static void *xmalloc(size_t n) {
         exit(2);
     }
     return p;
+}
+
+/* ---- blocks ---- */
+
+#define BLOCK_MAX (64 * 1024 + 3)
+
+/* Block data: 0 weight-like values, 1 random bytes, 2 a constant, 3 every 16-bit pattern (or
+ * every byte) in order, 4 values with a run of zeros and a few random bytes among them. */
+static void block_data(uint8_t *p, size_t n, emz_type type, int kind, uint64_t seed) {
+    if (kind == 0) tu_fill_smooth(p, n, type, seed);
+    if (kind == 1) tu_fill_random(p, n, seed);
+    if (kind == 2) memset(p, 0x3C, n);
+    if (kind == 3)
+        for (size_t i = 0; i < n; i++)
+            p[i] =
+                (uint8_t)(type == EMZ_TYPE_BF16 || type == EMZ_TYPE_FP16 ? (i / 2) >> (8 * (i & 1))
+                                                                         : i);
+    if (kind == 4) {
+        tu_fill_smooth(p, n, type, seed);
+        memset(p + n / 3, 0, n / 3);
+        for (size_t i = 0; i < n; i += 61)
+            p[i] = (uint8_t)tu_rand(&seed);
+    }
+}
+
+/* Tables of the type trained by each implementation's kernels: the same file from every one
+ * (returned, loaded, for the scalar kernels). */
+static emz_tables *block_tables(emz_type type) {
+    enum { PER = 48 * 1024 };
+    uint8_t *data = xmalloc(4 * PER), *ref = NULL;
+    emz_tables_sample samples[4];
+    for (int i = 0; i < 4; i++) {
+        tu_fill_smooth(data + i * PER, PER, type, 100 + (uint64_t)i);
+        samples[i] = (emz_tables_sample){data + i * PER, PER, (uint32_t)i % 2};
+    }
+    emz_tables_options o = {type, 2, 8, 64, 8192};
+    size_t ref_size = 0;
+    for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
+        const emz_kernels *k = NULL;
+        if (!emz_impl_available((emz_impl)impl) || emz_kernels_resolve((emz_impl)impl, &k))
+            continue;
+        uint8_t *file = NULL;
+        size_t size = 0;
+        emz_status st = emz_kv_train(k, &o, samples, 4, &file, &size, NULL, 0);
+        check(NULL, st == EMZ_OK, "train %s with %s: %s", emz_type_name(type),
+              emz_impl_name((emz_impl)impl), emz_error_name(st));
+        if (st != EMZ_OK) continue;
+        if (!ref) {
+            ref = file, ref_size = size;
+            continue;
+        }
+        check(NULL, size == ref_size && memcmp(file, ref, size) == 0,
+              "%s: the %s kernels train another table file than scalar's", emz_type_name(type),
+              emz_impl_name((emz_impl)impl));
+        free(file);
+    }
+    emz_tables *t = NULL;
+    emz_status st = ref ? emz_tables_load(ref, ref_size, NULL, &t, NULL, 0) : EMZ_ERROR_CORRUPT;
+    check(NULL, st == EMZ_OK, "load the %s tables: %s", emz_type_name(type), emz_error_name(st));
+    free(ref);
+    free(data);
+    return t;
+}
+
+static emz_block_ctx *block_ctx(const emz_tables *t, emz_impl impl, int checksum) {
+    emz_block_ctx *c = emz_block_ctx_create(t);
+    if (!c || emz_block_ctx_set_param(c, EMZ_PARAM_IMPL, impl) != EMZ_OK ||
+        emz_block_ctx_set_param(c, EMZ_PARAM_BLOCK_CHECKSUM, checksum) != EMZ_OK) {
+        fprintf(stderr, "cannot make a block context for %s\n", emz_impl_name(impl));
+        exit(2);
+    }
+    return c;
+}
+
+/* One block of src with impl and with scalar: the same bytes; each decodes the other's. */
+static void block_pair(emz_block_ctx *ref, emz_block_ctx *c, emz_type type, uint32_t group,
+                       const uint8_t *src, size_t n, uint8_t *a, uint8_t *b, uint8_t *out,
+                       const char *what) {
+    size_t na = 0, nb = 0, got = 0;
+    emz_status sa = emz_block_compress(ref, type, group, src, n, a, n + 19, &na);
+    emz_status sb = emz_block_compress(c, type, group, src, n, b, n + 19, &nb);
+    check(NULL, sa == EMZ_OK && sb == EMZ_OK, "%s: compress: %s, %s", what, emz_error_name(sa),
+          emz_error_name(sb));
+    if (sa != EMZ_OK || sb != EMZ_OK) return;
+    check(NULL, na == nb && memcmp(a, b, na) == 0, "%s: blocks differ (%zu, %zu bytes)", what, na,
+          nb);
+    out[n] = 0xC7;
+    emz_status st = emz_block_decompress(c, a, na, out, n, &got);
+    check(NULL, st == EMZ_OK && got == n && memcmp(out, src, n) == 0 && out[n] == 0xC7,
+          "%s: decoding scalar's block: %s", what, emz_error_name(st));
+    st = emz_block_decompress(ref, b, nb, out, n, &got);
+    check(NULL, st == EMZ_OK && got == n && memcmp(out, src, n) == 0,
+          "%s: scalar decoding the block: %s", what, emz_error_name(st));
+}
+
+static void check_blocks_impl(emz_type type, const emz_tables *t, emz_impl impl, uint8_t *src,
+                              uint8_t *a, uint8_t *b, uint8_t *out) {
+    static const size_t sizes[] = {1,   2,   3,    7,    31,   64,    100,
+                                   255, 256, 1000, 4096, 5003, 32768, BLOCK_MAX};
+    for (int checksum = 0; checksum < 2; checksum++) {
+        emz_block_ctx *ref = block_ctx(t, EMZ_IMPL_SCALAR, checksum);
+        emz_block_ctx *c = block_ctx(t, impl, checksum);
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+            for (int kind = 0; kind < 5; kind++) {
+                size_t n = sizes[s];
+                char what[160];
+                snprintf(what, sizeof what, "block %s %s tables, checksum %d, %zu bytes, data %d",
+                         emz_type_name(type), t ? "with" : "without", checksum, n, kind);
+                doing(NULL, what);
+                block_data(src, n, type, kind, 7 * s + (uint64_t)kind);
+                block_pair(ref, c, type, (uint32_t)s % 2, src, n, a, b, out, what);
+            }
+        emz_block_ctx_free(ref);
+        emz_block_ctx_free(c);
+    }
+}
+
+/* A batch of blocks on a pool of three threads: the single calls' blocks, and back. */
+static void check_block_batch(emz_type type, const emz_tables *t, emz_impl impl) {
+    enum { JOBS = 24, SIZE = 3000 };
+    uint8_t *src = xmalloc(JOBS * SIZE), *dst = xmalloc(JOBS * (SIZE + 19)), one[SIZE + 19];
+    uint8_t *out = xmalloc(JOBS * SIZE);
+    emz_block_job jobs[JOBS];
+    emz_block_ctx *c = block_ctx(t, impl, 1);
+    check(NULL, emz_block_ctx_set_param(c, EMZ_PARAM_THREADS, 3) == EMZ_OK, "threads");
+    for (int i = 0; i < JOBS; i++) {
+        block_data(src + i * SIZE, SIZE - (size_t)i, type, i % 5, (uint64_t)i);
+        jobs[i] = (emz_block_job){src + i * SIZE, SIZE - (size_t)i, dst + i * (SIZE + 19),
+                                  SIZE + 19,      (uint32_t)i % 2,  0,
+                                  EMZ_OK};
+    }
+    emz_status st = emz_block_compress_batch(c, type, jobs, JOBS);
+    check(NULL, st == EMZ_OK, "%s batch, %s: %s", emz_type_name(type), emz_impl_name(impl),
+          emz_error_name(st));
+    for (int i = 0; i < JOBS && st == EMZ_OK; i++) {
+        size_t n = 0;
+        emz_status s1 = emz_block_compress(c, type, (uint32_t)i % 2, src + i * SIZE,
+                                           SIZE - (size_t)i, one, sizeof one, &n);
+        check(NULL, s1 == EMZ_OK && n == jobs[i].written && memcmp(one, jobs[i].dst, n) == 0,
+              "%s batch, %s: job %d differs from a single call", emz_type_name(type),
+              emz_impl_name(impl), i);
+        jobs[i] = (emz_block_job){dst + i * (SIZE + 19), n, out + i * SIZE, SIZE, 0, 0, EMZ_OK};
+    }
+    if (st == EMZ_OK) st = emz_block_decompress_batch(c, jobs, JOBS);
+    check(NULL, st == EMZ_OK, "%s batch decompress, %s: %s", emz_type_name(type),
+          emz_impl_name(impl), emz_error_name(st));
+    for (int i = 0; i < JOBS && st == EMZ_OK; i++)
+        check(NULL,
+              jobs[i].written == SIZE - (size_t)i &&
+                  memcmp(out + i * SIZE, src + i * SIZE, SIZE - (size_t)i) == 0,
+              "%s batch decompress, %s: job %d", emz_type_name(type), emz_impl_name(impl), i);
+    emz_block_ctx_free(c);
+    free(src), free(dst), free(out);
+}
+
+static void check_blocks(void) {
+    uint8_t *src = xmalloc(BLOCK_MAX), *a = xmalloc(BLOCK_MAX + 19), *b = xmalloc(BLOCK_MAX + 19);
+    uint8_t *out = xmalloc(BLOCK_MAX + 1);
+    for (int k = 0; k < EMZ_TYPE_COUNT; k++) {
+        emz_type type = all_types[k];
+        snprintf(current_call, sizeof current_call, "training %s tables", emz_type_name(type));
+        emz_tables *t = block_tables(type);
+        for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
+            if (!emz_impl_available((emz_impl)impl)) continue;
+            const unsigned long failed_before = n_failed;
+            if (t) check_blocks_impl(type, t, (emz_impl)impl, src, a, b, out);
+            check_blocks_impl(type, NULL, (emz_impl)impl, src, a, b, out);
+            check_block_batch(type, t, (emz_impl)impl);
+            printf("  blocks %-17s %-6s %s\n", emz_type_name(type), emz_impl_name((emz_impl)impl),
+                   n_failed == failed_before ? "ok" : "FAILED");
+        }
+        emz_tables_free(t);
+    }
+    free(src), free(a), free(b), free(out);
 }
 
 /* ---- corpus ---- */
@@ -204,6 +384,7 @@ int main(int argc, char **argv) {
             printf("  %-24s %-6s %s\n", eq_cases[c].name, emz_impl_name((emz_impl)impl),
                    n_failed == failed_before ? "ok" : "FAILED");
         }
+    check_blocks();
     size_t *files = xmalloc((size_t)argc * sizeof *files);
     for (int i = 1; i < argc; i++)
         files[i] = check_corpus(argv[i]);

@@ -31,6 +31,9 @@ enum {
     OPTION_MEMORY_LIMIT,
     OPTION_MAX_SIZE,
     OPTION_NO_FSYNC,
+    OPTION_LAYOUT,
+    OPTION_BLOCK_SIZE,
+    OPTION_GROUPS,
     OPTION_LIMIT
 };
 
@@ -38,7 +41,7 @@ static const char *const command_names[] = {
     [CLI_COMMAND_COMPRESS] = "compress", [CLI_COMMAND_DECOMPRESS] = "decompress",
     [CLI_COMMAND_INFO] = "info",         [CLI_COMMAND_TEST] = "test",
     [CLI_COMMAND_LIST] = "list",         [CLI_COMMAND_EXTRACT] = "extract",
-    [CLI_COMMAND_HELP] = "help",
+    [CLI_COMMAND_TRAIN] = "train",       [CLI_COMMAND_HELP] = "help",
 };
 enum { COMMAND_NAME_COUNT = sizeof command_names / sizeof command_names[0] };
 
@@ -92,6 +95,9 @@ static const struct option all_long_options[] = {
     WITH_VALUE("max-size", OPTION_MAX_SIZE),
     WITH_VALUE("threads", 'T'),
     WITH_VALUE("output", 'o'),
+    WITH_VALUE("layout", OPTION_LAYOUT),
+    WITH_VALUE("block-size", OPTION_BLOCK_SIZE),
+    WITH_VALUE("groups", OPTION_GROUPS),
     FLAG("stdout", 'c'),
     FLAG("keep", 'k'),
     FLAG("rm", OPTION_RM),
@@ -137,6 +143,8 @@ static const command_grammar grammars[] = {
     [CLI_COMMAND_TEST] = {":T:qh", TAKES(OPTION_TEST) | TAKES(OPTION_JSON) | LIMITS},
     [CLI_COMMAND_LIST] = {":T:h", TAKES(OPTION_JSON)},
     [CLI_COMMAND_EXTRACT] = {":T:o:fqvh", LIMITS | DURABILITY},
+    [CLI_COMMAND_TRAIN] = {":t:o:fqvh", TAKES(OPTION_LAYOUT) | TAKES(OPTION_BLOCK_SIZE) |
+                                            TAKES(OPTION_GROUPS) | DURABILITY},
 };
 
 /* "emzip [OPTIONS] [FILE...]": the options of compress, decompress and test, and -V. */
@@ -227,6 +235,53 @@ static int choose_operation(parse_state *state, cli_command operation) {
     return CLI_EXIT_OK;
 }
 
+/* A positive number of at most max; false on anything else. */
+static bool parse_count(const char *text, uint32_t max, uint32_t *value) {
+    char *end;
+    if (*text < '0' || *text > '9') return false;
+    unsigned long n = strtoul(text, &end, 10);
+    if (end == text || n == 0 || n > max) return false;
+    *value = (uint32_t)n;
+    return *end == '\0';
+}
+
+/* "kv:HEADS:HEAD_DIM", at most 2^24 values a token as a table file allows. */
+static bool parse_layout(const char *text, cli_options *options) {
+    enum { LAYOUT_MAX = 1 << 24 };
+    const char *colon = strncmp(text, "kv:", 3) == 0 ? strchr(text + 3, ':') : NULL;
+    char heads[16];
+    if (colon == NULL || (size_t)(colon - text - 3) >= sizeof heads) return false;
+    memcpy(heads, text + 3, (size_t)(colon - text - 3));
+    heads[colon - text - 3] = '\0';
+    return parse_count(heads, LAYOUT_MAX, &options->heads) &&
+           parse_count(colon + 1, LAYOUT_MAX / options->heads, &options->head_dim);
+}
+
+/* The options of train: --layout, --block-size, --groups. */
+static int apply_train_option(int option, cli_options *options, const parse_state *state) {
+    if (option == OPTION_LAYOUT && !parse_layout(optarg, options)) {
+        usage_error(state,
+                    "invalid layout '%s' (expected kv:HEADS:HEAD_DIM, e.g. kv:8:128; at "
+                    "most 2^24 values a token)",
+                    optarg);
+        return CLI_EXIT_USAGE;
+    }
+    if (option == OPTION_BLOCK_SIZE &&
+        (!parse_byte_count(optarg, &options->block_size) || options->block_size < 16 ||
+         options->block_size > (1 << 24))) {
+        usage_error(state, "invalid block size '%s' (16 bytes to 16M, e.g. 32K)", optarg);
+        return CLI_EXIT_USAGE;
+    }
+    if (option == OPTION_GROUPS) {
+        if (!parse_count(optarg, 65535, &options->groups)) {
+            usage_error(state, "invalid group count '%s' (1 to 65535)", optarg);
+            return CLI_EXIT_USAGE;
+        }
+        options->groups_given = true;
+    }
+    return CLI_EXIT_OK;
+}
+
 static int apply_value_option(int option, cli_options *options, const parse_state *state) {
     if (option == OPTION_MEMORY_LIMIT || option == OPTION_MAX_SIZE) {
         int64_t *value =
@@ -276,6 +331,10 @@ static int apply_option(int option, cli_options *options, parse_state *state) {
     case OPTION_MEMORY_LIMIT:
     case OPTION_MAX_SIZE:
         return apply_value_option(option, options, state);
+    case OPTION_LAYOUT:
+    case OPTION_BLOCK_SIZE:
+    case OPTION_GROUPS:
+        return apply_train_option(option, options, state);
     case 'c':
         state->to_stdout = true;
         break;
@@ -387,8 +446,8 @@ static int check_slips(const cli_options *options, const parse_state *state, boo
 }
 
 /* The operands after the options: FILE... for compress, decompress and test (none: stdin, in
- * the bare grammar), one FILE for info and list (none for info --impl), FILE TENSOR for
- * extract. */
+ * the bare grammar), SAMPLE... for train, one FILE for info and list (none for info --impl), FILE
+ * TENSOR for extract. */
 static int take_operands(int count, char **operands, cli_options *options, const parse_state *state,
                          bool bare) {
     static const char *const standard_input[] = {"-"};
@@ -401,7 +460,11 @@ static int take_operands(int count, char **operands, cli_options *options, const
     } else if (count == 0 && command == CLI_COMMAND_INFO && options->show_impl) {
         options->input_count = 0; /* "emzip info --impl": no file needed */
     } else if (count == 0) {
-        usage_error(state, "missing input file (use '-' for stdin)");
+        usage_error(state, "%s",
+                    command == CLI_COMMAND_TRAIN
+                        ? "missing SAMPLE files (K/V caches in safetensors files, or "
+                          "raw data of the type)"
+                        : "missing input file (use '-' for stdin)");
         return CLI_EXIT_USAGE;
     } else if (count < wanted) {
         usage_error(state, "missing tensor name (see 'emzip list %s')", operands[0]);
@@ -419,8 +482,15 @@ static int take_operands(int count, char **operands, cli_options *options, const
     return check_slips(options, state, bare);
 }
 
-/* What follows from the options together: -c against -o, whether summaries show. */
+/* What follows from the options together: -c against -o, whether summaries show; train's
+ * -t and -o. */
 static int settle(cli_options *options, const parse_state *state) {
+    if (options->command == CLI_COMMAND_TRAIN && (!options->type_given || !options->output_path)) {
+        usage_error(state, "missing %s",
+                    !options->type_given ? "-t TYPE (the element type of the samples)"
+                                         : "-o OUT (the table file to write, e.g. model.emzt)");
+        return CLI_EXIT_USAGE;
+    }
     if (state->to_stdout) {
         if (options->output_path != NULL && strcmp(options->output_path, "-") != 0) {
             usage_error(state, "-c writes to standard output and -o to '%s': choose one",

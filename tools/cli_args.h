@@ -15,6 +15,7 @@ typedef enum cli_command {
     CLI_COMMAND_TEST,
     CLI_COMMAND_LIST,
     CLI_COMMAND_EXTRACT,
+    CLI_COMMAND_TRAIN,
     CLI_COMMAND_HELP, /* show help_topic */
     CLI_COMMAND_VERSION,
     CLI_COMMAND_USAGE, /* show the short usage: "emzip --help", or no command at all */
@@ -24,18 +25,22 @@ typedef struct cli_options {
     cli_command command;
     cli_command help_topic;      /* for CLI_COMMAND_HELP; CLI_COMMAND_NONE for the overview */
     const char *const *inputs;   /* the input operands, in argv: files, directories, "-" (stdin);
-                                    several for compress, decompress and test */
+                                    several for compress, decompress, test and train */
     int input_count;             /* 0 only for "emzip info --impl" */
     const char *input_path;      /* inputs[0], for the commands that take one file */
     const char *output_path;     /* -o; "-" (also -c) means stdout; NULL: derived from each
                                     input; with a directory input or several inputs, the output
                                     directory */
     const char *tensor_name;     /* extract: the tensor */
-    bool type_given;             /* compress: -t was given (raw data) ... */
+    bool type_given;             /* compress: -t was given (raw data); train: required ... */
     emz_type type;               /* ... with this type */
     bool chunk_size_given;       /* compress: --chunk-size was given ... */
     int64_t chunk_size;          /* ... with this many bytes (not yet checked by the library) */
     const char *chunk_size_text; /* ... spelled like this, for messages */
+    uint32_t heads, head_dim;    /* train: --layout kv:HEADS:HEAD_DIM; 0, 0 when not given */
+    int64_t block_size;          /* train: --block-size, 16 to 16M; 0: the library's 32K */
+    bool groups_given;           /* train: --groups was given (raw samples) ... */
+    uint32_t groups;             /* ... with this many groups, 1 to 65535 */
     bool force;
     bool quiet;           /* -q: no summary, no progress line (-v and -q: the last wins) */
     bool verbose;         /* -v: summaries even when stderr is not a terminal */

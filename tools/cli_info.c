@@ -5,7 +5,8 @@
  * per dtype, plus one row for the rest of the file (the safetensors header, bytes outside
  * tensors, tensors too small for a frame of their own, which the library stores inside the
  * bytes frame next to them, and the container's own header and directory), so that the
- * ORIGINAL and STORED columns add up to the file and each ratio is a true one.
+ * ORIGINAL and STORED columns add up to the file and each ratio is a true one. A table file
+ * (emzip train's *.emzt) is described by cli_table_info.c.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -17,6 +18,7 @@
 #include "cli_help.h"
 #include "cli_json.h"
 #include "cli_reader.h"
+#include "cli_table_info.h"
 #include "cli_units.h"
 
 #include <errno.h>
@@ -184,8 +186,13 @@ static int describe(const cli_options *options, emz_dctx *dctx) {
     dtype_row *rows = NULL;
     size_t count = 0;
     emz_frame_info frame = {0};
-    if (!cli_reader_begin(&reader, options->input_path, false) || !cli_reader_open(&reader, dctx))
+    if (!cli_reader_begin(&reader, options->input_path, false) || !cli_input_load(&reader.input))
         goto done;
+    if (cli_is_table_file(&reader.input)) {
+        status = cli_describe_table_file(options, &reader.input);
+        goto done;
+    }
+    if (!cli_reader_open(&reader, dctx)) goto done;
     if (!reader.info.is_container) {
         if (!cli_reader_frame_info(&reader, &frame)) goto done;
     } else if ((rows = group_by_dtype(&reader, &count)) == NULL) {

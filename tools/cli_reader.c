@@ -2,6 +2,7 @@
 #include "cli_reader.h"
 
 #include "cli_diag.h"
+#include "cli_table_info.h"
 
 #include <string.h>
 
@@ -23,6 +24,11 @@ bool cli_reader_open(cli_reader *reader, emz_dctx *dctx) {
                                                      reader->input.data_size, &reader->reader);
     if (status == EMZ_OK) status = emz_reader_info_get(reader->reader, &reader->info);
     reader->status = status;
+    if (status == EMZ_ERROR_NOT_EMZIP && cli_is_table_file(&reader->input)) {
+        cli_error(reader->input.display_name,
+                  "a table file (emzip train), not a compressed file: see 'emzip info'");
+        return false;
+    }
     if (status != EMZ_OK) {
         cli_io_report_failure(reader->input.display_name, status, emz_dctx_error_detail(dctx),
                               &reader->source, NULL);

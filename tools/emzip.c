@@ -1,7 +1,8 @@
 /* emzip.c - the emzip command-line tool: argument dispatch.
  *
  * The work is split by job: cli_args parses; the commands run in cli_compress,
- * cli_decompress (and test), cli_info and cli_checkpoint (list, extract), cli_batch runs them
+ * cli_decompress (and test), cli_info (cli_table_info for table files), cli_checkpoint (list,
+ * extract) and cli_train (its samples: cli_train_samples, cli_safetensors), cli_batch runs them
  * over their operands and over directories, cli_names names their outputs; cli_input,
  * cli_output and cli_io move bytes (with atomic replacement), cli_metadata gives outputs their
  * inputs' modes, owners and times, cli_reader opens compressed files; cli_signals cleans up
@@ -36,6 +37,7 @@ static int (*const runners[])(const cli_options *options) = {
     [CLI_COMMAND_COMPRESS] = cli_run_compress, [CLI_COMMAND_DECOMPRESS] = cli_run_decompress,
     [CLI_COMMAND_INFO] = cli_run_info,         [CLI_COMMAND_TEST] = cli_run_test,
     [CLI_COMMAND_LIST] = cli_run_list,         [CLI_COMMAND_EXTRACT] = cli_run_extract,
+    [CLI_COMMAND_TRAIN] = cli_run_train,
 };
 enum { RUNNER_COUNT = sizeof runners / sizeof runners[0] };
 

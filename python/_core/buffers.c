@@ -133,3 +133,21 @@ emz_dctx *emz_py_dctx(int64_t threads, int verify) {
     }
     return dctx;
 }
+
+int emz_py_u32(PyObject *obj, uint32_t max, const char *what, uint32_t *value) {
+    if (!PyLong_Check(obj) || PyBool_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s: expected an int, got %.200s", what,
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    int overflow = 0;
+    long long n = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (n == -1 && PyErr_Occurred()) return -1;
+    if (overflow || n < 0 || (unsigned long long)n > max) {
+        emz_py_raise_detail(EMZ_ERROR_INVALID_ARGUMENT, "%s must be 0 to %lu", what,
+                            (unsigned long)max);
+        return -1;
+    }
+    *value = (uint32_t)n;
+    return 0;
+}

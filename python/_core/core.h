@@ -31,6 +31,9 @@ int emz_py_output(PyObject *obj, Py_buffer *view, uint64_t need, const char *wha
 /* threads=: None means 1 (the calling thread only), an int is passed to the library (0: one
  * per processor); anything else is a TypeError. Returns 0 or -1. */
 int emz_py_threads(PyObject *obj, int64_t *threads);
+/* An int from 0 to max: TypeError for another type (bool included), emzip.Error when out of
+ * range. Returns 0 or -1. */
+int emz_py_u32(PyObject *obj, uint32_t max, const char *what, uint32_t *value);
 /* An element type from its name ("bf16", "BF16", "F8_E4M3", ...); emzip.Error if unknown. */
 int emz_py_type(PyObject *obj, emz_type *type);
 /* A cctx with the given threads and chunk size (0: the default); NULL with an exception. */
@@ -67,5 +70,18 @@ int emz_py_fd_sink_flush(emz_py_fd_sink *sink);
 
 /* reader.c: the Reader type, ready for PyType_Ready. */
 extern PyTypeObject emz_py_reader_type;
+
+/* kv_tables.c: the Tables type, trained tables for blocks (emz_tables, owned, immutable) and
+ * their info, read once. */
+typedef struct emz_py_tables {
+    PyObject_HEAD emz_tables *tables;
+    emz_tables_info info;
+} emz_py_tables;
+extern PyTypeObject emz_py_tables_type;
+
+/* kv.c: the BlockCodec type (an emz_block_ctx, holding a reference to its Tables) and
+ * block_info (a block's header, as a dict). */
+extern PyTypeObject emz_py_block_codec_type;
+extern PyMethodDef emz_py_kv_methods[];
 
 #endif /* EMZIP_PY_CORE_H */

@@ -1,5 +1,6 @@
-/* module.c - the emzip._core module: gathers the functions of codec.c and files.c, the Reader
- * type of reader.c, and creates emzip.Error. The Python package emzip/ is the public face. */
+/* module.c - the emzip._core module: gathers the functions of codec.c, files.c and kv.c, the
+ * Reader type of reader.c, the Tables and BlockCodec types of kv_tables.c and kv.c, and creates
+ * emzip.Error. The Python package emzip/ is the public face. */
 #include "core.h"
 
 #include <string.h>
@@ -16,7 +17,7 @@ static struct PyModuleDef module_def = {
 
 /* Concatenates the files' method tables (each ends with a zeroed entry). */
 static void gather_methods(void) {
-    const PyMethodDef *tables[] = {emz_py_codec_methods, emz_py_file_methods};
+    const PyMethodDef *tables[] = {emz_py_codec_methods, emz_py_file_methods, emz_py_kv_methods};
     size_t n = 0;
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const PyMethodDef *m = tables[t]; m->ml_name; m++)
@@ -26,7 +27,9 @@ static void gather_methods(void) {
 
 PyMODINIT_FUNC PyInit__core(void) {
     gather_methods();
-    if (PyType_Ready(&emz_py_reader_type) < 0) return NULL;
+    if (PyType_Ready(&emz_py_reader_type) < 0 || PyType_Ready(&emz_py_tables_type) < 0 ||
+        PyType_Ready(&emz_py_block_codec_type) < 0)
+        return NULL;
     PyObject *m = PyModule_Create(&module_def);
     if (!m) return NULL;
     /* Class-level defaults, for the errors the Python layer raises without a status. */
@@ -42,6 +45,8 @@ PyMODINIT_FUNC PyInit__core(void) {
     Py_DECREF(defaults);
     if (!emz_py_error || PyModule_AddObjectRef(m, "Error", emz_py_error) < 0 ||
         PyModule_AddObjectRef(m, "Reader", (PyObject *)&emz_py_reader_type) < 0 ||
+        PyModule_AddObjectRef(m, "Tables", (PyObject *)&emz_py_tables_type) < 0 ||
+        PyModule_AddObjectRef(m, "BlockCodec", (PyObject *)&emz_py_block_codec_type) < 0 ||
         PyModule_AddStringConstant(m, "library_version", emz_version_string()) < 0 ||
         PyModule_AddStringConstant(m, "impl", emz_impl_name(emz_impl_default())) < 0) {
         Py_DECREF(m);

@@ -19,6 +19,12 @@ Buffers (bytes, bytearray, memoryview, numpy arrays, contiguous CPU torch tensor
     compress(data, dtype=None, level=None, threads=None) -> bytes      one frame
     decompress(data, out=None, threads=None) -> bytes, or out filled
 
+K/V cache pages (emzip.kv): trained tables and a codec for vLLM-layout caches
+    tables = emzip.kv.Tables.train(caches) / Tables.load(path, dtype=, layout=); tables.save(path)
+    codec = emzip.kv.KVCodec(tables, threads=None, checksum=False)
+    codec.compress_blocks(cache, block_ids, layer) -> list of bytes (K, V of each block)
+    codec.decompress_blocks(blobs, out=cache, block_ids=..., layer=...)    into the cache
+
 dtypes: "bf16", "fp16", "fp32", "e4m3", "e5m2", "fp4", "bytes", the safetensors names ("BF16",
 "F8_E4M3"...), torch and numpy dtypes. numpy has no bfloat16 or float8 and torch 1.13 no float8:
 such tensors come back as integer views (uint16 / uint8; torch: int16 / uint8) of the same bits
@@ -40,14 +46,14 @@ beyond. Errors: emzip.Error (a ValueError; .status is the library's status name,
 non-contiguous buffers among them).
 """
 
-from . import _core, _dtypes
+from . import _core, _dtypes, kv
 from ._core import Error
 from ._files import as_buffer as _as_buffer
 from ._files import compress_file, decompress_file, load_file, safe_open, save_file
 from ._files import tagged_array as _tagged_array
 
 __all__ = ["Error", "compress", "decompress", "frame_info", "save_file", "load_file",
-           "safe_open", "compress_file", "decompress_file", "__version__"]
+           "safe_open", "compress_file", "decompress_file", "kv", "__version__"]
 __version__ = _core.library_version
 
 

@@ -2,6 +2,7 @@
 import os
 from typing import Any, Dict, List, Mapping, Optional, Union
 
+from . import kv as kv
 from ._core import Error as Error
 
 __version__: str

@@ -1,5 +1,5 @@
 # Type hints of the C extension emzip._core (python/_core/*.c); the public API is emzip.
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, List, NoReturn, Optional, Sequence, Tuple, Union
 
 _Buffer = Any  # any object with the buffer protocol
 
@@ -37,3 +37,37 @@ class Reader:
                     threads: Optional[int] = None) -> Any: ...
     def decompress_to(self, fd: int, *, threads: Optional[int] = None,
                       verify: bool = True) -> int: ...
+
+class Tables:
+    dtype: str
+    groups: int
+    heads: int
+    head_dim: int
+    block_size: int
+    id: int
+    serialized_size: int
+    @classmethod
+    def load(cls, data: _Buffer, *, dtype: Optional[str] = None, heads: int = 0,
+             head_dim: int = 0) -> "Tables": ...
+    @classmethod
+    def train(cls, dtype: str, samples: Sequence[Tuple[_Buffer, int]], groups: int, *,
+              heads: int = 0, head_dim: int = 0, block_size: int = 0) -> "Tables": ...
+    def save(self) -> bytes: ...
+    def group_id(self, group: int) -> int: ...
+
+class BlockCodec:
+    tables: Optional[Tables]
+    threads: int
+    def __init__(self, tables: Optional[Tables] = None, *, threads: Optional[int] = None,
+                 checksum: bool = False, verify: bool = True, impl: Optional[str] = None,
+                 block_size: int = 0) -> None: ...
+    def compress(self, data: _Buffer, dtype: str, group: int = 0) -> bytes: ...
+    def decompress(self, blob: _Buffer, out: Any = None) -> Any: ...
+    def compress_batch(self, src: Any, dtype: str, groups: Union[int, Sequence[int]],
+                       offsets: Optional[Sequence[int]] = None, size: int = 0) -> List[bytes]: ...
+    def decompress_batch(self, blobs: Sequence[_Buffer], out: Any,
+                         offsets: Optional[Sequence[int]] = None, size: int = 0, *,
+                         groups: Union[None, int, Sequence[int]] = None) -> None: ...
+
+def block_info(blob: _Buffer) -> Dict[str, Any]: ...
+def raise_error(status: str, detail: str) -> NoReturn: ...

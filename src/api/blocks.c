@@ -13,7 +13,11 @@ emz_block_ctx *emz_block_ctx_create(const emz_tables *tables) {
     if (!c) return NULL;
     c->tables = tables, c->impl = EMZ_IMPL_AUTO, c->threads = 1, c->verify = true;
     c->worker_detail = calloc(1, sizeof *c->worker_detail);
-    if (!c->worker_detail || emz_kernels_resolve(EMZ_IMPL_AUTO, &c->k) != EMZ_OK ||
+    /* An EMZIP_IMPL that cannot run here leaves no kernels: every call then fails with
+     * EMZ_ERROR_IMPL_UNAVAILABLE, as frame calls do (engine/block_codec.c), until
+     * EMZ_PARAM_IMPL names one that can. */
+    if (emz_kernels_resolve(EMZ_IMPL_AUTO, &c->k) != EMZ_OK) c->k = NULL;
+    if (!c->worker_detail ||
         emz_chunk_scratch_reserve_set(&c->scratch, &c->scratch_count, 1, 0) != EMZ_OK) {
         emz_block_ctx_free(c);
         return NULL;

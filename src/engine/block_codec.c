@@ -9,7 +9,27 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* A status in a word or two for a detail message (the sentences of api/errors.c are the api
+ * layer's: engine code may not call it, scripts/check-structure.py). */
+static const char *status_words(emz_status st) {
+    switch (st) {
+    case EMZ_ERROR_NOT_EMZIP:
+        return "not a block (mark)";
+    case EMZ_ERROR_UNSUPPORTED_VERSION:
+        return "unsupported version";
+    case EMZ_ERROR_TRUNCATED:
+        return "truncated";
+    case EMZ_ERROR_CORRUPT:
+        return "corrupt";
+    case EMZ_ERROR_NO_MEMORY:
+        return "out of memory";
+    default:
+        return "invalid";
+    }
+}
 
 /* Worker w's scratch, large enough for size bytes: allocates only the first time a size
  * is met (or never, after EMZ_PARAM_BLOCK_SIZE). */
@@ -21,9 +41,19 @@ static emz_status scratch_for(emz_block_ctx *c, unsigned w, size_t size, emz_chu
     return EMZ_ERROR_NO_MEMORY;
 }
 
+/* No kernels: the process default (EMZIP_IMPL) cannot run here (api/blocks.c). */
+static emz_status check_kernels(const emz_block_ctx *c, char *detail) {
+    if (c->k) return EMZ_OK;
+    const char *forced = getenv("EMZIP_IMPL");
+    emz_detail_set(detail, "EMZIP_IMPL=%s names no implementation that runs here",
+                   forced ? forced : "");
+    return EMZ_ERROR_IMPL_UNAVAILABLE;
+}
+
 static emz_status check_encode(const emz_block_ctx *c, emz_type type, uint32_t group, size_t size,
                                char *detail) {
     const emz_tables *t = c->tables;
+    if (!c->k) return check_kernels(c, detail);
     if ((unsigned)type >= EMZ_TYPE_COUNT) {
         emz_detail_set(detail, "unknown type %d", (int)type);
         return EMZ_ERROR_INVALID_ARGUMENT;
@@ -67,7 +97,9 @@ emz_status emz_block_encode(emz_block_ctx *c, unsigned w, emz_type type, uint32_
     }
     memcpy(dst, head, hn);
     if (!in_place) memcpy(dst + hn, out, payload);
-    if (c->checksum) emz_store32(dst + hn + payload, emz_checksum32(src, size));
+    /* The check covers the header too: a flipped type or size bit must not pass. */
+    if (c->checksum)
+        emz_store32(dst + hn + payload, emz_checksum32(src, size) ^ emz_checksum32(head, hn));
     *written = hn + payload + tail;
     return EMZ_OK;
 }
@@ -106,9 +138,11 @@ emz_status emz_block_decode(emz_block_ctx *c, unsigned w, const uint8_t *src, si
     size_t hn = 0;
     const emz_chunk_tables *tables = NULL;
     emz_chunk_scratch *s = NULL;
-    emz_status st = emz_block_header_read(src, size, &h, &hn);
+    emz_status st = check_kernels(c, detail);
+    if (st != EMZ_OK) return st;
+    st = emz_block_header_read(src, size, &h, &hn);
     if (st != EMZ_OK) {
-        emz_detail_set(detail, "block header: %s", emz_error_message(st));
+        emz_detail_set(detail, "block header: %s", status_words(st));
         return st;
     }
     size_t tail = h.checksum ? EMZ_BLOCK_CHECKSUM_SIZE : 0;
@@ -126,10 +160,11 @@ emz_status emz_block_decode(emz_block_ctx *c, unsigned w, const uint8_t *src, si
     st = emz_chunk_decode(c->k, h.type, EMZ_BLOCK_CHUNK_VERSION, src + hn, size - hn - tail,
                           src + size, dst, h.size, s, tables);
     if (st != EMZ_OK) {
-        emz_detail_set(detail, "block payload: %s", emz_error_message(st));
+        emz_detail_set(detail, "block payload: %s", status_words(st));
         return st;
     }
-    if (h.checksum && c->verify && emz_load32(src + size - tail) != emz_checksum32(dst, h.size)) {
+    if (h.checksum && c->verify &&
+        emz_load32(src + size - tail) != (emz_checksum32(dst, h.size) ^ emz_checksum32(src, hn))) {
         emz_detail_set(detail, "the block's checksum does not match its decoded bytes");
         return EMZ_ERROR_CHECKSUM;
     }
@@ -151,6 +186,8 @@ static emz_status run_job(void *ctx, unsigned worker, uint64_t item) {
     emz_block_job *j = &b->jobs[item];
     j->written = 0;
     if (!j->src || (!j->dst && j->dst_capacity)) {
+        /* the message too: the batch names the lowest failure by worker 0's message */
+        emz_detail_set(b->detail[worker], "%s is NULL", !j->src ? "src" : "dst (with a capacity)");
         j->status = EMZ_ERROR_INVALID_ARGUMENT;
         return EMZ_OK;
     }

@@ -4,6 +4,7 @@
 #include "format/huffman_build.h"
 #include "format/table_set.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,12 +31,13 @@ static void fill_groups(emz_tables *t, const size_t *set_at, emz_table_set *ts) 
             t->width[next + i] = ts->width[i];
             memcpy(t->len[next + i], ts->len[i], 256);
             emz_huff_enc_init(ts->len[i], &t->enc[next + i]);
-            emz_huff_dec_init(ts->len[i], SIZE_MAX, true, &t->dec[next + i]);
+            emz_huff_dec_init(ts->len[i], SIZE_MAX, emz_huff_dec_multi_pays(ts->len[i]),
+                              &t->dec[next + i]);
         }
         t->group[g].id = ts->id;
-        t->group[g].tables =
-            (emz_chunk_tables){ts->count, t->width + next, (const uint8_t(*)[256])(t->len + next),
-                               t->dec + next, t->enc + next};
+        t->group[g].tables = (emz_chunk_tables){
+            ts->count,     t->width + next, (const uint8_t(*)[256])(t->len + next),
+            t->dec + next, t->enc + next,   EMZ_KV_SHARED_SLACK};
         t->by_tag[g] = (emz_tables_tag){(uint32_t)ts->id, g};
         next += ts->count;
     }
@@ -67,8 +69,18 @@ emz_status emz_kv_tables_load(const uint8_t *data, size_t size, emz_tables **out
         return EMZ_ERROR_NO_MEMORY;
     }
     memcpy(t->file, data, size);
-    p.set_at = set_at;
-    emz_table_file_read(t->file, size, &p, NULL, 0); /* again, for where each set starts */
+    /* The caller's bytes (a mapped file, say) may have changed since they were checked: the
+     * copy, which nothing else sees, must hold what was allocated for. Then once more, for
+     * where each set starts (set_at has room for the groups checked). */
+    emz_table_file_parse q = {0};
+    if (emz_table_file_read(t->file, size, &q, detail, detail_size) != EMZ_OK ||
+        memcmp(&q.header, &p.header, sizeof p.header) != 0 || q.tables != p.tables) {
+        if (detail && detail_size) snprintf(detail, detail_size, "table file: changed while read");
+        emz_kv_tables_free(t), free(set_at), free(ts);
+        return EMZ_ERROR_CORRUPT;
+    }
+    q.set_at = set_at;
+    emz_table_file_read(t->file, size, &q, NULL, 0);
     t->id = emz_table_set_id(t->file, size);
     fill_groups(t, set_at, ts);
     free(set_at), free(ts);

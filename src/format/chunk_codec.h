@@ -65,13 +65,19 @@ typedef struct emz_chunk_tables {
     const uint8_t (*len)[256];
     const emz_huff_dec *dec;
     const emz_huff_enc *enc;
+    /* A SHARED stream is chosen over a cheaper one unless that saves more than 1/shared_slack
+     * of its cost (0: only when SHARED is cheapest). Blocks set it: a stream with its own
+     * table pays for parsing the table and building a decoder on every decode, a SHARED one
+     * decodes with a table built once (and through the multi-code table). */
+    unsigned shared_slack;
 } emz_chunk_tables;
 
 /* The view of a table set (NULL: none) with its decoders (may be NULL when encoding). */
 static inline emz_chunk_tables emz_chunk_tables_of(const emz_table_set *set,
                                                    const emz_huff_dec *dec) {
-    if (!set) return (emz_chunk_tables){0, NULL, NULL, NULL, NULL};
-    return (emz_chunk_tables){set->count, set->width, (const uint8_t(*)[256])set->len, dec, NULL};
+    if (!set) return (emz_chunk_tables){0, NULL, NULL, NULL, NULL, 0};
+    return (emz_chunk_tables){set->count, set->width, (const uint8_t(*)[256])set->len,
+                              dec,        NULL,       0};
 }
 
 /* Why emz_chunk_decode refused a SHARED stream (emz_chunk_scratch.shared_fault). */

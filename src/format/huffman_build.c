@@ -202,6 +202,14 @@ bool emz_huff_dec_wants_multi(size_t n, uint64_t lane_bytes) {
     return multi < lockstep;
 }
 
+bool emz_huff_dec_multi_pays(const uint8_t len[256]) {
+    /* The code's own mean length (each symbol weighted 2^-len), in 1/2048 bits. */
+    uint64_t mean = 0;
+    for (unsigned s = 0; s < 256; s++)
+        if (len[s]) mean += (uint64_t)len[s] << (EMZ_HUFF_MAX_LEN - len[s]);
+    return mean * MULTI_PS_PER_BIT < (uint64_t)LOCKSTEP16_PS << EMZ_HUFF_MAX_LEN;
+}
+
 void emz_huff_dec_init(const uint8_t len[256], size_t n, bool multi, emz_huff_dec *dec) {
     emz_huff_enc enc;
     emz_huff_enc_init(len, &enc);

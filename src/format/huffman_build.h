@@ -19,6 +19,11 @@ void emz_huff_enc_init(const uint8_t len[256], emz_huff_enc *enc);
  * lane its 2048 entries cost more to build than they save (measured on a 4 KiB BF16 frame: two
  * thirds of the call), and the decoder reads only single[] there. emz_huff_dec_wants_multi
  * says when it pays. */
+/* For a decoder built once and used for many streams (a table file's): whether the multi-code
+ * loop beats lockstep for a code of these lengths, by the cost model above without the build,
+ * from the mean length the code implies (BF16 exponents: yes; FP8 whole bytes: no). */
+bool emz_huff_dec_multi_pays(const uint8_t len[256]);
+
 void emz_huff_dec_init(const uint8_t len[256], size_t n, bool multi, emz_huff_dec *dec);
 
 /* Whether a stream of n symbols in lane_bytes bytes of lanes decodes faster with the

@@ -8,8 +8,9 @@
 # against groff's warnings, when groff is installed), and a checkpoint larger than the address-space limit under
 # `ulimit -v` (skipped under AddressSanitizer, whose shadow memory needs terabytes of address
 # space: EMZIP_TEST_SANITIZE from meson, or libasan in `ldd EMZIP`, says so).
-# Also file metadata (mode, times, owner) from input to output, -k and --rm, and the
-# zstd-style command line (no command, -d, -c, several files, -v).
+# Also file metadata (mode, times, owner) from input to output, -k and --rm, the
+# zstd-style command line (no command, -d, -c, several files, -v), and train (table files from
+# small K/V caches the test writes with numpy) with info on its table files.
 # No `CMD | grep -q`: with pipefail, grep leaving early would fail CMD with SIGPIPE.
 set -euo pipefail
 
@@ -800,8 +801,180 @@ python3 -c 'import json; assert json.load(open("chunked.json"))["chunk_size"] ==
 "$EMZIP" --chunk-size 64K -t bf16 -c a.orig | cmp -s - chunked.emz || fail "--chunk-size bare"
 ok
 
+section "train: table files from K/V caches (safetensors, vLLM's paged layout) and raw samples"
+# numpy writes the caches: the python3 that has it (Debian's python3-numpy is /usr/bin's)
+numpy_python=
+for candidate in python3 /usr/bin/python3; do
+    if "$candidate" -c 'import numpy' 2>/dev/null; then
+        numpy_python=$candidate
+        break
+    fi
+done
+[ -n "$numpy_python" ] || fail "no python3 with numpy (python3-numpy) to write K/V caches"
+"$numpy_python" - <<'EOF'
+import json, struct
+import numpy as np
+
+rng = np.random.default_rng(14)
+
+def write(path, tensors, metadata=True):
+    header, blobs, at = {}, [], 0
+    if metadata:
+        header["__metadata__"] = {"made_by": "test_cli.sh"}
+    for name, (dtype, array) in tensors.items():
+        blob = array.tobytes()
+        header[name] = {"dtype": dtype, "shape": list(array.shape),
+                        "data_offsets": [at, at + len(blob)]}
+        blobs.append(blob)
+        at += len(blob)
+    h = json.dumps(header).encode()
+    h += b" " * (-len(h) % 8)
+    open(path, "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+def kv(scale, blocks=3, heads=2, head_dim=16):  # (2, blocks, block_size, heads, head_dim)
+    x = rng.normal(0, scale, (2, blocks, 16, heads, head_dim)).astype(np.float32)
+    return "BF16", (x.view(np.uint32) >> 16).astype(np.uint16)
+
+layers = (0, 1, 2, 10)
+for sample in ("kv1", "kv2"):
+    write(sample + ".safetensors",
+          {"model.layers.%d.kv_cache" % i: kv(0.5 + i) for i in layers})
+# natural order: l2 before l10 (lexically l10 comes first); lex.safetensors has the same data
+# under names whose lexical order is the natural one, so both train the same sets
+a, b = kv(1.0), kv(0.001)
+write("natural.safetensors", {"l10": b, "l2": a}, metadata=False)
+write("lexical.safetensors", {"a": a, "b": b}, metadata=False)
+write("renamed.safetensors", {"l2": a, "l3": b})
+write("f32.safetensors",
+      {"l2": ("F32", rng.normal(0, 1, (2, 3, 16, 2, 16)).astype(np.float32)), "l10": b})
+write("heads.safetensors", {"l2": a, "l10": kv(1.0, heads=4, head_dim=8)})
+write("flat.safetensors", {"l2": ("BF16", a[1][0]), "l10": b})  # no K/V axis
+x = rng.normal(0, 1, (2, 3, 16, 2, 16)).astype(np.float32)
+e4m3 = np.clip(np.round(np.log2(np.abs(x) + 1e-3)) + 7, 0, 14).astype(np.uint8) << 3
+write("kv_e4m3.safetensors", {"l0": ("F8_E4M3", e4m3), "l1": ("F8_E4M3", e4m3 ^ 0x80)})
+a[1].tofile("raw.bf16")
+EOF
+"$EMZIP" train -t bf16 --layout kv:2:16 kv1.safetensors kv2.safetensors -o model.emzt 2>"$work/err"
+[ -s model.emzt ] && [ ! -s "$work/err" ] || fail "train: $(cat "$work/err")"
+[ -z "$(ls | grep '\.emzip-' || true)" ] || fail "train left a temporary file"
+"$EMZIP" info model.emzt >info.txt
+for field in '^kind: *table file$' '^type: *bf16$' '^layout: *kv:2:16 ' '^block size: *32768 bytes$' \
+    '^groups: *8$' '^file id: *[0-9a-f]\{16\}$' '^size: *[0-9]* bytes$' \
+    '^  7  *[0-9a-f]\{16\} [0-9a-f]\{8\}$'; do
+    grep -q "$field" info.txt || fail "info of a table file lacks '$field': $(cat info.txt)"
+done
+ok
+"$EMZIP" info --json model.emzt >tables.json
+json_ok tables.json
+python3 - tables.json model.emzt <<'EOF'
+import json, os, sys
+t = json.load(open(sys.argv[1]))
+assert list(t)[:2] == ["format", "command"] and t["kind"] == "tables", t
+assert (t["type"], t["heads"], t["head_dim"], t["block_size"]) == ("bf16", 2, 16, 32768), t
+assert t["size"] == os.path.getsize(sys.argv[2]) and len(t["id"]) == 16, t
+assert t["groups"] == 8 and [s["group"] for s in t["sets"]] == list(range(8)), t
+ids = [s["id"] for s in t["sets"]]
+assert len(set(ids)) == 8 and all(s["tag"] == s["id"][8:] for s in t["sets"]), t
+EOF
+ok
+# the layout comes from the tensors without --layout; -v prints a summary; -f replaces
+"$EMZIP" train -v -t bf16 kv1.safetensors kv2.safetensors -o same.emzt 2>"$work/err"
+cmp -s same.emzt model.emzt || fail "train without --layout differs from --layout kv:2:16"
+stderr_has "same.emzt: 8 groups from 2 sample files ("
+"$EMZIP" train -t bf16 --block-size 8K kv1.safetensors -o same.emzt 2>"$work/err" &&
+    fail "train replaced an existing output without -f"
+stderr_has "same.emzt: already exists (use -f to overwrite)"
+one_line_error
+cmp -s same.emzt model.emzt || fail "a refused output was changed"
+"$EMZIP" train -f -q -t bf16 --block-size 8K --no-fsync kv1.safetensors -o same.emzt
+"$EMZIP" info same.emzt | grep -q '^block size: *8192 bytes$' || fail "--block-size 8K"
+"$EMZIP" train -t bf16 natural.safetensors -o natural.emzt
+"$EMZIP" train -t bf16 lexical.safetensors -o lexical.emzt
+[ "$("$EMZIP" info natural.emzt | grep '^  [0-9]')" = "$("$EMZIP" info lexical.emzt | grep '^  [0-9]')" ] ||
+    fail "tensors not in natural order (l2 before l10)"
+"$EMZIP" train -t e4m3 kv_e4m3.safetensors -o e4m3.emzt
+"$EMZIP" info e4m3.emzt | grep -q '^type: *e4m3$' || fail "train -t e4m3"
+"$EMZIP" train -t bf16 --groups 3 --layout kv:2:16 raw.bf16 -o raw.emzt
+"$EMZIP" info raw.emzt >info.txt
+grep -q '^groups: *3$' info.txt && grep -q '^layout: *kv:2:16 ' info.txt || fail "raw: $(cat info.txt)"
+"$EMZIP" train -t bf16 - <raw.bf16 -o - | "$EMZIP" info - | grep -q '^groups: *1$' ||
+    fail "raw from stdin to stdout"
+ok
+# errors: exit 1, one line naming the file and the problem, nothing written
+train_fails() { # train_fails TEXT... -- ARGS...: train ARGS -o bad.emzt fails saying each TEXT
+    local texts=()
+    while [ "$1" != "--" ]; do texts+=("$1"); shift; done
+    shift
+    expect_status 1 "$EMZIP" train "$@" -o bad.emzt
+    for text in "${texts[@]}"; do stderr_has "$text"; done
+    one_line_error
+    [ ! -e bad.emzt ] && [ -z "$(ls | grep '\.emzip-' || true)" ] || fail "train $* left a file"
+}
+train_fails 'kv1.safetensors: tensor "model.layers.0.kv_cache" has heads x head_dim 2 x 16' \
+    'not 4 x 8 (--layout kv:4:8)' -- -t bf16 --layout kv:4:8 kv1.safetensors
+train_fails 'heads.safetensors: tensor "l10" has heads x head_dim 4 x 8, not 2 x 16' \
+    '(as tensor "l2" of heads.safetensors)' -- -t bf16 heads.safetensors
+train_fails 'f32.safetensors: tensor "l2" is F32, not bf16 (-t)' -- -t bf16 f32.safetensors
+train_fails 'kv1.safetensors: tensor "model.layers.0.kv_cache" is BF16, not fp16' -- \
+    -t fp16 kv1.safetensors
+train_fails 'flat.safetensors: tensor "l2" has shape [3, 16, 2, 16], not a paged K/V cache' -- \
+    -t bf16 flat.safetensors
+train_fails 'renamed.safetensors: tensor "l3" is not in natural.safetensors' -- \
+    -t bf16 natural.safetensors renamed.safetensors
+train_fails 'natural.safetensors: has no tensor "l3" (renamed.safetensors has)' -- \
+    -t bf16 renamed.safetensors natural.safetensors
+train_fails 'missing.safetensors: No such file or directory' -- -t bf16 kv1.safetensors \
+    missing.safetensors
+mkdir -p sample-dir
+train_fails 'sample-dir: Is a directory' -- -t bf16 sample-dir
+if [ "$(id -u)" != 0 ]; then # root reads any file
+    cp kv1.safetensors locked.safetensors
+    chmod 000 locked.safetensors
+    train_fails 'locked.safetensors: Permission denied' -- -t bf16 locked.safetensors
+fi
+train_fails 'noise.bin: 1000 bytes of bf16 cannot be cut into 600 groups' -- \
+    -t bf16 --groups 600 noise.bin
+train_fails 'kv1.safetensors: a safetensors file: its groups are' -- -t bf16 --groups 2 \
+    kv1.safetensors
+train_fails 'raw.bf16: raw data, but kv1.safetensors is a safetensors file' -- -t bf16 \
+    kv1.safetensors raw.bf16
+train_fails 'beyond.safetensors: ' -- -t bf16 beyond.safetensors
+ok
+cp kv1.safetensors kv1.copy
+expect_status 1 "$EMZIP" train -t bf16 -f kv2.safetensors kv1.safetensors -o kv1.safetensors
+stderr_has "kv1.safetensors: is the same file as the sample kv1.safetensors"
+cmp -s kv1.safetensors kv1.copy || fail "train -f replaced one of its samples"
+expect_status 2 "$EMZIP" train kv1.safetensors -o bad.emzt
+stderr_has "missing -t TYPE"
+expect_status 2 "$EMZIP" train -t bf16 kv1.safetensors
+stderr_has "missing -o OUT"
+expect_status 2 "$EMZIP" train -t bf16 -o bad.emzt
+expect_status 2 "$EMZIP" train -t bf16 --layout 2:16 kv1.safetensors -o bad.emzt
+stderr_has "invalid layout '2:16'"
+expect_status 2 "$EMZIP" train -t bf16 --block-size 8 kv1.safetensors -o bad.emzt
+expect_status 2 "$EMZIP" train -t bf16 --groups 0 raw.bf16 -o bad.emzt
+[ ! -e bad.emzt ] || fail "a usage error wrote a file"
+# a table file is no compressed file; damaged, info refuses it
+expect_status 1 "$EMZIP" test model.emzt
+stderr_has "model.emzt: a table file (emzip train), not a compressed file: see 'emzip info'"
+cp model.emzt damaged.emzt
+python3 -c '
+import sys
+b = bytearray(open("damaged.emzt", "rb").read())
+b[len(b) // 2] ^= 0x40
+open("damaged.emzt", "wb").write(b)
+'
+expect_status 1 "$EMZIP" info damaged.emzt
+stderr_has "damaged.emzt: checksum mismatch"
+one_line_error
+head -c 40 model.emzt >short.emzt
+expect_status 1 "$EMZIP" info short.emzt
+stderr_has "short.emzt: "
+rm -f same.emzt natural.emzt lexical.emzt e4m3.emzt raw.emzt damaged.emzt short.emzt
+ok
+
 section "help: the man pages as rendered at build time"
-commands="compress decompress test info list extract"
+commands="compress decompress test info list extract train"
 for command in $commands; do
     [ -f "$MAN_DIR/emzip-$command.1" ] || fail "no man page emzip-$command.1 in $MAN_DIR"
     "$EMZIP" help "$command" >help.txt || fail "emzip help $command failed"
