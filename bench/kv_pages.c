@@ -119,7 +119,7 @@ emz_tables *kv_pages_train(const kv_pages *p) {
     }
     emz_tables_options o = {p->type, p->groups, p->heads, p->head_dim, (uint32_t)p->page_bytes};
     emz_tables *t = NULL;
-    emz_status st = emz_tables_train(&o, s, p->caches, &t);
+    emz_status st = emz_tables_train(&o, s, p->caches, &t, NULL, 0);
     free(s);
     if (st != EMZ_OK) {
         fprintf(stderr, "emzip-kv-bench: training: %s\n", emz_error_name(st));

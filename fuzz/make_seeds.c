@@ -508,7 +508,7 @@ static int write_table_files(const char *dir) {
                 samples[g] = (emz_tables_sample){data + g * 1024, 1024, g};
             }
             emz_tables_options o = {type, groups, groups == 1 ? 8 : 0, groups == 1 ? 128 : 0, 0};
-            if (emz_tables_train(&o, samples, groups, &tables) != EMZ_OK) tables = NULL;
+            if (emz_tables_train(&o, samples, groups, &tables, NULL, 0) != EMZ_OK) tables = NULL;
         }
         size_t n = 0;
         failed |= !tables || emz_tables_save(tables, file, sizeof file, &n) != EMZ_OK;

@@ -395,22 +395,27 @@ typedef struct emz_tables_options {
 } emz_tables_options;
 
 /* Trains tables from count samples (each group needs at least one sample of at least one
- * element; samples of one group are added up). The result is immutable: any number of threads
- * and contexts may use it at once. */
+ * element; samples of one group are added up). detail (may be NULL, detail_size bytes)
+ * receives why it failed (the option, sample or group at fault; the 2,048-table limit). The result
+ * is immutable: any number of threads and contexts may use it at once. */
 EMZ_API emz_status emz_tables_train(const emz_tables_options *options,
                                     const emz_tables_sample *samples, size_t count,
-                                    emz_tables **tables);
+                                    emz_tables **tables, char *detail, size_t detail_size);
 
 typedef struct emz_tables_info {
     emz_type type;
     uint32_t groups, heads, head_dim, block_size;
     uint64_t id;            /* XXH3-64 of the table file's bytes */
     size_t serialized_size; /* bytes emz_tables_save writes */
+    uint32_t table_count;   /* code tables over all groups */
 } emz_tables_info;
 
 EMZ_API emz_status emz_tables_info_get(const emz_tables *tables, emz_tables_info *info);
 /* The id of group g's table set (blocks of the group carry its low 32 bits). */
 EMZ_API emz_status emz_tables_group_id(const emz_tables *tables, uint32_t group, uint64_t *id);
+/* The number of code tables in group g's table set. */
+EMZ_API emz_status emz_tables_group_tables(const emz_tables *tables, uint32_t group,
+                                           uint32_t *count);
 
 /* Writes the table file (info.serialized_size bytes). */
 EMZ_API emz_status emz_tables_save(const emz_tables *tables, void *dst, size_t dst_capacity,

@@ -6,10 +6,12 @@ set -euo pipefail
 # numpy always, and pytest and torch (1.13 in Debian 12) for its tests.
 # liblz4-dev: a per-page baseline of bench/kv_bench.c. libopenblas0-pthread: without it,
 # Debian's torch multiplies on the reference BLAS, ~100x slower (bench/kv trains a model).
+# python3-zstandard, python3-lz4: bench-only baselines (zstd -1 and lz4 per page) of
+# bench/kv_offload.py; emzip itself never uses them.
 packages=(meson ninja-build pkg-config cmake gcc libc6-dev libxxhash-dev libcpu-features-dev
           libcriterion-dev libdeflate-dev libzstd-dev liblz4-dev groff-base
           python3-dev python3-numpy python3-pytest python3-torch python3-mesonpy python3-venv
-          libopenblas0-pthread)
+          libopenblas0-pthread python3-zstandard python3-lz4)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -83,7 +83,7 @@ static emz_tables *train_ex(emz_type t, uint32_t groups, const float *scale, uin
     }
     emz_tables_options o = {t, groups, heads, head_dim, block_size};
     emz_tables *tables = NULL;
-    emz_status st = emz_tables_train(&o, samples, count, &tables);
+    emz_status st = emz_tables_train(&o, samples, count, &tables, NULL, 0);
     cr_assert(st == EMZ_OK, "train %s, %u groups: %s", emz_type_name(t), groups,
               emz_error_name(st));
     cr_assert(tables != NULL);
@@ -507,7 +507,7 @@ Test(tables, deterministic_and_equal_groups) {
     emz_tables_sample s[2] = {{data, 64 * KIB, 0}, {data, 64 * KIB, 1}};
     emz_tables_options o = {EMZ_TYPE_BF16, 2, 0, 0, 0};
     emz_tables *t = NULL;
-    cr_assert(emz_tables_train(&o, s, 2, &t) == EMZ_OK);
+    cr_assert(emz_tables_train(&o, s, 2, &t, NULL, 0) == EMZ_OK);
     cr_assert(group_id(t, 0) == group_id(t, 1));
     emz_block_ctx *c = ctx_new(t, 1);
     uint8_t blk[4096 + 19], out[4096];
@@ -531,7 +531,7 @@ Test(tables, constant_samples) {
         emz_tables_sample s = {zeros, sizeof zeros, 0};
         emz_tables_options o = {type, 1, 0, 0, 0};
         emz_tables *t = NULL;
-        cr_assert(emz_tables_train(&o, &s, 1, &t) == EMZ_OK, "%s", emz_type_name(type));
+        cr_assert(emz_tables_train(&o, &s, 1, &t, NULL, 0) == EMZ_OK, "%s", emz_type_name(type));
         emz_block_ctx *c = ctx_new(t, 1);
         tu_fill_random(src, sizeof src, 5);
         roundtrip(c, t, type, 0, src, sizeof src, 0, 1, NULL, "random data, constant tables");
@@ -554,7 +554,7 @@ Test(tables, many_groups) {
     }
     emz_tables_options o = {EMZ_TYPE_FP16, G, 0, 0, 1024};
     emz_tables *t = NULL;
-    cr_assert(emz_tables_train(&o, s, G, &t) == EMZ_OK);
+    cr_assert(emz_tables_train(&o, s, G, &t, NULL, 0) == EMZ_OK);
     emz_block_ctx *c = ctx_new(t, 1);
     for (uint32_t g = 0; g < G; g++)
         roundtrip(c, t, EMZ_TYPE_FP16, g, data + (G - 1 - g) * 2048, 2048, g % 8, 1, NULL,
@@ -569,7 +569,7 @@ Test(tables, many_groups) {
     for (uint32_t g = 0; g < H; g++)
         hs[g] = (emz_tables_sample){r + 64 * g, 64, g};
     o = (emz_tables_options){EMZ_TYPE_BYTES, H, 0, 0, 0};
-    cr_assert(emz_tables_train(&o, hs, H, &t) == EMZ_ERROR_INVALID_ARGUMENT);
+    cr_assert(emz_tables_train(&o, hs, H, &t, NULL, 0) == EMZ_ERROR_INVALID_ARGUMENT);
     free(r), free(hs), free(data);
 }
 
@@ -851,7 +851,7 @@ Test(tables, bad_training_options) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         emz_tables *t = NULL;
-        emz_status st = emz_tables_train(&cases[i].o, s, cases[i].count, &t);
+        emz_status st = emz_tables_train(&cases[i].o, s, cases[i].count, &t, NULL, 0);
         cr_assert(st == cases[i].want, "case %zu: %s", i, emz_error_name(st));
         cr_assert((st == EMZ_OK) == (t != NULL), "case %zu", i);
         emz_tables_free(t);
@@ -860,15 +860,16 @@ Test(tables, bad_training_options) {
     emz_tables_sample e[2] = {{data, 512, 0}, {data, 0, 1}};
     emz_tables_options o = {EMZ_TYPE_BF16, 2, 0, 0, 0};
     emz_tables *t = NULL;
-    cr_assert(emz_tables_train(&o, e, 2, &t) == EMZ_ERROR_INVALID_ARGUMENT);
+    cr_assert(emz_tables_train(&o, e, 2, &t, NULL, 0) == EMZ_ERROR_INVALID_ARGUMENT);
     /* NULL pointers */
     emz_tables_sample nul = {NULL, 10, 0};
     o.groups = 1;
-    cr_assert(emz_tables_train(&o, &nul, 1, &t) == EMZ_ERROR_INVALID_ARGUMENT);
-    cr_assert(emz_tables_train(&o, NULL, 1, &t) == EMZ_ERROR_INVALID_ARGUMENT);
-    cr_assert(emz_tables_train(&o, NULL, 0, &t) == EMZ_ERROR_INVALID_ARGUMENT); /* no samples */
-    cr_assert(emz_tables_train(NULL, s, 1, &t) == EMZ_ERROR_INVALID_ARGUMENT);
-    cr_assert(emz_tables_train(&o, s, 1, NULL) == EMZ_ERROR_INVALID_ARGUMENT);
+    cr_assert(emz_tables_train(&o, &nul, 1, &t, NULL, 0) == EMZ_ERROR_INVALID_ARGUMENT);
+    cr_assert(emz_tables_train(&o, NULL, 1, &t, NULL, 0) == EMZ_ERROR_INVALID_ARGUMENT);
+    cr_assert(emz_tables_train(&o, NULL, 0, &t, NULL, 0) ==
+              EMZ_ERROR_INVALID_ARGUMENT); /* no samples */
+    cr_assert(emz_tables_train(NULL, s, 1, &t, NULL, 0) == EMZ_ERROR_INVALID_ARGUMENT);
+    cr_assert(emz_tables_train(&o, s, 1, NULL, NULL, 0) == EMZ_ERROR_INVALID_ARGUMENT);
     cr_assert(t == NULL);
     emz_tables_info info;
     cr_assert(emz_tables_info_get(NULL, &info) == EMZ_ERROR_INVALID_ARGUMENT);
@@ -1609,7 +1610,7 @@ Test(blocks, impl_env_unavailable) {
     emz_tables_sample s = {src, sizeof src, 0};
     emz_tables_options o = {EMZ_TYPE_BF16, 1, 0, 0, 0};
     emz_tables *t = NULL;
-    cr_assert(emz_tables_train(&o, &s, 1, &t) == EMZ_ERROR_IMPL_UNAVAILABLE);
+    cr_assert(emz_tables_train(&o, &s, 1, &t, NULL, 0) == EMZ_ERROR_IMPL_UNAVAILABLE);
     cr_assert(emz_block_ctx_set_param(c, EMZ_PARAM_IMPL, EMZ_IMPL_SCALAR) == EMZ_OK);
     cr_assert(emz_block_compress(c, EMZ_TYPE_BF16, 0, src, sizeof src, dst, sizeof dst, &n) ==
               EMZ_OK);

@@ -77,11 +77,15 @@ static void print_text(const cli_input *input, const emz_tables *tables,
     printf("size:             %zu bytes\n", info->serialized_size);
     printf("file id:          %016" PRIx64 "\n", info->id);
     printf("groups:           %" PRIu32 "\n", info->groups);
-    printf("  %-6s %-16s %s\n", "GROUP", "SET ID", "TAG");
+    printf("tables:           %" PRIu32 "\n", info->table_count);
+    printf("  %-6s %-16s %-8s %s\n", "GROUP", "SET ID", "TAG", "TABLES");
     for (uint32_t g = 0; g < info->groups; g++) {
         uint64_t id = 0;
+        uint32_t count = 0;
         emz_tables_group_id(tables, g, &id);
-        printf("  %-6" PRIu32 " %016" PRIx64 " %08" PRIx32 "\n", g, id, (uint32_t)id);
+        emz_tables_group_tables(tables, g, &count);
+        printf("  %-6" PRIu32 " %016" PRIx64 " %08" PRIx32 " %" PRIu32 "\n", g, id, (uint32_t)id,
+               count);
     }
 }
 
@@ -105,15 +109,19 @@ static void print_json(const cli_input *input, const emz_tables *tables,
     cli_json_key_u64(&json, "size", info->serialized_size);
     key_hex(&json, "id", info->id, 16);
     cli_json_key_u64(&json, "groups", info->groups);
+    cli_json_key_u64(&json, "tables", info->table_count);
     cli_json_key(&json, "sets");
     cli_json_begin_array(&json);
     for (uint32_t g = 0; g < info->groups; g++) {
         uint64_t id = 0;
+        uint32_t count = 0;
         emz_tables_group_id(tables, g, &id);
+        emz_tables_group_tables(tables, g, &count);
         cli_json_begin_object(&json);
         cli_json_key_u64(&json, "group", g);
         key_hex(&json, "id", id, 16);
         key_hex(&json, "tag", (uint32_t)id, 8);
+        cli_json_key_u64(&json, "tables", count);
         cli_json_end_object(&json);
     }
     cli_json_end_array(&json);

@@ -23,9 +23,6 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-/* The tables a table file may hold in all (docs/FORMAT.md, "Table file"). */
-enum { TABLES_MAX = 2048 };
-
 /* Refuses an output that is one of the samples, then opens it (cli_output_open refuses an
  * existing file without -f, and the first sample once more). */
 static bool open_output(const cli_options *options, const cli_train_set *set, cli_output *output) {
@@ -47,19 +44,14 @@ static bool open_output(const cli_options *options, const cli_train_set *set, cl
     return true;
 }
 
-/* Trains the tables; NULL after printing the error. emz_tables_train gives no detail: every
- * limit it checks but the count of tables (TABLES_MAX) was checked before, so an invalid
- * argument is most likely that one. */
+/* Trains the tables; NULL after printing the error (the library's detail says what failed). */
 static emz_tables *train(const cli_train_set *set, const char *name) {
     emz_tables *tables = NULL;
-    emz_status status = emz_tables_train(&set->options, set->samples, set->sample_count, &tables);
-    if (status == EMZ_ERROR_INVALID_ARGUMENT)
-        cli_error(name,
-                  "cannot train: %s (%" PRIu32 " groups: a table file holds at most %d tables "
-                  "in all, up to about 8 a group)",
-                  emz_error_message(status), set->options.groups, TABLES_MAX);
-    else if (status != EMZ_OK)
-        cli_error(name, "cannot train: %s", emz_error_message(status));
+    char why[256];
+    emz_status status =
+        emz_tables_train(&set->options, set->samples, set->sample_count, &tables, why, sizeof why);
+    if (status != EMZ_OK)
+        cli_error(name, "cannot train: %s%s%s", emz_error_message(status), why[0] ? ": " : "", why);
     return status == EMZ_OK ? tables : NULL;
 }
 

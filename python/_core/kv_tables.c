@@ -125,17 +125,15 @@ static PyObject *tables_train(PyObject *cls, PyObject *args, PyObject *kwargs) {
     } else if (collect_samples(seq, o.groups, views, &held, samples) == 0) {
         emz_tables *t = NULL;
         emz_status st;
+        char why[256];
         Py_BEGIN_ALLOW_THREADS;
-        st = emz_tables_train(&o, samples, (size_t)n, &t);
+        st = emz_tables_train(&o, samples, (size_t)n, &t, why, sizeof why);
         Py_END_ALLOW_THREADS;
         if (st == EMZ_OK)
             result = tables_wrap((PyTypeObject *)cls, t);
         else
-            emz_py_raise_detail(st,
-                                "training %" PRIu32 " groups of %s (heads %" PRIu32
-                                ", head_dim %" PRIu32 ": both or neither; block_size %" PRIu32
-                                ": 0 or 16 B to 16 MiB)",
-                                o.groups, emz_type_name(o.type), o.heads, o.head_dim, o.block_size);
+            emz_py_raise_detail(st, "training %" PRIu32 " groups of %s: %s", o.groups,
+                                emz_type_name(o.type), why);
     }
     for (Py_ssize_t i = 0; i < held; i++)
         PyBuffer_Release(&views[i]);

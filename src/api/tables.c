@@ -10,14 +10,16 @@
 #include <string.h>
 
 emz_status emz_tables_train(const emz_tables_options *options, const emz_tables_sample *samples,
-                            size_t count, emz_tables **tables) {
+                            size_t count, emz_tables **tables, char *detail, size_t detail_size) {
     const emz_kernels *k = NULL;
     uint8_t *file = NULL;
     size_t size = 0;
+    if (detail && detail_size) detail[0] = 0;
     if (!options || !tables || (!samples && count)) return EMZ_ERROR_INVALID_ARGUMENT;
     emz_status st = emz_kernels_resolve(EMZ_IMPL_AUTO, &k);
-    if (st == EMZ_OK) st = emz_kv_train(k, options, samples, count, &file, &size, NULL, 0);
-    if (st == EMZ_OK) st = emz_kv_tables_load(file, size, tables, NULL, 0);
+    if (st == EMZ_OK)
+        st = emz_kv_train(k, options, samples, count, &file, &size, detail, detail_size);
+    if (st == EMZ_OK) st = emz_kv_tables_load(file, size, tables, detail, detail_size);
     free(file);
     return st;
 }
@@ -26,13 +28,19 @@ emz_status emz_tables_info_get(const emz_tables *t, emz_tables_info *info) {
     if (!t || !info) return EMZ_ERROR_INVALID_ARGUMENT;
     *info = (emz_tables_info){t->header.type,     t->header.groups,     t->header.heads,
                               t->header.head_dim, t->header.block_size, t->id,
-                              t->file_size};
+                              t->file_size,       t->table_count};
     return EMZ_OK;
 }
 
 emz_status emz_tables_group_id(const emz_tables *t, uint32_t group, uint64_t *id) {
     if (!t || !id || group >= t->header.groups) return EMZ_ERROR_INVALID_ARGUMENT;
     *id = t->group[group].id;
+    return EMZ_OK;
+}
+
+emz_status emz_tables_group_tables(const emz_tables *t, uint32_t group, uint32_t *count) {
+    if (!t || !count || group >= t->header.groups) return EMZ_ERROR_INVALID_ARGUMENT;
+    *count = t->group[group].tables.count;
     return EMZ_OK;
 }
 
