@@ -49,7 +49,7 @@ Each codec replays the trace R times (default 3, --quick 1), the codecs interlea
 burst of load from elsewhere hits them alike; the run with the least time in calls is reported,
 every run is checked.
 
-    /usr/bin/python3 bench/kv_offload.py /work/kvdata                # ~75 s on 2 cores
+    /usr/bin/python3 bench/kv_offload.py /work/kvdata                # ~1 min on 2 idle cores
     /usr/bin/python3 bench/kv_offload.py /tmp/kvtiny --quick         # CI: ~2 s
 
 emzip is imported from PYTHONPATH (the build tree: PYTHONPATH=build/python).
