@@ -6,30 +6,12 @@
 #include "common/checksum.h"
 #include "common/common.h"
 #include "format/block.h"
+#include "format/status_words.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A status in a word or two for a detail message (the sentences of api/errors.c are the api
- * layer's: engine code may not call it, scripts/check-structure.py). */
-static const char *status_words(emz_status st) {
-    switch (st) {
-    case EMZ_ERROR_NOT_EMZIP:
-        return "not a block (mark)";
-    case EMZ_ERROR_UNSUPPORTED_VERSION:
-        return "unsupported version";
-    case EMZ_ERROR_TRUNCATED:
-        return "truncated";
-    case EMZ_ERROR_CORRUPT:
-        return "corrupt";
-    case EMZ_ERROR_NO_MEMORY:
-        return "out of memory";
-    default:
-        return "invalid";
-    }
-}
 
 /* Worker w's scratch, large enough for size bytes: allocates only the first time a size
  * is met (or never, after EMZ_PARAM_BLOCK_SIZE). */
@@ -142,7 +124,7 @@ emz_status emz_block_decode(emz_block_ctx *c, unsigned w, const uint8_t *src, si
     if (st != EMZ_OK) return st;
     st = emz_block_header_read(src, size, &h, &hn);
     if (st != EMZ_OK) {
-        emz_detail_set(detail, "block header: %s", status_words(st));
+        emz_detail_set(detail, "block header: %s", emz_status_words(st));
         return st;
     }
     size_t tail = h.checksum ? EMZ_BLOCK_CHECKSUM_SIZE : 0;
@@ -160,7 +142,7 @@ emz_status emz_block_decode(emz_block_ctx *c, unsigned w, const uint8_t *src, si
     st = emz_chunk_decode(c->k, h.type, EMZ_BLOCK_CHUNK_VERSION, src + hn, size - hn - tail,
                           src + size, dst, h.size, s, tables);
     if (st != EMZ_OK) {
-        emz_detail_set(detail, "block payload: %s", status_words(st));
+        emz_detail_set(detail, "block payload: %s", emz_status_words(st));
         return st;
     }
     if (h.checksum && c->verify &&

@@ -13,24 +13,26 @@ typedef struct emz_parallel_worker {
 } emz_parallel_worker;
 
 typedef struct emz_parallel {
-    emz_task_fn task;
-    void *ctx;
-    uint64_t items;
-    atomic_uint_fast64_t next;
-    atomic_int status; /* EMZ_OK until the first failure */
+    emz_work work;
     unsigned started;
     emz_parallel_worker workers[EMZ_MAX_THREADS];
 } emz_parallel;
 
-static void work(emz_parallel *r, unsigned worker) {
+void emz_work_init(emz_work *w, uint64_t items, emz_task_fn task, void *ctx) {
+    w->task = task, w->ctx = ctx, w->items = items;
+    atomic_init(&w->next, 0);
+    atomic_init(&w->status, EMZ_OK);
+}
+
+void emz_work_take(emz_work *w, unsigned worker) {
     for (;;) {
-        if (atomic_load_explicit(&r->status, memory_order_relaxed) != EMZ_OK) return;
-        uint64_t item = atomic_fetch_add_explicit(&r->next, 1, memory_order_relaxed);
-        if (item >= r->items) return;
-        emz_status st = r->task(r->ctx, worker, item);
+        if (atomic_load_explicit(&w->status, memory_order_relaxed) != EMZ_OK) return;
+        uint64_t item = atomic_fetch_add_explicit(&w->next, 1, memory_order_relaxed);
+        if (item >= w->items) return;
+        emz_status st = w->task(w->ctx, worker, item);
         if (st != EMZ_OK) {
             int ok = EMZ_OK;
-            atomic_compare_exchange_strong(&r->status, &ok, (int)st);
+            atomic_compare_exchange_strong(&w->status, &ok, (int)st);
             return;
         }
     }
@@ -38,14 +40,13 @@ static void work(emz_parallel *r, unsigned worker) {
 
 static void *thread_main(void *arg) {
     emz_parallel_worker *w = arg;
-    work(w->run, w->worker);
+    emz_work_take(&w->run->work, w->worker);
     return NULL;
 }
 
 static void start(emz_parallel *r, unsigned workers, uint64_t items, emz_task_fn task, void *ctx) {
-    r->task = task, r->ctx = ctx, r->items = items, r->started = 0;
-    atomic_init(&r->next, 0);
-    atomic_init(&r->status, EMZ_OK);
+    emz_work_init(&r->work, items, task, ctx);
+    r->started = 0;
     if (workers > items) workers = (unsigned)items;
     for (unsigned w = 1; w < workers && w < EMZ_MAX_THREADS; w++) {
         emz_parallel_worker *slot = &r->workers[r->started];
@@ -56,11 +57,11 @@ static void start(emz_parallel *r, unsigned workers, uint64_t items, emz_task_fn
 }
 
 static emz_status finish(emz_parallel *r) {
-    work(r, 0);
+    emz_work_take(&r->work, 0);
     for (unsigned t = 0; t < r->started; t++)
         pthread_join(r->workers[t].thread, NULL);
     r->started = 0;
-    return (emz_status)atomic_load(&r->status);
+    return (emz_status)atomic_load(&r->work.status);
 }
 
 emz_status emz_parallel_for(unsigned workers, uint64_t items, emz_task_fn task, void *ctx) {

@@ -20,28 +20,10 @@ struct emz_pool {
     uint64_t generation; /* bumped by each run; guarded by lock */
     unsigned busy;       /* workers still in the current run; guarded by lock */
     bool stop;
-    emz_task_fn task;
-    void *ctx;
-    uint64_t items;
-    atomic_uint_fast64_t next;
-    atomic_int status;
+    emz_work work; /* the current run's items */
     unsigned started;
     emz_pool_thread threads[EMZ_MAX_THREADS];
 };
-
-static void work(emz_pool *p, unsigned worker) {
-    for (;;) {
-        if (atomic_load_explicit(&p->status, memory_order_relaxed) != EMZ_OK) return;
-        uint64_t item = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
-        if (item >= p->items) return;
-        emz_status st = p->task(p->ctx, worker, item);
-        if (st != EMZ_OK) {
-            int ok = EMZ_OK;
-            atomic_compare_exchange_strong(&p->status, &ok, (int)st);
-            return;
-        }
-    }
-}
 
 static void *thread_main(void *arg) {
     emz_pool_thread *t = arg;
@@ -54,7 +36,7 @@ static void *thread_main(void *arg) {
         if (p->stop) break;
         seen = p->generation;
         pthread_mutex_unlock(&p->lock);
-        work(p, t->worker);
+        emz_work_take(&p->work, t->worker);
         pthread_mutex_lock(&p->lock);
         if (--p->busy == 0) pthread_cond_signal(&p->done);
     }
@@ -97,17 +79,15 @@ void emz_pool_free(emz_pool *p) {
 emz_status emz_pool_run(emz_pool *p, uint64_t items, emz_task_fn task, void *ctx) {
     if (!p || p->started == 0 || items <= 1) return emz_parallel_for(1, items, task, ctx);
     pthread_mutex_lock(&p->lock);
-    p->task = task, p->ctx = ctx, p->items = items;
-    atomic_store(&p->next, 0);
-    atomic_store(&p->status, EMZ_OK);
+    emz_work_init(&p->work, items, task, ctx);
     p->busy = p->started;
     p->generation++;
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->lock);
-    work(p, 0);
+    emz_work_take(&p->work, 0);
     pthread_mutex_lock(&p->lock);
     while (p->busy > 0)
         pthread_cond_wait(&p->done, &p->lock);
     pthread_mutex_unlock(&p->lock);
-    return (emz_status)atomic_load(&p->status);
+    return (emz_status)atomic_load(&p->work.status);
 }

@@ -3,6 +3,7 @@
 
 #include "common/checksum.h"
 #include "common/common.h"
+#include "format/status_words.h"
 #include "format/table_set.h"
 
 #include <stdarg.h>
@@ -45,23 +46,6 @@ static emz_status fail(emz_status st, char *detail, size_t size, const char *for
     return st;
 }
 
-/* Why a table set was refused, in a word or two (the sentences of api/errors.c are the api
- * layer's: format code may not call it, scripts/check-structure.py). */
-static const char *status_words(emz_status st) {
-    switch (st) {
-    case EMZ_ERROR_UNSUPPORTED_VERSION:
-        return "unsupported version";
-    case EMZ_ERROR_CHECKSUM:
-        return "checksum mismatch";
-    case EMZ_ERROR_CORRUPT:
-        return "corrupt";
-    case EMZ_ERROR_NO_MEMORY:
-        return "out of memory";
-    default:
-        return "invalid";
-    }
-}
-
 /* The four LEB128 fields after the fixed head; *at moves past them. */
 static emz_status read_fields(const uint8_t *in, size_t end, size_t *at, emz_table_file_header *h,
                               char *detail, size_t dsize) {
@@ -99,7 +83,8 @@ static emz_status read_sets(const uint8_t *in, size_t end, size_t at, emz_table_
             /* A set cut by the end of the file's sets is damage, not a short file: the
              * checksum over the whole file has already matched. */
             if (st == EMZ_ERROR_TRUNCATED || st == EMZ_ERROR_NOT_EMZIP) st = EMZ_ERROR_CORRUPT;
-            fail(st, detail, dsize, "table file: table set of group %u: %s", g, status_words(st));
+            fail(st, detail, dsize, "table file: table set of group %u: %s", g,
+                 emz_status_words(st));
         } else if (p->tables + ts->count > EMZ_TABLE_FILE_TABLES_MAX) {
             st = fail(EMZ_ERROR_CORRUPT, detail, dsize,
                       "table file: more than %u tables in all (group %u)",
