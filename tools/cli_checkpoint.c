@@ -36,15 +36,6 @@ static void print_shown(const char *name, size_t pad_to) {
         putchar(' ');
 }
 
-/* "[4096, 4096]"; "[]" for a scalar. */
-static void format_shape(char *text, size_t capacity, const emz_tensor_info *tensor) {
-    size_t used = (size_t)snprintf(text, capacity, "[");
-    for (unsigned d = 0; d < tensor->dims && used < capacity; d++)
-        used += (size_t)snprintf(text + used, capacity - used, "%s%" PRIu64, d ? ", " : "",
-                                 tensor->shape[d]);
-    if (used < capacity) snprintf(text + used, capacity - used, "]");
-}
-
 /* Small tensors have no frame of their own: the library stores them in the bytes frame
  * around them (with the header or a neighbour), and reports no stored size for them. */
 static bool shares_frame(const emz_tensor_info *tensor) {
@@ -99,7 +90,7 @@ static list_widths measure(const cli_reader *reader, const list_totals *totals,
         emz_tensor_info t;
         char shape[SHAPE_TEXT];
         if (emz_reader_tensor(reader->reader, i, &t) != EMZ_OK) continue;
-        format_shape(shape, sizeof shape, &t);
+        cli_format_shape(shape, sizeof shape, t.dims, t.shape);
         if (cli_escaped_width(t.name) > w.name) w.name = cli_escaped_width(t.name);
         if (strlen(t.dtype) > w.dtype) w.dtype = strlen(t.dtype);
         if (strlen(shape) > w.shape) w.shape = strlen(shape);
@@ -119,7 +110,7 @@ static void print_list_text(const cli_reader *reader, const list_totals *totals)
     for (uint64_t i = 0; i < reader->info.tensor_count; i++) {
         emz_tensor_info t;
         if (emz_reader_tensor(reader->reader, i, &t) != EMZ_OK) continue;
-        format_shape(shape, sizeof shape, &t);
+        cli_format_shape(shape, sizeof shape, t.dims, t.shape);
         print_shown(t.name, w.name);
         printf("  %-*s  %-*s  %*" PRIu64 "  ", dtype, t.dtype, shape_w, shape, size, t.size);
         if (shares_frame(&t)) {

@@ -7,6 +7,7 @@
 
 #include "cli_diag.h"
 #include "cli_names.h"
+#include "cli_units.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -118,15 +119,6 @@ static bool open_file(const cli_options *options, const char *path, cli_train_fi
     return true;
 }
 
-/* "[2, 16, 16, 8, 128]" into text. */
-static void format_shape(char *text, size_t capacity, const cli_st_tensor *t) {
-    size_t used = (size_t)snprintf(text, capacity, "[");
-    for (unsigned d = 0; d < t->dims && used < capacity; d++)
-        used += (size_t)snprintf(text + used, capacity - used, "%s%" PRIu64, d ? ", " : "",
-                                 t->shape[d]);
-    if (used < capacity) snprintf(text + used, capacity - used, "]");
-}
-
 /* Bytes the tensor's shape holds of type; false on overflow. */
 static bool shape_bytes(const cli_st_tensor *t, emz_type type, uint64_t *bytes) {
     uint64_t elements = 1;
@@ -146,7 +138,7 @@ static bool check_tensor(const cli_train_file *file, const cli_st_tensor *t, cli
     emz_tables_options *o = &set->options;
     emz_type dtype;
     char shape[CLI_ST_MAX_DIMS * 22 + 4];
-    format_shape(shape, sizeof shape, t);
+    cli_format_shape(shape, sizeof shape, t->dims, t->shape);
     uint64_t bytes = 0;
     if (emz_type_from_name(t->dtype, &dtype) != EMZ_OK || dtype != o->type) {
         cli_error(name,

@@ -48,3 +48,11 @@ void cli_format_speed(char *text, size_t capacity, uint64_t bytes, double elapse
     else
         snprintf(text, capacity, "%.0f MB/s", mb_per_s);
 }
+
+void cli_format_shape(char *text, size_t capacity, unsigned dims, const uint64_t *shape) {
+    size_t used = (size_t)snprintf(text, capacity, "[");
+    for (unsigned d = 0; d < dims && used < capacity; d++)
+        used +=
+            (size_t)snprintf(text + used, capacity - used, "%s%" PRIu64, d ? ", " : "", shape[d]);
+    if (used < capacity) snprintf(text + used, capacity - used, "]");
+}

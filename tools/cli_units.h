@@ -16,6 +16,9 @@ double cli_monotonic_ms(void);
 /* "512 B", "1.2 KiB", ..., "3.3 GiB", "1.0 TiB". */
 void cli_format_binary_size(char *text, size_t capacity, uint64_t bytes);
 
+/* A tensor shape: "[4096, 4096]"; "[]" for a scalar. */
+void cli_format_shape(char *text, size_t capacity, unsigned dims, const uint64_t *shape);
+
 /* bytes over elapsed_ms: "850 MB/s", "2.1 GB/s" (decimal units, like disks and networks). */
 void cli_format_speed(char *text, size_t capacity, uint64_t bytes, double elapsed_ms);
 
