@@ -88,7 +88,7 @@ static inline emz_tables *fb_train(emz_type t) {
     }
     emz_tables_options o = {t, FB_GROUPS, 0, 0, 4096};
     emz_tables *tables = NULL;
-    if (emz_tables_train(&o, samples, 2 * FB_GROUPS, &tables) != EMZ_OK) tables = NULL;
+    if (emz_tables_train(&o, samples, 2 * FB_GROUPS, &tables, NULL, 0) != EMZ_OK) tables = NULL;
     free(data);
     return tables;
 }
