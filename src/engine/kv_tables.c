@@ -4,7 +4,6 @@
 #include "format/huffman_build.h"
 #include "format/table_set.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,11 +21,12 @@ static int by_tag_order(const void *a, const void *b) {
 }
 
 /* Each group's set into the compact arrays, its coders built. */
-static void fill_groups(emz_tables *t, const size_t *set_at, emz_table_set *ts) {
+static void fill_groups(emz_tables *t, size_t at, emz_table_set *ts) {
     uint32_t next = 0;
     for (uint32_t g = 0; g < t->header.groups; g++) {
         size_t used = 0;
-        emz_table_set_read(t->file + set_at[g], t->file_size - set_at[g], ts, &used);
+        emz_table_set_read(t->file + at, t->file_size - at, ts, &used);
+        at += used;
         for (unsigned i = 0; i < ts->count; i++) {
             t->width[next + i] = ts->width[i];
             memcpy(t->len[next + i], ts->len[i], 256);
@@ -46,44 +46,37 @@ static void fill_groups(emz_tables *t, const size_t *set_at, emz_table_set *ts) 
 
 emz_status emz_kv_tables_load(const uint8_t *data, size_t size, emz_tables **out, char *detail,
                               size_t detail_size) {
+    /* The bytes are copied first and only the copy is checked and used: the caller's (a mapped
+     * file, say) could change between a check and a second read. */
     emz_table_file_parse p = {0};
-    emz_status st = emz_table_file_read(data, size, &p, detail, detail_size);
-    if (st != EMZ_OK) return st;
-    /* Checked: now allocate by what it holds (groups <= size / 12, tables <= 2,048). */
     emz_tables *t = calloc(1, sizeof *t);
-    size_t *set_at = malloc(p.header.groups * sizeof *set_at);
-    emz_table_set *ts = malloc(sizeof *ts);
-    if (t) {
-        t->header = p.header, t->file_size = size, t->table_count = p.tables;
-        t->file = malloc(size);
-        t->width = malloc(p.tables);
-        t->len = malloc(p.tables * sizeof *t->len);
-        t->enc = malloc(p.tables * sizeof *t->enc);
-        t->dec = malloc(p.tables * sizeof *t->dec);
-        t->group = malloc(p.header.groups * sizeof *t->group);
-        t->by_tag = malloc(p.header.groups * sizeof *t->by_tag);
-    }
-    if (!t || !set_at || !ts || !t->file || !t->width || !t->len || !t->enc || !t->dec ||
-        !t->group || !t->by_tag) {
-        emz_kv_tables_free(t), free(set_at), free(ts);
+    if (!t || !(t->file = malloc(size ? size : 1))) {
+        emz_kv_tables_free(t);
         return EMZ_ERROR_NO_MEMORY;
     }
     memcpy(t->file, data, size);
-    /* The caller's bytes (a mapped file, say) may have changed since they were checked: the
-     * copy, which nothing else sees, must hold what was allocated for. Then once more, for
-     * where each set starts (set_at has room for the groups checked). */
-    emz_table_file_parse q = {0};
-    if (emz_table_file_read(t->file, size, &q, detail, detail_size) != EMZ_OK ||
-        memcmp(&q.header, &p.header, sizeof p.header) != 0 || q.tables != p.tables) {
-        if (detail && detail_size) snprintf(detail, detail_size, "table file: changed while read");
-        emz_kv_tables_free(t), free(set_at), free(ts);
-        return EMZ_ERROR_CORRUPT;
+    t->file_size = size;
+    emz_status st = emz_table_file_read(t->file, size, &p, detail, detail_size);
+    if (st != EMZ_OK) {
+        emz_kv_tables_free(t);
+        return st;
     }
-    q.set_at = set_at;
-    emz_table_file_read(t->file, size, &q, NULL, 0);
+    /* Checked: now allocate by what it holds (groups <= size / 12, tables <= 2,048). */
+    t->header = p.header, t->table_count = p.tables;
+    t->width = malloc(p.tables);
+    t->len = malloc(p.tables * sizeof *t->len);
+    t->enc = malloc(p.tables * sizeof *t->enc);
+    t->dec = malloc(p.tables * sizeof *t->dec);
+    t->group = malloc(p.header.groups * sizeof *t->group);
+    t->by_tag = malloc(p.header.groups * sizeof *t->by_tag);
+    emz_table_set *ts = malloc(sizeof *ts);
+    if (!ts || !t->width || !t->len || !t->enc || !t->dec || !t->group || !t->by_tag) {
+        emz_kv_tables_free(t), free(ts);
+        return EMZ_ERROR_NO_MEMORY;
+    }
     t->id = emz_table_set_id(t->file, size);
-    fill_groups(t, set_at, ts);
-    free(set_at), free(ts);
+    fill_groups(t, p.sets_at, ts);
+    free(ts);
     *out = t;
     return EMZ_OK;
 }

@@ -75,7 +75,7 @@ static emz_status read_sets(const uint8_t *in, size_t end, size_t at, emz_table_
     emz_table_set *ts = malloc(sizeof *ts);
     if (!ts) return EMZ_ERROR_NO_MEMORY;
     emz_status st = EMZ_OK;
-    p->tables = 0;
+    p->tables = 0, p->sets_at = at;
     for (uint32_t g = 0; g < p->header.groups && st == EMZ_OK; g++) {
         size_t used = 0;
         st = emz_table_set_read(in + at, end - at, ts, &used);
@@ -90,7 +90,6 @@ static emz_status read_sets(const uint8_t *in, size_t end, size_t at, emz_table_
                       "table file: more than %u tables in all (group %u)",
                       EMZ_TABLE_FILE_TABLES_MAX, g);
         } else {
-            if (p->set_at) p->set_at[g] = at;
             p->tables += ts->count;
             at += used;
         }

@@ -32,11 +32,11 @@ size_t emz_table_file_write_head(const emz_table_file_header *h, uint8_t *out);
 /* Appends the checksum of out[0, size); returns the new size. */
 size_t emz_table_file_seal(uint8_t *out, size_t size);
 
-/* What a parse found: the header, where each group's set starts (set_at[g], g < groups; may be
- * NULL to check only) and the total of their tables. */
+/* What a parse found: the header, where group 0's set starts (each next one follows the one
+ * before) and the total of their tables. */
 typedef struct emz_table_file_parse {
     emz_table_file_header header;
-    size_t *set_at;
+    size_t sets_at;
     uint32_t tables;
 } emz_table_file_parse;
 
