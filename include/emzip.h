@@ -321,6 +321,20 @@ typedef struct emz_reader_info {
 
 EMZ_API emz_status emz_reader_info_get(const emz_reader *reader, emz_reader_info *info);
 
+/* A container's table set (docs/FORMAT.md "Table set"): the code tables its chunks' SHARED
+ * streams refer to, stored once after the header, read and checked when the reader opened. */
+typedef struct emz_reader_table_set_info {
+    int present;          /* 0: none (a bare frame, a version 1 container, or a container whose
+                             writer found that a set would not save bytes); the rest is 0 */
+    uint64_t id;          /* XXH3-64 of the set's bytes, as error messages name it */
+    uint64_t size;        /* bytes of the set in the compressed file */
+    unsigned table_count; /* 1..255 */
+    unsigned tables_of_width[9]; /* [w]: tables for symbols of w bits (1..8; [0] unused) */
+} emz_reader_table_set_info;
+
+EMZ_API emz_status emz_reader_table_set_get(const emz_reader *reader,
+                                            emz_reader_table_set_info *info);
+
 typedef struct emz_tensor_info {
     const char *name;  /* valid until the reader is closed */
     const char *dtype; /* as spelled in the safetensors header, e.g. "BF16" */

@@ -266,6 +266,29 @@ Test(container_shared, small_mxfp4_checkpoint_gets_a_set) {
     take_apart(&c, p);
     cr_assert(p->set_size > 0 && p->set.count >= 2, "flags %u", c.data[6]);
     cr_assert(first_shared(&c, p) >= 0);
+    /* a reader describes the set it read: id, size and tables as stored */
+    emz_reader *r = NULL;
+    cr_assert_eq(emz_reader_open_memory(NULL, c.data, c.size, &r), EMZ_OK);
+    emz_reader_table_set_info info;
+    cr_assert_eq(emz_reader_table_set_get(r, &info), EMZ_OK);
+    cr_assert(info.present && info.id == p->set.id && info.size == p->set_size &&
+              info.table_count == p->set.count);
+    unsigned by_width[9] = {0};
+    for (unsigned i = 0; i < p->set.count; i++)
+        by_width[p->set.width[i]]++;
+    for (unsigned w = 0; w <= 8; w++)
+        cr_assert_eq(info.tables_of_width[w], by_width[w], "w %u", w);
+    emz_reader_close(r);
+    /* a bare frame has none */
+    size_t cap = emz_compress_bound(file.size), fsize = 0;
+    uint8_t *frame = malloc(cap);
+    cr_assert_eq(emz_compress(NULL, frame, cap, file.data, file.size, EMZ_TYPE_BYTES, &fsize),
+                 EMZ_OK);
+    cr_assert_eq(emz_reader_open_memory(NULL, frame, fsize, &r), EMZ_OK);
+    cr_assert_eq(emz_reader_table_set_get(r, &info), EMZ_OK);
+    cr_assert(!info.present && !info.id && !info.size && !info.table_count);
+    emz_reader_close(r);
+    free(frame);
     /* without the set (flags 0, set bytes dropped) the same payloads cannot be decoded */
     buf bare = splice(&c, 32, p->set_size, NULL, 0, 0);
     expect(&bare, &file, EMZ_ERROR_CORRUPT, "container without a table set", "chunk",

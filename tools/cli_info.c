@@ -4,8 +4,9 @@
  * A bare frame shows its frame header. A checkpoint container shows its totals and a breakdown
  * per dtype, plus one row for the rest of the file (the safetensors header, bytes outside
  * tensors, tensors too small for a frame of their own, which the library stores inside the
- * bytes frame next to them, and the container's own header and directory), so that the
- * ORIGINAL and STORED columns add up to the file and each ratio is a true one. A table file
+ * bytes frame next to them, and the container's own header, table set and directory), so
+ * that the ORIGINAL and STORED columns add up to the file and each ratio is a true one. The
+ * container's table set, when it has one, is named by its id with its size and tables. A table file
  * (emzip train's *.emzt) is described by cli_table_info.c.
  */
 #ifndef _POSIX_C_SOURCE
@@ -89,6 +90,54 @@ static void print_frame_text(const cli_reader *reader, const emz_frame_info *fra
     printf("format version:   %u\n", frame->format_version);
 }
 
+/* "12 tables (8-bit: 10, 4-bit: 2)": the set's tables by symbol width, widest first. */
+static void format_tables(char *text, size_t size, const emz_reader_table_set_info *set) {
+    int n =
+        snprintf(text, size, "%u table%s (", set->table_count, set->table_count == 1 ? "" : "s");
+    const char *sep = "";
+    for (int w = 8; w >= 1 && n > 0 && (size_t)n < size; w--) {
+        if (!set->tables_of_width[w]) continue;
+        n += snprintf(text + n, size - (size_t)n, "%s%d-bit: %u", sep, w, set->tables_of_width[w]);
+        sep = ", ";
+    }
+    if (n > 0 && (size_t)n < size) snprintf(text + n, size - (size_t)n, ")");
+}
+
+static void print_table_set_text(const emz_reader_table_set_info *set) {
+    if (!set->present) {
+        printf("table set:        none\n");
+        return;
+    }
+    char tables[160];
+    format_tables(tables, sizeof tables, set);
+    printf("table set:        id %016" PRIx64 ", %" PRIu64 " bytes, %s\n", set->id, set->size,
+           tables);
+}
+
+static void print_table_set_json(cli_json *json, const emz_reader_table_set_info *set) {
+    cli_json_key(json, "table_set");
+    if (!set->present) {
+        cli_json_null(json);
+        return;
+    }
+    char id[24];
+    snprintf(id, sizeof id, "%016" PRIx64, set->id);
+    cli_json_begin_object(json);
+    cli_json_key_string(json, "id", id);
+    cli_json_key_u64(json, "size", set->size);
+    cli_json_key_u64(json, "tables", set->table_count);
+    cli_json_key(json, "tables_by_width");
+    cli_json_begin_object(json);
+    for (int w = 8; w >= 1; w--) {
+        if (!set->tables_of_width[w]) continue;
+        char key[4];
+        snprintf(key, sizeof key, "%d", w);
+        cli_json_key_u64(json, key, set->tables_of_width[w]);
+    }
+    cli_json_end_object(json);
+    cli_json_end_object(json);
+}
+
 static void print_row(const dtype_row *row, bool show_count) {
     char ratio[32], tensors[24] = "";
     cli_format_ratio(ratio, sizeof ratio, row->stored, row->original);
@@ -97,7 +146,8 @@ static void print_row(const dtype_row *row, bool show_count) {
            row->stored, ratio);
 }
 
-static void print_container_text(const cli_reader *reader, const dtype_row *rows, size_t count) {
+static void print_container_text(const cli_reader *reader, const emz_reader_table_set_info *set,
+                                 const dtype_row *rows, size_t count) {
     const emz_reader_info *info = &reader->info;
     printf("file:             %s\n", reader->input.display_name);
     printf("kind:             %s\n",
@@ -108,6 +158,7 @@ static void print_container_text(const cli_reader *reader, const dtype_row *rows
     printf("segments:         %" PRIu64 "\n", info->segment_count);
     printf("chunks:           %" PRIu64 "\n", info->chunk_count);
     printf("tensors:          %" PRIu64 "\n", info->tensor_count);
+    print_table_set_text(set);
     printf("by dtype:\n");
     printf("  %-10s %8s %16s %16s %8s\n", "DTYPE", "TENSORS", "ORIGINAL", "STORED", "RATIO");
     for (size_t i = 0; i < count; i++)
@@ -127,7 +178,8 @@ static void print_impl_json(cli_json *json) {
 }
 
 static void print_json(const cli_options *options, const cli_reader *reader,
-                       const emz_frame_info *frame, const dtype_row *rows, size_t count) {
+                       const emz_frame_info *frame, const emz_reader_table_set_info *set,
+                       const dtype_row *rows, size_t count) {
     cli_json json;
     cli_json_begin_document(&json, stdout);
     cli_json_key_string(&json, "command", "info");
@@ -156,6 +208,7 @@ static void print_json(const cli_options *options, const cli_reader *reader,
     cli_json_key_u64(&json, "chunks", info->chunk_count);
     if (info->is_container) {
         cli_json_key_u64(&json, "tensors", info->tensor_count);
+        print_table_set_json(&json, set);
         cli_json_key(&json, "dtypes");
         cli_json_begin_array(&json);
         for (size_t i = 0; i < count; i++) {
@@ -186,6 +239,7 @@ static int describe(const cli_options *options, emz_dctx *dctx) {
     dtype_row *rows = NULL;
     size_t count = 0;
     emz_frame_info frame = {0};
+    emz_reader_table_set_info set = {0};
     if (!cli_reader_begin(&reader, options->input_path, false) || !cli_input_load(&reader.input))
         goto done;
     if (cli_is_table_file(&reader.input)) {
@@ -197,12 +251,14 @@ static int describe(const cli_options *options, emz_dctx *dctx) {
         if (!cli_reader_frame_info(&reader, &frame)) goto done;
     } else if ((rows = group_by_dtype(&reader, &count)) == NULL) {
         goto done;
+    } else {
+        emz_reader_table_set_get(reader.reader, &set); /* cannot fail on an open reader */
     }
     status = CLI_EXIT_OK;
     if (options->json)
-        print_json(options, &reader, reader.info.is_container ? NULL : &frame, rows, count);
+        print_json(options, &reader, reader.info.is_container ? NULL : &frame, &set, rows, count);
     else if (reader.info.is_container)
-        print_container_text(&reader, rows, count);
+        print_container_text(&reader, &set, rows, count);
     else
         print_frame_text(&reader, &frame);
 
@@ -215,7 +271,7 @@ done:
 int cli_run_info(const cli_options *options) {
     if (options->input_path == NULL) { /* "emzip info --impl" */
         if (options->json)
-            print_json(options, NULL, NULL, NULL, 0);
+            print_json(options, NULL, NULL, NULL, NULL, 0);
         else
             cli_print_impl(stdout);
         return CLI_EXIT_OK;

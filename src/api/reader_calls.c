@@ -26,6 +26,19 @@ emz_status emz_reader_info_get(const emz_reader *r, emz_reader_info *info) {
     return EMZ_OK;
 }
 
+emz_status emz_reader_table_set_get(const emz_reader *r, emz_reader_table_set_info *info) {
+    if (!r || !info) return EMZ_ERROR_INVALID_ARGUMENT;
+    *info = (emz_reader_table_set_info){0};
+    if (!r->set) return EMZ_OK;
+    info->present = 1;
+    info->id = r->set->id;
+    info->size = r->set_size;
+    info->table_count = r->set->count;
+    for (unsigned i = 0; i < r->set->count; i++)
+        info->tables_of_width[r->set->width[i]]++;
+    return EMZ_OK;
+}
+
 emz_status emz_reader_tensor(const emz_reader *r, uint64_t index, emz_tensor_info *info) {
     if (!r || !info) return EMZ_ERROR_INVALID_ARGUMENT;
     if (index >= r->st.count) return EMZ_ERROR_RANGE;

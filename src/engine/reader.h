@@ -48,6 +48,7 @@ struct emz_reader {
     emz_st_header st;        /* a checkpoint's tensors; empty otherwise */
     uint64_t *stored;        /* frame bytes per tensor */
     emz_table_set *set;      /* a version 2 or 3 container's table set (checked at open), or NULL */
+    size_t set_size;         /* its serialized bytes */
     emz_huff_dec *set_dec;   /* its tables' decoders, built at open */
     emz_chunk_tables tables; /* set and set_dec, for the chunk decoder (set NULL: none) */
 };

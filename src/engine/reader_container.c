@@ -209,6 +209,7 @@ static emz_status read_table_set(emz_reader *r, uint64_t dir_at, uint64_t *paylo
     for (unsigned i = 0; i < r->set->count; i++)
         emz_huff_dec_init(r->set->len[i], SIZE_MAX, true, &r->set_dec[i]);
     r->tables = emz_chunk_tables_of(r->set, r->set_dec);
+    r->set_size = used;
     *payloads = EMZ_CONTAINER_HEADER_SIZE + used;
     return EMZ_OK;
 }

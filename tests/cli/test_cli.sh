@@ -314,7 +314,10 @@ ok
 "$EMZIP" compress --json -f "$bf16" -o j.emz >j5
 "$EMZIP" decompress --json -f j.emz -o j.out >j6
 "$EMZIP" list --json mx.emz >j7
-json_ok j1 j2 j3 j4 j5 j6 j7
+"$EMZIP" info --json mx.emz >j9
+"$EMZIP" info mx.emz | grep -q '^table set: *id [0-9a-f]\{16\}, [0-9]* bytes, [0-9]* tables (' ||
+    fail "info of a container with a table set: $("$EMZIP" info mx.emz)"
+json_ok j1 j2 j3 j4 j5 j6 j7 j9
 expect_status 1 sh -c "'$EMZIP' test --json noise.bin >j8"
 json_ok j8
 python3 - j1 j2 j3 j4 j5 j6 j7 j8 dir.json <<'EOF'
@@ -338,6 +341,9 @@ assert json.load(open("j4"))["ok"] is True
 c = json.load(open("j5"))
 assert c["kind"] == "safetensors" and c["original_size"] == 217800 and 0 < c["ratio"] < 1
 assert json.load(open("j6"))["original_size"] == 217800
+assert i["table_set"] is None or len(i["table_set"]["id"]) == 16
+t = json.load(open("j9"))["table_set"]
+assert t["size"] > 0 and t["tables"] == sum(t["tables_by_width"].values()), t
 EOF
 ok
 expect_status 2 "$EMZIP" compress --json "$bf16" -o -
