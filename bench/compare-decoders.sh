@@ -10,8 +10,9 @@
 #   decoders read the same old-format frame. Then ROUNDS times, for each buffer, the old then
 #   the new timer: in-memory emz_decompress, one thread, checksums verified, impl IMPL;
 #   each run prints the median of REPS batches. In round 1 both check that the frame decodes
-#   to the raw buffer. Prints: file, type, format version, chunks, old and new GB/s (medians
-#   over the rounds of each run's median; 1e9 original bytes a second) and new/old.
+#   to the raw buffer. Prints: file, type, format version, chunks, bytes, impl, old and new
+#   GB/s (medians over the rounds of each run's median; 1e9 original bytes a second), new/old
+#   and its geometric mean.
 #   Raw timer lines: OUTDIR/runs.txt.
 # environment: IMPL (default avx512), REPS (default 11), MIN_MS (default 20: the least time of
 #   one batch of decodes), CC (default gcc), PYTHON (default /usr/bin/python3).
@@ -23,7 +24,7 @@ cc=${CC:-gcc}
 impl=${IMPL:-avx512}
 reps=${REPS:-11}
 min_ms=${MIN_MS:-20}
-[ $# -ge 5 ] || { sed -n '2,18s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[ $# -ge 5 ] || { sed -n '2,19s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 old=$1 new=$2 out=$3 rounds=$4
 shift 4
 mkdir -p "$out/raw" "$out/emz"

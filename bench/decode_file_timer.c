@@ -69,6 +69,40 @@ static void decode(emz_dctx *dctx, uint8_t *dst, size_t cap, const uint8_t *src,
     if (out != cap) die("emz_decompress", "wrong output size");
 }
 
+static void check_raw(const char *raw_path, const uint8_t *dst, size_t cap, const char *path) {
+    size_t raw_size;
+    uint8_t *raw = read_file(raw_path, &raw_size);
+    if (raw_size != cap || memcmp(raw, dst, cap) != 0) {
+        fprintf(stderr, "decode_file_timer: %s does not decode to %s\n", path, raw_path);
+        exit(1);
+    }
+    free(raw);
+}
+
+/* The batch is doubled until it lasts min_ms (which also warms up); then reps batches, each
+ * giving seconds per decode. */
+static double *time_decodes(emz_dctx *dctx, uint8_t *dst, size_t cap, const uint8_t *src,
+                            size_t size, int reps, double min_ms, long *iters_out) {
+    long iters = 1;
+    for (;;) {
+        double a = now_seconds();
+        for (long i = 0; i < iters; i++)
+            decode(dctx, dst, cap, src, size);
+        if ((now_seconds() - a) * 1e3 >= min_ms || iters >= (1L << 24)) break;
+        iters *= 2;
+    }
+    double *sec = malloc(sizeof(double) * (size_t)reps);
+    if (!sec) die("out of memory", 0);
+    for (int r = 0; r < reps; r++) {
+        double a = now_seconds();
+        for (long i = 0; i < iters; i++)
+            decode(dctx, dst, cap, src, size);
+        sec[r] = (now_seconds() - a) / (double)iters;
+    }
+    *iters_out = iters;
+    return sec;
+}
+
 int main(int argc, char **argv) {
     const char *impl_name = "auto", *raw_path = NULL;
     int reps = 11;
@@ -113,32 +147,9 @@ int main(int argc, char **argv) {
     if (st != EMZ_OK) die("cannot set one thread", emz_error_message(st));
 
     decode(dctx, dst, cap, src, size); /* faults in dst, sizes the context's scratch */
-    if (raw_path) {
-        size_t raw_size;
-        uint8_t *raw = read_file(raw_path, &raw_size);
-        if (raw_size != cap || memcmp(raw, dst, cap) != 0) {
-            fprintf(stderr, "decode_file_timer: %s does not decode to %s\n", path, raw_path);
-            return 1;
-        }
-        free(raw);
-    }
-    /* the batch: doubled until it lasts MIN_MS, which also warms up */
-    long iters = 1;
-    for (;;) {
-        double a = now_seconds();
-        for (long i = 0; i < iters; i++)
-            decode(dctx, dst, cap, src, size);
-        if ((now_seconds() - a) * 1e3 >= min_ms || iters >= (1L << 24)) break;
-        iters *= 2;
-    }
-    double *sec = malloc(sizeof(double) * (size_t)reps);
-    if (!sec) die("out of memory", 0);
-    for (int r = 0; r < reps; r++) {
-        double a = now_seconds();
-        for (long i = 0; i < iters; i++)
-            decode(dctx, dst, cap, src, size);
-        sec[r] = (now_seconds() - a) / (double)iters;
-    }
+    if (raw_path) check_raw(raw_path, dst, cap, path);
+    long iters;
+    double *sec = time_decodes(dctx, dst, cap, src, size, reps, min_ms, &iters);
     qsort(sec, (size_t)reps, sizeof *sec, cmp_double);
     double gb = (double)info.original_size * 1e-9;
     const char *used = emz_impl_name(impl == EMZ_IMPL_AUTO ? emz_impl_default() : impl);
