@@ -1,6 +1,7 @@
 /* fuzz_decompress.c - libFuzzer target: hostile frames through frame_info, decompress, ranges.
- * Each input is decoded as it is, then again with its header and index checksums recomputed, so
- * that mutations reach the chunk payload decoder instead of stopping at a checksum. */
+ * Each input is decoded as it is, then again with its header and index checksums (and a streamed
+ * frame's footer checksum) recomputed, so that mutations reach the chunk payload decoder instead
+ * of stopping at a checksum. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,11 +73,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(copy, data, size);
     wr32(copy + 28, (uint32_t)XXH3_64bits(copy, 28));
     unsigned log2 = copy[6];
+    /* a streamed frame (version 4, flags 2): the sizes from its footer, resealed too */
+    size_t end = size, least = 36;
+    uint64_t osz = rd64(copy + 8);
+    if (copy[4] >= 4 && copy[7] == 2 && size >= 56) {
+        end = size - 20, least = 56;
+        wr32(copy + end + 16, (uint32_t)XXH3_64bits(copy + end, 16));
+        osz = rd64(copy + end);
+    }
     if (log2 >= 12 && log2 <= 24) {
-        uint64_t osz = rd64(copy + 8), C = (uint64_t)1 << log2, cc = osz / C + (osz % C != 0);
-        if (cc <= (size - 36) / 8) {
-            size_t idx = size - 4 - 8 * (size_t)cc;
-            wr32(copy + size - 4, (uint32_t)XXH3_64bits(copy + idx, 8 * (size_t)cc));
+        uint64_t C = (uint64_t)1 << log2, cc = osz / C + (osz % C != 0);
+        if (cc <= (size - least) / 8) {
+            size_t idx = end - 4 - 8 * (size_t)cc;
+            wr32(copy + end - 4, (uint32_t)XXH3_64bits(copy + idx, 8 * (size_t)cc));
         }
     }
     if (memcmp(copy, data, size) != 0) run(copy, size);

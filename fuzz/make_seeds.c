@@ -369,6 +369,48 @@ static int write_library_seeds(const char *dir, int frames, uint8_t *data) {
     return 0;
 }
 
+typedef struct pull_state {
+    const uint8_t *p;
+    size_t size, at;
+} pull_state;
+
+static int64_t pull_mem(void *opaque, void *buf, size_t size) {
+    pull_state *s = opaque;
+    size_t n = s->size - s->at < size ? s->size - s->at : size;
+    memcpy(buf, s->p + s->at, n);
+    s->at += n;
+    return (int64_t)n;
+}
+
+/* Streamed frames (version 4: sizes in the footer), as emz_compress_sequential writes them for
+ * inputs over 16 chunks: 4 KiB chunks of BF16 and FP8. */
+static int write_streamed_seeds(const char *dir) {
+    static const struct {
+        emz_type t;
+        size_t n;
+    } cases[] = {{EMZ_TYPE_BF16, 17 * 4096 + 11}, {EMZ_TYPE_FP8_E4M3, 18 * 4096}};
+    int failed = 0;
+    for (unsigned i = 0; i < 2 && !failed; i++) {
+        uint8_t *data = malloc(cases[i].n);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/frame-streamed-%s-%zu", dir, emz_type_name(cases[i].t),
+                 cases[i].n);
+        FILE *o = fopen(path, "wb");
+        emz_cctx *c = emz_cctx_create();
+        failed = !data || !o || !c || emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, 4096) != EMZ_OK;
+        if (!failed) {
+            fill(data, cases[i].n, cases[i].t);
+            pull_state s = {data, cases[i].n, 0};
+            emz_sink sink = {append, o};
+            failed = emz_compress_sequential(c, pull_mem, &s, cases[i].t, &sink, NULL) != EMZ_OK;
+        }
+        if (o) failed |= fclose(o) != 0;
+        emz_cctx_free(c);
+        free(data);
+    }
+    return failed;
+}
+
 /* Frames of the layouts the library does not write, written by this program's own writer. */
 static int write_own_seeds(const char *dir, uint8_t *data) {
     static const struct {
@@ -544,7 +586,9 @@ int main(int argc, char **argv) {
     uint8_t *data = malloc(16384);
     if (!data) return 1;
     int failed = write_library_seeds(argv[1], frames, data);
-    if (!failed && frames) failed = write_own_seeds(argv[1], data) || check_layouts_seen();
+    if (!failed && frames)
+        failed =
+            write_own_seeds(argv[1], data) || write_streamed_seeds(argv[1]) || check_layouts_seen();
     free(data);
     return failed;
 }

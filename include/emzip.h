@@ -205,7 +205,11 @@ typedef struct emz_frame_info {
 #define EMZ_FRAME_HEADER_SIZE 32
 
 /* Reads the frame header and checks it: the first EMZ_FRAME_HEADER_SIZE bytes, or the whole
- * frame if it is shorter, suffice. EMZ_ERROR_TRUNCATED when src_size is less than the header. */
+ * frame if it is shorter, suffice, except for a streamed frame (written by
+ * emz_compress_sequential when the input was larger than its window), whose sizes are at its
+ * end: for it src must be the whole frame (its last 20 bytes are read; given only the header,
+ * the call fails with EMZ_ERROR_CORRUPT or EMZ_ERROR_TRUNCATED). EMZ_ERROR_TRUNCATED when
+ * src_size is less than the header. */
 EMZ_API emz_status emz_frame_info_get(const void *src, size_t src_size, emz_frame_info *info);
 
 /* Decompresses one whole frame of exactly src_size bytes. On success *dst_size receives the
@@ -270,6 +274,22 @@ EMZ_API const char *emz_dctx_error_detail(const emz_dctx *dctx);
 EMZ_API emz_status emz_compress_stream(emz_cctx *cctx, const emz_source *src, emz_type type,
                                        const emz_sink *dst, uint64_t *written);
 
+/* Reads up to size bytes of the input into buf, going on where the previous call stopped;
+ * returns how many (0 only at the end of the input), or a negative value on failure (the call
+ * then fails with EMZ_ERROR_IO). Called from the calling thread only, in order. */
+typedef int64_t (*emz_pull_fn)(void *opaque, void *buf, size_t size);
+
+/* Compresses an input that can be read only once, in order, and whose size is not known in
+ * advance (a pipe), into one frame of the given type written to dst, in memory bounded by the
+ * context (its threads and chunk size), not by the input: about 2 x max(17, 4 x threads)
+ * chunks, the threads' scratch, and 8 bytes of index per chunk. An input of at most 16 chunks
+ * gives exactly the frame emz_compress gives; a longer one gives a *streamed frame* (format
+ * version 4, docs/FORMAT.md: the same chunk payloads, its sizes in a footer at its end), which
+ * emz_decompress, the readers and emz_frame_info_get (given the whole frame) read like any
+ * other. Progress callbacks receive total 0 (unknown). *written receives the frame size. */
+EMZ_API emz_status emz_compress_sequential(emz_cctx *cctx, emz_pull_fn pull, void *opaque,
+                                           emz_type type, const emz_sink *dst, uint64_t *written);
+
 /* Compresses a whole safetensors file (src) into a container written to dst. Each tensor's
  * type comes from its dtype: BF16, F16, F32, F8_E4M3, F8_E5M2 and F4 as such, U8 tensors named
  * "*.blocks" (MXFP4) as FP4, everything else (the header, F8_E8M0 and U8 scales, integers,
@@ -320,6 +340,9 @@ typedef struct emz_reader_info {
 } emz_reader_info;
 
 EMZ_API emz_status emz_reader_info_get(const emz_reader *reader, emz_reader_info *info);
+/* A single frame's header fields, as emz_frame_info_get gives them (for a streamed frame too,
+ * whose sizes the reader took from its end). EMZ_ERROR_INVALID_ARGUMENT for a container. */
+EMZ_API emz_status emz_reader_frame_info_get(const emz_reader *reader, emz_frame_info *info);
 
 /* A container's table set (docs/FORMAT.md "Table set"): the code tables its chunks' SHARED
  * streams refer to, stored once after the header, read and checked when the reader opened. */

@@ -339,7 +339,7 @@ static inline int fr_decode_layouts(const uint8_t *f, size_t fsize, uint8_t **ou
     if (fsize < 8) FR_FAIL(in, "frame of %zu bytes", fsize);
     if (f[0] != 0x89 || f[1] != 'E' || f[2] != 'M' || f[3] != 'Z') FR_FAIL(in, "magic");
     unsigned version = f[4];
-    if (version < 1 || version > 3) FR_FAIL(in, "version %u", f[4]);
+    if (version < 1 || version > 4) FR_FAIL(in, "version %u", f[4]);
     unsigned type = f[5], log2 = f[6];
     if (type > 6) FR_FAIL(in, "type %u", type);
     if (log2 < 12 || log2 > 24) FR_FAIL(in, "chunk_log2 %u", log2);
@@ -371,10 +371,20 @@ static inline int fr_decode_layouts(const uint8_t *f, size_t fsize, uint8_t **ou
         idx = fsize - 4;
     } else {
         if (fsize < 36) FR_FAIL(in, "frame of %zu bytes", fsize);
-        if (f[7] != 0) FR_FAIL(in, "flags %u", f[7]);
+        int streamed = version >= 4 && f[7] == 2; /* sizes in a 20-byte footer */
+        if (f[7] != 0 && !streamed) FR_FAIL(in, "flags %u", f[7]);
         if (tu_get32(f + 24) != 0) FR_FAIL(in, "reserved");
         if (tu_get32(f + 28) != fw_checksum32(f, 28)) FR_FAIL(in, "header checksum");
         osz = tu_get64(f + 8), ec = tu_get64(f + 16);
+        if (streamed) {
+            if (osz || ec) FR_FAIL(in, "streamed frame with sizes in its header");
+            if (fsize < 56) FR_FAIL(in, "streamed frame of %zu bytes", fsize);
+            fsize -= 20;
+            if (tu_get32(f + fsize + 16) != fw_checksum32(f + fsize, 16))
+                FR_FAIL(in, "footer checksum");
+            osz = tu_get64(f + fsize), ec = tu_get64(f + fsize + 8);
+            if (osz > (uint64_t)1 << 62) FR_FAIL(in, "footer size");
+        }
         if (type == EMZ_TYPE_FP4_E2M1) {
             if (!(ec == 2 * osz || (osz && ec == 2 * osz - 1)))
                 FR_FAIL(in, "FP4 element_count %llu", (unsigned long long)ec);

@@ -1,5 +1,5 @@
 /* test_format_versions.c - every format version this library has written still decodes: the
- * committed files of tests/data/v1 and v2 (MANIFEST: file, original, SHA-256 of the original)
+ * committed files of tests/data/v1 to v4 (MANIFEST: file, original, SHA-256 of the original)
  * restore their originals with every implementation, and a version this library does not know is
  * refused as such. */
 #include <criterion/criterion.h>
@@ -103,6 +103,14 @@ Test(format_versions, version_2_files_decode) {
     decode_all("v2", 2);
 }
 
+Test(format_versions, version_3_files_decode) {
+    decode_all("v3", 3);
+}
+
+Test(format_versions, version_4_files_decode) {
+    decode_all("v4", 4);
+}
+
 /* The bare frames of a version's files, read by the independent test decoder (written from
  * docs/FORMAT.md), restore their originals; counts of the stream modes, layouts and table forms
  * they use go to the caller. */
@@ -155,6 +163,24 @@ Test(format_versions, version_2_files_cover_every_layout_mode_and_table_form) {
     cr_assert(forms[0] && forms[1], "table forms seen: nibble %u, compact %u", forms[0], forms[1]);
 }
 
+/* The v3 and v4 bare frames read back with the independent decoder too; v4's are streamed
+ * (flags 2, sizes in the footer). */
+Test(format_versions, version_3_and_4_frames_decode_independently) {
+    unsigned modes[3] = {0, 0, 0}, layouts[4] = {0, 0, 0, 0}, forms[2];
+    cr_assert(decode_frames_independently("v3", modes, layouts, forms) >= 6);
+    cr_assert(layouts[2] && layouts[3], "WHOLE %u, BYTES %u", layouts[2], layouts[3]);
+    cr_assert(decode_frames_independently("v4", modes, layouts, forms) == 2);
+    entry e[8];
+    size_t n = manifest("v4", e, 8);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/v4", sample_dir());
+    for (size_t i = 0; i < n; i++) {
+        blob c = read_blob(dir, e[i].file);
+        cr_assert(c.data[7] == 2 && tu_get64(c.data + 8) == 0, "%s is not streamed", e[i].file);
+        free(c.data);
+    }
+}
+
 /* A version byte this library does not know, under a valid header checksum: refused as an
  * unsupported version, for frames and containers alike. */
 Test(format_versions, unknown_versions_are_refused) {
@@ -166,7 +192,7 @@ Test(format_versions, unknown_versions_are_refused) {
     for (size_t i = 0; i < n; i++) {
         blob c = read_blob(dir, e[i].file);
         for (unsigned version = 0; version < 256; version += 51) {
-            if (version >= 1 && version <= 2) continue;
+            if (version >= 1 && version <= 4) continue;
             c.data[4] = (uint8_t)version;
             uint32_t sum = fw_checksum32(c.data, 28);
             memcpy(c.data + 28, &sum, 4); /* little-endian hosts only: the suite's hosts */

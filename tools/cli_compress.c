@@ -2,7 +2,9 @@
  * into frames, a directory's checkpoint files; each input to its own output (cli_batch.h).
  *
  * Data streams from the input (pread, cli_io.h) through the library to the output a few
- * chunks per thread at a time, so memory does not grow with the file. Refusals come before
+ * chunks per thread at a time, so memory does not grow with the file. Raw data (-t) from a
+ * pipe is read once, in order (emz_compress_sequential), so it is never held whole either; a
+ * checkpoint from a pipe is (its header decides how the rest is read). Refusals come before
  * work: the input is opened and recognized, then the output opened (where every overwrite
  * refusal happens), and only then is anything compressed. A malformed safetensors header makes
  * the library fail before it writes a byte, and the temporary output is removed: nothing is
@@ -38,6 +40,7 @@ typedef struct compress_job {
     emz_type type;
     bool single; /* named on the command line, not found in a directory: the error may
                     suggest -t */
+    bool pulled; /* raw from an input that cannot be read at offsets: read once, in order */
 } compress_job;
 
 /* Whether the input starts like a safetensors file. A seekable input is asked for its first
@@ -97,8 +100,10 @@ static emz_status run_codec(const cli_options *options, const compress_job *job,
     emz_cctx_set_progress(cctx, cli_progress_update, &progress);
     double start_ms = cli_monotonic_ms();
     emz_status status =
-        job->raw ? emz_compress_stream(cctx, &source->source, job->type, &sink->sink, written)
-                 : emz_compress_safetensors(cctx, &source->source, &sink->sink, written);
+        job->pulled ? emz_compress_sequential(cctx, cli_source_pull, source, job->type, &sink->sink,
+                                              written)
+        : job->raw  ? emz_compress_stream(cctx, &source->source, job->type, &sink->sink, written)
+                    : emz_compress_safetensors(cctx, &source->source, &sink->sink, written);
     if (status == EMZ_OK && !cli_sink_flush(sink)) status = EMZ_ERROR_IO;
     *elapsed_ms = cli_monotonic_ms() - start_ms;
     cli_progress_end(&progress);
@@ -108,15 +113,15 @@ static emz_status run_codec(const cli_options *options, const compress_job *job,
 
 /* Prints the summary or the JSON line of a compressed file. */
 static void report(const cli_options *options, const compress_job *job, const cli_input *input,
-                   const cli_output *output, uint64_t written, double elapsed_ms) {
-    uint64_t original = cli_input_size(input);
+                   const cli_output *output, uint64_t original, uint64_t written,
+                   double elapsed_ms) {
     if (options->json)
         print_json(job, input->display_name, output->display_name, original, written, elapsed_ms);
     else if (options->summary)
         cli_print_summary(input->display_name, original, written, original, elapsed_ms, true);
 }
 
-static int compress_one(const cli_options *options, emz_cctx *cctx, const compress_job *job,
+static int compress_one(const cli_options *options, emz_cctx *cctx, compress_job *job,
                         cli_totals *totals) {
     cli_input input;
     cli_output output = {.fd = -1};
@@ -130,7 +135,8 @@ static int compress_one(const cli_options *options, emz_cctx *cctx, const compre
     output_opened = true;
     cli_output_keep_metadata(&output, &input, true);
     output.durable = !options->no_fsync;
-    if (!cli_input_load(&input)) goto done;
+    job->pulled = job->raw && !input.seekable;
+    if (!job->pulled && !cli_input_load(&input)) goto done;
     if (!job->raw && !input.seekable && refuse_non_safetensors(job, &input)) goto done;
     if (!cli_sink_init(&sink, &output)) goto done;
 
@@ -145,8 +151,9 @@ static int compress_one(const cli_options *options, emz_cctx *cctx, const compre
         goto done;
     }
     if (!cli_output_commit(&output)) goto done;
-    cli_totals_add(totals, source.source.size, written, source.source.size, elapsed_ms);
-    report(options, job, &input, &output, written, elapsed_ms);
+    uint64_t original = job->pulled ? source.pulled : source.source.size;
+    cli_totals_add(totals, original, written, original, elapsed_ms);
+    report(options, job, &input, &output, original, written, elapsed_ms);
     bool removed =
         !options->remove_input || !output.is_file || cli_input_remove(&input, job->input_path);
     status = removed ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
@@ -162,9 +169,12 @@ done:
  * (the map stored as bytes). */
 static int compress_item(const cli_options *options, void *context, const cli_batch_item *item,
                          cli_totals *totals) {
-    compress_job job = {
-        item->input_path, item->output_path, options->type_given || item->is_index_json,
-        item->is_index_json ? EMZ_TYPE_BYTES : options->type, !item->from_directory};
+    compress_job job = {item->input_path,
+                        item->output_path,
+                        options->type_given || item->is_index_json,
+                        item->is_index_json ? EMZ_TYPE_BYTES : options->type,
+                        !item->from_directory,
+                        false};
     return compress_one(options, context, &job, totals);
 }
 

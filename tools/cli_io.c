@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Large enough that the small pieces cost nothing, small against the library's own memory. */
 enum { SINK_BUFFER_SIZE = 1 << 20 };
@@ -23,8 +24,23 @@ static int source_read(void *opaque, void *buffer, size_t size, uint64_t offset)
     return -1;
 }
 
+int64_t cli_source_pull(void *opaque, void *buffer, size_t size) {
+    cli_source *source = opaque;
+    for (;;) {
+        ssize_t got = read(source->input->fd, buffer, size);
+        if (got >= 0) {
+            source->pulled += (uint64_t)got;
+            return got;
+        }
+        if (errno == EINTR) continue;
+        atomic_store(&source->read_error, errno);
+        return -1;
+    }
+}
+
 void cli_source_init(cli_source *source, const cli_input *input) {
     source->input = input;
+    source->pulled = 0;
     atomic_init(&source->read_error, 0);
     source->source = (emz_source){source_read, source, cli_input_size(input)};
 }

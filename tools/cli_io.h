@@ -21,10 +21,15 @@ typedef struct cli_source {
     emz_source source; /* what the library is given; opaque points here */
     const cli_input *input;
     atomic_int read_error; /* 0: none; -1: the file ended early; else the first errno */
+    uint64_t pulled;       /* bytes read by cli_source_pull */
 } cli_source;
 
 /* Sets up a source over the whole input (which must be seekable or loaded). */
 void cli_source_init(cli_source *source, const cli_input *input);
+
+/* An emz_pull_fn over an input that is neither seekable nor loaded (a pipe): read() from its
+ * descriptor, counting the bytes in source->pulled. */
+int64_t cli_source_pull(void *opaque, void *buffer, size_t size);
 
 /* Output through a buffer: the library hands over many small pieces (frame headers, chunk
  * indexes) between its large payloads, and one write() each would cost more than they do. */

@@ -38,15 +38,8 @@ bool cli_reader_open(cli_reader *reader, emz_dctx *dctx) {
 }
 
 bool cli_reader_frame_info(cli_reader *reader, emz_frame_info *info) {
-    unsigned char header[EMZ_FRAME_HEADER_SIZE];
-    emz_status status = EMZ_ERROR_IO;
-    /* the header is at most EMZ_FRAME_HEADER_SIZE bytes; a short frame can be smaller than
-     * that. The reader checked it already, so this can only fail if the file changed. */
-    uint64_t size = reader->info.compressed_size;
-    size_t have = size < sizeof header ? (size_t)size : sizeof header;
-    if (reader->source.source.read(reader->source.source.opaque, header, have, 0) == 0)
-        status = emz_frame_info_get(header, have, info);
-    if (status != EMZ_OK) {
+    emz_status status = emz_reader_frame_info_get(reader->reader, info);
+    if (status != EMZ_OK) { /* a bare frame's reader always has it */
         cli_io_report_failure(reader->input.display_name, status, NULL, &reader->source, NULL);
         return false;
     }

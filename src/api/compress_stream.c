@@ -1,7 +1,9 @@
-/* compress_stream.c - emz_compress_stream and emz_compress_safetensors: compression from a source
- * to a sink, and what a checkpoint is cut into (engine/writer.c writes the frames). */
+/* compress_stream.c - emz_compress_stream, emz_compress_sequential and emz_compress_safetensors:
+ * compression from a source to a sink, and what a checkpoint is cut into (engine/writer.c and
+ * engine/writer_sequential.c write the frames). */
 #include "common/common.h"
 #include "engine/writer.h"
+#include "engine/writer_sequential.h"
 #include "format/element_types.h"
 #include "format/safetensors_header.h"
 
@@ -22,6 +24,14 @@ emz_status emz_compress_stream(emz_cctx *cctx, const emz_source *src, emz_type t
     if (!emz_type_bits(type)) return EMZ_ERROR_INVALID_ARGUMENT;
     emz_segment whole = {0, src->size, emz_elements_in(type, src->size), type};
     return emz_write_frames(&cctx->core, src, NULL, &whole, 1, NULL, dst, written);
+}
+
+emz_status emz_compress_sequential(emz_cctx *cctx, emz_pull_fn pull, void *opaque, emz_type type,
+                                   const emz_sink *dst, uint64_t *written) {
+    if (!cctx || !pull || !dst || !dst->write || !emz_type_bits(type))
+        return EMZ_ERROR_INVALID_ARGUMENT;
+    cctx->core.detail[0] = '\0';
+    return emz_write_sequential(&cctx->core, pull, opaque, type, dst, written);
 }
 
 int emz_is_safetensors(const void *start, size_t size, uint64_t file_size) {

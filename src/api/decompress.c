@@ -9,6 +9,10 @@ emz_status emz_frame_info_get(const void *src, size_t src_size, emz_frame_info *
     emz_frame_header h;
     if (!src || !info) return EMZ_ERROR_INVALID_ARGUMENT;
     emz_status st = emz_frame_header_read(src, src_size, &h);
+    if (st == EMZ_OK && h.streamed) { /* its sizes are in its footer: src is the whole frame */
+        if (src_size < EMZ_FRAME_FIXED_OVERHEAD + EMZ_FRAME_FOOTER_SIZE) return EMZ_ERROR_TRUNCATED;
+        st = emz_frame_footer_read((const uint8_t *)src + src_size - EMZ_FRAME_FOOTER_SIZE, &h);
+    }
     if (st != EMZ_OK) return st;
     info->type = h.type;
     info->format_version = h.version;

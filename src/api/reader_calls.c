@@ -26,6 +26,12 @@ emz_status emz_reader_info_get(const emz_reader *r, emz_reader_info *info) {
     return EMZ_OK;
 }
 
+emz_status emz_reader_frame_info_get(const emz_reader *r, emz_frame_info *info) {
+    if (!r || !info || r->info.is_container) return EMZ_ERROR_INVALID_ARGUMENT;
+    *info = r->frame;
+    return EMZ_OK;
+}
+
 emz_status emz_reader_table_set_get(const emz_reader *r, emz_reader_table_set_info *info) {
     if (!r || !info) return EMZ_ERROR_INVALID_ARGUMENT;
     *info = (emz_reader_table_set_info){0};

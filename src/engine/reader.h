@@ -47,6 +47,7 @@ struct emz_reader {
     unsigned bound_version;  /* whose payload bound (emz_chunk_payload_max) the chunks keep */
     emz_st_header st;        /* a checkpoint's tensors; empty otherwise */
     uint64_t *stored;        /* frame bytes per tensor */
+    emz_frame_info frame;    /* a bare frame's header (its sizes from a streamed frame's footer) */
     emz_table_set *set;      /* a version 2 or 3 container's table set (checked at open), or NULL */
     size_t set_size;         /* its serialized bytes */
     emz_huff_dec *set_dec;   /* its tables' decoders, built at open */
@@ -57,6 +58,11 @@ struct emz_reader {
 
 /* Reads size bytes at offset at of the compressed file; EMZ_ERROR_TRUNCATED past its end. */
 emz_status emz_reader_get(const emz_reader *r, void *buf, size_t size, uint64_t at);
+
+/* Reads and checks the footer of the streamed frame at [frame_offset, + frame_size) into h
+ * (its sizes). */
+emz_status emz_reader_frame_footer(const emz_reader *r, uint64_t frame_offset, uint64_t frame_size,
+                                   emz_frame_header *h);
 
 /* Segment states besides 0 (not read yet) and an error: one thread reads the frame's index,
  * the chunk table holds the segment's chunks. */

@@ -41,6 +41,15 @@ static emz_status load_short(emz_reader *r, reader_segment *s, const emz_frame_h
     return EMZ_OK;
 }
 
+emz_status emz_reader_frame_footer(const emz_reader *r, uint64_t frame_offset, uint64_t frame_size,
+                                   emz_frame_header *h) {
+    uint8_t footer[EMZ_FRAME_FOOTER_SIZE];
+    if (frame_size < EMZ_FRAME_FIXED_OVERHEAD + EMZ_FRAME_FOOTER_SIZE) return EMZ_ERROR_TRUNCATED;
+    emz_status st =
+        emz_reader_get(r, footer, sizeof footer, frame_offset + frame_size - sizeof footer);
+    return st == EMZ_OK ? emz_frame_footer_read(footer, h) : st;
+}
+
 /* Reads and checks segment s's frame header against what the directory said, then its chunk
  * index into the chunk table. */
 static emz_status load(emz_reader *r, reader_segment *s) {
@@ -49,6 +58,9 @@ static emz_status load(emz_reader *r, reader_segment *s) {
     size_t have = s->frame_size < sizeof head ? (size_t)s->frame_size : sizeof head;
     emz_status st = emz_reader_get(r, head, have, s->frame_offset);
     if (st == EMZ_OK) st = emz_frame_header_read(head, have, &h);
+    if (st == EMZ_OK && h.streamed) /* only bare frames are streamed; containers know sizes */
+        st = r->info.is_container ? EMZ_ERROR_CORRUPT
+                                  : emz_reader_frame_footer(r, s->frame_offset, s->frame_size, &h);
     if (st != EMZ_OK) return st == EMZ_ERROR_NOT_EMZIP ? EMZ_ERROR_CORRUPT : st;
     if (h.original_size != s->size || h.type != s->type || h.chunk_log2 != s->log2 ||
         (s->version && h.version != s->version))
@@ -56,14 +68,16 @@ static emz_status load(emz_reader *r, reader_segment *s) {
     s->version =
         h.version; /* published to other threads by the EMZ_SEGMENT_LOADED state's release */
     if (h.is_short) return load_short(r, s, &h);
-    if (s->frame_size < EMZ_FRAME_FIXED_OVERHEAD) return EMZ_ERROR_CORRUPT;
+    uint64_t fixed = EMZ_FRAME_HEADER_SIZE + emz_frame_tail_size(&h);
+    if (s->frame_size < fixed) return EMZ_ERROR_CORRUPT;
     /* each chunk has an 8-byte entry and a payload of at least one byte */
-    if ((s->frame_size - EMZ_FRAME_FIXED_OVERHEAD) / (EMZ_INDEX_ENTRY_SIZE + 1) < s->chunk_count)
+    if ((s->frame_size - fixed) / (EMZ_INDEX_ENTRY_SIZE + 1) < s->chunk_count)
         return EMZ_ERROR_CORRUPT;
     size_t index_size = (size_t)s->chunk_count * EMZ_INDEX_ENTRY_SIZE;
     uint8_t *index = malloc(index_size + 4);
     if (!index) return EMZ_ERROR_NO_MEMORY;
-    uint64_t index_at = s->frame_offset + s->frame_size - index_size - 4;
+    uint64_t index_at =
+        s->frame_offset + s->frame_size - (fixed - EMZ_FRAME_HEADER_SIZE) - index_size;
     st = emz_reader_get(r, index, index_size + 4, index_at);
     if (st == EMZ_OK && emz_load32(index + index_size) != emz_checksum32(index, index_size))
         st = EMZ_ERROR_CORRUPT;

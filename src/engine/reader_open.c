@@ -18,6 +18,8 @@ static emz_status open_frame(emz_reader *r) {
     if (st == EMZ_OK) st = emz_frame_header_read(head, have, &h);
     if (st != EMZ_OK) return st;
     if (!h.is_short && r->src.size < EMZ_FRAME_FIXED_OVERHEAD) return EMZ_ERROR_TRUNCATED;
+    if (h.streamed) st = emz_reader_frame_footer(r, 0, r->src.size, &h);
+    if (st != EMZ_OK) return st;
     r->seg[0] = (reader_segment){.size = h.original_size,
                                  .frame_size = r->src.size,
                                  .type = h.type,
@@ -25,6 +27,12 @@ static emz_status open_frame(emz_reader *r) {
                                  .version = h.version};
     r->info.original_size = h.original_size;
     r->info.type = h.type;
+    r->frame = (emz_frame_info){h.type,
+                                h.version,
+                                h.element_count,
+                                h.original_size,
+                                UINT64_C(1) << h.chunk_log2,
+                                emz_frame_chunk_count(&h)};
     r->bound_version = h.version;
     st = emz_reader_number_chunks(r, EMZ_FRAME_CHUNK_LEAST_BYTES);
     /* a single frame is checked whole at once, as emz_decompress does */

@@ -28,11 +28,13 @@ size_t emz_frame_header_write(emz_frame_header *h, uint8_t out[EMZ_FRAME_HEADER_
         h->header_check = emz_checksum32(out, h->header_size);
         return h->header_size;
     }
-    emz_header32 raw = {(uint8_t)h->version,
-                        {(uint8_t)h->type, (uint8_t)h->chunk_log2, 0},
-                        h->original_size,
-                        h->element_count,
-                        0};
+    bool streamed = h->streamed;
+    emz_header32 raw = {
+        (uint8_t)(streamed ? EMZ_FORMAT_VERSION_STREAMED : h->version),
+        {(uint8_t)h->type, (uint8_t)h->chunk_log2, streamed ? (uint8_t)EMZ_FRAME_FLAG_STREAMED : 0},
+        streamed ? 0 : h->original_size,
+        streamed ? 0 : h->element_count,
+        0};
     emz_header32_write(magic, &raw, out);
     h->header_size = EMZ_FRAME_HEADER_SIZE, h->header_check = 0;
     return EMZ_FRAME_HEADER_SIZE;
@@ -69,19 +71,24 @@ static emz_status read_short(const uint8_t *src, size_t size, emz_frame_header *
     const emz_type_desc *d = emz_type_desc_get(h->type);
     h->element_count = fp4 ? 2 * h->original_size - odd : h->original_size / (d->element_bits / 8);
     h->is_short = true;
+    h->streamed = false;
     h->header_size = (unsigned)(8 + n);
     h->header_check = emz_checksum32(src, h->header_size);
     return EMZ_OK;
 }
 
 emz_status emz_frame_header_read(const uint8_t *src, size_t size, emz_frame_header *h) {
-    if (size >= 8 && memcmp(src, magic, 4) == 0 && src[4] >= 3 && src[4] <= EMZ_FORMAT_VERSION &&
-        (src[7] & EMZ_FRAME_FLAG_SHORT))
+    if (size >= 8 && memcmp(src, magic, 4) == 0 && src[4] >= 3 &&
+        src[4] <= EMZ_FORMAT_VERSION_MAX && (src[7] & EMZ_FRAME_FLAG_SHORT))
         return read_short(src, size, h);
     emz_header32 raw;
-    emz_status st = emz_header32_read(magic, 1, EMZ_FORMAT_VERSION, src, size, &raw);
+    emz_status st = emz_header32_read(magic, 1, EMZ_FORMAT_VERSION_MAX, src, size, &raw);
     if (st != EMZ_OK) return st;
-    if (raw.own[2] != 0) return EMZ_ERROR_UNSUPPORTED_VERSION; /* flags of a later revision */
+    h->streamed =
+        raw.own[2] == EMZ_FRAME_FLAG_STREAMED && raw.version >= EMZ_FORMAT_VERSION_STREAMED;
+    if (raw.own[2] != 0 && !h->streamed)
+        return EMZ_ERROR_UNSUPPORTED_VERSION; /* flags of a later revision */
+    if (h->streamed && (raw.first != 0 || raw.second != 0)) return EMZ_ERROR_CORRUPT;
     if (raw.own[0] >= EMZ_TYPE_COUNT || raw.own[1] < EMZ_CHUNK_LOG2_MIN ||
         raw.own[1] > EMZ_CHUNK_LOG2_MAX || raw.reserved != 0)
         return EMZ_ERROR_CORRUPT;
@@ -95,6 +102,21 @@ emz_status emz_frame_header_read(const uint8_t *src, size_t size, emz_frame_head
     /* Sizes up to 2^62 keep every later size computation free of overflow. */
     if (h->original_size > (UINT64_C(1) << 62) || !element_count_valid(h)) return EMZ_ERROR_CORRUPT;
     return EMZ_OK;
+}
+
+emz_status emz_frame_footer_read(const uint8_t footer[EMZ_FRAME_FOOTER_SIZE], emz_frame_header *h) {
+    if (emz_load32(footer + 16) != emz_checksum32(footer, 16)) return EMZ_ERROR_CORRUPT;
+    h->original_size = emz_load64(footer);
+    h->element_count = emz_load64(footer + 8);
+    if (h->original_size > (UINT64_C(1) << 62) || !element_count_valid(h)) return EMZ_ERROR_CORRUPT;
+    return EMZ_OK;
+}
+
+void emz_frame_footer_write(uint64_t original_size, uint64_t element_count,
+                            uint8_t out[EMZ_FRAME_FOOTER_SIZE]) {
+    emz_store64(out, original_size);
+    emz_store64(out + 8, element_count);
+    emz_store32(out + 16, emz_checksum32(out, 16));
 }
 
 /* A short frame: its header, one payload of at most the expansion bound (len + 5) and the
@@ -117,6 +139,12 @@ emz_status emz_frame_parse(const uint8_t *src, size_t size, emz_frame *f) {
     emz_status st = emz_frame_header_read(src, size, &f->header);
     if (st != EMZ_OK) return st;
     if (f->header.is_short) return parse_short(src, size, f);
+    if (f->header.streamed) { /* the sizes first, from the footer; the rest as in any frame */
+        if (size < EMZ_FRAME_FIXED_OVERHEAD + EMZ_FRAME_FOOTER_SIZE) return EMZ_ERROR_TRUNCATED;
+        size -= EMZ_FRAME_FOOTER_SIZE;
+        st = emz_frame_footer_read(src + size, &f->header);
+        if (st != EMZ_OK) return st;
+    }
     f->chunk_count = emz_frame_chunk_count(&f->header);
     uint64_t rest = size - EMZ_FRAME_HEADER_SIZE;
     /* Each chunk takes at least a one-byte payload and its 8-byte index entry. */

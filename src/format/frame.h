@@ -6,8 +6,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The version writers write; readers read every version from 1 up to it (FORMAT.md). */
+/* The version writers write; readers read every version from 1 up to EMZ_FORMAT_VERSION_MAX
+ * (FORMAT.md). Version 4 is version 3 plus the streamed frame, and only streamed frames are
+ * written as version 4, so that every other output stays what version 3 writers made. */
 #define EMZ_FORMAT_VERSION 3
+#define EMZ_FORMAT_VERSION_STREAMED 4
+#define EMZ_FORMAT_VERSION_MAX 4
 #define EMZ_CHUNK_LOG2_MIN 12
 #define EMZ_CHUNK_LOG2_MAX 24
 /* Chunk sizes when the caller sets none: 128 KiB for the one-byte types (FP8, bytes), whose
@@ -22,8 +26,12 @@
  * frame"), and in it an odd FP4 element count (2 x original_size - 1). */
 #define EMZ_FRAME_FLAG_SHORT 1u
 #define EMZ_FRAME_FLAG_FP4_ODD 2u
-#define EMZ_SHORT_HEADER_MIN 9  /* 8 fixed bytes and a 1-byte size */
-#define EMZ_SHORT_HEADER_MAX 12 /* sizes up to 2^24 take at most 4 LEB128 bytes */
+/* Version 4, full header: a streamed frame, whose sizes are in its footer (FORMAT.md,
+ * "Streamed frame"): written when the input's size is not known before its chunks are. */
+#define EMZ_FRAME_FLAG_STREAMED 2u
+#define EMZ_FRAME_FOOTER_SIZE 20 /* original_size, element_count, checksum32 of the two */
+#define EMZ_SHORT_HEADER_MIN 9   /* 8 fixed bytes and a 1-byte size */
+#define EMZ_SHORT_HEADER_MAX 12  /* sizes up to 2^24 take at most 4 LEB128 bytes */
 #define EMZ_SHORT_FRAME_MIN (EMZ_SHORT_HEADER_MIN + 1 + 4) /* a 1-byte payload and the check */
 
 typedef struct emz_frame_header {
@@ -33,6 +41,7 @@ typedef struct emz_frame_header {
     uint64_t original_size;
     uint64_t element_count;
     bool is_short;         /* version 3: one chunk behind a short header, no index */
+    bool streamed;         /* version 4: sizes in the footer (0 here until it is read) */
     unsigned header_size;  /* 32, or the short header's 9..12 */
     uint32_t header_check; /* short header: checksum32 of its bytes (see emz_frame_chunk) */
 } emz_frame_header;
@@ -54,13 +63,28 @@ static inline bool emz_frame_is_short(uint64_t original_size, unsigned chunk_log
     return original_size > 0 && original_size <= UINT64_C(1) << chunk_log2;
 }
 
-/* Writes h's header (the short one when h->is_short) and returns its size (at most
- * EMZ_FRAME_HEADER_SIZE); sets h->header_size and h->header_check. */
+/* Writes h's header (the short one when h->is_short; a streamed one, sizes 0 and version 4,
+ * when h->streamed) and returns its size (at most EMZ_FRAME_HEADER_SIZE); sets h->header_size
+ * and h->header_check. */
 size_t emz_frame_header_write(emz_frame_header *h, uint8_t out[EMZ_FRAME_HEADER_SIZE]);
 
 /* Checks magic, version, header checksum (full header) and every field, from the size bytes at
- * src (a full header needs 32, a short one its own 9..12). */
+ * src (a full header needs 32, a short one its own 9..12). A streamed frame's sizes are 0 until
+ * emz_frame_footer_read fills them. */
 emz_status emz_frame_header_read(const uint8_t *src, size_t size, emz_frame_header *h);
+
+/* A streamed frame's footer (its last EMZ_FRAME_FOOTER_SIZE bytes): checks its checksum and
+ * the sizes (as a full header's) and puts them into h, whose header said streamed. */
+emz_status emz_frame_footer_read(const uint8_t footer[EMZ_FRAME_FOOTER_SIZE], emz_frame_header *h);
+
+/* Writes a streamed frame's footer for these sizes. */
+void emz_frame_footer_write(uint64_t original_size, uint64_t element_count,
+                            uint8_t out[EMZ_FRAME_FOOTER_SIZE]);
+
+/* Bytes after a full frame's index: its checksum, and a streamed frame's footer. */
+static inline unsigned emz_frame_tail_size(const emz_frame_header *h) {
+    return 4 + (h->streamed ? EMZ_FRAME_FOOTER_SIZE : 0);
+}
 
 /* A parsed whole frame: header plus a checked index. */
 typedef struct emz_frame {
@@ -73,8 +97,8 @@ typedef struct emz_frame {
     uint32_t short_checksum; /* and checksum32 of its original bytes */
 } emz_frame;
 
-/* Parses a frame of exactly size bytes, verifying the header and index checksums and that
- * the payload sizes add up. */
+/* Parses a frame of exactly size bytes, verifying the header and index checksums (and a
+ * streamed frame's footer) and that the payload sizes add up. */
 emz_status emz_frame_parse(const uint8_t *src, size_t size, emz_frame *f);
 
 /* Chunk i's payload size and the checksum32 of its original bytes, from the index, or for a

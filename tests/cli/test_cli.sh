@@ -1064,6 +1064,36 @@ cmp -s huge.safetensors huge.out || fail "round trip of the large file"
 rm -f huge.out
 ok
 
+section "raw data from a pipe streams in bounded memory (a streamed frame, version 4)"
+# The same large file as raw BF16 through a pipe: read once, in order, never held whole (it is
+# above the address-space limit); a streamed frame, 20 bytes longer than the file's frame.
+"$EMZIP" compress -q -f -T 2 -t bf16 huge.safetensors -o from-file.emz
+if $asan; then
+    cat huge.safetensors | "$EMZIP" compress -q -T 2 -t bf16 - -o piped.emz
+else
+    (
+        ulimit -v "$limit_kb"
+        cat huge.safetensors | "$EMZIP" compress -q -T 2 -t bf16 - -o piped.emz
+        "$EMZIP" decompress -q -T 2 piped.emz -o piped.out
+    ) || fail "compress from a pipe of $size bytes under ulimit -v $limit_kb"
+fi
+[ "$(stat -c %s piped.emz)" -eq $(($(stat -c %s from-file.emz) + 20)) ] ||
+    fail "streamed frame of $(stat -c %s piped.emz) bytes, the file's frame $(stat -c %s from-file.emz)"
+"$EMZIP" info piped.emz | grep -q '^format version: *4$' || fail "info of a streamed frame"
+"$EMZIP" info piped.emz | grep -q "^original size: *$size bytes$" || fail "streamed frame's size"
+$asan && "$EMZIP" decompress -q -T 2 piped.emz -o piped.out
+cmp -s huge.safetensors piped.out || fail "round trip of a streamed frame"
+"$EMZIP" test -q piped.emz || fail "test of a streamed frame"
+# a short input through a pipe gives the bytes of the same input from a file
+head -c 300000 huge.safetensors >short.bin
+"$EMZIP" compress -q -f -t bf16 short.bin -o short-file.emz
+head -c 300000 huge.safetensors | "$EMZIP" compress -q -t bf16 - -o short-pipe.emz
+cmp -s short-file.emz short-pipe.emz || fail "a short piped input differs from the file's frame"
+head -c 300000 huge.safetensors | "$EMZIP" compress -q -t bf16 - -c | "$EMZIP" decompress -c - |
+    cmp -s - short.bin || fail "pipe to pipe"
+rm -f from-file.emz piped.emz piped.out short.bin short-file.emz short-pipe.emz
+ok
+
 section "--memory-limit and --max-size: the caller, not the file, bounds memory and output"
 # a 62-byte frame of 16 MiB chunks (20 MB of zeros) asks for ~150 MiB of buffers a thread
 head -c 20000000 /dev/zero >zeros.bin
