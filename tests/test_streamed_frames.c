@@ -114,8 +114,8 @@ static void decodes_every_way(const uint8_t *f, size_t fsize, const uint8_t *ori
 
 /* An input within the first window (and one byte more) is exactly emz_compress's frame. */
 Test(streamed_frames, short_inputs_give_the_bytes_of_emz_compress) {
-    static const size_t sizes[] = {0, 1, 3, CHUNK - 1, CHUNK, CHUNK + 1, 5 * CHUNK + 7,
-                                   FIRST_WINDOW * CHUNK};
+    static const size_t sizes[] = {
+        0, 1, 3, CHUNK - 1, CHUNK, CHUNK + 1, 5 * CHUNK + 7, FIRST_WINDOW * CHUNK};
     static const size_t steps[] = {1, 7, 4093, 100000};
     uint8_t *src = input_of(FIRST_WINDOW * CHUNK, EMZ_TYPE_BF16, 1);
     for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
@@ -135,14 +135,10 @@ Test(streamed_frames, long_inputs_are_streamed_frames, .timeout = 300) {
     static const struct {
         emz_type type;
         size_t n;
-    } cases[] = {{EMZ_TYPE_BF16, FIRST_WINDOW * CHUNK + 1},
-                 {EMZ_TYPE_BF16, 17 * CHUNK},
-                 {EMZ_TYPE_FP16, 40 * CHUNK + 3},
-                 {EMZ_TYPE_FP32, 70 * CHUNK + 2},
-                 {EMZ_TYPE_FP8_E4M3, 33 * CHUNK - 1},
-                 {EMZ_TYPE_FP8_E5M2, 20 * CHUNK},
-                 {EMZ_TYPE_FP4_E2M1, 25 * CHUNK + 5},
-                 {EMZ_TYPE_BYTES, 100 * CHUNK + 99}};
+    } cases[] = {{EMZ_TYPE_BF16, FIRST_WINDOW * CHUNK + 1}, {EMZ_TYPE_BF16, 17 * CHUNK},
+                 {EMZ_TYPE_FP16, 40 * CHUNK + 3},           {EMZ_TYPE_FP32, 70 * CHUNK + 2},
+                 {EMZ_TYPE_FP8_E4M3, 33 * CHUNK - 1},       {EMZ_TYPE_FP8_E5M2, 20 * CHUNK},
+                 {EMZ_TYPE_FP4_E2M1, 25 * CHUNK + 5},       {EMZ_TYPE_BYTES, 100 * CHUNK + 99}};
     static const size_t odd[] = {1, 2, 4095, 4097, 3, 65536};
     for (unsigned k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         emz_type type = cases[k].type;
@@ -189,8 +185,8 @@ Test(streamed_frames, truncations_and_bit_flips_are_refused, .timeout = 600) {
         for (unsigned bit = 0; bit < 8; bit++) {
             memcpy(g, o.data, o.size);
             g[at] ^= (uint8_t)(1u << bit);
-            cr_assert(decode_guarded(on, g, o.size, n, NULL, NULL) != EMZ_OK, "byte %zu bit %u",
-                      at, bit);
+            cr_assert(decode_guarded(on, g, o.size, n, NULL, NULL) != EMZ_OK, "byte %zu bit %u", at,
+                      bit);
             (void)decode_guarded(off, g, o.size, n, NULL, NULL);
             emz_reader *r = NULL;
             if (emz_reader_open_memory(on, g, o.size, &r) == EMZ_OK) {
@@ -243,8 +239,8 @@ static void expect_status(const uint8_t *f, size_t fsize, size_t n, emz_status w
         free(out);
         emz_reader_close(r);
     } else { /* the reader's own words for a frame that cannot hold what it declares */
-        cr_assert(want != EMZ_OK && (st == want || st == EMZ_ERROR_CORRUPT), "%s (reader): %s", what,
-                  emz_error_name(st));
+        cr_assert(want != EMZ_OK && (st == want || st == EMZ_ERROR_CORRUPT), "%s (reader): %s",
+                  what, emz_error_name(st));
     }
     emz_dctx_free(d);
 }
@@ -309,8 +305,7 @@ Test(streamed_frames, failing_inputs_and_outputs_are_reported) {
         emz_cctx *c = cctx_of(2);
         uint64_t written = 0;
         emz_status st = emz_compress_sequential(c, pull, &p, EMZ_TYPE_BF16, &sink, &written);
-        cr_assert(st == EMZ_ERROR_IO, "failing after %d calls: %s", fail_after,
-                  emz_error_name(st));
+        cr_assert(st == EMZ_ERROR_IO, "failing after %d calls: %s", fail_after, emz_error_name(st));
         emz_cctx_free(c), free(o.data);
     }
     piecewise p = {src, n, 0, 0, NULL, 0, -1, 1};

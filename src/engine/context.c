@@ -79,9 +79,11 @@ uint64_t emz_context_memory_limit(const emz_context *c) {
 }
 
 emz_status emz_context_fit_workers(emz_context *c, uint64_t fixed, uint64_t per_worker,
-                                   unsigned *workers, const char *what) {
+                                   unsigned *workers, const char *what_format, size_t chunk_bytes) {
     uint64_t limit = emz_context_memory_limit(c);
     if (fixed > limit || limit - fixed < per_worker) {
+        char what[96];
+        snprintf(what, sizeof what, what_format, chunk_bytes);
         emz_detail_set(c->detail,
                        "%s needs %" PRIu64 " MiB of buffers for one thread; the memory limit is "
                        "%" PRIu64 " MiB",

@@ -47,10 +47,11 @@ emz_status emz_context_set_param(emz_context *c, emz_param param, int64_t value)
 uint64_t emz_context_memory_limit(const emz_context *c);
 
 /* Cuts *workers so that fixed + *workers x per_worker bytes fit the context's memory limit;
- * EMZ_ERROR_LIMIT, with a detail naming `what` and the figures, when not even one worker
- * fits. */
+ * EMZ_ERROR_LIMIT, with a detail naming what the buffers are for (chunk_bytes formatted into
+ * what_format, e.g. "decoding chunks of %zu bytes", only then: formatting it on every call cost
+ * 70 ns per small frame) and the figures, when not even one worker fits. */
 emz_status emz_context_fit_workers(emz_context *c, uint64_t fixed, uint64_t per_worker,
-                                   unsigned *workers, const char *what);
+                                   unsigned *workers, const char *what_format, size_t chunk_bytes);
 
 /* EMZ_ERROR_LIMIT, with a detail, when original_size exceeds the context's EMZ_PARAM_MAX_OUTPUT. */
 emz_status emz_context_check_output(emz_context *c, uint64_t original_size);

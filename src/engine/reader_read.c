@@ -122,9 +122,8 @@ static emz_status job_init(read_job *j, const emz_reader *r, emz_context *d, uin
                                               : (size_t)emz_chunk_payload_max(2, largest) + 128;
     uint64_t per_worker =
         emz_chunk_scratch_bytes(largest) + j->input_stride + (uint64_t)window_chunks * largest;
-    char what[96];
-    snprintf(what, sizeof what, "decoding chunks of %zu bytes", largest);
-    st = emz_context_fit_workers(d, 0, per_worker, workers, what);
+    st =
+        emz_context_fit_workers(d, 0, per_worker, workers, "decoding chunks of %zu bytes", largest);
     if (st != EMZ_OK) return st;
     st = emz_chunk_scratch_reserve_set(&d->scratch, &d->scratch_count, *workers, largest);
     /* zeroed: the decoder reads ahead of a payload, never into uninitialized bytes */

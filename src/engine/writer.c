@@ -263,9 +263,8 @@ static bool allocate(writer *w, emz_context *c, emz_status *st) {
     w->input_stride = need ? need : 1;
     uint64_t per_worker = emz_chunk_scratch_bytes(need) + (w->base ? 0 : w->input_stride) +
                           (uint64_t)SLOTS_PER_WORKER * w->slot_size;
-    char what[96];
-    snprintf(what, sizeof what, "encoding chunks of %zu bytes", need);
-    *st = emz_context_fit_workers(c, 0, per_worker, &w->workers, what);
+    *st = emz_context_fit_workers(c, 0, per_worker, &w->workers, "encoding chunks of %zu bytes",
+                                  need);
     if (*st != EMZ_OK) return false;
     unsigned slots = w->workers * SLOTS_PER_WORKER;
     *st = emz_chunk_scratch_reserve_set(&c->scratch, &c->scratch_count, w->workers, need);

@@ -31,16 +31,16 @@ typedef struct seq_writer {
     emz_context *c;
     const emz_kernels *k;
     emz_type type;
-    size_t chunk;           /* bytes per chunk */
-    unsigned log2;          /* chunk = 2^log2 */
-    size_t window_chunks;   /* chunks the window holds */
-    uint8_t *window;        /* input: window_chunks x chunk bytes */
-    size_t filled;          /* bytes of the window read */
-    uint8_t *slots;         /* encoded chunks, slot_size bytes each */
+    size_t chunk;         /* bytes per chunk */
+    unsigned log2;        /* chunk = 2^log2 */
+    size_t window_chunks; /* chunks the window holds */
+    uint8_t *window;      /* input: window_chunks x chunk bytes */
+    size_t filled;        /* bytes of the window read */
+    uint8_t *slots;       /* encoded chunks, slot_size bytes each */
     size_t slot_size;
-    size_t *encoded;        /* payload size per slot */
-    uint32_t *checksum;     /* checksum32 of each chunk's original bytes */
-    uint8_t *index;         /* the frame's chunk index so far */
+    size_t *encoded;    /* payload size per slot */
+    uint32_t *checksum; /* checksum32 of each chunk's original bytes */
+    uint8_t *index;     /* the frame's chunk index so far */
     size_t index_cap;
     uint64_t chunks, total; /* chunks and bytes written so far */
     const emz_sink *dst;
@@ -102,8 +102,8 @@ static emz_status write_window(seq_writer *w, unsigned workers, bool ended) {
         if (!grown) return EMZ_ERROR_NO_MEMORY;
         w->index = grown, w->index_cap = cap;
     }
-    emz_status st = n ? emz_parallel_for(workers < n ? workers : (unsigned)n, n, encode_item, w)
-                      : EMZ_OK;
+    emz_status st =
+        n ? emz_parallel_for(workers < n ? workers : (unsigned)n, n, encode_item, w) : EMZ_OK;
     for (uint64_t i = 0; st == EMZ_OK && i < n; i++) {
         st = put(w, w->slots + i * w->slot_size, w->encoded[i]);
         uint8_t *entry = w->index + (w->chunks + i) * EMZ_INDEX_ENTRY_SIZE;
@@ -164,12 +164,9 @@ static emz_status allocate(seq_writer *w, unsigned *workers) {
                            : FIRST_WINDOW + 1;
     w->slot_size = EMZ_CHUNK_OUT_ROOM(w->chunk);
     uint64_t fixed = (uint64_t)w->window_chunks * (w->chunk + w->slot_size);
-    char what[96];
-    snprintf(what, sizeof what, "a window of %zu chunks of %zu bytes", w->window_chunks,
-             w->chunk);
-    *workers = c->threads;
-    emz_status st =
-        emz_context_fit_workers(c, fixed, emz_chunk_scratch_bytes(w->chunk), workers, what);
+    /* the window (FIRST_WINDOW + 1 or 4 x threads chunks) and the encoded chunks */
+    emz_status st = emz_context_fit_workers(c, fixed, emz_chunk_scratch_bytes(w->chunk), workers,
+                                            "a window of chunks of %zu bytes", w->chunk);
     if (st != EMZ_OK) return st;
     st = emz_chunk_scratch_reserve_set(&c->scratch, &c->scratch_count, *workers, w->chunk);
     if (st != EMZ_OK) return st;
