@@ -11,10 +11,12 @@ interleaved in every repetition so that load on a shared machine falls on all al
   - the same with framework="np";
   - the floor: the uncompressed file read with numpy.memmap and each tensor copied into a torch
     tensor (torch.frombuffer on the mapped bytes, then clone), file in the page cache;
-then runs bench's C tool `emzip-load FILE.emz REPS T` on the same file in the same run, whose
-"load" row is emz_reader_read into a buffer allocated and touched beforehand (no page faults).
-Prints medians in GB/s of tensor data (the original file's bytes), and load_file's speed as a
-fraction of emzip-load's.
+and, in the same repetition, bench's C tool `emzip-load FILE.emz 5 T` on the same file, whose
+"load" row (median of its 5) is emz_reader_read into a buffer allocated and touched beforehand
+(no page faults). Prints medians in GB/s of tensor data (the original file's bytes), and
+load_file's speed as a fraction of emzip-load's: the median of the repetitions' ratios, each
+of two figures measured back to back (on a shared machine the C tool alone swung 2x between
+runs when it ran after all the Python repetitions).
 
 Then, with --pair A B: two Python threads each loading its own file concurrently (load_file),
 and each decompressing one frame of its file's bytes (decompress), against the same two calls
@@ -82,19 +84,22 @@ def bench_file(path, packed, args):
     for fn in cases.values():  # warm up: page cache, allocator, imports
         fn()
     times = {name: [] for name in cases}
+    c_tool, ratios = [], []
     for _ in range(args.reps):
         for name, fn in cases.items():
             times[name].append(timed(fn))
-    c_tool = emzip_load_gbps(args.emzip_load, packed, args.reps, args.threads) \
-        if args.emzip_load else None
+        if args.emzip_load:
+            c_tool.append(emzip_load_gbps(args.emzip_load, packed, 5, args.threads))
+            ratios.append(size / times["load_file pt"][-1] / 1e9 / c_tool[-1])
     print(f"{os.path.basename(path)}: {size} bytes, threads={args.threads}, "
           f"median of {args.reps}")
     for name, ts in times.items():
         print(f"  {name:24s} {size / statistics.median(ts) / 1e9:7.2f} GB/s")
     if c_tool:
-        py = size / statistics.median(times["load_file pt"]) / 1e9
-        print(f"  {'emzip-load (C) load':24s} {c_tool:7.2f} GB/s   load_file pt / emzip-load = "
-              f"{py / c_tool:.3f}")
+        print(f"  {'emzip-load (C) load':24s} {statistics.median(c_tool):7.2f} GB/s   "
+              f"load_file pt / emzip-load = {statistics.median(ratios):.3f} (median of the "
+              f"repetitions' ratios; quartiles {statistics.quantiles(ratios, n=4)[0]:.3f}, "
+              f"{statistics.quantiles(ratios, n=4)[2]:.3f})")
 
 
 def two_threads(label, work, items, reps):

@@ -203,9 +203,21 @@ class safe_open:
         return _Slice(self, name)
 
     def _load_all(self, threads):
-        """Every tensor: the whole file decoded into one buffer, each tensor a view of it."""
+        """Every tensor: the whole file decoded into one buffer, each tensor a view of it.
+
+        The views are made while the buffer is being decoded: the decoding runs (GIL released)
+        on a thread of its own, with `threads` workers as asked, and the calling thread makes
+        the tensors meanwhile, which cost ~10% of a 12 MB checkpoint's load when done after it
+        (a torch view costs microseconds). Nothing is returned before the decoding ends."""
         whole = self._empty(self._size)
-        self._reader.read(0, self._size, out=self._out_view(whole), threads=threads)
+        decoding = _Decoding(self._reader, self._size, self._out_view(whole), threads)
+        try:
+            tensors = self._views(whole)
+        finally:
+            decoding.join()
+        return tensors
+
+    def _views(self, whole):
         entries = self._tensors.items()
         if self._torch and self._device == "cpu":
             typed = self._typed_all(whole, entries)
@@ -243,14 +255,18 @@ class safe_open:
                 (offset - start) % size or n % size for _, (_, _, _, offset, n) in entries):
             return None
         data = whole[start:end].view(torch_type)
-        sizes, position = [], 0
+        sizes, position, gaps = [], 0, False
         for _, (_, _, _, offset, n) in entries:
-            sizes += [(offset - start) // size - position, n // size]
+            gap = (offset - start) // size - position
+            gaps |= gap != 0
+            sizes += [gap, n // size]
             position = (offset - start + n) // size
         sizes.append(data.numel() - position)
-        pieces = data.split(sizes)[1::2]
-        return {name: piece.view(shape) for (name, (_, _, shape, _, _)), piece in
-                zip(entries, pieces)}
+        # without gaps (the usual layout) only the tensors' pieces: half the split's work
+        pieces = data.split(sizes[1:-1:2]) if not gaps and sizes[-1] == 0 else \
+            data.split(sizes)[1::2]
+        return {name: piece if len(shape) == 1 else piece.view(shape)
+                for (name, (_, _, shape, _, _)), piece in zip(entries, pieces)}
 
     def _empty(self, size):
         import numpy as np
@@ -293,6 +309,31 @@ class safe_open:
             a = a.view(tagged_array())
             a.emzip_dtype = dtype
         return a
+
+
+class _Decoding:
+    """reader.read of the whole file on a thread started at once; join() waits for it and
+    raises what it raised."""
+
+    def __init__(self, reader, size, out, threads):
+        import threading
+
+        self._error = None
+        self._args = (reader, size, out, threads)
+        self._thread = threading.Thread(target=self._run, name="emzip-load", daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        reader, size, out, threads = self._args
+        try:
+            reader.read(0, size, out=out, threads=threads)
+        except BaseException as e:  # re-raised by join, in the caller's thread
+            self._error = e
+
+    def join(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 class _Slice:
