@@ -205,24 +205,30 @@ class safe_open:
     def _load_all(self, threads):
         """Every tensor: the whole file decoded into one buffer, each tensor a view of it.
 
-        The views are made while the buffer is being decoded: the decoding runs (GIL released)
-        on a thread of its own, with `threads` workers as asked, and the calling thread makes
-        the tensors meanwhile, which cost ~10% of a 12 MB checkpoint's load when done after it
-        (a torch view costs microseconds). Nothing is returned before the decoding ends."""
+        Where the tensors are pure views (torch on the CPU with one aligned dtype, the common
+        case, or numpy), they are made while the buffer is being decoded: the decoding runs
+        (GIL released) on a thread of its own, with `threads` workers as asked, and the calling
+        thread makes the views meanwhile, which cost ~10% of a 12 MB checkpoint's load when
+        made after it (a torch view costs microseconds). Tensors that need a copy (unaligned
+        data, another device) are made after the decoding; nothing is returned before it ends."""
         whole = self._empty(self._size)
+        entries = self._tensors.items()
         decoding = _Decoding(self._reader, self._size, self._out_view(whole), threads)
         try:
-            tensors = self._views(whole)
+            early = self._views_only(whole, entries)
         finally:
             decoding.join()
-        return tensors
+        return early if early is not None else self._views(whole, entries)
 
-    def _views(self, whole):
-        entries = self._tensors.items()
-        if self._torch and self._device == "cpu":
-            typed = self._typed_all(whole, entries)
-            if typed is not None:
-                return typed
+    def _views_only(self, whole, entries):
+        """The tensors when every one is a view that reads nothing yet; None otherwise."""
+        if self._torch:
+            return self._typed_all(whole, entries) if self._device == "cpu" else None
+        pieces = [whole[offset:offset + size] for _, (_, _, _, offset, size) in entries]
+        return {name: self._typed(piece, dtype, shape)
+                for (name, (_, dtype, shape, _, _)), piece in zip(entries, pieces)}
+
+    def _views(self, whole, entries):
         if self._torch:
             # One split call makes every view (a torch slice costs microseconds each, which
             # add up over thousands of tensors): pieces alternate gap, tensor, in file order.
