@@ -281,12 +281,14 @@ typedef int64_t (*emz_pull_fn)(void *opaque, void *buf, size_t size);
 
 /* Compresses an input that can be read only once, in order, and whose size is not known in
  * advance (a pipe), into one frame of the given type written to dst, in memory bounded by the
- * context (its threads and chunk size), not by the input: about 2 x max(17, 4 x threads)
- * chunks, the threads' scratch, and 8 bytes of index per chunk. An input of at most 16 chunks
- * gives exactly the frame emz_compress gives; a longer one gives a *streamed frame* (format
+ * context (its threads, chunk size and memory limit), not by the input: about 2 x max(17, 4 x
+ * threads) chunks, the threads' scratch, and 8 bytes of index per chunk. An input of at most 16
+ * chunks gives exactly the frame emz_compress gives; a longer one gives a *streamed frame* (format
  * version 4, docs/FORMAT.md: the same chunk payloads, its sizes in a footer at its end), which
  * emz_decompress, the readers and emz_frame_info_get (given the whole frame) read like any
- * other. Progress callbacks receive total 0 (unknown). *written receives the frame size. */
+ * other. Progress callbacks receive total 0 (unknown) while a streamed frame is written.
+ * Threads are cut, not the call refused, when the window for all of them would not fit the
+ * memory limit. *written receives the frame size. */
 EMZ_API emz_status emz_compress_sequential(emz_cctx *cctx, emz_pull_fn pull, void *opaque,
                                            emz_type type, const emz_sink *dst, uint64_t *written);
 

@@ -291,6 +291,36 @@ Test(streamed_frames, forged_headers_and_footers_are_refused) {
     free(g), free(o.data), free(src);
 }
 
+/* Many threads and large chunks whose windows would not all fit the memory limit: the threads
+ * are cut, the call succeeds (a tiny input once failed here, asking 2 GiB for a window of 16
+ * threads' chunks of 16 MiB). */
+Test(streamed_frames, threads_are_cut_to_the_memory_limit) {
+    uint8_t src[3] = {1, 2, 3};
+    static const struct {
+        int64_t chunk, limit;
+        size_t n;
+    } cases[] = {{16 << 20, 0, 2}, {4096, 1 << 20, 3}, {4096, 1 << 20, 0}};
+    for (unsigned i = 0; i < 3; i++) {
+        piecewise p = {src, cases[i].n, 0, 0, NULL, 0, -1, 0};
+        out_buf o = {NULL, 0, 0};
+        emz_sink sink = {out_write, &o};
+        emz_cctx *c = emz_cctx_create();
+        cr_assert(emz_cctx_set_param(c, EMZ_PARAM_THREADS, 16) == EMZ_OK);
+        cr_assert(emz_cctx_set_param(c, EMZ_PARAM_CHUNK_SIZE, cases[i].chunk) == EMZ_OK);
+        if (cases[i].limit)
+            cr_assert(emz_cctx_set_param(c, EMZ_PARAM_MEMORY_LIMIT, cases[i].limit) == EMZ_OK);
+        emz_status st = emz_compress_sequential(c, pull, &p, EMZ_TYPE_BYTES, &sink, NULL);
+        cr_assert(st == EMZ_OK, "case %u: %s (%s)", i, emz_error_name(st),
+                  emz_cctx_error_detail(c));
+        uint8_t frame[64];
+        size_t fsize = 0;
+        cr_assert(emz_compress(c, frame, sizeof frame, src, cases[i].n, EMZ_TYPE_BYTES, &fsize) ==
+                  EMZ_OK);
+        cr_assert(o.size == fsize && memcmp(o.data, frame, fsize) == 0, "case %u", i);
+        emz_cctx_free(c), free(o.data);
+    }
+}
+
 Test(streamed_frames, failing_inputs_and_outputs_are_reported) {
     size_t n = 30 * CHUNK;
     uint8_t *src = input_of(n, EMZ_TYPE_BF16, 5);

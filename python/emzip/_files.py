@@ -337,7 +337,17 @@ class _Decoding:
             self._error = e
 
     def join(self):
-        self._thread.join()
+        # The decoding cannot be cancelled and the reader cannot close under it: an interrupt
+        # (Ctrl-C) while waiting is raised once the thread has ended, not instead of waiting.
+        interrupted = None
+        while True:
+            try:
+                self._thread.join()
+                break
+            except BaseException as e:
+                interrupted = interrupted or e
+        if interrupted is not None:
+            raise interrupted
         if self._error is not None:
             raise self._error
 

@@ -7,10 +7,10 @@
  * longer one becomes a streamed frame (docs/FORMAT.md, "Streamed frame"): a header without
  * sizes, then each window's whole chunks encoded on the context's threads and written in order
  * (a part of a chunk waits for the next window), then the index and a footer holding the
- * sizes. Memory: a window of input and of encoded chunks
- * (2 x max(FIRST_WINDOW + 1, 4 x threads) chunks), scratch per thread, and 8 bytes a chunk of
- * index, whatever the input's size. Chunks are coded exactly as in any frame, so a streamed
- * frame's payloads are those of the frame emz_compress would write for the same bytes. */
+ * sizes. Memory: a window of input and of encoded chunks (2 x max(FIRST_WINDOW + 1, 4 x
+ * threads) chunks, the threads cut to fit the memory limit), scratch per thread, and 8 bytes a
+ * chunk of index, whatever the input's size. Chunks are coded exactly as in any frame, so a
+ * streamed frame's payloads are those of the frame emz_compress would write for the same bytes. */
 #include "engine/writer_sequential.h"
 #include "common/checksum.h"
 #include "common/common.h"
@@ -128,11 +128,20 @@ static emz_status end_frame(seq_writer *w) {
     return st == EMZ_OK ? put(w, tail, sizeof tail) : st;
 }
 
-/* An input within the first window: the frame emz_compress writes. */
+/* An input within the first window: the frame emz_compress writes, encoded from the window
+ * in place. The window's encoded slots are freed first, and emz_write_frames fits its own
+ * buffers into what the window leaves of the memory limit. */
 static emz_status write_whole(seq_writer *w, uint64_t *written) {
+    free(w->slots), w->slots = NULL;
+    emz_context *c = w->c;
+    uint64_t limit = c->memory_limit, window = (uint64_t)w->window_chunks * w->chunk;
+    uint64_t total = emz_context_memory_limit(c);
+    c->memory_limit = total > window ? total - window : 1;
     emz_source src = {NULL, NULL, w->filled};
     emz_segment whole = {0, w->filled, emz_elements_in(w->type, w->filled), w->type};
-    return emz_write_frames(w->c, &src, w->window, &whole, 1, NULL, w->dst, written);
+    emz_status st = emz_write_frames(c, &src, w->window, &whole, 1, NULL, w->dst, written);
+    c->memory_limit = limit;
+    return st;
 }
 
 static emz_status stream(seq_writer *w, emz_pull_fn pull, void *opaque, unsigned workers) {
@@ -151,23 +160,25 @@ static emz_status stream(seq_writer *w, emz_pull_fn pull, void *opaque, unsigned
     return st == EMZ_OK ? end_frame(w) : st;
 }
 
-/* Sizes the window and buffers for the context's threads within its memory limit. */
+/* Sizes the window and buffers for the context's threads within its memory limit: the first
+ * window (FIRST_WINDOW chunks and one byte, to see whether the input goes on) in any case, and
+ * WINDOW_PER_WORKER chunks of window and encoded slots a worker beyond it, so that the threads
+ * are cut, not the call refused, when a large thread count would not fit. */
 static emz_status allocate(seq_writer *w, unsigned *workers) {
     emz_context *c = w->c;
     w->chunk = c->chunk_size ? c->chunk_size : emz_default_chunk_size(w->type);
     while (((size_t)1 << w->log2) < w->chunk)
         w->log2++;
-    /* more than the first window, so that one byte past it can be read to see whether the
-     * input goes on */
-    w->window_chunks = c->threads * WINDOW_PER_WORKER > FIRST_WINDOW
-                           ? (size_t)c->threads * WINDOW_PER_WORKER
-                           : FIRST_WINDOW + 1;
     w->slot_size = EMZ_CHUNK_OUT_ROOM(w->chunk);
-    uint64_t fixed = (uint64_t)w->window_chunks * (w->chunk + w->slot_size);
-    /* the window (FIRST_WINDOW + 1 or 4 x threads chunks) and the encoded chunks */
-    emz_status st = emz_context_fit_workers(c, fixed, emz_chunk_scratch_bytes(w->chunk), workers,
-                                            "a window of chunks of %zu bytes", w->chunk);
+    uint64_t unit = (uint64_t)w->chunk + w->slot_size; /* a chunk of window and its slot */
+    *workers = c->threads;
+    emz_status st = emz_context_fit_workers(
+        c, (FIRST_WINDOW + 1) * unit, emz_chunk_scratch_bytes(w->chunk) + WINDOW_PER_WORKER * unit,
+        workers, "a window of chunks of %zu bytes", w->chunk);
     if (st != EMZ_OK) return st;
+    w->window_chunks = *workers * WINDOW_PER_WORKER > FIRST_WINDOW
+                           ? (size_t)*workers * WINDOW_PER_WORKER
+                           : FIRST_WINDOW + 1;
     st = emz_chunk_scratch_reserve_set(&c->scratch, &c->scratch_count, *workers, w->chunk);
     if (st != EMZ_OK) return st;
     w->window = malloc(w->window_chunks * w->chunk);
@@ -180,7 +191,7 @@ static emz_status allocate(seq_writer *w, unsigned *workers) {
 emz_status emz_write_sequential(emz_context *c, emz_pull_fn pull, void *opaque, emz_type type,
                                 const emz_sink *dst, uint64_t *written) {
     seq_writer w = {.c = c, .type = type, .dst = dst};
-    unsigned workers = 1;
+    unsigned workers = c->threads;
     emz_status st = emz_kernels_resolve(c->impl, &w.k);
     if (st == EMZ_OK) st = allocate(&w, &workers);
     bool ended = false; /* the first window and one byte more decide: whole or streamed */
