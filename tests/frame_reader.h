@@ -6,6 +6,8 @@
 
 #include "frame_writer.h"
 
+#include <stdbool.h>
+
 typedef struct {
     const uint8_t *p;
     size_t n, pos;
