@@ -203,32 +203,14 @@ class safe_open:
         return _Slice(self, name)
 
     def _load_all(self, threads):
-        """Every tensor: the whole file decoded into one buffer, each tensor a view of it.
-
-        Where the tensors are pure views (torch on the CPU with one aligned dtype, the common
-        case, or numpy), they are made while the buffer is being decoded: the decoding runs
-        (GIL released) on a thread of its own, with `threads` workers as asked, and the calling
-        thread makes the views meanwhile, which cost ~10% of a 12 MB checkpoint's load when
-        made after it (a torch view costs microseconds). Tensors that need a copy (unaligned
-        data, another device) are made after the decoding; nothing is returned before it ends."""
+        """Every tensor: the whole file decoded into one buffer, each tensor a view of it."""
         whole = self._empty(self._size)
+        self._reader.read(0, self._size, out=self._out_view(whole), threads=threads)
         entries = self._tensors.items()
-        decoding = _Decoding(self._reader, self._size, self._out_view(whole), threads)
-        try:
-            early = self._views_only(whole, entries)
-        finally:
-            decoding.join()
-        return early if early is not None else self._views(whole, entries)
-
-    def _views_only(self, whole, entries):
-        """The tensors when every one is a view that reads nothing yet; None otherwise."""
-        if self._torch:
-            return self._typed_all(whole, entries) if self._device == "cpu" else None
-        pieces = [whole[offset:offset + size] for _, (_, _, _, offset, size) in entries]
-        return {name: self._typed(piece, dtype, shape)
-                for (name, (_, dtype, shape, _, _)), piece in zip(entries, pieces)}
-
-    def _views(self, whole, entries):
+        if self._torch and self._device == "cpu":
+            typed = self._typed_all(whole, entries)
+            if typed is not None:
+                return typed
         if self._torch:
             # One split call makes every view (a torch slice costs microseconds each, which
             # add up over thousands of tensors): pieces alternate gap, tensor, in file order.
@@ -261,18 +243,14 @@ class safe_open:
                 (offset - start) % size or n % size for _, (_, _, _, offset, n) in entries):
             return None
         data = whole[start:end].view(torch_type)
-        sizes, position, gaps = [], 0, False
+        sizes, position = [], 0
         for _, (_, _, _, offset, n) in entries:
-            gap = (offset - start) // size - position
-            gaps |= gap != 0
-            sizes += [gap, n // size]
+            sizes += [(offset - start) // size - position, n // size]
             position = (offset - start + n) // size
         sizes.append(data.numel() - position)
-        # without gaps (the usual layout) only the tensors' pieces: half the split's work
-        pieces = data.split(sizes[1:-1:2]) if not gaps and sizes[-1] == 0 else \
-            data.split(sizes)[1::2]
-        return {name: piece if len(shape) == 1 else piece.view(shape)
-                for (name, (_, _, shape, _, _)), piece in zip(entries, pieces)}
+        pieces = data.split(sizes)[1::2]
+        return {name: piece.view(shape) for (name, (_, _, shape, _, _)), piece in
+                zip(entries, pieces)}
 
     def _empty(self, size):
         import numpy as np
@@ -315,41 +293,6 @@ class safe_open:
             a = a.view(tagged_array())
             a.emzip_dtype = dtype
         return a
-
-
-class _Decoding:
-    """reader.read of the whole file on a thread started at once; join() waits for it and
-    raises what it raised."""
-
-    def __init__(self, reader, size, out, threads):
-        import threading
-
-        self._error = None
-        self._args = (reader, size, out, threads)
-        self._thread = threading.Thread(target=self._run, name="emzip-load", daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        reader, size, out, threads = self._args
-        try:
-            reader.read(0, size, out=out, threads=threads)
-        except BaseException as e:  # re-raised by join, in the caller's thread
-            self._error = e
-
-    def join(self):
-        # The decoding cannot be cancelled and the reader cannot close under it: an interrupt
-        # (Ctrl-C) while waiting is raised once the thread has ended, not instead of waiting.
-        interrupted = None
-        while True:
-            try:
-                self._thread.join()
-                break
-            except BaseException as e:
-                interrupted = interrupted or e
-        if interrupted is not None:
-            raise interrupted
-        if self._error is not None:
-            raise self._error
 
 
 class _Slice:

@@ -71,29 +71,6 @@ def test_load_file_is_bit_exact(sample_files, tmp_path, framework):
                 assert f.get_dtype(name) == expected[name][0]
 
 
-@pytest.mark.parametrize("framework", ["pt", "np"])
-def test_load_file_reads_no_tensor_before_the_decoding_ends(sample_files, tmp_path, framework,
-                                                          monkeypatch):
-    """load_file makes views while the file decodes on another thread; with that decoding held
-    back, a tensor made from bytes not yet decoded (a copy, say) would differ."""
-    import time
-    from emzip import _files
-
-    run = _files._Decoding._run
-
-    def late_run(self):
-        time.sleep(0.05)
-        run(self)
-
-    monkeypatch.setattr(_files._Decoding, "_run", late_run)
-    for src in sample_files:
-        packed = emzip.compress_file(src, tmp_path / (src.name + ".emz"))
-        expected, _ = read_safetensors(src)
-        tensors = emzip.load_file(packed, framework=framework)
-        for name, (_, _, data) in expected.items():
-            assert raw_bytes(tensors[name]) == data, (src.name, name)
-
-
 def test_save_file_round_trip_through_the_cli(sample_files, cli, tmp_path):
     for src in sample_files:
         expected, meta = read_safetensors(src)
