@@ -5,18 +5,19 @@ usage: PYTHONPATH=build/python bench/python_load.py [--reps N] [--threads T] [--
                                                     FILE.safetensors...
 
 For each checkpoint (compressed first into a temporary .emz with emzip.compress_file), times,
-interleaved in every repetition so that load on a shared machine falls on all alike:
+interleaved in every repetition so that load on a shared machine falls on all alike, each as
+the median of --calls calls in a row (repeated calls, as the C tool times its own):
   - emzip.load_file(FILE.emz, framework="pt", threads=T): torch tensors, everything included
     (opening the file, allocating the buffer, decoding, making the tensors);
   - the same with framework="np";
   - the floor: the uncompressed file read with numpy.memmap and each tensor copied into a torch
     tensor (torch.frombuffer on the mapped bytes, then clone), file in the page cache;
-and, in the same repetition, bench's C tool `emzip-load FILE.emz 5 T` on the same file, whose
-"load" row (median of its 5) is emz_reader_read into a buffer allocated and touched beforehand
-(no page faults). Prints medians in GB/s of tensor data (the original file's bytes), and
-load_file's speed as a fraction of emzip-load's: the median of the repetitions' ratios, each
-of two figures measured back to back (on a shared machine the C tool alone swung 2x between
-runs when it ran after all the Python repetitions).
+and, in the same repetition, bench's C tool `emzip-load FILE.emz CALLS T` on the same file,
+whose "load" row (median of its calls) is emz_reader_read alone, into a buffer allocated and
+touched beforehand (no open, no allocation, no page faults). Prints medians in GB/s of tensor
+data (the original file's bytes), and load_file's speed as a fraction of emzip-load's: the
+median of the repetitions' ratios, each of two figures measured back to back (on a shared
+machine the C tool alone swung 2x between runs when it ran after all the Python repetitions).
 
 Then, with --pair A B: two Python threads each loading its own file concurrently (load_file),
 and each decompressing one frame of its file's bytes (decompress), against the same two calls
@@ -59,9 +60,13 @@ def floor_load(path):
 
 
 def timed(fn):
+    """Seconds fn took; what it returns is freed after the clock stops (the C tool's load row
+    does not free its buffer either)."""
     t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
+    result = fn()
+    seconds = time.perf_counter() - t0
+    del result
+    return seconds
 
 
 def emzip_load_gbps(exe, packed, reps, threads):
@@ -87,12 +92,13 @@ def bench_file(path, packed, args):
     c_tool, ratios = [], []
     for _ in range(args.reps):
         for name, fn in cases.items():
-            times[name].append(timed(fn))
+            times[name].append(statistics.median(timed(fn) for _ in range(args.calls)))
         if args.emzip_load:
-            c_tool.append(emzip_load_gbps(args.emzip_load, packed, 5, args.threads))
+            c_tool.append(emzip_load_gbps(args.emzip_load, packed, args.calls, args.threads))
             ratios.append(size / times["load_file pt"][-1] / 1e9 / c_tool[-1])
     print(f"{os.path.basename(path)}: {size} bytes, threads={args.threads}, "
-          f"median of {args.reps}")
+          f"median of {args.reps} repetitions of {args.calls} calls"
+          + (f", all on processor {args.cpu}" if args.cpu is not None else ""))
     for name, ts in times.items():
         print(f"  {name:24s} {size / statistics.median(ts) / 1e9:7.2f} GB/s")
     if c_tool:
@@ -139,10 +145,22 @@ def main():
     parser.add_argument("files", nargs="*")
     parser.add_argument("--reps", type=int, default=11)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--calls", type=int, default=5,
+                        help="calls in a row each repetition times (median), for each case and "
+                             "for emzip-load")
     parser.add_argument("--emzip-load", help="bench's emzip-load (build/bench/emzip-load)")
     parser.add_argument("--pair", nargs=2, metavar="FILE",
                         help="two safetensors files for the 2-thread check")
+    parser.add_argument("--cpu", type=int,
+                        help="with --threads 1: run on this processor only, emzip-load too (it "
+                             "inherits the setting): on a shared machine one core can be slower "
+                             "than the other for minutes, and the tool and Python would land on "
+                             "different ones")
     args = parser.parse_args()
+    if args.cpu is not None:
+        if args.threads != 1:
+            parser.error("--cpu needs --threads 1")
+        os.sched_setaffinity(0, {args.cpu})
     with tempfile.TemporaryDirectory() as tmp:
         for path in args.files:
             packed = emzip.compress_file(path, os.path.join(tmp, os.path.basename(path) + ".emz"))

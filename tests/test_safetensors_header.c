@@ -434,6 +434,43 @@ Test(refuse, duplicates) {
     refused_q("{'__metadata__':{},'__metadata__':{}}", 100, "__metadata__ appears twice", NULL);
 }
 
+/* Many names sharing a long prefix (the set of names grows past its first size and probes):
+ * all distinct parse; the same with one name repeated far from its first use is refused,
+ * wherever the repeat is. */
+Test(refuse, duplicates_among_many) {
+    enum { N = 700 };
+    size_t cap = (size_t)N * 96 + 16;
+    char *json = tu_xmalloc(cap);
+    for (int dup = -1; dup < N; dup += 233) {
+        size_t n = 0;
+        n += (size_t)snprintf(json + n, cap - n, "{");
+        for (int i = 0; i < N; i++) {
+            int id = i == N - 1 && dup >= 0 ? dup : i; /* the last name repeats name dup */
+            n += (size_t)snprintf(json + n, cap - n,
+                                  "%s\"model.layers.%d.self_attn.q_proj.weight\":{\"dtype\":"
+                                  "\"U8\",\"shape\":[1],\"data_offsets\":[%d,%d]}",
+                                  i ? "," : "", id, i, i + 1);
+        }
+        n += (size_t)snprintf(json + n, cap - n, "}");
+        emz_st_header h;
+        char why[512];
+        emz_status st = parse_n(json, n, N, &h, why, sizeof why);
+        if (dup < 0) {
+            cr_assert_eq(st, EMZ_OK, "distinct names refused: %s", why);
+            cr_assert_eq(h.count, N);
+            check_sorted(&h);
+            emz_st_free(&h);
+        } else {
+            char expect[128];
+            snprintf(expect, sizeof expect,
+                     "tensor \"model.layers.%d.self_attn.q_proj.weight\" appears twice", dup);
+            cr_assert_eq(st, EMZ_ERROR_BAD_SAFETENSORS, "name %d repeated, accepted", dup);
+            cr_assert_str_eq(why, expect);
+        }
+    }
+    free(json);
+}
+
 Test(refuse, fields) {
     refused_q("{'t':{'dtype':'U8','shape':[1],'data_offsets':[0,1],'offsets':[0,1]}}", 100,
               "tensor \"t\": unexpected field \"offsets\"", NULL);

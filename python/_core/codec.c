@@ -110,7 +110,7 @@ static PyObject *py_decompress(PyObject *self, PyObject *args, PyObject *kwargs)
     st = emz_decompress(dctx, dst.buf, (size_t)info.original_size, in.buf, (size_t)in.len, &size);
     Py_END_ALLOW_THREADS;
     if (st != EMZ_OK) emz_py_raise(st, emz_dctx_error_detail(dctx));
-    emz_dctx_free(dctx);
+    emz_py_dctx_release(dctx);
     if (st == EMZ_OK) goto done;
 fail:
     Py_CLEAR(result);

@@ -38,8 +38,6 @@ int emz_py_u32(PyObject *obj, uint32_t max, const char *what, uint32_t *value);
 int emz_py_type(PyObject *obj, emz_type *type);
 /* A cctx with the given threads and chunk size (0: the default); NULL with an exception. */
 emz_cctx *emz_py_cctx(int64_t threads, long long chunk_size);
-/* A dctx with the given threads (and checksum verification); NULL with an exception set. */
-emz_dctx *emz_py_dctx(int64_t threads, int verify);
 
 /* memory_limit= and max_size= (EMZ_PARAM_MEMORY_LIMIT, EMZ_PARAM_MAX_OUTPUT): None means the
  * library's default (0), an int must be a positive number of bytes; TypeError or ValueError
@@ -48,8 +46,17 @@ typedef struct emz_py_limits {
     int64_t memory_limit, max_size;
 } emz_py_limits;
 int emz_py_limits_parse(PyObject *memory_limit, PyObject *max_size, emz_py_limits *limits);
-/* emz_py_dctx with the limits set. */
+/* A dctx with the given threads, checksum verification and limits, kept from an earlier call
+ * when one is idle (its scratch memory already faulted in); NULL with an exception set. Call
+ * both with the GIL held; emz_py_dctx_release keeps the context for the next call or frees it. */
 emz_dctx *emz_py_dctx_limited(int64_t threads, int verify, const emz_py_limits *limits);
+void emz_py_dctx_release(emz_dctx *dctx);
+
+/* dlpack.c: {name: capsule or None} for the `count` tensors of reader, as views of buffer (the
+ * whole decoded file, writable and contiguous), or {name: maker(capsule) or None} when maker is
+ * not None; NULL with an exception set. */
+PyObject *emz_py_dlpack_tensors(const emz_reader *reader, uint64_t count, PyObject *buffer,
+                                PyObject *maker);
 
 /* codec.c: compress, decompress, frame_info. files.c: compress_safetensors, compress_stream,
  * is_safetensors. Each table ends with a zeroed entry. */

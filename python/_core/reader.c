@@ -42,20 +42,20 @@ static int reader_init(reader_object *r, PyObject *args, PyObject *kwargs) {
     emz_status st;
     emz_reader *reader = NULL;
     if (PyObject_CheckBuffer(source)) {
-        if (emz_py_input(source, &r->memory, "source")) return emz_dctx_free(dctx), -1;
+        if (emz_py_input(source, &r->memory, "source")) return emz_py_dctx_release(dctx), -1;
         Py_BEGIN_ALLOW_THREADS;
         st = emz_reader_open_memory(dctx, r->memory.buf, (size_t)r->memory.len, &reader);
         Py_END_ALLOW_THREADS;
     } else {
         PyObject *path = NULL; /* bytes, from str, bytes or os.PathLike */
-        if (!PyUnicode_FSConverter(source, &path)) return emz_dctx_free(dctx), -1;
+        if (!PyUnicode_FSConverter(source, &path)) return emz_py_dctx_release(dctx), -1;
         Py_BEGIN_ALLOW_THREADS;
         st = emz_reader_open_file(dctx, PyBytes_AS_STRING(path), &reader);
         Py_END_ALLOW_THREADS;
         Py_DECREF(path);
     }
     if (st != EMZ_OK) emz_py_raise(st, emz_dctx_error_detail(dctx));
-    emz_dctx_free(dctx);
+    emz_py_dctx_release(dctx);
     r->reader = reader;
     if (st != EMZ_OK && r->memory.obj) PyBuffer_Release(&r->memory);
     return st == EMZ_OK ? 0 : -1;
@@ -157,7 +157,7 @@ static PyObject *read_range(reader_object *r, long long tensor, unsigned long lo
         Py_END_ALLOW_THREADS;
         r->busy--;
         if (st != EMZ_OK) emz_py_raise(st, emz_dctx_error_detail(dctx));
-        emz_dctx_free(dctx);
+        emz_py_dctx_release(dctx);
     }
     PyBuffer_Release(&dst);
     if (!dctx || st != EMZ_OK) Py_CLEAR(result);
@@ -218,8 +218,28 @@ static PyObject *reader_decompress_to(reader_object *r, PyObject *args, PyObject
             emz_py_raise(st, emz_dctx_error_detail(dctx));
     }
     PyMem_RawFree(sink);
-    emz_dctx_free(dctx);
+    emz_py_dctx_release(dctx);
     return result;
+}
+
+/* dlpack_tensors(buffer, maker=None) -> {name: capsule or None}: every tensor, in the order of
+ * its data, as a view of buffer (the whole original file, decoded), for torch.from_dlpack; None
+ * for a tensor DLPack cannot carry (see dlpack.c). With maker, maker(capsule) in its place:
+ * load_file passes torch's, which saves a Python loop over the tensors. */
+static PyObject *reader_dlpack_tensors(reader_object *r, PyObject *args, PyObject *kwargs) {
+    static char *names[] = {"buffer", "maker", NULL};
+    PyObject *buffer, *maker = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:dlpack_tensors", names, &buffer, &maker))
+        return NULL;
+    if (maker != Py_None && !PyCallable_Check(maker)) {
+        PyErr_SetString(PyExc_TypeError, "dlpack_tensors: maker must be callable or None");
+        return NULL;
+    }
+    emz_reader_info i;
+    if (check_open(r)) return NULL;
+    emz_status st = emz_reader_info_get(r->reader, &i);
+    if (st != EMZ_OK) return emz_py_raise(st, NULL);
+    return emz_py_dlpack_tensors(r->reader, i.tensor_count, buffer, maker);
 }
 
 static PyMethodDef reader_methods[] = {
@@ -228,6 +248,10 @@ static PyMethodDef reader_methods[] = {
     {"tensor", (PyCFunction)reader_tensor, METH_O,
      "tensor(index) -> (name, dtype, stored_as, shape, offset, size, stored_size)."},
     {"find", (PyCFunction)reader_find, METH_O, "find(name) -> index; KeyError if absent."},
+    {"dlpack_tensors", (PyCFunction)(void (*)(void))reader_dlpack_tensors,
+     METH_VARARGS | METH_KEYWORDS,
+     "dlpack_tensors(buffer, maker=None) -> {name: DLPack capsule, or maker(capsule), or None}: "
+     "the tensors as views of buffer (the decoded file); None where DLPack cannot carry one."},
     {"read", (PyCFunction)(void (*)(void))reader_read, METH_VARARGS | METH_KEYWORDS,
      "read(offset, length, out=None, *, threads=None): bytes [offset, offset+length) of the "
      "original file, decoding only the chunks they touch."},

@@ -31,7 +31,9 @@ such tensors come back as integer views (uint16 / uint8; torch: int16 / uint8) o
 whose attribute `emzip_dtype` names the real dtype ("BF16"); save_file reads it back.
 
 threads: None or 1 runs on the calling thread, N on N threads of the library's pool, 0 on one
-per processor. Every call releases the GIL, so Python threads also run in parallel.
+per processor. Every call releases the GIL, so Python threads also run in parallel. Up to two
+decompression contexts are kept between calls, with their scratch memory (about 8 x the chunk
+size per thread they last used), so that repeated loads do not fault it in again.
 
 Untrusted input: every decoding call (decompress, load_file, safe_open, decompress_file) takes
 max_size= (refuse data that declares more original bytes, before allocating anything for it)

@@ -115,6 +115,88 @@ def test_save_file_of_numpy_and_torch(tmp_path):
     assert not (tmp_path / "bad.emz").exists()
 
 
+def _write_safetensors(path, entries):
+    """A safetensors file laid out exactly as given: entries of (name, dtype, shape, offset,
+    bytes), offsets into the data region (gaps and misaligned tensors allowed)."""
+    import json
+
+    header = {n: {"dtype": d, "shape": list(s), "data_offsets": [o, o + len(b)]}
+              for n, d, s, o, b in entries}
+    text = json.dumps(header).encode()
+    text += b" " * (-(8 + len(text)) % 8)  # the data region starts 8-aligned, as safetensors'
+    data = bytearray(max((o + len(b) for *_, o, b in entries), default=0))
+    for *_, o, b in entries:
+        data[o:o + len(b)] = b
+    path.write_bytes(len(text).to_bytes(8, "little") + text + bytes(data))
+    return path
+
+
+def test_load_file_tensors_are_typed_owned_views(tmp_path):
+    """load_file's torch tensors (DLPack views of one buffer where DLPack carries every dtype):
+    torch's dtypes, shapes and strides, writable, each keeping the buffer alive on its own."""
+    rng = np.random.default_rng(3)
+    arrays = {
+        "bf16": torch.randn(30, 20).bfloat16(),
+        "f16": torch.randn(7, 3, 5).half(),
+        "f32": torch.randn(64, 33),
+        "f64": torch.randn(9).double(),
+        "i8": torch.arange(-5, 6, dtype=torch.int8),
+        "i16": torch.arange(100, dtype=torch.int16).reshape(4, 25),
+        "i32": torch.arange(12, dtype=torch.int32),
+        "i64": torch.arange(17),
+        "u8": torch.from_numpy(rng.integers(0, 256, 31).astype(np.uint8)),
+        "scalar": torch.tensor(3.5),
+        "empty": torch.zeros(0, 4),
+    }
+    emzip.save_file(arrays, tmp_path / "m.emz")
+    back = emzip.load_file(tmp_path / "m.emz")
+    assert list(back) == list(emzip.safe_open(tmp_path / "m.emz").offset_keys())
+    for name, t in arrays.items():
+        got = back[name]
+        assert got.dtype == t.dtype and got.shape == t.shape, name
+        assert got.is_contiguous() and raw_bytes(got) == raw_bytes(t), name
+    kept = back["f32"]
+    back["bf16"].fill_(1.0)  # writable, and a write stays in its own tensor
+    assert raw_bytes(back["f16"]) == raw_bytes(arrays["f16"])
+    del back
+    import gc
+
+    gc.collect()
+    _ = [np.ones(1 << 20) for _ in range(8)]  # reuse freed memory, if it was freed
+    assert torch.equal(kept, arrays["f32"])
+
+
+def test_load_file_of_misaligned_and_mixed_dtypes(tmp_path):
+    """Tensors DLPack cannot carry (FP8, a BF16 tensor at an odd offset) come back right too."""
+    bf16 = torch.randn(5, 3).bfloat16()
+    f32 = torch.randn(4)
+    fp8 = bytes(range(256))
+    entries = [("odd", "U8", (1,), 0, b"\x07"),
+               ("bf16", "BF16", (5, 3), 1, raw_bytes(bf16)),
+               ("f32", "F32", (4,), 32, raw_bytes(f32))]
+    for name, extra in (("misaligned", []),
+                        ("fp8", [("fp8", "F8_E4M3", (16, 16), 48, fp8)])):
+        src = _write_safetensors(tmp_path / f"{name}.safetensors", entries + extra)
+        packed = emzip.compress_file(src, tmp_path / f"{name}.emz")
+        reader = emzip._core.Reader(str(packed))
+        capsules = reader.dlpack_tensors(np.zeros(reader.info()["original_size"], np.uint8))
+        assert capsules["bf16"] is None and capsules["f32"] is not None  # the case under test
+        with pytest.raises(ValueError, match="smaller than the checkpoint"):
+            reader.dlpack_tensors(np.zeros(40, np.uint8))
+        with pytest.raises((BufferError, TypeError)):
+            reader.dlpack_tensors(bytes(reader.info()["original_size"]))
+        reader.close()
+        for framework in ("pt", "np"):
+            back = emzip.load_file(packed, framework=framework)
+            assert raw_bytes(back["bf16"]) == raw_bytes(bf16), (name, framework)
+            assert raw_bytes(back["f32"]) == raw_bytes(f32), (name, framework)
+            assert raw_bytes(back["odd"]) == b"\x07"
+            if framework == "pt":
+                assert back["bf16"].dtype == torch.bfloat16 and back["bf16"].shape == (5, 3)
+            if extra:
+                assert raw_bytes(back["fp8"]) == fp8 and back["fp8"].emzip_dtype == "F8_E4M3"
+
+
 def test_get_tensor_reads_only_its_tensor(sample_files, tmp_path):
     # A byte flipped in the chunk payloads breaks the tensor it belongs to, and load_file, but
     # not the others: get_tensor reads only its own tensor's chunks (and directory, header).
