@@ -122,9 +122,9 @@ static emz_status load_tensors(emz_reader *r, emz_context *c) {
         uint64_t lo = r->st.data_start + r->st.tensors[t].begin;
         uint64_t hi = r->st.data_start + r->st.tensors[t].end;
         if (lo == hi) continue;
-        r->st.tensors[t].type = r->seg[emz_reader_segment_at(r, lo)].type;
-        for (size_t s = emz_reader_segment_at(r, lo);
-             s < r->info.segment_count && r->seg[s].offset < hi; s++)
+        size_t first = emz_reader_segment_at(r, lo);
+        r->st.tensors[t].type = r->seg[first].type;
+        for (size_t s = first; s < r->info.segment_count && r->seg[s].offset < hi; s++)
             if (r->seg[s].offset >= lo && r->seg[s].offset + r->seg[s].size <= hi)
                 r->stored[t] += r->seg[s].frame_size;
     }
