@@ -13,7 +13,8 @@
 #              REPS (default 11), PYTHON (default /usr/bin/python3: it has matplotlib),
 #              BENCH_ARGS (extra emzip-bench options, e.g. "--impl avx2,avx512")
 # The full JSON is kept in $BUILD_DIR/corpus-results.json (for plot.py --file, or scripts).
-# Takes about 5-7 minutes on a 2-core Zen 5 machine (more under load). The exit status is
+# Takes about 6-8 minutes on a 2-core Zen 5 machine (more under load), the stage profile
+# (perf) included. The exit status is
 # emzip-bench's (1 if a round trip failed: the tables are still written and say so).
 set -eu
 
@@ -62,7 +63,7 @@ fi
 if [ ! -f "$build/build.ninja" ]; then
     meson setup "$build" --buildtype=release
 fi
-ninja -C "$build" bench/emzip-bench >&2
+ninja -C "$build" bench/emzip-bench bench/emzip-profile-loop >&2
 
 set -- "$corpus"/*.safetensors
 if [ ! -f "$1" ]; then
@@ -87,6 +88,25 @@ rc=0
 "$build/bench/emzip-bench" --reps "$reps" $extra --json-file "$json" "$@" >"$tables" || rc=$?
 seconds=$(($(date +%s) - start))
 load_end=$(cut -d ' ' -f 1-3 /proc/loadavg)
+
+# The stage profile (bench/stage-profile.py: perf samples sorted into stages) of one file per
+# float dtype, when perf is installed and allowed to sample.
+stages=$(mktemp)
+trap 'rm -f "$tables" "$stages"' EXIT
+stage_files=""
+for f in movenet_thunder.bf16 faceres_deep.bf16 movenet_thunder.f16 faceres_deep.f32 \
+    movenet_thunder.e4m3; do
+    [ -f "$corpus/$f.safetensors" ] && stage_files="$stage_files $corpus/$f.safetensors"
+done
+stage_cmd="$python bench/stage-profile.py --build $build --impl avx512,avx2$stage_files"
+# shellcheck disable=SC2086 # the file list
+if ! command -v perf >/dev/null ||
+    ! "$python" bench/stage-profile.py --build "$build" --impl avx512,avx2 $stage_files \
+        >"$stages" 2>&1; then
+    echo "run-corpus.sh: no stage profile (perf missing or refused to sample):" >&2
+    cat "$stages" >&2
+    echo "(not run: perf is missing or may not sample here)" >"$stages"
+fi
 
 {
     echo "# emzip-bench on the corpus"
@@ -114,6 +134,13 @@ load_end=$(cut -d ' ' -f 1-3 /proc/loadavg)
     # the rest one heading level down: this file's title is the only top-level one
     awk '/^## Summary$/ { skip = 1; next } skip && /^## / { skip = 0 } !skip' "$tables" |
         sed 's/^#/##/'
+    echo
+    echo "## Stage profile"
+    echo
+    echo "Where the time of checkpoint-mode compression and decompression goes, one thread, from"
+    echo "perf samples (\`$stage_cmd\`; see bench/README.md). Each stage's share of the"
+    echo "samples, and the speed it alone would run at: a stage at N GB/s caps the whole at N."
+    cat "$stages"
 } >bench/RESULTS.md
 
 title="commit $hash$mark: $subject
