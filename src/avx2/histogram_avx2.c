@@ -16,10 +16,7 @@
 
 void emz_histogram_avx2(const uint8_t *data, size_t n, uint32_t hist[256]) {
     uint8_t cand[EMZ_HIST_CANDIDATES];
-    if (!emz_hist_pick(data, n, 7, cand)) {
-        emz_histogram_scalar(data, n, hist);
-        return;
-    }
+    if (!emz_hist_pick(data, n, 7, cand, hist)) return; /* counted the scalar way */
     __m256i value[EMZ_HIST_CANDIDATES], count[EMZ_HIST_CANDIDATES];
     uint64_t total[EMZ_HIST_CANDIDATES] = {0};
     for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++)

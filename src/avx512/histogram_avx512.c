@@ -18,10 +18,7 @@ enum { REST_BUFFER = 4096 };
 
 void emz_histogram_avx512(const uint8_t *data, size_t n, uint32_t hist[256]) {
     uint8_t cand[EMZ_HIST_CANDIDATES];
-    if (!emz_hist_pick(data, n, 4, cand)) {
-        emz_histogram_scalar(data, n, hist);
-        return;
-    }
+    if (!emz_hist_pick(data, n, 4, cand, hist)) return; /* counted the scalar way */
     __m512i value[EMZ_HIST_CANDIDATES], count[EMZ_HIST_CANDIDATES];
     uint64_t total[EMZ_HIST_CANDIDATES] = {0};
     for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++)
