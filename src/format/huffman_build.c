@@ -83,12 +83,18 @@ static void package_merge_lengths(const uint32_t *w, unsigned n, uint8_t *len) {
         cur[i] = w[i], is_package[L - 1][i] = 0;
     for (unsigned level = L - 1; level-- > 0;) { /* list level + 1 from list level + 2 */
         unsigned packages = size / 2, leaf = 0, pkg = 0, out = 0;
+        /* Branch-free: which list the next item comes from is data, and mispredicting it cost
+         * emz_huff_lengths a third of its time on a 32 KiB K/V page's streams (2.4 -> 1.9 us
+         * for the exponents, 3.5 -> 2.3-2.9 us for the sign+mantissa bytes). An exhausted side
+         * weighs UINT64_MAX; indexes are clamped to stay inside. */
         while (out < keep && (leaf < n || pkg < packages)) {
-            uint64_t pw = pkg < packages ? cur[2 * pkg] + cur[2 * pkg + 1] : UINT64_MAX;
-            if (leaf < n && w[leaf] <= pw)
-                nxt[out] = w[leaf++], is_package[level][out++] = 0;
-            else
-                nxt[out] = pw, is_package[level][out++] = 1, pkg++;
+            unsigned pi = pkg < packages ? pkg : 0, li = leaf < n ? leaf : 0;
+            uint64_t pw = pkg < packages ? cur[2 * pi] + cur[2 * pi + 1] : UINT64_MAX;
+            uint64_t lw = leaf < n ? w[li] : UINT64_MAX;
+            unsigned take_leaf = lw <= pw;
+            nxt[out] = take_leaf ? lw : pw;
+            is_package[level][out++] = (uint8_t)!take_leaf;
+            leaf += take_leaf, pkg += !take_leaf;
         }
         memcpy(cur, nxt, out * sizeof *cur);
         size = out;
