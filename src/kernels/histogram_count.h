@@ -1,7 +1,8 @@
 /* histogram_count.h - what the byte histograms share: the four-table counter (the scalar
  * kernel, and the SIMD ones for the bytes they do not count with vector compares) and which
  * values the compare-count kernels count, chosen from a sample. ISA-independent static
- * functions, included by each folder's kernel (compiled with that folder's flags). */
+ * functions, included by each folder's kernel (compiled with that folder's flags) and by the
+ * chunk encoder, which counts its sign+mantissa samples with them. */
 #ifndef EMZ_HISTOGRAM_COUNT_H
 #define EMZ_HISTOGRAM_COUNT_H
 
