@@ -23,7 +23,7 @@ static const struct {
     char name[8];
     unsigned char bits;
 } dtype_table[] = {
-    /* the types of weights first: each tensor's dtype is looked up twice */
+    /* the types of weights first: each tensor's dtype is looked up here */
     {"BF16", 16}, {"F16", 16},    {"F32", 32},    {"F8_E4M3", 8}, {"F8_E5M2", 8},
     {"U8", 8},    {"I64", 64},    {"F8_E8M0", 8}, {"F4", 4},      {"BOOL", 8},
     {"I8", 8},    {"F6_E2M3", 6}, {"F6_E3M2", 6}, {"I16", 16},    {"U16", 16},
@@ -460,7 +460,8 @@ static void format_shape(char *out, size_t cap, const emz_st_tensor *t) {
 }
 
 /* Offsets within the data region, and a size that matches shape and dtype exactly. */
-static bool check_tensor(parser *ps, emz_st_tensor *t) {
+/* bits: of one element of t->dtype, found when the dtype was parsed. */
+static bool check_tensor(parser *ps, emz_st_tensor *t, unsigned bits) {
     if (t->begin > t->end)
         return tensor_fail(ps, t, "data_offsets [%" PRIu64 ", %" PRIu64 "] begin after end",
                            t->begin, t->end);
@@ -469,8 +470,6 @@ static bool check_tensor(parser *ps, emz_st_tensor *t) {
                            "data_offsets [%" PRIu64 ", %" PRIu64
                            "] end beyond the data region (%" PRIu64 " bytes)",
                            t->begin, t->end, ps->data_size);
-    unsigned bits = 0;
-    emz_st_dtype_bits(t->dtype, &bits); /* known: checked when parsed */
     uint64_t elements = 1;
     for (unsigned i = 0; i < t->dims; i++) /* a 0 dimension empties the tensor, whatever the rest */
         if (t->shape[i] == 0) elements = 0;
@@ -517,7 +516,7 @@ static bool parse_tensor(parser *ps, emz_st_tensor *t) {
     if (peek(ps) < 0) return syntax(ps, "");
     if (peek(ps) != '{') return tensor_fail(ps, t, "not an object");
     ps->pos++;
-    unsigned have = 0;
+    unsigned have = 0, bits = 0;
     for (bool done = closes(ps, '}'); !done;) {
         skip_ws(ps);
         if (!parse_string(ps, true) || !expect(ps, ':', "expected ':'")) return false;
@@ -532,7 +531,6 @@ static bool parse_tensor(parser *ps, emz_st_tensor *t) {
             return tensor_fail(ps, t, "field %s appears twice", quote(q, ps->buf, ps->len));
         have |= bit;
         if (bit == HAVE_DTYPE) {
-            unsigned bits;
             if (peek(ps) != '"') return tensor_fail(ps, t, "dtype is not a string");
             if (!parse_string(ps, true)) return false;
             if (ps->len >= sizeof t->dtype || strlen(ps->buf) != ps->len ||
@@ -553,7 +551,7 @@ static bool parse_tensor(parser *ps, emz_st_tensor *t) {
     for (size_t i = 0; i < 3; i++)
         if (!(have & fields[i].bit))
             return tensor_fail(ps, t, "missing field \"%s\"", fields[i].name);
-    return check_tensor(ps, t);
+    return check_tensor(ps, t, bits);
 }
 
 /* A new tensor named buf[0..len), appended to the array. */

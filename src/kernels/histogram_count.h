@@ -69,6 +69,15 @@ static inline void emz_hist_sum4(uint32_t tables[4][256], const uint32_t *add, u
         hist[v] = tables[0][v] + tables[1][v] + tables[2][v] + tables[3][v] + (add ? add[v] : 0);
 }
 
+/* hist[256] = occurrences of each byte value in data[0..n), the scalar way: four counter
+ * tables, so that runs of equal bytes do not serialize on one counter. */
+static inline void emz_hist_count(const uint8_t *data, size_t n, uint32_t hist[256]) {
+    uint32_t tables[4][256];
+    memset(tables, 0, sizeof tables);
+    emz_hist_count4(data, n, tables);
+    emz_hist_sum4(tables, NULL, hist);
+}
+
 /* The compare-count kernels' start: whether they pay for these n bytes (n >= EMZ_HIST_MIN_SIZE
  * and the candidates cover at least eighths/8 of the sample), the candidates in cand. When they
  * do not, the bytes are counted here the scalar way into hist, those of the sample once only:
@@ -78,9 +87,7 @@ static inline bool emz_hist_pick(const uint8_t *data, size_t n, unsigned eighths
                                  uint8_t cand[EMZ_HIST_CANDIDATES], uint32_t hist[256]) {
     uint32_t tables[4][256], sample[256];
     if (n < EMZ_HIST_MIN_SIZE) {
-        memset(tables, 0, sizeof tables);
-        emz_hist_count4(data, n, tables);
-        emz_hist_sum4(tables, NULL, hist);
+        emz_hist_count(data, n, hist);
         return false;
     }
     if (emz_hist_candidates(data, n, cand, sample) * 8 >= EMZ_HIST_SAMPLE * eighths) return true;
