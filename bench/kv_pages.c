@@ -110,14 +110,15 @@ void kv_pages_free(kv_pages *p) {
     memset(p, 0, sizeof *p);
 }
 
-emz_tables *kv_pages_train(const kv_pages *p) {
+emz_tables *kv_pages_train(const kv_pages *p, int layout) {
     emz_tables_sample *s = xcalloc(p->caches, sizeof *s);
     for (size_t i = 0; i < p->count; i++) { /* a cache's pages are consecutive in its file */
         emz_tables_sample *x = &s[p->page[i].cache];
         if (!x->data) x->data = p->page[i].data, x->group = p->page[i].group;
         x->size += p->page_bytes;
     }
-    emz_tables_options o = {p->type, p->groups, p->heads, p->head_dim, (uint32_t)p->page_bytes};
+    emz_tables_options o = {p->type, p->groups, layout ? p->heads : 0, layout ? p->head_dim : 0,
+                            (uint32_t)p->page_bytes};
     emz_tables *t = NULL;
     emz_status st = emz_tables_train(&o, s, p->caches, &t, NULL, 0);
     free(s);

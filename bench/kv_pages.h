@@ -31,8 +31,9 @@ typedef struct kv_pages {
 int kv_pages_load(const char *dir, const char *split, kv_pages *p);
 void kv_pages_free(kv_pages *p);
 
-/* Tables trained on all of p's pages (each cache one sample); exits on failure. */
-emz_tables *kv_pages_train(const kv_pages *p);
+/* Tables trained on all of p's pages (each cache one sample), with the caches' layout (and so
+ * channel shifts) or without; exits on failure. */
+emz_tables *kv_pages_train(const kv_pages *p, int layout);
 
 /* All pages back to back (malloc'd). */
 uint8_t *kv_pages_join(const kv_pages *p);

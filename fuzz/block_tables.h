@@ -37,12 +37,20 @@ static inline unsigned fb_mini(uint32_t u, unsigned E, unsigned M) {
     return (u >> 31) << (E + M) | (unsigned)e << M | m;
 }
 
-/* n bytes of values of the type (a partial element at the end: random). */
+/* The layout fb_train gives: channels (FB_HEADS x FB_HEAD_DIM values a token) whose scales
+ * differ, so that the tables of types with an exponent hold channel shifts and their blocks are
+ * of version 2. */
+#define FB_HEADS 2
+#define FB_HEAD_DIM 32
+
+/* n bytes of values of the type (a partial element at the end: random); element i's scale is
+ * scale x 2^(c % 9 - 4), c = i % (FB_HEADS x FB_HEAD_DIM) its channel. */
 static inline void fb_fill(uint8_t *p, size_t n, emz_type t, uint64_t seed, float scale) {
     uint64_t s = seed;
     size_t i = 0, w = t == EMZ_TYPE_FP32 ? 4 : t == EMZ_TYPE_BF16 || t == EMZ_TYPE_FP16 ? 2 : 1;
     for (; i + w <= n; i += w) {
-        uint32_t u = fb_gauss_bits(&s, scale), v;
+        unsigned c = (unsigned)(i / w % (FB_HEADS * FB_HEAD_DIM));
+        uint32_t u = fb_gauss_bits(&s, scale * (float)(1u << c % 9) / 16.0f), v;
         switch (t) {
         case EMZ_TYPE_BF16:
             v = u >> 16;
@@ -86,7 +94,7 @@ static inline emz_tables *fb_train(emz_type t) {
         fb_fill(data + i * FB_SAMPLE, FB_SAMPLE, t, 1000 + i, g ? 8.0f : 0.5f);
         samples[i] = (emz_tables_sample){data + i * FB_SAMPLE, FB_SAMPLE, g};
     }
-    emz_tables_options o = {t, FB_GROUPS, 0, 0, 4096};
+    emz_tables_options o = {t, FB_GROUPS, FB_HEADS, FB_HEAD_DIM, 4096};
     emz_tables *tables = NULL;
     if (emz_tables_train(&o, samples, 2 * FB_GROUPS, &tables, NULL, 0) != EMZ_OK) tables = NULL;
     free(data);

@@ -455,6 +455,11 @@ EMZ_API emz_status emz_tables_group_id(const emz_tables *tables, uint32_t group,
 /* The number of code tables in group g's table set. */
 EMZ_API emz_status emz_tables_group_tables(const emz_tables *tables, uint32_t group,
                                            uint32_t *count);
+/* The channels of group g's channel shift (docs/FORMAT.md, "Channel shift": per-channel exponent
+ * offsets and sign flips that tables trained with a layout apply before coding, heads x
+ * head_dim), or 0 when the group has none. */
+EMZ_API emz_status emz_tables_group_shift(const emz_tables *tables, uint32_t group,
+                                          uint32_t *channels);
 
 /* Writes the table file (info.serialized_size bytes). */
 EMZ_API emz_status emz_tables_save(const emz_tables *tables, void *dst, size_t dst_capacity,

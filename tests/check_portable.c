@@ -106,6 +106,31 @@ static void block_data(uint8_t *p, size_t n, emz_type type, int kind, uint64_t s
     }
 }
 
+/* Scales element i's value by 2^(c % 11 - 5), c = i % (8 x 64) its channel, by adding to its
+ * exponent field (clamped inside the normal range): channels of different scales, as a K/V
+ * cache's. Types without an exponent stay as they are. */
+static void scale_channels(uint8_t *p, size_t n, emz_type type) {
+    unsigned bytes = type == EMZ_TYPE_FP32                            ? 4
+                     : type == EMZ_TYPE_BF16 || type == EMZ_TYPE_FP16 ? 2
+                                                                      : 1;
+    unsigned bits = type == EMZ_TYPE_BF16 || type == EMZ_TYPE_FP32       ? 8
+                    : type == EMZ_TYPE_FP16 || type == EMZ_TYPE_FP8_E5M2 ? 5
+                    : type == EMZ_TYPE_FP8_E4M3                          ? 4
+                                                                         : 0;
+    if (!bits) return;
+    unsigned low = 8 * bytes - 1 - bits, mask = (1u << bits) - 1;
+    for (size_t i = 0; i + bytes <= n; i += bytes) {
+        uint32_t v = 0;
+        for (unsigned b = 0; b < bytes; b++)
+            v |= (uint32_t)p[i + b] << 8 * b;
+        int e = (int)(v >> low & mask) + (int)(i / bytes % 512 % 11) - 5;
+        e = e < 1 ? 1 : e > (int)mask - 1 ? (int)mask - 1 : e; /* normal, not inf/NaN */
+        v = (v & ~(mask << low)) | (uint32_t)e << low;
+        for (unsigned b = 0; b < bytes; b++)
+            p[i + b] = (uint8_t)(v >> 8 * b);
+    }
+}
+
 /* Tables of the type trained by each implementation's kernels: the same file from every one
  * (returned, loaded, for the scalar kernels). */
 static emz_tables *block_tables(emz_type type) {
@@ -116,6 +141,7 @@ static emz_tables *block_tables(emz_type type) {
         tu_fill_smooth(data + i * PER, PER, type, 100 + (uint64_t)i);
         samples[i] = (emz_tables_sample){data + i * PER, PER, (uint32_t)i % 2};
     }
+    scale_channels(data, 4 * PER, type);
     emz_tables_options o = {type, 2, 8, 64, 8192};
     size_t ref_size = 0;
     for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
@@ -140,6 +166,13 @@ static emz_tables *block_tables(emz_type type) {
     emz_tables *t = NULL;
     emz_status st = ref ? emz_tables_load(ref, ref_size, NULL, &t, NULL, 0) : EMZ_ERROR_CORRUPT;
     check(NULL, st == EMZ_OK, "load the %s tables: %s", emz_type_name(type), emz_error_name(st));
+    /* the data's channels differ: the types with an exponent get channel shifts, so that
+     * their blocks (version 2) go through every implementation's shift kernel */
+    uint32_t channels = 0;
+    bool exponent = type != EMZ_TYPE_BYTES && type != EMZ_TYPE_FP4_E2M1;
+    if (t) emz_tables_group_shift(t, 0, &channels);
+    check(NULL, channels == (exponent ? 8 * 64u : 0), "%s tables: a channel shift of %u channels",
+          emz_type_name(type), channels);
     free(ref);
     free(data);
     return t;

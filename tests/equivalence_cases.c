@@ -727,6 +727,112 @@ static void checksum32(const eq_reporter *r, emz_impl impl, int arg) {
     free(data);
 }
 
+/* ---- channel shifts ---- */
+
+static uint32_t load_word(const uint8_t *p, unsigned b) {
+    uint32_t v = 0;
+    for (unsigned i = 0; i < b; i++)
+        v |= (uint32_t)p[i] << 8 * i;
+    return v;
+}
+
+static void store_word(uint8_t *p, uint32_t v, unsigned b) {
+    for (unsigned i = 0; i < b; i++)
+        p[i] = (uint8_t)(v >> 8 * i);
+}
+
+/* The channel shift as FORMAT.md states it, element by element (not the library's code). */
+static void shift_reference(const uint8_t *src, uint8_t *dst, size_t n, unsigned b,
+                            const uint8_t *shift, const uint8_t *flip, size_t channels,
+                            uint32_t field, int inverse) {
+    for (size_t i = 0; i < n; i++) {
+        size_t c = i % channels;
+        uint32_t v = load_word(src + i * b, b), s = load_word(shift + c * b, b);
+        uint32_t x = flip ? load_word(flip + c * b, b) : 0;
+        uint32_t top = b == 4 ? UINT32_MAX : (1u << 8 * b) - 1;
+        uint32_t e = (inverse ? v + s : v - s) & field;
+        store_word(dst + i * b, (((v ^ x) & ~field) | e) & top, b);
+    }
+}
+
+/* The channel shift kernel of elements of arg bytes, for each exponent field of that size,
+ * several channel counts and every length up to 200 elements (and a few long ones), each buffer
+ * against a guard page after its end and then before its start, and in place: the same bytes as
+ * the reference, and the inverse gives the input back; with sign flips, and without (flip
+ * NULL) for the second field. Then every bit pattern of the element (2^8 or 2^16; 2^16
+ * samples of 2^32) through it. */
+static void channel_shift(const eq_reporter *r, emz_impl impl, int arg) {
+    const unsigned b = (unsigned)arg;
+    const emz_kernels *k = kernels_of(r, impl);
+    if (!k) return;
+    static const uint32_t fields[3][2] = {{0x78, 0x7C}, {0x7F80, 0x7C00}, {0x7F800000, 0x7F800000}};
+    static const size_t channel_counts[] = {1, 3, 17, 64, 1000};
+    const uint32_t *field = fields[b == 1 ? 0 : b == 2 ? 1 : 2], sign = 1u << (8 * b - 1);
+    const size_t max_n = guarded_len(GUARDED_LENS - 1, 1), max_c = 1000;
+    guarded gsrc, gdst;
+    int ok = guarded_new(r, &gsrc, max_n * b);
+    ok = guarded_new(r, &gdst, max_n * b) && ok;
+    uint8_t *shift = xmalloc(max_c * b), *flip = xmalloc(max_c * b), *want = xmalloc(max_n * b),
+            *orig = xmalloc(max_n * b);
+    uint64_t seed = 1;
+    for (unsigned f = 0; ok && f < 2; f++)
+        for (size_t ci = 0; ci < sizeof channel_counts / sizeof *channel_counts; ci++) {
+            size_t channels = channel_counts[ci];
+            const uint8_t *fl = f == 1 && ci % 2 ? NULL : flip; /* some runs without flips */
+            for (size_t c = 0; c < channels; c++) {
+                seed = seed * 6364136223846793005u + 1442695040888963407u;
+                store_word(shift + c * b, (uint32_t)(seed >> 32) & field[f], b);
+                store_word(flip + c * b, seed >> 20 & 1 ? sign : 0, b);
+            }
+            for (int at_end = 1; at_end >= 0; at_end--)
+                for (size_t i = 0; i < GUARDED_LENS; i++) {
+                    const size_t n = guarded_len(i, 1);
+                    uint8_t *src = guarded_place(&gsrc, n * b, at_end),
+                            *dst = guarded_place(&gdst, n * b, at_end);
+                    tu_fill_random(src, n * b, seed + i);
+                    memcpy(orig, src, n * b);
+                    shift_reference(src, want, n, b, shift, fl, channels, field[f], 0);
+                    doing(r, "%s channel shift, %u-byte elements, %zu channels, %zu elements, %s",
+                          k->name, b, channels, n, at_end ? "at the page end" : "at the start");
+                    k->channel_shift(src, dst, n, b, shift, fl, channels, field[f], false);
+                    CHECK(r, memcmp(dst, want, n * b) == 0,
+                          "%s channel shift differs from the reference: %u-byte elements, field "
+                          "%#x, %zu channels, %zu elements",
+                          k->name, b, field[f], channels, n);
+                    k->channel_shift(dst, dst, n, b, shift, fl, channels, field[f], true);
+                    CHECK(r, memcmp(dst, orig, n * b) == 0,
+                          "%s channel shift: the inverse (in place) does not give the input "
+                          "back: %u-byte elements, %zu channels, %zu elements",
+                          k->name, b, channels, n);
+                    k->channel_shift(src, src, n, b, shift, fl, channels, field[f], false);
+                    CHECK(r, memcmp(src, want, n * b) == 0,
+                          "%s channel shift in place differs: %u-byte elements, %zu elements",
+                          k->name, b, n);
+                }
+            /* every pattern of the element, each in every channel position */
+            size_t n = b == 1 ? 256 * channels : 65536;
+            if (n > max_n) n = max_n;
+            uint8_t *all = xmalloc(n * b), *out = xmalloc(n * b);
+            for (size_t i = 0; i < n; i++)
+                store_word(all + i * b,
+                           b == 4 ? (uint32_t)(i * 2654435761u) ^ (uint32_t)i << 16
+                                  : (uint32_t)(b == 1 ? i / channels : i),
+                           b);
+            shift_reference(all, want, n, b, shift, fl, channels, field[f], 0);
+            k->channel_shift(all, out, n, b, shift, fl, channels, field[f], false);
+            CHECK(r, memcmp(out, want, n * b) == 0,
+                  "%s channel shift of every pattern differs: %u-byte elements, %zu channels",
+                  k->name, b, channels);
+            k->channel_shift(out, out, n, b, shift, fl, channels, field[f], true);
+            CHECK(r, memcmp(out, all, n * b) == 0,
+                  "%s channel shift of every pattern does not invert: %u-byte elements", k->name,
+                  b);
+            free(all), free(out);
+        }
+    free(shift), free(flip), free(want), free(orig);
+    guarded_free(&gsrc), guarded_free(&gdst);
+}
+
 /* ---- frames ---- */
 
 size_t eq_frame_check(const eq_reporter *r, emz_impl impl, const uint8_t *src, size_t n,

@@ -61,6 +61,9 @@ typedef struct eq_reporter {
     X(guarded_planes_fp16, guarded_planes, 0)                                                      \
     X(guarded_planes_fp32, guarded_planes, 1)                                                      \
     X(checksum32, checksum32, 0)                                                                   \
+    X(channel_shift_1, channel_shift, 1)                                                           \
+    X(channel_shift_2, channel_shift, 2)                                                           \
+    X(channel_shift_4, channel_shift, 4)                                                           \
     X(frames, frames, 0)                                                                           \
     X(checkpoints, checkpoints, 0)                                                                 \
     X(impl_selection, impl_selection, 0)

@@ -5,6 +5,7 @@
  * type or layout, bad training options), hostile blocks (bit flips with and without a checksum,
  * truncations, forged headers, wrong tables), capacities, and batches on the context's pool. */
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 
 #include "common/checksum.h"
@@ -224,6 +225,122 @@ static void roundtrip_sizes(emz_type type, const emz_tables *t) {
     }
 EACH_TYPE(ROUNDTRIP_TESTS)
 
+/* ---- channel shifts (FORMAT.md, "Channel shift") ---- */
+
+/* A layout whose channel count (54) is no power of two and leaves sign padding bits. */
+#define SHIFT_HEADS 2
+#define SHIFT_DIM 27
+
+static bool shift_type(emz_type t) {
+    return t != EMZ_TYPE_BYTES && t != EMZ_TYPE_FP4_E2M1;
+}
+
+/* Values whose channels (position in a token of SHIFT_HEADS x SHIFT_DIM values) differ in scale
+ * (2^-6 .. 2^6) and, for every third channel, in sign: a K/V cache, roughly. Types without a
+ * channel shift get fill_values. */
+static void fill_channels(emz_type t, uint8_t *p, size_t n, uint64_t seed) {
+    const size_t channels = SHIFT_HEADS * SHIFT_DIM;
+    size_t w = t == EMZ_TYPE_FP32 ? 4 : t == EMZ_TYPE_BF16 || t == EMZ_TYPE_FP16 ? 2 : 1;
+    if (!shift_type(t)) {
+        fill_values(t, p, n, seed, 1);
+        return;
+    }
+    uint64_t s = seed;
+    size_t i = 0;
+    for (; i + w <= n; i += w) {
+        size_t c = i / w % channels;
+        float x = (tu_gauss(&s) + (c % 3 == 0 ? 3.0f : 0.0f)) * ldexpf(1.0f, (int)(c * 7 % 13) - 6);
+        if (t == EMZ_TYPE_BF16) tu_put16(p + i, (uint16_t)((tu_f32_bits(x) + 0x8000u) >> 16));
+        if (t == EMZ_TYPE_FP16) tu_put16(p + i, (uint16_t)minifloat(x, 5, 10));
+        if (t == EMZ_TYPE_FP32) tu_put32(p + i, tu_f32_bits(x));
+        if (t == EMZ_TYPE_FP8_E4M3) p[i] = (uint8_t)minifloat(x * 8, 4, 3);
+        if (t == EMZ_TYPE_FP8_E5M2) p[i] = (uint8_t)minifloat(x * 8, 5, 2);
+    }
+    for (; i < n; i++)
+        p[i] = (uint8_t)tu_rand(&s);
+}
+
+/* Tables trained on fill_channels data, with the layout (and so channel shifts) or without. */
+static emz_tables *train_channels(emz_type t, uint32_t groups, uint64_t seed, bool layout) {
+    size_t per = 54 * 2 * 4 * 64, count = 2 * (size_t)groups; /* whole tokens */
+    uint8_t *data = tu_xmalloc(per * count);
+    emz_tables_sample *samples = tu_xmalloc(count * sizeof *samples);
+    for (size_t i = 0; i < count; i++) {
+        fill_channels(t, data + i * per, per, seed + i);
+        samples[i] = (emz_tables_sample){data + i * per, per, (uint32_t)(i % groups)};
+    }
+    emz_tables_options o = {t, groups, layout ? SHIFT_HEADS : 0, layout ? SHIFT_DIM : 0, 0};
+    emz_tables *tables = NULL;
+    emz_status st = emz_tables_train(&o, samples, count, &tables, NULL, 0);
+    cr_assert(st == EMZ_OK && tables, "train %s: %s", emz_type_name(t), emz_error_name(st));
+    free(samples), free(data);
+    return tables;
+}
+
+/* Blocks of channel data, coded with shifted tables, at every length 1..300 and the big sizes
+ * (whole tokens or not, a partial element at the end), misaligned, with and without a
+ * checksum: version 2 blocks for the types that have an exponent (version 1 for the others),
+ * and the bytes come back. */
+#define SHIFT_ROUNDTRIP_TESTS(name, type)                                                          \
+    Test(blocks, roundtrip_shifted_##name, .timeout = 300) {                                       \
+        emz_tables *t = train_channels(type, 2, 5, true);                                          \
+        uint8_t *src = tu_xmalloc(64 * KIB + 16);                                                  \
+        for (int checksum = 0; checksum < 2; checksum++) {                                         \
+            emz_block_ctx *c = ctx_new(t, checksum);                                               \
+            for (size_t i = 0; i < 300 + sizeof big_sizes / sizeof big_sizes[0]; i++) {            \
+                size_t n = i < 300 ? i + 1 : big_sizes[i - 300];                                   \
+                unsigned off = (unsigned)(i % 8), soff = (unsigned)((i * 3 + 1) % 8);              \
+                fill_channels(type, src + soff, n, 300 + i);                                       \
+                char what[160];                                                                    \
+                snprintf(what, sizeof what, "%s shifted tables, checksum %d, %zu bytes",           \
+                         emz_type_name(type), checksum, n);                                        \
+                uint8_t *blk = NULL;                                                               \
+                roundtrip(c, t, type, (uint32_t)(i % 2), src + soff, n, off, checksum, &blk,       \
+                          what);                                                                   \
+                cr_assert(blk[1] >> 5 == (shift_type(type) ? 1 : 0), "%s: block version %d", what, \
+                          (blk[1] >> 5) + 1);                                                      \
+                free(blk);                                                                         \
+            }                                                                                      \
+            emz_block_ctx_free(c);                                                                 \
+        }                                                                                          \
+        free(src);                                                                                 \
+        emz_tables_free(t);                                                                        \
+    }
+EACH_TYPE(SHIFT_ROUNDTRIP_TESTS)
+
+/* The shift pays on data whose channels differ: pages coded with shifted tables are smaller
+ * than with tables trained on the same samples without the layout. */
+Test(blocks, channel_shift_pays) {
+    for (int k = 0; k < EMZ_TYPE_COUNT; k++) {
+        emz_type type = all_types[k];
+        if (!shift_type(type)) continue;
+        emz_tables *with = train_channels(type, 1, 9, true),
+                   *without = train_channels(type, 1, 9, false);
+        emz_block_ctx *cw = ctx_new(with, 0), *co = ctx_new(without, 0);
+        size_t page = 54 * 16 *
+                      (type == EMZ_TYPE_FP32                            ? 4
+                       : type == EMZ_TYPE_BF16 || type == EMZ_TYPE_FP16 ? 2
+                                                                        : 1);
+        uint8_t *src = tu_xmalloc(page), *blk = tu_xmalloc(page + 19);
+        size_t total_with = 0, total_without = 0, n = 0;
+        for (uint64_t p = 0; p < 16; p++) {
+            fill_channels(type, src, page, 700 + p); /* other data than the samples */
+            cr_assert(emz_block_compress(cw, type, 0, src, page, blk, page + 19, &n) == EMZ_OK);
+            total_with += n;
+            cr_assert(emz_block_compress(co, type, 0, src, page, blk, page + 19, &n) == EMZ_OK);
+            total_without += n;
+        }
+        cr_log_info("%s: 16 pages of %zu bytes: %zu bytes with channel shifts, %zu without",
+                    emz_type_name(type), page, total_with, total_without);
+        cr_assert(total_with * 100 < total_without * 97,
+                  "%s: %zu bytes with channel shifts, %zu without: the shift does not pay",
+                  emz_type_name(type), total_with, total_without);
+        free(src), free(blk);
+        emz_block_ctx_free(cw), emz_block_ctx_free(co);
+        emz_tables_free(with), emz_tables_free(without);
+    }
+}
+
 /* Trained tables pay off: a page of the data they were trained on is smaller with them than
  * with its own tables, and its streams are coded with them (an untagged copy is bigger). */
 Test(blocks, tables_make_small_blocks_smaller) {
@@ -326,9 +443,11 @@ Test(blocks, every_impl_matches_scalar, .timeout = 600) {
         others += i != EMZ_IMPL_SCALAR;
         for (int k = 0; k < EMZ_TYPE_COUNT; k++) {
             emz_tables *t = train(all_types[k], 2, 21);
+            emz_tables *shifted = train_channels(all_types[k], 2, 21, true);
             check_impl((emz_impl)i, all_types[k], t);
+            check_impl((emz_impl)i, all_types[k], shifted);
             check_impl((emz_impl)i, all_types[k], NULL);
-            emz_tables_free(t);
+            emz_tables_free(t), emz_tables_free(shifted);
         }
     }
     cr_log_info("blocks: %d implementations besides scalar checked", others);
@@ -356,7 +475,7 @@ Test(blocks, unavailable_impl_refused) {
  * subnormals; all 2^8 of the byte types; for FP32 the special values among values), in blocks
  * of several sizes, in order and shuffled, and a few such symbols among trained-like values:
  * symbols training never saw must still round-trip, with every implementation. */
-static void all_patterns(emz_type type) {
+static void all_patterns(emz_type type, bool shifted) {
     size_t n = type == EMZ_TYPE_BF16 || type == EMZ_TYPE_FP16 ? 2 << 16 : 256;
     if (type == EMZ_TYPE_FP32) n = 4 * 4096;
     uint8_t *p = tu_xmalloc(n), *mixed = tu_xmalloc(32 * KIB);
@@ -374,7 +493,8 @@ static void all_patterns(emz_type type) {
         for (size_t i = 0; i < n / 4; i += 7)
             tu_put32(p + 4 * i, special[i % 12]);
     }
-    emz_tables *t = train(type, 1, 1234); /* realistic values of scale 1 */
+    /* realistic values of scale 1; or channel data, with channel shifts */
+    emz_tables *t = shifted ? train_channels(type, 1, 1234, true) : train(type, 1, 1234);
     uint64_t seed = 99;
     for (int i = EMZ_IMPL_SCALAR; i < EMZ_IMPL_COUNT; i++) {
         if (!emz_impl_available((emz_impl)i)) continue;
@@ -424,7 +544,10 @@ static void all_patterns(emz_type type) {
 
 #define PATTERN_TESTS(name, type)                                                                  \
     Test(blocks, all_patterns_##name, .timeout = 600) {                                            \
-        all_patterns(type);                                                                        \
+        all_patterns(type, false);                                                                 \
+    }                                                                                              \
+    Test(blocks, all_patterns_shifted_##name, .timeout = 600) {                                    \
+        all_patterns(type, true);                                                                  \
     }
 EACH_TYPE(PATTERN_TESTS)
 
@@ -656,7 +779,7 @@ Test(tables, forged_fields_refused) {
     const uint8_t *sets = sets_of(f, n, &sn);
     char detail[200];
     /* the forger itself: the original header gives the original file */
-    emz_table_file_header h = {EMZ_TYPE_BF16, 0, 0, 32 * KIB, 2};
+    emz_table_file_header h = {2, EMZ_TYPE_BF16, 0, 0, 32 * KIB, 2};
     uint8_t *g = forge(&h, sets, sn, &fn);
     cr_assert(fn == n && memcmp(f, g, n) == 0, "the forger does not rebuild the file");
     free(g);
@@ -664,23 +787,23 @@ Test(tables, forged_fields_refused) {
         emz_table_file_header h;
         emz_status want;
     } cases[] = {
-        {{EMZ_TYPE_BF16, 8, 64, 4096, 2}, EMZ_OK},
-        {{EMZ_TYPE_FP16, 0, 0, 0, 2}, EMZ_OK}, /* sets do not say their type */
-        {{EMZ_TYPE_BF16, 1u << 12, 1u << 12, 0, 2}, EMZ_OK},
-        {{EMZ_TYPE_BF16, 1, 0, 0, 2}, EMZ_ERROR_CORRUPT},
-        {{EMZ_TYPE_BF16, 0, 7, 0, 2}, EMZ_ERROR_CORRUPT},
-        {{EMZ_TYPE_BF16, 1u << 12, (1u << 12) + 1, 0, 2}, EMZ_ERROR_CORRUPT},
-        {{EMZ_TYPE_BF16, UINT32_MAX, UINT32_MAX, 0, 2}, EMZ_ERROR_CORRUPT},
-        {{EMZ_TYPE_BF16, 0, 0, (1u << 24) + 1, 2}, EMZ_ERROR_CORRUPT},
-        {{EMZ_TYPE_BF16, 0, 0, UINT32_MAX, 2}, EMZ_ERROR_CORRUPT},
-        {{EMZ_TYPE_BF16, 0, 0, 0, 0}, EMZ_ERROR_CORRUPT},
-        {{EMZ_TYPE_BF16, 0, 0, 0, 1}, EMZ_ERROR_CORRUPT}, /* bytes after the last set */
-        {{EMZ_TYPE_BF16, 0, 0, 0, 3}, EMZ_ERROR_CORRUPT}, /* a set missing */
-        {{EMZ_TYPE_BF16, 0, 0, 0, 65535}, EMZ_ERROR_CORRUPT},
-        {{EMZ_TYPE_BF16, 0, 0, 0, 65536}, EMZ_ERROR_CORRUPT},
-        {{EMZ_TYPE_BF16, 0, 0, 0, UINT32_MAX}, EMZ_ERROR_CORRUPT},
-        {{(emz_type)7, 0, 0, 0, 2}, EMZ_ERROR_CORRUPT},
-        {{(emz_type)255, 0, 0, 0, 2}, EMZ_ERROR_CORRUPT},
+        {{2, EMZ_TYPE_BF16, 8, 64, 4096, 2}, EMZ_OK},
+        {{2, EMZ_TYPE_FP16, 0, 0, 0, 2}, EMZ_OK}, /* sets do not say their type */
+        {{2, EMZ_TYPE_BF16, 1u << 12, 1u << 12, 0, 2}, EMZ_OK},
+        {{2, EMZ_TYPE_BF16, 1, 0, 0, 2}, EMZ_ERROR_CORRUPT},
+        {{2, EMZ_TYPE_BF16, 0, 7, 0, 2}, EMZ_ERROR_CORRUPT},
+        {{2, EMZ_TYPE_BF16, 1u << 12, (1u << 12) + 1, 0, 2}, EMZ_ERROR_CORRUPT},
+        {{2, EMZ_TYPE_BF16, UINT32_MAX, UINT32_MAX, 0, 2}, EMZ_ERROR_CORRUPT},
+        {{2, EMZ_TYPE_BF16, 0, 0, (1u << 24) + 1, 2}, EMZ_ERROR_CORRUPT},
+        {{2, EMZ_TYPE_BF16, 0, 0, UINT32_MAX, 2}, EMZ_ERROR_CORRUPT},
+        {{2, EMZ_TYPE_BF16, 0, 0, 0, 0}, EMZ_ERROR_CORRUPT},
+        {{2, EMZ_TYPE_BF16, 0, 0, 0, 1}, EMZ_ERROR_CORRUPT}, /* bytes after the last set */
+        {{2, EMZ_TYPE_BF16, 0, 0, 0, 3}, EMZ_ERROR_CORRUPT}, /* a set missing */
+        {{2, EMZ_TYPE_BF16, 0, 0, 0, 65535}, EMZ_ERROR_CORRUPT},
+        {{2, EMZ_TYPE_BF16, 0, 0, 0, 65536}, EMZ_ERROR_CORRUPT},
+        {{2, EMZ_TYPE_BF16, 0, 0, 0, UINT32_MAX}, EMZ_ERROR_CORRUPT},
+        {{2, (emz_type)7, 0, 0, 0, 2}, EMZ_ERROR_CORRUPT},
+        {{2, (emz_type)255, 0, 0, 0, 2}, EMZ_ERROR_CORRUPT},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         g = forge(&cases[i].h, sets, sn, &fn);
@@ -699,7 +822,7 @@ Test(tables, forged_fields_refused) {
         emz_status want = EMZ_ERROR_CORRUPT;
         if (k == 0) d[6] = 1;
         if (k == 1) d[7] = 0x80;
-        if (k == 2) d[4] = 2, want = EMZ_ERROR_UNSUPPORTED_VERSION;
+        if (k == 2) d[4] = 3, want = EMZ_ERROR_UNSUPPORTED_VERSION;
         if (k == 3) d[4] = 0, want = EMZ_ERROR_UNSUPPORTED_VERSION;
         if (k == 4) { /* heads as 0x80 0x00 */
             memmove(d + 9, f + 8, n - 8), d[8] = 0x80, d[9] = 0x00, dn = n + 1;
@@ -709,6 +832,52 @@ Test(tables, forged_fields_refused) {
         emz_status st = load_status(d, dn, detail, sizeof detail);
         cr_assert(k == 5 ? st != EMZ_OK : st == want, "fixed case %d: %s (%s)", k,
                   emz_error_name(st), detail);
+    }
+    free(d), free(f);
+    emz_tables_free(t);
+}
+
+/* A version 2 file's channel shifts: each field damaged (and the file resealed) is refused as
+ * corrupt, as are the same groups under a header without a layout, of a type without an
+ * exponent, or of version 1; the file itself loads. */
+Test(tables, forged_shifts_refused) {
+    emz_tables *t = train_channels(EMZ_TYPE_FP8_E4M3, 2, 3, true);
+    size_t n = 0, sn = 0, fn = 0;
+    uint8_t *f = save(t, &n);
+    const uint8_t *sets = sets_of(f, n, &sn);
+    size_t at = (size_t)(sets - f), channels = SHIFT_HEADS * SHIFT_DIM;
+    cr_assert(f[4] == 2 && sets[0] == 1, "a version 2 file whose group 0 has a shift");
+    char detail[200];
+    uint8_t *d = tu_xmalloc(n);
+    for (int k = 0; k < 4; k++) {
+        memcpy(d, f, n);
+        if (k == 0) d[at] = 2;                              /* neither absent nor present */
+        if (k == 1) d[at + 1 + 5] = 16;                     /* an offset of 2^E */
+        if (k == 2) d[at + 1 + channels + 6] |= 0x80;       /* a sign padding bit */
+        if (k == 3) d[at + 1 + 7] ^= 1, d[at + 1 + 8] ^= 1; /* valid: loads, other ids */
+        reseal(d, n);
+        detail[0] = 0;
+        emz_status st = load_status(d, n, detail, sizeof detail);
+        cr_assert(st == (k == 3 ? EMZ_OK : EMZ_ERROR_CORRUPT), "shift case %d: %s (%s)", k,
+                  emz_error_name(st), detail);
+        cr_assert(k == 3 || strstr(detail, "channel shift"), "shift case %d: detail '%s'", k,
+                  detail);
+    }
+    static const emz_table_file_header headers[] = {
+        {2, EMZ_TYPE_FP8_E4M3, 0, 0, 0, 2},                /* no layout */
+        {2, EMZ_TYPE_FP8_E4M3, 6, 9, 0, 2},                /* the same channel count: fine */
+        {2, EMZ_TYPE_FP8_E4M3, 2, 28, 0, 2},               /* more channels than the shifts hold */
+        {2, EMZ_TYPE_BYTES, SHIFT_HEADS, SHIFT_DIM, 0, 2}, /* no exponent */
+        {2, EMZ_TYPE_FP4_E2M1, SHIFT_HEADS, SHIFT_DIM, 0, 2},
+        {1, EMZ_TYPE_FP8_E4M3, SHIFT_HEADS, SHIFT_DIM, 0, 2}, /* version 1 has no shifts */
+    };
+    for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++) {
+        uint8_t *g = forge(&headers[i], sets, sn, &fn);
+        detail[0] = 0;
+        emz_status st = load_status(g, fn, detail, sizeof detail);
+        cr_assert(st == (i == 1 ? EMZ_OK : EMZ_ERROR_CORRUPT), "header case %zu: %s (%s)", i,
+                  emz_error_name(st), detail);
+        free(g);
     }
     free(d), free(f);
     emz_tables_free(t);
@@ -731,7 +900,7 @@ Test(tables, table_count_limit) {
     for (int g = 0; g < 9; g++)
         emz_table_set_write(&ts, sets + g * one);
     for (uint32_t groups = 8; groups <= 9; groups++) {
-        emz_table_file_header h = {EMZ_TYPE_BYTES, 0, 0, 0, groups};
+        emz_table_file_header h = {1, EMZ_TYPE_BYTES, 0, 0, 0, groups}; /* version 1: no shifts */
         size_t fn = 0;
         uint8_t *f = forge(&h, sets, groups * one, &fn);
         char detail[200] = "";
@@ -886,6 +1055,27 @@ static uint8_t *make_block(emz_block_ctx *c, emz_type type, uint32_t group, cons
     return b;
 }
 
+/* A version 2 block names a channel shift: with a set that has none (a version 1 block's
+ * header changed to version 2), it is refused as corrupt, never decoded without the shift. */
+Test(blocks, version_2_without_shift_refused) {
+    emz_tables *t = train(EMZ_TYPE_BF16, 1, 4);
+    emz_block_ctx *c = ctx_new(t, 0);
+    uint8_t src[2048], out[2048];
+    fill_values(EMZ_TYPE_BF16, src, sizeof src, 5, 1);
+    size_t bn = 0, got = 0;
+    uint8_t *blk = make_block(c, EMZ_TYPE_BF16, 0, src, sizeof src, &bn);
+    cr_assert(blk[1] >> 5 == 0 && (blk[1] & 0x10), "a tagged version 1 block");
+    cr_assert(emz_block_decompress(c, blk, bn, out, sizeof out, &got) == EMZ_OK);
+    blk[1] |= 1u << 5;
+    emz_status st = emz_block_decompress(c, blk, bn, out, sizeof out, &got);
+    cr_assert(st == EMZ_ERROR_CORRUPT, "%s", emz_error_name(st));
+    cr_assert(strstr(emz_block_ctx_error_detail(c), "channel shift"), "detail: %s",
+              emz_block_ctx_error_detail(c));
+    free(blk);
+    emz_block_ctx_free(c);
+    emz_tables_free(t);
+}
+
 Test(blocks, wrong_tables_named) {
     emz_tables *a = train(EMZ_TYPE_BF16, 2, 1), *b = train(EMZ_TYPE_BF16, 2, 2);
     emz_tables *e = train(EMZ_TYPE_FP16, 2, 1);
@@ -1025,7 +1215,8 @@ Test(blocks, forged_headers) {
         {{0xEB}, 1, EMZ_ERROR_TRUNCATED},
         {{0xEA, 0x01, 0x05}, 3, EMZ_ERROR_NOT_EMZIP},
         {{0x89, 'E', 'M', 'Z'}, 4, EMZ_ERROR_NOT_EMZIP},
-        {{0xEB, 0x21, 0x05}, 3, EMZ_ERROR_UNSUPPORTED_VERSION},
+        {{0xEB, 0x41, 0x05}, 3, EMZ_ERROR_UNSUPPORTED_VERSION}, /* version 3 */
+        {{0xEB, 0x21, 0x05}, 3, EMZ_ERROR_CORRUPT}, /* version 2 (a channel shift) untagged */
         {{0xEB, 0xE1, 0x05}, 3, EMZ_ERROR_UNSUPPORTED_VERSION},
         {{0xEB, 0x07, 0x05}, 3, EMZ_ERROR_CORRUPT},                   /* type 7 */
         {{0xEB, 0x01, 0x00}, 3, EMZ_ERROR_CORRUPT},                   /* size 0 */

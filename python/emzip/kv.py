@@ -199,6 +199,13 @@ class Tables:
         """The 64-bit id of a group's table set (its blocks carry the low 32 bits)."""
         return self._core.group_id(group)
 
+    def group_shift(self, group):
+        """The channels (heads x head_dim) of a group's channel shift, 0 when it has none.
+        Tables trained with a layout give each group of BF16, FP16, FP32 or FP8 one: per-channel
+        exponent offsets (and for FP8 sign flips) applied before coding, which let one table fit
+        channels of very different scales (docs/FORMAT.md, "Channel shift")."""
+        return self._core.group_shift(group)
+
     @property
     def dtype(self):
         """emzip's name of the element type: "bf16", "fp16", "fp32", "e4m3", "e5m2"..."""

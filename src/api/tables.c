@@ -44,6 +44,12 @@ emz_status emz_tables_group_tables(const emz_tables *t, uint32_t group, uint32_t
     return EMZ_OK;
 }
 
+emz_status emz_tables_group_shift(const emz_tables *t, uint32_t group, uint32_t *channels) {
+    if (!t || !channels || group >= t->header.groups) return EMZ_ERROR_INVALID_ARGUMENT;
+    *channels = t->group[group].shift.shift ? (uint32_t)t->group[group].shift.channels : 0;
+    return EMZ_OK;
+}
+
 emz_status emz_tables_save(const emz_tables *t, void *dst, size_t dst_capacity, size_t *written) {
     if (!t || !dst || !written) return EMZ_ERROR_INVALID_ARGUMENT;
     if (dst_capacity < t->file_size) return EMZ_ERROR_DST_TOO_SMALL;

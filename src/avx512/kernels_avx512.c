@@ -34,4 +34,5 @@ const emz_kernels emz_kernels_avx512 = {
     .bytes4_merge = emz_bytes4_merge_avx512,
     .fp16_planes_merge = emz_fp16_planes_merge_avx512,
     .fp32_planes_merge = emz_fp32_planes_merge_avx512,
+    .channel_shift = emz_channel_shift_avx512,
 };

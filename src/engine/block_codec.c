@@ -58,6 +58,20 @@ static emz_status check_encode(const emz_block_ctx *c, emz_type type, uint32_t g
     return EMZ_OK;
 }
 
+/* src after group g's channel shift, in worker scratch s (grown on first use); NULL when
+ * there is no memory for it. */
+static const uint8_t *shift_block(const emz_block_ctx *c, emz_chunk_scratch *s,
+                                  const emz_tables_shift *sh, const uint8_t *src, size_t size) {
+    if (s->shifted_cap < size) {
+        free(s->shifted);
+        s->shifted_cap = 0;
+        if (!(s->shifted = malloc(size))) return NULL;
+        s->shifted_cap = size;
+    }
+    emz_kv_shift_apply(c->k, sh, src, s->shifted, size, false);
+    return s->shifted;
+}
+
 emz_status emz_block_encode(emz_block_ctx *c, unsigned w, emz_type type, uint32_t group,
                             const uint8_t *src, size_t size, uint8_t *dst, size_t cap,
                             size_t *written, char *detail) {
@@ -66,13 +80,20 @@ emz_status emz_block_encode(emz_block_ctx *c, unsigned w, emz_type type, uint32_
     if (st == EMZ_OK) st = scratch_for(c, w, size, &s, detail);
     if (st != EMZ_OK) return st;
     const emz_tables_group *g = c->tables ? &c->tables->group[group] : NULL;
-    emz_block_header h = {type, c->checksum, g != NULL, g ? (uint32_t)g->id : 0, (uint32_t)size};
+    const emz_tables_shift *sh = g && g->shift.shift ? &g->shift : NULL;
+    emz_block_header h = {sh ? 2 : 1,    type, c->checksum, g != NULL, g ? (uint32_t)g->id : 0,
+                          (uint32_t)size};
+    const uint8_t *data = sh ? shift_block(c, s, sh, src, size) : src;
+    if (!data) {
+        emz_detail_set(detail, "no memory for the channel shift of a %zu-byte block", size);
+        return EMZ_ERROR_NO_MEMORY;
+    }
     uint8_t head[EMZ_BLOCK_HEADER_MAX];
     size_t hn = emz_block_header_write(&h, head), tail = c->checksum ? EMZ_BLOCK_CHECKSUM_SIZE : 0;
     /* In place when dst has the chunk codec's working room, else through scratch. */
     bool in_place = cap >= hn && cap - hn >= EMZ_CHUNK_OUT_ROOM(size) + tail;
     uint8_t *out = in_place ? dst + hn : s->chunk;
-    size_t payload = emz_chunk_encode(c->k, type, src, size, out, s, g ? &g->tables : NULL, NULL);
+    size_t payload = emz_chunk_encode(c->k, type, data, size, out, s, g ? &g->tables : NULL, NULL);
     if (hn + payload + tail > cap) {
         emz_detail_set(detail, "the block takes %zu bytes; dst has %zu", hn + payload + tail, cap);
         return EMZ_ERROR_DST_TOO_SMALL;
@@ -86,11 +107,11 @@ emz_status emz_block_encode(emz_block_ctx *c, unsigned w, emz_type type, uint32_
     return EMZ_OK;
 }
 
-/* The table set a block's header names: none for an untagged block; else the set of these
- * tables with that tag, of the block's type. */
-static emz_status tables_of(const emz_block_ctx *c, const emz_block_header *h,
-                            const emz_chunk_tables **tables, char *detail) {
-    *tables = NULL;
+/* The group whose set a block's header names: none for an untagged block; else the group of
+ * these tables with that tag, of the block's type. */
+static emz_status group_of(const emz_block_ctx *c, const emz_block_header *h,
+                           const emz_tables_group **group, char *detail) {
+    *group = NULL;
     if (!h->tagged) return EMZ_OK;
     const emz_tables *t = c->tables;
     int64_t g = t ? emz_kv_tables_find(t, h->tag) : -1;
@@ -110,7 +131,14 @@ static emz_status tables_of(const emz_block_ctx *c, const emz_block_header *h,
                        emz_type_name(h->type), h->tag, t->id, emz_type_name(t->header.type));
         return EMZ_ERROR_WRONG_TABLES;
     }
-    *tables = &t->group[g].tables;
+    *group = &t->group[g];
+    if (h->version == 2 && !t->group[g].shift.shift) {
+        emz_detail_set(detail,
+                       "the block (version 2) was coded after a channel shift, and table set "
+                       "%016" PRIx64 " has none",
+                       t->group[g].id);
+        return EMZ_ERROR_CORRUPT;
+    }
     return EMZ_OK;
 }
 
@@ -118,7 +146,7 @@ emz_status emz_block_decode(emz_block_ctx *c, unsigned w, const uint8_t *src, si
                             uint8_t *dst, size_t cap, size_t *written, char *detail) {
     emz_block_header h;
     size_t hn = 0;
-    const emz_chunk_tables *tables = NULL;
+    const emz_tables_group *group = NULL;
     emz_chunk_scratch *s = NULL;
     emz_status st = check_kernels(c, detail);
     if (st != EMZ_OK) return st;
@@ -136,15 +164,17 @@ emz_status emz_block_decode(emz_block_ctx *c, unsigned w, const uint8_t *src, si
         emz_detail_set(detail, "the block holds %" PRIu32 " bytes; dst has %zu", h.size, cap);
         return EMZ_ERROR_DST_TOO_SMALL;
     }
-    st = tables_of(c, &h, &tables, detail);
+    st = group_of(c, &h, &group, detail);
     if (st == EMZ_OK) st = scratch_for(c, w, h.size, &s, detail);
     if (st != EMZ_OK) return st;
     st = emz_chunk_decode(c->k, h.type, EMZ_BLOCK_CHUNK_VERSION, src + hn, size - hn - tail,
-                          src + size, dst, h.size, s, tables);
+                          src + size, dst, h.size, s, group ? &group->tables : NULL);
     if (st != EMZ_OK) {
         emz_detail_set(detail, "block payload: %s", emz_status_words(st));
         return st;
     }
+    if (h.version == 2) /* group_of made sure the group has a shift */
+        emz_kv_shift_apply(c->k, &group->shift, dst, dst, h.size, true);
     if (h.checksum && c->verify &&
         emz_load32(src + size - tail) != (emz_checksum32(dst, h.size) ^ emz_checksum32(src, hn))) {
         emz_detail_set(detail, "the block's checksum does not match its decoded bytes");

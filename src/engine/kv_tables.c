@@ -1,6 +1,8 @@
 /* kv_tables.c - loading a table file into struct emz_tables (kv_tables.h). */
 #include "engine/kv_tables.h"
 
+#include "common/common.h"
+#include "format/element_types.h"
 #include "format/huffman_build.h"
 #include "format/table_set.h"
 
@@ -10,7 +12,7 @@
 void emz_kv_tables_free(emz_tables *t) {
     if (!t) return;
     free(t->file), free(t->width), free(t->len), free(t->enc), free(t->dec);
-    free(t->group), free(t->by_tag);
+    free(t->group), free(t->by_tag), free(t->shift_words);
     free(t);
 }
 
@@ -20,11 +22,50 @@ static int by_tag_order(const void *a, const void *b) {
     return x->group < y->group ? -1 : x->group > y->group;
 }
 
-/* Each group's set into the compact arrays, its coders built. */
+void emz_kv_shift_words(const emz_channel_shift *s, emz_type type, uint8_t *words,
+                        emz_tables_shift *out) {
+    const emz_type_desc *d = emz_type_desc_get(type);
+    unsigned bytes = d->element_bits / 8, low = d->element_bits - 1 - d->exp_bits;
+    bool flips = false;
+    for (size_t i = 0; i < emz_div_ceil(s->channels, 8); i++)
+        flips |= s->signs[i] != 0;
+    /* without flips the kernels skip them (one load a vector fewer) */
+    *out = (emz_tables_shift){words, flips ? words + s->channels * bytes : NULL, s->channels, bytes,
+                              ((1u << d->exp_bits) - 1) << low};
+    for (size_t c = 0; c < s->channels; c++) {
+        uint32_t shift = (uint32_t)s->offsets[c] << low;
+        uint32_t flip = (uint32_t)(s->signs[c / 8] >> (c % 8) & 1) << (d->element_bits - 1);
+        for (unsigned k = 0; k < bytes; k++) { /* little-endian words */
+            words[c * bytes + k] = (uint8_t)(shift >> 8 * k);
+            words[(s->channels + c) * bytes + k] = (uint8_t)(flip >> 8 * k);
+        }
+    }
+}
+
+void emz_kv_shift_apply(const emz_kernels *k, const emz_tables_shift *sh, const uint8_t *src,
+                        uint8_t *dst, size_t size, bool inverse) {
+    size_t n = size / sh->bytes;
+    k->channel_shift(src, dst, n, sh->bytes, sh->shift, sh->flip, sh->channels, sh->field, inverse);
+    if (dst != src) memcpy(dst + n * sh->bytes, src + n * sh->bytes, size - n * sh->bytes);
+}
+
+/* Each group's set into the compact arrays, its coders built; its shift into words. */
 static void fill_groups(emz_tables *t, size_t at, emz_table_set *ts) {
     uint32_t next = 0;
+    uint8_t *words = t->shift_words;
+    const emz_type_desc *d = emz_type_desc_get(t->header.type);
+    unsigned slack = d->element_bits == 8 ? EMZ_KV_SHARED_SLACK_FP8 : EMZ_KV_SHARED_SLACK_WIDE;
     for (uint32_t g = 0; g < t->header.groups; g++) {
-        size_t used = 0;
+        size_t used = 0, start = at;
+        emz_channel_shift shift = {0};
+        if (t->header.version >= 2) {
+            at += emz_table_file_read_shift(t->file + at, t->file_size - at, &t->header, &shift);
+        }
+        t->group[g].shift = (emz_tables_shift){0};
+        if (shift.present) {
+            emz_kv_shift_words(&shift, t->header.type, words, &t->group[g].shift);
+            words += 2 * shift.channels * t->group[g].shift.bytes;
+        }
         emz_table_set_read(t->file + at, t->file_size - at, ts, &used);
         at += used;
         for (unsigned i = 0; i < ts->count; i++) {
@@ -34,11 +75,12 @@ static void fill_groups(emz_tables *t, size_t at, emz_table_set *ts) {
             emz_huff_dec_init(ts->len[i], SIZE_MAX, emz_huff_dec_multi_pays(ts->len[i]),
                               &t->dec[next + i]);
         }
-        t->group[g].id = ts->id;
+        t->group[g].id =
+            t->header.version >= 2 ? emz_table_set_id(t->file + start, at - start) : ts->id;
         t->group[g].tables = (emz_chunk_tables){
             ts->count,     t->width + next, (const uint8_t(*)[256])(t->len + next),
-            t->dec + next, t->enc + next,   EMZ_KV_SHARED_SLACK};
-        t->by_tag[g] = (emz_tables_tag){(uint32_t)ts->id, g};
+            t->dec + next, t->enc + next,   slack};
+        t->by_tag[g] = (emz_tables_tag){(uint32_t)t->group[g].id, g};
         next += ts->count;
     }
     qsort(t->by_tag, t->header.groups, sizeof *t->by_tag, by_tag_order);
@@ -75,6 +117,10 @@ emz_status emz_kv_tables_load(const uint8_t *data, size_t size, emz_tables **out
         return EMZ_ERROR_NO_MEMORY;
     }
     t->id = emz_table_set_id(t->file, size);
+    if (p.shift_bytes && !(t->shift_words = malloc(p.shift_bytes))) {
+        emz_kv_tables_free(t), free(ts);
+        return EMZ_ERROR_NO_MEMORY;
+    }
     fill_groups(t, p.sets_at, ts);
     free(ts);
     *out = t;

@@ -13,12 +13,29 @@
  * (avx512, one thread, one call per page against one frame of the same pages): without it, and
  * before set decoders chose their loop by emz_huff_dec_multi_pays, 0.68x (BF16 32 KiB pages)
  * and 0.61x (E4M3 16 KiB); with both, 1/100: 0.90x and 0.82x, costing 0.03 and 0.28 points of
- * ratio; 1/400: 0.79x and 0.65x. */
-#define EMZ_KV_SHARED_SLACK 100
+ * ratio; 1/400: 0.79x and 0.65x. Channel shifts (table file version 2) narrow what a trained
+ * table codes, and a page's own code then beats it by the slack more often, each time at the
+ * cost of a decoding table built for the page: BF16 exponent streams 21% -> 28% at 1/100,
+ * E4M3 whole bytes 3% -> 32% (FP8's per-prompt scale moves a page's codes against the
+ * training prompts'). So 2- and 4-byte types take 1/25 (BF16 pages 3.29 -> 3.57 GB/s, ratio
+ * 0.6561 -> 0.6567) and FP8 1/50 (E4M3 pages 0.55-0.64x -> 0.68x of a large frame, ratio 0.7939 ->
+ * 0.7965; E5M2 0.6682 -> 0.6716, still below zstd -1's 0.6731; 1/35 would reach 0.6730). */
+#define EMZ_KV_SHARED_SLACK_WIDE 25
+#define EMZ_KV_SHARED_SLACK_FP8 50
+
+/* A group's channel shift as the kernels take it (kernels.h, emz_channel_shift_kernel). */
+typedef struct emz_tables_shift {
+    const uint8_t *shift, *flip; /* channels words of `bytes` bytes each; NULL: no shift, and
+                                    (flip) no channel flips its sign */
+    size_t channels;
+    unsigned bytes;
+    uint32_t field; /* the exponent's bits in an element */
+} emz_tables_shift;
 
 typedef struct emz_tables_group {
-    uint64_t id;             /* its table set's id */
+    uint64_t id;             /* its id: of its set (version 1), of its shift and set (2) */
     emz_chunk_tables tables; /* its set, pointing into struct emz_tables's arrays */
+    emz_tables_shift shift;
 } emz_tables_group;
 
 typedef struct emz_tables_tag {
@@ -37,7 +54,18 @@ struct emz_tables {
     emz_huff_dec *dec;       /* [table_count] */
     emz_tables_group *group; /* [header.groups] */
     emz_tables_tag *by_tag;  /* [header.groups], sorted by tag then group */
+    uint8_t *shift_words;    /* the groups' shift and flip words, back to back */
 };
+
+/* A group's shift s as the kernels' element words (offset << the exponent's lowest bit; the sign
+ * bit), into words (2 x s->channels x the element's bytes) and *out. */
+void emz_kv_shift_words(const emz_channel_shift *s, emz_type type, uint8_t *words,
+                        emz_tables_shift *out);
+
+/* A block of size bytes through the shift (inverse: undone) into dst (may be src): its whole
+ * elements through the kernel, a trailing part of an element copied. */
+void emz_kv_shift_apply(const emz_kernels *k, const emz_tables_shift *sh, const uint8_t *src,
+                        uint8_t *dst, size_t size, bool inverse);
 
 /* Builds tables from a file's bytes (copied), checking all of it. */
 emz_status emz_kv_tables_load(const uint8_t *data, size_t size, emz_tables **out, char *detail,

@@ -4,8 +4,21 @@
  * two tables: the Huffman code of what was seen, and one that also gives a code to every other
  * symbol, so that a block holding a value never seen in training (another prompt, another
  * model) still takes a trained table rather than carrying its own. The encoder picks, per
- * stream, the cheaper table that codes it. */
+ * stream, the cheaper table that codes it.
+ *
+ * Given the cache's layout, each group first gets a channel shift (FORMAT.md, "Channel shift"):
+ * per channel, the exponent's median over the samples less the median of those medians, refined
+ * against the Huffman code of all channels, and (FP8) whether most of its values are negative.
+ * Channels of a K/V cache differ mostly in scale (and some in sign), so after the shift one
+ * table fits them all far better: on bench/kv's caches the coded streams' cross-entropy drops
+ * 0.19 bits a value in BF16 (offsets) and 0.30 in FP8 (offsets and flips; bench/kv/
+ * analyze_shift.py); 8 tables for clustered groups of channels would save 0.27 in both
+ * (bench/kv/ANALYSIS.md) but need a table switch per symbol or a permutation of every page.
+ * Training and coding then see the shifted values. */
 #include "engine/kv_train.h"
+
+#include "common/common.h"
+#include "engine/kv_tables.h"
 
 #include "format/chunk_codec.h"
 #include "format/element_types.h"
@@ -25,7 +38,13 @@ typedef struct trainer {
     uint8_t *out;            /* a block's payload, discarded */
     emz_stream_stats *stats; /* one group's histograms */
     emz_table_set *set;      /* one group's tables */
-    uint8_t *file;           /* the file so far */
+    size_t channels;         /* heads x head_dim when the type and layout allow a shift, or 0 */
+    uint32_t *counts;        /* [channels << E]: a group's exponents by channel */
+    uint64_t *negative;      /* [channels]: its values with the sign bit set */
+    uint8_t *offsets, *signs, *words; /* its shift, and as element words (kv_tables.h) */
+    uint8_t *shifted;                 /* a sample after the shift */
+    size_t shifted_cap;
+    uint8_t *file; /* the file so far */
     size_t size, cap;
     char *detail;
     size_t detail_size;
@@ -88,6 +107,117 @@ static void weigh(trainer *t, const uint8_t *data, size_t size) {
     }
 }
 
+/* Element i of a sample is of channel i % channels; a trailing part of an element is left. */
+static void count_channels(trainer *t, const uint8_t *data, size_t size) {
+    const emz_type_desc *d = emz_type_desc_get(t->o->type);
+    unsigned bytes = d->element_bits / 8, low = d->element_bits - 1 - d->exp_bits;
+    uint32_t mask = (1u << d->exp_bits) - 1;
+    size_t n = size / bytes, c = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = data + i * bytes;
+        uint32_t v = bytes == 1 ? p[0] : bytes == 2 ? emz_load16(p) : emz_load32(p);
+        t->counts[(c << d->exp_bits) + (v >> low & mask)]++;
+        t->negative[c] += v >> (d->element_bits - 1);
+        if (++c == t->channels) c = 0;
+    }
+}
+
+/* The smallest value whose cumulative count reaches half of total (rounded up). */
+static unsigned median_of(const uint32_t *hist, unsigned alphabet, uint64_t total) {
+    uint64_t sum = 0;
+    for (unsigned e = 0; e < alphabet; e++)
+        if ((sum += hist[e]) * 2 >= total) return e;
+    return alphabet - 1;
+}
+
+/* Moves each channel's offset by up to EMZ_KV_SHIFT_REACH where that shortens its exponents
+ * under the Huffman code of all channels' shifted exponents (every symbol counted once more),
+ * the code the group's table will be; lowest cost first, then the smallest move. Integer
+ * throughout, so that training gives the same file everywhere. */
+static void refine_offsets(trainer *t, unsigned exp_bits) {
+    unsigned alphabet = 1u << exp_bits, mask = alphabet - 1;
+    for (int round = 0; round < EMZ_KV_SHIFT_ROUNDS; round++) {
+        uint64_t pooled[256] = {0};
+        for (size_t c = 0; c < t->channels; c++)
+            for (unsigned e = 0; e < alphabet; e++)
+                pooled[(e - t->offsets[c]) & mask] += t->counts[(c << exp_bits) + e];
+        uint32_t h[256];
+        uint8_t len[256] = {0};
+        scaled(pooled, alphabet, true, h);
+        emz_huff_lengths(h, alphabet, len);
+        bool moved = false;
+        for (size_t c = 0; c < t->channels; c++) {
+            const uint32_t *counts = t->counts + (c << exp_bits);
+            uint64_t best = UINT64_MAX;
+            unsigned pick = t->offsets[c];
+            for (int step = 0; step <= 2 * EMZ_KV_SHIFT_REACH; step++) {
+                /* 0, -1, +1, -2, +2, ...: ties keep the smaller move */
+                int d = step % 2 ? -(step + 1) / 2 : step / 2;
+                unsigned o = (t->offsets[c] + (unsigned)d) & mask;
+                uint64_t cost = 0;
+                for (unsigned e = 0; e < alphabet; e++)
+                    cost += (uint64_t)counts[e] * len[(e - o) & mask];
+                if (cost < best) best = cost, pick = o;
+            }
+            moved |= pick != t->offsets[c];
+            t->offsets[c] = (uint8_t)pick;
+        }
+        if (!moved) break;
+    }
+}
+
+/* Group g's channel shift from its samples (t->channels > 0); false when it is the identity. */
+static bool learn_shift(trainer *t, uint32_t g, const emz_tables_sample *samples, size_t count) {
+    const emz_type_desc *d = emz_type_desc_get(t->o->type);
+    unsigned alphabet = 1u << d->exp_bits;
+    /* Sign flips only where the sign is coded with the exponent (FP8's whole bytes). In BF16 a
+     * flip moves the sign+mantissa plane past the 1% a plane must save to be coded (7.97 ->
+     * 7.89 bits): 0.5 points of ratio, for a 32 KiB page decoding at 0.56x of a large frame's
+     * speed instead of 0.74x (emzip-kv-bench; bench/kv/ANALYSIS.md). */
+    bool flips = d->element_bits == 8;
+    memset(t->counts, 0, (t->channels << d->exp_bits) * sizeof *t->counts);
+    memset(t->negative, 0, t->channels * sizeof *t->negative);
+    memset(t->signs, 0, emz_div_ceil(t->channels, 8));
+    for (size_t i = 0; i < count; i++)
+        if (samples[i].group == g) count_channels(t, samples[i].data, samples[i].size);
+    uint32_t medians[256] = {0};
+    uint64_t seen = 0;
+    for (size_t c = 0; c < t->channels; c++) {
+        const uint32_t *h = t->counts + (c << d->exp_bits);
+        uint64_t total = 0;
+        for (unsigned e = 0; e < alphabet; e++)
+            total += h[e];
+        t->offsets[c] = total ? (uint8_t)median_of(h, alphabet, total) : 0;
+        if (total) medians[t->offsets[c]]++, seen++;
+        if (flips && t->negative[c] * 2 > total) t->signs[c / 8] |= (uint8_t)(1u << c % 8);
+    }
+    unsigned base = seen ? median_of(medians, alphabet, seen) : 0;
+    for (size_t c = 0; c < t->channels; c++) { /* a channel without values keeps offset 0 */
+        bool empty = true;
+        for (unsigned e = 0; e < alphabet && empty; e++)
+            empty = !t->counts[(c << d->exp_bits) + e];
+        t->offsets[c] = empty ? 0 : (uint8_t)((t->offsets[c] - base) & (alphabet - 1));
+    }
+    refine_offsets(t, d->exp_bits);
+    bool any = false;
+    for (size_t c = 0; c < t->channels; c++)
+        any |= t->offsets[c] || (t->signs[c / 8] >> c % 8 & 1);
+    return any;
+}
+
+/* The sample after the shift, in t->shifted; NULL without memory. */
+static const uint8_t *shifted_sample(trainer *t, const emz_tables_shift *sh, const uint8_t *data,
+                                     size_t size) {
+    if (t->shifted_cap < size) {
+        free(t->shifted);
+        t->shifted_cap = 0;
+        if (!(t->shifted = malloc(size))) return NULL;
+        t->shifted_cap = size;
+    }
+    emz_kv_shift_apply(t->k, sh, data, t->shifted, size, false);
+    return t->shifted;
+}
+
 static emz_status append(trainer *t, size_t need) {
     if (t->cap - t->size >= need) return EMZ_OK;
     size_t cap = t->cap * 2 > t->size + need ? t->cap * 2 : t->size + need;
@@ -102,9 +232,19 @@ static emz_status train_group(trainer *t, uint32_t g, const emz_tables_sample *s
     memset(t->stats, 0, sizeof *t->stats);
     t->set->count = 0;
     bool any = false;
+    emz_channel_shift shift = {false, t->channels, t->offsets, t->signs};
+    emz_tables_shift words = {0};
+    if (t->channels) {
+        shift.present = learn_shift(t, g, samples, count);
+        if (shift.present) emz_kv_shift_words(&shift, t->o->type, t->words, &words);
+    }
     for (size_t i = 0; i < count; i++) {
         if (samples[i].group != g || samples[i].size == 0) continue;
-        weigh(t, samples[i].data, samples[i].size), any = true;
+        const uint8_t *data = samples[i].data;
+        if (shift.present && !(data = shifted_sample(t, &words, data, samples[i].size)))
+            return fail(t, EMZ_ERROR_NO_MEMORY, "no memory for a shifted sample of %zu bytes",
+                        samples[i].size);
+        weigh(t, data, samples[i].size), any = true;
     }
     if (!any) return fail(t, EMZ_ERROR_INVALID_ARGUMENT, "group %u has no samples", g);
     emz_type type = t->o->type;
@@ -121,7 +261,8 @@ static emz_status train_group(trainer *t, uint32_t g, const emz_tables_sample *s
             flat[s] = 1;
         if (add_role(t, flat, width) != EMZ_OK) return EMZ_ERROR_CORRUPT;
     }
-    emz_status st = append(t, emz_table_set_size(t->set));
+    emz_status st = append(t, emz_table_file_shift_size(&shift) + emz_table_set_size(t->set));
+    if (st == EMZ_OK) t->size += emz_table_file_write_shift(&shift, t->file + t->size);
     if (st == EMZ_OK) t->size += emz_table_set_write(t->set, t->file + t->size);
     return st;
 }
@@ -151,9 +292,29 @@ static emz_status check_options(trainer *t, const emz_tables_options *o,
     return EMZ_OK;
 }
 
+/* Room to learn and apply channel shifts, when the type and layout allow them and the
+ * per-channel exponent counts stay within EMZ_KV_SHIFT_COUNTS_MAX (else no shift). */
+static emz_status shift_init(trainer *t) {
+    const emz_type_desc *d = emz_type_desc_get(t->o->type);
+    size_t channels = (size_t)t->o->heads * t->o->head_dim;
+    if (!channels || !emz_channel_shift_allowed(t->o->type) ||
+        channels << d->exp_bits > EMZ_KV_SHIFT_COUNTS_MAX)
+        return EMZ_OK;
+    t->channels = channels;
+    t->counts = malloc((channels << d->exp_bits) * sizeof *t->counts);
+    t->negative = malloc(channels * sizeof *t->negative);
+    t->offsets = malloc(channels);
+    t->signs = malloc(emz_div_ceil(channels, 8));
+    t->words = malloc(2 * channels * (d->element_bits / 8));
+    return t->counts && t->negative && t->offsets && t->signs && t->words ? EMZ_OK
+                                                                          : EMZ_ERROR_NO_MEMORY;
+}
+
 static void trainer_release(trainer *t) {
     emz_chunk_scratch_release(&t->scratch);
     free(t->out), free(t->stats), free(t->set);
+    free(t->counts), free(t->negative), free(t->offsets), free(t->signs), free(t->words);
+    free(t->shifted);
 }
 
 emz_status emz_kv_train(const emz_kernels *k, const emz_tables_options *o,
@@ -168,7 +329,9 @@ emz_status emz_kv_train(const emz_kernels *k, const emz_tables_options *o,
     t.set = malloc(sizeof *t.set);
     st = t.out && t.stats && t.set ? emz_chunk_scratch_reserve(&t.scratch, t.block_size)
                                    : EMZ_ERROR_NO_MEMORY;
-    emz_table_file_header h = {o->type, o->heads, o->head_dim, t.block_size, o->groups};
+    if (st == EMZ_OK) st = shift_init(&t);
+    emz_table_file_header h = {EMZ_TABLE_FILE_VERSION, o->type,  o->heads, o->head_dim,
+                               t.block_size,           o->groups};
     if (st == EMZ_OK) st = append(&t, 64);
     if (st == EMZ_OK) t.size = emz_table_file_write_head(&h, t.file);
     uint32_t tables = 0;

@@ -10,8 +10,7 @@ size_t emz_block_header_write(const emz_block_header *h, uint8_t *out) {
     size_t at = 0;
     out[at++] = EMZ_BLOCK_MARK;
     out[at++] = (uint8_t)((unsigned)h->type | (h->checksum ? FLAG_CHECKSUM : 0) |
-                          (h->tagged ? FLAG_TAGGED : 0) |
-                          (unsigned)(EMZ_BLOCK_VERSION - 1) << VERSION_SHIFT);
+                          (h->tagged ? FLAG_TAGGED : 0) | (h->version - 1) << VERSION_SHIFT);
     if (h->tagged) emz_store32(out + at, h->tag), at += 4;
     return at + emz_leb128_write(out + at, h->size);
 }
@@ -22,7 +21,8 @@ emz_status emz_block_header_read(const uint8_t *in, size_t avail, emz_block_head
     if (in[0] != EMZ_BLOCK_MARK) return EMZ_ERROR_NOT_EMZIP;
     if (avail < 2) return EMZ_ERROR_TRUNCATED;
     unsigned flags = in[1];
-    if ((flags >> VERSION_SHIFT) + 1 != EMZ_BLOCK_VERSION) return EMZ_ERROR_UNSUPPORTED_VERSION;
+    h->version = (flags >> VERSION_SHIFT) + 1;
+    if (h->version > EMZ_BLOCK_VERSION) return EMZ_ERROR_UNSUPPORTED_VERSION;
     if ((flags & 7) >= EMZ_TYPE_COUNT) return EMZ_ERROR_CORRUPT;
     h->type = (emz_type)(flags & 7);
     h->checksum = flags & FLAG_CHECKSUM;
@@ -32,6 +32,8 @@ emz_status emz_block_header_read(const uint8_t *in, size_t avail, emz_block_head
     if (h->tagged) {
         if (avail - at < 4) return EMZ_ERROR_TRUNCATED;
         h->tag = emz_load32(in + at), at += 4;
+    } else if (h->version == 2) {
+        return EMZ_ERROR_CORRUPT; /* a channel shift comes from a table set */
     }
     uint32_t size = 0;
     size_t n = emz_leb128_read(in + at, avail - at, &size);

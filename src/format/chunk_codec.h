@@ -117,6 +117,8 @@ typedef struct emz_chunk_scratch {
     uint8_t *sm_packed; /* RAW sign+mantissa: chunk_size + 64 */
     uint8_t *chunk;     /* one chunk of original or encoded bytes: EMZ_CHUNK_OUT_ROOM */
     uint8_t *planes;    /* up to four byte planes of a 2- or 4-byte type: EMZ_PLANES_ROOM */
+    uint8_t *shifted;   /* a block after its channel shift (block_codec.c), grown on first use */
+    size_t shifted_cap;
     emz_huff_enc enc;
     emz_huff_dec dec;
     /* Set by emz_chunk_decode when it refuses a SHARED stream: why (EMZ_SHARED_FAULT_*), the

@@ -9,7 +9,9 @@ void emz_chunk_scratch_release(emz_chunk_scratch *s) {
     free(s->sm_packed);
     free(s->chunk);
     free(s->planes);
-    s->exps = s->sm_syms = s->sm_packed = s->chunk = s->planes = NULL;
+    free(s->shifted);
+    s->exps = s->sm_syms = s->sm_packed = s->chunk = s->planes = s->shifted = NULL;
+    s->shifted_cap = 0;
     s->chunk_size = 0;
 }
 

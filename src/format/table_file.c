@@ -3,6 +3,7 @@
 
 #include "common/checksum.h"
 #include "common/common.h"
+#include "format/element_types.h"
 #include "format/status_words.h"
 #include "format/table_set.h"
 
@@ -14,9 +15,43 @@
 
 static const uint8_t table_file_magic[4] = {0x89, 0x45, 0x4D, 0x4B}; /* \x89EMK */
 
+bool emz_channel_shift_allowed(emz_type type) {
+    const emz_type_desc *d = emz_type_desc_get(type);
+    return d && d->exp_bits && d->element_bits >= 8;
+}
+
+size_t emz_table_file_shift_size(const emz_channel_shift *s) {
+    return s->present ? 1 + s->channels + emz_div_ceil(s->channels, 8) : 1;
+}
+
+size_t emz_table_file_write_shift(const emz_channel_shift *s, uint8_t *out) {
+    out[0] = s->present;
+    if (!s->present) return 1;
+    memcpy(out + 1, s->offsets, s->channels);
+    memcpy(out + 1 + s->channels, s->signs, emz_div_ceil(s->channels, 8));
+    return emz_table_file_shift_size(s);
+}
+
+size_t emz_table_file_read_shift(const uint8_t *in, size_t avail, const emz_table_file_header *h,
+                                 emz_channel_shift *s) {
+    *s = (emz_channel_shift){0};
+    if (avail < 1 || in[0] > 1) return 0;
+    if (in[0] == 0) return 1;
+    size_t channels = (size_t)h->heads * h->head_dim, sign_bytes = emz_div_ceil(channels, 8);
+    if (!channels || !emz_channel_shift_allowed(h->type) || avail - 1 < channels + sign_bytes)
+        return 0;
+    unsigned limit = 1u << emz_type_desc_get(h->type)->exp_bits;
+    for (size_t c = 0; c < channels; c++)
+        if (in[1 + c] >= limit) return 0;
+    /* padding bits of the last sign byte are zero: one file, one id */
+    if (channels % 8 && in[channels + sign_bytes] >> (channels % 8)) return 0;
+    *s = (emz_channel_shift){true, channels, in + 1, in + 1 + channels};
+    return 1 + channels + sign_bytes;
+}
+
 size_t emz_table_file_write_head(const emz_table_file_header *h, uint8_t *out) {
     memcpy(out, table_file_magic, 4);
-    out[4] = EMZ_TABLE_FILE_VERSION;
+    out[4] = (uint8_t)h->version;
     out[5] = (uint8_t)h->type;
     out[6] = out[7] = 0;
     size_t at = EMZ_TABLE_FILE_HEAD;
@@ -75,9 +110,23 @@ static emz_status read_sets(const uint8_t *in, size_t end, size_t at, emz_table_
     emz_table_set *ts = malloc(sizeof *ts);
     if (!ts) return EMZ_ERROR_NO_MEMORY;
     emz_status st = EMZ_OK;
-    p->tables = 0, p->sets_at = at;
+    p->tables = 0, p->sets_at = at, p->shift_bytes = 0;
     for (uint32_t g = 0; g < p->header.groups && st == EMZ_OK; g++) {
         size_t used = 0;
+        if (p->header.version >= 2) {
+            emz_channel_shift shift;
+            size_t n = emz_table_file_read_shift(in + at, end - at, &p->header, &shift);
+            if (n == 0) {
+                st = fail(EMZ_ERROR_CORRUPT, detail, dsize,
+                          "table file: bad channel shift in group %u", g);
+                break;
+            }
+            at += n;
+            if (shift.present) {
+                const emz_type_desc *d = emz_type_desc_get(p->header.type);
+                p->shift_bytes += 2 * shift.channels * (d->element_bits / 8);
+            }
+        }
         st = emz_table_set_read(in + at, end - at, ts, &used);
         if (st != EMZ_OK) {
             /* A set cut by the end of the file's sets is damage, not a short file: the
@@ -108,9 +157,10 @@ emz_status emz_table_file_read(const uint8_t *in, size_t size, emz_table_file_pa
         return fail(EMZ_ERROR_NOT_EMZIP, detail, dsize, "not an emzip table file (bad magic)");
     if (size < EMZ_TABLE_FILE_HEAD + 4 + EMZ_TABLE_FILE_TAIL)
         return fail(EMZ_ERROR_TRUNCATED, detail, dsize, "table file: %zu bytes", size);
-    if (in[4] != EMZ_TABLE_FILE_VERSION)
+    if (in[4] < 1 || in[4] > EMZ_TABLE_FILE_VERSION)
         return fail(EMZ_ERROR_UNSUPPORTED_VERSION, detail, dsize,
-                    "table file version %u (this library reads %u)", in[4], EMZ_TABLE_FILE_VERSION);
+                    "table file version %u (this library reads 1 to %u)", in[4],
+                    EMZ_TABLE_FILE_VERSION);
     size_t end = size - EMZ_TABLE_FILE_TAIL;
     if (emz_load32(in + end) != emz_checksum32(in, end))
         return fail(EMZ_ERROR_CHECKSUM, detail, dsize,
@@ -118,6 +168,7 @@ emz_status emz_table_file_read(const uint8_t *in, size_t size, emz_table_file_pa
     if (in[5] >= EMZ_TYPE_COUNT || in[6] || in[7])
         return fail(EMZ_ERROR_CORRUPT, detail, dsize, "table file: bad type or reserved bytes");
     p->header.type = (emz_type)in[5];
+    p->header.version = in[4];
     size_t at = EMZ_TABLE_FILE_HEAD;
     emz_status st = read_fields(in, end, &at, &p->header, detail, dsize);
     return st != EMZ_OK ? st : read_sets(in, end, at, p, detail, dsize);

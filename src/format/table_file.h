@@ -6,10 +6,11 @@
 
 #include "emzip.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define EMZ_TABLE_FILE_VERSION 1
+#define EMZ_TABLE_FILE_VERSION 2 /* written; 1 and 2 are read */
 #define EMZ_TABLE_FILE_GROUPS_MAX 65535u
 /* Tables over all groups: bounds what loading a file allocates (a decoder is ~21 KB). */
 #define EMZ_TABLE_FILE_TABLES_MAX 2048u
@@ -20,11 +21,33 @@
 #define EMZ_TABLE_FILE_TAIL 4
 
 typedef struct emz_table_file_header {
+    unsigned version; /* 1: no channel shifts; 2: each group may have one */
     emz_type type;
     uint32_t heads, head_dim; /* both 0, or both > 0 with heads * head_dim <= 2^24 */
     uint32_t block_size;      /* 0 .. 2^24 */
     uint32_t groups;          /* 1 .. EMZ_TABLE_FILE_GROUPS_MAX */
 } emz_table_file_header;
+
+/* A group's channel shift (docs/FORMAT.md, "Channel shift"), as a version 2 file holds it
+ * before the group's table set: channels exponent offsets (each below 2^E of the type) and
+ * ceil(channels / 8) bytes of sign flips (bit c % 8 of byte c / 8). */
+typedef struct emz_channel_shift {
+    bool present;
+    size_t channels; /* heads x head_dim of the file */
+    const uint8_t *offsets, *signs;
+} emz_channel_shift;
+
+/* Whether a type can have a channel shift: one with an exponent in whole bytes (BF16, FP16,
+ * FP32, FP8 E4M3 and E5M2). */
+bool emz_channel_shift_allowed(emz_type type);
+/* Reads the shift of a group (version 2) at in[0, avail) into *s (pointing into in); returns
+ * the bytes it takes, or 0 when it is cut short or invalid for the header's type and layout. */
+size_t emz_table_file_read_shift(const uint8_t *in, size_t avail, const emz_table_file_header *h,
+                                 emz_channel_shift *s);
+/* Writes s (or, when !s->present, the byte saying there is none); returns the size. */
+size_t emz_table_file_write_shift(const emz_channel_shift *s, uint8_t *out);
+/* Bytes emz_table_file_write_shift writes. */
+size_t emz_table_file_shift_size(const emz_channel_shift *s);
 
 /* Writes the header fields (at most EMZ_TABLE_FILE_HEAD + 4 x 5 bytes); returns the size. The
  * table sets follow, then emz_table_file_seal adds the checksum. */
@@ -32,12 +55,13 @@ size_t emz_table_file_write_head(const emz_table_file_header *h, uint8_t *out);
 /* Appends the checksum of out[0, size); returns the new size. */
 size_t emz_table_file_seal(uint8_t *out, size_t size);
 
-/* What a parse found: the header, where group 0's set starts (each next one follows the one
- * before) and the total of their tables. */
+/* What a parse found: the header, where group 0 starts (its shift in version 2, then its set;
+ * each next group follows the one before) and the total of their tables. */
 typedef struct emz_table_file_parse {
     emz_table_file_header header;
     size_t sets_at;
     uint32_t tables;
+    size_t shift_bytes; /* what the groups' shifts take as element words (kv_tables.c) */
 } emz_table_file_parse;
 
 /* Checks a whole file of exactly size bytes: magic, version, checksum, header fields, every

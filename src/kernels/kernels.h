@@ -88,6 +88,15 @@ typedef void emz_planes_split_kernel(const uint8_t *src, size_t m, uint8_t *cons
 typedef void emz_planes_merge_kernel(const uint8_t *const in[4], size_t m, uint8_t *dst);
 /* checksum32 of the format (low 32 bits of XXH3-64), for chunk data. */
 typedef uint32_t emz_checksum_kernel(const void *data, size_t size);
+/* The channel shift of a block (FORMAT.md, "Channel shift") on n elements of `bytes` bytes
+ * (1, 2 or 4), element i being of channel (i % channels): each element becomes
+ *   ((v ^ flip[c]) & ~field) | ((v - shift[c]) & field)      (inverse: + shift[c])
+ * with shift[] and flip[] given per channel as little-endian words of `bytes` bytes
+ * (channels * bytes bytes each) and field the exponent's bits; flip NULL: no channel flips
+ * (the exponent alone changes). src may equal dst. */
+typedef void emz_channel_shift_kernel(const uint8_t *src, uint8_t *dst, size_t n, unsigned bytes,
+                                      const uint8_t *shift, const uint8_t *flip, size_t channels,
+                                      uint32_t field, bool inverse);
 
 typedef struct emz_kernels {
     const char *name;
@@ -101,6 +110,7 @@ typedef struct emz_kernels {
     emz_checksum_kernel *checksum32;
     emz_planes_split_kernel *fp16_planes_split, *fp32_planes_split;
     emz_planes_merge_kernel *bytes2_merge, *bytes4_merge, *fp16_planes_merge, *fp32_planes_merge;
+    emz_channel_shift_kernel *channel_shift;
 } emz_kernels;
 
 /* One table per ISA folder (kernels_<isa>.c); the engine picks one (engine/dispatch.c). */

@@ -12,6 +12,7 @@ emz_merge_kernel emz_merge_bf16_neon, emz_merge_fp16_neon, emz_merge_fp32_neon, 
 emz_pack_kernel emz_pack_bits_neon;
 emz_unpack_kernel emz_unpack_bits_neon;
 emz_checksum_kernel emz_checksum32_neon;
+emz_channel_shift_kernel emz_channel_shift_neon;
 
 emz_planes_split_kernel emz_fp16_planes_split_neon, emz_fp32_planes_split_neon;
 emz_planes_merge_kernel emz_bytes2_merge_neon, emz_bytes4_merge_neon, emz_fp16_planes_merge_neon,

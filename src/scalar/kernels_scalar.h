@@ -15,6 +15,12 @@ emz_histogram_kernel emz_histogram_scalar;
 emz_huff_encode_kernel emz_huff_encode_scalar;
 emz_huff_decode_kernel emz_huff_decode_scalar;
 
+emz_channel_shift_kernel emz_channel_shift_scalar;
+/* One run of consecutive channels (kernels/channel_shift_rows.h): the SIMD kernels' tails. */
+void emz_channel_shift_segment_scalar(const uint8_t *src, uint8_t *dst, size_t count,
+                                      unsigned bytes, const uint8_t *shift, const uint8_t *flip,
+                                      uint32_t field, bool inverse);
+
 emz_planes_split_kernel emz_fp16_planes_split_scalar, emz_fp32_planes_split_scalar;
 emz_planes_merge_kernel emz_bytes2_merge_scalar, emz_bytes4_merge_scalar,
     emz_fp16_planes_merge_scalar, emz_fp32_planes_merge_scalar;

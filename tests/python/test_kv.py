@@ -94,6 +94,11 @@ def test_round_trip_every_dtype(model):
     assert tables.layout == (HEADS, HEAD_DIM)
     itemsize = 1 if dtype in ("e4m3", "e5m2") else 2
     assert tables.block_size == TOKENS * HEADS * HEAD_DIM * itemsize
+    # K's channels differ in scale: each layer's K group has a channel shift over all channels
+    for layer in range(LAYERS):
+        assert tables.group_shift(2 * layer) == HEADS * HEAD_DIM
+    with pytest.raises(emzip.Error, match="groups"):
+        tables.group_shift(2 * LAYERS)
     codec = kv.KVCodec(tables)
     ids = list(range(BLOCKS))
     for layer, cache in enumerate(caches):
