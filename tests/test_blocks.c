@@ -9,6 +9,7 @@
 #include <pthread.h>
 
 #include "common/checksum.h"
+#include "engine/block_codec.h"
 #include "format/table_file.h"
 #include "format/table_set.h"
 #include "test_util.h"
@@ -307,6 +308,25 @@ static emz_tables *train_channels(emz_type t, uint32_t groups, uint64_t seed, bo
         emz_tables_free(t);                                                                        \
     }
 EACH_TYPE(SHIFT_ROUNDTRIP_TESTS)
+
+/* EMZ_PARAM_BLOCK_SIZE makes room for the shifted copy a block is coded from, in every worker's
+ * scratch, when the tables have channel shifts (so that no call allocates after it), also after
+ * the thread count changes; and none for tables without shifts. (The context's internals:
+ * engine/block_codec.h.) */
+Test(blocks, block_size_reserves_the_shift) {
+    for (int shifted = 0; shifted < 2; shifted++) {
+        emz_tables *t =
+            shifted ? train_channels(EMZ_TYPE_BF16, 1, 2, true) : train(EMZ_TYPE_BF16, 1, 2);
+        emz_block_ctx *c = ctx_new(t, 0);
+        cr_assert(emz_block_ctx_set_param(c, EMZ_PARAM_BLOCK_SIZE, 48 * KIB) == EMZ_OK);
+        cr_assert(emz_block_ctx_set_param(c, EMZ_PARAM_THREADS, 3) == EMZ_OK);
+        for (unsigned w = 0; w < 3; w++)
+            cr_assert(c->scratch[w].shifted_cap == (shifted ? 48 * KIB : 0),
+                      "worker %u: room for %zu shifted bytes", w, c->scratch[w].shifted_cap);
+        emz_block_ctx_free(c);
+        emz_tables_free(t);
+    }
+}
 
 /* The shift pays on data whose channels differ: pages coded with shifted tables are smaller
  * than with tables trained on the same samples without the layout. */
@@ -778,8 +798,11 @@ Test(tables, forged_fields_refused) {
     uint8_t *f = save(t, &n);
     const uint8_t *sets = sets_of(f, n, &sn);
     char detail[200];
-    /* the forger itself: the original header gives the original file */
-    emz_table_file_header h = {2, EMZ_TYPE_BF16, 0, 0, 32 * KIB, 2};
+    /* trained without a layout: no channel shifts, so a version 1 file (version 2 readers
+     * and version 1 readers alike read it); the forger itself: the original header gives the
+     * original file */
+    cr_assert(f[4] == 1, "a file without channel shifts is version %u", f[4]);
+    emz_table_file_header h = {1, EMZ_TYPE_BF16, 0, 0, 32 * KIB, 2};
     uint8_t *g = forge(&h, sets, sn, &fn);
     cr_assert(fn == n && memcmp(f, g, n) == 0, "the forger does not rebuild the file");
     free(g);
@@ -787,23 +810,23 @@ Test(tables, forged_fields_refused) {
         emz_table_file_header h;
         emz_status want;
     } cases[] = {
-        {{2, EMZ_TYPE_BF16, 8, 64, 4096, 2}, EMZ_OK},
-        {{2, EMZ_TYPE_FP16, 0, 0, 0, 2}, EMZ_OK}, /* sets do not say their type */
-        {{2, EMZ_TYPE_BF16, 1u << 12, 1u << 12, 0, 2}, EMZ_OK},
-        {{2, EMZ_TYPE_BF16, 1, 0, 0, 2}, EMZ_ERROR_CORRUPT},
-        {{2, EMZ_TYPE_BF16, 0, 7, 0, 2}, EMZ_ERROR_CORRUPT},
-        {{2, EMZ_TYPE_BF16, 1u << 12, (1u << 12) + 1, 0, 2}, EMZ_ERROR_CORRUPT},
-        {{2, EMZ_TYPE_BF16, UINT32_MAX, UINT32_MAX, 0, 2}, EMZ_ERROR_CORRUPT},
-        {{2, EMZ_TYPE_BF16, 0, 0, (1u << 24) + 1, 2}, EMZ_ERROR_CORRUPT},
-        {{2, EMZ_TYPE_BF16, 0, 0, UINT32_MAX, 2}, EMZ_ERROR_CORRUPT},
-        {{2, EMZ_TYPE_BF16, 0, 0, 0, 0}, EMZ_ERROR_CORRUPT},
-        {{2, EMZ_TYPE_BF16, 0, 0, 0, 1}, EMZ_ERROR_CORRUPT}, /* bytes after the last set */
-        {{2, EMZ_TYPE_BF16, 0, 0, 0, 3}, EMZ_ERROR_CORRUPT}, /* a set missing */
-        {{2, EMZ_TYPE_BF16, 0, 0, 0, 65535}, EMZ_ERROR_CORRUPT},
-        {{2, EMZ_TYPE_BF16, 0, 0, 0, 65536}, EMZ_ERROR_CORRUPT},
-        {{2, EMZ_TYPE_BF16, 0, 0, 0, UINT32_MAX}, EMZ_ERROR_CORRUPT},
-        {{2, (emz_type)7, 0, 0, 0, 2}, EMZ_ERROR_CORRUPT},
-        {{2, (emz_type)255, 0, 0, 0, 2}, EMZ_ERROR_CORRUPT},
+        {{1, EMZ_TYPE_BF16, 8, 64, 4096, 2}, EMZ_OK},
+        {{1, EMZ_TYPE_FP16, 0, 0, 0, 2}, EMZ_OK}, /* sets do not say their type */
+        {{1, EMZ_TYPE_BF16, 1u << 12, 1u << 12, 0, 2}, EMZ_OK},
+        {{1, EMZ_TYPE_BF16, 1, 0, 0, 2}, EMZ_ERROR_CORRUPT},
+        {{1, EMZ_TYPE_BF16, 0, 7, 0, 2}, EMZ_ERROR_CORRUPT},
+        {{1, EMZ_TYPE_BF16, 1u << 12, (1u << 12) + 1, 0, 2}, EMZ_ERROR_CORRUPT},
+        {{1, EMZ_TYPE_BF16, UINT32_MAX, UINT32_MAX, 0, 2}, EMZ_ERROR_CORRUPT},
+        {{1, EMZ_TYPE_BF16, 0, 0, (1u << 24) + 1, 2}, EMZ_ERROR_CORRUPT},
+        {{1, EMZ_TYPE_BF16, 0, 0, UINT32_MAX, 2}, EMZ_ERROR_CORRUPT},
+        {{1, EMZ_TYPE_BF16, 0, 0, 0, 0}, EMZ_ERROR_CORRUPT},
+        {{1, EMZ_TYPE_BF16, 0, 0, 0, 1}, EMZ_ERROR_CORRUPT}, /* bytes after the last set */
+        {{1, EMZ_TYPE_BF16, 0, 0, 0, 3}, EMZ_ERROR_CORRUPT}, /* a set missing */
+        {{1, EMZ_TYPE_BF16, 0, 0, 0, 65535}, EMZ_ERROR_CORRUPT},
+        {{1, EMZ_TYPE_BF16, 0, 0, 0, 65536}, EMZ_ERROR_CORRUPT},
+        {{1, EMZ_TYPE_BF16, 0, 0, 0, UINT32_MAX}, EMZ_ERROR_CORRUPT},
+        {{1, (emz_type)7, 0, 0, 0, 2}, EMZ_ERROR_CORRUPT},
+        {{1, (emz_type)255, 0, 0, 0, 2}, EMZ_ERROR_CORRUPT},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         g = forge(&cases[i].h, sets, sn, &fn);
@@ -881,6 +904,35 @@ Test(tables, forged_shifts_refused) {
     }
     free(d), free(f);
     emz_tables_free(t);
+}
+
+/* Shifts of more than 2^22 channels in all are refused before anything is built for them (a
+ * shift's words take up to 8 bytes a channel); 2^22 load. */
+Test(tables, shift_channel_limit, .timeout = 120) {
+    static emz_table_set ts;
+    memset(&ts, 0, sizeof ts);
+    uint8_t len[256] = {0};
+    for (unsigned s = 0; s < 16; s++)
+        len[s] = 4;
+    cr_assert(emz_table_set_add(&ts, 4, len) == 0);
+    size_t set_size = emz_table_set_size(&ts);
+    for (int over = 0; over < 2; over++) {
+        uint32_t heads = 8, head_dim = (1u << 19) + (uint32_t)over, channels = heads * head_dim;
+        size_t group = 1 + channels + (channels + 7) / 8 + set_size;
+        uint8_t *sets = calloc(1, group);
+        cr_assert(sets != NULL);
+        sets[0] = 1; /* offsets 0, flips 0: a valid shift of `channels` channels */
+        emz_table_set_write(&ts, sets + 1 + channels + (channels + 7) / 8);
+        emz_table_file_header h = {2, EMZ_TYPE_FP8_E4M3, heads, head_dim, 0, 1};
+        size_t fn = 0;
+        uint8_t *f = forge(&h, sets, group, &fn);
+        char detail[200] = "";
+        emz_status st = load_status(f, fn, detail, sizeof detail);
+        cr_assert(st == (over ? EMZ_ERROR_CORRUPT : EMZ_OK), "%u channels: %s (%s)", channels,
+                  emz_error_name(st), detail);
+        cr_assert(!over || strstr(detail, "channels of shifts"), "detail: %s", detail);
+        free(f), free(sets);
+    }
 }
 
 /* A file of more than 2,048 tables in all is refused before anything is built for them. */
@@ -1070,6 +1122,20 @@ Test(blocks, version_2_without_shift_refused) {
     emz_status st = emz_block_decompress(c, blk, bn, out, sizeof out, &got);
     cr_assert(st == EMZ_ERROR_CORRUPT, "%s", emz_error_name(st));
     cr_assert(strstr(emz_block_ctx_error_detail(c), "channel shift"), "detail: %s",
+              emz_block_ctx_error_detail(c));
+    free(blk);
+    emz_block_ctx_free(c);
+    emz_tables_free(t);
+    /* and the other way: a version 2 block made version 1 is refused, not decoded unshifted */
+    t = train_channels(EMZ_TYPE_FP8_E4M3, 1, 4, true);
+    c = ctx_new(t, 0);
+    fill_channels(EMZ_TYPE_FP8_E4M3, src, sizeof src, 6);
+    blk = make_block(c, EMZ_TYPE_FP8_E4M3, 0, src, sizeof src, &bn);
+    cr_assert(blk[1] >> 5 == 1, "a version 2 block");
+    blk[1] &= 0x1F;
+    st = emz_block_decompress(c, blk, bn, out, sizeof out, &got);
+    cr_assert(st == EMZ_ERROR_CORRUPT, "%s", emz_error_name(st));
+    cr_assert(strstr(emz_block_ctx_error_detail(c), "has one"), "detail: %s",
               emz_block_ctx_error_detail(c));
     free(blk);
     emz_block_ctx_free(c);

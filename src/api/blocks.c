@@ -41,7 +41,7 @@ static emz_status set_threads(emz_block_ctx *c, int64_t value) {
     char(*detail)[EMZ_DETAIL_SIZE] = calloc(threads, sizeof *detail);
     if (!detail) return EMZ_ERROR_NO_MEMORY;
     size_t size = c->scratch_count ? c->scratch[0].chunk_size : 0;
-    st = emz_chunk_scratch_reserve_set(&c->scratch, &c->scratch_count, threads, size);
+    st = emz_block_scratch_reserve(c, threads, size);
     if (st != EMZ_OK) {
         free(detail);
         return st;
@@ -54,7 +54,7 @@ static emz_status set_threads(emz_block_ctx *c, int64_t value) {
 
 static emz_status reserve(emz_block_ctx *c, int64_t value) {
     if (value < 4096 || value > (int64_t)EMZ_BLOCK_SIZE_MAX) return EMZ_ERROR_INVALID_ARGUMENT;
-    return emz_chunk_scratch_reserve_set(&c->scratch, &c->scratch_count, c->threads, (size_t)value);
+    return emz_block_scratch_reserve(c, c->threads, (size_t)value);
 }
 
 emz_status emz_block_ctx_set_param(emz_block_ctx *c, emz_param param, int64_t value) {

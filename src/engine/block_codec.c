@@ -58,16 +58,31 @@ static emz_status check_encode(const emz_block_ctx *c, emz_type type, uint32_t g
     return EMZ_OK;
 }
 
-/* src after group g's channel shift, in worker scratch s (grown on first use); NULL when
- * there is no memory for it. */
+/* Room in s for a block of size bytes after its channel shift. */
+static bool reserve_shifted(emz_chunk_scratch *s, size_t size) {
+    if (s->shifted_cap >= size) return true;
+    free(s->shifted);
+    s->shifted_cap = 0;
+    if (!(s->shifted = malloc(size ? size : 1))) return false;
+    s->shifted_cap = size;
+    return true;
+}
+
+emz_status emz_block_scratch_reserve(emz_block_ctx *c, unsigned workers, size_t size) {
+    emz_status st = emz_chunk_scratch_reserve_set(&c->scratch, &c->scratch_count, workers, size);
+    bool shifts = false;
+    for (uint32_t g = 0; c->tables && g < c->tables->header.groups && !shifts; g++)
+        shifts = c->tables->group[g].shift.shift != NULL;
+    for (unsigned w = 0; st == EMZ_OK && shifts && size && w < workers; w++)
+        if (!reserve_shifted(&c->scratch[w], size)) st = EMZ_ERROR_NO_MEMORY;
+    return st;
+}
+
+/* src after group g's channel shift, in worker scratch s (grown on first use, unless
+ * emz_block_scratch_reserve made room); NULL when there is no memory for it. */
 static const uint8_t *shift_block(const emz_block_ctx *c, emz_chunk_scratch *s,
                                   const emz_tables_shift *sh, const uint8_t *src, size_t size) {
-    if (s->shifted_cap < size) {
-        free(s->shifted);
-        s->shifted_cap = 0;
-        if (!(s->shifted = malloc(size))) return NULL;
-        s->shifted_cap = size;
-    }
+    if (!reserve_shifted(s, size)) return NULL;
     emz_kv_shift_apply(c->k, sh, src, s->shifted, size, false);
     return s->shifted;
 }
@@ -132,10 +147,14 @@ static emz_status group_of(const emz_block_ctx *c, const emz_block_header *h,
         return EMZ_ERROR_WRONG_TABLES;
     }
     *group = &t->group[g];
-    if (h->version == 2 && !t->group[g].shift.shift) {
+    /* The version says whether the payload is shifted; the set must agree, both ways (a
+     * damaged version bit would otherwise decode to other bytes without a word). */
+    if ((h->version == 2) != (t->group[g].shift.shift != NULL)) {
         emz_detail_set(detail,
-                       "the block (version 2) was coded after a channel shift, and table set "
-                       "%016" PRIx64 " has none",
+                       h->version == 2 ? "the block (version 2) was coded after a channel shift, "
+                                         "and table set %016" PRIx64 " has none"
+                                       : "the block (version 1) was coded without a channel "
+                                         "shift, and table set %016" PRIx64 " has one",
                        t->group[g].id);
         return EMZ_ERROR_CORRUPT;
     }

@@ -30,6 +30,10 @@ emz_status emz_block_encode(emz_block_ctx *c, unsigned w, emz_type type, uint32_
 emz_status emz_block_decode(emz_block_ctx *c, unsigned w, const uint8_t *src, size_t size,
                             uint8_t *dst, size_t cap, size_t *written, char *detail);
 
+/* The first workers' scratch made large enough for blocks of size bytes, with room for their
+ * channel shift when the context's tables have any: no block up to that size allocates. */
+emz_status emz_block_scratch_reserve(emz_block_ctx *c, unsigned workers, size_t size);
+
 /* Runs every job of a batch on the context's pool (compress: type, decompress: type ignored). */
 emz_status emz_block_batch(emz_block_ctx *c, bool compress, emz_type type, emz_block_job *jobs,
                            size_t count);

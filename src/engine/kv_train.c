@@ -24,6 +24,7 @@
 #include "format/element_types.h"
 #include "format/huffman_build.h"
 #include "format/table_file.h"
+#include "format/table_set.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,12 +40,13 @@ typedef struct trainer {
     emz_stream_stats *stats; /* one group's histograms */
     emz_table_set *set;      /* one group's tables */
     size_t channels;         /* heads x head_dim when the type and layout allow a shift, or 0 */
-    uint32_t *counts;        /* [channels << E]: a group's exponents by channel */
+    uint64_t *counts;        /* [channels << E]: a group's exponents by channel */
     uint64_t *negative;      /* [channels]: its values with the sign bit set */
     uint8_t *offsets, *signs, *words; /* its shift, and as element words (kv_tables.h) */
     uint8_t *shifted;                 /* a sample after the shift */
     size_t shifted_cap;
-    uint8_t *file; /* the file so far */
+    uint64_t shift_channels; /* of the groups given a shift so far */
+    uint8_t *file;           /* the file so far */
     size_t size, cap;
     char *detail;
     size_t detail_size;
@@ -123,7 +125,7 @@ static void count_channels(trainer *t, const uint8_t *data, size_t size) {
 }
 
 /* The smallest value whose cumulative count reaches half of total (rounded up). */
-static unsigned median_of(const uint32_t *hist, unsigned alphabet, uint64_t total) {
+static unsigned median_of(const uint64_t *hist, unsigned alphabet, uint64_t total) {
     uint64_t sum = 0;
     for (unsigned e = 0; e < alphabet; e++)
         if ((sum += hist[e]) * 2 >= total) return e;
@@ -147,7 +149,7 @@ static void refine_offsets(trainer *t, unsigned exp_bits) {
         emz_huff_lengths(h, alphabet, len);
         bool moved = false;
         for (size_t c = 0; c < t->channels; c++) {
-            const uint32_t *counts = t->counts + (c << exp_bits);
+            const uint64_t *counts = t->counts + (c << exp_bits);
             uint64_t best = UINT64_MAX;
             unsigned pick = t->offsets[c];
             for (int step = 0; step <= 2 * EMZ_KV_SHIFT_REACH; step++) {
@@ -156,7 +158,7 @@ static void refine_offsets(trainer *t, unsigned exp_bits) {
                 unsigned o = (t->offsets[c] + (unsigned)d) & mask;
                 uint64_t cost = 0;
                 for (unsigned e = 0; e < alphabet; e++)
-                    cost += (uint64_t)counts[e] * len[(e - o) & mask];
+                    cost += counts[e] * len[(e - o) & mask];
                 if (cost < best) best = cost, pick = o;
             }
             moved |= pick != t->offsets[c];
@@ -180,10 +182,10 @@ static bool learn_shift(trainer *t, uint32_t g, const emz_tables_sample *samples
     memset(t->signs, 0, emz_div_ceil(t->channels, 8));
     for (size_t i = 0; i < count; i++)
         if (samples[i].group == g) count_channels(t, samples[i].data, samples[i].size);
-    uint32_t medians[256] = {0};
+    uint64_t medians[256] = {0};
     uint64_t seen = 0;
     for (size_t c = 0; c < t->channels; c++) {
-        const uint32_t *h = t->counts + (c << d->exp_bits);
+        const uint64_t *h = t->counts + (c << d->exp_bits);
         uint64_t total = 0;
         for (unsigned e = 0; e < alphabet; e++)
             total += h[e];
@@ -234,9 +236,11 @@ static emz_status train_group(trainer *t, uint32_t g, const emz_tables_sample *s
     bool any = false;
     emz_channel_shift shift = {false, t->channels, t->offsets, t->signs};
     emz_tables_shift words = {0};
-    if (t->channels) {
+    /* within the shift channels a file may hold: later groups go without */
+    if (t->channels && t->shift_channels + t->channels <= EMZ_TABLE_FILE_SHIFT_CHANNELS_MAX) {
         shift.present = learn_shift(t, g, samples, count);
         if (shift.present) emz_kv_shift_words(&shift, t->o->type, t->words, &words);
+        if (shift.present) t->shift_channels += t->channels;
     }
     for (size_t i = 0; i < count; i++) {
         if (samples[i].group != g || samples[i].size == 0) continue;
@@ -298,7 +302,7 @@ static emz_status shift_init(trainer *t) {
     const emz_type_desc *d = emz_type_desc_get(t->o->type);
     size_t channels = (size_t)t->o->heads * t->o->head_dim;
     if (!channels || !emz_channel_shift_allowed(t->o->type) ||
-        channels << d->exp_bits > EMZ_KV_SHIFT_COUNTS_MAX)
+        (uint64_t)channels << d->exp_bits > EMZ_KV_SHIFT_COUNTS_MAX)
         return EMZ_OK;
     t->channels = channels;
     t->counts = malloc((channels << d->exp_bits) * sizeof *t->counts);
@@ -308,6 +312,23 @@ static emz_status shift_init(trainer *t) {
     t->words = malloc(2 * channels * (d->element_bits / 8));
     return t->counts && t->negative && t->offsets && t->signs && t->words ? EMZ_OK
                                                                           : EMZ_ERROR_NO_MEMORY;
+}
+
+/* A version 2 file none of whose groups has a shift, made version 1 (each group's "no shift"
+ * byte dropped), so that readers of version 1 read it as before: every file trained without a
+ * layout, or of a type without an exponent. sets_at: where group 0 starts. */
+static void drop_shift_bytes(trainer *t, size_t sets_at) {
+    size_t from = sets_at, to = sets_at;
+    emz_table_set *ts = t->set;
+    for (uint32_t g = 0; g < t->o->groups; g++) {
+        size_t used = 0;
+        from++; /* the 0 byte */
+        emz_table_set_read(t->file + from, t->size - from, ts, &used);
+        memmove(t->file + to, t->file + from, used);
+        from += used, to += used;
+    }
+    t->file[4] = 1; /* the version */
+    t->size = to;
 }
 
 static void trainer_release(trainer *t) {
@@ -334,6 +355,7 @@ emz_status emz_kv_train(const emz_kernels *k, const emz_tables_options *o,
                                t.block_size,           o->groups};
     if (st == EMZ_OK) st = append(&t, 64);
     if (st == EMZ_OK) t.size = emz_table_file_write_head(&h, t.file);
+    size_t sets_at = t.size;
     uint32_t tables = 0;
     for (uint32_t g = 0; g < o->groups && st == EMZ_OK; g++) {
         st = train_group(&t, g, samples, count);
@@ -342,6 +364,7 @@ emz_status emz_kv_train(const emz_kernels *k, const emz_tables_options *o,
                       "%u groups need more than the %u tables a table file may hold", o->groups,
                       EMZ_TABLE_FILE_TABLES_MAX);
     }
+    if (st == EMZ_OK && t.shift_channels == 0) drop_shift_bytes(&t, sets_at);
     if (st == EMZ_OK) st = append(&t, EMZ_TABLE_FILE_TAIL);
     if (st == EMZ_OK) t.size = emz_table_file_seal(t.file, t.size);
     trainer_release(&t);

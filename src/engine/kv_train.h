@@ -7,8 +7,8 @@
 
 #define EMZ_KV_BLOCK_SIZE_DEFAULT (32u << 10)
 /* Channel shifts are learnt when heads x head_dim x 2^E (the exponent counts by channel) is at
- * most this: 64 MiB of counters, e.g. 65,536 channels of BF16. */
-#define EMZ_KV_SHIFT_COUNTS_MAX (UINT64_C(1) << 24)
+ * most this: 64 MiB of 64-bit counters, e.g. 32,768 channels of BF16. */
+#define EMZ_KV_SHIFT_COUNTS_MAX (UINT64_C(1) << 23)
 /* Refining the median offsets: rounds, and how far a round may move one. On bench/kv's caches
  * (cross-entropy with tables trained on other prompts) refined offsets save 0.03-0.04 bits a
  * value more than medians alone. */

@@ -7,6 +7,7 @@
 #include "format/status_words.h"
 #include "format/table_set.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -110,7 +111,7 @@ static emz_status read_sets(const uint8_t *in, size_t end, size_t at, emz_table_
     emz_table_set *ts = malloc(sizeof *ts);
     if (!ts) return EMZ_ERROR_NO_MEMORY;
     emz_status st = EMZ_OK;
-    p->tables = 0, p->sets_at = at, p->shift_bytes = 0;
+    p->tables = 0, p->sets_at = at, p->shift_bytes = 0, p->shift_channels = 0;
     for (uint32_t g = 0; g < p->header.groups && st == EMZ_OK; g++) {
         size_t used = 0;
         if (p->header.version >= 2) {
@@ -122,10 +123,16 @@ static emz_status read_sets(const uint8_t *in, size_t end, size_t at, emz_table_
                 break;
             }
             at += n;
-            if (shift.present) {
-                const emz_type_desc *d = emz_type_desc_get(p->header.type);
-                p->shift_bytes += 2 * shift.channels * (d->element_bits / 8);
+            if (shift.present &&
+                (p->shift_channels += shift.channels) > EMZ_TABLE_FILE_SHIFT_CHANNELS_MAX) {
+                st = fail(EMZ_ERROR_CORRUPT, detail, dsize,
+                          "table file: more than %" PRIu32 " channels of shifts in all (group %u)",
+                          EMZ_TABLE_FILE_SHIFT_CHANNELS_MAX, g);
+                break;
             }
+            if (shift.present) /* bounded by the check above: no overflow */
+                p->shift_bytes +=
+                    2 * shift.channels * (emz_type_desc_get(p->header.type)->element_bits / 8);
         }
         st = emz_table_set_read(in + at, end - at, ts, &used);
         if (st != EMZ_OK) {

@@ -14,6 +14,9 @@
 #define EMZ_TABLE_FILE_GROUPS_MAX 65535u
 /* Tables over all groups: bounds what loading a file allocates (a decoder is ~21 KB). */
 #define EMZ_TABLE_FILE_TABLES_MAX 2048u
+/* Channels of all the groups' shifts together: bounds what loading a file allocates for them
+ * (8 bytes a channel at most, as FP32 words: 32 MiB), as TABLES_MAX does for tables. */
+#define EMZ_TABLE_FILE_SHIFT_CHANNELS_MAX (UINT32_C(1) << 22)
 /* heads x head_dim and block_size: at most 2^24. */
 #define EMZ_TABLE_FILE_LAYOUT_MAX (UINT32_C(1) << 24)
 /* Magic, version, type, reserved; the checksum at the end. */
@@ -61,7 +64,8 @@ typedef struct emz_table_file_parse {
     emz_table_file_header header;
     size_t sets_at;
     uint32_t tables;
-    size_t shift_bytes; /* what the groups' shifts take as element words (kv_tables.c) */
+    size_t shift_bytes;      /* what the groups' shifts take as element words (kv_tables.c) */
+    uint64_t shift_channels; /* of all the groups' shifts, at most SHIFT_CHANNELS_MAX */
 } emz_table_file_parse;
 
 /* Checks a whole file of exactly size bytes: magic, version, checksum, header fields, every
