@@ -7,12 +7,14 @@
  * stream lengths around every lane-count boundary and SIMD step (64 symbols), at misaligned
  * addresses. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "emzip.h"
 #include "engine/dispatch.h"
+#include "format/entropy_estimate.h"
 #include "format/huffman_build.h"
 #include "test_util.h"
 
@@ -370,4 +372,41 @@ Test(huffman_kernels, length_limited_optimum, .timeout = 120) {
     /* The cases must exercise the limit, and it must pay off somewhere. */
     cr_assert(deep >= 20, "only %u histograms needed the length limit", deep);
     cr_assert(better >= 5, "package-merge beat JPEG on only %u histograms", better);
+}
+
+/* emz_entropy_bits_floor is a floor of every code's cost (the encoder skips building a code on
+ * it): below the optimal lengths' cost, and within 2% of a bit a symbol of the true entropy, on
+ * histograms flat, skewed, geometric, two-symbol, one heavy symbol with a tail, of every size. */
+Test(huffman_kernels, entropy_floor_below_every_code, .timeout = 120) {
+    uint64_t seed = 77;
+    unsigned below = 0;
+    for (unsigned trial = 0; trial < 3000; trial++) {
+        uint32_t hist[256] = {0};
+        unsigned alphabet = trial % 3 == 0 ? 256 : trial % 3 == 1 ? 32 : 16, kind = trial % 5;
+        uint64_t total = 0;
+        for (unsigned s = 0; s < alphabet; s++) {
+            uint64_t r = tu_rand(&seed);
+            uint32_t v = kind == 0   ? (uint32_t)(r % 1000)
+                         : kind == 1 ? (uint32_t)(r % 3 == 0 ? r % 100000 : r % 3)
+                         : kind == 2 ? (s < 20 ? 1u << (20 - s) : 0)
+                         : kind == 3 ? (s < 2 ? 1 + (uint32_t)(r % 50000) : 0)
+                                     : (s == 0 ? 1u << 24 : (uint32_t)(r % 4));
+            hist[s] = v, total += v;
+        }
+        uint8_t len[256];
+        uint64_t cost = emz_huff_lengths(hist, alphabet, len), floor_bits = 0;
+        unsigned seen = 0;
+        double h = 0;
+        for (unsigned s = 0; s < alphabet; s++)
+            if (hist[s]) seen++, h += hist[s] * log2((double)total / hist[s]);
+        floor_bits = emz_entropy_bits_floor(hist, alphabet);
+        if (seen < 2) continue; /* no code: a CONSTANT stream */
+        cr_assert(floor_bits <= cost, "trial %u: floor %llu bits above the code's %llu", trial,
+                  (unsigned long long)floor_bits, (unsigned long long)cost);
+        cr_assert(floor_bits <= h + 1e-6 && floor_bits + 1 >= h - 0.02 * (double)total,
+                  "trial %u: floor %llu bits, entropy %.1f of %llu symbols", trial,
+                  (unsigned long long)floor_bits, h, (unsigned long long)total);
+        below += floor_bits < cost;
+    }
+    cr_assert(below > 0);
 }

@@ -95,6 +95,33 @@ static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, 
     }
 }
 
+/* Whether a table of the set wins over any code of the stream's own, whatever its lengths: the
+ * cheapest table that codes every symbol present costs less than a lower bound of the own
+ * code's cost, with the set's slack added (plan_shared's test). The bound: no prefix code goes
+ * below the entropy (emz_entropy_bits_floor), a code table takes 2 bytes at least, then the
+ * mode byte and the lane table. Then the own code need not be built (emz_huff_lengths: ~2 us
+ * for a K/V page's exponents), and the choice is the one building it would have led to. */
+static bool shared_surely_wins(const encoder *e, const stream_plan *p, const uint32_t *hist,
+                               size_t n) {
+    if (!e->set || !e->set->shared_slack || e->stats) return false;
+    unsigned alphabet = 1u << p->width;
+    size_t best = SIZE_MAX, fixed = 2 + 2 * emz_huff_lane_count(n);
+    for (unsigned i = 0; i < e->set->count; i++) {
+        const uint8_t *len = e->set->len[i];
+        uint64_t bits = 0;
+        unsigned s = 0;
+        if (e->set->width[i] != p->width) continue;
+        for (; s < alphabet && (!hist[s] || len[s]); s++)
+            bits += (uint64_t)hist[s] * len[s];
+        size_t cost = fixed + (size_t)emz_div_ceil(bits, 8);
+        if (s == alphabet && cost < best) best = cost;
+    }
+    if (best == SIZE_MAX) return false;
+    size_t bound =
+        1 + 2 + 2 * emz_huff_lane_count(n) + (size_t)(emz_entropy_bits_floor(hist, alphabet) / 8);
+    return best < bound + bound / e->set->shared_slack;
+}
+
 /* Huffman's estimate leaves out lane padding (< 16 bytes); writing falls back to RAW when
  * the real size does not beat it. A sign+mantissa plane (nearly uniform in real weights) is
  * coded only when that saves at least 1%: less is not worth its decoding time. Any other stream
@@ -115,6 +142,10 @@ static void plan_stream(const encoder *e, stream_plan *p, const uint32_t *hist, 
     if (distinct == 1) {
         plan_constant(p, last);
         if (records) record(e, p, role, hist);
+        return;
+    }
+    if (shared_surely_wins(e, p, hist, n)) { /* RAW or a table of the set, as ever */
+        plan_shared(e, p, hist, plane);
         return;
     }
     uint64_t bits = emz_huff_lengths(hist, alphabet, p->len);

@@ -43,3 +43,13 @@ uint64_t emz_entropy_bits_q8(const uint32_t *hist, unsigned alphabet) {
         if (hist[s]) sum += (uint64_t)hist[s] * (log_total - log2_q8(hist[s]));
     return sum;
 }
+
+uint64_t emz_entropy_bits_floor(const uint32_t *hist, unsigned alphabet) {
+    /* log2_q8 is within [-1.94, +0.5] of 256 log2(x): the fraction is truncated to 8 bits
+     * (at most 256 log2(1 + 1/256) = 1.44 low) and its table rounded (0.5 either way). */
+    uint64_t total = 0;
+    for (unsigned s = 0; s < alphabet; s++)
+        total += hist[s];
+    uint64_t q8 = emz_entropy_bits_q8(hist, alphabet), margin = 3 * total;
+    return q8 > margin ? (q8 - margin) / 256 : 0;
+}
