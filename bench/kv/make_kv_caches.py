@@ -464,4 +464,5 @@ def main():
           f"in {time.time() - t0:.0f} s total", flush=True)
 
 
-main()
+if __name__ == "__main__":  # bench/delta/make_checkpoints.py imports the model and text
+    main()
