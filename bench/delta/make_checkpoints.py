@@ -38,7 +38,7 @@ def run(model, opt, data, g, budget_s, batch, peak_lr, seed, save_at=None, save=
     """Trains for budget_s on data with mk.lr_at's schedule; calls save() once when save_at of
     the budget has gone (if given). Returns the steps taken."""
     gen = torch.Generator().manual_seed(seed)
-    ctx, start, step, saved = g["context"], time.time(), 0, False
+    start, step, saved = time.time(), 0, False
     while True:
         progress = (time.time() - start) / budget_s
         if save_at is not None and not saved and progress >= save_at:
@@ -48,15 +48,7 @@ def run(model, opt, data, g, budget_s, batch, peak_lr, seed, save_at=None, save=
             return step
         for grp in opt.param_groups:
             grp["lr"] = mk.lr_at(progress, peak_lr)
-        at = torch.randint(0, len(data) - ctx - 1, (batch,), generator=gen)
-        x = torch.stack([data[i:i + ctx] for i in at])
-        y = torch.stack([data[i + 1:i + ctx + 1] for i in at])
-        loss = torch.nn.functional.cross_entropy(model(x).reshape(-1, g["vocab_size"]),
-                                                 y.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        mk.train_step(model, opt, data, g, batch, gen)
         step += 1
 
 

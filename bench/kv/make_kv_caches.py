@@ -269,10 +269,24 @@ def lr_at(progress, peak, warmup=0.03, floor=0.1):
     return peak * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * p)))
 
 
+def train_step(model, opt, data, g, batch, gen):
+    """One optimizer step on `batch` random windows of data (bench/delta uses it too); returns
+    the loss."""
+    ctx = g["context"]
+    at = torch.randint(0, len(data) - ctx - 1, (batch,), generator=gen)
+    x = torch.stack([data[i:i + ctx] for i in at])
+    y = torch.stack([data[i + 1:i + ctx + 1] for i in at])
+    loss = torch.nn.functional.cross_entropy(model(x).reshape(-1, g["vocab_size"]), y.reshape(-1))
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    return loss.item()
+
+
 def train(model, data, g, budget_s, batch, peak_lr, log_every_s):
     opt = torch.optim.AdamW(model.parameters(), lr=peak_lr, betas=(0.9, 0.95), weight_decay=0.1)
     gen = torch.Generator().manual_seed(1)
-    ctx = g["context"]
     start = time.time()
     step, last_log, loss_avg = 0, start, None
     while True:
@@ -281,17 +295,9 @@ def train(model, data, g, budget_s, batch, peak_lr, log_every_s):
             break
         for grp in opt.param_groups:
             grp["lr"] = lr_at(elapsed / budget_s, peak_lr)
-        at = torch.randint(0, len(data) - ctx - 1, (batch,), generator=gen)
-        x = torch.stack([data[i:i + ctx] for i in at])
-        y = torch.stack([data[i + 1:i + ctx + 1] for i in at])
-        loss = torch.nn.functional.cross_entropy(model(x).reshape(-1, g["vocab_size"]),
-                                                 y.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        loss = train_step(model, opt, data, g, batch, gen)
         step += 1
-        loss_avg = loss.item() if loss_avg is None else 0.9 * loss_avg + 0.1 * loss.item()
+        loss_avg = loss if loss_avg is None else 0.9 * loss_avg + 0.1 * loss
         if time.time() - last_log >= log_every_s:
             last_log = time.time()
             print(f"  {last_log - start:6.0f} s  step {step:5d}  loss {loss_avg:.3f}", flush=True)
