@@ -1107,38 +1107,37 @@ static uint8_t *make_block(emz_block_ctx *c, emz_type type, uint32_t group, cons
     return b;
 }
 
-/* A version 2 block names a channel shift: with a set that has none (a version 1 block's
- * header changed to version 2), it is refused as corrupt, never decoded without the shift. */
-Test(blocks, version_2_without_shift_refused) {
-    emz_tables *t = train(EMZ_TYPE_BF16, 1, 4);
+/* A block coded with t (group 0) from src, of the version it should be, decodes; with the
+ * other version in its header it is refused as corrupt, the detail holding why. */
+static void version_flip_refused(emz_tables *t, emz_type type, const uint8_t *src, size_t n,
+                                 unsigned version, const char *why) {
     emz_block_ctx *c = ctx_new(t, 0);
-    uint8_t src[2048], out[2048];
-    fill_values(EMZ_TYPE_BF16, src, sizeof src, 5, 1);
+    uint8_t *out = tu_xmalloc(n);
     size_t bn = 0, got = 0;
-    uint8_t *blk = make_block(c, EMZ_TYPE_BF16, 0, src, sizeof src, &bn);
-    cr_assert(blk[1] >> 5 == 0 && (blk[1] & 0x10), "a tagged version 1 block");
-    cr_assert(emz_block_decompress(c, blk, bn, out, sizeof out, &got) == EMZ_OK);
-    blk[1] |= 1u << 5;
-    emz_status st = emz_block_decompress(c, blk, bn, out, sizeof out, &got);
+    uint8_t *blk = make_block(c, type, 0, src, n, &bn);
+    cr_assert(blk[1] >> 5 == version - 1 && (blk[1] & 0x10), "a tagged version %u block", version);
+    cr_assert(emz_block_decompress(c, blk, bn, out, n, &got) == EMZ_OK);
+    blk[1] ^= 1u << 5; /* version 1 <-> 2 */
+    emz_status st = emz_block_decompress(c, blk, bn, out, n, &got);
     cr_assert(st == EMZ_ERROR_CORRUPT, "%s", emz_error_name(st));
-    cr_assert(strstr(emz_block_ctx_error_detail(c), "channel shift"), "detail: %s",
+    cr_assert(strstr(emz_block_ctx_error_detail(c), why), "detail: %s",
               emz_block_ctx_error_detail(c));
-    free(blk);
+    free(blk), free(out);
     emz_block_ctx_free(c);
+}
+
+/* The block version says whether the payload is shifted, and the set must agree: a version 1
+ * block made version 2 (its set has no shift) and a version 2 block made version 1 (its set
+ * has one) are refused as corrupt, never decoded with or without a shift they were not. */
+Test(blocks, version_2_without_shift_refused) {
+    uint8_t src[2048];
+    emz_tables *t = train(EMZ_TYPE_BF16, 1, 4);
+    fill_values(EMZ_TYPE_BF16, src, sizeof src, 5, 1);
+    version_flip_refused(t, EMZ_TYPE_BF16, src, sizeof src, 1, "channel shift");
     emz_tables_free(t);
-    /* and the other way: a version 2 block made version 1 is refused, not decoded unshifted */
     t = train_channels(EMZ_TYPE_FP8_E4M3, 1, 4, true);
-    c = ctx_new(t, 0);
     fill_channels(EMZ_TYPE_FP8_E4M3, src, sizeof src, 6);
-    blk = make_block(c, EMZ_TYPE_FP8_E4M3, 0, src, sizeof src, &bn);
-    cr_assert(blk[1] >> 5 == 1, "a version 2 block");
-    blk[1] &= 0x1F;
-    st = emz_block_decompress(c, blk, bn, out, sizeof out, &got);
-    cr_assert(st == EMZ_ERROR_CORRUPT, "%s", emz_error_name(st));
-    cr_assert(strstr(emz_block_ctx_error_detail(c), "has one"), "detail: %s",
-              emz_block_ctx_error_detail(c));
-    free(blk);
-    emz_block_ctx_free(c);
+    version_flip_refused(t, EMZ_TYPE_FP8_E4M3, src, sizeof src, 2, "has one");
     emz_tables_free(t);
 }
 

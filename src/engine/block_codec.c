@@ -58,23 +58,13 @@ static emz_status check_encode(const emz_block_ctx *c, emz_type type, uint32_t g
     return EMZ_OK;
 }
 
-/* Room in s for a block of size bytes after its channel shift. */
-static bool reserve_shifted(emz_chunk_scratch *s, size_t size) {
-    if (s->shifted_cap >= size) return true;
-    free(s->shifted);
-    s->shifted_cap = 0;
-    if (!(s->shifted = malloc(size ? size : 1))) return false;
-    s->shifted_cap = size;
-    return true;
-}
-
 emz_status emz_block_scratch_reserve(emz_block_ctx *c, unsigned workers, size_t size) {
     emz_status st = emz_chunk_scratch_reserve_set(&c->scratch, &c->scratch_count, workers, size);
     bool shifts = false;
     for (uint32_t g = 0; c->tables && g < c->tables->header.groups && !shifts; g++)
         shifts = c->tables->group[g].shift.shift != NULL;
     for (unsigned w = 0; st == EMZ_OK && shifts && size && w < workers; w++)
-        if (!reserve_shifted(&c->scratch[w], size)) st = EMZ_ERROR_NO_MEMORY;
+        if (!emz_chunk_scratch_reserve_shifted(&c->scratch[w], size)) st = EMZ_ERROR_NO_MEMORY;
     return st;
 }
 
@@ -82,7 +72,7 @@ emz_status emz_block_scratch_reserve(emz_block_ctx *c, unsigned workers, size_t 
  * emz_block_scratch_reserve made room); NULL when there is no memory for it. */
 static const uint8_t *shift_block(const emz_block_ctx *c, emz_chunk_scratch *s,
                                   const emz_tables_shift *sh, const uint8_t *src, size_t size) {
-    if (!reserve_shifted(s, size)) return NULL;
+    if (!emz_chunk_scratch_reserve_shifted(s, size)) return NULL;
     emz_kv_shift_apply(c->k, sh, src, s->shifted, size, false);
     return s->shifted;
 }

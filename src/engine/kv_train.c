@@ -43,10 +43,8 @@ typedef struct trainer {
     uint64_t *counts;        /* [channels << E]: a group's exponents by channel */
     uint64_t *negative;      /* [channels]: its values with the sign bit set */
     uint8_t *offsets, *signs, *words; /* its shift, and as element words (kv_tables.h) */
-    uint8_t *shifted;                 /* a sample after the shift */
-    size_t shifted_cap;
-    uint64_t shift_channels; /* of the groups given a shift so far */
-    uint8_t *file;           /* the file so far */
+    uint64_t shift_channels;          /* of the groups given a shift so far */
+    uint8_t *file;                    /* the file so far */
     size_t size, cap;
     char *detail;
     size_t detail_size;
@@ -207,17 +205,12 @@ static bool learn_shift(trainer *t, uint32_t g, const emz_tables_sample *samples
     return any;
 }
 
-/* The sample after the shift, in t->shifted; NULL without memory. */
+/* The sample after the shift, in the scratch's shifted buffer; NULL without memory. */
 static const uint8_t *shifted_sample(trainer *t, const emz_tables_shift *sh, const uint8_t *data,
                                      size_t size) {
-    if (t->shifted_cap < size) {
-        free(t->shifted);
-        t->shifted_cap = 0;
-        if (!(t->shifted = malloc(size))) return NULL;
-        t->shifted_cap = size;
-    }
-    emz_kv_shift_apply(t->k, sh, data, t->shifted, size, false);
-    return t->shifted;
+    if (!emz_chunk_scratch_reserve_shifted(&t->scratch, size)) return NULL;
+    emz_kv_shift_apply(t->k, sh, data, t->scratch.shifted, size, false);
+    return t->scratch.shifted;
 }
 
 static emz_status append(trainer *t, size_t need) {
@@ -335,7 +328,6 @@ static void trainer_release(trainer *t) {
     emz_chunk_scratch_release(&t->scratch);
     free(t->out), free(t->stats), free(t->set);
     free(t->counts), free(t->negative), free(t->offsets), free(t->signs), free(t->words);
-    free(t->shifted);
 }
 
 emz_status emz_kv_train(const emz_kernels *k, const emz_tables_options *o,

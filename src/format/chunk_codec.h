@@ -137,6 +137,9 @@ void emz_chunk_scratch_release(emz_chunk_scratch *s);
  * makes the first workers of them large enough for chunk_size. */
 emz_status emz_chunk_scratch_reserve_set(emz_chunk_scratch **set, unsigned *count, unsigned workers,
                                          size_t chunk_size);
+/* Makes s->shifted hold at least size bytes (a block after its channel shift); false without
+ * memory. */
+bool emz_chunk_scratch_reserve_shifted(emz_chunk_scratch *s, size_t size);
 /* Releases and frees a set. */
 void emz_chunk_scratch_release_set(emz_chunk_scratch **set, unsigned *count);
 

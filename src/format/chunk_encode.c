@@ -71,27 +71,35 @@ static void record(const encoder *e, stream_plan *p, int role, const uint32_t *h
     }
 }
 
-/* SHARED, estimated as HUFFMAN is (mode, table number, lane table of about 2 bytes a lane,
- * the codes), with the cheapest table of the set for this width that has a code for every
- * symbol present, lowest number first among equals: chosen when cheaper than the plan so far
- * and, as HUFFMAN, than RAW (a plane: by at least 1%). */
+/* Table i of the set as SHARED, estimated as HUFFMAN is (mode, table number, lane table of
+ * about 2 bytes a lane, the codes); SIZE_MAX when it is for another width or lacks a code for
+ * a symbol present. */
+static size_t shared_cost(const encoder *e, unsigned i, const stream_plan *p,
+                          const uint32_t *hist) {
+    const uint8_t *len = e->set->len[i];
+    uint64_t bits = 0;
+    unsigned s = 0;
+    if (e->set->width[i] != p->width) return SIZE_MAX;
+    for (; s < 1u << p->width && (!hist[s] || len[s]); s++)
+        bits += (uint64_t)hist[s] * len[s];
+    if (s < 1u << p->width) return SIZE_MAX;
+    return 2 + 2 * emz_huff_lane_count(p->n) + (size_t)emz_div_ceil(bits, 8);
+}
+
+/* SHARED with the cheapest table of the set that codes every symbol present, lowest number
+ * first among equals: chosen when cheaper than the plan so far and, as HUFFMAN, than RAW (a
+ * plane: by at least 1%). */
 static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, bool plane) {
-    size_t raw = 1 + raw_bytes(p->n, p->width), fixed = 2 + 2 * emz_huff_lane_count(p->n);
+    size_t raw = 1 + raw_bytes(p->n, p->width);
     for (unsigned i = 0; e->set && i < e->set->count; i++) {
-        const uint8_t *len = e->set->len[i];
-        uint64_t bits = 0;
-        unsigned s = 0;
-        if (e->set->width[i] != p->width) continue;
-        for (; s < 1u << p->width && (!hist[s] || len[s]); s++)
-            bits += (uint64_t)hist[s] * len[s];
-        size_t cost = fixed + (size_t)emz_div_ceil(bits, 8);
-        if (s < 1u << p->width || !(plane ? cost * 100 < raw * 99 : cost < raw)) continue;
+        size_t cost = shared_cost(e, i, p, hist);
+        if (cost == SIZE_MAX || !(plane ? cost * 100 < raw * 99 : cost < raw)) continue;
         if (p->record && i < e->stats->tables)
             e->stats->cost[(p->record - 1) * e->stats->tables + i] = (uint32_t)cost;
         size_t slack =
             e->set->shared_slack && p->mode != EMZ_MODE_SHARED ? p->cost / e->set->shared_slack : 0;
         if (cost >= p->cost + slack) continue;
-        p->mode = EMZ_MODE_SHARED, p->table = i, p->code = len, p->cost = cost;
+        p->mode = EMZ_MODE_SHARED, p->table = i, p->code = e->set->len[i], p->cost = cost;
     }
 }
 
@@ -105,16 +113,10 @@ static bool shared_surely_wins(const encoder *e, const stream_plan *p, const uin
                                size_t n) {
     if (!e->set || !e->set->shared_slack || e->stats) return false;
     unsigned alphabet = 1u << p->width;
-    size_t best = SIZE_MAX, fixed = 2 + 2 * emz_huff_lane_count(n);
+    size_t best = SIZE_MAX;
     for (unsigned i = 0; i < e->set->count; i++) {
-        const uint8_t *len = e->set->len[i];
-        uint64_t bits = 0;
-        unsigned s = 0;
-        if (e->set->width[i] != p->width) continue;
-        for (; s < alphabet && (!hist[s] || len[s]); s++)
-            bits += (uint64_t)hist[s] * len[s];
-        size_t cost = fixed + (size_t)emz_div_ceil(bits, 8);
-        if (s == alphabet && cost < best) best = cost;
+        size_t cost = shared_cost(e, i, p, hist);
+        best = cost < best ? cost : best;
     }
     if (best == SIZE_MAX) return false;
     size_t bound =

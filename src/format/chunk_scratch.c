@@ -60,3 +60,12 @@ void emz_chunk_scratch_release_set(emz_chunk_scratch **set, unsigned *count) {
     *set = NULL;
     *count = 0;
 }
+
+bool emz_chunk_scratch_reserve_shifted(emz_chunk_scratch *s, size_t size) {
+    if (s->shifted_cap >= size) return true;
+    free(s->shifted);
+    s->shifted_cap = 0;
+    if (!(s->shifted = malloc(size ? size : 1))) return false;
+    s->shifted_cap = size;
+    return true;
+}
