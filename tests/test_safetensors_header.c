@@ -632,6 +632,51 @@ Test(names, escapes_decode_to_utf8) {
               "tensor \"a\\u0000b\": name holds a NUL character", NULL);
 }
 
+/* The scan of plain name bytes goes eight at a time: each byte that needs a look (a quote, a
+ * backslash, UTF-8, a control character, DEL which is plain) at every position of a word,
+ * with plain bytes on both sides, and at the end of the header. */
+Test(names, special_bytes_at_every_position) {
+    static const struct {
+        const char *json, *decoded; /* what stands in the name, what it decodes to */
+        bool ok;
+    } specials[] = {
+        {"\\\"", "\"", true},           {"\\\\", "\\", true},   {"\\u0041", "A", true},
+        {"\xC3\xA9", "\xC3\xA9", true}, {"\x7F", "\x7F", true}, {"\x1F", NULL, false},
+        {"\xC3", NULL, false},          {"\x80", NULL, false},
+    };
+    for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++) {
+        for (size_t before = 0; before < 19; before++) {
+            char name[64] = "", expect[64] = "", json[256];
+            memset(name, 'a', before);
+            strcpy(name + before, specials[i].json);
+            strcat(name, "bcdefghijk" + before % 10);
+            memset(expect, 'a', before);
+            if (specials[i].decoded) strcpy(expect + before, specials[i].decoded);
+            strcat(expect, "bcdefghijk" + before % 10);
+            int n =
+                snprintf(json, sizeof json,
+                         "{\"%s\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", name);
+            emz_st_header h;
+            char why[512];
+            emz_status st = parse_n(json, (size_t)n, 1, &h, why, sizeof why);
+            if (!specials[i].ok) {
+                cr_assert_eq(st, EMZ_ERROR_BAD_SAFETENSORS, "special %zu after %zu bytes accepted",
+                             i, before);
+                continue;
+            }
+            cr_assert_eq(st, EMZ_OK, "special %zu after %zu bytes: %s", i, before, why);
+            cr_assert_str_eq(h.tensors[0].name, expect, "special %zu after %zu bytes", i, before);
+            emz_st_free(&h);
+        }
+    }
+    /* an unterminated name ending at every length: the scan stops at the header's end */
+    for (size_t len = 0; len < 20; len++) {
+        char json[64] = "{\"";
+        memset(json + 2, 'a', len);
+        refused_n(json, 2 + len, 0, "unexpected end", NULL);
+    }
+}
+
 Test(names, messages_escape_and_shorten) {
     /* a name with a quote and a newline is shown escaped, on one line */
     refused_q("{'a\\\"\\nb':{'dtype':'Q4','shape':[1],'data_offsets':[0,1]}}", 100,

@@ -62,6 +62,8 @@ PyObject *emz_py_dlpack_tensors(const emz_reader *reader, uint64_t count, PyObje
  * is_safetensors. Each table ends with a zeroed entry. */
 extern PyMethodDef emz_py_codec_methods[];
 extern PyMethodDef emz_py_file_methods[];
+/* load.c: load_torch, load_file's one call for CPU torch tensors. */
+extern PyMethodDef emz_py_load_methods[];
 
 /* files.c: a sink appending to a file descriptor through a buffer. */
 typedef struct emz_py_fd_sink {

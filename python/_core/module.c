@@ -1,5 +1,5 @@
-/* module.c - the emzip._core module: gathers the functions of codec.c, files.c and kv.c, the
- * Reader type of reader.c, the Tables and BlockCodec types of kv_tables.c and kv.c, and creates
+/* module.c - the emzip._core module: gathers the functions of codec.c, files.c, load.c and kv.c,
+ * the Reader type of reader.c, the Tables and BlockCodec types of kv_tables.c and kv.c, and creates
  * emzip.Error. The Python package emzip/ is the public face. */
 #include "core.h"
 
@@ -17,7 +17,8 @@ static struct PyModuleDef module_def = {
 
 /* Concatenates the files' method tables (each ends with a zeroed entry). */
 static void gather_methods(void) {
-    const PyMethodDef *tables[] = {emz_py_codec_methods, emz_py_file_methods, emz_py_kv_methods};
+    const PyMethodDef *tables[] = {emz_py_codec_methods, emz_py_file_methods, emz_py_load_methods,
+                                   emz_py_kv_methods};
     size_t n = 0;
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const PyMethodDef *m = tables[t]; m->ml_name; m++)

@@ -23,6 +23,9 @@ def compress_safetensors(src: Any, fd: int, *, chunk_size: int = 0,
 def compress_stream(src: Any, fd: int, dtype: str, *, chunk_size: int = 0,
                     threads: Optional[int] = None) -> int: ...
 def is_safetensors(start: bytes, file_size: int) -> bool: ...
+def load_torch(path: Any, maker: Any, threads: Optional[int] = None,
+               max_size: Optional[int] = None,
+               memory_limit: Optional[int] = None) -> Optional[Dict[str, Any]]: ...
 
 class Reader:
     def __init__(self, source: Any, *, max_size: Optional[int] = None,

@@ -399,6 +399,12 @@ def load_file(path, device="cpu", framework="pt", threads=None, max_size=None,
     thread, 0 one per processor) and each tensor is a view of it. max_size= refuses a file
     declaring more original bytes, memory_limit= bounds the threads' buffers (emzip.Error,
     status "limit")."""
+    if framework in ("pt", "torch") and str(device) == "cpu":
+        # One C call (load.c) where DLPack carries every tensor: the common case.
+        tensors = _core.load_torch(os.fspath(path), _torch_from_dlpack(), threads, max_size,
+                                   memory_limit)
+        if tensors is not None:
+            return tensors
     with safe_open(path, framework=framework, device=device, max_size=max_size,
                    memory_limit=memory_limit) as f:
         return f._load_all(threads)

@@ -25,9 +25,8 @@ typedef struct read_job {
     const emz_reader *r;
     emz_context *d;
     const emz_kernels *k;
-    uint8_t *input; /* one payload buffer per worker */
-    size_t input_stride;
-    uint64_t first; /* global index of item 0's chunk */
+    size_t input_stride; /* bytes of each worker's payload buffer (its scratch's input) */
+    uint64_t first;      /* global index of item 0's chunk */
     /* emz_reader_read: original bytes [lo, hi) go to dst */
     uint8_t *dst;
     uint64_t lo, hi;
@@ -64,7 +63,7 @@ static emz_status decode_chunk(read_job *j, unsigned worker, uint64_t g, size_t 
         in = j->r->base + c->payload;
         readable_end = j->r->base + j->r->src.size;
     } else {
-        uint8_t *buf = j->input + (size_t)worker * j->input_stride;
+        uint8_t *buf = j->d->scratch[worker].input;
         readable_end = buf + j->input_stride;
         /* the index loaders held every payload to the expansion bound, which the buffer holds */
         if (c->size > j->input_stride) return EMZ_ERROR_CORRUPT;
@@ -126,9 +125,10 @@ static emz_status job_init(read_job *j, const emz_reader *r, emz_context *d, uin
         emz_context_fit_workers(d, 0, per_worker, workers, "decoding chunks of %zu bytes", largest);
     if (st != EMZ_OK) return st;
     st = emz_chunk_scratch_reserve_set(&d->scratch, &d->scratch_count, *workers, largest);
-    /* zeroed: the decoder reads ahead of a payload, never into uninitialized bytes */
-    j->input = calloc(1, *workers * j->input_stride + 1);
-    return st != EMZ_OK ? st : j->input ? EMZ_OK : EMZ_ERROR_NO_MEMORY;
+    for (unsigned w = 0; st == EMZ_OK && j->input_stride && w < *workers; w++)
+        if (!emz_chunk_scratch_reserve_input(&d->scratch[w], j->input_stride))
+            st = EMZ_ERROR_NO_MEMORY;
+    return st;
 }
 
 /* Why chunk g's SHARED stream was refused, into why (empty when it was not). */
@@ -164,7 +164,6 @@ static emz_status job_end(read_job *j, emz_status st) {
         emz_detail_set(j->d->detail, "in %s (original bytes %" PRIu64 "..%" PRIu64 ")%s", what,
                        start, start + len, why);
     }
-    free(j->input);
     return st;
 }
 

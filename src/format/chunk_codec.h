@@ -119,6 +119,8 @@ typedef struct emz_chunk_scratch {
     uint8_t *planes;    /* up to four byte planes of a 2- or 4-byte type: EMZ_PLANES_ROOM */
     uint8_t *shifted;   /* a block after its channel shift (block_codec.c), grown on first use */
     size_t shifted_cap;
+    uint8_t *input; /* a payload read from a file (reader_read.c), grown on first use, zeroed */
+    size_t input_cap;
     emz_huff_enc enc;
     emz_huff_dec dec;
     /* Set by emz_chunk_decode when it refuses a SHARED stream: why (EMZ_SHARED_FAULT_*), the
@@ -140,6 +142,11 @@ emz_status emz_chunk_scratch_reserve_set(emz_chunk_scratch **set, unsigned *coun
 /* Makes s->shifted hold at least size bytes (a block after its channel shift); false without
  * memory. */
 bool emz_chunk_scratch_reserve_shifted(emz_chunk_scratch *s, size_t size);
+/* Makes s->input hold at least size bytes, zeroed when allocated (a decoder reads ahead of a
+ * payload; what it finds there is then bytes of earlier payloads, never uninitialized memory);
+ * false without memory. Kept between calls: a fresh zeroed buffer per read was a sixth of
+ * opening a checkpoint. */
+bool emz_chunk_scratch_reserve_input(emz_chunk_scratch *s, size_t size);
 /* Releases and frees a set. */
 void emz_chunk_scratch_release_set(emz_chunk_scratch **set, unsigned *count);
 

@@ -10,8 +10,9 @@ void emz_chunk_scratch_release(emz_chunk_scratch *s) {
     free(s->chunk);
     free(s->planes);
     free(s->shifted);
-    s->exps = s->sm_syms = s->sm_packed = s->chunk = s->planes = s->shifted = NULL;
-    s->shifted_cap = 0;
+    free(s->input);
+    s->exps = s->sm_syms = s->sm_packed = s->chunk = s->planes = s->shifted = s->input = NULL;
+    s->shifted_cap = s->input_cap = 0;
     s->chunk_size = 0;
 }
 
@@ -67,5 +68,14 @@ bool emz_chunk_scratch_reserve_shifted(emz_chunk_scratch *s, size_t size) {
     s->shifted_cap = 0;
     if (!(s->shifted = malloc(size ? size : 1))) return false;
     s->shifted_cap = size;
+    return true;
+}
+
+bool emz_chunk_scratch_reserve_input(emz_chunk_scratch *s, size_t size) {
+    if (s->input_cap >= size) return true;
+    free(s->input);
+    s->input_cap = 0;
+    if (!(s->input = calloc(1, size ? size : 1))) return false;
+    s->input_cap = size;
     return true;
 }

@@ -64,6 +64,7 @@ typedef struct {
     uint64_t data_size;
     char *buf; /* the last string decoded with keep, NUL-terminated; reused */
     size_t len, cap;
+    bool nul;         /* buf holds a NUL of its own (from \u0000) */
     emz_st_tensor *t; /* tensors parsed so far; each has its name allocated */
     size_t count, t_cap;
     emz_status status;
@@ -229,17 +230,36 @@ static bool read_hex4(parser *ps, unsigned *u) {
     return true;
 }
 
+/* The end of the run of plain string bytes (printable ASCII other than '"' and '\\') from
+ * pos: eight bytes a step while none of them needs a look (names are long and plain; byte by
+ * byte the scan was a third of parsing a header), then byte by byte. */
+static size_t plain_run(const uint8_t *p, size_t pos, size_t n) {
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (n - pos >= 8) {
+        uint64_t x;
+        memcpy(&x, p + pos, 8);
+        uint64_t quote = x ^ ('"' * ones), backslash = x ^ ('\\' * ones);
+        /* a high bit per byte that is below 0x20, 0x80 or above, '"' or '\\' (exact as to
+         * whether one exists, which is all that is asked) */
+        uint64_t special = ((x - 0x20 * ones) & ~x) | x | ((quote - ones) & ~quote) |
+                           ((backslash - ones) & ~backslash);
+        if (special & highs) break;
+        pos += 8;
+    }
+    while (pos < n && p[pos] >= 0x20 && p[pos] < 0x80 && p[pos] != '"' && p[pos] != '\\')
+        pos++;
+    return pos;
+}
+
 /* Parses the string at pos; with keep, its decoded UTF-8 lands in buf[0..len), NUL-terminated
  * (it may hold NULs of its own, from \u0000). */
 static bool parse_string(parser *ps, bool keep) {
     if (peek(ps) != '"') return syntax(ps, "expected '\"'");
     ps->pos++;
-    if (keep) ps->len = 0;
+    if (keep) ps->len = 0, ps->nul = false;
     for (;;) {
         size_t run = ps->pos;
-        while (ps->pos < ps->n && ps->p[ps->pos] >= 0x20 && ps->p[ps->pos] < 0x80 &&
-               ps->p[ps->pos] != '"' && ps->p[ps->pos] != '\\')
-            ps->pos++;
+        ps->pos = plain_run(ps->p, ps->pos, ps->n);
         if (keep && !put(ps, ps->p + run, ps->pos - run)) return false;
         int c = peek(ps);
         if (c < 0) return syntax(ps, "");
@@ -281,6 +301,7 @@ static bool parse_string(parser *ps, bool keep) {
         }
         uint8_t b[4];
         size_t k;
+        if (u == 0) ps->nul = true;
         if (u < 0x80)
             b[0] = (uint8_t)u, k = 1;
         else if (u < 0x800)
@@ -328,7 +349,9 @@ static bool parse_number(parser *ps, number *num) {
     } else {
         for (int c; is_digit(c = peek(ps)); ps->pos++) {
             unsigned d = (unsigned)(c - '0');
-            if (num->value > (UINT64_MAX - d) / 10)
+            /* UINT64_MAX is 10 x 1844674407370955161 + 5 (a division per digit was a tenth of
+             * parsing a header) */
+            if (num->value > UINT64_MAX / 10 || (num->value == UINT64_MAX / 10 && d > 5))
                 num->overflow = true;
             else
                 num->value = num->value * 10 + d;
@@ -533,7 +556,7 @@ static bool parse_tensor(parser *ps, emz_st_tensor *t) {
         if (bit == HAVE_DTYPE) {
             if (peek(ps) != '"') return tensor_fail(ps, t, "dtype is not a string");
             if (!parse_string(ps, true)) return false;
-            if (ps->len >= sizeof t->dtype || strlen(ps->buf) != ps->len ||
+            if (ps->len >= sizeof t->dtype || ps->nul ||
                 emz_st_dtype_bits(ps->buf, &bits) != EMZ_OK)
                 return tensor_fail(ps, t, "unknown dtype %s", quote(q, ps->buf, ps->len));
             memcpy(t->dtype, ps->buf, ps->len + 1);
@@ -588,7 +611,7 @@ static bool parse_top(parser *ps) {
             if (!skip_value(ps)) return false;
         } else {
             char q[QUOTE_CAP];
-            if (strlen(ps->buf) != ps->len)
+            if (ps->nul)
                 return fail(ps, "tensor %s: name holds a NUL character",
                             quote(q, ps->buf, ps->len));
             emz_st_tensor *t = add_tensor(ps);

@@ -160,3 +160,13 @@ def test_checkpoint_limits(tmp_path, sample_files):
         emzip.decompress_file(path, tmp_path / "out.safetensors", max_size=size - 1)
     assert info.value.status == "limit" and not (tmp_path / "out.safetensors").exists()
     assert len(emzip.load_file(path, framework="np", max_size=size, memory_limit=64 << 20)) > 0
+    # torch tensors on the CPU take load_file's one C call (load.c): the same limits apply
+    with pytest.raises(emzip.Error) as info:
+        emzip.load_file(path, max_size=size - 1)
+    assert info.value.status == "limit"
+    with pytest.raises(emzip.Error) as info:
+        emzip.load_file(path, memory_limit=1 << 16)
+    assert info.value.status == "limit"
+    with pytest.raises(TypeError):
+        emzip.load_file(path, threads="2")
+    assert len(emzip.load_file(path, max_size=size, memory_limit=64 << 20, threads=2)) > 0
