@@ -12,8 +12,13 @@ the median of --calls calls in a row (repeated calls, as the C tool times its ow
   - the same with framework="np";
   - the floor: the uncompressed file read with numpy.memmap and each tensor copied into a torch
     tensor (torch.frombuffer on the mapped bytes, then clone), file in the page cache;
-  - with --emzip-load, load_file pt again in a fresh Python process each repetition (a warm-up
-    call, then the median of --calls), as the C tool runs in a fresh process each repetition;
+  - with --emzip-load, load_file pt again in a fresh Python process each repetition, timed on
+    the C tool's schedule (bench/timing.c) after three rounds of set-up: a warm-up call, then
+    --calls repetitions, each the mean of as many calls in a row as take 10 ms, a whole-file
+    decode to /dev/null (the tool's "stream" row) between them. A new Python process runs its
+    first loads 8-10x slower and then speeds up over a few more (4.7 ms, then 4.2, 4.0, 3.9,
+    3.8 here): timed after one warm-up call, as before, Python's median fell inside that ramp
+    while the tool's, at its 30th decode or so, did not;
 and, in the same repetition, bench's C tool `emzip-load FILE.emz CALLS T` on the same file,
 whose "load" row (median of its calls) is emz_reader_read alone, into a buffer allocated and
 touched beforehand (no open, no allocation, no page faults). Prints medians in GB/s of tensor
@@ -28,6 +33,7 @@ one after the other (medians); the ratio shows whether the GIL is released.
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -93,10 +99,28 @@ def fresh_process_seconds(packed, calls, threads):
 
 
 def worker(packed, calls, threads):
-    emzip.load_file(packed, framework="pt", threads=threads)  # warm up, as the tool does
-    print(statistics.median(timed(lambda: emzip.load_file(packed, framework="pt",
-                                                           threads=threads))
-                            for _ in range(calls)))
+    """load_file pt on emzip-load's schedule (timing.c's time_interleaved): warm-up calls of
+    both rows, then repetitions of as many calls as fill MIN_REP_SECONDS, alternating with the
+    streamed decode. Each call is timed alone: its tensors are freed after its clock stops."""
+    load = lambda: emzip.load_file(packed, framework="pt", threads=threads)  # noqa: E731
+    with open(os.devnull, "wb") as sink:
+        def stream():
+            with emzip.safe_open(packed) as f:
+                f._reader.decompress_to(sink.fileno(), threads=threads)
+
+        # A new Python process's first two loads ran 8-10x slower than the rest here (torch's
+        # lazy set-up, the buffer's first page faults), where the tool's first call is already
+        # at speed; three rounds before the warm-up the tool's schedule starts with.
+        for _ in range(3):
+            load(), stream()
+        iters = max(1, math.ceil(0.01 / timed(load)))
+        stream()
+        per_call = []
+        for _ in range(calls):
+            per_call.append(sum(timed(load) for _ in range(iters)) / iters)
+            for _ in range(iters):
+                stream()
+    print(statistics.median(per_call))
 
 
 def bench_file(path, packed, args):
@@ -146,13 +170,19 @@ def two_threads(label, work, items, reps):
             work(item)
 
     concurrent(), sequential()
-    seq, par = [], []
+    seq, par, alone = [], [], [[] for _ in items]
     for _ in range(reps):
         seq.append(timed(sequential))
         par.append(timed(concurrent))
+        for k, item in enumerate(items):
+            alone[k].append(timed(lambda: work(item)))
     s, p = statistics.median(seq), statistics.median(par)
+    # Two threads cannot beat the longer call: files of unequal size cap the speed-up below 2x
+    # (12.5 MB with 7 MB: 1.56x).
+    each = [statistics.median(a) for a in alone]
     print(f"2 Python threads, {label}: sequential {s * 1e3:.1f} ms, concurrent {p * 1e3:.1f} ms:"
-          f" {s / p:.2f}x")
+          f" {s / p:.2f}x (at most {sum(each) / max(each):.2f}x: the calls alone take "
+          + ", ".join(f"{e * 1e3:.1f}" for e in each) + " ms)")
 
 
 def bench_pair(paths, packed, args):
