@@ -64,6 +64,13 @@ extern PyMethodDef emz_py_codec_methods[];
 extern PyMethodDef emz_py_file_methods[];
 /* load.c: load_torch, load_file's one call for CPU torch tensors. */
 extern PyMethodDef emz_py_load_methods[];
+/* load_buffer.c: the LoadBuffer type (memory to decode a checkpoint into, its pages kept for
+ * the next load once freed), made ready by emz_py_load_buffer_ready; a new one of size bytes
+ * (NULL with an exception); release_buffers. */
+extern PyTypeObject emz_py_load_buffer_type;
+int emz_py_load_buffer_ready(void);
+PyObject *emz_py_load_buffer(Py_ssize_t size);
+extern PyMethodDef emz_py_load_buffer_methods[];
 
 /* files.c: a sink appending to a file descriptor through a buffer. */
 typedef struct emz_py_fd_sink {

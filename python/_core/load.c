@@ -42,9 +42,7 @@ static PyObject *load_torch(PyObject *self, PyObject *args, PyObject *kwargs) {
     } else if (info.original_size > PY_SSIZE_T_MAX) {
         PyErr_NoMemory();
     } else {
-        /* A bytearray: malloc's memory, which glibc's heap hands back already mapped on the
-         * next load (numpy's large arrays are also madvised for huge pages on each call). */
-        buffer = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)info.original_size);
+        buffer = emz_py_load_buffer((Py_ssize_t)info.original_size); /* load_buffer.c */
         if (buffer) tensors = emz_py_dlpack_tensors(reader, info.tensor_count, buffer, maker);
     }
     int general = 0; /* a tensor DLPack cannot carry */

@@ -1,6 +1,7 @@
-/* module.c - the emzip._core module: gathers the functions of codec.c, files.c, load.c and kv.c,
- * the Reader type of reader.c, the Tables and BlockCodec types of kv_tables.c and kv.c, and creates
- * emzip.Error. The Python package emzip/ is the public face. */
+/* module.c - the emzip._core module: gathers the functions of codec.c, files.c, load.c,
+ * load_buffer.c and kv.c, the Reader type of reader.c, the LoadBuffer type of load_buffer.c, the
+ * Tables and BlockCodec types of kv_tables.c and kv.c, and creates emzip.Error. The Python
+ * package emzip/ is the public face. */
 #include "core.h"
 
 #include <string.h>
@@ -18,7 +19,7 @@ static struct PyModuleDef module_def = {
 /* Concatenates the files' method tables (each ends with a zeroed entry). */
 static void gather_methods(void) {
     const PyMethodDef *tables[] = {emz_py_codec_methods, emz_py_file_methods, emz_py_load_methods,
-                                   emz_py_kv_methods};
+                                   emz_py_load_buffer_methods, emz_py_kv_methods};
     size_t n = 0;
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const PyMethodDef *m = tables[t]; m->ml_name; m++)
@@ -29,7 +30,7 @@ static void gather_methods(void) {
 PyMODINIT_FUNC PyInit__core(void) {
     gather_methods();
     if (PyType_Ready(&emz_py_reader_type) < 0 || PyType_Ready(&emz_py_tables_type) < 0 ||
-        PyType_Ready(&emz_py_block_codec_type) < 0)
+        PyType_Ready(&emz_py_block_codec_type) < 0 || emz_py_load_buffer_ready() < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module_def);
     if (!m) return NULL;
@@ -48,6 +49,7 @@ PyMODINIT_FUNC PyInit__core(void) {
         PyModule_AddObjectRef(m, "Reader", (PyObject *)&emz_py_reader_type) < 0 ||
         PyModule_AddObjectRef(m, "Tables", (PyObject *)&emz_py_tables_type) < 0 ||
         PyModule_AddObjectRef(m, "BlockCodec", (PyObject *)&emz_py_block_codec_type) < 0 ||
+        PyModule_AddObjectRef(m, "LoadBuffer", (PyObject *)&emz_py_load_buffer_type) < 0 ||
         PyModule_AddStringConstant(m, "library_version", emz_version_string()) < 0 ||
         PyModule_AddStringConstant(m, "impl", emz_impl_name(emz_impl_default())) < 0) {
         Py_DECREF(m);

@@ -29,6 +29,7 @@ def compress_file(src: _Path, dst: Optional[_Path] = None, dtype: Optional[_DTyp
 def decompress_file(src: _Path, dst: Optional[_Path] = None, threads: Optional[int] = None,
                     verify: bool = True, max_size: Optional[int] = None,
                     memory_limit: Optional[int] = None) -> Union[str, List[str]]: ...
+def release_buffers() -> int: ...
 
 class safe_open:
     def __init__(self, path: _Path, framework: str = "pt", device: str = "cpu",

@@ -223,7 +223,7 @@ class safe_open:
 
     def _load_all(self, threads):
         """Every tensor: the whole file decoded into one buffer, each tensor a view of it."""
-        whole = self._empty(self._size)
+        whole = self._empty(self._size, whole_file=True)
         raw = self._out_view(whole)
         if self._torch and self._device == "cpu":
             # Each tensor made by torch in one call from a DLPack capsule (dlpack.c), when
@@ -282,12 +282,17 @@ class safe_open:
         return {name: piece.view(shape) for (name, (_, _, shape, _, _)), piece in
                 zip(entries, pieces)}
 
-    def _empty(self, size):
+    def _empty(self, size, whole_file=False):
         import numpy as np
 
-        # numpy's allocation for torch as well: glibc's heap reuses pages already mapped, where
-        # torch.empty maps fresh ones for large sizes, whose page faults cost ~20% of a load.
-        raw = np.empty(size, dtype=np.uint8)
+        # A whole file goes into a LoadBuffer (load_buffer.c: its pages are kept for the next
+        # load, whichever thread makes it); a tensor into numpy's memory, for torch as well:
+        # glibc's heap reuses pages already mapped, where torch.empty maps fresh ones for large
+        # sizes, whose page faults cost ~20% of a load.
+        if whole_file:
+            raw = np.frombuffer(_core.LoadBuffer(size), dtype=np.uint8)
+        else:
+            raw = np.empty(size, dtype=np.uint8)
         if self._torch:
             import torch
 

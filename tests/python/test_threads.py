@@ -103,3 +103,57 @@ def test_the_gil_is_released_during_a_call():
     # The control: copying bytes holds the GIL throughout.
     big = bytearray(200_000_000)
     assert python_steps_during(lambda: bytes(big)) == 0
+
+
+def test_load_file_in_threads_reuses_kept_buffers(sample_files, tmp_path):
+    """Checkpoints loaded in several threads, each freed before the next round, come back right
+    from kept memory (load_buffer.c), though the last round scribbled over its tensors; a
+    checkpoint still alive keeps its own buffer meanwhile."""
+    from conftest import raw_bytes
+
+    packed = [emzip.compress_file(src, tmp_path / f"{i}.emz")
+              for i, src in enumerate(sample_files[:2])]
+    expect = [{k: raw_bytes(v) for k, v in emzip.load_file(p).items()} for p in packed]
+    kept = emzip.load_file(packed[0])  # alive through all rounds: its memory is not reused
+    errors = []
+
+    def work(i):
+        try:
+            for framework in ("pt", "np", "pt"):
+                got = emzip.load_file(packed[i], framework=framework)
+                for name, want in expect[i].items():
+                    assert raw_bytes(got[name]) == want, (i, framework, name)
+                    if got[name].size if framework == "np" else got[name].numel():
+                        got[name].reshape(-1)[0] = 1  # the next load must not see it
+        except Exception as e:  # reported to the main thread
+            errors.append(e)
+
+    for _ in range(3):
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert not errors, errors
+    assert {k: raw_bytes(v) for k, v in kept.items()} == expect[0]
+
+
+def test_release_buffers_and_its_bounds(sample_files, tmp_path):
+    packed = emzip.compress_file(sample_files[0], tmp_path / "s.emz")
+    size = emzip._core.Reader(packed).info()["original_size"]
+    emzip.release_buffers()
+    tensors = emzip.load_file(packed)
+    assert emzip.release_buffers() == 0  # in use: nothing kept yet
+    del tensors
+    assert emzip.release_buffers() >= size  # freed: kept, then handed back
+    assert emzip.release_buffers() == 0
+    big = emzip._core.LoadBuffer(300 << 20)  # mapped, never touched: above the 256 MiB bound
+    assert len(memoryview(big)) == 300 << 20
+    del big
+    assert emzip.release_buffers() == 0
+    empty = memoryview(emzip._core.LoadBuffer(0))
+    assert len(empty) == 0 and not empty.readonly
+    import pytest
+
+    with pytest.raises(ValueError):
+        emzip._core.LoadBuffer(-1)
