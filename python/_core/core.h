@@ -57,6 +57,9 @@ void emz_py_dctx_release(emz_dctx *dctx);
  * not None; NULL with an exception set. */
 PyObject *emz_py_dlpack_tensors(const emz_reader *reader, uint64_t count, PyObject *buffer,
                                 PyObject *maker);
+/* Whether every tensor of reader has a dtype DLPack carries and an offset aligned to its
+ * element size: emz_py_dlpack_tensors into a buffer aligned to 8 bytes then gives no None. */
+int emz_py_dlpack_carries_all(const emz_reader *reader, uint64_t count);
 
 /* codec.c: compress, decompress, frame_info. files.c: compress_safetensors, compress_stream,
  * is_safetensors. Each table ends with a zeroed entry. */

@@ -150,3 +150,13 @@ PyObject *emz_py_dlpack_tensors(const emz_reader *reader, uint64_t count, PyObje
     owner_drop(o);
     return result;
 }
+
+int emz_py_dlpack_carries_all(const emz_reader *reader, uint64_t count) {
+    for (uint64_t i = 0; i < count; i++) {
+        emz_tensor_info t;
+        DLDataType type;
+        if (emz_reader_tensor(reader, i, &t) != EMZ_OK) return 0;
+        if (!dlpack_type(t.dtype, &type) || t.offset % (type.bits / 8)) return 0;
+    }
+    return 1;
+}

@@ -35,17 +35,19 @@ static PyObject *load_torch(PyObject *self, PyObject *args, PyObject *kwargs) {
     Py_DECREF(path);
     if (st == EMZ_OK) st = emz_reader_info_get(reader, &info);
     PyObject *buffer = NULL, *tensors = NULL;
+    int general = 0; /* a tensor DLPack cannot carry */
     if (st != EMZ_OK) {
         emz_py_raise(st, emz_dctx_error_detail(dctx));
     } else if (!info.is_safetensors) {
         PyErr_Format(emz_py_error, "%R is not a compressed safetensors checkpoint", path_obj);
     } else if (info.original_size > PY_SSIZE_T_MAX) {
         PyErr_NoMemory();
+    } else if (!emz_py_dlpack_carries_all(reader, info.tensor_count)) {
+        general = 1; /* before anything is allocated or made: FP8 and FP4 checkpoints */
     } else {
         buffer = emz_py_load_buffer((Py_ssize_t)info.original_size); /* load_buffer.c */
         if (buffer) tensors = emz_py_dlpack_tensors(reader, info.tensor_count, buffer, maker);
     }
-    int general = 0; /* a tensor DLPack cannot carry */
     if (tensors) {
         Py_ssize_t at = 0;
         PyObject *key, *value;
@@ -70,8 +72,8 @@ static PyObject *load_torch(PyObject *self, PyObject *args, PyObject *kwargs) {
     emz_reader_close(reader);
     emz_py_dctx_release(dctx);
     Py_XDECREF(buffer); /* the tensors hold it */
-    if (tensors && general) {
-        Py_DECREF(tensors);
+    if (general) {
+        Py_XDECREF(tensors);
         Py_RETURN_NONE;
     }
     return tensors;

@@ -1,5 +1,5 @@
-/* load_buffer.c - the memory a checkpoint is decoded into (load_file, get_tensor): mapped
- * pages kept for the next load when the caller frees the tensors, instead of malloc's.
+/* load_buffer.c - the memory a whole checkpoint is decoded into (load_file): mapped pages,
+ * kept for the next load when the caller frees the tensors, instead of malloc's.
  *
  * Why not malloc: fresh memory is costly to fault in. Here 12.5 MB of new 4 KiB pages took
  * 33 ms to touch, eight times the 4 ms the decode takes; glibc reuses its main heap's pages
@@ -152,11 +152,17 @@ static PyObject *load_buffer_new(PyTypeObject *type, PyObject *args, PyObject *k
 
 static PyObject *release_buffers(PyObject *self, PyObject *unused) {
     (void)self, (void)unused;
+    region taken[POOL_SLOTS];
     size_t freed = 0;
     for (int i = 0; i < POOL_SLOTS; i++) {
         freed += pool[i].cap;
-        region_unmap(&pool[i]);
+        taken[i] = pool[i];
+        pool[i] = (region){0};
     }
+    Py_BEGIN_ALLOW_THREADS; /* unmapping hundreds of MiB takes a while: not under the GIL */
+    for (int i = 0; i < POOL_SLOTS; i++)
+        region_unmap(&taken[i]);
+    Py_END_ALLOW_THREADS;
     return PyLong_FromSize_t(freed);
 }
 

@@ -16,19 +16,26 @@ static struct PyModuleDef module_def = {
     .m_methods = module_methods,
 };
 
-/* Concatenates the files' method tables (each ends with a zeroed entry). */
-static void gather_methods(void) {
+/* Concatenates the files' method tables (each ends with a zeroed entry); -1 with SystemError
+ * when they do not fit module_methods (a method would be missing from the module). */
+static int gather_methods(void) {
     const PyMethodDef *tables[] = {emz_py_codec_methods, emz_py_file_methods, emz_py_load_methods,
                                    emz_py_load_buffer_methods, emz_py_kv_methods};
     size_t n = 0;
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
-        for (const PyMethodDef *m = tables[t]; m->ml_name; m++)
-            if (n + 1 < sizeof module_methods / sizeof module_methods[0]) module_methods[n++] = *m;
+        for (const PyMethodDef *m = tables[t]; m->ml_name; m++) {
+            if (n + 1 == sizeof module_methods / sizeof module_methods[0]) {
+                PyErr_SetString(PyExc_SystemError, "emzip._core: module_methods is too small");
+                return -1;
+            }
+            module_methods[n++] = *m;
+        }
     memset(&module_methods[n], 0, sizeof module_methods[n]);
+    return 0;
 }
 
 PyMODINIT_FUNC PyInit__core(void) {
-    gather_methods();
+    if (gather_methods() < 0) return NULL;
     if (PyType_Ready(&emz_py_reader_type) < 0 || PyType_Ready(&emz_py_tables_type) < 0 ||
         PyType_Ready(&emz_py_block_codec_type) < 0 || emz_py_load_buffer_ready() < 0)
         return NULL;

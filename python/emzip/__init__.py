@@ -32,7 +32,7 @@ whose attribute `emzip_dtype` names the real dtype ("BF16"); save_file reads it 
 
 threads: None or 1 runs on the calling thread, N on N threads of the library's pool, 0 on one
 per processor. Every call releases the GIL, so Python threads also run in parallel. Up to two
-decompression contexts are kept between calls, with their scratch memory (about 8 x the chunk
+decompression contexts are kept between calls, with their scratch memory (about 9 x the chunk
 size per thread they last used), so that repeated loads do not fault it in again. Likewise the
 memory of up to two loaded checkpoints of up to 256 MiB each is kept once their tensors are
 freed, for the next load_file (new memory is slow to fault in: a 12.5 MB buffer took 33 ms

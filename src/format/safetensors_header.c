@@ -264,7 +264,7 @@ static bool parse_string(parser *ps, bool keep) {
         }
         uint8_t b[4];
         size_t k;
-        if (u == 0) ps->nul = true;
+        if (keep && u == 0) ps->nul = true;
         if (u < 0x80)
             b[0] = (uint8_t)u, k = 1;
         else if (u < 0x800)

@@ -151,6 +151,14 @@ def test_release_buffers_and_its_bounds(sample_files, tmp_path):
     assert len(memoryview(big)) == 300 << 20
     del big
     assert emzip.release_buffers() == 0
+    # a freed buffer's pages serve the next one that fits: the same address
+    first = emzip._core.LoadBuffer(3 << 20)
+    address = np.frombuffer(first, np.uint8).ctypes.data
+    del first
+    again = emzip._core.LoadBuffer(3 << 20)
+    assert np.frombuffer(again, np.uint8).ctypes.data == address
+    del again
+    assert emzip.release_buffers() >= 3 << 20
     empty = memoryview(emzip._core.LoadBuffer(0))
     assert len(empty) == 0 and not empty.readonly
     import pytest
