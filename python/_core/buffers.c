@@ -1,6 +1,9 @@
 /* buffers.c - converting arguments: buffers in and out, threads=, element types, contexts. */
 #include "core.h"
 
+#include <stdint.h>
+#include <sys/mman.h>
+
 int emz_py_input(PyObject *obj, Py_buffer *view, const char *what) {
     if (!PyObject_CheckBuffer(obj)) {
         PyErr_Format(PyExc_TypeError,
@@ -159,4 +162,18 @@ int emz_py_u32(PyObject *obj, uint32_t max, const char *what, uint32_t *value) {
     }
     *value = (uint32_t)n;
     return 0;
+}
+
+void emz_py_advise_huge(void *data, size_t size) {
+#ifdef MADV_HUGEPAGE
+    /* The 2 MiB pages wholly inside [data, data + size): malloc's large blocks are mappings of
+     * their own, a page past their start, so only the first and last partial pages stay small. */
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (size < 2 * huge) return;
+    uintptr_t lo = ((uintptr_t)data + huge - 1) & ~(huge - 1);
+    uintptr_t hi = ((uintptr_t)data + size) & ~(huge - 1);
+    if (hi > lo) madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+    (void)data, (void)size;
+#endif
 }

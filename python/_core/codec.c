@@ -97,6 +97,7 @@ static PyObject *py_decompress(PyObject *self, PyObject *args, PyObject *kwargs)
     if (out == Py_None) {
         result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)info.original_size);
         if (!result || PyObject_GetBuffer(result, &dst, PyBUF_SIMPLE)) goto fail;
+        emz_py_advise_huge(dst.buf, (size_t)dst.len);
     } else {
         if (emz_py_output(out, &dst, info.original_size, "out")) goto done;
         result = Py_NewRef(out);

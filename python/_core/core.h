@@ -51,6 +51,10 @@ int emz_py_limits_parse(PyObject *memory_limit, PyObject *max_size, emz_py_limit
  * both with the GIL held; emz_py_dctx_release keeps the context for the next call or frees it. */
 emz_dctx *emz_py_dctx_limited(int64_t threads, int verify, const emz_py_limits *limits);
 void emz_py_dctx_release(emz_dctx *dctx);
+/* Advises the huge pages inside a new, untouched output of size bytes (from 4 MiB; as numpy
+ * does for its large arrays): fresh 4 KiB pages cost 2.6 ms a MB to fault in here, 2 MiB ones
+ * a fifth of that, and a bytes object returned by a decompression is always fresh memory. */
+void emz_py_advise_huge(void *data, size_t size);
 
 /* dlpack.c: {name: capsule or None} for the `count` tensors of reader, as views of buffer (the
  * whole decoded file, writable and contiguous), or {name: maker(capsule) or None} when maker is

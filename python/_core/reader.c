@@ -142,6 +142,7 @@ static PyObject *read_range(reader_object *r, long long tensor, unsigned long lo
         result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)length);
         if (!result || PyObject_GetBuffer(result, &dst, PyBUF_SIMPLE))
             return Py_XDECREF(result), NULL;
+        emz_py_advise_huge(dst.buf, (size_t)dst.len);
     } else {
         if (emz_py_output(out, &dst, length, "out")) return NULL;
         result = Py_NewRef(out);
