@@ -59,6 +59,15 @@ def test_buffer_kinds_and_sizes():
     assert len(frames) == 1  # the same bytes whatever the buffer type
     for size in (0, 1, 3, 4095, 4097):
         assert emzip.decompress(emzip.compress(raw[:size], "fp16")) == raw[:size]
+    # new outputs from 4 MiB have their inner 2 MiB pages advised for huge pages (buffers.c):
+    # sizes about the thresholds, and one that ends mid-page
+    big = np.random.default_rng(6).standard_normal(5_000_000).astype(np.float16).tobytes()
+    for size in ((4 << 20) - 2, 4 << 20, (6 << 20) + 2, len(big)):
+        frame = emzip.compress(big[:size], "fp16")
+        assert emzip.decompress(frame) == big[:size]
+        reader = emzip._core.Reader(frame)
+        assert reader.read(0, size) == big[:size]
+        reader.close()
 
 
 def test_threads_and_chunk_size_keep_the_bytes():
