@@ -61,10 +61,10 @@ static int region_map(region *r, size_t size) {
     return 0;
 }
 
-/* The smallest kept region that holds size bytes, taken out of the pool; else a new one, after
- * the kept ones too small for it are unmapped (a load of a larger checkpoint would otherwise
- * leave the memory of the smaller ones idle beside its own). */
-static int region_take(region *r, size_t size) {
+/* The smallest kept region that holds size bytes, taken out of the pool (1); else 0, with every
+ * kept region moved into `small` for the caller to unmap before it maps a new one (a load of a
+ * larger checkpoint would otherwise leave the memory of the smaller ones idle beside its own). */
+static int region_take(region *r, size_t size, region small[POOL_SLOTS]) {
     int best = -1;
     for (int i = 0; i < POOL_SLOTS; i++)
         if (pool[i].map && pool[i].cap >= size && (best < 0 || pool[i].cap < pool[best].cap))
@@ -72,21 +72,22 @@ static int region_take(region *r, size_t size) {
     if (best >= 0) {
         *r = pool[best];
         pool[best] = (region){0};
-        return 0;
+        return 1;
     }
-    for (int i = 0; i < POOL_SLOTS; i++)
-        region_unmap(&pool[i]);
-    return region_map(r, size);
+    for (int i = 0; i < POOL_SLOTS; i++) {
+        small[i] = pool[i];
+        pool[i] = (region){0};
+    }
+    return 0;
 }
 
 /* Keeps r for the next load when it is small enough, in a free slot or in place of the smallest
- * kept region if r is larger; unmaps what is not kept. */
-static void region_give(region *r) {
-    if (!r->map) return;
-    if (r->cap > POOL_MAX_BYTES) {
-        region_unmap(r);
-        return;
-    }
+ * kept region if r is larger. Returns what is not kept (r, or the region it displaced; zeroed
+ * when none), for the caller to unmap without the GIL. */
+static region region_give(region *r) {
+    region out = *r;
+    *r = (region){0};
+    if (!out.map || out.cap > POOL_MAX_BYTES) return out;
     int slot = 0;
     for (int i = 0; i < POOL_SLOTS; i++) {
         if (!pool[i].map) {
@@ -95,18 +96,24 @@ static void region_give(region *r) {
         }
         if (pool[i].cap < pool[slot].cap) slot = i;
     }
-    if (pool[slot].map && pool[slot].cap >= r->cap) {
-        region_unmap(r);
-        return;
-    }
-    region_unmap(&pool[slot]);
-    pool[slot] = *r;
-    *r = (region){0};
+    if (pool[slot].map && pool[slot].cap >= out.cap) return out;
+    region displaced = pool[slot];
+    pool[slot] = out;
+    return displaced;
+}
+
+/* Unmapping hundreds of MiB takes milliseconds: other Python threads run meanwhile. */
+static void region_unmap_released(region *r) {
+    if (!r->map) return;
+    Py_BEGIN_ALLOW_THREADS;
+    region_unmap(r);
+    Py_END_ALLOW_THREADS;
 }
 
 static void load_buffer_dealloc(load_buffer *b) {
-    region_give(&b->r);
+    region unused = region_give(&b->r);
     Py_TYPE(b)->tp_free((PyObject *)b);
+    region_unmap_released(&unused);
 }
 
 /* A view holds a reference to the buffer, so the memory stays while any view does. */
@@ -134,7 +141,17 @@ PyObject *emz_py_load_buffer(Py_ssize_t size) {
     load_buffer *b = PyObject_New(load_buffer, &emz_py_load_buffer_type);
     if (!b) return NULL;
     b->size = size;
-    if (region_take(&b->r, size ? (size_t)size : 1)) {
+    b->r = (region){0};
+    region small[POOL_SLOTS];
+    size_t need = size ? (size_t)size : 1;
+    if (region_take(&b->r, need, small)) return (PyObject *)b;
+    int failed;
+    Py_BEGIN_ALLOW_THREADS; /* munmap and mmap (with madvise) need no GIL */
+    for (int i = 0; i < POOL_SLOTS; i++)
+        region_unmap(&small[i]);
+    failed = region_map(&b->r, need);
+    Py_END_ALLOW_THREADS;
+    if (failed) {
         b->r = (region){0};
         Py_DECREF(b);
         return PyErr_NoMemory();
