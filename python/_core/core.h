@@ -61,8 +61,8 @@ void emz_py_advise_huge(void *data, size_t size);
  * not None; NULL with an exception set. */
 PyObject *emz_py_dlpack_tensors(const emz_reader *reader, uint64_t count, PyObject *buffer,
                                 PyObject *maker);
-/* Whether every tensor of reader has a dtype DLPack carries and an offset aligned to its
- * element size: emz_py_dlpack_tensors into a buffer aligned to 8 bytes then gives no None. */
+/* Whether DLPack carries every tensor of reader (dtype, offset aligned to its element size,
+ * shape): emz_py_dlpack_tensors into a buffer aligned to 8 bytes then gives no None. */
 int emz_py_dlpack_carries_all(const emz_reader *reader, uint64_t count);
 
 /* codec.c: compress, decompress, frame_info. files.c: compress_safetensors, compress_stream,

@@ -78,23 +78,30 @@ static int dlpack_type(const char *dtype, DLDataType *type) {
     return 0;
 }
 
-/* One tensor's capsule, or Py_None when DLPack cannot carry it (its dtype, or data not aligned
- * to its element size); NULL with an exception set. */
+/* Whether DLPack carries tensor t at address base + t->offset, and as what type: a dtype it
+ * has, data aligned to the element size, and a shape that multiplies out to the tensor's size
+ * (the reader checked; never trust twice). */
+static int carried(const emz_tensor_info *t, uintptr_t base, DLDataType *type) {
+    if (!dlpack_type(t->dtype, type)) return 0;
+    uint64_t element = type->bits / 8, elements = 1;
+    if ((base + t->offset) % element) return 0;
+    for (unsigned d = 0; d < t->dims; d++) {
+        if (t->shape[d] > INT64_MAX) return 0;
+        elements *= t->shape[d];
+    }
+    return elements * element == t->size;
+}
+
+/* One tensor's capsule, or Py_None when DLPack cannot carry it (carried); NULL with an
+ * exception set. */
 static PyObject *tensor_capsule(owner *o, const emz_tensor_info *t) {
     DLDataType type;
-    if (!dlpack_type(t->dtype, &type)) Py_RETURN_NONE;
-    uint64_t element = type.bits / 8, elements = 1;
     uint8_t *data = (uint8_t *)o->view.buf + t->offset;
     if (t->offset > (uint64_t)o->view.len || t->size > (uint64_t)o->view.len - t->offset) {
         PyErr_SetString(PyExc_ValueError, "the buffer is smaller than the checkpoint");
         return NULL;
     }
-    if ((uintptr_t)data % element) Py_RETURN_NONE;
-    for (unsigned d = 0; d < t->dims; d++) {
-        if (t->shape[d] > INT64_MAX) Py_RETURN_NONE;
-        elements *= t->shape[d];
-    }
-    if (elements * element != t->size) Py_RETURN_NONE; /* the reader checked; never trust twice */
+    if (!carried(t, (uintptr_t)o->view.buf, &type)) Py_RETURN_NONE;
     managed_tensor *m = PyMem_RawCalloc(1, sizeof *m + 2 * (t->dims + 1) * sizeof(int64_t));
     if (!m) return PyErr_NoMemory();
     int64_t *shape = m->dims, *strides = m->dims + t->dims + 1, stride = 1;
@@ -155,8 +162,7 @@ int emz_py_dlpack_carries_all(const emz_reader *reader, uint64_t count) {
     for (uint64_t i = 0; i < count; i++) {
         emz_tensor_info t;
         DLDataType type;
-        if (emz_reader_tensor(reader, i, &t) != EMZ_OK) return 0;
-        if (!dlpack_type(t.dtype, &type) || t.offset % (type.bits / 8)) return 0;
+        if (emz_reader_tensor(reader, i, &t) != EMZ_OK || !carried(&t, 0, &type)) return 0;
     }
     return 1;
 }

@@ -48,13 +48,8 @@ static PyObject *load_torch(PyObject *self, PyObject *args, PyObject *kwargs) {
         buffer = emz_py_load_buffer((Py_ssize_t)info.original_size); /* load_buffer.c */
         if (buffer) tensors = emz_py_dlpack_tensors(reader, info.tensor_count, buffer, maker);
     }
-    if (tensors) {
-        Py_ssize_t at = 0;
-        PyObject *key, *value;
-        while (!general && PyDict_Next(tensors, &at, &key, &value))
-            general = value == Py_None;
-    }
-    if (tensors && !general) {
+    if (tensors) { /* every value a tensor: the buffer is page-aligned (emz_py_dlpack_carries_all)
+                    */
         Py_buffer view;
         if (PyObject_GetBuffer(buffer, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)) {
             Py_CLEAR(tensors);
@@ -72,10 +67,7 @@ static PyObject *load_torch(PyObject *self, PyObject *args, PyObject *kwargs) {
     emz_reader_close(reader);
     emz_py_dctx_release(dctx);
     Py_XDECREF(buffer); /* the tensors hold it */
-    if (general) {
-        Py_XDECREF(tensors);
-        Py_RETURN_NONE;
-    }
+    if (general) Py_RETURN_NONE;
     return tensors;
 }
 

@@ -222,19 +222,10 @@ class safe_open:
         return _Slice(self, name)
 
     def _load_all(self, threads):
-        """Every tensor: the whole file decoded into one buffer, each tensor a view of it."""
+        """Every tensor: the whole file decoded into one buffer, each tensor a view of it. (CPU
+        torch tensors that DLPack carries are load_file's one C call, load.c.)"""
         whole = self._empty(self._size, whole_file=True)
         raw = self._out_view(whole)
-        if self._torch and self._device == "cpu":
-            # Each tensor made by torch in one call from a DLPack capsule (dlpack.c), when
-            # DLPack carries every dtype of the file; made before the data is decoded into
-            # them, while the reader's tensor table is still in the cache (after, the same
-            # work took 2-3 times as long).
-            tensors = self._reader.dlpack_tensors(raw, _torch_from_dlpack())
-            # `is`, not `in`: `None in` compares each tensor with == (~15 us a tensor in torch).
-            if not any(t is None for t in tensors.values()):
-                self._reader.read(0, self._size, out=raw, threads=threads)
-                return tensors
         self._reader.read(0, self._size, out=raw, threads=threads)
         entries = self._tensors.items()
         if self._torch and self._device == "cpu":

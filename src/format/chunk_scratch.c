@@ -62,20 +62,21 @@ void emz_chunk_scratch_release_set(emz_chunk_scratch **set, unsigned *count) {
     *count = 0;
 }
 
-bool emz_chunk_scratch_reserve_shifted(emz_chunk_scratch *s, size_t size) {
-    if (s->shifted_cap >= size) return true;
-    free(s->shifted);
-    s->shifted_cap = 0;
-    if (!(s->shifted = malloc(size ? size : 1))) return false;
-    s->shifted_cap = size;
+/* *buf grown to hold at least size bytes (its content not kept), zeroed when asked. */
+static bool grow(uint8_t **buf, size_t *cap, size_t size, bool zeroed) {
+    if (*cap >= size) return true;
+    free(*buf);
+    *cap = 0;
+    *buf = zeroed ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
+    if (!*buf) return false;
+    *cap = size;
     return true;
 }
 
+bool emz_chunk_scratch_reserve_shifted(emz_chunk_scratch *s, size_t size) {
+    return grow(&s->shifted, &s->shifted_cap, size, false);
+}
+
 bool emz_chunk_scratch_reserve_input(emz_chunk_scratch *s, size_t size) {
-    if (s->input_cap >= size) return true;
-    free(s->input);
-    s->input_cap = 0;
-    if (!(s->input = calloc(1, size ? size : 1))) return false;
-    s->input_cap = size;
-    return true;
+    return grow(&s->input, &s->input_cap, size, true);
 }
