@@ -1,6 +1,7 @@
 /* fuzz_container.c - libFuzzer target for checkpoint mode. Each input is used twice:
  *  1. as a safetensors file: if emz_compress_safetensors accepts it, the container must read
- *     back (whole, streamed, and tensor by tensor) to exactly the input;
+ *     back (whole, streamed, and tensor by tensor) to exactly the input; so must its delta
+ *     containers (emz_compress_safetensors_delta) against itself and against a nudged copy;
  *  2. as a compressed file: the reader must open, stream and read it without crashing, with
  *     its container header, table set and directory (version 2: directory and index) checksums
  *     as given and recomputed (so that mutations get past them to the structure and the
@@ -41,7 +42,9 @@ static int write_mem(void *opaque, const void *buf, size_t size) {
     return 0;
 }
 
-static void decode_all(const uint8_t *data, size_t size, const uint8_t *expect) {
+/* base (base_size bytes, may be NULL) is given to a delta container. */
+static void decode_all(const uint8_t *data, size_t size, const uint8_t *expect, const uint8_t *base,
+                       size_t base_size) {
     emz_source src = {read_mem, (void *)data, size};
     emz_dctx *d = emz_dctx_create();
     emz_dctx_set_param(d, EMZ_PARAM_THREADS, 2);
@@ -53,6 +56,7 @@ static void decode_all(const uint8_t *data, size_t size, const uint8_t *expect) 
     }
     emz_reader_info info;
     emz_reader_info_get(r, &info);
+    if (info.is_delta && base && emz_reader_set_base_memory(r, base, base_size) != EMZ_OK) abort();
     buffer out = {0};
     emz_sink sink = {write_mem, &out};
     emz_status st = info.original_size <= MAX_OUT ? emz_reader_decompress(r, d, &sink, NULL)
@@ -106,12 +110,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     emz_source src = {read_mem, (void *)data, size};
     buffer container = {0};
     emz_sink sink = {write_mem, &container};
-    if (emz_compress_safetensors(c, &src, &sink, NULL) == EMZ_OK)
-        decode_all(container.data, container.size, data);
+    if (emz_compress_safetensors(c, &src, &sink, NULL) == EMZ_OK) {
+        decode_all(container.data, container.size, data, NULL, 0);
+        /* against itself (every tensor unchanged), then against a copy with its data nudged */
+        uint8_t *nudged = malloc(size ? size : 1);
+        memcpy(nudged, data, size);
+        uint64_t header = 0; /* the data only: the base's header must still parse */
+        for (int i = 0; i < 8; i++)
+            header |= (uint64_t)data[i] << 8 * i;
+        for (size_t i = (size_t)header + 8; i < size; i += 3)
+            nudged[i] = (uint8_t)(nudged[i] + (i & 7));
+        const uint8_t *bases[2] = {data, nudged};
+        for (int b = 0; b < 2; b++) {
+            emz_source base = {read_mem, (void *)bases[b], size};
+            container.size = 0;
+            if (emz_compress_safetensors_delta(c, &src, &base, &sink, NULL, NULL) != EMZ_OK)
+                abort(); /* the same file as a base is accepted whenever the file is */
+            decode_all(container.data, container.size, data, bases[b], size);
+        }
+        free(nudged);
+    }
     free(container.data);
     emz_cctx_free(c);
-    /* 2. the input as a compressed file, then with its container checksums made valid */
-    decode_all(data, size, NULL);
+    /* 2. the input as a compressed file, then with its container checksums made valid (a
+     * delta container gets the input itself as its base) */
+    decode_all(data, size, NULL, data, size);
     if (size >= 36 && data[0] == 0x89 && data[3] == 'C') {
         uint8_t *copy = malloc(size);
         memcpy(copy, data, size);
@@ -130,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             if (meta <= size - 40)
                 wr32(copy + size - 4, (uint32_t)XXH3_64bits(copy + size - 8 - meta, meta));
         }
-        decode_all(copy, size, NULL);
+        decode_all(copy, size, NULL, data, size);
         free(copy);
     }
     return 0;

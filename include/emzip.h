@@ -69,6 +69,9 @@ typedef enum emz_status {
                            * would be exceeded; the detail says what and by how much */
     EMZ_ERROR_WRONG_TABLES = 15, /* a block was compressed with another table set, or tables
                                   * are for another type or layout; the detail names the ids */
+    EMZ_ERROR_WRONG_BASE = 16,   /* a delta container read without its base, or with another one
+                                  * (a tensor's base bytes do not match the digest it recorded);
+                                  * the detail names the tensor and the expected digest */
 } emz_status;
 
 /* A short stable identifier of a status, e.g. "corrupt"; never NULL. */
@@ -303,6 +306,28 @@ EMZ_API emz_status emz_compress_sequential(emz_cctx *cctx, emz_pull_fn pull, voi
 EMZ_API emz_status emz_compress_safetensors(emz_cctx *cctx, const emz_source *src,
                                             const emz_sink *dst, uint64_t *written);
 
+/* Deltas (docs/FORMAT.md, "Delta segments"): a checkpoint stored against a base checkpoint,
+ * e.g. a fine-tune against the model it was tuned from, or training step N+1000 against step N.
+ * Each tensor with a tensor of the same name, dtype and shape in the base is stored as a
+ * reference to the base's bytes when it did not change (a few bytes), else chunk by chunk as
+ * the smaller of its bytes alone and its difference from the base's (each element's bit
+ * pattern minus the base's, as integers of its width); other tensors are stored alone. The
+ * container records each base tensor's offset and 64-bit digest (XXH3-64 of its bytes). */
+typedef struct emz_delta_summary {
+    uint64_t tensors; /* tensors stored in segments of their own (64 bytes and more) */
+    uint64_t diff;    /* of these, coded against the base's (each chunk alone or as a delta) */
+    uint64_t same;    /* unchanged: stored as a reference to the base's bytes */
+    uint64_t alone;   /* no tensor of the same name, dtype and shape in the base: alone */
+} emz_delta_summary;
+
+/* emz_compress_safetensors against base (the base checkpoint's original safetensors bytes; for
+ * a base that is itself compressed, see emz_reader_source). The base is read twice: once to
+ * compare and digest each matched tensor, once when its chunks are coded. summary may be NULL.
+ * The result decodes only with the same base (emz_reader_set_base). */
+EMZ_API emz_status emz_compress_safetensors_delta(emz_cctx *cctx, const emz_source *src,
+                                                  const emz_source *base, const emz_sink *dst,
+                                                  uint64_t *written, emz_delta_summary *summary);
+
 /* 1 if the first bytes (at least 16 of them) look like the start of a safetensors file (a
  * header length that fits, then '{'), else 0. */
 EMZ_API int emz_is_safetensors(const void *start, size_t size, uint64_t file_size);
@@ -333,6 +358,7 @@ EMZ_API void emz_reader_close(emz_reader *reader);
 typedef struct emz_reader_info {
     int is_container;         /* 0: a single frame */
     int is_safetensors;       /* a container of a safetensors checkpoint */
+    int is_delta;             /* a delta container: it decodes only with its base */
     uint64_t original_size;   /* bytes of the original file */
     uint64_t compressed_size; /* bytes of the compressed file */
     uint64_t segment_count;   /* frames: 1 for a single frame */
@@ -372,6 +398,10 @@ typedef struct emz_tensor_info {
     uint64_t stored_size;  /* bytes of its chunk payloads in the compressed file (its frames in
                               a version 1 container); 0 when it has no
                               segment of its own (a tensor under 64 bytes) */
+    int base_kind;         /* in a delta container: 0 stored alone, 1 coded against the base,
+                              2 unchanged from the base (no chunks); else 0 */
+    uint64_t base_offset;  /* kinds 1 and 2: where its base bytes start in the base file */
+    uint64_t base_digest;  /* and their XXH3-64 */
 } emz_tensor_info;
 
 /* Tensors are numbered 0..tensor_count-1 in the order of their data in the file. */
@@ -380,6 +410,23 @@ EMZ_API emz_status emz_reader_tensor(const emz_reader *reader, uint64_t index,
 /* EMZ_ERROR_RANGE if no tensor has that name. */
 EMZ_API emz_status emz_reader_find_tensor(const emz_reader *reader, const char *name,
                                           uint64_t *index);
+
+/* The base a delta container decodes against (emz_reader_info.is_delta), before reading from
+ * it: the base checkpoint's original bytes, through a source (which must stay usable until the
+ * reader is closed) or in memory (which must stay valid until then). Not safe while other
+ * threads read from the reader. Nothing is read here: each base tensor is checked against its
+ * digest when its bytes are first needed (EMZ_ERROR_WRONG_BASE, naming the tensor and the
+ * digest); without a base, reading a tensor that needs it fails the same way. The chunks
+ * decoded against a base always have their checksums verified. EMZ_ERROR_INVALID_ARGUMENT if
+ * the reader is not a delta container. */
+EMZ_API emz_status emz_reader_set_base(emz_reader *reader, const emz_source *base);
+EMZ_API emz_status emz_reader_set_base_memory(emz_reader *reader, const void *data, size_t size);
+
+/* A source reading the reader's original bytes (each read decodes what it needs, on one
+ * thread with a temporary dctx; several threads may read at once): e.g. a compressed base
+ * checkpoint as the base of emz_compress_safetensors_delta or emz_reader_set_base. Valid
+ * while the reader is open. */
+EMZ_API emz_status emz_reader_source(const emz_reader *reader, emz_source *src);
 
 /* Decompresses bytes [offset, offset + length) of the original file into dst (capacity
  * dst_capacity >= length), reading and decoding only the chunks that overlap the range, on

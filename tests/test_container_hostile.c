@@ -2,7 +2,7 @@
  * writes; laid out as version 2, its chunks by the rules of version 3 frames): a small container is
  * taken apart by a reader of this file's own (FORMAT.md, "Container"), forged (non-minimal LEB128,
  * sizes out of range, payloads over the expansion bound, sizes that do not add up, extra bytes, bad
- * chunk_log2 and type, flags, version 4) and put back together with its checksums recomputed, so
+ * chunk_log2 and type, flags, version 5) and put back together with its checksums recomputed, so
  * that the structural checks and not only the checksums are exercised; every truncation and every
  * single-bit flip of it, with and without recomputed checksums, fails cleanly or decodes to the
  * original. Version 1: the committed containers of tests/data/v1, truncated and flipped. */
@@ -361,11 +361,18 @@ Test(container_v2, forged_header_refused) {
     expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "flags", "flags 0x80");
     f.head[6] = 3;
     expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "flags", "flags 3");
+    f.head[6] = 2; /* the delta flag belongs to version 4 */
+    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "flags", "flags 2 in version 3");
     f = x.f;
-    f.head[4] = 4;
-    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "version 4", "version 4");
+    f.head[4] = 4; /* version 4 (a delta) without its delta flag */
+    expect(&x, &f, EMZ_ERROR_CORRUPT, "header is corrupt", "version 4 without flag 2");
+    f.head[6] = 0x82;
+    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "besides bit 1", "version 4, flags 0x82");
+    f = x.f;
+    f.head[4] = 5;
+    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "version 5", "version 5");
     f.keep_header_checksum = 1; /* the version is refused before the checksum is looked at */
-    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "version 4", "version 4, old checksum");
+    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "version 5", "version 5, old checksum");
     f = x.f;
     f.head[4] = 0;
     expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, NULL, "version 0");

@@ -34,6 +34,7 @@ enum {
     OPTION_LAYOUT,
     OPTION_BLOCK_SIZE,
     OPTION_GROUPS,
+    OPTION_BASE,
     OPTION_LIMIT
 };
 
@@ -98,6 +99,7 @@ static const struct option all_long_options[] = {
     WITH_VALUE("layout", OPTION_LAYOUT),
     WITH_VALUE("block-size", OPTION_BLOCK_SIZE),
     WITH_VALUE("groups", OPTION_GROUPS),
+    WITH_VALUE("base", OPTION_BASE),
     FLAG("stdout", 'c'),
     FLAG("keep", 'k'),
     FLAG("rm", OPTION_RM),
@@ -134,15 +136,17 @@ typedef struct command_grammar {
 } command_grammar;
 
 static const command_grammar grammars[] = {
-    [CLI_COMMAND_COMPRESS] = {":t:T:o:ckfqvzh", TAKES(OPTION_CHUNK_SIZE) | TAKES(OPTION_RM) |
-                                                    TAKES(OPTION_JSON) |
-                                                    TAKES(OPTION_MEMORY_LIMIT) | DURABILITY},
+    [CLI_COMMAND_COMPRESS] = {":t:T:o:ckfqvzh",
+                              TAKES(OPTION_CHUNK_SIZE) | TAKES(OPTION_RM) | TAKES(OPTION_JSON) |
+                                  TAKES(OPTION_MEMORY_LIMIT) | DURABILITY | TAKES(OPTION_BASE)},
     [CLI_COMMAND_DECOMPRESS] = {":T:o:ckfqvdh", TAKES(OPTION_NO_CHECK) | TAKES(OPTION_RM) |
-                                                    TAKES(OPTION_JSON) | LIMITS | DURABILITY},
+                                                    TAKES(OPTION_JSON) | LIMITS | DURABILITY |
+                                                    TAKES(OPTION_BASE)},
     [CLI_COMMAND_INFO] = {":T:h", TAKES(OPTION_IMPL) | TAKES(OPTION_JSON)},
-    [CLI_COMMAND_TEST] = {":T:qh", TAKES(OPTION_TEST) | TAKES(OPTION_JSON) | LIMITS},
+    [CLI_COMMAND_TEST] = {":T:qh",
+                          TAKES(OPTION_TEST) | TAKES(OPTION_JSON) | LIMITS | TAKES(OPTION_BASE)},
     [CLI_COMMAND_LIST] = {":T:h", TAKES(OPTION_JSON)},
-    [CLI_COMMAND_EXTRACT] = {":T:o:fqvh", LIMITS | DURABILITY},
+    [CLI_COMMAND_EXTRACT] = {":T:o:fqvh", LIMITS | DURABILITY | TAKES(OPTION_BASE)},
     [CLI_COMMAND_TRAIN] = {":t:o:fqvh", TAKES(OPTION_LAYOUT) | TAKES(OPTION_BLOCK_SIZE) |
                                             TAKES(OPTION_GROUPS) | DURABILITY},
 };
@@ -150,7 +154,8 @@ static const command_grammar grammars[] = {
 /* "emzip [OPTIONS] [FILE...]": the options of compress, decompress and test, and -V. */
 static const command_grammar operation_grammar = {
     ":t:T:o:ckfqvzdhV", TAKES(OPTION_CHUNK_SIZE) | TAKES(OPTION_RM) | TAKES(OPTION_JSON) |
-                            TAKES(OPTION_NO_CHECK) | TAKES(OPTION_TEST) | LIMITS | DURABILITY};
+                            TAKES(OPTION_NO_CHECK) | TAKES(OPTION_TEST) | LIMITS | DURABILITY |
+                            TAKES(OPTION_BASE)};
 
 static bool grammar_takes(command_grammar grammar, int option) {
     return option >= OPTION_NO_CHECK ? (grammar.long_only & TAKES(option)) != 0
@@ -315,6 +320,8 @@ static int apply_value_option(int option, cli_options *options, const parse_stat
             return CLI_EXIT_USAGE;
         }
         options->threads = n;
+    } else if (option == OPTION_BASE) {
+        options->base_path = optarg;
     } else { /* 'o' */
         options->output_path = optarg;
     }
@@ -330,6 +337,7 @@ static int apply_option(int option, cli_options *options, parse_state *state) {
     case OPTION_CHUNK_SIZE:
     case OPTION_MEMORY_LIMIT:
     case OPTION_MAX_SIZE:
+    case OPTION_BASE:
         return apply_value_option(option, options, state);
     case OPTION_LAYOUT:
     case OPTION_BLOCK_SIZE:

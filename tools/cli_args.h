@@ -32,6 +32,7 @@ typedef struct cli_options {
                                     input; with a directory input or several inputs, the output
                                     directory */
     const char *tensor_name;     /* extract: the tensor */
+    const char *base_path;       /* --base: the base checkpoint of a delta (file or directory) */
     bool type_given;             /* compress: -t was given (raw data); train: required ... */
     emz_type type;               /* ... with this type */
     bool chunk_size_given;       /* compress: --chunk-size was given ... */

@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
+#include "cli_base.h"
 #include "cli_commands.h"
 #include "cli_contexts.h"
 #include "cli_diag.h"
@@ -39,7 +40,7 @@ static void print_shown(const char *name, size_t pad_to) {
 /* Small tensors have no frame of their own: the library stores them in the bytes frame
  * around them (with the header or a neighbour), and reports no stored size for them. */
 static bool shares_frame(const emz_tensor_info *tensor) {
-    return tensor->stored_size == 0 && tensor->size > 0;
+    return tensor->stored_size == 0 && tensor->size > 0 && tensor->base_kind != 2;
 }
 
 static size_t digits(uint64_t value) {
@@ -98,6 +99,11 @@ static list_widths measure(const cli_reader *reader, const list_totals *totals,
     return w;
 }
 
+/* How a delta's tensor uses the base (emz_tensor_info.base_kind), as list shows it. */
+static const char *base_kind_name(int kind) {
+    return kind == 1 ? "delta" : kind == 2 ? "unchanged" : "alone";
+}
+
 static void print_list_text(const cli_reader *reader, const list_totals *totals) {
     char total_label[48], ratio[32], shape[SHAPE_TEXT];
     snprintf(total_label, sizeof total_label, "total (%" PRIu64 " tensor%s)",
@@ -105,8 +111,9 @@ static void print_list_text(const cli_reader *reader, const list_totals *totals)
     list_widths w = measure(reader, totals, total_label);
     int name = (int)w.name, dtype = (int)w.dtype, shape_w = (int)w.shape;
     int size = (int)w.size, stored = (int)w.stored;
-    printf("%-*s  %-*s  %-*s  %*s  %*s  %7s\n", name, "NAME", dtype, "DTYPE", shape_w, "SHAPE",
-           size, "SIZE", stored, "STORED", "RATIO");
+    bool delta = reader->info.is_delta;
+    printf("%-*s  %-*s  %-*s  %*s  %*s  %7s%s\n", name, "NAME", dtype, "DTYPE", shape_w, "SHAPE",
+           size, "SIZE", stored, "STORED", "RATIO", delta ? "  BASE" : "");
     for (uint64_t i = 0; i < reader->info.tensor_count; i++) {
         emz_tensor_info t;
         if (emz_reader_tensor(reader->reader, i, &t) != EMZ_OK) continue;
@@ -114,11 +121,12 @@ static void print_list_text(const cli_reader *reader, const list_totals *totals)
         print_shown(t.name, w.name);
         printf("  %-*s  %-*s  %*" PRIu64 "  ", dtype, t.dtype, shape_w, shape, size, t.size);
         if (shares_frame(&t)) {
-            printf("%*s  %7s\n", stored, "-", "-");
+            printf("%*s  %7s", stored, "-", "-");
         } else {
             cli_format_ratio(ratio, sizeof ratio, t.stored_size, t.size);
-            printf("%*" PRIu64 "  %7s\n", stored, t.stored_size, ratio);
+            printf("%*" PRIu64 "  %7s", stored, t.stored_size, ratio);
         }
+        printf("%s%s\n", delta ? "  " : "", delta ? base_kind_name(t.base_kind) : "");
     }
     cli_format_ratio(ratio, sizeof ratio, totals->stored, totals->framed);
     printf("%-*s  %-*s  %-*s  %*" PRIu64 "  %*" PRIu64 "  %7s\n", name, total_label, dtype, "",
@@ -148,6 +156,12 @@ static void print_list_json(const cli_reader *reader, const list_totals *totals)
         /* 0 and null for a tensor stored in a shared frame (shares_frame) */
         cli_json_key_u64(&json, "stored_size", t.stored_size);
         cli_json_key_ratio(&json, "ratio", t.stored_size, shares_frame(&t) ? 0 : t.size);
+        if (reader->info.is_delta) {
+            char digest[17];
+            snprintf(digest, sizeof digest, "%016" PRIx64, t.base_digest);
+            cli_json_key_string(&json, "base", base_kind_name(t.base_kind));
+            if (t.base_kind != 0) cli_json_key_string(&json, "base_digest", digest);
+        }
         cli_json_end_object(&json);
     }
     cli_json_end_array(&json);
@@ -240,6 +254,7 @@ static bool copy_tensor(const cli_options *options, cli_reader *reader, emz_dctx
 
 static int extract(const cli_options *options, emz_dctx *dctx) {
     cli_reader reader;
+    cli_base base = {.input.fd = -1};
     cli_output output = {.fd = -1};
     bool output_opened = false;
     int status = CLI_EXIT_FAILURE;
@@ -247,7 +262,8 @@ static int extract(const cli_options *options, emz_dctx *dctx) {
     uint64_t index = 0;
     double start_ms = cli_monotonic_ms();
     if (!open_checkpoint(&reader, options->input_path, dctx, "extract", options->force) ||
-        !find_tensor(&reader, options->tensor_name, &tensor, &index))
+        !find_tensor(&reader, options->tensor_name, &tensor, &index) ||
+        !cli_reader_use_base(options, &reader, &base))
         goto done;
     const char *output_path = options->output_path != NULL ? options->output_path : "-";
     if (!cli_output_open(&output, output_path, options->force, &reader.input)) goto done;
@@ -275,6 +291,7 @@ static int extract(const cli_options *options, emz_dctx *dctx) {
 done:
     if (output_opened) cli_output_abort(&output);
     cli_reader_close(&reader);
+    cli_base_close(&base);
     return status;
 }
 

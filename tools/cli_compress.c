@@ -14,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
+#include "cli_base.h"
 #include "cli_batch.h"
 #include "cli_commands.h"
 #include "cli_contexts.h"
@@ -25,6 +26,7 @@
 #include "cli_units.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +75,8 @@ static bool refuse_non_safetensors(const compress_job *job, const cli_input *inp
 }
 
 static void print_json(const compress_job *job, const char *input_name, const char *output_name,
-                       uint64_t original, uint64_t compressed, double elapsed_ms) {
+                       uint64_t original, uint64_t compressed, double elapsed_ms,
+                       const emz_delta_summary *delta) {
     cli_json json;
     cli_json_begin_document(&json, stdout);
     cli_json_key_string(&json, "command", "compress");
@@ -86,6 +89,15 @@ static void print_json(const compress_job *job, const char *input_name, const ch
     cli_json_key_ratio(&json, "ratio", compressed, original);
     cli_json_key_number(&json, "ms", elapsed_ms, 3);
     cli_json_key_number(&json, "mb_per_s", cli_mb_per_s(original, elapsed_ms), 1);
+    if (delta != NULL) {
+        cli_json_key(&json, "delta");
+        cli_json_begin_object(&json);
+        cli_json_key_u64(&json, "tensors", delta->tensors);
+        cli_json_key_u64(&json, "against_base", delta->diff);
+        cli_json_key_u64(&json, "unchanged", delta->same);
+        cli_json_key_u64(&json, "alone", delta->alone);
+        cli_json_end_object(&json);
+    }
     cli_json_end_object(&json);
     cli_json_end_line(&json);
 }
@@ -93,8 +105,8 @@ static void print_json(const compress_job *job, const char *input_name, const ch
 /* Runs the library over an open input and output. Returns the library's status; *written
  * receives the compressed size. */
 static emz_status run_codec(const cli_options *options, const compress_job *job, emz_cctx *cctx,
-                            cli_source *source, cli_sink *sink, uint64_t *written,
-                            double *elapsed_ms) {
+                            cli_source *source, const cli_base *base, cli_sink *sink,
+                            uint64_t *written, emz_delta_summary *delta, double *elapsed_ms) {
     cli_progress progress;
     cli_progress_start(&progress, source->input->display_name, source->source.size, options->quiet);
     emz_cctx_set_progress(cctx, cli_progress_update, &progress);
@@ -103,7 +115,9 @@ static emz_status run_codec(const cli_options *options, const compress_job *job,
         job->pulled ? emz_compress_sequential(cctx, cli_source_pull, source, job->type, &sink->sink,
                                               written)
         : job->raw  ? emz_compress_stream(cctx, &source->source, job->type, &sink->sink, written)
-                    : emz_compress_safetensors(cctx, &source->source, &sink->sink, written);
+        : base->open ? emz_compress_safetensors_delta(cctx, &source->source, &base->src,
+                                                      &sink->sink, written, delta)
+                     : emz_compress_safetensors(cctx, &source->source, &sink->sink, written);
     if (status == EMZ_OK && !cli_sink_flush(sink)) status = EMZ_ERROR_IO;
     *elapsed_ms = cli_monotonic_ms() - start_ms;
     cli_progress_end(&progress);
@@ -113,12 +127,20 @@ static emz_status run_codec(const cli_options *options, const compress_job *job,
 
 /* Prints the summary or the JSON line of a compressed file. */
 static void report(const cli_options *options, const compress_job *job, const cli_input *input,
-                   const cli_output *output, uint64_t original, uint64_t written,
-                   double elapsed_ms) {
+                   const cli_output *output, uint64_t original, uint64_t written, double elapsed_ms,
+                   const emz_delta_summary *delta) {
     if (options->json)
-        print_json(job, input->display_name, output->display_name, original, written, elapsed_ms);
+        print_json(job, input->display_name, output->display_name, original, written, elapsed_ms,
+                   delta);
     else if (options->summary)
         cli_print_summary(input->display_name, original, written, original, elapsed_ms, true);
+    if (delta != NULL && !options->json && !options->quiet)
+        fprintf(stderr,
+                "%s: against the base: %" PRIu64 " of %" PRIu64 " tensors (%" PRIu64
+                " unchanged); %" PRIu64 " stored alone (no tensor of the same name, dtype and "
+                "shape in the base)\n",
+                input->display_name, delta->diff + delta->same, delta->tensors, delta->same,
+                delta->alone);
 }
 
 static int compress_one(const cli_options *options, emz_cctx *cctx, compress_job *job,
@@ -126,6 +148,7 @@ static int compress_one(const cli_options *options, emz_cctx *cctx, compress_job
     cli_input input;
     cli_output output = {.fd = -1};
     cli_sink sink = {0};
+    cli_base base = {.input.fd = -1};
     bool output_opened = false;
     int status = CLI_EXIT_FAILURE;
 
@@ -140,11 +163,16 @@ static int compress_one(const cli_options *options, emz_cctx *cctx, compress_job
     if (!job->raw && !input.seekable && refuse_non_safetensors(job, &input)) goto done;
     if (!cli_sink_init(&sink, &output)) goto done;
 
+    if (options->base_path != NULL && !job->raw &&
+        !cli_base_open(&base, options->base_path, job->input_path))
+        goto done;
     cli_source source;
     cli_source_init(&source, &input);
     uint64_t written = 0;
     double elapsed_ms = 0;
-    emz_status result = run_codec(options, job, cctx, &source, &sink, &written, &elapsed_ms);
+    emz_delta_summary delta = {0};
+    emz_status result =
+        run_codec(options, job, cctx, &source, &base, &sink, &written, &delta, &elapsed_ms);
     if (result != EMZ_OK) {
         cli_io_report_failure(input.display_name, result, emz_cctx_error_detail(cctx), &source,
                               &sink);
@@ -153,7 +181,7 @@ static int compress_one(const cli_options *options, emz_cctx *cctx, compress_job
     if (!cli_output_commit(&output)) goto done;
     uint64_t original = job->pulled ? source.pulled : source.source.size;
     cli_totals_add(totals, original, written, original, elapsed_ms);
-    report(options, job, &input, &output, original, written, elapsed_ms);
+    report(options, job, &input, &output, original, written, elapsed_ms, base.open ? &delta : NULL);
     bool removed =
         !options->remove_input || !output.is_file || cli_input_remove(&input, job->input_path);
     status = removed ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
@@ -162,6 +190,7 @@ done:
     if (output_opened) cli_output_abort(&output); /* no-op after a successful commit */
     cli_sink_release(&sink);
     cli_input_release(&input);
+    cli_base_close(&base);
     return status;
 }
 

@@ -11,6 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
+#include "cli_base.h"
 #include "cli_batch.h"
 #include "cli_commands.h"
 #include "cli_contexts.h"
@@ -66,6 +67,7 @@ static int decompress_one(const cli_options *options, emz_dctx *dctx, const char
     cli_reader reader;
     cli_output output = {.fd = -1};
     cli_sink sink = {0};
+    cli_base base = {.input.fd = -1};
     bool output_opened = false;
     int status = CLI_EXIT_FAILURE;
 
@@ -76,6 +78,7 @@ static int decompress_one(const cli_options *options, emz_dctx *dctx, const char
     cli_output_keep_metadata(&output, &reader.input, true);
     output.durable = !options->no_fsync;
     if (!cli_reader_open(&reader, dctx) || !cli_sink_init(&sink, &output)) goto done;
+    if (!cli_reader_use_base(options, &reader, &base)) goto done;
 
     uint64_t written = 0;
     emz_status result = decode_all(options, &reader, dctx, &sink, &written);
@@ -101,6 +104,7 @@ done:
     if (output_opened) cli_output_abort(&output);
     cli_sink_release(&sink);
     cli_reader_close(&reader);
+    cli_base_close(&base);
     return status;
 }
 
@@ -121,8 +125,14 @@ static void print_test_failure_json(const cli_reader *reader, emz_status status,
 static int test_one(const cli_options *options, emz_dctx *dctx, const char *path,
                     cli_totals *totals) {
     cli_reader reader;
+    cli_base base = {.input.fd = -1};
     double start_ms = cli_monotonic_ms();
     bool opened = cli_reader_begin(&reader, path, false) && cli_reader_open(&reader, dctx);
+    if (opened && !cli_reader_use_base(options, &reader, &base)) {
+        cli_reader_close(&reader);
+        cli_base_close(&base);
+        return CLI_EXIT_FAILURE;
+    }
     emz_status result = opened ? decode_all(options, &reader, dctx, NULL, NULL) : reader.status;
     if (opened && result != EMZ_OK)
         cli_io_report_failure(reader.input.display_name, result, emz_dctx_error_detail(dctx),
@@ -139,6 +149,7 @@ static int test_one(const cli_options *options, emz_dctx *dctx, const char *path
         print_test_failure_json(&reader, result, opened ? emz_dctx_error_detail(dctx) : "");
     }
     cli_reader_close(&reader);
+    cli_base_close(&base);
     return result == EMZ_OK ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
 

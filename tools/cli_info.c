@@ -52,7 +52,9 @@ static dtype_row *group_by_dtype(const cli_reader *reader, size_t *count) {
             row++;
         if (row == *count) rows[(*count)++] = (dtype_row){tensor.dtype, 0, 0, 0};
         rows[row].tensors++;
-        if (tensor.stored_size > 0) { /* 0: in a shared bytes frame, counted in (other) */
+        /* stored 0: in a shared bytes frame, counted in (other), or unchanged from a delta's base
+         */
+        if (tensor.stored_size > 0 || tensor.base_kind == 2) {
             rows[row].original += tensor.size;
             rows[row].stored += tensor.stored_size;
         }
@@ -146,6 +148,17 @@ static void print_row(const dtype_row *row, bool show_count) {
            row->stored, ratio);
 }
 
+/* A delta's tensors by how they use the base: [0] alone, [1] coded against it, [2] unchanged. */
+static void count_base_kinds(const cli_reader *reader, uint64_t kinds[3]) {
+    kinds[0] = kinds[1] = kinds[2] = 0;
+    for (uint64_t i = 0; i < reader->info.tensor_count; i++) {
+        emz_tensor_info tensor;
+        if (emz_reader_tensor(reader->reader, i, &tensor) == EMZ_OK && tensor.base_kind >= 0 &&
+            tensor.base_kind <= 2)
+            kinds[tensor.base_kind]++;
+    }
+}
+
 static void print_container_text(const cli_reader *reader, const emz_reader_table_set_info *set,
                                  const dtype_row *rows, size_t count) {
     const emz_reader_info *info = &reader->info;
@@ -159,6 +172,13 @@ static void print_container_text(const cli_reader *reader, const emz_reader_tabl
     printf("chunks:           %" PRIu64 "\n", info->chunk_count);
     printf("tensors:          %" PRIu64 "\n", info->tensor_count);
     print_table_set_text(set);
+    if (info->is_delta) {
+        uint64_t kinds[3];
+        count_base_kinds(reader, kinds);
+        printf("delta:            against a base checkpoint (decode with --base): %" PRIu64
+               " tensors as differences, %" PRIu64 " unchanged, %" PRIu64 " alone\n",
+               kinds[1], kinds[2], kinds[0]);
+    }
     printf("by dtype:\n");
     printf("  %-10s %8s %16s %16s %8s\n", "DTYPE", "TENSORS", "ORIGINAL", "STORED", "RATIO");
     for (size_t i = 0; i < count; i++)
@@ -209,6 +229,17 @@ static void print_json(const cli_options *options, const cli_reader *reader,
     if (info->is_container) {
         cli_json_key_u64(&json, "tensors", info->tensor_count);
         print_table_set_json(&json, set);
+        cli_json_key_bool(&json, "delta", info->is_delta != 0);
+        if (info->is_delta) {
+            uint64_t kinds[3];
+            count_base_kinds(reader, kinds);
+            cli_json_key(&json, "base_tensors");
+            cli_json_begin_object(&json);
+            cli_json_key_u64(&json, "delta", kinds[1]);
+            cli_json_key_u64(&json, "unchanged", kinds[2]);
+            cli_json_key_u64(&json, "alone", kinds[0]);
+            cli_json_end_object(&json);
+        }
         cli_json_key(&json, "dtypes");
         cli_json_begin_array(&json);
         for (size_t i = 0; i < count; i++) {

@@ -65,6 +65,27 @@ PyObject *emz_py_dlpack_tensors(const emz_reader *reader, uint64_t count, PyObje
  * shape): emz_py_dlpack_tensors into a buffer aligned to 8 bytes then gives no None. */
 int emz_py_dlpack_carries_all(const emz_reader *reader, uint64_t count);
 
+/* files.c: sources reading a file descriptor with pread (opaque: the int) and memory (opaque:
+ * the bytes; the library checks ranges). */
+int emz_py_fd_read(void *opaque, void *buf, size_t size, uint64_t offset);
+int emz_py_memory_read(void *opaque, void *buf, size_t size, uint64_t offset);
+
+/* base.c: a delta's base given from Python (emzip Reader, buffer or fd): open keeps the object
+ * (and a buffer's view) and makes its source, -1 with an exception otherwise; attach gives it
+ * to a reader of a delta; release lets it go. */
+typedef struct emz_py_base {
+    PyObject *obj; /* NULL: none */
+    Py_buffer view;
+    int fd, memory;
+    emz_source src;
+} emz_py_base;
+int emz_py_base_open(PyObject *obj, emz_py_base *base);
+emz_status emz_py_base_attach(const emz_py_base *base, emz_reader *reader);
+void emz_py_base_release(emz_py_base *base);
+/* reader.c: the open emz_reader of an emzip Reader; NULL for another object (no exception) or
+ * a closed Reader (ValueError set). */
+emz_reader *emz_py_reader_of(PyObject *obj);
+
 /* codec.c: compress, decompress, frame_info. files.c: compress_safetensors, compress_stream,
  * is_safetensors. Each table ends with a zeroed entry. */
 extern PyMethodDef emz_py_codec_methods[];

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int fd_read(void *opaque, void *buf, size_t size, uint64_t offset) {
+int emz_py_fd_read(void *opaque, void *buf, size_t size, uint64_t offset) {
     int fd = *(const int *)opaque;
     unsigned char *p = buf;
     while (size > 0) {
@@ -21,7 +21,7 @@ static int fd_read(void *opaque, void *buf, size_t size, uint64_t offset) {
     return 0;
 }
 
-static int memory_read(void *opaque, void *buf, size_t size, uint64_t offset) {
+int emz_py_memory_read(void *opaque, void *buf, size_t size, uint64_t offset) {
     memcpy(buf, (const unsigned char *)opaque + offset, size); /* the library checks ranges */
     return 0;
 }
@@ -74,17 +74,17 @@ static int open_source(PyObject *src, emz_source *source, int *fd, Py_buffer *vi
         *fd = (int)n;
         struct stat st;
         if (fstat(*fd, &st) != 0) return PyErr_SetFromErrno(PyExc_OSError), -1;
-        *source = (emz_source){fd_read, fd, (uint64_t)st.st_size};
+        *source = (emz_source){emz_py_fd_read, fd, (uint64_t)st.st_size};
         return 0;
     }
     if (emz_py_input(src, view, "src")) return -1;
-    *source = (emz_source){memory_read, view->buf, (uint64_t)view->len};
+    *source = (emz_source){emz_py_memory_read, view->buf, (uint64_t)view->len};
     return 0;
 }
 
 /* The common part of both calls; type < 0 means a safetensors checkpoint. */
 static PyObject *compress_to_fd(PyObject *src, int out_fd, int type, int64_t threads,
-                                long long chunk_size) {
+                                long long chunk_size, const emz_py_base *base) {
     emz_source source;
     int in_fd;
     Py_buffer view;
@@ -98,8 +98,10 @@ static PyObject *compress_to_fd(PyObject *src, int out_fd, int type, int64_t thr
         uint64_t written = 0;
         emz_status st;
         Py_BEGIN_ALLOW_THREADS;
-        st = type < 0 ? emz_compress_safetensors(cctx, &source, &sink->sink, &written)
-                      : emz_compress_stream(cctx, &source, (emz_type)type, &sink->sink, &written);
+        st = type >= 0 ? emz_compress_stream(cctx, &source, (emz_type)type, &sink->sink, &written)
+             : base && base->obj ? emz_compress_safetensors_delta(cctx, &source, &base->src,
+                                                                  &sink->sink, &written, NULL)
+                                 : emz_compress_safetensors(cctx, &source, &sink->sink, &written);
         if (st == EMZ_OK && emz_py_fd_sink_flush(sink)) st = EMZ_ERROR_IO;
         Py_END_ALLOW_THREADS;
         if (st == EMZ_OK) {
@@ -119,16 +121,20 @@ static PyObject *compress_to_fd(PyObject *src, int out_fd, int type, int64_t thr
 
 static PyObject *py_compress_safetensors(PyObject *self, PyObject *args, PyObject *kwargs) {
     (void)self;
-    static char *names[] = {"src", "fd", "chunk_size", "threads", NULL};
-    PyObject *src, *threads_obj = Py_None;
+    static char *names[] = {"src", "fd", "chunk_size", "threads", "base", NULL};
+    PyObject *src, *threads_obj = Py_None, *base_obj = Py_None;
     int fd;
     long long chunk_size = 0;
     int64_t threads;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Oi|$LO:compress_safetensors", names, &src, &fd,
-                                     &chunk_size, &threads_obj) ||
-        emz_py_threads(threads_obj, &threads))
+    emz_py_base base = {.fd = -1};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Oi|$LOO:compress_safetensors", names, &src, &fd,
+                                     &chunk_size, &threads_obj, &base_obj) ||
+        emz_py_threads(threads_obj, &threads) ||
+        (base_obj != Py_None && emz_py_base_open(base_obj, &base)))
         return NULL;
-    return compress_to_fd(src, fd, -1, threads, chunk_size);
+    PyObject *result = compress_to_fd(src, fd, -1, threads, chunk_size, &base);
+    emz_py_base_release(&base);
+    return result;
 }
 
 static PyObject *py_compress_stream(PyObject *self, PyObject *args, PyObject *kwargs) {
@@ -143,7 +149,7 @@ static PyObject *py_compress_stream(PyObject *self, PyObject *args, PyObject *kw
                                      &dtype, &chunk_size, &threads_obj) ||
         emz_py_threads(threads_obj, &threads) || emz_py_type(dtype, &type))
         return NULL;
-    return compress_to_fd(src, fd, (int)type, threads, chunk_size);
+    return compress_to_fd(src, fd, (int)type, threads, chunk_size, NULL);
 }
 
 static PyObject *py_is_safetensors(PyObject *self, PyObject *args) {
@@ -159,8 +165,10 @@ static PyObject *py_is_safetensors(PyObject *self, PyObject *args) {
 PyMethodDef emz_py_file_methods[] = {
     {"compress_safetensors", (PyCFunction)(void (*)(void))py_compress_safetensors,
      METH_VARARGS | METH_KEYWORDS,
-     "compress_safetensors(src, fd, *, chunk_size=0, threads=None) -> int: a safetensors file "
-     "(a file descriptor or a buffer) as a container written to fd; returns its size."},
+     "compress_safetensors(src, fd, *, chunk_size=0, threads=None, base=None) -> int: a "
+     "safetensors file (a file descriptor or a buffer) as a container written to fd, against "
+     "base (a Reader, buffer or file descriptor of the base checkpoint) when given; returns its "
+     "size."},
     {"compress_stream", (PyCFunction)(void (*)(void))py_compress_stream,
      METH_VARARGS | METH_KEYWORDS,
      "compress_stream(src, fd, dtype, *, chunk_size=0, threads=None) -> int: src (a file "

@@ -12,20 +12,22 @@
  * then takes its general way. */
 static PyObject *load_torch(PyObject *self, PyObject *args, PyObject *kwargs) {
     (void)self;
-    static char *names[] = {"path", "maker", "threads", "max_size", "memory_limit", NULL};
+    static char *names[] = {"path", "maker", "threads", "max_size", "memory_limit", "base", NULL};
     PyObject *path_obj, *maker, *threads_obj = Py_None, *max_size = Py_None,
-                                *memory_limit = Py_None;
+                                *memory_limit = Py_None, *base_obj = Py_None;
     emz_py_limits limits;
     int64_t threads;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|OOO:load_torch", names, &path_obj, &maker,
-                                     &threads_obj, &max_size, &memory_limit) ||
+    emz_py_base base = {.fd = -1};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|OOOO:load_torch", names, &path_obj, &maker,
+                                     &threads_obj, &max_size, &memory_limit, &base_obj) ||
         emz_py_threads(threads_obj, &threads) ||
         emz_py_limits_parse(memory_limit, max_size, &limits))
         return NULL;
     PyObject *path = NULL; /* bytes, from str, bytes or os.PathLike */
     if (!PyUnicode_FSConverter(path_obj, &path)) return NULL;
+    if (base_obj != Py_None && emz_py_base_open(base_obj, &base)) return Py_DECREF(path), NULL;
     emz_dctx *dctx = emz_py_dctx_limited(threads, 1, &limits);
-    if (!dctx) return Py_DECREF(path), NULL;
+    if (!dctx) return Py_DECREF(path), emz_py_base_release(&base), NULL;
     emz_reader *reader = NULL;
     emz_reader_info info;
     emz_status st;
@@ -34,6 +36,7 @@ static PyObject *load_torch(PyObject *self, PyObject *args, PyObject *kwargs) {
     Py_END_ALLOW_THREADS;
     Py_DECREF(path);
     if (st == EMZ_OK) st = emz_reader_info_get(reader, &info);
+    if (st == EMZ_OK && base.obj && info.is_delta) st = emz_py_base_attach(&base, reader);
     PyObject *buffer = NULL, *tensors = NULL;
     int general = 0; /* a tensor DLPack cannot carry */
     if (st != EMZ_OK) {
@@ -66,6 +69,7 @@ static PyObject *load_torch(PyObject *self, PyObject *args, PyObject *kwargs) {
     }
     emz_reader_close(reader);
     emz_py_dctx_release(dctx);
+    emz_py_base_release(&base);
     Py_XDECREF(buffer); /* the tensors hold it */
     if (general) Py_RETURN_NONE;
     return tensors;
@@ -73,8 +77,9 @@ static PyObject *load_torch(PyObject *self, PyObject *args, PyObject *kwargs) {
 
 PyMethodDef emz_py_load_methods[] = {
     {"load_torch", (PyCFunction)(void (*)(void))load_torch, METH_VARARGS | METH_KEYWORDS,
-     "load_torch(path, maker, threads=None, max_size=None, memory_limit=None) -> {name: "
-     "maker(capsule)}: a whole checkpoint decoded into CPU tensors made by maker (torch's "
-     "from_dlpack) in one call; None when DLPack cannot carry one of its tensors."},
+     "load_torch(path, maker, threads=None, max_size=None, memory_limit=None, base=None) -> "
+     "{name: maker(capsule)}: a whole checkpoint decoded into CPU tensors made by maker "
+     "(torch's from_dlpack) in one call, a delta against base (a Reader, buffer or fd); None "
+     "when DLPack cannot carry one of its tensors."},
     {NULL, NULL, 0, NULL},
 };

@@ -12,12 +12,14 @@ typedef struct {
     Py_buffer memory;     /* the buffer a reader opened from memory reads; obj NULL otherwise */
     int busy;             /* calls running without the GIL */
     emz_py_limits limits; /* max_size= and memory_limit= given when it was opened */
+    emz_py_base base;     /* a delta's base (set_base); obj NULL: none */
 } reader_object;
 
 static void reader_release(reader_object *r) {
     emz_reader_close(r->reader);
     r->reader = NULL;
     if (r->memory.obj) PyBuffer_Release(&r->memory);
+    emz_py_base_release(&r->base);
 }
 
 static void reader_dealloc(reader_object *r) {
@@ -67,6 +69,37 @@ static int check_open(const reader_object *r) {
     return -1;
 }
 
+emz_reader *emz_py_reader_of(PyObject *obj) {
+    if (!PyObject_TypeCheck(obj, &emz_py_reader_type)) return NULL;
+    reader_object *r = (reader_object *)obj;
+    return check_open(r) ? NULL : r->reader;
+}
+
+/* set_base(base): the base a delta decodes against (base.c: a Reader, buffer or fd). */
+static PyObject *reader_set_base(reader_object *r, PyObject *obj) {
+    if (check_open(r)) return NULL;
+    if (r->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "the emzip reader is in use by another thread");
+        return NULL;
+    }
+    if ((PyObject *)r == obj) return PyErr_Format(PyExc_ValueError, "a reader is not its own base");
+    emz_reader_info info;
+    emz_reader_info_get(r->reader, &info);
+    if (!info.is_delta)
+        return emz_py_raise_detail(EMZ_ERROR_INVALID_ARGUMENT,
+                                   "not a delta: this file was compressed without a base");
+    emz_py_base base;
+    if (emz_py_base_open(obj, &base)) return NULL;
+    emz_status st = emz_py_base_attach(&base, r->reader);
+    if (st != EMZ_OK) {
+        emz_py_base_release(&base);
+        return emz_py_raise(st, NULL);
+    }
+    emz_py_base_release(&r->base);
+    r->base = base;
+    Py_RETURN_NONE;
+}
+
 static PyObject *reader_close(reader_object *r, PyObject *unused) {
     (void)unused;
     if (r->busy) {
@@ -84,7 +117,8 @@ static PyObject *reader_info(reader_object *r, PyObject *unused) {
     emz_status st = emz_reader_info_get(r->reader, &i);
     if (st != EMZ_OK) return emz_py_raise(st, NULL);
     return Py_BuildValue(
-        "{s:O,s:O,s:K,s:K,s:K,s:K,s:K,s:s}", "is_container", i.is_container ? Py_True : Py_False,
+        "{s:O,s:O,s:O,s:K,s:K,s:K,s:K,s:K,s:s}", "is_container",
+        i.is_container ? Py_True : Py_False, "is_delta", i.is_delta ? Py_True : Py_False,
         "is_safetensors", i.is_safetensors ? Py_True : Py_False, "original_size",
         (unsigned long long)i.original_size, "compressed_size",
         (unsigned long long)i.compressed_size, "segment_count", (unsigned long long)i.segment_count,
@@ -245,6 +279,9 @@ static PyObject *reader_dlpack_tensors(reader_object *r, PyObject *args, PyObjec
 
 static PyMethodDef reader_methods[] = {
     {"close", (PyCFunction)reader_close, METH_NOARGS, "Closes the reader (and its file)."},
+    {"set_base", (PyCFunction)reader_set_base, METH_O,
+     "set_base(base): the base checkpoint a delta decodes against: a Reader of it, a buffer of "
+     "its bytes or a file descriptor."},
     {"info", (PyCFunction)reader_info, METH_NOARGS, "info() -> dict: sizes and counts."},
     {"tensor", (PyCFunction)reader_tensor, METH_O,
      "tensor(index) -> (name, dtype, stored_as, shape, offset, size, stored_size)."},

@@ -25,6 +25,43 @@ def as_buffer(obj, what="data"):
     return obj
 
 
+def _open_base(base):
+    """A delta's base for the C layer (_core: Reader, buffer or file descriptor): a path to the
+    base checkpoint, as safetensors (mapped read-only) or compressed (.emz, opened as a Reader);
+    an emzip Reader, a file descriptor or a buffer of the base's bytes (bytes are data, not a
+    path) goes as it is. None stays None."""
+    if base is None or isinstance(base, (_core.Reader, int)):
+        return base
+    if isinstance(base, (str, os.PathLike)):
+        import mmap
+
+        path = os.fspath(base)
+        if os.path.isdir(path):
+            raise _core.Error(f"base {path!r} is a directory: give the base of each file")
+        with open(path, "rb") as f:
+            if f.read(4) == b"\x89EMC":
+                return _core.Reader(os.fsdecode(path))
+            if os.fstat(f.fileno()).st_size == 0:
+                return b""
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    return as_buffer(base, "base")
+
+
+def _shard_base(base, name):
+    """The base of shard `name` in a base directory: the file of that name (without .emz),
+    else with .emz; a base that is no directory is every file's."""
+    if base is None or not isinstance(base, (str, os.PathLike)):
+        return base
+    base = os.fspath(base)
+    if not os.path.isdir(base):
+        return base
+    stem = name[:-4] if name.endswith(".emz") else name
+    for candidate in (stem, stem + ".emz"):
+        if os.path.exists(os.path.join(base, candidate)):
+            return os.path.join(base, candidate)
+    raise _core.Error(f"no base for {name} in {base!r} (looked for {stem} and {stem}.emz)")
+
+
 def _writable_temp(path):
     """An open temporary file beside path, renamed onto it once complete (so a failure never
     leaves a partial output)."""
@@ -114,12 +151,19 @@ def _safetensors_bytes(tensors, metadata):
     return out
 
 
-def save_file(tensors, path, metadata=None, threads=None):
+def save_file(tensors, path, metadata=None, threads=None, base=None):
     """Writes tensors (a dict of name -> torch tensor or numpy array) to path as an emzip
     container; `emzip decompress` turns it into a valid safetensors file. The safetensors bytes
-    are assembled in memory (one copy of the data), then compressed straight to the file."""
+    are assembled in memory (one copy of the data), then compressed straight to the file.
+
+    base: a base checkpoint (a path to its .safetensors or .emz, or its bytes) to store the
+    tensors against (a delta, as `emzip compress --base`): each tensor with a tensor of the same
+    name, dtype and shape in the base is stored as its difference from it, or as a reference
+    when unchanged. The file then loads only with the same base (load_file(..., base=))."""
     data = _safetensors_bytes(tensors, metadata)
-    _write_atomically(path, lambda fd: _core.compress_safetensors(data, fd, threads=threads))
+    base = _open_base(base)
+    _write_atomically(path, lambda fd: _core.compress_safetensors(data, fd, threads=threads,
+                                                                  base=base))
 
 
 def _torch_from_dlpack():
@@ -141,7 +185,8 @@ class safe_open:
     framework: "pt" (torch tensors) or "np" (numpy arrays). device: a torch device for "pt".
     """
 
-    def __init__(self, path, framework="pt", device="cpu", max_size=None, memory_limit=None):
+    def __init__(self, path, framework="pt", device="cpu", max_size=None, memory_limit=None,
+                 base=None):
         if framework not in ("pt", "torch", "np", "numpy"):
             raise _core.Error(f"framework must be 'pt' or 'np', got {framework!r}")
         self._torch = framework in ("pt", "torch")
@@ -155,6 +200,8 @@ class safe_open:
         if not info["is_safetensors"]:
             self._reader.close()
             raise _core.Error(f"{os.fspath(path)!r} is not a compressed safetensors checkpoint")
+        if base is not None and info["is_delta"]:
+            self._reader.set_base(_open_base(base))
         self._size = info["original_size"]
         self._count = info["tensor_count"]
         self._table = None
@@ -389,20 +436,23 @@ def tagged_array():
 
 
 def load_file(path, device="cpu", framework="pt", threads=None, max_size=None,
-              memory_limit=None):
+              memory_limit=None, base=None):
     """Every tensor of a compressed checkpoint, as a dict name -> tensor (torch for "pt", numpy
     for "np"). The file is decoded into one buffer (on `threads` threads: None or 1 the calling
     thread, 0 one per processor) and each tensor is a view of it. max_size= refuses a file
     declaring more original bytes, memory_limit= bounds the threads' buffers (emzip.Error,
-    status "limit")."""
+    status "limit"). base: the base checkpoint a delta was saved against (a path to its
+    .safetensors or .emz, or its bytes); a delta read without it, or with another, raises
+    emzip.Error (status "wrong_base") naming the tensor and the base digest it needs."""
+    base = _open_base(base)
     if framework in ("pt", "torch") and str(device) == "cpu":
         # One C call (load.c) where DLPack carries every tensor: the common case.
         tensors = _core.load_torch(os.fspath(path), _torch_from_dlpack(), threads, max_size,
-                                   memory_limit)
+                                   memory_limit, base)
         if tensors is not None:
             return tensors
     with safe_open(path, framework=framework, device=device, max_size=max_size,
-                   memory_limit=memory_limit) as f:
+                   memory_limit=memory_limit, base=base) as f:
         return f._load_all(threads)
 
 
@@ -411,14 +461,15 @@ def _shard_names(directory):
                   if n.endswith(".safetensors") or n.endswith(".safetensors.index.json"))
 
 
-def compress_file(src, dst=None, dtype=None, threads=None, chunk_size=None):
+def compress_file(src, dst=None, dtype=None, threads=None, chunk_size=None, base=None):
     """Compresses a file as the CLI does (`emzip compress`), to the same bytes: a safetensors
     checkpoint into a container, or, with dtype, any file into one frame of that type. dst
     defaults to src + ".emz". A directory is a sharded checkpoint: each *.safetensors and
     *.safetensors.index.json in it is compressed, into dst (a directory) or beside it. Each
     output keeps its input's mode, times and (where permitted) owner, as the CLI's do, and is
     synced to disk before it gets its name. Returns the output path (for a directory, the list
-    of them)."""
+    of them). base: as `emzip compress --base`, a base checkpoint (.safetensors or .emz; for a
+    directory, a directory holding each shard's base under the same name)."""
     src = os.fspath(src)
     if os.path.isdir(src):
         if dtype is not None:
@@ -426,7 +477,8 @@ def compress_file(src, dst=None, dtype=None, threads=None, chunk_size=None):
         out_dir = src if dst is None else os.fspath(dst)
         os.makedirs(out_dir, exist_ok=True)
         return [compress_file(os.path.join(src, n), os.path.join(out_dir, n + ".emz"),
-                              "bytes" if n.endswith(".json") else None, threads, chunk_size)
+                              "bytes" if n.endswith(".json") else None, threads, chunk_size,
+                              None if n.endswith(".json") else _shard_base(base, n))
                 for n in _shard_names(src)]
     dst = src + ".emz" if dst is None else os.fspath(dst)
     options = {"threads": threads, "chunk_size": chunk_size or 0}
@@ -438,6 +490,7 @@ def compress_file(src, dst=None, dtype=None, threads=None, chunk_size=None):
                     ".safetensors"):
                 raise _core.Error(f"{src}: not a safetensors file; give dtype= to compress raw "
                                   "tensor data")
+            options["base"] = _open_base(_shard_base(base, os.path.basename(src)))
             _write_atomically(dst, lambda out: _core.compress_safetensors(fd, out, **options),
                               like=os.fstat(fd))
         else:
@@ -447,16 +500,18 @@ def compress_file(src, dst=None, dtype=None, threads=None, chunk_size=None):
     return dst
 
 
-def decompress_file(src, dst=None, threads=None, verify=True, max_size=None, memory_limit=None):
+def decompress_file(src, dst=None, threads=None, verify=True, max_size=None, memory_limit=None,
+                    base=None):
     """Restores a compressed file as `emzip decompress` does (the identical original bytes).
     dst defaults to src without its ".emz". A directory: each *.emz in it, into dst or beside.
-    Returns the output path (for a directory, the list of them)."""
+    Returns the output path (for a directory, the list of them). base: a delta's base
+    checkpoint, as for compress_file."""
     src = os.fspath(src)
     if os.path.isdir(src):
         out_dir = src if dst is None else os.fspath(dst)
         os.makedirs(out_dir, exist_ok=True)
         return [decompress_file(os.path.join(src, n), os.path.join(out_dir, n[:-4]), threads,
-                                verify, max_size, memory_limit)
+                                verify, max_size, memory_limit, base)
                 for n in sorted(os.listdir(src)) if n.endswith(".emz")]
     if dst is None:
         if not src.endswith(".emz"):
@@ -465,6 +520,8 @@ def decompress_file(src, dst=None, threads=None, verify=True, max_size=None, mem
     dst = os.fspath(dst)
     reader = _core.Reader(os.fsdecode(src), max_size=max_size, memory_limit=memory_limit)
     try:
+        if base is not None and reader.info()["is_delta"]:
+            reader.set_base(_open_base(_shard_base(base, os.path.basename(src))))
         _write_atomically(dst, lambda out: reader.decompress_to(out, threads=threads,
                                                                 verify=verify),
                           like=os.stat(src))

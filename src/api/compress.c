@@ -37,11 +37,11 @@ static int put_buffer(void *opaque, const void *data, size_t size) {
 static emz_status compress_frame(emz_context *c, uint8_t *dst, size_t cap, const uint8_t *src,
                                  size_t size, emz_type type, uint64_t element_count,
                                  size_t *dst_size) {
-    emz_segment whole = {0, size, element_count, type};
+    emz_segment whole = {.size = size, .element_count = element_count, .type = type};
     emz_source in = {NULL, NULL, size};
     buffer_out out = {dst, cap, 0, false};
     emz_sink sink = {put_buffer, &out};
-    emz_status st = emz_write_frames(c, &in, src, &whole, 1, NULL, &sink, NULL);
+    emz_status st = emz_write_frames(c, &in, src, &whole, 1, NULL, NULL, &sink, NULL);
     if (st == EMZ_ERROR_IO && out.full) st = EMZ_ERROR_DST_TOO_SMALL;
     if (st == EMZ_OK) *dst_size = out.used;
     return st;

@@ -2,6 +2,7 @@
  * compression from a source to a sink, and what a checkpoint is cut into (engine/writer.c and
  * engine/writer_sequential.c write the frames). */
 #include "common/common.h"
+#include "engine/delta_plan.h"
 #include "engine/writer.h"
 #include "engine/writer_sequential.h"
 #include "format/element_types.h"
@@ -22,8 +23,9 @@ emz_status emz_compress_stream(emz_cctx *cctx, const emz_source *src, emz_type t
     emz_status st = check_args(cctx, src, dst);
     if (st != EMZ_OK) return st;
     if (!emz_type_bits(type)) return EMZ_ERROR_INVALID_ARGUMENT;
-    emz_segment whole = {0, src->size, emz_elements_in(type, src->size), type};
-    return emz_write_frames(&cctx->core, src, NULL, &whole, 1, NULL, dst, written);
+    emz_segment whole = {
+        .size = src->size, .element_count = emz_elements_in(type, src->size), .type = type};
+    return emz_write_frames(&cctx->core, src, NULL, &whole, 1, NULL, NULL, dst, written);
 }
 
 emz_status emz_compress_sequential(emz_cctx *cctx, emz_pull_fn pull, void *opaque, emz_type type,
@@ -50,8 +52,13 @@ int emz_is_safetensors(const void *start, size_t size, uint64_t file_size) {
  * threshold of version 1 containers, where a segment cost about 60 bytes): 56,186,925; 1024:
  * 56,201,412; 4096: 56,257,982. Merging runs of consecutive small tensors of one type into one
  * typed segment was measured too and made the total larger (by 1 KB for tensors under 4 KiB,
- * 58 KB under 64 KiB). */
-enum { EMZ_SMALL_TENSOR = 64 };
+ * 58 KB under 64 KiB).
+ * (The threshold, EMZ_SMALL_TENSOR, is in engine/writer.h, where delta_plan.c sees it too.) */
+
+static emz_segment bytes_segment(uint64_t offset, uint64_t size) {
+    return (emz_segment){
+        .offset = offset, .size = size, .element_count = size, .type = EMZ_TYPE_BYTES};
+}
 
 /* Cuts the file into typed segments for the tensors and bytes segments for the rest (the
  * header, small tensors, and whatever lies between or after them). */
@@ -65,56 +72,56 @@ static emz_status cut(const emz_st_header *h, uint64_t file_size, emz_segment **
         const emz_st_tensor *t = &h->tensors[i];
         uint64_t begin = h->data_start + t->begin, size = t->end - t->begin;
         if (size < EMZ_SMALL_TENSOR) continue;
-        if (begin > at) seg[n++] = (emz_segment){at, begin - at, begin - at, EMZ_TYPE_BYTES};
-        seg[n++] = (emz_segment){begin, size, emz_elements_in(t->type, size), t->type};
+        if (begin > at) seg[n++] = bytes_segment(at, begin - at);
+        seg[n++] = (emz_segment){.offset = begin,
+                                 .size = size,
+                                 .element_count = emz_elements_in(t->type, size),
+                                 .type = t->type};
         at = begin + size;
     }
-    if (file_size > at)
-        seg[n++] = (emz_segment){at, file_size - at, file_size - at, EMZ_TYPE_BYTES};
+    if (file_size > at) seg[n++] = bytes_segment(at, file_size - at);
     *out = seg, *count = n;
     return EMZ_OK;
 }
 
-emz_status emz_compress_safetensors(emz_cctx *cctx, const emz_source *src, const emz_sink *dst,
-                                    uint64_t *written) {
+/* The container of src, against base when it is not NULL. */
+static emz_status compress_checkpoint(emz_cctx *cctx, const emz_source *src, const emz_source *base,
+                                      const emz_sink *dst, uint64_t *written,
+                                      emz_delta_summary *summary) {
     emz_status st = check_args(cctx, src, dst);
     if (st != EMZ_OK) return st;
-    uint8_t length[8];
-    if (src->size < 8) {
-        emz_detail_set(cctx->core.detail,
-                       "file of %" PRIu64 " bytes is shorter than the 8-byte "
-                       "header length",
-                       src->size);
-        return EMZ_ERROR_BAD_SAFETENSORS;
-    }
-    if (src->read(src->opaque, length, 8, 0) != 0) return EMZ_ERROR_IO;
-    uint64_t n = emz_load64(length);
-    if (n > src->size - 8 || n > EMZ_SAFETENSORS_HEADER_MAX) {
-        emz_detail_set(
-            cctx->core.detail, "header length %" PRIu64 " is beyond the file (%" PRIu64 " bytes)%s",
-            n, src->size, n > EMZ_SAFETENSORS_HEADER_MAX ? " or above the 100 MB limit" : "");
-        return EMZ_ERROR_BAD_SAFETENSORS;
-    }
-    uint8_t *json = malloc(n ? (size_t)n : 1);
-    if (!json) return EMZ_ERROR_NO_MEMORY;
-    if (n && src->read(src->opaque, json, (size_t)n, 8) != 0) {
-        free(json);
-        return EMZ_ERROR_IO;
-    }
-    emz_st_header h;
-    st = emz_st_parse(json, (size_t)n, src->size - 8 - n, &h, cctx->core.detail, EMZ_DETAIL_SIZE);
-    free(json);
+    emz_st_header h = {0}, bh = {0};
+    st = emz_st_read_source(src, &h, cctx->core.detail);
     if (st != EMZ_OK) return st;
+    if (base) {
+        char detail[EMZ_DETAIL_SIZE];
+        st = emz_st_read_source(base, &bh, detail);
+        if (st == EMZ_ERROR_BAD_SAFETENSORS)
+            emz_detail_set(cctx->core.detail, "the base: %s", detail);
+    }
     emz_segment *seg = NULL;
     size_t count = 0;
-    st = cut(&h, src->size, &seg, &count);
-    emz_st_free(&h);
-    if (st != EMZ_OK) return st;
-    emz_container_header c = {.version = EMZ_CONTAINER_VERSION,
-                              .content = EMZ_CONTENT_SAFETENSORS,
-                              .original_size = src->size,
-                              .segment_count = count};
-    st = emz_write_frames(&cctx->core, src, NULL, seg, count, &c, dst, written);
+    if (st == EMZ_OK) st = cut(&h, src->size, &seg, &count);
+    emz_delta_summary sum = {0};
+    if (st == EMZ_OK && base) st = emz_delta_plan(&h, src, &bh, base, seg, count, &sum);
+    emz_st_free(&h), emz_st_free(&bh);
+    emz_container_header c = {
+        .content = EMZ_CONTENT_SAFETENSORS, .original_size = src->size, .segment_count = count};
+    if (st == EMZ_OK)
+        st = emz_write_frames(&cctx->core, src, NULL, seg, count, &c, base, dst, written);
+    if (summary) *summary = sum;
     free(seg);
     return st;
+}
+
+emz_status emz_compress_safetensors(emz_cctx *cctx, const emz_source *src, const emz_sink *dst,
+                                    uint64_t *written) {
+    return compress_checkpoint(cctx, src, NULL, dst, written, NULL);
+}
+
+emz_status emz_compress_safetensors_delta(emz_cctx *cctx, const emz_source *src,
+                                          const emz_source *base, const emz_sink *dst,
+                                          uint64_t *written, emz_delta_summary *summary) {
+    if (!base || !base->read || base->size > (UINT64_C(1) << 62)) return EMZ_ERROR_INVALID_ARGUMENT;
+    return compress_checkpoint(cctx, src, base, dst, written, summary);
 }

@@ -25,6 +25,9 @@ static const struct {
     [EMZ_ERROR_WRONG_TABLES] = {"wrong_tables",
                                 "the data was coded with other tables, or the tables are for "
                                 "another type or layout"},
+    [EMZ_ERROR_WRONG_BASE] = {"wrong_base",
+                              "the file is a delta: it needs the base checkpoint it was "
+                              "compressed against, and that base was not given or differs"},
 };
 
 #define STATUS_COUNT (sizeof statuses / sizeof statuses[0])

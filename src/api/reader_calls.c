@@ -49,9 +49,54 @@ emz_status emz_reader_tensor(const emz_reader *r, uint64_t index, emz_tensor_inf
     if (!r || !info) return EMZ_ERROR_INVALID_ARGUMENT;
     if (index >= r->st.count) return EMZ_ERROR_RANGE;
     const emz_st_tensor *t = &r->st.tensors[index];
-    *info = (emz_tensor_info){t->name,           t->dtype,        t->type,
-                              t->dims,           t->shape,        r->st.data_start + t->begin,
-                              t->end - t->begin, r->stored[index]};
+    *info = (emz_tensor_info){.name = t->name,
+                              .dtype = t->dtype,
+                              .type = t->type,
+                              .dims = t->dims,
+                              .shape = t->shape,
+                              .offset = r->st.data_start + t->begin,
+                              .size = t->end - t->begin,
+                              .stored_size = r->stored[index]};
+    /* a delta's tensor with a segment of its own: how that segment uses the base */
+    size_t s = r->info.segment_count ? emz_reader_segment_at(r, info->offset) : 0;
+    if (r->info.is_delta && info->size && s < r->info.segment_count &&
+        r->seg[s].offset == info->offset && r->seg[s].size == info->size) {
+        info->base_kind = (int)r->seg[s].base_kind;
+        info->base_offset = r->seg[s].base_offset;
+        info->base_digest = r->seg[s].base_digest;
+    }
+    return EMZ_OK;
+}
+
+/* A new base: no segment checked against it yet. */
+static void base_changed(emz_reader *r) {
+    r->has_delta_base = true;
+    for (uint64_t s = 0; s < r->info.segment_count; s++)
+        atomic_store(&r->seg[s].base_state, EMZ_BASE_UNCHECKED);
+}
+
+emz_status emz_reader_set_base(emz_reader *r, const emz_source *base) {
+    if (!r || !base || !base->read || !r->info.is_delta) return EMZ_ERROR_INVALID_ARGUMENT;
+    r->delta_src = *base, r->delta_mem = NULL;
+    base_changed(r);
+    return EMZ_OK;
+}
+
+emz_status emz_reader_set_base_memory(emz_reader *r, const void *data, size_t size) {
+    if (!r || (!data && size) || !r->info.is_delta) return EMZ_ERROR_INVALID_ARGUMENT;
+    r->delta_src = (emz_source){NULL, NULL, size};
+    r->delta_mem = data ? data : (const uint8_t *)"";
+    base_changed(r);
+    return EMZ_OK;
+}
+
+static int read_original(void *opaque, void *buf, size_t size, uint64_t offset) {
+    return emz_reader_read(opaque, NULL, buf, size, offset, size) != EMZ_OK;
+}
+
+emz_status emz_reader_source(const emz_reader *r, emz_source *src) {
+    if (!r || !src) return EMZ_ERROR_INVALID_ARGUMENT;
+    *src = (emz_source){read_original, (void *)r, r->info.original_size};
     return EMZ_OK;
 }
 

@@ -35,4 +35,5 @@ const emz_kernels emz_kernels_avx512 = {
     .fp16_planes_merge = emz_fp16_planes_merge_avx512,
     .fp32_planes_merge = emz_fp32_planes_merge_avx512,
     .channel_shift = emz_channel_shift_avx512,
+    .delta = emz_delta_avx512,
 };

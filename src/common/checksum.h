@@ -9,4 +9,13 @@
 uint32_t emz_checksum32(const void *data, size_t size);
 uint64_t emz_hash64(const void *data, size_t size);
 
+/* emz_hash64 of data given in pieces (a delta's base tensor, read a piece at a time): the
+ * state is opaque storage for xxHash's, which needs 64-byte alignment. */
+typedef struct emz_hash64_state {
+    _Alignas(64) unsigned char opaque[640];
+} emz_hash64_state;
+void emz_hash64_begin(emz_hash64_state *s);
+void emz_hash64_add(emz_hash64_state *s, const void *data, size_t size);
+uint64_t emz_hash64_end(const emz_hash64_state *s);
+
 #endif

@@ -28,12 +28,21 @@ typedef struct reader_segment {
     unsigned version; /* format version of its chunk payloads */
     atomic_int state; /* 0: index not read yet, <0: being read / read,
                          >0: the error reading it gave */
+    /* a delta container's (FORMAT.md, "Delta segments"): EMZ_BASE_*, where its base bytes
+     * start in the base and their digest; whether the base's bytes matched it (BASE_*) */
+    unsigned base_kind;
+    uint64_t base_offset, base_digest;
+    atomic_int base_state;
 } reader_segment;
+
+/* reader_segment.base_state: the digest of the base's bytes not checked yet, matched, not. */
+enum { EMZ_BASE_UNCHECKED = 0, EMZ_BASE_MATCHES = 1, EMZ_BASE_DIFFERS = 2 };
 
 typedef struct reader_chunk {
     uint64_t payload;  /* where its payload starts in the compressed file */
     uint32_t size;     /* payload bytes */
     uint32_t checksum; /* of the original bytes */
+    bool diff;         /* a delta container's: the payload codes the difference from the base */
 } reader_chunk;
 
 struct emz_reader {
@@ -52,6 +61,10 @@ struct emz_reader {
     size_t set_size;         /* its serialized bytes */
     emz_huff_dec *set_dec;   /* its tables' decoders, built at open */
     emz_chunk_tables tables; /* set and set_dec, for the chunk decoder (set NULL: none) */
+    /* a delta container's base (emz_reader_set_base): a source, or its bytes in memory */
+    bool has_delta_base;
+    emz_source delta_src;
+    const uint8_t *delta_mem;
 };
 
 /* ---- reader_index.c: the segment and chunk tables ---- */
@@ -103,6 +116,23 @@ void emz_reader_describe(const emz_reader *r, uint64_t at, char *detail, size_t 
  * checked here: its segments come out loaded) into r's tables; head is its checked header. On
  * failure says what is wrong in detail. */
 emz_status emz_reader_open_container(emz_reader *r, const emz_container_header *head, char *detail);
+
+/* ---- reader_base.c: a delta container's base ---- */
+
+/* Base bytes of segment s (DIFF or SAME) for its original bytes [at, at + len) (at counted
+ * from the segment's start): *out points at them, in the base's memory or read into buf (len
+ * bytes). EMZ_ERROR_WRONG_BASE without a base or when the base is too short. */
+emz_status emz_reader_base_bytes(const emz_reader *r, size_t s, uint64_t at, size_t len,
+                                 uint8_t *buf, const uint8_t **out);
+/* Checks segment s's base bytes against their digest (once: the answer is kept in the
+ * segment); EMZ_ERROR_WRONG_BASE when they differ or there is no base. */
+emz_status emz_reader_base_check(const emz_reader *r, size_t s);
+/* Says in detail which base segment s needs and why it was refused. */
+void emz_reader_base_describe(const emz_reader *r, size_t s, char *detail, size_t size);
+/* Original bytes [lo, hi) of SAME segments, which the base holds, into dst (dst holds bytes
+ * [dst_lo, ...)): each segment's base bytes checked against its digest first. */
+emz_status emz_reader_copy_same(const emz_reader *r, uint8_t *dst, uint64_t dst_lo, uint64_t lo,
+                                uint64_t hi, char *detail);
 
 /* ---- reader_open.c ---- */
 

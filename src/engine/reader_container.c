@@ -61,14 +61,24 @@ static emz_status read_directory(emz_reader *r, const emz_container_header *c, c
                                  size_t avail, size_t *used, char *detail) {
     size_t at = 0;
     uint64_t offset = 0;
+    bool delta = c->flags & EMZ_CONTAINER_FLAG_DELTA;
     for (uint64_t i = 0; i < c->segment_count; i++) {
-        emz_directory_entry e;
-        size_t n = emz_dir2_entry_read(p + at, avail - at, &e);
+        emz_directory_entry e = {0};
+        size_t n = delta ? emz_dir4_entry_read(p + at, avail - at, &e)
+                         : emz_dir2_entry_read(p + at, avail - at, &e);
         if (n == 0) {
             emz_detail_set(detail,
                            "container directory: segment %" PRIu64 ": entry truncated, or its "
-                           "size is not a minimal LEB128 number below 2^62",
+                           "size or base offset is not a minimal LEB128 number below 2^62",
                            i);
+            return EMZ_ERROR_CORRUPT;
+        }
+        if (e.base_kind >= EMZ_BASE_KIND_COUNT ||
+            e.base_offset > EMZ_SEGMENT_SIZE_LIMIT - e.original_size) {
+            emz_detail_set(detail,
+                           "container directory: segment %" PRIu64 ": base kind %u or base "
+                           "bytes from %" PRIu64 " out of range",
+                           i, e.base_kind, e.base_offset);
             return EMZ_ERROR_CORRUPT;
         }
         if ((unsigned)e.type >= EMZ_TYPE_COUNT || e.chunk_log2 < EMZ_CHUNK_LOG2_MIN ||
@@ -91,7 +101,10 @@ static emz_status read_directory(emz_reader *r, const emz_container_header *c, c
             .size = e.original_size,
             .type = e.type,
             .log2 = e.chunk_log2,
-            .version = c->version}; /* its chunks follow the rules of frames of its version */
+            .version = c->version == EMZ_CONTAINER_VERSION_DELTA ? 3 : c->version,
+            .base_kind = e.base_kind,
+            .base_offset = e.base_offset,
+            .base_digest = e.base_digest}; /* its chunks follow the rules of its version's frames */
         offset += e.original_size, at += n;
     }
     if (offset != c->original_size) {
@@ -118,7 +131,9 @@ static emz_status read_index(emz_reader *r, const uint8_t *p, size_t avail, uint
             uint64_t in = i << seg->log2, chunk = UINT64_C(1) << seg->log2;
             uint64_t len = seg->size - in < chunk ? seg->size - in : chunk;
             uint32_t size, checksum;
-            size_t n = emz_index2_entry_read(p + at, avail - at, &size, &checksum);
+            bool diff;
+            size_t n = emz_index2_entry_read(p + at, avail - at, seg->base_kind == EMZ_BASE_DIFF,
+                                             &size, &diff, &checksum);
             if (n == 0 || size == 0 || size > len + 5) {
                 if (n == 0)
                     emz_detail_set(detail,
@@ -139,7 +154,7 @@ static emz_status read_index(emz_reader *r, const uint8_t *p, size_t avail, uint
                                g, payloads_end);
                 return EMZ_ERROR_CORRUPT;
             }
-            r->chunk[g] = (reader_chunk){payloads, size, checksum};
+            r->chunk[g] = (reader_chunk){payloads, size, checksum, diff};
             payloads += size, at += n;
         }
         seg->frame_size = payloads - seg->frame_offset;

@@ -36,8 +36,10 @@ static emz_status load_short(emz_reader *r, reader_segment *s, const emz_frame_h
     uint8_t check[4];
     emz_status st = emz_reader_get(r, check, 4, s->frame_offset + s->frame_size - 4);
     if (st != EMZ_OK) return st;
-    r->chunk[s->first_chunk] = (reader_chunk){s->frame_offset + h->header_size, (uint32_t)payload,
-                                              emz_short_frame_checksum(h, emz_load32(check))};
+    r->chunk[s->first_chunk] =
+        (reader_chunk){.payload = s->frame_offset + h->header_size,
+                       .size = (uint32_t)payload,
+                       .checksum = emz_short_frame_checksum(h, emz_load32(check))};
     return EMZ_OK;
 }
 
@@ -89,7 +91,9 @@ static emz_status load(emz_reader *r, reader_segment *s) {
          * size is refused here, before anything is allocated or read by it */
         if (size == 0 || size > emz_chunk_payload_max(h.version, len)) st = EMZ_ERROR_CORRUPT;
         r->chunk[s->first_chunk + i] =
-            (reader_chunk){at, size, emz_load32(index + i * EMZ_INDEX_ENTRY_SIZE + 4)};
+            (reader_chunk){.payload = at,
+                           .size = size,
+                           .checksum = emz_load32(index + i * EMZ_INDEX_ENTRY_SIZE + 4)};
         at += size;
     }
     if (st == EMZ_OK && at != index_at) st = EMZ_ERROR_CORRUPT;
@@ -136,7 +140,8 @@ emz_status emz_reader_number_chunks(emz_reader *r, unsigned least_bytes) {
     uint64_t chunks = 0;
     for (uint64_t i = 0; i < r->info.segment_count; i++) {
         reader_segment *s = &r->seg[i];
-        s->chunk_count = chunks_for(s->size, s->log2);
+        /* a delta's unchanged segment has none: its bytes are the base's */
+        s->chunk_count = s->base_kind == EMZ_BASE_SAME ? 0 : chunks_for(s->size, s->log2);
         s->first_chunk = chunks;
         chunks += s->chunk_count;
         /* at least least_bytes compressed bytes a chunk: bounds the table by the file size */
@@ -172,7 +177,7 @@ emz_status emz_reader_init_frame(emz_reader *r, const emz_frame *f, const uint8_
     for (uint64_t i = 0; i < f->chunk_count; i++) {
         uint32_t bytes, checksum;
         emz_frame_chunk(f, i, &bytes, &checksum);
-        r->chunk[i] = (reader_chunk){at, bytes, checksum};
+        r->chunk[i] = (reader_chunk){.payload = at, .size = bytes, .checksum = checksum};
         at += bytes;
     }
     atomic_init(&r->seg[0].state, EMZ_SEGMENT_LOADED);

@@ -14,6 +14,7 @@
 #include "engine/parallel.h"
 #include "engine/pipeline.h"
 #include "engine/reader.h"
+#include "format/element_types.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -42,6 +43,17 @@ static void record_failure(read_job *j, uint64_t g, const emz_chunk_scratch *s) 
     uint_fast64_t none = UINT64_MAX;
     if (!atomic_compare_exchange_strong(&j->failed, &none, g) || !s) return;
     j->fault = s->shared_fault, j->fault_table = s->shared_table, j->fault_width = s->shared_width;
+}
+
+/* A chunk that codes its difference from the base (out, decoded): the base's bytes added back. */
+static emz_status add_base(read_job *j, unsigned worker, uint64_t g, size_t segment, uint8_t *out,
+                           size_t len) {
+    const reader_segment *s = &j->r->seg[segment];
+    const uint8_t *base;
+    emz_status st = emz_reader_base_bytes(j->r, segment, (g - s->first_chunk) << s->log2, len,
+                                          j->d->scratch[worker].shifted, &base);
+    if (st == EMZ_OK) j->k->delta(out, base, out, len, emz_delta_width(s->type), true);
+    return st;
 }
 
 /* Decodes global chunk g, of segment `segment`, into out (len bytes); on failure records g. */
@@ -73,8 +85,12 @@ static emz_status decode_chunk(read_job *j, unsigned worker, uint64_t g, size_t 
     if (st == EMZ_OK)
         st = emz_chunk_decode(j->k, s->type, s->version, in, c->size, readable_end, out, len,
                               &j->d->scratch[worker], &j->r->tables);
-    if (st == EMZ_OK && j->d->verify && j->k->checksum32(out, len) != c->checksum)
-        st = EMZ_ERROR_CHECKSUM;
+    if (st == EMZ_OK && c->diff) st = add_base(j, worker, g, segment, out, len);
+    /* a chunk decoded against a base is always checked: only its checksum tells that the base
+     * is the right one without reading all of the base tensor */
+    if (st == EMZ_OK && (j->d->verify || c->diff) && j->k->checksum32(out, len) != c->checksum)
+        st = c->diff && emz_reader_base_check(j->r, segment) != EMZ_OK ? EMZ_ERROR_WRONG_BASE
+                                                                       : EMZ_ERROR_CHECKSUM;
     if (st != EMZ_OK) record_failure(j, g, st == EMZ_ERROR_CORRUPT ? &j->d->scratch[worker] : NULL);
     return st;
 }
@@ -128,6 +144,9 @@ static emz_status job_init(read_job *j, const emz_reader *r, emz_context *d, uin
     for (unsigned w = 0; st == EMZ_OK && j->input_stride && w < *workers; w++)
         if (!emz_chunk_scratch_reserve_input(&d->scratch[w], j->input_stride))
             st = EMZ_ERROR_NO_MEMORY;
+    bool base_buffer = r->info.is_delta && r->has_delta_base && !r->delta_mem;
+    for (unsigned w = 0; st == EMZ_OK && base_buffer && w < *workers; w++)
+        if (!emz_chunk_scratch_reserve_shifted(&d->scratch[w], largest)) st = EMZ_ERROR_NO_MEMORY;
     return st;
 }
 
@@ -154,7 +173,10 @@ static void describe_fault(const read_job *j, uint64_t g, char *why, size_t size
 /* Says in the context which chunk failed and what it belongs to. */
 static emz_status job_end(read_job *j, emz_status st) {
     uint64_t g = atomic_load(&j->failed);
-    if (st != EMZ_OK && g != UINT64_MAX) {
+    if (st == EMZ_ERROR_WRONG_BASE && g != UINT64_MAX) {
+        emz_reader_base_describe(j->r, emz_reader_segment_of_chunk(j->r, g), j->d->detail,
+                                 EMZ_DETAIL_SIZE);
+    } else if (st != EMZ_OK && g != UINT64_MAX) {
         uint64_t start;
         size_t len;
         char what[EMZ_DETAIL_SIZE / 2], why[EMZ_DETAIL_SIZE / 2];
@@ -171,14 +193,19 @@ emz_status emz_reader_read_range(const emz_reader *r, emz_context *d, uint8_t *d
                                  uint64_t hi) {
     size_t s0 = emz_reader_segment_at(r, lo), s1 = emz_reader_segment_at(r, hi - 1);
     const reader_segment *a = &r->seg[s0], *b = &r->seg[s1];
-    uint64_t first = a->first_chunk + ((lo - a->offset) >> a->log2);
-    uint64_t last = b->first_chunk + ((hi - 1 - b->offset) >> b->log2);
+    /* the chunks of [lo, hi): a delta's unchanged (SAME) segments have none, and come from the
+     * base */
+    uint64_t first = a->first_chunk + (a->chunk_count ? (lo - a->offset) >> a->log2 : 0);
+    uint64_t end = b->first_chunk + (b->chunk_count ? ((hi - 1 - b->offset) >> b->log2) + 1 : 0);
+    emz_status st = EMZ_OK;
+    if (r->info.is_delta) st = emz_reader_copy_same(r, dst, lo, lo, hi, d->detail);
+    if (st != EMZ_OK || end <= first) return st;
     read_job j;
     unsigned workers;
-    emz_status st = job_init(&j, r, d, last - first + 1, 0, &workers);
+    st = job_init(&j, r, d, end - first, 0, &workers);
     if (st == EMZ_OK) {
         j.first = first, j.dst = dst, j.lo = lo, j.hi = hi;
-        st = emz_parallel_for(workers, last - first + 1, read_one, &j);
+        st = emz_parallel_for(workers, end - first, read_one, &j);
     }
     return job_end(&j, st);
 }
@@ -189,7 +216,25 @@ typedef struct stream_job {
     read_job *j;
     const emz_sink *dst;
     uint64_t done;
+    uint8_t *same; /* a delta's unchanged bytes on their way to dst */
 } stream_job;
+
+enum { SAME_PIECE = 1 << 20 };
+
+/* A delta's unchanged (SAME) segments, which have no chunks, from the bytes written so far to
+ * `until`: from the base to the sink, a piece at a time. */
+static emz_status write_same(stream_job *sj, uint64_t until) {
+    read_job *j = sj->j;
+    while (sj->done < until) {
+        uint64_t to = until - sj->done < SAME_PIECE ? until : sj->done + SAME_PIECE;
+        emz_status st = emz_reader_copy_same(j->r, sj->same, sj->done, sj->done, to, j->d->detail);
+        if (st != EMZ_OK) return st;
+        if (sj->dst && sj->dst->write(sj->dst->opaque, sj->same, (size_t)(to - sj->done)) != 0)
+            return EMZ_ERROR_IO;
+        sj->done = to;
+    }
+    return EMZ_OK;
+}
 
 static emz_status decode_item(void *ctx, unsigned worker, uint64_t item, unsigned slot) {
     read_job *j = ((stream_job *)ctx)->j;
@@ -206,6 +251,8 @@ static emz_status write_item(void *ctx, uint64_t item, unsigned slot) {
     uint64_t start;
     size_t len;
     chunk_span(j->r, item, &start, &len);
+    emz_status st = sj->same ? write_same(sj, start) : EMZ_OK;
+    if (st != EMZ_OK) return st;
     if (sj->dst && sj->dst->write(sj->dst->opaque, j->window + slot * j->window_stride, len) != 0)
         return EMZ_ERROR_IO;
     sj->done += len;
@@ -226,10 +273,13 @@ emz_status emz_reader_decompress_all(const emz_reader *r, emz_context *d, const 
     j.window_stride = r->largest_chunk;
     j.window = dst && st == EMZ_OK ? malloc(slots * j.window_stride + 1) : NULL;
     if (st == EMZ_OK && dst && !j.window) st = EMZ_ERROR_NO_MEMORY;
-    stream_job sj = {&j, dst, 0};
+    stream_job sj = {&j, dst, 0, NULL};
+    if (st == EMZ_OK && r->info.is_delta && !(sj.same = malloc(SAME_PIECE)))
+        st = EMZ_ERROR_NO_MEMORY;
     if (st == EMZ_OK)
         st = emz_pipeline_run(workers, r->info.chunk_count, slots, decode_item, write_item, &sj);
+    if (st == EMZ_OK && sj.same) st = write_same(&sj, r->info.original_size);
     *done = sj.done;
-    free(j.window);
+    free(j.window), free(sj.same);
     return job_end(&j, st);
 }

@@ -21,6 +21,7 @@
 #include "engine/dispatch.h"
 #include "engine/pipeline.h"
 #include "engine/table_plan.h"
+#include "format/element_types.h"
 #include "format/frame.h"
 
 #include <inttypes.h>
@@ -46,7 +47,11 @@ typedef struct writer {
     uint8_t *slots; /* encoded chunks, slot_size bytes each */
     size_t *encoded;
     uint32_t *checksum;
-    emz_table_set *set;      /* a container's table set (emz_table_plan), or NULL */
+    emz_table_set *set;           /* a container's table set (emz_table_plan), or NULL */
+    const emz_source *delta_base; /* a delta container's base, or NULL */
+    uint8_t *delta_room;          /* per worker: base chunk, difference, its encoding */
+    size_t delta_stride;
+    bool *diff;              /* per slot: the chunk codes its difference from the base */
     emz_chunk_tables tables; /* set, for the encoder */
     /* writing */
     const emz_sink *dst;
@@ -60,6 +65,7 @@ typedef struct writer {
 } writer;
 
 static uint64_t chunks_of(const writer *w, size_t s) {
+    if (w->seg[s].base_kind == EMZ_BASE_SAME) return 0;
     uint64_t mask = (UINT64_C(1) << w->log2[s]) - 1;
     return (w->seg[s].size >> w->log2[s]) + ((w->seg[s].size & mask) != 0);
 }
@@ -106,9 +112,25 @@ static emz_status encode_item(void *ctx, unsigned worker, uint64_t item, unsigne
         in = buf;
     }
     w->checksum[slot] = w->k->checksum32(in, len);
+    uint8_t *out = w->slots + slot * w->slot_size;
+    emz_chunk_scratch *scratch = &w->c->scratch[worker];
     w->encoded[slot] =
-        emz_chunk_encode(w->k, w->seg[s].type, in, len, w->slots + slot * w->slot_size,
-                         &w->c->scratch[worker], &w->tables, NULL);
+        emz_chunk_encode(w->k, w->seg[s].type, in, len, out, scratch, &w->tables, NULL);
+    w->diff[slot] = false;
+    if (w->seg[s].base_kind != EMZ_BASE_DIFF) return EMZ_OK;
+    /* the difference from the base, kept when it codes smaller */
+    uint8_t *base = w->delta_room + (size_t)worker * w->delta_stride,
+            *diff = base + w->input_stride;
+    uint8_t *coded = diff + w->input_stride;
+    uint64_t from = w->seg[s].base_offset + (chunk << w->log2[s]);
+    if (w->delta_base->read(w->delta_base->opaque, base, len, from) != 0) return EMZ_ERROR_IO;
+    w->k->delta(in, base, diff, len, emz_delta_width(w->seg[s].type), false);
+    size_t size =
+        emz_chunk_encode(w->k, w->seg[s].type, diff, len, coded, scratch, &w->tables, NULL);
+    if (size < w->encoded[slot]) {
+        memcpy(out, coded, size);
+        w->encoded[slot] = size, w->diff[slot] = true;
+    }
     return EMZ_OK;
 }
 
@@ -160,8 +182,9 @@ static emz_status write_item(void *ctx, uint64_t item, unsigned slot) {
     emz_status st = EMZ_OK;
     if (w->container) {
         st = put(w, w->slots + slot * w->slot_size, w->encoded[slot]);
-        w->index_len += emz_index2_entry_write((uint32_t)w->encoded[slot], w->checksum[slot],
-                                               w->index + w->index_len);
+        w->index_len +=
+            emz_index2_entry_write((uint32_t)w->encoded[slot], w->diff[slot], w->checksum[slot],
+                                   w->seg[s].base_kind == EMZ_BASE_DIFF, w->index + w->index_len);
     } else if (chunk == 0) {
         st = empty_frames(w, s);
         if (st == EMZ_OK) st = begin_frame(w, s);
@@ -189,8 +212,8 @@ static emz_status write_item(void *ctx, uint64_t item, unsigned slot) {
 
 /* A container's header and, into w->index, its directory, which the index will follow. */
 static emz_status begin_container(writer *w, const emz_container_header *container) {
-    uint64_t most =
-        (uint64_t)w->n * EMZ_DIR2_ENTRY_MAX + w->first_chunk[w->n] * EMZ_INDEX2_ENTRY_MAX;
+    uint64_t entry = w->delta_base ? EMZ_DIR4_ENTRY_MAX : EMZ_DIR2_ENTRY_MAX;
+    uint64_t most = (uint64_t)w->n * entry + w->first_chunk[w->n] * EMZ_INDEX2_ENTRY_MAX;
     if (most > UINT32_MAX) { /* the trailer's u32 size: some hundred million chunks */
         emz_detail_set(w->c->detail,
                        "%" PRIu64 " chunks in %zu segments: the container's index "
@@ -201,11 +224,20 @@ static emz_status begin_container(writer *w, const emz_container_header *contain
     w->index = malloc(most ? (size_t)most : 1);
     if (!w->index) return EMZ_ERROR_NO_MEMORY;
     for (size_t s = 0; s < w->n; s++) {
-        emz_directory_entry e = {w->seg[s].size, 0, w->seg[s].type, w->log2[s]};
-        w->index_len += emz_dir2_entry_write(&e, w->index + w->index_len);
+        const emz_segment *g = &w->seg[s];
+        emz_directory_entry e = {.original_size = g->size,
+                                 .type = g->type,
+                                 .chunk_log2 = w->log2[s],
+                                 .base_kind = g->base_kind,
+                                 .base_offset = g->base_offset,
+                                 .base_digest = g->base_digest};
+        w->index_len += w->delta_base ? emz_dir4_entry_write(&e, w->index + w->index_len)
+                                      : emz_dir2_entry_write(&e, w->index + w->index_len);
     }
     emz_container_header h = *container;
-    h.version = EMZ_CONTAINER_VERSION, h.flags = w->set ? EMZ_CONTAINER_FLAG_TABLE_SET : 0;
+    h.version = w->delta_base ? EMZ_CONTAINER_VERSION_DELTA : EMZ_CONTAINER_VERSION;
+    h.flags = (w->set ? EMZ_CONTAINER_FLAG_TABLE_SET : 0) |
+              (w->delta_base ? EMZ_CONTAINER_FLAG_DELTA : 0);
     uint8_t header[EMZ_CONTAINER_HEADER_SIZE];
     emz_container_header_write(&h, header);
     emz_status st = put(w, header, sizeof header);
@@ -261,8 +293,9 @@ static bool allocate(writer *w, emz_context *c, emz_status *st) {
     w->workers = c->threads < chunks ? c->threads : (unsigned)(chunks ? chunks : 1);
     w->slot_size = EMZ_CHUNK_OUT_ROOM(need);
     w->input_stride = need ? need : 1;
+    w->delta_stride = w->delta_base ? 2 * w->input_stride + w->slot_size : 0;
     uint64_t per_worker = emz_chunk_scratch_bytes(need) + (w->base ? 0 : w->input_stride) +
-                          (uint64_t)SLOTS_PER_WORKER * w->slot_size;
+                          (uint64_t)SLOTS_PER_WORKER * w->slot_size + w->delta_stride;
     *st = emz_context_fit_workers(c, 0, per_worker, &w->workers, "encoding chunks of %zu bytes",
                                   need);
     if (*st != EMZ_OK) return false;
@@ -272,14 +305,17 @@ static bool allocate(writer *w, emz_context *c, emz_status *st) {
     w->slots = malloc(slots * w->slot_size);
     w->encoded = malloc(slots * sizeof *w->encoded);
     w->checksum = malloc(slots * sizeof *w->checksum);
-    return w->input && w->slots && w->encoded && w->checksum;
+    w->diff = malloc(slots * sizeof *w->diff);
+    w->delta_room = malloc(w->delta_stride ? (size_t)w->workers * w->delta_stride : 1);
+    return w->input && w->slots && w->encoded && w->checksum && w->diff && w->delta_room;
 }
 
 emz_status emz_write_frames(emz_context *c, const emz_source *src, const uint8_t *in_memory,
                             const emz_segment *segments, size_t n,
-                            const emz_container_header *container, const emz_sink *dst,
-                            uint64_t *written) {
+                            const emz_container_header *container, const emz_source *base,
+                            const emz_sink *dst, uint64_t *written) {
     writer w = {.c = c, .src = src, .base = in_memory, .seg = segments, .n = n, .dst = dst};
+    w.delta_base = container ? base : NULL;
     w.container = container != NULL;
     emz_status st = emz_kernels_resolve(c->impl, &w.k);
     if (st != EMZ_OK) return st;
@@ -294,5 +330,6 @@ emz_status emz_write_frames(emz_context *c, const emz_source *src, const uint8_t
     if (st == EMZ_OK && written) *written = w.written;
     free(w.input), free(w.index), free(w.first_chunk), free(w.log2);
     free(w.slots), free(w.encoded), free(w.checksum), free(w.set);
+    free(w.diff), free(w.delta_room);
     return st;
 }

@@ -138,8 +138,9 @@ static emz_status write_whole(seq_writer *w, uint64_t *written) {
     uint64_t total = emz_context_memory_limit(c);
     c->memory_limit = total > window ? total - window : 1;
     emz_source src = {NULL, NULL, w->filled};
-    emz_segment whole = {0, w->filled, emz_elements_in(w->type, w->filled), w->type};
-    emz_status st = emz_write_frames(c, &src, w->window, &whole, 1, NULL, w->dst, written);
+    emz_segment whole = {
+        .size = w->filled, .element_count = emz_elements_in(w->type, w->filled), .type = w->type};
+    emz_status st = emz_write_frames(c, &src, w->window, &whole, 1, NULL, NULL, w->dst, written);
     c->memory_limit = limit;
     return st;
 }

@@ -67,3 +67,8 @@ emz_status emz_type_from_name(const char *name, emz_type *type) {
         if (equal_nocase(name, aliases[i].alias)) return *type = aliases[i].type, EMZ_OK;
     return EMZ_ERROR_INVALID_ARGUMENT;
 }
+
+unsigned emz_delta_width(emz_type type) {
+    const emz_type_desc *d = emz_type_desc_get(type);
+    return d && d->element_bits >= 16 ? d->element_bits / 8 : 1;
+}

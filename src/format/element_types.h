@@ -20,6 +20,10 @@ const emz_type_desc *emz_type_desc_get(emz_type type);
 /* Whole elements in size bytes of data of a type (FP4: two per byte; 0 for an unknown type). */
 uint64_t emz_elements_in(emz_type type, uint64_t size);
 
+/* The width a delta works on (FORMAT.md, "Delta segments"): 2 for BF16 and FP16, 4 for FP32,
+ * 1 for every other type (bytes, FP8, and FP4's bytes of two elements). */
+unsigned emz_delta_width(emz_type type);
+
 /* Element slots of a chunk of len bytes, and its tail bytes (FORMAT.md, "Chunks"). */
 size_t emz_chunk_slots(const emz_type_desc *d, size_t len);
 size_t emz_chunk_tail(const emz_type_desc *d, size_t len);

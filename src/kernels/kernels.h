@@ -98,6 +98,12 @@ typedef void emz_channel_shift_kernel(const uint8_t *src, uint8_t *dst, size_t n
                                       const uint8_t *shift, const uint8_t *flip, size_t channels,
                                       uint32_t field, bool inverse);
 
+/* A checkpoint's delta against its base (FORMAT.md, "Delta segments"), on size bytes read as
+ * elements of `width` bytes (1, 2 or 4; the last size % width bytes as bytes): forward, dst =
+ * zigzag(src - base) element by element; undo, dst = base + unzigzag(src). dst may equal src. */
+typedef void emz_delta_kernel(const uint8_t *src, const uint8_t *base, uint8_t *dst, size_t size,
+                              unsigned width, bool undo);
+
 typedef struct emz_kernels {
     const char *name;
     emz_split_kernel *split[EMZ_TYPE_COUNT]; /* NULL for bytes */
@@ -111,6 +117,7 @@ typedef struct emz_kernels {
     emz_planes_split_kernel *fp16_planes_split, *fp32_planes_split;
     emz_planes_merge_kernel *bytes2_merge, *bytes4_merge, *fp16_planes_merge, *fp32_planes_merge;
     emz_channel_shift_kernel *channel_shift;
+    emz_delta_kernel *delta;
 } emz_kernels;
 
 /* One table per ISA folder (kernels_<isa>.c); the engine picks one (engine/dispatch.c). */

@@ -39,4 +39,5 @@ const emz_kernels emz_kernels_neon = {
     .fp16_planes_merge = emz_fp16_planes_merge_neon,
     .fp32_planes_merge = emz_fp32_planes_merge_neon,
     .channel_shift = emz_channel_shift_neon,
+    .delta = emz_delta_neon,
 };

@@ -35,4 +35,5 @@ const emz_kernels emz_kernels_scalar = {
     .fp16_planes_merge = emz_fp16_planes_merge_scalar,
     .fp32_planes_merge = emz_fp32_planes_merge_scalar,
     .channel_shift = emz_channel_shift_scalar,
+    .delta = emz_delta_scalar,
 };

@@ -29,6 +29,7 @@ shopt -s nullglob
 # names, so a sample file named like a full-corpus file (a copy or a part of it) is left out
 # then. One line says which.
 CORPUS=$(realpath "$2")
+SAMPLE_DIR=$CORPUS # tests/data, whatever corpus the round trips run on
 corpus_files=("$CORPUS"/*.safetensors)
 [ ${#corpus_files[@]} -gt 0 ] || { echo "FAIL: no *.safetensors in the sample $2" >&2; exit 1; }
 full=${EMZIP_CORPUS:-${EMZ_CORPUS_DIR:-}}
@@ -422,6 +423,81 @@ stderr_has "1 of 2 files failed"
 [ -f badshards/selfie.bf16.safetensors.emz ] && [ ! -e badshards/overlap.safetensors.emz ] ||
     fail "directory with a malformed shard: $(ls badshards)"
 ok
+
+section "deltas: --base (compress, decompress, test, extract, list, info; directories)"
+delta_dir=$SAMPLE_DIR/delta-v4
+base=$SAMPLE_DIR/age.bf16.safetensors
+next=$delta_dir/age.bf16.next.safetensors
+expect_status 0 "$EMZIP" compress -f -v --base "$base" -o d.emz "$next"
+stderr_has "against the base: 22 of 23 tensors (5 unchanged); 1 stored alone"
+cmp -s d.emz "$delta_dir/age.bf16.next.emz" || fail "delta differs from the committed file"
+ok
+expect_status 0 "$EMZIP" compress -f -q -o alone.emz "$next"
+[ "$(stat -c %s d.emz)" -lt "$(stat -c %s alone.emz)" ] || fail "delta no smaller than alone"
+ok
+expect_status 0 "$EMZIP" decompress -f --base "$base" -o d.out d.emz
+cmp -s d.out "$next" || fail "delta round trip"
+ok
+"$EMZIP" compress -f -q "$base" -o base.emz 2>"$work/err" || fail "compress base"
+expect_status 0 "$EMZIP" decompress -f --base base.emz -o d2.out d.emz # a compressed base
+cmp -s d2.out "$next" || fail "delta round trip against a compressed base"
+ok
+expect_status 0 "$EMZIP" compress -f -q --base base.emz -o d3.emz "$next"
+cmp -s d3.emz d.emz || fail "delta against a compressed base differs"
+ok
+expect_status 1 "$EMZIP" decompress -f -o nobase.out d.emz
+stderr_has "no base was given"
+stderr_has "digest"
+one_line_error
+[ ! -e nobase.out ] || fail "a delta without its base left an output"
+ok
+expect_status 1 "$EMZIP" decompress -f --base "$SAMPLE_DIR/selfie.bf16.safetensors" -o wrong.out d.emz
+stderr_has "holds other bytes"
+[ ! -e wrong.out ] || fail "a delta with another base left an output"
+ok
+expect_status 0 "$EMZIP" test --base "$base" d.emz
+expect_status 1 "$EMZIP" test d.emz
+expect_status 1 "$EMZIP" decompress -f --base no-such-base -o x.out d.emz
+stderr_has "no-such-base"
+name=$("$EMZIP" list d.emz | awk '$NF == "delta" {print $1; exit}')
+[ -n "$name" ] || fail "list shows no delta tensor: $("$EMZIP" list d.emz)"
+ok
+expect_status 0 "$EMZIP" extract --base "$base" -f -o t.bin d.emz "$name"
+expect_status 1 "$EMZIP" extract -f -o t2.bin d.emz "$name"
+"$EMZIP" list --json d.emz >dl.json && json_ok dl.json
+grep -q '"base":"unchanged","base_digest":"' dl.json || fail "list --json lacks the base"
+ok
+"$EMZIP" info d.emz | grep -q '^delta: .*17 tensors as differences, 5 unchanged, 1 alone' ||
+    fail "info: $("$EMZIP" info d.emz)"
+ok
+"$EMZIP" info --json d.emz >di.json && json_ok di.json
+grep -q '"delta":true,"base_tensors":{"delta":17,"unchanged":5,"alone":1}' di.json ||
+    fail "info --json: $(cat di.json)"
+ok
+"$EMZIP" compress --json -f --base "$base" -o d.emz "$next" >dc.json && json_ok dc.json
+grep -q '"delta":{"tensors":23,"against_base":17,"unchanged":5,"alone":1}' dc.json ||
+    fail "compress --json: $(cat dc.json)"
+ok
+# directories: each shard's base is the file of its name in the base directory (or its .emz)
+mkdir -p dnew dbase
+cp "$next" dnew/age.bf16.safetensors
+cp "$delta_dir/age.e4m3.next.safetensors" dnew/age.e4m3.safetensors
+cp "$base" dbase/
+cp base.emz dbase/age.e4m3.safetensors.emz # another checkpoint as e4m3's base: all alone ...
+expect_status 0 "$EMZIP" compress -v -f --base dbase -o dout dnew
+stderr_has "age.e4m3.safetensors: against the base: 0 of 23 tensors (0 unchanged); 23 stored alone"
+"$EMZIP" compress -q -f "$SAMPLE_DIR/age.e4m3.safetensors" -o dbase/age.e4m3.safetensors.emz
+expect_status 0 "$EMZIP" compress -q -f --base dbase -o dout dnew # ... then its own base
+rm dbase/age.bf16.safetensors
+expect_status 1 "$EMZIP" decompress -q -f --base dbase -o dback dout # a shard's base missing
+stderr_has "no base for"
+cp "$base" dbase/
+expect_status 0 "$EMZIP" decompress -q -f --base dbase -o dback dout
+for f in age.bf16.safetensors age.e4m3.safetensors; do
+    cmp -s "dback/$f" "dnew/$f" || fail "directory delta round trip: $f"
+done
+ok
+rm -rf dnew dbase dout dback d.emz d2.out d3.emz d.out alone.emz base.emz t.bin dl.json di.json dc.json
 
 section "hostile tensor names are printed escaped: summaries, list, errors"
 # A name with ESC, BEL and a newline: printed raw it would drive the terminal or forge lines.

@@ -1,4 +1,5 @@
-/* criterion.h - a stand-in for the part of Criterion that test_blocks.c and test_threads.c use
+/* criterion.h - a stand-in for the part of Criterion that test_blocks.c, test_threads.c and
+ * test_delta.c use
  * (Test, cr_assert, cr_log_info), for builds under ThreadSanitizer: Criterion's runner cannot
  * start there (its inheritable arena is mapped at fixed addresses that TSan's layout refuses:
  * "Could not initialize inheritable arena"). tests/tsan/runner.c runs every test in a process
@@ -27,5 +28,12 @@ void shim_log(const char *fmt, ...);
         if (!(cond)) shim_fail(__FILE__, __LINE__, #cond, __VA_ARGS__);                            \
     } while (0)
 #define cr_log_info(...) shim_log(__VA_ARGS__)
+/* The comparisons test_delta.c uses: cr_assert_eq(a, b) or cr_assert_eq(a, b, format, ...). */
+#define cr_assert_eq(...) SHIM_COMPARE_(==, __VA_ARGS__, "")
+#define cr_assert_lt(...) SHIM_COMPARE_(<, __VA_ARGS__, "")
+#define cr_assert_leq(...) SHIM_COMPARE_(<=, __VA_ARGS__, "")
+#define cr_assert_geq(...) SHIM_COMPARE_(>=, __VA_ARGS__, "")
+#define SHIM_COMPARE_(op, a, b, ...) SHIM_ASSERT_((a)op(b), __VA_ARGS__)
+#define cr_assert_fail(...) shim_fail(__FILE__, __LINE__, "fail", __VA_ARGS__, "")
 
 #endif
