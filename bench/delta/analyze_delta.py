@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """analyze_delta.py DATADIR [--emzip EXE] [--emzip-bench EXE]: how far a checkpoint stored as
-its XOR with a base gets (issue 17), on make_checkpoints.py's families, before `--base` exists:
+its XOR or difference with a base gets (issue 17), on make_checkpoints.py's families:
 
   - emzip on the new checkpoint alone (`emzip compress`);
+  - `emzip compress --base BASE`: what emzip stores (container version 4: each tensor alone,
+    unchanged, or chunk by chunk the smaller of alone and its zigzag difference);
   - XOR with the base, tensor by tensor, then emzip (a safetensors file of the XORs, compressed
     as a checkpoint: what `--base` would store if every tensor took the delta);
   - the better of the two per tensor (emzip.compress of each tensor's bytes alone and of its
@@ -53,10 +55,10 @@ def main():
     ap.add_argument("--emzip", default="build/tools/emzip")
     ap.add_argument("--emzip-bench", default="build/bench/emzip-bench")
     args = ap.parse_args()
-    print("| pair | dtype | tensors (unchanged) | zero bytes in the XOR | emzip alone | XOR + emzip "
-          "| per tensor, alone or XOR | per tensor, alone or difference | XOR + byte-group "
-          "Huffman | zstd -19 --patch-from |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| pair | dtype | tensors (unchanged) | zero bytes in the XOR | emzip alone | "
+          "**emzip --base** | XOR + emzip | per tensor, alone or XOR | per tensor, alone or "
+          "difference | XOR + byte-group Huffman | zstd -19 --patch-from |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for label, base_name, new_name in PAIRS:
         for suffix, st_dtype, utype, codec_type in DTYPES:
             base_path = os.path.join(args.datadir, f"{base_name}.{suffix}.safetensors")
@@ -89,6 +91,8 @@ def main():
                 xor_path = os.path.join(tmp, "xor.safetensors")
                 kvformat.write_safetensors(xor_path, items, meta)
                 alone = size_of([args.emzip, "compress", "-q", "-c", new_path])
+                with_base = size_of([args.emzip, "compress", "-q", "-c", "--base", base_path,
+                                     new_path])
                 xor_emzip = size_of([args.emzip, "compress", "-q", "-c", xor_path])
                 bench = json.loads(subprocess.run(
                     [args.emzip_bench, "--json", "--reps", "1", "--no-kernels", "--no-small",
@@ -98,7 +102,8 @@ def main():
                 patch = size_of(["zstd", "-q", "-19", f"--patch-from={base_path}", new_path,
                                  "-c"])
             print(f"| {label} | {st_dtype} | {len(new)} ({unchanged}) | {zero / total:.3f} | "
-                  f"{alone / original:.4f} | {xor_emzip / original:.4f} | {best / original:.4f} | "
+                  f"{alone / original:.4f} | **{with_base / original:.4f}** | "
+                  f"{xor_emzip / original:.4f} | {best / original:.4f} | "
                   f"{best_diff / original:.4f} | {bgh:.4f} | {patch / original:.4f} |", flush=True)
 
 

@@ -15,6 +15,13 @@ Checkpoints (safetensors-shaped):
     compress_file(src, dst=None) / decompress_file(src, dst=None)
                                                    files and sharded directories, the CLI's bytes
 
+Deltas (a fine-tune or the next checkpoint stored against its base, as `emzip --base`):
+    save_file(tensors, path, base=BASE) / compress_file(src, base=BASE)     BASE: the base's
+        .safetensors or .emz path (a directory of them for shards), its bytes, or a Reader
+    load_file(path, base=BASE) / safe_open(path, base=BASE) / decompress_file(src, base=BASE)
+        a delta loads only with its base: emzip.Error (.status "wrong_base") otherwise, naming
+        the tensor and the digest of the base bytes it needs
+
 Buffers (bytes, bytearray, memoryview, numpy arrays, contiguous CPU torch tensors):
     compress(data, dtype=None, level=None, threads=None) -> bytes      one frame
     decompress(data, out=None, threads=None) -> bytes, or out filled

@@ -2,6 +2,7 @@
 base=, against the committed delta files of tests/data/delta-v4 and the CLI's bytes."""
 
 import os
+import pathlib
 import shutil
 
 import numpy as np
@@ -70,9 +71,9 @@ def test_compress_file_with_base_matches_the_cli(cli, tmp_path):
     ours = emzip.compress_file(new, tmp_path / "py.emz", base=base)
     subprocess.run([cli, "compress", "-q", "--base", str(base), "-o", str(tmp_path / "cli.emz"),
                     str(new)], check=True)
-    assert open(ours, "rb").read() == (tmp_path / "cli.emz").read_bytes()
+    assert pathlib.Path(ours).read_bytes() == (tmp_path / "cli.emz").read_bytes()
     out = emzip.decompress_file(ours, tmp_path / "back.safetensors", base=base)
-    assert open(out, "rb").read() == new.read_bytes()
+    assert pathlib.Path(out).read_bytes() == new.read_bytes()
 
 
 def test_sharded_directories_take_a_base_directory(tmp_path):
@@ -90,6 +91,6 @@ def test_sharded_directories_take_a_base_directory(tmp_path):
     back = emzip.decompress_file(out_dir, tmp_path / "back", base=base_dir)
     for path in back:
         name = os.path.basename(path)
-        assert open(path, "rb").read() == (new_dir / name).read_bytes()
+        assert pathlib.Path(path).read_bytes() == (new_dir / name).read_bytes()
     with pytest.raises(emzip.Error, match="no base for"):
         emzip.compress_file(new_dir, tmp_path / "none", base=tmp_path)
