@@ -65,9 +65,10 @@ static mem make_file(const tensor *t, size_t n, uint64_t seed) {
             snprintf(shape, sizeof shape, "[2,%zu]", t[i].count / 2);
         else
             snprintf(shape, sizeof shape, "[%zu]", t[i].count);
-        len += (size_t)snprintf(json + len, sizeof json - len,
-                                "%s\"%s\":{\"dtype\":\"%s\",\"shape\":%s,\"data_offsets\":[%zu,%zu]}",
-                                i ? "," : "", t[i].name, t[i].dtype, shape, at, at + bytes);
+        len +=
+            (size_t)snprintf(json + len, sizeof json - len,
+                             "%s\"%s\":{\"dtype\":\"%s\",\"shape\":%s,\"data_offsets\":[%zu,%zu]}",
+                             i ? "," : "", t[i].name, t[i].dtype, shape, at, at + bytes);
         at += bytes;
     }
     len += (size_t)snprintf(json + len, sizeof json - len, "}");
@@ -140,7 +141,7 @@ static emz_reader *open_reader(const mem *container) {
 
 /* The base, the new checkpoint (every kind of tensor against it) and what each tensor became. */
 static const tensor base_tensors[] = {
-    {"same.big", "BF16", 2, 400000, false},    /* unchanged, several chunks */
+    {"same.big", "BF16", 2, 400000, false},     /* unchanged, several chunks */
     {"changed.bf16", "BF16", 2, 300001, false}, /* nudged */
     {"changed.f32", "F32", 4, 70001, false},    /* nudged */
     {"changed.f16", "F16", 2, 5003, false},     /* nudged */
@@ -153,14 +154,10 @@ static const tensor base_tensors[] = {
 };
 static const tensor new_tensors[] = {
     {"changed.bf16", "BF16", 2, 300001, false}, /* another order than the base's */
-    {"same.big", "BF16", 2, 400000, false},
-    {"changed.f32", "F32", 4, 70001, false},
-    {"changed.f16", "F16", 2, 5003, false},
-    {"changed.e4m3", "F8_E4M3", 1, 9001, false},
-    {"renamed.new", "BF16", 2, 4000, false},
-    {"reshaped", "BF16", 2, 4000, true},
-    {"retyped", "F16", 2, 4000, false},
-    {"small", "F32", 4, 3, false},
+    {"same.big", "BF16", 2, 400000, false},     {"changed.f32", "F32", 4, 70001, false},
+    {"changed.f16", "F16", 2, 5003, false},     {"changed.e4m3", "F8_E4M3", 1, 9001, false},
+    {"renamed.new", "BF16", 2, 4000, false},    {"reshaped", "BF16", 2, 4000, true},
+    {"retyped", "F16", 2, 4000, false},         {"small", "F32", 4, 3, false},
     {"added", "BF16", 2, 1000, false},
 };
 enum { TENSORS = sizeof new_tensors / sizeof new_tensors[0] };
@@ -256,7 +253,7 @@ Test(delta, every_kind_of_tensor_round_trips_with_the_base_in_memory_or_a_source
     for (uint64_t t = 0; t < info.tensor_count; t++) {
         emz_tensor_info ti;
         cr_assert_eq(emz_reader_tensor(r, t, &ti), EMZ_OK);
-        int want = strcmp(ti.name, "same.big") == 0            ? 2
+        int want = strcmp(ti.name, "same.big") == 0       ? 2
                    : strncmp(ti.name, "changed.", 8) == 0 ? 1
                                                           : 0;
         cr_assert_eq(ti.base_kind, want, "%s: kind %d", ti.name, ti.base_kind);
@@ -353,8 +350,7 @@ Test(delta, refused_without_the_base_or_with_another_naming_tensor_and_digest) {
         snprintf(digest, sizeof digest, "%016" PRIx64, ti.base_digest);
         emz_status st = emz_reader_read_tensor(r, d, index, out, file.size, 0, ti.size);
         cr_assert_eq(st, EMZ_ERROR_WRONG_BASE, "%s: %s", needs[k], emz_error_name(st));
-        cr_assert(strstr(emz_dctx_error_detail(d), digest) != NULL, "%s",
-                  emz_dctx_error_detail(d));
+        cr_assert(strstr(emz_dctx_error_detail(d), digest) != NULL, "%s", emz_dctx_error_detail(d));
         cr_assert(strstr(emz_dctx_error_detail(d), needs[k]) != NULL);
         cr_assert(strstr(emz_dctx_error_detail(d), "no base was given") != NULL);
     }
@@ -461,8 +457,8 @@ Test(delta, kernel_of_every_implementation_matches_scalar_on_every_tail_and_alig
                     cr_assert(memcmp(want, got + shift, n) == 0, "%s width %u n %zu", k->name,
                               width, n);
                     k->delta(got + shift, base + shift, back, n, width, true);
-                    cr_assert(memcmp(back, src + shift, n) == 0, "%s undo width %u n %zu",
-                              k->name, width, n);
+                    cr_assert(memcmp(back, src + shift, n) == 0, "%s undo width %u n %zu", k->name,
+                              width, n);
                 }
     }
 }
@@ -514,9 +510,8 @@ static void take_apart(const mem *c, parts *p) {
     for (size_t s = 0; s < p->segments; s++) {
         const emz_directory_entry *e = &p->dir[s];
         uint64_t chunk = UINT64_C(1) << e->chunk_log2;
-        size_t count = e->base_kind == EMZ_BASE_SAME
-                           ? 0
-                           : (size_t)((e->original_size + chunk - 1) / chunk);
+        size_t count =
+            e->base_kind == EMZ_BASE_SAME ? 0 : (size_t)((e->original_size + chunk - 1) / chunk);
         for (size_t i = 0; i < count; i++, p->chunks++) {
             cr_assert_lt(p->chunks, 256);
             bool in_diff = e->base_kind == EMZ_BASE_DIFF;
@@ -538,9 +533,9 @@ static mem put_together(const parts *p) {
     for (size_t s = 0; s < p->segments; s++)
         mem_write(&c, entry, emz_dir4_entry_write(&p->dir[s], entry));
     for (size_t i = 0; i < p->chunks; i++)
-        mem_write(&c, entry,
-                  emz_index2_entry_write(p->size[i], p->diff[i], p->checksum[i], p->in_diff[i],
-                                         entry));
+        mem_write(
+            &c, entry,
+            emz_index2_entry_write(p->size[i], p->diff[i], p->checksum[i], p->in_diff[i], entry));
     uint8_t trailer[8];
     emz_store32(trailer, (uint32_t)(c.size - from));
     emz_store32(trailer + 4, emz_checksum32(c.data + from, c.size - from));
@@ -614,15 +609,33 @@ Test(delta, forged_directory_and_index_entries_refused) {
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         f = p;
         switch (k) {
-        case 0: f.dir[diff_seg].base_kind = 3; break;
-        case 1: f.dir[diff_seg].base_offset = UINT64_C(1) << 62; break;
-        case 2: f.dir[diff_seg].base_offset = (UINT64_C(1) << 62) - f.dir[diff_seg].original_size + 1; break;
-        case 3: f.dir[same_seg].base_kind = EMZ_BASE_DIFF; break;
-        case 4: f.dir[diff_seg].base_kind = EMZ_BASE_SAME; break;
-        case 5: f.diff[first_diff_chunk] = !f.diff[first_diff_chunk]; break;
-        case 6: f.dir[same_seg].base_digest ^= 1; break;
-        case 7: f.dir[same_seg].base_offset += 2; break;
-        case 8: f.dir[diff_seg].base_offset = base.size; break;
+        case 0:
+            f.dir[diff_seg].base_kind = 3;
+            break;
+        case 1:
+            f.dir[diff_seg].base_offset = UINT64_C(1) << 62;
+            break;
+        case 2:
+            f.dir[diff_seg].base_offset = (UINT64_C(1) << 62) - f.dir[diff_seg].original_size + 1;
+            break;
+        case 3:
+            f.dir[same_seg].base_kind = EMZ_BASE_DIFF;
+            break;
+        case 4:
+            f.dir[diff_seg].base_kind = EMZ_BASE_SAME;
+            break;
+        case 5:
+            f.diff[first_diff_chunk] = !f.diff[first_diff_chunk];
+            break;
+        case 6:
+            f.dir[same_seg].base_digest ^= 1;
+            break;
+        case 7:
+            f.dir[same_seg].base_offset += 2;
+            break;
+        case 8:
+            f.dir[diff_seg].base_offset = base.size;
+            break;
         }
         mem forged = put_together(&f);
         emz_status st = open_and_read(&forged, &base, &file, detail);

@@ -38,8 +38,9 @@ static char *shard_path(const char *dir, const char *input_path) {
 static bool is_compressed(const cli_input *input) {
     unsigned char magic[4] = {0};
     return cli_input_size(input) >= 4 && cli_input_read_at(input, magic, 4, 0) &&
-           memcmp(magic, "\x89"
-                         "EMC",
+           memcmp(magic,
+                  "\x89"
+                  "EMC",
                   4) == 0;
 }
 
@@ -49,8 +50,9 @@ bool cli_base_open(cli_base *base, const char *base_option, const char *input_pa
     if (cli_is_directory(base_option)) {
         base->path = shard_path(base_option, input_path);
         if (base->path == NULL) {
-            cli_error(base_option, "no base for %s in this directory (looked for the same file "
-                                   "name, with and without .emz)",
+            cli_error(base_option,
+                      "no base for %s in this directory (looked for the same file "
+                      "name, with and without .emz)",
                       input_path);
             return false;
         }
@@ -68,18 +70,18 @@ bool cli_base_open(cli_base *base, const char *base_option, const char *input_pa
     }
     cli_input_release(&base->input);
     base->compressed = true;
-    if (!cli_reader_begin(&base->reader, base->path, false) || !cli_reader_open(&base->reader, NULL))
+    if (!cli_reader_begin(&base->reader, base->path, false) ||
+        !cli_reader_open(&base->reader, NULL))
         return false;
     return emz_reader_source(base->reader.reader, &base->src) == EMZ_OK;
 }
 
 bool cli_base_attach(cli_base *base, emz_reader *reader, const char *display_name) {
-    emz_status status =
-        !base->compressed && base->input.loaded
-            ? emz_reader_set_base_memory(reader,
-                                         base->input.data ? base->input.data : (const void *)"",
-                                         base->input.data_size)
-            : emz_reader_set_base(reader, &base->src);
+    emz_status status = !base->compressed && base->input.loaded
+                            ? emz_reader_set_base_memory(
+                                  reader, base->input.data ? base->input.data : (const void *)"",
+                                  base->input.data_size)
+                            : emz_reader_set_base(reader, &base->src);
     if (status != EMZ_OK) {
         cli_error(display_name, "cannot use %s as its base: %s", base->path,
                   emz_error_message(status));

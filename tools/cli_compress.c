@@ -207,9 +207,15 @@ static int compress_item(const cli_options *options, void *context, const cli_ba
     return compress_one(options, context, &job, totals);
 }
 
-/* -t types one raw file: a directory's files are typed from their headers. */
+/* -t types one raw file: a directory's files are typed from their headers; --base is for
+ * checkpoints only. */
 static bool check_type(const cli_options *options) {
     if (!options->type_given) return true;
+    if (options->base_path != NULL) {
+        cli_usage_error("compress", "compress: --base stores a safetensors checkpoint against its "
+                                    "base; it does not apply to raw data (-t)");
+        return false;
+    }
     for (int i = 0; i < options->input_count; i++) {
         if (!cli_is_directory(options->inputs[i])) continue;
         cli_usage_error("compress",

@@ -4,6 +4,6 @@
 #include "kernels/delta_template.h"
 
 void emz_delta_avx512(const uint8_t *src, const uint8_t *base, uint8_t *dst, size_t size,
-                    unsigned width, bool undo) {
+                      unsigned width, bool undo) {
     emz_delta_run(src, base, dst, size, width, undo);
 }

@@ -22,23 +22,27 @@ emz_status emz_st_read_source(const emz_source *src, emz_st_header *h, char *det
     uint64_t n = emz_load64(length);
     if (n > src->size - 8 || n > EMZ_SAFETENSORS_HEADER_MAX) {
         emz_detail_set(detail, "header length %" PRIu64 " is beyond the file (%" PRIu64 " bytes)%s",
-                       n, src->size, n > EMZ_SAFETENSORS_HEADER_MAX ? " or above the 100 MB limit" : "");
+                       n, src->size,
+                       n > EMZ_SAFETENSORS_HEADER_MAX ? " or above the 100 MB limit" : "");
         return EMZ_ERROR_BAD_SAFETENSORS;
     }
     uint8_t *json = malloc(n ? (size_t)n : 1);
     if (!json) return EMZ_ERROR_NO_MEMORY;
     emz_status st = EMZ_OK;
     if (n && src->read(src->opaque, json, (size_t)n, 8) != 0) st = EMZ_ERROR_IO;
-    if (st == EMZ_OK) st = emz_st_parse(json, (size_t)n, src->size - 8 - n, h, detail, EMZ_DETAIL_SIZE);
+    if (st == EMZ_OK)
+        st = emz_st_parse(json, (size_t)n, src->size - 8 - n, h, detail, EMZ_DETAIL_SIZE);
     free(json);
     return st;
 }
 
 static int by_name(const void *a, const void *b) {
-    return strcmp((*(const emz_st_tensor *const *)a)->name, (*(const emz_st_tensor *const *)b)->name);
+    return strcmp((*(const emz_st_tensor *const *)a)->name,
+                  (*(const emz_st_tensor *const *)b)->name);
 }
 
-static const emz_st_tensor *find(const emz_st_tensor *const *sorted, size_t count, const char *name) {
+static const emz_st_tensor *find(const emz_st_tensor *const *sorted, size_t count,
+                                 const char *name) {
     size_t lo = 0, hi = count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;

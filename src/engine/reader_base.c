@@ -73,10 +73,9 @@ void emz_reader_base_describe(const emz_reader *r, size_t s, char *detail, size_
     const reader_segment *g = &r->seg[s];
     char what[EMZ_DETAIL_SIZE / 2];
     emz_reader_describe(r, g->offset, what, sizeof what);
-    const char *why = !r->has_delta_base ? "no base was given"
-                      : !base_holds(r, g, 0, g->size)
-                          ? "the base given is too short"
-                          : "the base given holds other bytes there";
+    const char *why = !r->has_delta_base              ? "no base was given"
+                      : !base_holds(r, g, 0, g->size) ? "the base given is too short"
+                                                      : "the base given holds other bytes there";
     snprintf(detail, size,
              "%s is stored against base bytes %" PRIu64 "..%" PRIu64 " of digest %016" PRIx64
              ", but %s",

@@ -135,8 +135,10 @@ static emz_status job_init(read_job *j, const emz_reader *r, emz_context *d, uin
     j->input_stride = r->base                 ? 0
                       : r->bound_version >= 3 ? EMZ_CHUNK_OUT_ROOM(largest)
                                               : (size_t)emz_chunk_payload_max(2, largest) + 128;
-    uint64_t per_worker =
-        emz_chunk_scratch_bytes(largest) + j->input_stride + (uint64_t)window_chunks * largest;
+    /* a delta's base read through a source: a chunk of it per worker */
+    bool base_buffer = r->info.is_delta && r->has_delta_base && !r->delta_mem;
+    uint64_t per_worker = emz_chunk_scratch_bytes(largest) + j->input_stride +
+                          (uint64_t)window_chunks * largest + (base_buffer ? largest : 0);
     st =
         emz_context_fit_workers(d, 0, per_worker, workers, "decoding chunks of %zu bytes", largest);
     if (st != EMZ_OK) return st;
@@ -144,7 +146,6 @@ static emz_status job_init(read_job *j, const emz_reader *r, emz_context *d, uin
     for (unsigned w = 0; st == EMZ_OK && j->input_stride && w < *workers; w++)
         if (!emz_chunk_scratch_reserve_input(&d->scratch[w], j->input_stride))
             st = EMZ_ERROR_NO_MEMORY;
-    bool base_buffer = r->info.is_delta && r->has_delta_base && !r->delta_mem;
     for (unsigned w = 0; st == EMZ_OK && base_buffer && w < *workers; w++)
         if (!emz_chunk_scratch_reserve_shifted(&d->scratch[w], largest)) st = EMZ_ERROR_NO_MEMORY;
     return st;

@@ -48,8 +48,8 @@ static inline void emz_delta_dwords(const uint8_t *src, const uint8_t *base, uin
 }
 
 /* size bytes as elements of `width` bytes (1, 2 or 4), the last size % width bytes as bytes. */
-static inline void emz_delta_run(const uint8_t *src, const uint8_t *base, uint8_t *dst,
-                                 size_t size, unsigned width, bool undo) {
+static inline void emz_delta_run(const uint8_t *src, const uint8_t *base, uint8_t *dst, size_t size,
+                                 unsigned width, bool undo) {
     size_t whole = width == 4 ? size / 4 : width == 2 ? size / 2 : 0;
     if (width == 4) emz_delta_dwords(src, base, dst, whole, undo);
     if (width == 2) emz_delta_words(src, base, dst, whole, undo);

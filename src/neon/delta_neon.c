@@ -1,7 +1,7 @@
 /* delta_neon.c - a checkpoint's differences from its base and back (kernels/delta_template.h),
  * compiled with this folder's flags. */
-#include "neon/kernels_neon.h"
 #include "kernels/delta_template.h"
+#include "neon/kernels_neon.h"
 
 void emz_delta_neon(const uint8_t *src, const uint8_t *base, uint8_t *dst, size_t size,
                     unsigned width, bool undo) {

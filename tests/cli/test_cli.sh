@@ -455,6 +455,8 @@ expect_status 1 "$EMZIP" decompress -f --base "$SAMPLE_DIR/selfie.bf16.safetenso
 stderr_has "holds other bytes"
 [ ! -e wrong.out ] || fail "a delta with another base left an output"
 ok
+expect_status 2 "$EMZIP" compress -f -t bf16 --base "$base" -o raw.emz "$next"
+stderr_has "does not apply to raw data"
 expect_status 0 "$EMZIP" test --base "$base" d.emz
 expect_status 1 "$EMZIP" test d.emz
 expect_status 1 "$EMZIP" decompress -f --base no-such-base -o x.out d.emz
