@@ -16,6 +16,7 @@
 
 #include "emzip.h"
 #include "format/code_table.h"
+#include "format/container.h"
 
 #define MAX_OUT ((uint64_t)64 << 20)
 
@@ -102,6 +103,32 @@ static void reseal_table_set(uint8_t *c, size_t size) {
     if (end - at >= 4) wr32(c + at, (uint32_t)XXH3_64bits(c + 32, at - 32));
 }
 
+/* A delta container (version 4): each SAME or DIFF entry's digest made that of the base bytes it
+ * names, where they lie inside base, so that mutated offsets and sizes reach the copying of
+ * unchanged segments; the trailer's checksum is resealed by the caller. */
+static void reseal_digests(uint8_t *c, size_t size, const uint8_t *base, size_t base_size) {
+    if (size < 48 || c[4] != 4) return;
+    size_t meta = (size_t)c[size - 8] | (size_t)c[size - 7] << 8 | (size_t)c[size - 6] << 16 |
+                  (size_t)c[size - 5] << 24;
+    if (meta > size - 40) return;
+    uint64_t segments = 0;
+    for (int i = 0; i < 8; i++)
+        segments |= (uint64_t)c[16 + i] << 8 * i;
+    uint8_t *at = c + size - 8 - meta, *end = c + size - 8;
+    for (uint64_t s = 0; s < segments && at < end; s++) {
+        emz_directory_entry e = {0};
+        size_t n = emz_dir4_entry_read(at, (size_t)(end - at), &e);
+        if (n == 0) return;
+        if (e.base_kind != 0 && e.base_offset <= base_size &&
+            e.original_size <= base_size - e.base_offset) {
+            uint64_t d = XXH3_64bits(base + e.base_offset, (size_t)e.original_size);
+            for (int i = 0; i < 8; i++)
+                at[n - 8 + i] = (uint8_t)(d >> 8 * i);
+        }
+        at += n;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* 1. the input as a safetensors file */
     emz_cctx *c = emz_cctx_create();
@@ -147,6 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             size_t dir = size - 4 - 24 * (size_t)segments;
             wr32(copy + size - 4, (uint32_t)XXH3_64bits(copy + dir, 24 * (size_t)segments));
         }
+        reseal_digests(copy, size, data, size);
         if (copy[4] != 1 && size >= 40) { /* version 2: the trailer seals directory + index */
             size_t meta = (size_t)copy[size - 8] | (size_t)copy[size - 7] << 8 |
                           (size_t)copy[size - 6] << 16 | (size_t)copy[size - 5] << 24;

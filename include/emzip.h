@@ -320,10 +320,11 @@ typedef struct emz_delta_summary {
     uint64_t alone;   /* no tensor of the same name, dtype and shape in the base: alone */
 } emz_delta_summary;
 
-/* emz_compress_safetensors against base (the base checkpoint's original safetensors bytes; for
- * a base that is itself compressed, see emz_reader_source). The base is read twice: once to
- * compare and digest each matched tensor, once when its chunks are coded. summary may be NULL.
- * The result decodes only with the same base (emz_reader_set_base). */
+/* emz_compress_safetensors against base (the base checkpoint's original safetensors bytes, at
+ * most 2^62 of them; for a base that is itself compressed, see emz_reader_source). The base is
+ * read twice: once to compare and digest each matched tensor, once when its chunks are coded.
+ * summary may be NULL. The result decodes only with the same base (emz_reader_set_base). A base
+ * whose safetensors header is malformed fails with EMZ_ERROR_BAD_SAFETENSORS ("the base: ..."). */
 EMZ_API emz_status emz_compress_safetensors_delta(emz_cctx *cctx, const emz_source *src,
                                                   const emz_source *base, const emz_sink *dst,
                                                   uint64_t *written, emz_delta_summary *summary);
@@ -358,13 +359,13 @@ EMZ_API void emz_reader_close(emz_reader *reader);
 typedef struct emz_reader_info {
     int is_container;         /* 0: a single frame */
     int is_safetensors;       /* a container of a safetensors checkpoint */
-    int is_delta;             /* a delta container: it decodes only with its base */
     uint64_t original_size;   /* bytes of the original file */
     uint64_t compressed_size; /* bytes of the compressed file */
     uint64_t segment_count;   /* frames: 1 for a single frame */
     uint64_t chunk_count;     /* over all frames */
     uint64_t tensor_count;
     emz_type type; /* a single frame's type; EMZ_TYPE_BYTES for a container */
+    int is_delta;  /* a delta container: it decodes only with its base */
 } emz_reader_info;
 
 EMZ_API emz_status emz_reader_info_get(const emz_reader *reader, emz_reader_info *info);
@@ -397,7 +398,8 @@ typedef struct emz_tensor_info {
     uint64_t size;         /* bytes of data */
     uint64_t stored_size;  /* bytes of its chunk payloads in the compressed file (its frames in
                               a version 1 container); 0 when it has no
-                              segment of its own (a tensor under 64 bytes) */
+                              segment of its own (a tensor under 64 bytes), and for a delta's
+                              unchanged tensor (base_kind 2) */
     int base_kind;         /* in a delta container: 0 stored alone, 1 coded against the base,
                               2 unchanged from the base (no chunks); else 0 */
     uint64_t base_offset;  /* kinds 1 and 2: where its base bytes start in the base file */
@@ -414,11 +416,15 @@ EMZ_API emz_status emz_reader_find_tensor(const emz_reader *reader, const char *
 /* The base a delta container decodes against (emz_reader_info.is_delta), before reading from
  * it: the base checkpoint's original bytes, through a source (which must stay usable until the
  * reader is closed) or in memory (which must stay valid until then). Not safe while other
- * threads read from the reader. Nothing is read here: each base tensor is checked against its
- * digest when its bytes are first needed (EMZ_ERROR_WRONG_BASE, naming the tensor and the
- * digest); without a base, reading a tensor that needs it fails the same way. The chunks
- * decoded against a base always have their checksums verified. EMZ_ERROR_INVALID_ARGUMENT if
- * the reader is not a delta container. */
+ * threads read from the reader. Only the base's size is looked at here: EMZ_ERROR_WRONG_BASE
+ * (the detail naming a tensor) when it cannot hold every base tensor the container names.
+ * Unchanged tensors (stored as references) are checked against their digest before their bytes
+ * are used; tensors coded as differences by their chunks' checksums, which are then always
+ * verified, the digest telling a wrong base from a corrupt chunk when one fails. Either way a
+ * wrong or missing base fails with EMZ_ERROR_WRONG_BASE naming the tensor and the digest, and
+ * never gives wrong bytes. EMZ_ERROR_INVALID_ARGUMENT if the reader is not a delta container,
+ * or for a base that reads, through emz_reader_source, from this reader (directly or through
+ * other readers' bases). */
 EMZ_API emz_status emz_reader_set_base(emz_reader *reader, const emz_source *base);
 EMZ_API emz_status emz_reader_set_base_memory(emz_reader *reader, const void *data, size_t size);
 

@@ -68,11 +68,17 @@ bool cli_base_open(cli_base *base, const char *base_option, const char *input_pa
         base->src = base->source.source;
         return true;
     }
-    cli_input_release(&base->input);
+    /* the reader takes over the input: a pipe's loaded bytes, or the file */
     base->compressed = true;
-    if (!cli_reader_begin(&base->reader, base->path, false) ||
-        !cli_reader_open(&base->reader, NULL))
+    base->reader.input = base->input;
+    memset(&base->input, 0, sizeof base->input);
+    base->input.fd = -1;
+    if (!cli_reader_open(&base->reader, NULL)) return false;
+    if (base->reader.info.is_delta) {
+        cli_error(base->path, "a delta itself: decompress it with its own base first, and give "
+                              "the result as the base");
         return false;
+    }
     return emz_reader_source(base->reader.reader, &base->src) == EMZ_OK;
 }
 

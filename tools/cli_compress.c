@@ -93,7 +93,7 @@ static void print_json(const compress_job *job, const char *input_name, const ch
         cli_json_key(&json, "delta");
         cli_json_begin_object(&json);
         cli_json_key_u64(&json, "tensors", delta->tensors);
-        cli_json_key_u64(&json, "against_base", delta->diff);
+        cli_json_key_u64(&json, "delta", delta->diff);
         cli_json_key_u64(&json, "unchanged", delta->same);
         cli_json_key_u64(&json, "alone", delta->alone);
         cli_json_end_object(&json);

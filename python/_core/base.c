@@ -5,22 +5,22 @@
 #include "core.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 int emz_py_base_open(PyObject *obj, emz_py_base *base) {
-    *base = (emz_py_base){.fd = -1};
-    emz_reader *reader = emz_py_reader_of(obj);
+    *base = (emz_py_base){0};
+    emz_reader *reader = emz_py_reader_use(obj);
     if (reader) {
-        emz_status st = emz_reader_source(reader, &base->src);
-        if (st != EMZ_OK) return emz_py_raise(st, NULL), -1;
-    } else if (PyLong_Check(obj)) {
+        base->reader = 1; /* not closed while in use: emz_py_base_release lets it go */
+        emz_reader_source(reader, &base->src);
+    } else if (PyLong_Check(obj) && !PyBool_Check(obj)) {
         long n = PyLong_AsLong(obj);
         if (n == -1 && PyErr_Occurred()) return -1;
         if (n < 0 || n > INT_MAX) return PyErr_SetString(PyExc_ValueError, "base: bad fd"), -1;
-        base->fd = (int)n;
         struct stat st;
-        if (fstat(base->fd, &st) != 0) return PyErr_SetFromErrno(PyExc_OSError), -1;
-        base->src = (emz_source){emz_py_fd_read, &base->fd, (uint64_t)st.st_size};
+        if (fstat((int)n, &st) != 0) return PyErr_SetFromErrno(PyExc_OSError), -1;
+        base->src = (emz_source){emz_py_fd_read, (void *)(intptr_t)n, (uint64_t)st.st_size};
     } else if (PyObject_CheckBuffer(obj)) {
         if (emz_py_input(obj, &base->view, "base")) return -1;
         base->src = (emz_source){emz_py_memory_read, base->view.buf, (uint64_t)base->view.len};
@@ -46,6 +46,7 @@ emz_status emz_py_base_attach(const emz_py_base *base, emz_reader *reader) {
 
 void emz_py_base_release(emz_py_base *base) {
     if (base->view.obj) PyBuffer_Release(&base->view);
+    if (base->reader) emz_py_reader_unuse(base->obj);
     Py_CLEAR(base->obj);
-    *base = (emz_py_base){.fd = -1};
+    *base = (emz_py_base){0};
 }

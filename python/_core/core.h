@@ -65,8 +65,9 @@ PyObject *emz_py_dlpack_tensors(const emz_reader *reader, uint64_t count, PyObje
  * shape): emz_py_dlpack_tensors into a buffer aligned to 8 bytes then gives no None. */
 int emz_py_dlpack_carries_all(const emz_reader *reader, uint64_t count);
 
-/* files.c: sources reading a file descriptor with pread (opaque: the int) and memory (opaque:
- * the bytes; the library checks ranges). */
+/* files.c: sources reading a file descriptor with pread (opaque: the descriptor itself, as
+ * (void *)(intptr_t)fd, so that the source does not point into a caller's frame) and memory
+ * (opaque: the bytes; the library checks ranges). */
 int emz_py_fd_read(void *opaque, void *buf, size_t size, uint64_t offset);
 int emz_py_memory_read(void *opaque, void *buf, size_t size, uint64_t offset);
 
@@ -76,15 +77,17 @@ int emz_py_memory_read(void *opaque, void *buf, size_t size, uint64_t offset);
 typedef struct emz_py_base {
     PyObject *obj; /* NULL: none */
     Py_buffer view;
-    int fd, memory;
+    int memory, reader; /* a buffer; an emzip Reader (in use until released) */
     emz_source src;
 } emz_py_base;
 int emz_py_base_open(PyObject *obj, emz_py_base *base);
 emz_status emz_py_base_attach(const emz_py_base *base, emz_reader *reader);
 void emz_py_base_release(emz_py_base *base);
-/* reader.c: the open emz_reader of an emzip Reader; NULL for another object (no exception) or
- * a closed Reader (ValueError set). */
-emz_reader *emz_py_reader_of(PyObject *obj);
+/* reader.c: the open emz_reader of an emzip Reader, which may then not be closed or reopened
+ * until emz_py_reader_unuse; NULL for another object (no exception) or a closed Reader
+ * (ValueError set). With the GIL held. */
+emz_reader *emz_py_reader_use(PyObject *obj);
+void emz_py_reader_unuse(PyObject *obj);
 
 /* codec.c: compress, decompress, frame_info. files.c: compress_safetensors, compress_stream,
  * is_safetensors. Each table ends with a zeroed entry. */

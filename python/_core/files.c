@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 int emz_py_fd_read(void *opaque, void *buf, size_t size, uint64_t offset) {
-    int fd = *(const int *)opaque;
+    int fd = (int)(intptr_t)opaque;
     unsigned char *p = buf;
     while (size > 0) {
         ssize_t n = pread(fd, p, size, (off_t)offset);
@@ -74,7 +74,7 @@ static int open_source(PyObject *src, emz_source *source, int *fd, Py_buffer *vi
         *fd = (int)n;
         struct stat st;
         if (fstat(*fd, &st) != 0) return PyErr_SetFromErrno(PyExc_OSError), -1;
-        *source = (emz_source){emz_py_fd_read, fd, (uint64_t)st.st_size};
+        *source = (emz_source){emz_py_fd_read, (void *)(intptr_t)*fd, (uint64_t)st.st_size};
         return 0;
     }
     if (emz_py_input(src, view, "src")) return -1;
@@ -126,7 +126,7 @@ static PyObject *py_compress_safetensors(PyObject *self, PyObject *args, PyObjec
     int fd;
     long long chunk_size = 0;
     int64_t threads;
-    emz_py_base base = {.fd = -1};
+    emz_py_base base = {0};
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Oi|$LOO:compress_safetensors", names, &src, &fd,
                                      &chunk_size, &threads_obj, &base_obj) ||
         emz_py_threads(threads_obj, &threads) ||

@@ -8,6 +8,22 @@
  * they were a quarter of the Python layer's 0.2 ms on a 12 MB checkpoint. */
 #include "core.h"
 
+/* Raises wrong_base for a delta read without base=, naming its first tensor that needs one. */
+static void no_base(const emz_reader *reader, uint64_t count) {
+    emz_tensor_info t;
+    for (uint64_t i = 0; i < count; i++)
+        if (emz_reader_tensor(reader, i, &t) == EMZ_OK && t.base_kind != 0) {
+            emz_py_raise_detail(EMZ_ERROR_WRONG_BASE,
+                                "tensor \"%s\" is stored against base bytes %llu..%llu of digest "
+                                "%016llx, but no base was given (base=)",
+                                t.name, (unsigned long long)t.base_offset,
+                                (unsigned long long)(t.base_offset + t.size),
+                                (unsigned long long)t.base_digest);
+            return;
+        }
+    emz_py_raise_detail(EMZ_ERROR_WRONG_BASE, "this file is a delta: give base=");
+}
+
 /* None when a tensor cannot be made from a capsule (its dtype, or its alignment): load_file
  * then takes its general way. */
 static PyObject *load_torch(PyObject *self, PyObject *args, PyObject *kwargs) {
@@ -17,7 +33,7 @@ static PyObject *load_torch(PyObject *self, PyObject *args, PyObject *kwargs) {
                                 *memory_limit = Py_None, *base_obj = Py_None;
     emz_py_limits limits;
     int64_t threads;
-    emz_py_base base = {.fd = -1};
+    emz_py_base base = {0};
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|OOOO:load_torch", names, &path_obj, &maker,
                                      &threads_obj, &max_size, &memory_limit, &base_obj) ||
         emz_py_threads(threads_obj, &threads) ||
@@ -36,11 +52,20 @@ static PyObject *load_torch(PyObject *self, PyObject *args, PyObject *kwargs) {
     Py_END_ALLOW_THREADS;
     Py_DECREF(path);
     if (st == EMZ_OK) st = emz_reader_info_get(reader, &info);
-    if (st == EMZ_OK && base.obj && info.is_delta) st = emz_py_base_attach(&base, reader);
+    /* a delta needs its base before anything is allocated for it: a file of unchanged tensors
+     * declares sizes only the base bounds */
+    if (st == EMZ_OK && info.is_delta && base.obj) {
+        st = emz_py_base_attach(&base, reader);
+        if (st == EMZ_ERROR_WRONG_BASE)
+            emz_py_raise_detail(st, "the base given is too short for the tensors this delta needs");
+    } else if (st == EMZ_OK && info.is_delta) {
+        st = EMZ_ERROR_WRONG_BASE;
+        no_base(reader, info.tensor_count);
+    }
     PyObject *buffer = NULL, *tensors = NULL;
     int general = 0; /* a tensor DLPack cannot carry */
     if (st != EMZ_OK) {
-        emz_py_raise(st, emz_dctx_error_detail(dctx));
+        if (!PyErr_Occurred()) emz_py_raise(st, emz_dctx_error_detail(dctx));
     } else if (!info.is_safetensors) {
         PyErr_Format(emz_py_error, "%R is not a compressed safetensors checkpoint", path_obj);
     } else if (info.original_size > PY_SSIZE_T_MAX) {

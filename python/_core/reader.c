@@ -11,6 +11,7 @@ typedef struct {
     PyObject_HEAD emz_reader *reader;
     Py_buffer memory;     /* the buffer a reader opened from memory reads; obj NULL otherwise */
     int busy;             /* calls running without the GIL */
+    int users;            /* readers and calls reading it as their base (base.c) */
     emz_py_limits limits; /* max_size= and memory_limit= given when it was opened */
     emz_py_base base;     /* a delta's base (set_base); obj NULL: none */
 } reader_object;
@@ -27,6 +28,16 @@ static void reader_dealloc(reader_object *r) {
     Py_TYPE(r)->tp_free((PyObject *)r);
 }
 
+/* Refuses (-1, RuntimeError) to close or reopen a reader that a call or another reader uses. */
+static int refuse_in_use(const reader_object *r) {
+    if (r->busy)
+        PyErr_SetString(PyExc_RuntimeError, "the emzip reader is in use by another thread");
+    else if (r->users)
+        PyErr_SetString(PyExc_RuntimeError,
+                        "the emzip reader is the base of another reader or call: close that first");
+    return r->busy || r->users ? -1 : 0;
+}
+
 static int reader_init(reader_object *r, PyObject *args, PyObject *kwargs) {
     static char *names[] = {"source", "max_size", "memory_limit", NULL};
     PyObject *source, *max_size = Py_None, *memory_limit = Py_None;
@@ -34,10 +45,7 @@ static int reader_init(reader_object *r, PyObject *args, PyObject *kwargs) {
                                      &memory_limit) ||
         emz_py_limits_parse(memory_limit, max_size, &r->limits))
         return -1;
-    if (r->busy) {
-        PyErr_SetString(PyExc_RuntimeError, "the emzip reader is in use by another thread");
-        return -1;
-    }
+    if (refuse_in_use(r)) return -1;
     if (r->reader) reader_release(r);
     emz_dctx *dctx = emz_py_dctx_limited(1, 1, &r->limits);
     if (!dctx) return -1;
@@ -69,10 +77,16 @@ static int check_open(const reader_object *r) {
     return -1;
 }
 
-emz_reader *emz_py_reader_of(PyObject *obj) {
+emz_reader *emz_py_reader_use(PyObject *obj) {
     if (!PyObject_TypeCheck(obj, &emz_py_reader_type)) return NULL;
     reader_object *r = (reader_object *)obj;
-    return check_open(r) ? NULL : r->reader;
+    if (check_open(r)) return NULL;
+    r->users++;
+    return r->reader;
+}
+
+void emz_py_reader_unuse(PyObject *obj) {
+    ((reader_object *)obj)->users--;
 }
 
 /* set_base(base): the base a delta decodes against (base.c: a Reader, buffer or fd). */
@@ -102,10 +116,7 @@ static PyObject *reader_set_base(reader_object *r, PyObject *obj) {
 
 static PyObject *reader_close(reader_object *r, PyObject *unused) {
     (void)unused;
-    if (r->busy) {
-        PyErr_SetString(PyExc_RuntimeError, "the emzip reader is in use by another thread");
-        return NULL;
-    }
+    if (refuse_in_use(r)) return NULL;
     reader_release(r);
     Py_RETURN_NONE;
 }

@@ -201,7 +201,11 @@ class safe_open:
             self._reader.close()
             raise _core.Error(f"{os.fspath(path)!r} is not a compressed safetensors checkpoint")
         if base is not None and info["is_delta"]:
-            self._reader.set_base(_open_base(base))
+            try:
+                self._reader.set_base(_open_base(base))
+            except BaseException:
+                self._reader.close()
+                raise
         self._size = info["original_size"]
         self._count = info["tensor_count"]
         self._table = None

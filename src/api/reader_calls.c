@@ -77,6 +77,8 @@ static void base_changed(emz_reader *r) {
 
 emz_status emz_reader_set_base(emz_reader *r, const emz_source *base) {
     if (!r || !base || !base->read || !r->info.is_delta) return EMZ_ERROR_INVALID_ARGUMENT;
+    emz_status st = emz_reader_base_accept(r, base);
+    if (st != EMZ_OK) return st;
     r->delta_src = *base, r->delta_mem = NULL;
     base_changed(r);
     return EMZ_OK;
@@ -84,19 +86,22 @@ emz_status emz_reader_set_base(emz_reader *r, const emz_source *base) {
 
 emz_status emz_reader_set_base_memory(emz_reader *r, const void *data, size_t size) {
     if (!r || (!data && size) || !r->info.is_delta) return EMZ_ERROR_INVALID_ARGUMENT;
-    r->delta_src = (emz_source){NULL, NULL, size};
+    emz_source view = {NULL, NULL, size};
+    emz_status st = emz_reader_base_accept(r, &view);
+    if (st != EMZ_OK) return st;
+    r->delta_src = view;
     r->delta_mem = data ? data : (const uint8_t *)"";
     base_changed(r);
     return EMZ_OK;
 }
 
-static int read_original(void *opaque, void *buf, size_t size, uint64_t offset) {
+int emz_reader_source_read(void *opaque, void *buf, size_t size, uint64_t offset) {
     return emz_reader_read(opaque, NULL, buf, size, offset, size) != EMZ_OK;
 }
 
 emz_status emz_reader_source(const emz_reader *r, emz_source *src) {
     if (!r || !src) return EMZ_ERROR_INVALID_ARGUMENT;
-    *src = (emz_source){read_original, (void *)r, r->info.original_size};
+    *src = (emz_source){emz_reader_source_read, (void *)r, r->info.original_size};
     return EMZ_OK;
 }
 

@@ -98,7 +98,10 @@ emz_status emz_delta_plan(const emz_st_header *h, const emz_source *src, const e
         while (s < n && seg[s].offset < begin)
             s++;
         if (size < EMZ_SMALL_TENSOR) continue; /* in a bytes segment */
-        if (s == n || seg[s].offset != begin || seg[s].size != size) return EMZ_ERROR_CORRUPT;
+        if (s == n || seg[s].offset != begin || seg[s].size != size) {
+            st = EMZ_ERROR_CORRUPT; /* not reached: cut() gives such a tensor its segment */
+            break;
+        }
         summary->tensors++;
         const emz_st_tensor *b = find(sorted, bh->count, t->name);
         if (!b || !same_kind(t, b)) {

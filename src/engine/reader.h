@@ -130,9 +130,22 @@ emz_status emz_reader_base_check(const emz_reader *r, size_t s);
 /* Says in detail which base segment s needs and why it was refused. */
 void emz_reader_base_describe(const emz_reader *r, size_t s, char *detail, size_t size);
 /* Original bytes [lo, hi) of SAME segments, which the base holds, into dst (dst holds bytes
- * [dst_lo, ...)): each segment's base bytes checked against its digest first. */
+ * [dst_lo, ...)): a whole segment checked against its digest on the bytes copied, a part of one
+ * against the whole segment's digest first. */
 emz_status emz_reader_copy_same(const emz_reader *r, uint8_t *dst, uint64_t dst_lo, uint64_t lo,
                                 uint64_t hi, char *detail);
+/* SAME segment s from the base to put, size bytes at a time (through buf when the base is read
+ * through a source), hashed on the way: EMZ_ERROR_WRONG_BASE after its last piece when they do
+ * not match its digest (the pieces given to put are then wrong: the caller's output fails). */
+typedef emz_status (*emz_same_put_fn)(void *opaque, const uint8_t *data, size_t size);
+emz_status emz_reader_stream_same(const emz_reader *r, size_t s, uint8_t *buf, size_t size,
+                                  emz_same_put_fn put, void *opaque, char *detail);
+/* Whether base may become r's base: EMZ_ERROR_INVALID_ARGUMENT when it reads from r through
+ * emz_reader_source (itself or along other readers' bases), EMZ_ERROR_WRONG_BASE when it is too
+ * short for a segment that needs it. */
+emz_status emz_reader_base_accept(const emz_reader *r, const emz_source *base);
+/* emz_reader_source's read function (api/reader_calls.c), which emz_reader_base_accept knows. */
+int emz_reader_source_read(void *opaque, void *buf, size_t size, uint64_t offset);
 
 /* ---- reader_open.c ---- */
 

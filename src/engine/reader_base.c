@@ -82,6 +82,14 @@ void emz_reader_base_describe(const emz_reader *r, size_t s, char *detail, size_
              what, g->base_offset, g->base_offset + g->size, g->base_digest, why);
 }
 
+/* Records what the base's bytes of segment s hashed to. */
+static emz_status settle(const emz_reader *r, size_t s, uint64_t digest) {
+    reader_segment *g = &r->seg[s];
+    int state = digest == g->base_digest ? EMZ_BASE_MATCHES : EMZ_BASE_DIFFERS;
+    atomic_store(&g->base_state, state);
+    return state == EMZ_BASE_MATCHES ? EMZ_OK : EMZ_ERROR_WRONG_BASE;
+}
+
 emz_status emz_reader_copy_same(const emz_reader *r, uint8_t *dst, uint64_t dst_lo, uint64_t lo,
                                 uint64_t hi, char *detail) {
     for (size_t s = emz_reader_segment_at(r, lo); s < r->info.segment_count; s++) {
@@ -90,14 +98,59 @@ emz_status emz_reader_copy_same(const emz_reader *r, uint8_t *dst, uint64_t dst_
         if (g->base_kind != EMZ_BASE_SAME) continue;
         uint64_t from = g->offset > lo ? g->offset : lo;
         uint64_t to = g->offset + g->size < hi ? g->offset + g->size : hi;
-        emz_status st = emz_reader_base_check(r, s);
+        bool whole = from == g->offset && to == g->offset + g->size;
+        /* A whole segment is checked on the bytes copied (one read of the base); a part of
+         * one against the whole segment's digest, once (emz_reader_base_check). */
+        emz_status st = whole ? EMZ_OK : emz_reader_base_check(r, s);
         uint8_t *out = dst + (from - dst_lo);
         const uint8_t *got = NULL;
         if (st == EMZ_OK)
             st = emz_reader_base_bytes(r, s, from - g->offset, (size_t)(to - from), out, &got);
+        if (st == EMZ_OK && got != out) memcpy(out, got, (size_t)(to - from));
+        if (st == EMZ_OK && whole) st = settle(r, s, emz_hash64(out, (size_t)(to - from)));
         if (st == EMZ_ERROR_WRONG_BASE) emz_reader_base_describe(r, s, detail, EMZ_DETAIL_SIZE);
         if (st != EMZ_OK) return st;
-        if (got != out) memcpy(out, got, (size_t)(to - from));
+    }
+    return EMZ_OK;
+}
+
+emz_status emz_reader_stream_same(const emz_reader *r, size_t s, uint8_t *buf, size_t size,
+                                  emz_same_put_fn put, void *opaque, char *detail) {
+    const reader_segment *g = &r->seg[s];
+    emz_hash64_state hash;
+    emz_hash64_begin(&hash);
+    emz_status st = EMZ_OK;
+    for (uint64_t at = 0; st == EMZ_OK && at < g->size; at += size) {
+        size_t len = (size_t)(g->size - at < size ? g->size - at : size);
+        const uint8_t *got = NULL;
+        st = emz_reader_base_bytes(r, s, at, len, buf, &got);
+        if (st != EMZ_OK) break;
+        emz_hash64_add(&hash, got, len);
+        st = put(opaque, got, len);
+    }
+    if (st == EMZ_OK) st = settle(r, s, emz_hash64_end(&hash));
+    if (st == EMZ_ERROR_WRONG_BASE) emz_reader_base_describe(r, s, detail, EMZ_DETAIL_SIZE);
+    return st;
+}
+
+/* The reader a base source reads from, when it is one of emz_reader_source's. */
+static const emz_reader *source_reader(const emz_source *src) {
+    return src->read == emz_reader_source_read ? src->opaque : NULL;
+}
+
+emz_status emz_reader_base_accept(const emz_reader *r, const emz_source *base) {
+    /* a base read from this reader, directly or through other readers' bases, would recurse
+     * without end */
+    size_t depth = 0;
+    for (const emz_reader *b = source_reader(base); b; depth++) {
+        if (b == r || depth > 1000) return EMZ_ERROR_INVALID_ARGUMENT;
+        b = b->has_delta_base && !b->delta_mem ? source_reader(&b->delta_src) : NULL;
+    }
+    for (uint64_t s = 0; s < r->info.segment_count; s++) {
+        const reader_segment *g = &r->seg[s];
+        if (g->base_kind != EMZ_BASE_NONE &&
+            (g->base_offset > base->size || g->size > base->size - g->base_offset))
+            return EMZ_ERROR_WRONG_BASE;
     }
     return EMZ_OK;
 }

@@ -222,17 +222,28 @@ typedef struct stream_job {
 
 enum { SAME_PIECE = 1 << 20 };
 
+/* A piece of a SAME segment to the sink, counted and reported as progress. */
+static emz_status put_same(void *opaque, const uint8_t *data, size_t size) {
+    stream_job *sj = opaque;
+    emz_context *d = sj->j->d;
+    if (sj->dst && sj->dst->write(sj->dst->opaque, data, size) != 0) return EMZ_ERROR_IO;
+    sj->done += size;
+    if (d->progress && d->progress(d->progress_opaque, sj->done, sj->j->r->info.original_size) != 0)
+        return EMZ_ERROR_CANCELLED;
+    return EMZ_OK;
+}
+
 /* A delta's unchanged (SAME) segments, which have no chunks, from the bytes written so far to
- * `until`: from the base to the sink, a piece at a time. */
+ * `until`: from the base to the sink, hashed on the way (one read of the base). */
 static emz_status write_same(stream_job *sj, uint64_t until) {
     read_job *j = sj->j;
     while (sj->done < until) {
-        uint64_t to = until - sj->done < SAME_PIECE ? until : sj->done + SAME_PIECE;
-        emz_status st = emz_reader_copy_same(j->r, sj->same, sj->done, sj->done, to, j->d->detail);
+        size_t s = emz_reader_segment_at(j->r, sj->done);
+        emz_status st =
+            j->r->seg[s].base_kind == EMZ_BASE_SAME
+                ? emz_reader_stream_same(j->r, s, sj->same, SAME_PIECE, put_same, sj, j->d->detail)
+                : EMZ_ERROR_CORRUPT; /* not reached: chunks cover the others */
         if (st != EMZ_OK) return st;
-        if (sj->dst && sj->dst->write(sj->dst->opaque, sj->same, (size_t)(to - sj->done)) != 0)
-            return EMZ_ERROR_IO;
-        sj->done = to;
     }
     return EMZ_OK;
 }

@@ -52,9 +52,11 @@ static unsigned class_of(uint64_t size) {
     return c;
 }
 
+/* A delta's unchanged (SAME) segments are never coded: no table is chosen for them. */
 static bool is_small(const emz_table_plan_input *in, size_t s) {
     uint64_t size = in->seg[s].size;
-    return size > 0 && size <= EMZ_SHARED_SEGMENT_MAX && size <= (UINT64_C(1) << in->log2[s]);
+    return in->seg[s].base_kind != EMZ_BASE_SAME && size > 0 && size <= EMZ_SHARED_SEGMENT_MAX &&
+           size <= (UINT64_C(1) << in->log2[s]);
 }
 
 /* Encodes every small segment with the tables of set (may be NULL), reporting to stats (may

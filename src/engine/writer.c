@@ -284,7 +284,7 @@ static bool allocate(writer *w, emz_context *c, emz_status *st) {
         while (((size_t)1 << log2) < chunk)
             log2++;
         w->log2[s] = log2;
-        w->total += w->seg[s].size;
+        if (w->seg[s].base_kind != EMZ_BASE_SAME) w->total += w->seg[s].size; /* coded bytes */
         if (w->seg[s].size < chunk) chunk = (size_t)w->seg[s].size;
         need = chunk > need ? chunk : need;
         w->first_chunk[s + 1] = w->first_chunk[s] + chunks_of(w, s);

@@ -94,3 +94,38 @@ def test_sharded_directories_take_a_base_directory(tmp_path):
         assert pathlib.Path(path).read_bytes() == (new_dir / name).read_bytes()
     with pytest.raises(emzip.Error, match="no base for"):
         emzip.compress_file(new_dir, tmp_path / "none", base=tmp_path)
+
+
+def test_a_base_given_as_a_file_descriptor_or_reader_stays_valid(tmp_path):
+    emz = DELTA / "age.bf16.next.emz"
+    want, _ = read_safetensors(DELTA / "age.bf16.next.safetensors")
+    fd = os.open(SAMPLE / "age.bf16.safetensors", os.O_RDONLY)
+    try:
+        with emzip.safe_open(emz, framework="np", base=fd) as f:  # read through pread
+            for name in f.keys():
+                assert raw_bytes(f.get_tensor(name)) == want[name][2], name
+    finally:
+        os.close(fd)
+    packed = emzip.compress_file(SAMPLE / "age.bf16.safetensors", tmp_path / "base.emz")
+    base = emzip._core.Reader(str(packed))
+    reader = emzip._core.Reader(str(emz))
+    reader.set_base(base)
+    with pytest.raises(RuntimeError, match="base of another reader"):
+        base.close()  # would leave the delta's reader reading freed memory
+    assert len(reader.read(0, reader.info()["original_size"])) > 0
+    reader.close()
+    base.close()  # free once the delta's reader is closed
+    with pytest.raises(TypeError, match="base must be"):
+        emzip.load_file(emz, base=True)  # not file descriptor 1
+
+
+def test_readers_cannot_be_each_others_base():
+    emz = str(DELTA / "age.bf16.next.emz")
+    a, b = emzip._core.Reader(emz), emzip._core.Reader(emz)
+    with pytest.raises(ValueError, match="its own base"):
+        a.set_base(a)
+    b.set_base(a)
+    with pytest.raises(emzip.Error):
+        a.set_base(b)  # a loop: refused by the library
+    b.close()
+    a.close()
