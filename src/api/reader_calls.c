@@ -68,6 +68,29 @@ emz_status emz_reader_tensor(const emz_reader *r, uint64_t index, emz_tensor_inf
     return EMZ_OK;
 }
 
+/* The reader a base source reads from, when it is one of emz_reader_source's. */
+static const emz_reader *source_reader(const emz_source *src) {
+    return src->read == emz_reader_source_read ? src->opaque : NULL;
+}
+
+/* Whether base may become r's base: EMZ_ERROR_INVALID_ARGUMENT when it reads from r through
+ * emz_reader_source (itself, or along other readers' bases: a loop would recurse without end),
+ * EMZ_ERROR_WRONG_BASE when it is too short for a segment that needs it. */
+static emz_status base_accept(const emz_reader *r, const emz_source *base) {
+    size_t depth = 0;
+    for (const emz_reader *b = source_reader(base); b; depth++) {
+        if (b == r || depth > 1000) return EMZ_ERROR_INVALID_ARGUMENT;
+        b = b->has_delta_base && !b->delta_mem ? source_reader(&b->delta_src) : NULL;
+    }
+    for (uint64_t s = 0; s < r->info.segment_count; s++) {
+        const reader_segment *g = &r->seg[s];
+        if (g->base_kind != EMZ_BASE_NONE &&
+            (g->base_offset > base->size || g->size > base->size - g->base_offset))
+            return EMZ_ERROR_WRONG_BASE;
+    }
+    return EMZ_OK;
+}
+
 /* A new base: no segment checked against it yet. */
 static void base_changed(emz_reader *r) {
     r->has_delta_base = true;
@@ -77,7 +100,7 @@ static void base_changed(emz_reader *r) {
 
 emz_status emz_reader_set_base(emz_reader *r, const emz_source *base) {
     if (!r || !base || !base->read || !r->info.is_delta) return EMZ_ERROR_INVALID_ARGUMENT;
-    emz_status st = emz_reader_base_accept(r, base);
+    emz_status st = base_accept(r, base);
     if (st != EMZ_OK) return st;
     r->delta_src = *base, r->delta_mem = NULL;
     base_changed(r);
@@ -87,16 +110,12 @@ emz_status emz_reader_set_base(emz_reader *r, const emz_source *base) {
 emz_status emz_reader_set_base_memory(emz_reader *r, const void *data, size_t size) {
     if (!r || (!data && size) || !r->info.is_delta) return EMZ_ERROR_INVALID_ARGUMENT;
     emz_source view = {NULL, NULL, size};
-    emz_status st = emz_reader_base_accept(r, &view);
+    emz_status st = base_accept(r, &view);
     if (st != EMZ_OK) return st;
     r->delta_src = view;
     r->delta_mem = data ? data : (const uint8_t *)"";
     base_changed(r);
     return EMZ_OK;
-}
-
-int emz_reader_source_read(void *opaque, void *buf, size_t size, uint64_t offset) {
-    return emz_reader_read(opaque, NULL, buf, size, offset, size) != EMZ_OK;
 }
 
 emz_status emz_reader_source(const emz_reader *r, emz_source *src) {

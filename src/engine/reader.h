@@ -140,12 +140,6 @@ emz_status emz_reader_copy_same(const emz_reader *r, uint8_t *dst, uint64_t dst_
 typedef emz_status (*emz_same_put_fn)(void *opaque, const uint8_t *data, size_t size);
 emz_status emz_reader_stream_same(const emz_reader *r, size_t s, uint8_t *buf, size_t size,
                                   emz_same_put_fn put, void *opaque, char *detail);
-/* Whether base may become r's base: EMZ_ERROR_INVALID_ARGUMENT when it reads from r through
- * emz_reader_source (itself or along other readers' bases), EMZ_ERROR_WRONG_BASE when it is too
- * short for a segment that needs it. */
-emz_status emz_reader_base_accept(const emz_reader *r, const emz_source *base);
-/* emz_reader_source's read function (api/reader_calls.c), which emz_reader_base_accept knows. */
-int emz_reader_source_read(void *opaque, void *buf, size_t size, uint64_t offset);
 
 /* ---- reader_open.c ---- */
 
@@ -159,6 +153,10 @@ emz_status emz_reader_create(emz_context *c, const emz_source *src, emz_reader *
  * on c's threads; a failure names its chunk in c's detail. */
 emz_status emz_reader_read_range(const emz_reader *r, emz_context *c, uint8_t *dst, uint64_t lo,
                                  uint64_t hi);
+
+/* emz_reader_source's read function (opaque: the reader): original bytes, decoded on one thread
+ * with a temporary context. */
+int emz_reader_source_read(void *opaque, void *buf, size_t size, uint64_t offset);
 
 /* The whole original file in order to dst (NULL: decode and verify only); *done receives the
  * bytes written. */

@@ -132,25 +132,3 @@ emz_status emz_reader_stream_same(const emz_reader *r, size_t s, uint8_t *buf, s
     if (st == EMZ_ERROR_WRONG_BASE) emz_reader_base_describe(r, s, detail, EMZ_DETAIL_SIZE);
     return st;
 }
-
-/* The reader a base source reads from, when it is one of emz_reader_source's. */
-static const emz_reader *source_reader(const emz_source *src) {
-    return src->read == emz_reader_source_read ? src->opaque : NULL;
-}
-
-emz_status emz_reader_base_accept(const emz_reader *r, const emz_source *base) {
-    /* a base read from this reader, directly or through other readers' bases, would recurse
-     * without end */
-    size_t depth = 0;
-    for (const emz_reader *b = source_reader(base); b; depth++) {
-        if (b == r || depth > 1000) return EMZ_ERROR_INVALID_ARGUMENT;
-        b = b->has_delta_base && !b->delta_mem ? source_reader(&b->delta_src) : NULL;
-    }
-    for (uint64_t s = 0; s < r->info.segment_count; s++) {
-        const reader_segment *g = &r->seg[s];
-        if (g->base_kind != EMZ_BASE_NONE &&
-            (g->base_offset > base->size || g->size > base->size - g->base_offset))
-            return EMZ_ERROR_WRONG_BASE;
-    }
-    return EMZ_OK;
-}

@@ -295,3 +295,13 @@ emz_status emz_reader_decompress_all(const emz_reader *r, emz_context *d, const 
     free(j.window), free(sj.same);
     return job_end(&j, st);
 }
+
+int emz_reader_source_read(void *opaque, void *buf, size_t size, uint64_t offset) {
+    const emz_reader *r = opaque;
+    if (offset > r->info.original_size || size > r->info.original_size - offset) return -1;
+    if (size == 0) return 0;
+    emz_context local, *c = emz_context_begin(NULL, &local);
+    emz_status st = emz_reader_read_range(r, c, buf, offset, offset + size);
+    emz_context_end(c, &local);
+    return st != EMZ_OK;
+}
