@@ -57,7 +57,10 @@ static void decode_all(const uint8_t *data, size_t size, const uint8_t *expect, 
     }
     emz_reader_info info;
     emz_reader_info_get(r, &info);
-    if (info.is_delta && base && emz_reader_set_base_memory(r, base, base_size) != EMZ_OK) abort();
+    /* a base is refused when too short for the container's base tensors: never one we wrote
+     * against it; a hostile container then reads without (and fails where it needs one) */
+    if (info.is_delta && base && emz_reader_set_base_memory(r, base, base_size) != EMZ_OK && expect)
+        abort();
     buffer out = {0};
     emz_sink sink = {write_mem, &out};
     emz_status st = info.original_size <= MAX_OUT ? emz_reader_decompress(r, d, &sink, NULL)
