@@ -833,6 +833,86 @@ static void channel_shift(const eq_reporter *r, emz_impl impl, int arg) {
     guarded_free(&gsrc), guarded_free(&gdst);
 }
 
+/* ---- deltas ---- */
+
+/* A chunk's difference from its base as FORMAT.md ("Delta segments") states it, element by
+ * element (not the library's code): zigzag((v - b) mod 2^(8w)), the size % w bytes after the
+ * whole elements as bytes. */
+static void delta_reference(const uint8_t *v, const uint8_t *base, uint8_t *dst, size_t size,
+                            unsigned w) {
+    size_t whole = size / w * w;
+    for (size_t i = 0; i < size;) {
+        unsigned b = i < whole ? w : 1, bits = 8 * b;
+        uint32_t mask = bits == 32 ? UINT32_MAX : (1u << bits) - 1;
+        uint32_t d = (load_word(v + i, b) - load_word(base + i, b)) & mask;
+        uint32_t z = ((d << 1) ^ (d >> (bits - 1) ? mask : 0)) & mask;
+        store_word(dst + i, z, b);
+        i += b;
+    }
+}
+
+/* The delta kernel of elements of arg bytes: every length up to 200 elements and a few long
+ * ones (plus a partial element at the end), each buffer against a guard page after its end and
+ * then before its start, and in place; the same bytes as the reference, and undo gives the
+ * input back. Then every pair of byte values (w 1) or every 16-bit pattern against bases
+ * spread over all of them (w 2), or 2^16 sampled pairs (w 4). */
+static void delta(const eq_reporter *r, emz_impl impl, int arg) {
+    const unsigned w = (unsigned)arg;
+    const emz_kernels *k = kernels_of(r, impl);
+    if (!k) return;
+    const size_t max = guarded_len(GUARDED_LENS - 1, w) + w;
+    guarded gsrc, gbase, gdst;
+    int ok = guarded_new(r, &gsrc, max);
+    ok = guarded_new(r, &gbase, max) && ok;
+    ok = guarded_new(r, &gdst, max) && ok;
+    uint8_t *want = xmalloc(max), *orig = xmalloc(max);
+    for (int at_end = 1; ok && at_end >= 0; at_end--)
+        for (size_t i = 0; i < GUARDED_LENS; i++)
+            for (unsigned extra = 0; extra < (w > 1 ? 2u : 1u); extra++) {
+                const size_t n = guarded_len(i, w) + extra * (w - 1);
+                uint8_t *src = guarded_place(&gsrc, n, at_end),
+                        *base = guarded_place(&gbase, n, at_end),
+                        *dst = guarded_place(&gdst, n, at_end);
+                tu_fill_random(src, n, 7 + i), tu_fill_random(base, n, 1000 + i);
+                memcpy(orig, src, n);
+                delta_reference(src, base, want, n, w);
+                doing(r, "%s delta, %u-byte elements, %zu bytes, %s", k->name, w, n,
+                      at_end ? "at the page end" : "at the start");
+                k->delta(src, base, dst, n, w, false);
+                CHECK(r, memcmp(dst, want, n) == 0,
+                      "%s delta differs from the reference: %u-byte elements, %zu bytes", k->name,
+                      w, n);
+                k->delta(dst, base, dst, n, w, true);
+                CHECK(r, memcmp(dst, orig, n) == 0,
+                      "%s delta: undo (in place) does not give the input back: %u-byte "
+                      "elements, %zu bytes",
+                      k->name, w, n);
+                k->delta(src, base, src, n, w, false);
+                CHECK(r, memcmp(src, want, n) == 0,
+                      "%s delta in place differs: %u-byte elements, %zu bytes", k->name, w, n);
+            }
+    /* every pattern against bases that vary with it */
+    const size_t count = 65536; /* w 1: every pair of byte values */
+    uint8_t *all = xmalloc(count * w), *base = xmalloc(count * w), *out = xmalloc(count * w),
+            *ref = xmalloc(count * w);
+    for (size_t i = 0; i < count; i++) {
+        uint32_t v = w == 1   ? (uint32_t)(i & 255)
+                     : w == 2 ? (uint32_t)i
+                              : (uint32_t)(i * 2654435761u) ^ (uint32_t)i << 16;
+        uint32_t b = w == 1 ? (uint32_t)(i >> 8) : (uint32_t)(i * 40503u + 7) ^ v >> 3;
+        store_word(all + i * w, v, w), store_word(base + i * w, b, w);
+    }
+    delta_reference(all, base, ref, count * w, w);
+    k->delta(all, base, out, count * w, w, false);
+    CHECK(r, memcmp(out, ref, count * w) == 0,
+          "%s delta of every pattern differs: %u-byte elements", k->name, w);
+    k->delta(out, base, out, count * w, w, true);
+    CHECK(r, memcmp(out, all, count * w) == 0,
+          "%s delta of every pattern does not undo: %u-byte elements", k->name, w);
+    free(all), free(base), free(out), free(ref), free(want), free(orig);
+    guarded_free(&gsrc), guarded_free(&gbase), guarded_free(&gdst);
+}
+
 /* ---- frames ---- */
 
 size_t eq_frame_check(const eq_reporter *r, emz_impl impl, const uint8_t *src, size_t n,

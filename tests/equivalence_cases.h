@@ -64,6 +64,9 @@ typedef struct eq_reporter {
     X(channel_shift_1, channel_shift, 1)                                                           \
     X(channel_shift_2, channel_shift, 2)                                                           \
     X(channel_shift_4, channel_shift, 4)                                                           \
+    X(delta_1, delta, 1)                                                                           \
+    X(delta_2, delta, 2)                                                                           \
+    X(delta_4, delta, 4)                                                                           \
     X(frames, frames, 0)                                                                           \
     X(checkpoints, checkpoints, 0)                                                                 \
     X(impl_selection, impl_selection, 0)
