@@ -61,6 +61,7 @@ static void decode_all(const uint8_t *data, size_t size, const uint8_t *expect, 
      * against it; a hostile container then reads without (and fails where it needs one) */
     if (info.is_delta && base && emz_reader_set_base_memory(r, base, base_size) != EMZ_OK && expect)
         abort();
+    emz_reader_info_get(r, &info); /* a header shared with the base lists its tensors now */
     buffer out = {0};
     emz_sink sink = {write_mem, &out};
     emz_status st = info.original_size <= MAX_OUT ? emz_reader_decompress(r, d, &sink, NULL)

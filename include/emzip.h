@@ -364,8 +364,11 @@ typedef struct emz_reader_info {
     uint64_t segment_count;   /* frames: 1 for a single frame */
     uint64_t chunk_count;     /* over all frames */
     uint64_t tensor_count;
-    emz_type type; /* a single frame's type; EMZ_TYPE_BYTES for a container */
-    int is_delta;  /* a delta container: it decodes only with its base */
+    emz_type type;         /* a single frame's type; EMZ_TYPE_BYTES for a container */
+    int is_delta;          /* a delta container: it decodes only with its base */
+    int tensors_need_base; /* a delta whose safetensors header is its base's (stored as a
+                              reference): tensor_count is 0 and no tensor is listed until
+                              emz_reader_set_base gives the base */
 } emz_reader_info;
 
 EMZ_API emz_status emz_reader_info_get(const emz_reader *reader, emz_reader_info *info);
@@ -416,8 +419,10 @@ EMZ_API emz_status emz_reader_find_tensor(const emz_reader *reader, const char *
 /* The base a delta container decodes against (emz_reader_info.is_delta), before reading from
  * it: the base checkpoint's original bytes, through a source (which must stay usable until the
  * reader is closed) or in memory (which must stay valid until then). Not safe while other
- * threads read from the reader. Only the base's size is looked at here: EMZ_ERROR_WRONG_BASE
- * (the detail naming a tensor) when it cannot hold every base tensor the container names.
+ * threads read from the reader. EMZ_ERROR_WRONG_BASE when the base cannot hold every base
+ * tensor the container names; when the container's safetensors header is the base's
+ * (emz_reader_info.tensors_need_base), it is read here, and a base whose header differs is
+ * refused the same way (the reader then has no base, as before the call).
  * Unchanged tensors (stored as references) are checked against their digest before their bytes
  * are used; tensors coded as differences by their chunks' checksums, which are then always
  * verified, the digest telling a wrong base from a corrupt chunk when one fails. Either way a

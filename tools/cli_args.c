@@ -142,10 +142,10 @@ static const command_grammar grammars[] = {
     [CLI_COMMAND_DECOMPRESS] = {":T:o:ckfqvdh", TAKES(OPTION_NO_CHECK) | TAKES(OPTION_RM) |
                                                     TAKES(OPTION_JSON) | LIMITS | DURABILITY |
                                                     TAKES(OPTION_BASE)},
-    [CLI_COMMAND_INFO] = {":T:h", TAKES(OPTION_IMPL) | TAKES(OPTION_JSON)},
+    [CLI_COMMAND_INFO] = {":T:h", TAKES(OPTION_IMPL) | TAKES(OPTION_JSON) | TAKES(OPTION_BASE)},
     [CLI_COMMAND_TEST] = {":T:qh",
                           TAKES(OPTION_TEST) | TAKES(OPTION_JSON) | LIMITS | TAKES(OPTION_BASE)},
-    [CLI_COMMAND_LIST] = {":T:h", TAKES(OPTION_JSON)},
+    [CLI_COMMAND_LIST] = {":T:h", TAKES(OPTION_JSON) | TAKES(OPTION_BASE)},
     [CLI_COMMAND_EXTRACT] = {":T:o:fqvh", LIMITS | DURABILITY | TAKES(OPTION_BASE)},
     [CLI_COMMAND_TRAIN] = {":t:o:fqvh", TAKES(OPTION_LAYOUT) | TAKES(OPTION_BLOCK_SIZE) |
                                             TAKES(OPTION_GROUPS) | DURABILITY},

@@ -98,8 +98,11 @@ bool cli_base_attach(cli_base *base, emz_reader *reader, const char *display_nam
 
 bool cli_reader_use_base(const cli_options *options, cli_reader *reader, cli_base *base) {
     if (options->base_path == NULL || !reader->info.is_delta) return true;
-    return cli_base_open(base, options->base_path, reader->input.display_name) &&
-           cli_base_attach(base, reader->reader, reader->input.display_name);
+    if (!cli_base_open(base, options->base_path, reader->input.display_name) ||
+        !cli_base_attach(base, reader->reader, reader->input.display_name))
+        return false;
+    emz_reader_info_get(reader->reader, &reader->info); /* the tensors, when they need the base */
+    return true;
 }
 
 void cli_base_close(cli_base *base) {

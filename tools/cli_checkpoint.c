@@ -52,11 +52,20 @@ static size_t digits(uint64_t value) {
     return count;
 }
 
-/* Opens a compressed checkpoint; a bare frame has no tensors and is refused. */
-static bool open_checkpoint(cli_reader *reader, const char *path, emz_dctx *dctx,
-                            const char *command, bool terminal_ok) {
-    if (!cli_reader_begin(reader, path, terminal_ok) || !cli_reader_open(reader, dctx))
+/* Opens a compressed checkpoint, with its base (--base) when it is a delta; a bare frame has
+ * no tensors and is refused, and so is a delta whose tensor list is its base's, without it. */
+static bool open_checkpoint(cli_reader *reader, cli_base *base, const cli_options *options,
+                            emz_dctx *dctx, const char *command, bool terminal_ok) {
+    if (!cli_reader_begin(reader, options->input_path, terminal_ok) ||
+        !cli_reader_open(reader, dctx) || !cli_reader_use_base(options, reader, base))
         return false;
+    if (reader->info.tensors_need_base) {
+        cli_error(reader->input.display_name,
+                  "a delta whose safetensors header is its base's: give --base BASE to %s its "
+                  "tensors",
+                  command);
+        return false;
+    }
     if (!reader->info.is_safetensors) {
         const char *type = emz_type_name(reader->info.type);
         cli_error(reader->input.display_name,
@@ -191,8 +200,9 @@ static list_totals sum_tensors(const cli_reader *reader) {
 
 static int list(const cli_options *options, emz_dctx *dctx) {
     cli_reader reader;
+    cli_base base = {.input.fd = -1};
     int status = CLI_EXIT_FAILURE;
-    if (open_checkpoint(&reader, options->input_path, dctx, "list", false)) {
+    if (open_checkpoint(&reader, &base, options, dctx, "list", false)) {
         list_totals totals = sum_tensors(&reader);
         if (options->json)
             print_list_json(&reader, &totals);
@@ -201,6 +211,7 @@ static int list(const cli_options *options, emz_dctx *dctx) {
         status = CLI_EXIT_OK;
     }
     cli_reader_close(&reader);
+    cli_base_close(&base);
     return status;
 }
 
@@ -261,9 +272,8 @@ static int extract(const cli_options *options, emz_dctx *dctx) {
     emz_tensor_info tensor;
     uint64_t index = 0;
     double start_ms = cli_monotonic_ms();
-    if (!open_checkpoint(&reader, options->input_path, dctx, "extract", options->force) ||
-        !find_tensor(&reader, options->tensor_name, &tensor, &index) ||
-        !cli_reader_use_base(options, &reader, &base))
+    if (!open_checkpoint(&reader, &base, options, dctx, "extract", options->force) ||
+        !find_tensor(&reader, options->tensor_name, &tensor, &index))
         goto done;
     const char *output_path = options->output_path != NULL ? options->output_path : "-";
     if (!cli_output_open(&output, output_path, options->force, &reader.input)) goto done;

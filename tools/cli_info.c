@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
+#include "cli_base.h"
 #include "cli_commands.h"
 #include "cli_contexts.h"
 #include "cli_diag.h"
@@ -172,7 +173,10 @@ static void print_container_text(const cli_reader *reader, const emz_reader_tabl
     printf("chunks:           %" PRIu64 "\n", info->chunk_count);
     printf("tensors:          %" PRIu64 "\n", info->tensor_count);
     print_table_set_text(set);
-    if (info->is_delta) {
+    if (info->is_delta && info->tensors_need_base) {
+        printf("delta:            against a base checkpoint whose safetensors header it shares: "
+               "give --base to count its tensors\n");
+    } else if (info->is_delta) {
         uint64_t kinds[3];
         count_base_kinds(reader, kinds);
         printf("delta:            against a base checkpoint (decode with --base): %" PRIu64
@@ -230,7 +234,8 @@ static void print_json(const cli_options *options, const cli_reader *reader,
         cli_json_key_u64(&json, "tensors", info->tensor_count);
         print_table_set_json(&json, set);
         cli_json_key_bool(&json, "delta", info->is_delta != 0);
-        if (info->is_delta) {
+        if (info->is_delta) cli_json_key_bool(&json, "tensors_need_base", info->tensors_need_base);
+        if (info->is_delta && !info->tensors_need_base) {
             uint64_t kinds[3];
             count_base_kinds(reader, kinds);
             cli_json_key(&json, "base_tensors");
@@ -266,6 +271,7 @@ static void print_json(const cli_options *options, const cli_reader *reader,
 /* The description of options->input_path. */
 static int describe(const cli_options *options, emz_dctx *dctx) {
     cli_reader reader;
+    cli_base base = {.input.fd = -1};
     int status = CLI_EXIT_FAILURE;
     dtype_row *rows = NULL;
     size_t count = 0;
@@ -277,7 +283,7 @@ static int describe(const cli_options *options, emz_dctx *dctx) {
         status = cli_describe_table_file(options, &reader.input);
         goto done;
     }
-    if (!cli_reader_open(&reader, dctx)) goto done;
+    if (!cli_reader_open(&reader, dctx) || !cli_reader_use_base(options, &reader, &base)) goto done;
     if (!reader.info.is_container) {
         if (!cli_reader_frame_info(&reader, &frame)) goto done;
     } else if ((rows = group_by_dtype(&reader, &count)) == NULL) {
@@ -296,6 +302,7 @@ static int describe(const cli_options *options, emz_dctx *dctx) {
 done:
     free(rows);
     cli_reader_close(&reader);
+    cli_base_close(&base);
     return status;
 }
 

@@ -56,8 +56,10 @@ static PyObject *load_torch(PyObject *self, PyObject *args, PyObject *kwargs) {
      * declares sizes only the base bounds */
     if (st == EMZ_OK && info.is_delta && base.obj) {
         st = emz_py_base_attach(&base, reader);
+        if (st == EMZ_OK) st = emz_reader_info_get(reader, &info); /* its tensors, now listed */
         if (st == EMZ_ERROR_WRONG_BASE)
-            emz_py_raise_detail(st, "the base given is too short for the tensors this delta needs");
+            emz_py_raise_detail(st, "the base given is too short for the tensors this delta needs, "
+                                    "or its safetensors header is not the one this delta shares");
     } else if (st == EMZ_OK && info.is_delta) {
         st = EMZ_ERROR_WRONG_BASE;
         no_base(reader, info.tensor_count);

@@ -128,13 +128,13 @@ static PyObject *reader_info(reader_object *r, PyObject *unused) {
     emz_status st = emz_reader_info_get(r->reader, &i);
     if (st != EMZ_OK) return emz_py_raise(st, NULL);
     return Py_BuildValue(
-        "{s:O,s:O,s:O,s:K,s:K,s:K,s:K,s:K,s:s}", "is_container",
+        "{s:O,s:O,s:O,s:O,s:K,s:K,s:K,s:K,s:K,s:s}", "is_container",
         i.is_container ? Py_True : Py_False, "is_delta", i.is_delta ? Py_True : Py_False,
-        "is_safetensors", i.is_safetensors ? Py_True : Py_False, "original_size",
-        (unsigned long long)i.original_size, "compressed_size",
-        (unsigned long long)i.compressed_size, "segment_count", (unsigned long long)i.segment_count,
-        "chunk_count", (unsigned long long)i.chunk_count, "tensor_count",
-        (unsigned long long)i.tensor_count, "dtype", emz_type_name(i.type));
+        "tensors_need_base", i.tensors_need_base ? Py_True : Py_False, "is_safetensors",
+        i.is_safetensors ? Py_True : Py_False, "original_size", (unsigned long long)i.original_size,
+        "compressed_size", (unsigned long long)i.compressed_size, "segment_count",
+        (unsigned long long)i.segment_count, "chunk_count", (unsigned long long)i.chunk_count,
+        "tensor_count", (unsigned long long)i.tensor_count, "dtype", emz_type_name(i.type));
 }
 
 /* (name, dtype, stored_as, shape, offset, size, stored_size) of tensor `index`. */

@@ -206,6 +206,11 @@ class safe_open:
             except BaseException:
                 self._reader.close()
                 raise
+            info = self._reader.info()  # a header shared with the base is read now
+        if info["tensors_need_base"]:
+            self._reader.close()
+            raise _core.Error(f"{os.fspath(path)!r} is a delta whose safetensors header is its "
+                              "base's: give base= to read its tensors")
         self._size = info["original_size"]
         self._count = info["tensor_count"]
         self._table = None

@@ -91,11 +91,24 @@ static emz_status base_accept(const emz_reader *r, const emz_source *base) {
     return EMZ_OK;
 }
 
-/* A new base: no segment checked against it yet. */
-static void base_changed(emz_reader *r) {
+/* A new base: no segment checked against it yet; a header stored against the base read now
+ * (on failure the reader is left without a base and without tensors). */
+static emz_status base_changed(emz_reader *r) {
     r->has_delta_base = true;
     for (uint64_t s = 0; s < r->info.segment_count; s++)
         atomic_store(&r->seg[s].base_state, EMZ_BASE_UNCHECKED);
+    if (!r->tensors_pending) return EMZ_OK;
+    emz_context local, *c = emz_context_begin(NULL, &local);
+    emz_status st = emz_reader_load_tensors(r, c);
+    emz_context_end(c, &local);
+    if (st == EMZ_OK) {
+        r->tensors_pending = false, r->info.tensors_need_base = 0;
+    } else {
+        emz_st_free(&r->st);
+        free(r->stored);
+        r->stored = NULL, r->info.tensor_count = 0, r->has_delta_base = false;
+    }
+    return st;
 }
 
 emz_status emz_reader_set_base(emz_reader *r, const emz_source *base) {
@@ -103,8 +116,7 @@ emz_status emz_reader_set_base(emz_reader *r, const emz_source *base) {
     emz_status st = base_accept(r, base);
     if (st != EMZ_OK) return st;
     r->delta_src = *base, r->delta_mem = NULL;
-    base_changed(r);
-    return EMZ_OK;
+    return base_changed(r);
 }
 
 emz_status emz_reader_set_base_memory(emz_reader *r, const void *data, size_t size) {
@@ -114,8 +126,7 @@ emz_status emz_reader_set_base_memory(emz_reader *r, const void *data, size_t si
     if (st != EMZ_OK) return st;
     r->delta_src = view;
     r->delta_mem = data ? data : (const uint8_t *)"";
-    base_changed(r);
-    return EMZ_OK;
+    return base_changed(r);
 }
 
 emz_status emz_reader_source(const emz_reader *r, emz_source *src) {

@@ -91,6 +91,16 @@ emz_status emz_delta_plan(const emz_st_header *h, const emz_source *src, const e
         sorted[i] = &bh->tensors[i];
     if (st == EMZ_OK) qsort(sorted, bh->count, sizeof *sorted, by_name);
     *summary = (emz_delta_summary){0};
+    /* The header (segment 0, with whatever small tensors precede the first large one): a
+     * reference to the base's when the bytes are the same, as they are when the checkpoint
+     * keeps its base's names, dtypes, shapes and offsets; then an unchanged tensor costs only
+     * its directory entry. Else stored alone, so that the tensors list without the base. */
+    if (st == EMZ_OK && n > 0 && seg[0].offset == 0 && seg[0].size > 0 &&
+        seg[0].size <= base->size) {
+        seg[0].base_offset = 0;
+        st = compare(src, base, &seg[0], room);
+        if (seg[0].base_kind != EMZ_BASE_SAME) seg[0].base_kind = EMZ_BASE_NONE;
+    }
     size_t s = 0; /* segments and tensors are both in file order */
     for (size_t i = 0; st == EMZ_OK && i < h->count; i++) {
         const emz_st_tensor *t = &h->tensors[i];

@@ -62,6 +62,7 @@ struct emz_reader {
     emz_huff_dec *set_dec;   /* its tables' decoders, built at open */
     emz_chunk_tables tables; /* set and set_dec, for the chunk decoder (set NULL: none) */
     /* a delta container's base (emz_reader_set_base): a source, or its bytes in memory */
+    bool tensors_pending; /* its safetensors header is stored against the base: read with it */
     bool has_delta_base;
     emz_source delta_src;
     const uint8_t *delta_mem;
@@ -142,6 +143,10 @@ emz_status emz_reader_stream_same(const emz_reader *r, size_t s, uint8_t *buf, s
                                   emz_same_put_fn put, void *opaque, char *detail);
 
 /* ---- reader_open.c ---- */
+
+/* Decodes the stored safetensors header and lists the tensors (emz_reader_create does, or, for
+ * a delta whose header is stored against its base, emz_reader_set_base). */
+emz_status emz_reader_load_tensors(emz_reader *r, emz_context *c);
 
 /* Opens a bare frame or a container read through src (which must outlive the reader) and,
  * for a checkpoint, decodes its tensor list with c; a new reader in *out. */

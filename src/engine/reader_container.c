@@ -73,12 +73,6 @@ static emz_status read_directory(emz_reader *r, const emz_container_header *c, c
                            i);
             return EMZ_ERROR_CORRUPT;
         }
-        /* the safetensors header is decoded at open, before a base can be given */
-        if (i == 0 && e.base_kind != EMZ_BASE_NONE) {
-            emz_detail_set(detail, "container directory: segment 0 (the safetensors header) is "
-                                   "stored against the base; it must be stored alone");
-            return EMZ_ERROR_CORRUPT;
-        }
         if (e.base_kind >= EMZ_BASE_KIND_COUNT ||
             e.base_offset > EMZ_SEGMENT_SIZE_LIMIT - e.original_size) {
             emz_detail_set(detail,

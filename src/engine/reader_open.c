@@ -85,7 +85,7 @@ static uint64_t first_read(const emz_reader *r) {
 
 /* Decodes the stored safetensors header and lists its tensors. Checksums passed, so a header
  * that does not parse means the container was built wrong: corrupt. */
-static emz_status load_tensors(emz_reader *r, emz_context *c) {
+emz_status emz_reader_load_tensors(emz_reader *r, emz_context *c) {
     if (r->info.original_size < 8) {
         emz_detail_set(c->detail, "the stored safetensors header length is invalid");
         return EMZ_ERROR_CORRUPT;
@@ -149,7 +149,12 @@ emz_status emz_reader_create(emz_context *c, const emz_source *src, emz_reader *
             st = open_frame(r);
     }
     if (st == EMZ_OK) st = emz_context_check_output(c, r->info.original_size);
-    if (st == EMZ_OK && r->info.is_safetensors) st = load_tensors(r, c);
+    /* a delta's header stored against its base waits for the base (emz_reader_set_base) */
+    r->tensors_pending = st == EMZ_OK && r->info.is_delta && r->info.segment_count > 0 &&
+                         r->seg[0].base_kind != EMZ_BASE_NONE;
+    r->info.tensors_need_base = r->tensors_pending;
+    if (st == EMZ_OK && r->info.is_safetensors && !r->tensors_pending)
+        st = emz_reader_load_tensors(r, c);
     if (st != EMZ_OK) {
         emz_reader_release(r);
         free(r);

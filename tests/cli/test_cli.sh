@@ -477,13 +477,29 @@ ok
     fail "info: $("$EMZIP" info d.emz)"
 ok
 "$EMZIP" info --json d.emz >di.json && json_ok di.json
-grep -q '"delta":true,"base_tensors":{"delta":17,"unchanged":5,"alone":1}' di.json ||
+grep -q '"delta":true,"tensors_need_base":false,"base_tensors":{"delta":17,"unchanged":5,"alone":1}' di.json ||
     fail "info --json: $(cat di.json)"
 ok
 "$EMZIP" compress --json -f --base "$base" -o d.emz "$next" >dc.json && json_ok dc.json
 grep -q '"delta":{"tensors":23,"delta":17,"unchanged":5,"alone":1}' dc.json ||
     fail "compress --json: $(cat dc.json)"
 ok
+# a checkpoint against itself: its header is its base's too, so its tensors list with the base
+expect_status 0 "$EMZIP" compress -f -q --base "$base" -o same.emz "$base"
+[ "$(stat -c %s same.emz)" -lt 800 ] || fail "an unchanged checkpoint: $(stat -c %s same.emz) bytes"
+ok
+expect_status 1 "$EMZIP" list same.emz
+stderr_has "give --base BASE to list its tensors"
+expect_status 0 "$EMZIP" list --base "$base" same.emz
+"$EMZIP" info same.emz | grep -q 'give --base to count its tensors' || fail "info without base"
+ok
+"$EMZIP" info --base "$base" same.emz | grep -q '0 tensors as differences, 23 unchanged, 0 alone' ||
+    fail "info --base: $("$EMZIP" info --base "$base" same.emz)"
+ok
+expect_status 0 "$EMZIP" decompress -f --base "$base" -o same.out same.emz
+cmp -s same.out "$base" || fail "unchanged checkpoint round trip"
+ok
+rm -f same.emz same.out
 # directories: each shard's base is the file of its name in the base directory (or its .emz)
 mkdir -p dnew dbase
 cp "$next" dnew/age.bf16.safetensors

@@ -129,3 +129,23 @@ def test_readers_cannot_be_each_others_base():
         a.set_base(b)  # a loop: refused by the library
     b.close()
     a.close()
+
+
+def test_a_delta_sharing_its_base_header_lists_its_tensors_with_the_base(tmp_path):
+    base = SAMPLE / "age.bf16.safetensors"
+    emz = emzip.compress_file(base, tmp_path / "same.emz", base=base)  # every tensor unchanged
+    reader = emzip._core.Reader(str(emz))
+    info = reader.info()
+    assert info["is_delta"] and info["tensors_need_base"] and info["tensor_count"] == 0
+    reader.close()
+    with pytest.raises(emzip.Error, match="give base="):
+        emzip.load_file(emz)
+    with pytest.raises(emzip.Error, match="give base="):
+        emzip.safe_open(emz)
+    want, _ = read_safetensors(base)
+    for framework in ("pt", "np"):
+        got = emzip.load_file(emz, framework=framework, base=base)
+        assert sorted(got) == sorted(want)
+        for name, (_, _, data) in want.items():
+            assert raw_bytes(got[name]) == data
+    assert os.path.getsize(emz) < 1000  # 23 tensors and the header as references
