@@ -7,23 +7,19 @@
 
 #include "cli_batch.h"
 #include "cli_diag.h"
+#include "cli_names.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static bool ends_with(const char *text, const char *suffix) {
-    size_t length = strlen(text), suffix_length = strlen(suffix);
-    return length >= suffix_length && strcmp(text + length - suffix_length, suffix) == 0;
-}
-
 /* In a base directory: DIR/NAME (NAME: the input's file name without .emz), else
  * DIR/NAME.emz; NULL if neither exists (or without memory). */
 static char *shard_path(const char *dir, const char *input_path) {
     const char *slash = strrchr(input_path, '/');
     const char *name = slash ? slash + 1 : input_path;
-    size_t length = strlen(name) - (ends_with(name, ".emz") ? 4 : 0);
+    size_t length = strlen(name) - (cli_ends_with(name, CLI_EMZ_SUFFIX) ? 4 : 0);
     size_t size = strlen(dir) + 1 + length + 5;
     char *path = malloc(size);
     if (path == NULL) return NULL;

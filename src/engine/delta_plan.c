@@ -41,19 +41,13 @@ static int by_name(const void *a, const void *b) {
                   (*(const emz_st_tensor *const *)b)->name);
 }
 
+/* The base's tensor of that name (sorted: by_name's order), or NULL. */
 static const emz_st_tensor *find(const emz_st_tensor *const *sorted, size_t count,
                                  const char *name) {
-    size_t lo = 0, hi = count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(sorted[mid]->name, name);
-        if (c == 0) return sorted[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    emz_st_tensor key = {.name = (char *)name};
+    const emz_st_tensor *k = &key, *const *hit =
+                                       bsearch(&k, sorted, count, sizeof *sorted, by_name);
+    return hit ? *hit : NULL;
 }
 
 static bool same_kind(const emz_st_tensor *a, const emz_st_tensor *b) {

@@ -126,7 +126,8 @@ emz_status emz_reader_open_container(emz_reader *r, const emz_container_header *
 emz_status emz_reader_base_bytes(const emz_reader *r, size_t s, uint64_t at, size_t len,
                                  uint8_t *buf, const uint8_t **out);
 /* Checks segment s's base bytes against their digest (once: the answer is kept in the
- * segment); EMZ_ERROR_WRONG_BASE when they differ or there is no base. */
+ * segment; emz_reader_base_stream with nothing to put); EMZ_ERROR_WRONG_BASE when they differ
+ * or there is no base. */
 emz_status emz_reader_base_check(const emz_reader *r, size_t s);
 /* Says in detail which base segment s needs and why it was refused. */
 void emz_reader_base_describe(const emz_reader *r, size_t s, char *detail, size_t size);
@@ -135,11 +136,12 @@ void emz_reader_base_describe(const emz_reader *r, size_t s, char *detail, size_
  * against the whole segment's digest first. */
 emz_status emz_reader_copy_same(const emz_reader *r, uint8_t *dst, uint64_t dst_lo, uint64_t lo,
                                 uint64_t hi, char *detail);
-/* SAME segment s from the base to put, size bytes at a time (through buf when the base is read
- * through a source), hashed on the way: EMZ_ERROR_WRONG_BASE after its last piece when they do
- * not match its digest (the pieces given to put are then wrong: the caller's output fails). */
+/* Segment s's base bytes to put (may be NULL), size bytes at a time (through buf when the base
+ * is read through a source), hashed on the way, the answer kept as emz_reader_base_check's:
+ * EMZ_ERROR_WRONG_BASE after the last piece when they do not match the digest (the pieces given
+ * to put are then wrong: the caller's output fails), said in detail (may be NULL). */
 typedef emz_status (*emz_same_put_fn)(void *opaque, const uint8_t *data, size_t size);
-emz_status emz_reader_stream_same(const emz_reader *r, size_t s, uint8_t *buf, size_t size,
+emz_status emz_reader_base_stream(const emz_reader *r, size_t s, uint8_t *buf, size_t size,
                                   emz_same_put_fn put, void *opaque, char *detail);
 
 /* ---- reader_open.c ---- */

@@ -32,41 +32,15 @@ emz_status emz_reader_base_bytes(const emz_reader *r, size_t s, uint64_t at, siz
     return EMZ_OK;
 }
 
-static emz_status digest(const emz_reader *r, size_t s, uint64_t *out) {
-    const reader_segment *g = &r->seg[s];
-    if (!base_holds(r, g, 0, g->size)) return EMZ_ERROR_WRONG_BASE;
-    if (r->delta_mem) {
-        *out = emz_hash64(r->delta_mem + g->base_offset, (size_t)g->size);
-        return EMZ_OK;
-    }
-    uint8_t *buf = malloc(PIECE);
-    if (!buf) return EMZ_ERROR_NO_MEMORY;
-    emz_hash64_state hash;
-    emz_hash64_begin(&hash);
-    emz_status st = EMZ_OK;
-    for (uint64_t at = 0; st == EMZ_OK && at < g->size; at += PIECE) {
-        size_t len = (size_t)(g->size - at < PIECE ? g->size - at : PIECE);
-        if (r->delta_src.read(r->delta_src.opaque, buf, len, g->base_offset + at) != 0)
-            st = EMZ_ERROR_IO;
-        else
-            emz_hash64_add(&hash, buf, len);
-    }
-    free(buf);
-    *out = emz_hash64_end(&hash);
-    return st;
-}
-
 emz_status emz_reader_base_check(const emz_reader *r, size_t s) {
-    reader_segment *g = &r->seg[s];
-    int state = atomic_load(&g->base_state);
-    if (state == EMZ_BASE_UNCHECKED) {
-        uint64_t d = 0;
-        emz_status st = digest(r, s, &d);
-        if (st != EMZ_OK && st != EMZ_ERROR_WRONG_BASE) return st; /* not kept: may pass later */
-        state = st == EMZ_OK && d == g->base_digest ? EMZ_BASE_MATCHES : EMZ_BASE_DIFFERS;
-        atomic_store(&g->base_state, state);
-    }
-    return state == EMZ_BASE_MATCHES ? EMZ_OK : EMZ_ERROR_WRONG_BASE;
+    int state = atomic_load(&r->seg[s].base_state);
+    if (state != EMZ_BASE_UNCHECKED)
+        return state == EMZ_BASE_MATCHES ? EMZ_OK : EMZ_ERROR_WRONG_BASE;
+    uint8_t *buf = r->delta_mem ? NULL : malloc(PIECE); /* in memory: hashed in place */
+    if (!r->delta_mem && !buf) return EMZ_ERROR_NO_MEMORY;
+    emz_status st = emz_reader_base_stream(r, s, buf, PIECE, NULL, NULL, NULL);
+    free(buf);
+    return st;
 }
 
 void emz_reader_base_describe(const emz_reader *r, size_t s, char *detail, size_t size) {
@@ -114,7 +88,7 @@ emz_status emz_reader_copy_same(const emz_reader *r, uint8_t *dst, uint64_t dst_
     return EMZ_OK;
 }
 
-emz_status emz_reader_stream_same(const emz_reader *r, size_t s, uint8_t *buf, size_t size,
+emz_status emz_reader_base_stream(const emz_reader *r, size_t s, uint8_t *buf, size_t size,
                                   emz_same_put_fn put, void *opaque, char *detail) {
     const reader_segment *g = &r->seg[s];
     emz_hash64_state hash;
@@ -126,9 +100,10 @@ emz_status emz_reader_stream_same(const emz_reader *r, size_t s, uint8_t *buf, s
         st = emz_reader_base_bytes(r, s, at, len, buf, &got);
         if (st != EMZ_OK) break;
         emz_hash64_add(&hash, got, len);
-        st = put(opaque, got, len);
+        if (put) st = put(opaque, got, len);
     }
     if (st == EMZ_OK) st = settle(r, s, emz_hash64_end(&hash));
-    if (st == EMZ_ERROR_WRONG_BASE) emz_reader_base_describe(r, s, detail, EMZ_DETAIL_SIZE);
+    if (st == EMZ_ERROR_WRONG_BASE && detail)
+        emz_reader_base_describe(r, s, detail, EMZ_DETAIL_SIZE);
     return st;
 }

@@ -241,7 +241,7 @@ static emz_status write_same(stream_job *sj, uint64_t until) {
         size_t s = emz_reader_segment_at(j->r, sj->done);
         emz_status st =
             j->r->seg[s].base_kind == EMZ_BASE_SAME
-                ? emz_reader_stream_same(j->r, s, sj->same, SAME_PIECE, put_same, sj, j->d->detail)
+                ? emz_reader_base_stream(j->r, s, sj->same, SAME_PIECE, put_same, sj, j->d->detail)
                 : EMZ_ERROR_CORRUPT; /* not reached: chunks cover the others */
         if (st != EMZ_OK) return st;
     }
