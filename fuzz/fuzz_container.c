@@ -107,11 +107,11 @@ static void reseal_table_set(uint8_t *c, size_t size) {
     if (end - at >= 4) wr32(c + at, (uint32_t)XXH3_64bits(c + 32, at - 32));
 }
 
-/* A delta container (version 4): each SAME or DIFF entry's digest made that of the base bytes it
- * names, where they lie inside base, so that mutated offsets and sizes reach the copying of
+/* A delta container (version 4 or 5): each SAME or DIFF entry's digest made that of the base bytes
+ * it names, where they lie inside base, so that mutated offsets and sizes reach the copying of
  * unchanged segments; the trailer's checksum is resealed by the caller. */
 static void reseal_digests(uint8_t *c, size_t size, const uint8_t *base, size_t base_size) {
-    if (size < 48 || c[4] != 4) return;
+    if (size < 48 || (c[4] != 4 && c[4] != 5)) return;
     size_t meta = (size_t)c[size - 8] | (size_t)c[size - 7] << 8 | (size_t)c[size - 6] << 16 |
                   (size_t)c[size - 5] << 24;
     if (meta > size - 40) return;

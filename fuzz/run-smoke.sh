@@ -25,6 +25,7 @@ mkdir -p "$work"/seeds-checkpoints "$work"/corpus-ckpt
 cp "$(dirname "$0")/../tests/data/v1/age.mxfp4.emz" "$work"/seeds-checkpoints/v1-age.mxfp4.emz
 cp "$(dirname "$0")/../tests/data/v2/age.mxfp4.emz" "$work"/seeds-checkpoints/v2-age.mxfp4.emz
 cp "$(dirname "$0")/../tests/data/delta-v4/age.bf16.next.emz" "$work"/seeds-checkpoints/delta-age.bf16.emz
+cp "$(dirname "$0")/../tests/data/delta-v5/age.f32.next.emz" "$work"/seeds-checkpoints/delta5-age.f32.emz
 "$build"/fuzz/fuzz_container -max_total_time="$seconds" -max_len=70000 -rss_limit_mb=4096 \
     -print_final_stats=1 -artifact_prefix="$PWD"/fuzz-crash- "$work"/corpus-ckpt \
     "$work"/seeds-checkpoints 2>&1 | tail -4

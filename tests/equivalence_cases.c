@@ -913,6 +913,116 @@ static void delta(const eq_reporter *r, emz_impl impl, int arg) {
     guarded_free(&gsrc), guarded_free(&gbase), guarded_free(&gdst);
 }
 
+/* ---- the LOW layout's join ---- */
+
+/* A LOW chunk's elements as FORMAT.md ("Delta segments") states them, element by element (not
+ * the library's code): the value u = (high, or the next escape where high is 255) << k | low,
+ * the element bytes 0 and 1 | u << 16 (w 4) or u (w 2), then base + unzigzag where there is a
+ * base. Returns the escape bytes used, or SIZE_MAX for a missing or out-of-range escape. */
+static size_t low_join_reference(const uint8_t *const planes[4], size_t m, unsigned w, unsigned k,
+                                 const uint8_t *esc, size_t esc_size, const uint8_t *base,
+                                 uint8_t *dst) {
+    const uint8_t *high = planes[w == 2 ? 1 : 3], *low = planes[w == 2 ? 0 : 2];
+    size_t used = 0;
+    for (size_t i = 0; i < m; i++) {
+        uint32_t h = high[i];
+        if (h == 255) {
+            if (esc_size - used < 2) return SIZE_MAX;
+            h = load_word(esc + used, 2), used += 2;
+            if (h < 255 || h >= 1u << (16 - k)) return SIZE_MAX;
+        }
+        uint32_t u = h << k | (k ? low[i] : 0),
+                 z = w == 2 ? u : planes[0][i] | planes[1][i] << 8 | u << 16;
+        if (base) {
+            uint32_t d = (z >> 1) ^ (0u - (z & 1));
+            z = load_word(base + i * w, w) + d;
+        }
+        store_word(dst + i * w, w == 2 ? z & 0xFFFF : z, w);
+    }
+    return used;
+}
+
+/* Planes for a LOW join of m elements with shift k: random bytes, low bits below 2^k, about
+ * one high symbol in sixteen 255 (and a run of them), each with a valid escape; returns the
+ * escape bytes. */
+static size_t low_join_inputs(uint8_t *const planes[4], size_t m, unsigned w, unsigned k,
+                              uint64_t seed, uint8_t *esc) {
+    uint8_t *high = planes[w == 2 ? 1 : 3], *low = planes[w == 2 ? 0 : 2];
+    tu_fill_random(high, m, seed);
+    if (w == 4) tu_fill_random(planes[0], m, seed + 1), tu_fill_random(planes[1], m, seed + 2);
+    tu_fill_random(low, m, seed + 3);
+    size_t n = 0;
+    for (size_t i = 0; i < m; i++) {
+        low[i] = (uint8_t)(low[i] & ((1u << k) - 1));
+        if (high[i] % 16 == 0 || (i >= m / 2 && i < m / 2 + 40)) high[i] = 255;
+        if (high[i] != 255) continue;
+        uint32_t span = (1u << (16 - k)) - 255, v = 255 + (uint32_t)((i * 2654435761u) % span);
+        store_word(esc + n, v, 2), n += 2;
+    }
+    return n;
+}
+
+/* The low_join kernel of elements of arg bytes for every shift: every length up to 200
+ * elements and a few long ones, planes, escapes, base and output each flush against a guard
+ * page after their end (a kernel must not read escapes past esc_size), with and without a base;
+ * the same bytes and escape count as the reference. Then escapes that are out of range (254, or
+ * 2^(16 - k)) or one byte short: every implementation refuses them. */
+static void low_join(const eq_reporter *r, emz_impl impl, int arg) {
+    const unsigned w = (unsigned)arg;
+    const emz_kernels *k = kernels_of(r, impl);
+    if (!k) return;
+    const size_t max = guarded_len(GUARDED_LENS - 1, 1);
+    guarded g[7];
+    int ok = 1;
+    for (int i = 0; i < 7; i++)
+        ok = guarded_new(r, &g[i], i < 4 ? max : i == 4 ? 2 * max : max * w) && ok;
+    uint8_t *want = xmalloc(max * w), *esc_all = xmalloc(2 * max);
+    for (unsigned shift = 0; ok && shift <= 8; shift++)
+        for (size_t li = 0; li < GUARDED_LENS; li += li < 40 ? 1 : 7) {
+            const size_t m = guarded_len(li, 1);
+            uint8_t *planes[4];
+            for (int p = 0; p < 4; p++)
+                planes[p] = guarded_place(&g[p], m, 1);
+            size_t esc_size = low_join_inputs(planes, m, w, shift, 77 + li * 9 + shift, esc_all);
+            uint8_t *esc = guarded_place(&g[4], esc_size, 1);
+            memcpy(esc, esc_all, esc_size);
+            uint8_t *base = guarded_place(&g[5], m * w, 1), *dst = guarded_place(&g[6], m * w, 1);
+            tu_fill_random(base, m * w, 5 + li);
+            const uint8_t *view[4] = {planes[0], planes[1], planes[2], planes[3]};
+            if (!shift) view[w == 2 ? 0 : 2] = NULL;
+            for (int with_base = 0; with_base < 2; with_base++) {
+                const uint8_t *b = with_base ? base : NULL;
+                doing(r, "%s low_join, %u-byte elements, shift %u, %zu elements, %s", k->name, w,
+                      shift, m, b ? "with a base" : "no base");
+                size_t ref = low_join_reference(view, m, w, shift, esc, esc_size, b, want);
+                size_t got = k->low_join(view, m, w, shift, esc, esc_size, b, dst);
+                CHECK(r, got == ref && ref == esc_size && memcmp(dst, want, m * w) == 0,
+                      "%s low_join differs from the reference: %u-byte elements, shift %u, %zu "
+                      "elements, %s (escape bytes %zu, reference %zu)",
+                      k->name, w, shift, m, b ? "with a base" : "no base", got, ref);
+            }
+            if (esc_size == 0) continue;
+            /* one escape short, and the last escape out of range each way */
+            uint8_t *shorter = guarded_place(&g[4], esc_size - 1, 1);
+            memmove(shorter, esc_all, esc_size - 1);
+            CHECK(r, k->low_join(view, m, w, shift, shorter, esc_size - 1, NULL, dst) == SIZE_MAX,
+                  "%s low_join accepts missing escape bytes: %u-byte elements, shift %u, %zu "
+                  "elements",
+                  k->name, w, shift, m);
+            uint32_t bad[2] = {254, shift ? 1u << (16 - shift) : 254};
+            for (int b = 0; b < 2; b++) {
+                memcpy(esc, esc_all, esc_size);
+                store_word(esc + esc_size - 2, bad[b], 2);
+                CHECK(r, k->low_join(view, m, w, shift, esc, esc_size, base, dst) == SIZE_MAX,
+                      "%s low_join accepts escape %u: %u-byte elements, shift %u, %zu elements",
+                      k->name, bad[b], w, shift, m);
+            }
+        }
+    for (int i = 0; i < 7; i++)
+        guarded_free(&g[i]);
+    free(want), free(esc_all);
+}
+
 /* ---- frames ---- */
 
 size_t eq_frame_check(const eq_reporter *r, emz_impl impl, const uint8_t *src, size_t n,

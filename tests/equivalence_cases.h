@@ -67,6 +67,8 @@ typedef struct eq_reporter {
     X(delta_1, delta, 1)                                                                           \
     X(delta_2, delta, 2)                                                                           \
     X(delta_4, delta, 4)                                                                           \
+    X(low_join_2, low_join, 2)                                                                     \
+    X(low_join_4, low_join, 4)                                                                     \
     X(frames, frames, 0)                                                                           \
     X(checkpoints, checkpoints, 0)                                                                 \
     X(impl_selection, impl_selection, 0)

@@ -361,7 +361,7 @@ Test(container_v2, forged_header_refused) {
     expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "flags", "flags 0x80");
     f.head[6] = 3;
     expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "flags", "flags 3");
-    f.head[6] = 2; /* the delta flag belongs to version 4 */
+    f.head[6] = 2; /* the delta flag belongs to versions 4 and 5 */
     expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "flags", "flags 2 in version 3");
     f = x.f;
     f.head[4] = 4; /* version 4 (a delta) without its delta flag */
@@ -369,10 +369,15 @@ Test(container_v2, forged_header_refused) {
     f.head[6] = 0x82;
     expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "besides bit 1", "version 4, flags 0x82");
     f = x.f;
-    f.head[4] = 5;
-    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "version 5", "version 5");
+    f.head[4] = 5; /* version 5 (a delta whose chunks may be LOW) likewise */
+    expect(&x, &f, EMZ_ERROR_CORRUPT, "header is corrupt", "version 5 without flag 2");
+    f.head[6] = 0x82;
+    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "besides bit 1", "version 5, flags 0x82");
+    f = x.f;
+    f.head[4] = 6;
+    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "version 6", "version 6");
     f.keep_header_checksum = 1; /* the version is refused before the checksum is looked at */
-    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "version 5", "version 5, old checksum");
+    expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, "version 6", "version 6, old checksum");
     f = x.f;
     f.head[4] = 0;
     expect(&x, &f, EMZ_ERROR_UNSUPPORTED_VERSION, NULL, "version 0");

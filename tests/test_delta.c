@@ -552,6 +552,16 @@ static mem put_together(const parts *p) {
     return c;
 }
 
+/* Where each chunk's payload starts in c (payloads are back to back before the directory). */
+static void payload_starts(const parts *p, size_t *start) {
+    size_t total = 0;
+    for (size_t i = 0; i < p->chunks; i++)
+        total += p->size[i];
+    start[0] = p->payload_end - total;
+    for (size_t i = 1; i < p->chunks; i++)
+        start[i] = start[i - 1] + p->size[i - 1];
+}
+
 /* Opens c with base and reads it whole: the status of the first step that fails; a read that
  * succeeds must give exactly `file`. */
 static emz_status open_and_read(const mem *c, const mem *base, const mem *file, char *detail) {
@@ -600,6 +610,11 @@ Test(delta, forged_directory_and_index_entries_refused) {
     for (size_t i = 0; i < p.chunks; i++)
         if (p.in_diff[i] && first_diff_chunk == SIZE_MAX) first_diff_chunk = i;
     cr_assert(diff_seg != SIZE_MAX && same_seg != SIZE_MAX && first_diff_chunk != SIZE_MAX);
+    /* a difference chunk read as bytes alone: wrong bytes caught by the checksum, or, LOW (a
+     * layout only difference chunks have), refused as corrupt */
+    size_t start[256];
+    payload_starts(&p, start);
+    bool low = c.data[start[first_diff_chunk]] == 6;
     char detail[512];
     struct {
         const char *what, *phrase;
@@ -610,7 +625,7 @@ Test(delta, forged_directory_and_index_entries_refused) {
         {"base bytes past 2^62", "base kind", EMZ_ERROR_CORRUPT},
         {"unchanged segment made a delta (no index entries)", NULL, EMZ_ERROR_CORRUPT},
         {"delta segment made unchanged (index entries left over)", NULL, EMZ_ERROR_CORRUPT},
-        {"a chunk's difference bit flipped", NULL, EMZ_ERROR_CHECKSUM},
+        {"a chunk's difference bit flipped", NULL, low ? EMZ_ERROR_CORRUPT : EMZ_ERROR_CHECKSUM},
         {"an unchanged segment's digest", "digest", EMZ_ERROR_WRONG_BASE},
         {"an unchanged segment's base offset", "other bytes", EMZ_ERROR_WRONG_BASE},
         {"a delta segment's base offset past the base (refused when the base is given)", NULL,
@@ -706,4 +721,94 @@ Test(delta, a_base_that_reads_from_the_reader_itself_is_refused) {
     cr_assert_eq(emz_reader_read(r2, d, out, file.size, 0, file.size), EMZ_ERROR_WRONG_BASE);
     emz_reader_close(r2), emz_reader_close(r), emz_dctx_free(d);
     free(out), free(base.data), free(file.data), free(c.data), free(c2.data);
+}
+
+/* ---- the layout LOW (container version 5) --------------------------------------------- */
+
+/* A pair whose differences are small, except one element in 64 whose sign flipped (its
+ * difference escapes the high symbol at every shift), in BF16, FP16 and FP32. */
+static const tensor low_tensors[] = {
+    {"w.bf16", "BF16", 2, 200000, false},
+    {"w.f16", "F16", 2, 70000, false},
+    {"w.f32", "F32", 4, 90000, false},
+};
+enum { LOW_TENSORS = sizeof low_tensors / sizeof low_tensors[0] };
+
+static void make_low_pair(mem *base, mem *file) {
+    *base = make_file(low_tensors, LOW_TENSORS, 3);
+    *file = (mem){malloc(base->size), base->size, base->size};
+    memcpy(file->data, base->data, base->size);
+    size_t at = 0;
+    for (size_t i = 0; i < LOW_TENSORS; i++) {
+        unsigned e = low_tensors[i].elem;
+        size_t bytes = low_tensors[i].count * e;
+        nudge(file, at, at + bytes, e, 40 + i);
+        for (size_t j = at; j + e <= at + bytes; j += 64 * e)
+            file->data[data_start(file) + j + e - 1] ^= 0x80;
+        at += bytes;
+    }
+}
+
+Test(delta, low_chunks_round_trip_on_every_implementation_and_forged_ones_are_refused) {
+    mem base, file;
+    make_low_pair(&base, &file);
+    mem c = compress_ok(&file, &base, NULL);
+    cr_assert_eq(c.data[4], 5, "a delta container is version 5");
+    parts p;
+    take_apart(&c, &p);
+    size_t start[256], low = 0, first_low = SIZE_MAX;
+    payload_starts(&p, start);
+    for (size_t i = 0; i < p.chunks; i++)
+        if (p.diff[i] && c.data[start[i]] == 6) {
+            low++;
+            if (first_low == SIZE_MAX) first_low = i;
+        }
+    cr_assert_geq(low, 4, "LOW chunks: %zu", low);
+    for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
+        if (!emz_impl_available((emz_impl)impl)) continue;
+        emz_dctx *d = emz_dctx_create();
+        cr_assert_eq(emz_dctx_set_param(d, EMZ_PARAM_IMPL, impl), EMZ_OK);
+        emz_reader *r = NULL;
+        cr_assert_eq(emz_reader_open_memory(d, c.data, c.size, &r), EMZ_OK);
+        cr_assert_eq(emz_reader_set_base_memory(r, base.data, base.size), EMZ_OK);
+        uint8_t *out = malloc(file.size);
+        cr_assert_eq(emz_reader_read(r, d, out, file.size, 0, file.size), EMZ_OK, "%s",
+                     emz_impl_name((emz_impl)impl));
+        cr_assert(memcmp(out, file.data, file.size) == 0, "%s", emz_impl_name((emz_impl)impl));
+        free(out), emz_reader_close(r), emz_dctx_free(d);
+    }
+    /* Forged: a shift of 9; the last escape (the payload's last two bytes: no tail) 254; the
+     * escape cut off; LOW in a chunk that codes its bytes alone; LOW in a version 4 container. */
+    const uint8_t *lp = c.data + start[first_low];
+    for (int k = 0; k < 5; k++) {
+        mem bad = {malloc(c.size), c.size, c.size};
+        memcpy(bad.data, c.data, c.size);
+        uint8_t *q = bad.data + (lp - c.data);
+        parts f;
+        take_apart(&bad, &f);
+        if (k == 0) q[1] = 9;
+        if (k == 1) q[f.size[first_low] - 2] = 254, q[f.size[first_low] - 1] = 0;
+        if (k == 2) f.size[first_low] -= 2; /* the next payloads move: they are corrupt too */
+        if (k == 3) f.diff[first_low] = false;
+        if (k == 4) {
+            bad.data[4] = 4;
+            emz_store32(bad.data + 28, emz_checksum32(bad.data, 28));
+        }
+        mem forged = k == 2 ? (mem){0} : put_together(&f);
+        if (k == 2) { /* the payload two bytes shorter, everything after it moved down */
+            mem_write(&forged, bad.data, start[first_low] + f.size[first_low]);
+            mem_write(&forged, bad.data + start[first_low] + f.size[first_low] + 2,
+                      p.payload_end - start[first_low] - f.size[first_low] - 2);
+            f.payload_end -= 2;
+            f.head_and_payloads = forged.data;
+            mem whole = put_together(&f);
+            free(forged.data);
+            forged = whole;
+        }
+        char detail[512];
+        emz_status st = open_and_read(&forged, &base, &file, detail);
+        cr_assert_eq(st, EMZ_ERROR_CORRUPT, "forgery %d: %s (%s)", k, emz_error_name(st), detail);
+        free(forged.data), free(bad.data);
+    }
+    free(base.data), free(file.data), free(c.data);
 }

@@ -111,12 +111,12 @@ Test(format_versions, version_4_files_decode) {
     decode_all("v4", 4);
 }
 
-/* Container version 4 (deltas): each file of tests/data/delta-v4/MANIFEST (container, the
- * checkpoint it restores, its base in the sample) decodes against its base with every
+/* Delta containers (versions 4 and 5): each file of tests/data/delta-vN/MANIFEST (container,
+ * the checkpoint it restores, its base in the sample) decodes against its base with every
  * implementation, and refuses to decode without it. */
-Test(format_versions, delta_containers_version_4_decode_against_their_base) {
+static void decode_deltas(unsigned version) {
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/delta-v4", sample_dir());
+    snprintf(dir, sizeof dir, "%s/delta-v%u", sample_dir(), version);
     blob m = read_blob(dir, "MANIFEST");
     m.data[m.size] = 0;
     emz_dctx *d = emz_dctx_create();
@@ -126,7 +126,8 @@ Test(format_versions, delta_containers_version_4_decode_against_their_base) {
         if (sscanf(line, "%127s %127s %127s %64s", file, original, base_name, hash) != 4) continue;
         blob c = read_blob(dir, file), want = read_blob(dir, original);
         blob base = read_blob(sample_dir(), base_name);
-        cr_assert(c.size > 5 && c.data[4] == 4, "%s: not a version 4 container", file);
+        cr_assert(c.size > 5 && c.data[4] == version, "%s: not a version %u container", file,
+                  version);
         uint8_t *out = tu_xmalloc(want.size + 1);
         for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
             if (!emz_impl_available((emz_impl)impl)) continue;
@@ -146,9 +147,18 @@ Test(format_versions, delta_containers_version_4_decode_against_their_base) {
         free(out), free(c.data), free(want.data), free(base.data);
         files++;
     }
-    cr_assert(files >= 2, "delta-v4/MANIFEST lists %u files", files);
+    cr_assert(files >= 2, "delta-v%u/MANIFEST lists %u files", version, files);
     free(m.data);
     emz_dctx_free(d);
+}
+
+Test(format_versions, delta_containers_version_4_decode_against_their_base) {
+    decode_deltas(4);
+}
+
+/* Version 5: their difference chunks are LOW (tests/data/delta-v5/README.md). */
+Test(format_versions, delta_containers_version_5_decode_against_their_base) {
+    decode_deltas(5);
 }
 
 /* The bare frames of a version's files, read by the independent test decoder (written from

@@ -3,7 +3,7 @@
 its XOR or difference with a base gets (issue 17), on make_checkpoints.py's families:
 
   - emzip on the new checkpoint alone (`emzip compress`);
-  - `emzip compress --base BASE`: what emzip stores (container version 4: each tensor alone,
+  - `emzip compress --base BASE`: what emzip stores (container version 5: each tensor alone,
     unchanged, or chunk by chunk the smaller of alone and its zigzag difference);
   - XOR with the base, tensor by tensor, then emzip (a safetensors file of the XORs, compressed
     as a checkpoint: what `--base` would store if every tensor took the delta);

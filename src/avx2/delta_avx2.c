@@ -1,4 +1,5 @@
-/* delta_avx2.c - a checkpoint's differences from its base and back (kernels/delta_template.h),
+/* delta_avx2.c - a checkpoint's differences from its base and back, and the LOW layout's join
+ * (kernels/delta_template.h),
  * compiled with this folder's flags. */
 #include "avx2/kernels_avx2.h"
 #include "kernels/delta_template.h"
@@ -6,4 +7,9 @@
 void emz_delta_avx2(const uint8_t *src, const uint8_t *base, uint8_t *dst, size_t size,
                     unsigned width, bool undo) {
     emz_delta_run(src, base, dst, size, width, undo);
+}
+
+size_t emz_low_join_avx2(const uint8_t *const planes[4], size_t m, unsigned width, unsigned k,
+                         const uint8_t *esc, size_t esc_size, const uint8_t *base, uint8_t *dst) {
+    return emz_low_join_run(planes, 0, m, width, k, esc, esc_size, base, dst);
 }

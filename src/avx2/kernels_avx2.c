@@ -35,4 +35,5 @@ const emz_kernels emz_kernels_avx2 = {
     .fp32_planes_merge = emz_fp32_planes_merge_avx2,
     .channel_shift = emz_channel_shift_avx2,
     .delta = emz_delta_avx2,
+    .low_join = emz_low_join_avx2,
 };

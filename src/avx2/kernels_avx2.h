@@ -18,6 +18,7 @@ emz_huff_decode_kernel emz_huff_decode_avx2;
 emz_checksum_kernel emz_checksum32_avx2;
 emz_channel_shift_kernel emz_channel_shift_avx2;
 emz_delta_kernel emz_delta_avx2;
+emz_low_join_kernel emz_low_join_avx2;
 
 emz_planes_split_kernel emz_fp16_planes_split_avx2, emz_fp32_planes_split_avx2;
 emz_planes_merge_kernel emz_bytes2_merge_avx2, emz_bytes4_merge_avx2, emz_fp16_planes_merge_avx2,

@@ -36,4 +36,5 @@ const emz_kernels emz_kernels_avx512 = {
     .fp32_planes_merge = emz_fp32_planes_merge_avx512,
     .channel_shift = emz_channel_shift_avx512,
     .delta = emz_delta_avx512,
+    .low_join = emz_low_join_avx512,
 };

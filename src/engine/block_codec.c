@@ -176,8 +176,9 @@ emz_status emz_block_decode(emz_block_ctx *c, unsigned w, const uint8_t *src, si
     st = group_of(c, &h, &group, detail);
     if (st == EMZ_OK) st = scratch_for(c, w, h.size, &s, detail);
     if (st != EMZ_OK) return st;
-    st = emz_chunk_decode(c->k, h.type, EMZ_BLOCK_CHUNK_VERSION, src + hn, size - hn - tail,
-                          src + size, dst, h.size, s, group ? &group->tables : NULL);
+    st = emz_chunk_decode(c->k, h.type, EMZ_BLOCK_CHUNK_VERSION, NULL, false, src + hn,
+                          size - hn - tail, src + size, dst, h.size, s,
+                          group ? &group->tables : NULL);
     if (st != EMZ_OK) {
         emz_detail_set(detail, "block payload: %s", emz_status_words(st));
         return st;

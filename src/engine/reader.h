@@ -63,6 +63,7 @@ struct emz_reader {
     emz_chunk_tables tables; /* set and set_dec, for the chunk decoder (set NULL: none) */
     /* a delta container's base (emz_reader_set_base): a source, or its bytes in memory */
     bool tensors_pending; /* its safetensors header is stored against the base: read with it */
+    bool diff_low;        /* version 5: its DIFF chunks may have the layout LOW */
     bool has_delta_base;
     emz_source delta_src;
     const uint8_t *delta_mem;

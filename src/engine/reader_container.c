@@ -101,7 +101,7 @@ static emz_status read_directory(emz_reader *r, const emz_container_header *c, c
             .size = e.original_size,
             .type = e.type,
             .log2 = e.chunk_log2,
-            .version = c->version == EMZ_CONTAINER_VERSION_DELTA ? 3 : c->version,
+            .version = c->version >= EMZ_CONTAINER_VERSION_DELTA_V4 ? 3 : c->version,
             .base_kind = e.base_kind,
             .base_offset = e.base_offset,
             .base_digest = e.base_digest}; /* its chunks follow the rules of its version's frames */

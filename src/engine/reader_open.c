@@ -44,11 +44,11 @@ static emz_status open_container(emz_reader *r, const uint8_t *head, char *detai
     emz_status st = emz_container_header_read(head, EMZ_CONTAINER_HEADER_SIZE, &c);
     if (st == EMZ_ERROR_UNSUPPORTED_VERSION && c.version >= 2 &&
         c.version <= EMZ_CONTAINER_VERSION_DELTA)
-        emz_detail_set(detail,
-                       "container flags 0x%02x are not supported (bit 0, a table set, is the "
-                       "only one defined%s)",
-                       c.flags,
-                       c.version == EMZ_CONTAINER_VERSION_DELTA ? " besides bit 1, a delta" : "");
+        emz_detail_set(
+            detail,
+            "container flags 0x%02x are not supported (bit 0, a table set, is the "
+            "only one defined%s)",
+            c.flags, c.version >= EMZ_CONTAINER_VERSION_DELTA_V4 ? " besides bit 1, a delta" : "");
     else if (st == EMZ_ERROR_UNSUPPORTED_VERSION)
         emz_detail_set(detail, "unsupported container version %u", c.version);
     else if (st == EMZ_ERROR_CORRUPT)
@@ -58,6 +58,7 @@ static emz_status open_container(emz_reader *r, const uint8_t *head, char *detai
     r->info.is_container = 1;
     r->info.is_safetensors = c.content == EMZ_CONTENT_SAFETENSORS;
     r->info.is_delta = (c.flags & EMZ_CONTAINER_FLAG_DELTA) != 0;
+    r->diff_low = c.version >= EMZ_CONTAINER_VERSION_DELTA;
     r->info.original_size = c.original_size;
     r->info.type = EMZ_TYPE_BYTES;
     return EMZ_OK;

@@ -45,15 +45,12 @@ static void record_failure(read_job *j, uint64_t g, const emz_chunk_scratch *s) 
     j->fault = s->shared_fault, j->fault_table = s->shared_table, j->fault_width = s->shared_width;
 }
 
-/* A chunk that codes its difference from the base (out, decoded): the base's bytes added back. */
-static emz_status add_base(read_job *j, unsigned worker, uint64_t g, size_t segment, uint8_t *out,
-                           size_t len) {
+/* The base bytes of a chunk that codes its difference from them. */
+static emz_status base_of(read_job *j, unsigned worker, uint64_t g, size_t segment, size_t len,
+                          const uint8_t **base) {
     const reader_segment *s = &j->r->seg[segment];
-    const uint8_t *base;
-    emz_status st = emz_reader_base_bytes(j->r, segment, (g - s->first_chunk) << s->log2, len,
-                                          j->d->scratch[worker].shifted, &base);
-    if (st == EMZ_OK) j->k->delta(out, base, out, len, emz_delta_width(s->type), true);
-    return st;
+    return emz_reader_base_bytes(j->r, segment, (g - s->first_chunk) << s->log2, len,
+                                 j->d->scratch[worker].shifted, base);
 }
 
 /* Decodes global chunk g, of segment `segment`, into out (len bytes); on failure records g. */
@@ -82,10 +79,12 @@ static emz_status decode_chunk(read_job *j, unsigned worker, uint64_t g, size_t 
         if (j->r->src.read(j->r->src.opaque, buf, c->size, c->payload) != 0) st = EMZ_ERROR_IO;
         in = buf;
     }
+    const uint8_t *base = NULL;
+    if (st == EMZ_OK && c->diff) st = base_of(j, worker, g, segment, len, &base);
     if (st == EMZ_OK)
-        st = emz_chunk_decode(j->k, s->type, s->version, in, c->size, readable_end, out, len,
-                              &j->d->scratch[worker], &j->r->tables);
-    if (st == EMZ_OK && c->diff) st = add_base(j, worker, g, segment, out, len);
+        st = emz_chunk_decode(j->k, s->type, s->version, base, c->diff && j->r->diff_low, in,
+                              c->size, readable_end, out, len, &j->d->scratch[worker],
+                              &j->r->tables);
     /* a chunk decoded against a base is always checked: only its checksum tells that the base
      * is the right one without reading all of the base tensor */
     if (st == EMZ_OK && (j->d->verify || c->diff) && j->k->checksum32(out, len) != c->checksum)

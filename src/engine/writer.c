@@ -49,7 +49,7 @@ typedef struct writer {
     uint32_t *checksum;
     emz_table_set *set;           /* a container's table set (emz_table_plan), or NULL */
     const emz_source *delta_base; /* a delta container's base, or NULL */
-    uint8_t *delta_room;          /* per worker: base chunk, difference, its encoding */
+    uint8_t *delta_room;          /* per worker: base chunk, difference, its encoding, LOW's */
     size_t delta_stride;
     bool *diff;              /* per slot: the chunk codes its difference from the base */
     emz_chunk_tables tables; /* set, for the encoder */
@@ -121,12 +121,12 @@ static emz_status encode_item(void *ctx, unsigned worker, uint64_t item, unsigne
     /* the difference from the base, kept when it codes smaller */
     uint8_t *base = w->delta_room + (size_t)worker * w->delta_stride,
             *diff = base + w->input_stride;
-    uint8_t *coded = diff + w->input_stride;
+    uint8_t *coded = diff + w->input_stride, *room = coded + w->slot_size;
     uint64_t from = w->seg[s].base_offset + (chunk << w->log2[s]);
     if (w->delta_base->read(w->delta_base->opaque, base, len, from) != 0) return EMZ_ERROR_IO;
     w->k->delta(in, base, diff, len, emz_delta_width(w->seg[s].type), false);
     size_t size =
-        emz_chunk_encode(w->k, w->seg[s].type, diff, len, coded, scratch, &w->tables, NULL);
+        emz_chunk_encode_diff(w->k, w->seg[s].type, diff, len, coded, room, scratch, &w->tables);
     if (size < w->encoded[slot]) {
         memcpy(out, coded, size);
         w->encoded[slot] = size, w->diff[slot] = true;
@@ -293,7 +293,9 @@ static bool allocate(writer *w, emz_context *c, emz_status *st) {
     w->workers = c->threads < chunks ? c->threads : (unsigned)(chunks ? chunks : 1);
     w->slot_size = EMZ_CHUNK_OUT_ROOM(need);
     w->input_stride = need ? need : 1;
-    w->delta_stride = w->delta_base ? 2 * w->input_stride + w->slot_size : 0;
+    w->delta_stride = w->delta_base
+                          ? 2 * w->input_stride + w->slot_size + EMZ_CHUNK_LOW_ROOM(w->input_stride)
+                          : 0;
     uint64_t per_worker = emz_chunk_scratch_bytes(need) + (w->base ? 0 : w->input_stride) +
                           (uint64_t)SLOTS_PER_WORKER * w->slot_size + w->delta_stride;
     *st = emz_context_fit_workers(c, 0, per_worker, &w->workers, "encoding chunks of %zu bytes",

@@ -6,7 +6,9 @@
 #include "format/table_set.h"
 #include "kernels/kernels.h"
 
-enum { EMZ_LAYOUT_SPLIT = 0, EMZ_LAYOUT_WHOLE = 1, EMZ_LAYOUT_BYTES = 3 };
+enum { EMZ_LAYOUT_SPLIT = 0, EMZ_LAYOUT_WHOLE = 1, EMZ_LAYOUT_BYTES = 3, EMZ_LAYOUT_LOW = 6 };
+/* LOW, only in the DIFF chunks of a version 5 container, differs from each other layout in at
+ * least two bits. */
 /* SPLIT and BYTES differ in two bits: for BF16 their bodies have the same shape (two streams of
  * m bytes), so a single-bit error between them must not make a valid payload. */
 /* Mode values differ pairwise in two bits, so no single-bit error turns one valid mode into
@@ -159,12 +161,22 @@ size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src,
                         uint8_t *out, emz_chunk_scratch *s, const emz_chunk_tables *tables,
                         emz_stream_stats *stats);
 
+/* A DIFF chunk of a version 5 container (its len bytes the zigzag difference from the base):
+ * emz_chunk_encode's payload, or the layout LOW where that is smaller (2- and 4-byte types);
+ * room, of EMZ_CHUNK_LOW_ROOM(len) bytes, holds a LOW attempt. */
+#define EMZ_CHUNK_LOW_ROOM(len) (2 * (len) + 256)
+size_t emz_chunk_encode_diff(const emz_kernels *k, emz_type type, const uint8_t *src, size_t len,
+                             uint8_t *out, uint8_t *room, emz_chunk_scratch *s,
+                             const emz_chunk_tables *tables);
+
 /* Decodes a payload of exactly size bytes into len bytes at dst. Bytes up to readable_end
- * may be read. SHARED streams decode with tables (NULL or its set NULL: none, and SHARED is
+ * may be read. base (NULL: none): a DIFF chunk's base bytes (len of them), added back to the
+ * difference the payload decodes to; low: the layout LOW is valid (a DIFF chunk of a version
+ * 5 container). SHARED streams decode with tables (NULL or its set NULL: none, and SHARED is
  * corrupt); a refused SHARED stream says why in s->shared_fault. */
 emz_status emz_chunk_decode(const emz_kernels *k, emz_type type, unsigned version,
-                            const uint8_t *payload, size_t size, const uint8_t *readable_end,
-                            uint8_t *dst, size_t len, emz_chunk_scratch *s,
-                            const emz_chunk_tables *tables);
+                            const uint8_t *base, bool low, const uint8_t *payload, size_t size,
+                            const uint8_t *readable_end, uint8_t *dst, size_t len,
+                            emz_chunk_scratch *s, const emz_chunk_tables *tables);
 
 #endif

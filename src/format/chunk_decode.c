@@ -190,10 +190,32 @@ static emz_status decode_planes(const emz_kernels *k, reader *r, emz_type type, 
     return EMZ_OK;
 }
 
+/* LOW (a DIFF chunk of a version 5 container, 2- and 4-byte elements): the shift k, then for 4
+ * bytes the planes of bytes 0 and 1, then the k low bits (none when k is 0), then the high
+ * symbols, then the escapes; joined, with the base added in the same pass. */
+static emz_status decode_low(const emz_kernels *k, reader *r, unsigned width, size_t m,
+                             const uint8_t *base, uint8_t *dst, emz_chunk_scratch *s) {
+    if (r->p >= r->end || *r->p > 8) return EMZ_ERROR_CORRUPT;
+    unsigned shift = *r->p++;
+    const uint8_t *planes[4] = {NULL, NULL, NULL, NULL};
+    unsigned at = 0;
+    emz_status st = EMZ_OK;
+    for (; width == 4 && at < 2 && st == EMZ_OK; at++)
+        st = read_stream_bytes(k, r, m, 8, s->planes + at * EMZ_PLANE_STRIDE(m), &planes[at], s);
+    if (st == EMZ_OK && shift) st = read_stream_bytes(k, r, m, shift, s->sm_syms, &planes[at], s);
+    if (st == EMZ_OK) st = read_stream_bytes(k, r, m, 8, s->exps, &planes[at + 1], s);
+    if (st != EMZ_OK) return st;
+    /* the escapes: the rest of the payload */
+    size_t used = k->low_join(planes, m, width, shift, r->p, (size_t)(r->end - r->p), base, dst);
+    if (used == SIZE_MAX) return EMZ_ERROR_CORRUPT;
+    r->p += used;
+    return EMZ_OK;
+}
+
 emz_status emz_chunk_decode(const emz_kernels *k, emz_type type, unsigned version,
-                            const uint8_t *payload, size_t size, const uint8_t *readable_end,
-                            uint8_t *dst, size_t len, emz_chunk_scratch *s,
-                            const emz_chunk_tables *tables) {
+                            const uint8_t *base, bool low, const uint8_t *payload, size_t size,
+                            const uint8_t *readable_end, uint8_t *dst, size_t len,
+                            emz_chunk_scratch *s, const emz_chunk_tables *tables) {
     const emz_type_desc *d = emz_type_desc_get(type);
     size_t m = emz_chunk_slots(d, len), tail = emz_chunk_tail(d, len);
     unsigned element_bytes = d->element_bits / 8;
@@ -211,6 +233,8 @@ emz_status emz_chunk_decode(const emz_kernels *k, emz_type type, unsigned versio
         st = decode_bytes(k, &r, element_bytes, m, dst, s);
     } else if (layout == EMZ_LAYOUT_SPLIT && v2 && wide) {
         st = decode_planes(k, &r, type, m, dst, s);
+    } else if (layout == EMZ_LAYOUT_LOW && low && base && element_bytes >= 2) {
+        st = decode_low(k, &r, element_bytes, m, base, dst, s);
     } else if (layout == EMZ_LAYOUT_SPLIT && d->can_split) {
         const uint8_t *sm;
         st = read_stream_syms(k, &r, m, d->exp_bits, s->exps, s);
@@ -222,5 +246,9 @@ emz_status emz_chunk_decode(const emz_kernels *k, emz_type type, unsigned versio
     if (st != EMZ_OK) return st;
     if (r.p != r.end) return EMZ_ERROR_CORRUPT;
     memcpy(dst + len - tail, payload + size - tail, tail);
+    if (base) { /* the base added back: to the tail (LOW's join did the rest), or to all */
+        size_t from = layout == EMZ_LAYOUT_LOW ? len - tail : 0;
+        k->delta(dst + from, base + from, dst + from, len - from, emz_delta_width(type), true);
+    }
     return EMZ_OK;
 }

@@ -410,3 +410,139 @@ size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src,
     memcpy(p, src + len - tail, tail);
     return (size_t)(p - out) + tail;
 }
+
+/* ---- LOW: the DIFF chunks of a version 5 container (FORMAT.md, "Delta segments") ---- */
+
+/* The part of element i above its two low bytes (4-byte elements) or the whole element. */
+static uint32_t low_value(const uint8_t *src, size_t i, unsigned width) {
+    return width == 2 ? emz_load16(src + 2 * i) : emz_load32(src + 4 * i) >> 16;
+}
+
+/* Into high, min(v >> k, 255) of each element's value v (low_value), and into low (when k > 0)
+ * its k low bits; returns how many elements escape (v >> k >= 255). */
+static size_t low_planes(const uint8_t *src, size_t m, unsigned width, unsigned k, uint8_t *high,
+                         uint8_t *low) {
+    size_t escapes = 0;
+    for (size_t i = 0; i < m; i++) {
+        uint32_t v = low_value(src, i, width), h = v >> k;
+        escapes += h >= 255;
+        high[i] = (uint8_t)(h < 255 ? h : 255);
+        if (low) low[i] = (uint8_t)(v & ((1u << k) - 1));
+    }
+    return escapes;
+}
+
+/* Histograms from which the high symbols of every shift follow: fine[v] of the values v below
+ * 4096, coarse[v >> 4] of all (v < 2^16); the high symbols of shift k <= 4 are sums of fine's
+ * bins (255 << 4 < 4096), those of k >= 4 sums of coarse's. */
+typedef struct low_hists {
+    uint32_t fine[4096], coarse[4096];
+} low_hists;
+
+static void low_count(const uint8_t *src, size_t m, unsigned width, low_hists *h) {
+    memset(h, 0, sizeof *h);
+    for (size_t i = 0; i < m; i++) {
+        uint32_t v = low_value(src, i, width);
+        h->fine[v < 4096 ? v : 4095] += v < 4096;
+        h->coarse[v >> 4]++;
+    }
+}
+
+/* The histogram of the high symbols of shift k (min(v >> k, 255)); returns the escapes. */
+static size_t low_symbols(const low_hists *h, size_t m, unsigned k, uint32_t hist[256]) {
+    memset(hist, 0, 256 * sizeof *hist);
+    size_t below = 0;
+    if (k <= 4) {
+        for (unsigned v = 0; v < 255u << k; v++)
+            hist[v >> k] += h->fine[v];
+    } else {
+        for (unsigned v = 0; v < 255u << (k - 4); v++)
+            hist[v >> (k - 4)] += h->coarse[v];
+    }
+    for (unsigned s = 0; s < 255; s++)
+        below += hist[s];
+    hist[255] = (uint32_t)(m - below);
+    return m - below;
+}
+
+/* The escapes (the join kernel reads them): the high part of each element whose high symbol
+ * is 255, in order, two bytes each. */
+static size_t write_escapes(const uint8_t *src, size_t m, unsigned width, unsigned k,
+                            uint8_t *out) {
+    uint8_t *p = out;
+    for (size_t i = 0; i < m; i++) {
+        uint32_t v = low_value(src, i, width) >> k;
+        if (v >= 255) emz_store16(p, (uint16_t)v), p += 2;
+    }
+    return (size_t)(p - out);
+}
+
+/* A LOW payload of the m elements (and tail) at src into out (EMZ_CHUNK_LOW_ROOM(len) bytes),
+ * or 0 when it would not fit the payload bound. */
+static size_t encode_low(const encoder *e, const uint8_t *src, size_t len, unsigned width,
+                         uint8_t *out) {
+    emz_chunk_scratch *s = e->s;
+    size_t m = len / width, tail = len % width, stride = EMZ_PLANE_STRIDE(m);
+    uint8_t *b0 = s->planes, *b1 = b0 + stride, *high = s->exps, *low = s->sm_syms;
+    stream_plan p0, p1, hp, lp;
+    size_t fixed = 2 + tail; /* layout and shift bytes, tail */
+    if (width == 4) {
+        for (size_t i = 0; i < m; i++)
+            b0[i] = src[4 * i], b1[i] = src[4 * i + 1];
+        plan_byte_plane(e, b0, m, EMZ_ROLE_BYTE0, &p0);
+        plan_byte_plane(e, b1, m, EMZ_ROLE_BYTE1, &p1);
+        fixed += p0.cost + p1.cost;
+    }
+    low_hists lh; /* 32 KiB of stack, as package-merge takes 14 */
+    low_count(src, m, width, &lh);
+    size_t cost[9], least = SIZE_MAX;
+    uint32_t hist[256];
+    for (unsigned k = 0; k <= 8; k++) { /* every shift, each estimated with its own code */
+        size_t escapes = low_symbols(&lh, m, k, hist);
+        plan_stream(e, &hp, hist, m, 8, EMZ_ROLE_BYTE1, false);
+        cost[k] = hp.cost + (k ? 1 + raw_bytes(m, k) : 0) + 2 * escapes;
+        least = cost[k] < least ? cost[k] : least;
+    }
+    /* The largest shift within 1% of the smallest: a larger shift leaves shorter codes, which
+     * the multi-code table decodes several to a lookup (the rule of a plane's code, which must
+     * save 1% to be worth its decoding time). */
+    unsigned best = 8;
+    while (cost[best] * 100 > least * 101)
+        best--;
+    size_t best_cost = cost[best];
+    if (fixed + best_cost > EMZ_CHUNK_PAYLOAD_BOUND(len)) return 0;
+    size_t escapes = low_planes(src, m, width, best, high, best ? low : NULL);
+    /* What the streams write at most (RAW, or a code attempt's slack past it) must fit out. */
+    size_t most = 2 + tail + (width == 4 ? 2 * (1 + m) : 0) + 1 + raw_bytes(m, best) + 1 + m +
+                  2 * escapes + 128;
+    if (most > EMZ_CHUNK_LOW_ROOM(len)) return 0;
+    e->k->histogram(high, m, hist);
+    plan_stream(e, &hp, hist, m, 8, EMZ_ROLE_BYTE1, false);
+    plan_stream(e, &lp, NULL, m, best, EMZ_ROLE_BYTE0, true);
+    uint8_t *p = out;
+    *p++ = EMZ_LAYOUT_LOW;
+    *p++ = (uint8_t)best;
+    if (width == 4) {
+        p += write_stream(e, &p0, b0, b0, p);
+        p += write_stream(e, &p1, b1, b1, p);
+    }
+    if (best) p += write_stream(e, &lp, low, NULL, p);
+    p += write_stream(e, &hp, high, high, p);
+    p += write_escapes(src, m, width, best, p);
+    memcpy(p, src + len - tail, tail);
+    size_t size = (size_t)(p - out) + tail;
+    return size <= EMZ_CHUNK_PAYLOAD_BOUND(len) ? size : 0;
+}
+
+size_t emz_chunk_encode_diff(const emz_kernels *k, emz_type type, const uint8_t *src, size_t len,
+                             uint8_t *out, uint8_t *room, emz_chunk_scratch *s,
+                             const emz_chunk_tables *tables) {
+    size_t size = emz_chunk_encode(k, type, src, len, out, s, tables, NULL);
+    unsigned width = emz_type_desc_get(type)->element_bits / 8;
+    if (width != 2 && width != 4) return size;
+    encoder e = {k, s, tables && tables->count ? tables : NULL, NULL, type};
+    size_t low = encode_low(&e, src, len, width, room);
+    if (low == 0 || low >= size) return size;
+    memcpy(out, room, low);
+    return low;
+}

@@ -31,7 +31,7 @@ emz_status emz_container_header_read(const uint8_t *src, size_t size, emz_contai
     h->version = raw.version;
     h->flags = raw.version >= 2 ? raw.own[1] : 0;
     unsigned allowed = EMZ_CONTAINER_FLAG_TABLE_SET;
-    if (raw.version == EMZ_CONTAINER_VERSION_DELTA) {
+    if (raw.version >= EMZ_CONTAINER_VERSION_DELTA_V4) {
         allowed |= EMZ_CONTAINER_FLAG_DELTA;
         if (!(h->flags & EMZ_CONTAINER_FLAG_DELTA)) return EMZ_ERROR_CORRUPT;
     }

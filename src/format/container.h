@@ -11,12 +11,15 @@
 #include <stdint.h>
 
 #define EMZ_CONTAINER_HEADER_SIZE 32
-#define EMZ_CONTAINER_VERSION 3       /* written without a base; readers read 1 to 4 */
-#define EMZ_CONTAINER_VERSION_DELTA 4 /* written with a base (flag EMZ_CONTAINER_FLAG_DELTA) */
-#define EMZ_DIRECTORY_ENTRY_SIZE 24   /* version 1 */
-#define EMZ_CONTAINER_TRAILER_SIZE 8  /* version 2: size and checksum of directory + index */
+#define EMZ_CONTAINER_VERSION 3 /* written without a base; readers read 1 to 5 */
+/* Written with a base (flag EMZ_CONTAINER_FLAG_DELTA): version 5, whose DIFF chunks may have the
+ * layout LOW; version 4, the first delta containers, is still read. */
+#define EMZ_CONTAINER_VERSION_DELTA 5
+#define EMZ_CONTAINER_VERSION_DELTA_V4 4
+#define EMZ_DIRECTORY_ENTRY_SIZE 24  /* version 1 */
+#define EMZ_CONTAINER_TRAILER_SIZE 8 /* version 2: size and checksum of directory + index */
 #define EMZ_CONTAINER_FLAG_TABLE_SET 1u
-#define EMZ_CONTAINER_FLAG_DELTA 2u /* version 4: directory entries say how each uses a base */
+#define EMZ_CONTAINER_FLAG_DELTA 2u /* versions 4, 5: entries say how each uses a base */
 #define EMZ_SEGMENT_SIZE_LIMIT (UINT64_C(1) << 62) /* version 2 segment sizes are below it */
 #define EMZ_DIR2_ENTRY_MAX 11 /* LEB128 size (up to 9 bytes), type, chunk_log2 */
 #define EMZ_DIR2_ENTRY_MIN 3
@@ -84,10 +87,10 @@ size_t emz_index2_entry_read(const uint8_t *in, size_t avail, bool in_diff_segme
 void emz_container_header_write(const emz_container_header *h,
                                 uint8_t out[EMZ_CONTAINER_HEADER_SIZE]);
 /* Checks magic, version, checksum and fields; EMZ_ERROR_NOT_EMZIP without the magic,
- * EMZ_ERROR_UNSUPPORTED_VERSION for a version other than 1 to 4 or flags other than
+ * EMZ_ERROR_UNSUPPORTED_VERSION for a version other than 1 to 5 or flags other than
  * EMZ_CONTAINER_FLAG_TABLE_SET (versions 2 and 3) or than it and EMZ_CONTAINER_FLAG_DELTA
- * (version 4, where the delta flag is required) (h->version and h->flags are then set, for the
- * caller's message). */
+ * (versions 4 and 5, where the delta flag is required) (h->version and h->flags are then set, for
+ * the caller's message). */
 emz_status emz_container_header_read(const uint8_t *src, size_t size, emz_container_header *h);
 bool emz_container_magic(const uint8_t *src, size_t size);
 

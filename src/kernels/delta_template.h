@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Unaligned, aliasing views of the buffers: elements need not be aligned in a chunk buffer. */
 typedef uint16_t __attribute__((aligned(1), may_alias)) emz_delta_u16;
@@ -55,6 +56,86 @@ static inline void emz_delta_run(const uint8_t *src, const uint8_t *base, uint8_
     if (width == 2) emz_delta_words(src, base, dst, whole, undo);
     size_t done = whole * width;
     emz_delta_bytes(src + done, base + done, dst + done, size - done, undo);
+}
+
+/* Element i of a LOW chunk (its high symbol 255) takes the escape at esc (kernels.h,
+ * emz_low_join_kernel): false when the value is out of range. */
+static inline bool emz_low_escape(uint8_t *dst, size_t i, unsigned width, unsigned shift,
+                                  const uint8_t *esc) {
+    uint32_t value = (uint32_t)esc[0] | (uint32_t)esc[1] << 8;
+    if (value < 255 || (uint64_t)value >> (8 * width - shift)) return false;
+    if (width == 2) {
+        emz_delta_u16 *o = (emz_delta_u16 *)dst + i;
+        *o = (uint16_t)((*o & ((1u << shift) - 1)) | value << shift);
+    } else {
+        emz_delta_u32 *o = (emz_delta_u32 *)dst + i;
+        *o = (uint32_t)((*o & (uint32_t)((UINT64_C(1) << shift) - 1)) | (uint64_t)value << shift);
+    }
+    return true;
+}
+
+/* The escapes of elements [from, m) after their join: the high symbols scanned eight at a
+ * time (a word without a 0xFF byte is passed with one test). Returns escape bytes used or
+ * SIZE_MAX. */
+static inline size_t emz_low_escapes(const uint8_t *high, size_t from, size_t m, unsigned width,
+                                     unsigned shift, const uint8_t *esc, size_t esc_size,
+                                     uint8_t *dst) {
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t used = 0, i = from;
+    for (; i < m; i += 8) {
+        uint64_t x = 0;
+        size_t n = m - i < 8 ? m - i : 8;
+        memcpy(&x, high + i, n);
+        x = ~x & (n == 8 ? ~UINT64_C(0) : (UINT64_C(1) << 8 * n) - 1); /* 0xFF: a zero byte */
+        x |= n == 8 ? 0 : ~((UINT64_C(1) << 8 * n) - 1);               /* past m: never */
+        /* exact for the lowest zero byte; a byte above one may be flagged too, so each is
+         * checked */
+        for (uint64_t zero = (x - ones) & ~x & highs; zero; zero &= zero - 1) {
+            size_t at = i + (unsigned)__builtin_ctzll(zero) / 8;
+            if (high[at] != 255) continue;
+            if (esc_size - used < 2 || !emz_low_escape(dst, at, width, shift, esc + used))
+                return SIZE_MAX;
+            used += 2;
+        }
+    }
+    return used;
+}
+
+/* The LOW layout's join (kernels.h, emz_low_join_kernel): one plain loop per form, which the
+ * compiler vectorizes (shifts by a count that is the same for every element), then the
+ * escapes, then the base. from: the elements before it are done (a SIMD kernel's tail). */
+static inline size_t emz_low_join_run(const uint8_t *const planes[4], size_t from, size_t m,
+                                      unsigned width, unsigned k, const uint8_t *esc,
+                                      size_t esc_size, const uint8_t *base, uint8_t *dst) {
+    const uint8_t *high;
+    if (width == 2) {
+        emz_delta_u16 *o = (emz_delta_u16 *)dst;
+        const uint8_t *low = planes[0];
+        high = planes[1];
+        if (low)
+            for (size_t i = from; i < m; i++)
+                o[i] = (uint16_t)((unsigned)high[i] << k | low[i]);
+        else
+            for (size_t i = from; i < m; i++)
+                o[i] = (uint16_t)((unsigned)high[i] << k);
+    } else {
+        emz_delta_u32 *o = (emz_delta_u32 *)dst;
+        const uint8_t *b0 = planes[0], *b1 = planes[1], *low = planes[2];
+        high = planes[3];
+        if (low)
+            for (size_t i = from; i < m; i++)
+                o[i] = (uint32_t)b0[i] | (uint32_t)b1[i] << 8 | (uint32_t)low[i] << 16 |
+                       (uint32_t)high[i] << (16 + k);
+        else
+            for (size_t i = from; i < m; i++)
+                o[i] = (uint32_t)b0[i] | (uint32_t)b1[i] << 8 | (uint32_t)high[i] << 16;
+    }
+    size_t used =
+        emz_low_escapes(high, from, m, width, width == 4 ? 16 + k : k, esc, esc_size, dst);
+    if (used != SIZE_MAX && base)
+        emz_delta_run(dst + from * width, base + from * width, dst + from * width,
+                      (m - from) * width, width, true);
+    return used;
 }
 
 #endif

@@ -40,4 +40,5 @@ const emz_kernels emz_kernels_neon = {
     .fp32_planes_merge = emz_fp32_planes_merge_neon,
     .channel_shift = emz_channel_shift_neon,
     .delta = emz_delta_neon,
+    .low_join = emz_low_join_neon,
 };

@@ -14,6 +14,7 @@ emz_unpack_kernel emz_unpack_bits_neon;
 emz_checksum_kernel emz_checksum32_neon;
 emz_channel_shift_kernel emz_channel_shift_neon;
 emz_delta_kernel emz_delta_neon;
+emz_low_join_kernel emz_low_join_neon;
 
 emz_planes_split_kernel emz_fp16_planes_split_neon, emz_fp32_planes_split_neon;
 emz_planes_merge_kernel emz_bytes2_merge_neon, emz_bytes4_merge_neon, emz_fp16_planes_merge_neon,

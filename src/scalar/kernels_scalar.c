@@ -36,4 +36,5 @@ const emz_kernels emz_kernels_scalar = {
     .fp32_planes_merge = emz_fp32_planes_merge_scalar,
     .channel_shift = emz_channel_shift_scalar,
     .delta = emz_delta_scalar,
+    .low_join = emz_low_join_scalar,
 };
