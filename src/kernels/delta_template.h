@@ -88,10 +88,10 @@ static inline size_t emz_low_escapes(const uint8_t *high, size_t from, size_t m,
         memcpy(&x, high + i, n);
         x = ~x & (n == 8 ? ~UINT64_C(0) : (UINT64_C(1) << 8 * n) - 1); /* 0xFF: a zero byte */
         x |= n == 8 ? 0 : ~((UINT64_C(1) << 8 * n) - 1);               /* past m: never */
-        /* exact for the lowest zero byte; a byte above one may be flagged too, so each is
-         * checked */
-        for (uint64_t zero = (x - ones) & ~x & highs; zero; zero &= zero - 1) {
-            size_t at = i + (unsigned)__builtin_ctzll(zero) / 8;
+        if (!((x - ones) & ~x & highs)) continue; /* no zero byte: no 0xFF symbol */
+        /* a byte at a time then (no count-trailing-zeros: the scalar objects must run on
+         * baseline x86-64, where it would be tzcnt) */
+        for (size_t at = i; at < i + n; at++) {
             if (high[at] != 255) continue;
             if (esc_size - used < 2 || !emz_low_escape(dst, at, width, shift, esc + used))
                 return SIZE_MAX;
