@@ -2,7 +2,10 @@
  * --base) beside the same checkpoint stored alone: ratio, and whole-file decompression speed in
  * memory on one thread (emz_reader_read, base in memory), timed interleaved (timing.h).
  *
- *   emzip-delta-bench NEW.safetensors BASE.safetensors [REPS]
+ *   emzip-delta-bench NEW.safetensors BASE.safetensors [REPS [alone|base]]
+ *
+ * With alone or base, only that decompression runs, REPS times, untimed: a loop for perf
+ * record to profile without the other one's samples.
  *
  * Issue 17's bar: decompression with the base at least 0.8 x the speed without it. */
 #include "bench_util.h"
@@ -78,7 +81,8 @@ static void open_load(load *l, const mem *c, const mem *base, size_t size) {
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s NEW.safetensors BASE.safetensors [REPS]\n", argv[0]);
+        fprintf(stderr, "usage: %s NEW.safetensors BASE.safetensors [REPS [alone|base]]\n",
+                argv[0]);
         return 2;
     }
     long long reps = 15;
@@ -94,6 +98,13 @@ int main(int argc, char **argv) {
     if (run_load(&d) || memcmp(d.out, file.data, file.size) != 0) {
         fprintf(stderr, "the delta does not restore %s\n", argv[1]);
         return 1;
+    }
+    if (argc > 4) { /* one of them only, for a profile */
+        int only_base = strcmp(argv[4], "base") == 0;
+        if (!only_base && strcmp(argv[4], "alone") != 0) return 2;
+        for (long long i = 0; i < reps; i++)
+            if (run_load(only_base ? &d : &a)) return 1;
+        return 0;
     }
     timed_run r[2] = {{.fn = run_load, .arg = &a}, {.fn = run_load, .arg = &d}};
     time_interleaved(r, 2, (int)reps);

@@ -253,6 +253,24 @@ static void latency(speed_arg *a, int reps, int compress, double *p50, double *p
     free(t);
 }
 
+/* What the machine itself does to a call's latency: a thread that only reads the clock for
+ * `seconds`, and the gaps of more than 2 us between two readings (interrupts, the hypervisor).
+ * A call of d us is hit by one with probability about rate * d; once that passes 1%, p99 is
+ * at least p50 plus a typical gap, whatever the code does. */
+static void interruptions(double seconds, double *per_second, double *median_us) {
+    enum { MAX_GAPS = 1 << 16 };
+    double *gap = xmalloc(MAX_GAPS * sizeof *gap);
+    int n = 0;
+    double start = now_seconds(), last = start;
+    for (double t = start; t - start < seconds; last = t) {
+        t = now_seconds();
+        if (t - last > 2e-6 && n < MAX_GAPS) gap[n++] = (t - last) * 1e6;
+    }
+    *per_second = n / seconds;
+    *median_us = n ? sort_median(gap, n) : 0;
+    free(gap);
+}
+
 static void print_speed(const char *name, uint64_t bytes, timing t, double base) {
     double g = gbps(bytes, t);
     printf("| %s | %.3f | %.3f | %.2f |\n", name, g, best_gbps(bytes, t), base > 0 ? g / base : 1);
@@ -290,6 +308,11 @@ static void measure_speed(speed_arg *a, const options *o) {
     printf("| compress one page | %.2f | %.2f | %.2f |\n", c50, c99, c99 / c50);
     printf("| control: memcpy of %d pages | %.2f | %.2f | %.2f |\n\n", a->control_copies, m50, m99,
            m99 / m50);
+    double rate, gap;
+    interruptions(0.5, &rate, &gap);
+    printf("A thread reading the clock for 0.5 s was interrupted %.0f times a second, %.1f us "
+           "each (median): a %.1f us call is hit with probability %.2f%%.\n\n",
+           rate, gap, d50, rate * d50 * 1e-4);
 }
 
 /* A batch of o->batch pages (the test pages over again) on 1 and 2 threads. */

@@ -962,6 +962,15 @@ static size_t low_join_inputs(uint8_t *const planes[4], size_t m, unsigned w, un
     return n;
 }
 
+/* The low bits as the kernel takes them: a RAW stream (FORMAT.md), symbol i in bits i*k ..
+ * i*k + k - 1, least significant bit first, the last byte padded with zeros. */
+static void low_join_pack(const uint8_t *low, size_t m, unsigned k, uint8_t *out) {
+    memset(out, 0, packed_bytes(m, k));
+    for (size_t i = 0; i < m; i++)
+        for (unsigned b = 0; b < k; b++)
+            out[(i * k + b) / 8] |= (uint8_t)((low[i] >> b & 1) << (i * k + b) % 8);
+}
+
 /* The low_join kernel of elements of arg bytes for every shift: every length up to 200
  * elements and a few long ones, planes, escapes, base and output each flush against a guard
  * page after their end (a kernel must not read escapes past esc_size), with and without a base;
@@ -972,10 +981,10 @@ static void low_join(const eq_reporter *r, emz_impl impl, int arg) {
     const emz_kernels *k = kernels_of(r, impl);
     if (!k) return;
     const size_t max = guarded_len(GUARDED_LENS - 1, 1);
-    guarded g[7];
+    guarded g[8];
     int ok = 1;
-    for (int i = 0; i < 7; i++)
-        ok = guarded_new(r, &g[i], i < 4 ? max : i == 4 ? 2 * max : max * w) && ok;
+    for (int i = 0; i < 8; i++)
+        ok = guarded_new(r, &g[i], i < 4 || i == 7 ? max : i == 4 ? 2 * max : max * w) && ok;
     uint8_t *want = xmalloc(max * w), *esc_all = xmalloc(2 * max);
     for (unsigned shift = 0; ok && shift <= 8; shift++)
         for (size_t li = 0; li < GUARDED_LENS; li += li < 40 ? 1 : 7) {
@@ -988,14 +997,20 @@ static void low_join(const eq_reporter *r, emz_impl impl, int arg) {
             memcpy(esc, esc_all, esc_size);
             uint8_t *base = guarded_place(&g[5], m * w, 1), *dst = guarded_place(&g[6], m * w, 1);
             tu_fill_random(base, m * w, 5 + li);
+            /* the reference takes the low bits a byte each, the kernel packed */
             const uint8_t *view[4] = {planes[0], planes[1], planes[2], planes[3]};
-            if (!shift) view[w == 2 ? 0 : 2] = NULL;
+            const uint8_t *kview[4] = {planes[0], planes[1], planes[2], planes[3]};
+            const unsigned lp = w == 2 ? 0 : 2;
+            uint8_t *packed = guarded_place(&g[7], packed_bytes(m, shift), 1);
+            low_join_pack(planes[lp], m, shift, packed);
+            kview[lp] = shift ? packed : NULL;
+            if (!shift) view[lp] = NULL;
             for (int with_base = 0; with_base < 2; with_base++) {
                 const uint8_t *b = with_base ? base : NULL;
                 doing(r, "%s low_join, %u-byte elements, shift %u, %zu elements, %s", k->name, w,
                       shift, m, b ? "with a base" : "no base");
                 size_t ref = low_join_reference(view, m, w, shift, esc, esc_size, b, want);
-                size_t got = k->low_join(view, m, w, shift, esc, esc_size, b, dst);
+                size_t got = k->low_join(kview, m, w, shift, esc, esc_size, b, dst);
                 CHECK(r, got == ref && ref == esc_size && memcmp(dst, want, m * w) == 0,
                       "%s low_join differs from the reference: %u-byte elements, shift %u, %zu "
                       "elements, %s (escape bytes %zu, reference %zu)",
@@ -1005,7 +1020,7 @@ static void low_join(const eq_reporter *r, emz_impl impl, int arg) {
             /* one escape short, and the last escape out of range each way */
             uint8_t *shorter = guarded_place(&g[4], esc_size - 1, 1);
             memmove(shorter, esc_all, esc_size - 1);
-            CHECK(r, k->low_join(view, m, w, shift, shorter, esc_size - 1, NULL, dst) == SIZE_MAX,
+            CHECK(r, k->low_join(kview, m, w, shift, shorter, esc_size - 1, NULL, dst) == SIZE_MAX,
                   "%s low_join accepts missing escape bytes: %u-byte elements, shift %u, %zu "
                   "elements",
                   k->name, w, shift, m);
@@ -1013,12 +1028,12 @@ static void low_join(const eq_reporter *r, emz_impl impl, int arg) {
             for (int b = 0; b < 2; b++) {
                 memcpy(esc, esc_all, esc_size);
                 store_word(esc + esc_size - 2, bad[b], 2);
-                CHECK(r, k->low_join(view, m, w, shift, esc, esc_size, base, dst) == SIZE_MAX,
+                CHECK(r, k->low_join(kview, m, w, shift, esc, esc_size, base, dst) == SIZE_MAX,
                       "%s low_join accepts escape %u: %u-byte elements, shift %u, %zu elements",
                       k->name, bad[b], w, shift, m);
             }
         }
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 8; i++)
         guarded_free(&g[i]);
     free(want), free(esc_all);
 }

@@ -66,9 +66,9 @@ static inline __m512i join_quads(__m512i p, __m512i *bits) {
  * eight strings of eight codes when every one fits in 56 bits (the writer appends a string
  * after at most 7 pending bits, and its count must stay below 64), else sixteen strings of
  * four codes (44 bits at most). With 2-3 bit exponent codes the eights nearly always fit,
- * which halves the writer's work. Returns the number of strings. */
+ * which halves the writer's work. Returns the number of strings; *total: their bits. */
 static inline unsigned join64(const simd_tables *t, const uint8_t *sym, uint64_t code[16],
-                              uint64_t bits[16]) {
+                              uint64_t bits[16], uint64_t *total) {
     __m512i s = _mm512_loadu_si512((const void *)sym);
     __m512i lo = lookup256(t->lo, s), hi = lookup256(t->hi, s);
     /* unpack works within 128-bit lanes: words of symbols 0-7, 16-23, 32-39, 48-55 and of
@@ -85,6 +85,7 @@ static inline unsigned join64(const simd_tables *t, const uint8_t *sym, uint64_t
     __m512i s_code = _mm512_permutex2var_epi64(qa, second, qb);
     __m512i s_bits = _mm512_permutex2var_epi64(ba, second, bb);
     __m512i o_bits = _mm512_add_epi64(f_bits, s_bits);
+    *total = (uint64_t)_mm512_reduce_add_epi64(o_bits);
     if (!_mm512_cmpgt_epu64_mask(o_bits, _mm512_set1_epi64(56))) {
         _mm512_storeu_si512((void *)code,
                             _mm512_or_si512(f_code, _mm512_sllv_epi64(s_code, f_bits)));

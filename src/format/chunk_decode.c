@@ -202,7 +202,9 @@ static emz_status decode_low(const emz_kernels *k, reader *r, unsigned width, si
     emz_status st = EMZ_OK;
     for (; width == 4 && at < 2 && st == EMZ_OK; at++)
         st = read_stream_bytes(k, r, m, 8, s->planes + at * EMZ_PLANE_STRIDE(m), &planes[at], s);
-    if (st == EMZ_OK && shift) st = read_stream_bytes(k, r, m, shift, s->sm_syms, &planes[at], s);
+    /* the low bits packed (read in place when RAW, as they nearly always are): the join
+     * unpacks them in registers */
+    if (st == EMZ_OK && shift) st = read_stream_packed(k, r, m, shift, &planes[at], s);
     if (st == EMZ_OK) st = read_stream_bytes(k, r, m, 8, s->exps, &planes[at + 1], s);
     if (st != EMZ_OK) return st;
     /* the escapes: the rest of the payload */

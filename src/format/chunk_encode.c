@@ -108,20 +108,32 @@ static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, 
  * code's cost, with the set's slack added (plan_shared's test). The bound: no prefix code goes
  * below the entropy (emz_entropy_bits_floor), a code table takes 2 bytes at least, then the
  * mode byte and the lane table. Then the own code need not be built (emz_huff_lengths: ~2 us
- * for a K/V page's exponents), and the choice is the one building it would have led to. */
+ * for a K/V page's exponents), and the choice is the one building it would have led to. When
+ * it wins, *best is that table (the lowest number among equals) and *best_cost its cost. */
 static bool shared_surely_wins(const encoder *e, const stream_plan *p, const uint32_t *hist,
-                               size_t n) {
+                               size_t n, unsigned *best, size_t *best_cost) {
     if (!e->set || !e->set->shared_slack || e->stats) return false;
     unsigned alphabet = 1u << p->width;
-    size_t best = SIZE_MAX;
+    *best_cost = SIZE_MAX;
     for (unsigned i = 0; i < e->set->count; i++) {
         size_t cost = shared_cost(e, i, p, hist);
-        best = cost < best ? cost : best;
+        if (cost < *best_cost) *best = i, *best_cost = cost;
     }
-    if (best == SIZE_MAX) return false;
+    if (*best_cost == SIZE_MAX) return false;
     size_t bound =
         1 + 2 + 2 * emz_huff_lane_count(n) + (size_t)(emz_entropy_bits_floor(hist, alphabet) / 8);
-    return best < bound + bound / e->set->shared_slack;
+    return *best_cost < bound + bound / e->set->shared_slack;
+}
+
+/* What plan_shared chooses for a RAW plan p when the cheapest table of the set is `best` at
+ * `cost` (shared_surely_wins found it: no second pass over the tables). plan_shared takes the
+ * first table that passes its tests and then only strictly cheaper ones; its tests pass for
+ * some table exactly when they pass for the cheapest, so it ends at the cheapest's first. */
+static void take_shared(const encoder *e, stream_plan *p, unsigned best, size_t cost, bool plane) {
+    size_t raw = 1 + raw_bytes(p->n, p->width);
+    if (!(plane ? cost * 100 < raw * 99 : cost < raw)) return;
+    if (cost >= p->cost + p->cost / e->set->shared_slack) return;
+    p->mode = EMZ_MODE_SHARED, p->table = best, p->code = e->set->len[best], p->cost = cost;
 }
 
 /* Huffman's estimate leaves out lane padding (< 16 bytes); writing falls back to RAW when
@@ -146,8 +158,10 @@ static void plan_stream(const encoder *e, stream_plan *p, const uint32_t *hist, 
         if (records) record(e, p, role, hist);
         return;
     }
-    if (shared_surely_wins(e, p, hist, n)) { /* RAW or a table of the set, as ever */
-        plan_shared(e, p, hist, plane);
+    unsigned best;
+    size_t best_cost;
+    if (shared_surely_wins(e, p, hist, n, &best, &best_cost)) { /* RAW or a table of the set */
+        take_shared(e, p, best, best_cost, plane);
         return;
     }
     uint64_t bits = emz_huff_lengths(hist, alphabet, p->len);

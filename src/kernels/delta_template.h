@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "kernels/kernels.h"
+
 /* Unaligned, aliasing views of the buffers: elements need not be aligned in a chunk buffer. */
 typedef uint16_t __attribute__((aligned(1), may_alias)) emz_delta_u16;
 typedef uint32_t __attribute__((aligned(1), may_alias)) emz_delta_u32;
@@ -101,40 +103,58 @@ static inline size_t emz_low_escapes(const uint8_t *high, size_t from, size_t m,
     return used;
 }
 
-/* The LOW layout's join (kernels.h, emz_low_join_kernel): one plain loop per form, which the
- * compiler vectorizes (shifts by a count that is the same for every element), then the
- * escapes, then the base. from: the elements before it are done (a SIMD kernel's tail). */
+/* The joins of n elements of a block, the low bits unpacked, one byte each (NULL when k is 0):
+ * plain loops, which the compiler vectorizes (the shift is the same for every element). */
+static inline void emz_low_join_block(const uint8_t *const planes[4], const uint8_t *low, size_t i,
+                                      size_t n, unsigned width, unsigned k, uint8_t *dst) {
+    if (width == 2) {
+        emz_delta_u16 *o = (emz_delta_u16 *)dst + i;
+        const uint8_t *high = planes[1] + i;
+        if (low)
+            for (size_t j = 0; j < n; j++)
+                o[j] = (uint16_t)((unsigned)high[j] << k | low[j]);
+        else
+            for (size_t j = 0; j < n; j++)
+                o[j] = (uint16_t)((unsigned)high[j] << k);
+    } else {
+        emz_delta_u32 *o = (emz_delta_u32 *)dst + i;
+        const uint8_t *b0 = planes[0] + i, *b1 = planes[1] + i, *high = planes[3] + i;
+        if (low)
+            for (size_t j = 0; j < n; j++)
+                o[j] = (uint32_t)b0[j] | (uint32_t)b1[j] << 8 | (uint32_t)low[j] << 16 |
+                       (uint32_t)high[j] << (16 + k);
+        else
+            for (size_t j = 0; j < n; j++)
+                o[j] = (uint32_t)b0[j] | (uint32_t)b1[j] << 8 | (uint32_t)high[j] << 16;
+    }
+}
+
+/* Elements a block of the portable join takes: its unpacked low bits stay in L1. */
+#define EMZ_LOW_JOIN_BLOCK 1024
+
+/* The LOW layout's join (kernels.h, emz_low_join_kernel) of elements [from, m), from a multiple
+ * of 8 (a SIMD kernel's tail, or 0), a block at a time: the low bits unpacked by the folder's
+ * own unpack kernel, the join, the block's escapes, then its base. */
 static inline size_t emz_low_join_run(const uint8_t *const planes[4], size_t from, size_t m,
                                       unsigned width, unsigned k, const uint8_t *esc,
-                                      size_t esc_size, const uint8_t *base, uint8_t *dst) {
-    const uint8_t *high;
-    if (width == 2) {
-        emz_delta_u16 *o = (emz_delta_u16 *)dst;
-        const uint8_t *low = planes[0];
-        high = planes[1];
-        if (low)
-            for (size_t i = from; i < m; i++)
-                o[i] = (uint16_t)((unsigned)high[i] << k | low[i]);
-        else
-            for (size_t i = from; i < m; i++)
-                o[i] = (uint16_t)((unsigned)high[i] << k);
-    } else {
-        emz_delta_u32 *o = (emz_delta_u32 *)dst;
-        const uint8_t *b0 = planes[0], *b1 = planes[1], *low = planes[2];
-        high = planes[3];
-        if (low)
-            for (size_t i = from; i < m; i++)
-                o[i] = (uint32_t)b0[i] | (uint32_t)b1[i] << 8 | (uint32_t)low[i] << 16 |
-                       (uint32_t)high[i] << (16 + k);
-        else
-            for (size_t i = from; i < m; i++)
-                o[i] = (uint32_t)b0[i] | (uint32_t)b1[i] << 8 | (uint32_t)high[i] << 16;
+                                      size_t esc_size, const uint8_t *base, uint8_t *dst,
+                                      emz_unpack_kernel *unpack) {
+    const uint8_t *packed = planes[width == 4 ? 2 : 0], *high = planes[width == 4 ? 3 : 1];
+    unsigned shift = width == 4 ? 16 + k : k;
+    uint8_t low[EMZ_LOW_JOIN_BLOCK];
+    size_t used = 0;
+    for (size_t i = from; i < m; i += EMZ_LOW_JOIN_BLOCK) {
+        size_t n = m - i < EMZ_LOW_JOIN_BLOCK ? m - i : EMZ_LOW_JOIN_BLOCK;
+        if (k) unpack(packed + i / 8 * k, n, k, low);
+        emz_low_join_block(planes, k ? low : NULL, i, n, width, k, dst);
+        size_t got =
+            emz_low_escapes(high, i, i + n, width, shift, esc + used, esc_size - used, dst);
+        if (got == SIZE_MAX) return SIZE_MAX;
+        used += got;
+        if (base)
+            emz_delta_run(dst + i * width, base + i * width, dst + i * width, n * width, width,
+                          true);
     }
-    size_t used =
-        emz_low_escapes(high, from, m, width, width == 4 ? 16 + k : k, esc, esc_size, dst);
-    if (used != SIZE_MAX && base)
-        emz_delta_run(dst + from * width, base + from * width, dst + from * width,
-                      (m - from) * width, width, true);
     return used;
 }
 

@@ -2,9 +2,9 @@
  * Included by one file per instruction set (scalar/, avx2/, avx512/huffman_*.c), which defines
  * EMZ_HUFF_ENCODE (the function's name) and may define EMZ_HUFF_SIMD_JOIN, providing before the
  * include: a type simd_tables with simd_tables_init(simd_tables *, const emz_huff_enc *);
- * join64(tables, 64 symbols, code[16], bits[16]), which joins the 64 codes into 8 or 16 bit strings
- * of at most 56 bits each, in stream order, and returns how many; and simd_lane_bits(tables, sym,
- * end), the code bits of a lane.
+ * join64(tables, 64 symbols, code[16], bits[16], &total), which joins the 64 codes into 8 or 16 bit
+ * strings of at most 56 bits each, in stream order, sets total to their bits and returns how
+ * many; and simd_lane_bits(tables, sym, end), the code bits of a lane.
  *
  * A lane's bit writer is one serial dependency chain (the bit count), so lanes are encoded
  * two at a time. That needs each lane's place before it is written: a first pass sums the
@@ -18,6 +18,7 @@ typedef struct lane_writer {
     uint8_t *out, *out_end; /* out_end: exactly where the lane's bytes end */
     uint64_t acc;
     unsigned count;
+    uint64_t bits_left; /* code bits of the lane not yet appended (kept by the SIMD steps) */
 } lane_writer;
 
 /* The codes of four symbols joined into one bit string of at most 44 bits. Joining pairs
@@ -70,31 +71,31 @@ static inline void put4_flush(lane_writer *w, const emz_huff_enc *t) {
 }
 
 #ifdef EMZ_HUFF_SIMD_JOIN
-/* 64 symbols of each of two lanes a step, their codes joined by SIMD code. */
+/* 64 symbols of each of two lanes a step, their codes joined by SIMD code, while a step's last
+ * store (8 bytes where the lane's next byte is) ends inside the lane: at least 64 of its bits
+ * come after the step. The exact count lets the steps go on until about 64 bits before the
+ * lane's end; a bound from the longest code (11 bits a symbol) stopped them about 100 bytes
+ * before it, and the scalar loop then coded a third of a 32 KiB K/V page's exponents. */
 static void encode_two_simd(lane_writer *w, const simd_tables *st) {
-    for (;;) {
-        size_t r0 = writer_safe_rounds(&w[0]), r1 = writer_safe_rounds(&w[1]);
-        size_t steps = (r0 < r1 ? r0 : r1) / 16;
-        if (steps == 0) return;
-        lane_writer a = w[0], b = w[1];
-        while (steps--) {
-            uint64_t ca[16], cb[16], ba[16], bb[16];
-            unsigned na = join64(st, a.sym, ca, ba), nb = join64(st, b.sym, cb, bb);
-            a.sym += 64, b.sym += 64;
-            if (na == nb) {
-                for (unsigned i = 0; i < na; i++) {
-                    put_joined(&a, ca[i], (unsigned)ba[i]);
-                    put_joined(&b, cb[i], (unsigned)bb[i]);
-                }
-            } else {
-                for (unsigned i = 0; i < na; i++)
-                    put_joined(&a, ca[i], (unsigned)ba[i]);
-                for (unsigned i = 0; i < nb; i++)
-                    put_joined(&b, cb[i], (unsigned)bb[i]);
+    lane_writer a = w[0], b = w[1];
+    while (a.sym_end - a.sym >= 64 && b.sym_end - b.sym >= 64) {
+        uint64_t ca[16], cb[16], ba[16], bb[16], ta, tb;
+        unsigned na = join64(st, a.sym, ca, ba, &ta), nb = join64(st, b.sym, cb, bb, &tb);
+        if (a.bits_left < ta + 64 || b.bits_left < tb + 64) break;
+        a.sym += 64, b.sym += 64, a.bits_left -= ta, b.bits_left -= tb;
+        if (na == nb) {
+            for (unsigned i = 0; i < na; i++) {
+                put_joined(&a, ca[i], (unsigned)ba[i]);
+                put_joined(&b, cb[i], (unsigned)bb[i]);
             }
+        } else {
+            for (unsigned i = 0; i < na; i++)
+                put_joined(&a, ca[i], (unsigned)ba[i]);
+            for (unsigned i = 0; i < nb; i++)
+                put_joined(&b, cb[i], (unsigned)bb[i]);
         }
-        w[0] = a, w[1] = b;
     }
+    w[0] = a, w[1] = b;
 }
 #endif
 
@@ -142,9 +143,10 @@ size_t EMZ_HUFF_ENCODE(const uint8_t *syms, size_t n, const emz_huff_enc *enc, u
     for (unsigned k = 0; k < lanes; k++) {
         size_t lo = k * per_lane < n ? k * per_lane : n;
         size_t hi = lo + per_lane < n ? lo + per_lane : n;
-        size_t bytes = (size_t)emz_div_ceil(EMZ_LANE_BITS(syms + lo, syms + hi, enc), 8);
+        uint64_t bits = EMZ_LANE_BITS(syms + lo, syms + hi, enc);
+        size_t bytes = (size_t)emz_div_ceil(bits, 8);
         if (bytes > out_cap - total) return SIZE_MAX;
-        w[k] = (lane_writer){syms + lo, syms + hi, out + total, out + total + bytes, 0, 0};
+        w[k] = (lane_writer){syms + lo, syms + hi, out + total, out + total + bytes, 0, 0, bits};
         lane_sizes[k] = (uint32_t)bytes;
         total += bytes;
     }

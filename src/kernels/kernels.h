@@ -105,16 +105,17 @@ typedef void emz_delta_kernel(const uint8_t *src, const uint8_t *base, uint8_t *
                               unsigned width, bool undo);
 
 /* The elements of a LOW chunk (FORMAT.md, "Delta segments"), m of `width` bytes (2 or 4) from
- * its planes, one byte per element each: width 2, planes[0] the low k bits (NULL when k is 0)
- * and planes[1] the high symbols: dst = high << k | low; width 4, planes[0] and planes[1] bytes
- * 0 and 1, planes[2] the next k bits (NULL when k is 0) and planes[3] the high symbols: dst =
- * byte0 | byte1 << 8 | low << 16 | high << (16 + k). k <= 8; elements stored little-endian,
- * dst unaligned. An element whose high symbol is 255 takes the next escape instead of it: two
- * bytes at esc (esc_size of them), its high part, which must be at least 255 and fit the
- * element's bits above the shift. With base (not NULL), the elements so made are zigzag
- * differences, and base's elements are added back as the delta kernel's undo does. Returns the
- * escape bytes used, or SIZE_MAX when one is missing or out of range (dst is then partly
- * written). */
+ * its planes: width 2, planes[0] the low k bits of each element, packed as a RAW stream of
+ * k-bit symbols (NULL when k is 0; the packed bytes are read in place), and planes[1] the high
+ * symbols, one a byte: dst = high << k | low; width 4, planes[0] and planes[1] bytes 0 and 1,
+ * one a byte, planes[2] the next k bits packed the same way (NULL when k is 0) and planes[3]
+ * the high symbols: dst = byte0 | byte1 << 8 | low << 16 | high << (16 + k). k <= 8; elements
+ * stored little-endian, dst unaligned. An element whose high symbol is 255 takes the next
+ * escape instead of it: two bytes at esc (esc_size of them), its high part, which must be at
+ * least 255 and fit the element's bits above the shift. With base (not NULL), the elements so
+ * made are zigzag differences, and base's elements are added back as the delta kernel's undo
+ * does. Returns the escape bytes used, or SIZE_MAX when one is missing or out of range (dst is
+ * then partly written). */
 typedef size_t emz_low_join_kernel(const uint8_t *const planes[4], size_t m, unsigned width,
                                    unsigned k, const uint8_t *esc, size_t esc_size,
                                    const uint8_t *base, uint8_t *dst);

@@ -11,5 +11,6 @@ void emz_delta_scalar(const uint8_t *src, const uint8_t *base, uint8_t *dst, siz
 
 size_t emz_low_join_scalar(const uint8_t *const planes[4], size_t m, unsigned width, unsigned k,
                            const uint8_t *esc, size_t esc_size, const uint8_t *base, uint8_t *dst) {
-    return emz_low_join_run(planes, 0, m, width, k, esc, esc_size, base, dst);
+    return emz_low_join_run(planes, 0, m, width, k, esc, esc_size, base, dst,
+                            emz_unpack_bits_scalar);
 }
