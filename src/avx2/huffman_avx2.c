@@ -6,7 +6,9 @@
 #if defined(__x86_64__) && defined(__ELF__)
 #include "avx2/huffman_fast_x86_64.h"
 #define EMZ_HUFF_FAST4 emz_huff_fast4_x86_64
+#define EMZ_HUFF_FAST4_WARM emz_huff_fast4_warm_x86_64
 #define EMZ_HUFF_LOCKSTEP8 emz_huff_lockstep8_x86_64
+#define EMZ_HUFF_LOCKSTEP8_WARM emz_huff_lockstep8_warm_x86_64
 #endif
 #define EMZ_HUFF_DECODE emz_huff_decode_avx2
 #define EMZ_HUFF_ENCODE emz_huff_encode_avx2

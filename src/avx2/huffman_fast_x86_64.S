@@ -18,9 +18,6 @@
 #include "avx2/huffman_fast_x86_64.h"
 
     .text
-    .globl  emz_huff_fast4_x86_64
-    .hidden emz_huff_fast4_x86_64
-    .type   emz_huff_fast4_x86_64, @function
 
 /* Lane registers: bits B, count C (its low byte C8), output pointer O.
  * Temporaries: rax (table index), rcx (fields). Table: rdx. In pointers and the round
@@ -70,11 +67,18 @@
     mov     \R3, \OFF+24(\P)
 .endm
 
-emz_huff_fast4_x86_64:
+/* The loop, once plain and once with WARM = 1: then each round also prefetches two cache lines
+ * from lanes->warm on (slot 48 of the frame) and moves it on by 128 bytes, and the pointer is
+ * stored back at the end (emz_huff_fast4_warm_x86_64). */
+.macro FAST4 NAME, WARM
+    .globl  \NAME
+    .hidden \NAME
+    .type   \NAME, @function
+\NAME:
     .irp    r, rbx, rbp, r12, r13, r14, r15
     push    %\r
     .endr
-    sub     $56, %rsp               /* 0..31 in[4], 32 rounds, 40 lanes */
+    sub     $56, %rsp               /* 0..31 in[4], 32 rounds, 40 lanes, 48 warm */
     mov     %rdi, 40(%rsp)
     mov     %rdx, 32(%rsp)
     mov     %rsi, %rdx
@@ -82,9 +86,19 @@ emz_huff_fast4_x86_64:
     mov     \k(%rdi), %rax
     mov     %rax, \k(%rsp)
     .endr
+    .if \WARM
+    mov     EMZ_HUFF_LANES4_WARM(%rdi), %rax
+    mov     %rax, 48(%rsp)
+    .endif
     LANE_STATE LOAD4, %rdi
     .p2align 5
 1:
+    .if \WARM
+    mov     48(%rsp), %rax
+    prefetcht1 (%rax)
+    prefetcht1 64(%rax)
+    addq    $128, 48(%rsp)
+    .endif
     REFILL  0, %rbx, %r10
     REFILL  1, %rbp, %r11
     REFILL  2, %r8, %r12
@@ -103,13 +117,21 @@ emz_huff_fast4_x86_64:
     mov     \k(%rsp), %rcx
     mov     %rcx, \k(%rax)
     .endr
+    .if \WARM
+    mov     48(%rsp), %rcx
+    mov     %rcx, EMZ_HUFF_LANES4_WARM(%rax)
+    .endif
     LANE_STATE STORE4, %rax
     add     $56, %rsp
     .irp    r, r15, r14, r13, r12, rbp, rbx
     pop     %\r
     .endr
     ret
-    .size   emz_huff_fast4_x86_64, .-emz_huff_fast4_x86_64
+    .size   \NAME, .-\NAME
+.endm
+
+    FAST4   emz_huff_fast4_x86_64, 0
+    FAST4   emz_huff_fast4_warm_x86_64, 1
 
 /* void emz_huff_lockstep8_x86_64(emz_huff_lanes8 *lanes, const uint16_t *single, size_t rounds)
  * rdi = lanes, rsi = single, rdx = rounds >= 1.
@@ -168,10 +190,13 @@ emz_huff_fast4_x86_64:
     shrx    %rcx, %rax, \B
 .endm
 
-    .globl  emz_huff_lockstep8_x86_64
-    .hidden emz_huff_lockstep8_x86_64
-    .type   emz_huff_lockstep8_x86_64, @function
-emz_huff_lockstep8_x86_64:
+/* Once plain and once with WARM = 1, as FAST4: two lines prefetched a round from lanes->warm,
+ * kept at 8(%rsp) (free after the push of the lanes pointer). */
+.macro LOCKSTEP8 NAME, WARM
+    .globl  \NAME
+    .hidden \NAME
+    .type   \NAME, @function
+\NAME:
     .irp    r, rbx, rbp, r12, r13, r14, r15
     push    %\r
     .endr
@@ -191,6 +216,10 @@ emz_huff_lockstep8_x86_64:
     mov     104(%rdi), %r13
     mov     112(%rdi), %r14
     mov     120(%rdi), %r15
+    .if \WARM
+    mov     EMZ_HUFF_LANES8_WARM(%rdi), %rax
+    mov     %rax, 8(%rsp)
+    .endif
     mov     128(%rdi), %rsi         /* the tile */
     mov     8(%rdi), %rbx
     mov     (%rdi), %rdi
@@ -198,6 +227,12 @@ emz_huff_lockstep8_x86_64:
     shl     $63, %rbp
     .p2align 5
 3:
+    .if \WARM
+    mov     8(%rsp), %rax
+    prefetcht1 (%rax)
+    prefetcht1 64(%rax)
+    addq    $128, 8(%rsp)
+    .endif
     REFILL8R %rdi, %r8
     REFILL8R %rbx, %r9
     REFILL8M 3, %r10
@@ -230,12 +265,20 @@ emz_huff_lockstep8_x86_64:
     mov     %r13, 104(%rax)
     mov     %r14, 112(%rax)
     mov     %r15, 120(%rax)
+    .if \WARM
+    mov     8(%rsp), %rcx
+    mov     %rcx, EMZ_HUFF_LANES8_WARM(%rax)
+    .endif
     add     $80, %rsp
     .irp    r, r15, r14, r13, r12, rbp, rbx
     pop     %\r
     .endr
     ret
-    .size   emz_huff_lockstep8_x86_64, .-emz_huff_lockstep8_x86_64
+    .size   \NAME, .-\NAME
+.endm
+
+    LOCKSTEP8 emz_huff_lockstep8_x86_64, 0
+    LOCKSTEP8 emz_huff_lockstep8_warm_x86_64, 1
 
 #endif
     .section .note.GNU-stack,"",@progbits

@@ -3,6 +3,8 @@
 #define EMZ_HUFFMAN_FAST_X86_64_H
 
 #define EMZ_HUFF_TILE_STRIDE 1040
+#define EMZ_HUFF_LANES4_WARM 128 /* offsetof(emz_huff_lanes4, warm) */
+#define EMZ_HUFF_LANES8_WARM 136 /* offsetof(emz_huff_lanes8, warm) */
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -14,12 +16,17 @@ typedef struct emz_huff_lanes4 {
     uint64_t bits[4];     /* stream bits, next one lowest */
     uint64_t count[4];    /* valid bits in bits (0..63) */
     uint8_t *out[4];      /* next symbol's place */
+    const uint8_t *warm;  /* the _warm loop's next prefetch, moved on 128 bytes a round */
 } emz_huff_lanes4;
+_Static_assert(offsetof(emz_huff_lanes4, warm) == EMZ_HUFF_LANES4_WARM, "the assembly's offset");
 
 /* Runs rounds >= 1 rounds (a refill of each lane, then five lookups in each), exactly as
  * the C loop in kernels/huffman_decode_template.h does; the caller has checked that no round
  * reads or writes out of bounds. */
 void emz_huff_fast4_x86_64(emz_huff_lanes4 *lanes, const uint8_t (*multi)[8], size_t rounds);
+/* The same, and two cache lines prefetched from warm on each round (emz_huff_decode_kernel's
+ * warm bytes: they arrive while the loop computes). */
+void emz_huff_fast4_warm_x86_64(emz_huff_lanes4 *lanes, const uint8_t (*multi)[8], size_t rounds);
 
 /* Eight lanes in lockstep (huffman_decode_template.h, decode_lockstep): each lane's bits in
  * the marked form, from byte in[k] on; lane k's next symbol goes to out + k *
@@ -29,13 +36,17 @@ typedef struct emz_huff_lanes8 {
     const uint8_t *in[8];
     uint64_t bits[8];
     uint8_t *out;
+    const uint8_t *warm; /* the _warm loop's next prefetch, moved on 128 bytes a round */
 } emz_huff_lanes8;
+_Static_assert(offsetof(emz_huff_lanes8, warm) == EMZ_HUFF_LANES8_WARM, "the assembly's offset");
 
 /* Runs rounds >= 1 rounds (a refill of each lane, then five single-code lookups in each), as
  * the C loop lockstep_rounds does; single[] entries are length | symbol << 8. The caller has
  * checked that no round reads or writes out of bounds. Needs LZCNT (every AVX2 + BMI2 CPU has
  * it; the folder is built with -mlzcnt). Leaves in[] and bits[] updated, not out. */
 void emz_huff_lockstep8_x86_64(emz_huff_lanes8 *lanes, const uint16_t *single, size_t rounds);
+/* The same, and two cache lines prefetched from warm on each round. */
+void emz_huff_lockstep8_warm_x86_64(emz_huff_lanes8 *lanes, const uint16_t *single, size_t rounds);
 
 #endif /* __ASSEMBLER__ */
 

@@ -61,12 +61,25 @@ static size_t safe_rounds(const lane_state *s, const uint8_t *readable_end) {
 #define STANDIN_ROUNDS 64
 static const uint8_t standin_input[STANDIN_ROUNDS * 7 + 8];
 
-static void run_four(lane_state *l, const uint8_t (*multi)[8], size_t rounds) {
+/* The warm bytes of a decode (emz_warm): the next one to prefetch is p + asked. */
+typedef struct warm_state {
+    const uint8_t *p;
+    size_t size, asked;
+} warm_state;
+
+static void run_four(lane_state *l, const uint8_t (*multi)[8], size_t rounds, warm_state *w) {
 #ifdef EMZ_HUFF_FAST4
     emz_huff_lanes4 f;
     for (unsigned k = 0; k < 4; k++)
         f.in[k] = l[k].in, f.bits[k] = l[k].bits, f.count[k] = l[k].count, f.out[k] = l[k].out;
-    EMZ_HUFF_FAST4(&f, multi, rounds);
+#ifdef EMZ_HUFF_FAST4_WARM
+    if (w->p && w->asked < w->size) {
+        f.warm = w->p + w->asked;
+        EMZ_HUFF_FAST4_WARM(&f, multi, rounds);
+        w->asked = (size_t)(f.warm - w->p);
+    } else
+#endif
+        EMZ_HUFF_FAST4(&f, multi, rounds);
     for (unsigned k = 0; k < 4; k++)
         l[k].in = f.in[k], l[k].bits = f.bits[k], l[k].count = (unsigned)f.count[k],
         l[k].out = f.out[k];
@@ -86,10 +99,11 @@ static void run_four(lane_state *l, const uint8_t (*multi)[8], size_t rounds) {
     }
     l[0] = a, l[1] = b, l[2] = c, l[3] = d;
 #endif
+    (void)w;
 }
 
-static void decode_four_fast(lane_state *s, const uint8_t *readable_end,
-                             const uint8_t (*multi)[8]) {
+static void decode_four_fast(lane_state *s, const uint8_t *readable_end, const uint8_t (*multi)[8],
+                             warm_state *w) {
     uint8_t standin_output[STANDIN_ROUNDS * LOOKUPS_PER_ROUND * 4 + 4];
     for (;;) {
         size_t rounds = SIZE_MAX, safe[4];
@@ -110,7 +124,7 @@ static void decode_four_fast(lane_state *s, const uint8_t *readable_end,
                                                    0,
                                                    standin_output,
                                                    standin_output + sizeof standin_output};
-        run_four(run, multi, rounds);
+        run_four(run, multi, rounds, w);
         for (unsigned k = 0; k < 4; k++)
             if (safe[k]) s[k] = run[k];
     }
@@ -214,7 +228,7 @@ static inline void copy_row(uint8_t *dst, const uint8_t *src, size_t n) {
  * which s[k].in minus its counted bytes is), then tiles of rounds while any are safe, then
  * back; nothing when the first load would not be safe. */
 static inline void decode_lockstep(lane_state *s, unsigned L, const uint8_t *readable_end,
-                                   const uint16_t *single) {
+                                   const uint16_t *single, warm_state *w) {
     const uint8_t *in[8];
     uint64_t bits[8];
     uint8_t tile[8 * TILE_STRIDE];
@@ -231,7 +245,14 @@ static inline void decode_lockstep(lane_state *s, unsigned L, const uint8_t *rea
             for (unsigned k = 0; k < 8; k++)
                 f.in[k] = in[k], f.bits[k] = bits[k];
             f.out = tile;
-            EMZ_HUFF_LOCKSTEP8(&f, single, rounds);
+#ifdef EMZ_HUFF_LOCKSTEP8_WARM
+            if (w->p && w->asked < w->size) {
+                f.warm = w->p + w->asked;
+                EMZ_HUFF_LOCKSTEP8_WARM(&f, single, rounds);
+                w->asked = (size_t)(f.warm - w->p);
+            } else
+#endif
+                EMZ_HUFF_LOCKSTEP8(&f, single, rounds);
             for (unsigned k = 0; k < 8; k++)
                 in[k] = f.in[k], bits[k] = f.bits[k];
         } else
@@ -242,6 +263,7 @@ static inline void decode_lockstep(lane_state *s, unsigned L, const uint8_t *rea
                      rounds * LOOKUPS_PER_ROUND);
         done += rounds;
     }
+    (void)w;
     /* Back to the form of lane_state: the unused bits of the byte the next bit is in (read
      * by the last refill already). */
     for (unsigned k = 0; k < L; k++) {
@@ -288,7 +310,8 @@ static void decode_tail(lane_state *s, const uint8_t *readable_end, const uint8_
 
 emz_status EMZ_HUFF_DECODE(const uint8_t *lanes, const uint32_t lane_sizes[EMZ_HUFF_LANES],
                            const uint8_t *readable_end, const emz_huff_dec *dec, uint8_t *out,
-                           size_t n) {
+                           size_t n, const emz_warm *warm) {
+    warm_state w = {warm ? warm->p : NULL, warm ? warm->size : 0, 0};
     unsigned lanes_count = emz_huff_lane_count(n);
     size_t per_lane = emz_div_ceil(n, lanes_count);
     const uint8_t *lane_start[EMZ_HUFF_LANES];
@@ -305,15 +328,15 @@ emz_status EMZ_HUFF_DECODE(const uint8_t *lanes, const uint32_t lane_sizes[EMZ_H
         decode_one_single(st, readable_end, dec->single);
         decode_tail(st, readable_end, NULL, dec->single);
     }
-    if (lanes_count == 4 && !dec->has_multi) decode_lockstep(st, 4, readable_end, dec->single);
+    if (lanes_count == 4 && !dec->has_multi) decode_lockstep(st, 4, readable_end, dec->single, &w);
     if (lanes_count == 16 && !dec->has_multi) {
-        decode_lockstep(st, 8, readable_end, dec->single);
-        decode_lockstep(st + 8, 8, readable_end, dec->single);
+        decode_lockstep(st, 8, readable_end, dec->single, &w);
+        decode_lockstep(st + 8, 8, readable_end, dec->single, &w);
     }
     for (unsigned k = 0; lanes_count > 1 && !dec->has_multi && k < lanes_count; k++)
         decode_tail(&st[k], readable_end, NULL, dec->single);
     for (unsigned g = 0; dec->has_multi && g + 4 <= lanes_count; g += 4) {
-        decode_four_fast(st + g, readable_end, dec->multi);
+        decode_four_fast(st + g, readable_end, dec->multi, &w);
         for (unsigned k = g; k < g + 4; k++)
             decode_tail(&st[k], readable_end, dec->multi, dec->single);
     }

@@ -64,13 +64,22 @@ typedef void emz_histogram_kernel(const uint8_t *data, size_t n, uint32_t hist[2
 typedef size_t emz_huff_encode_kernel(const uint8_t *syms, size_t n, const emz_huff_enc *enc,
                                       uint8_t *out, size_t out_cap,
                                       uint32_t lane_sizes[EMZ_HUFF_LANES]);
+/* Bytes that the caller of a Huffman decoder reads right after it, from memory that is likely
+ * cold (a DIFF chunk's base): a decoder may prefetch them as it goes, so that they arrive while
+ * it computes (the x86-64 multi-code loop does, two cache lines a round; a prefetch loop before
+ * or between its calls waited for them instead). Never dereferenced. */
+typedef struct emz_warm {
+    const uint8_t *p;
+    size_t size;
+} emz_warm;
+
 /* Decodes n symbols from emz_huff_lane_count(n) lanes of the given sizes at lanes. Bytes up to
  * readable_end may be read (never written); returns EMZ_ERROR_CORRUPT when a lane's codes
- * do not fill exactly its size. */
+ * do not fill exactly its size. warm: NULL, or bytes to prefetch meanwhile. */
 typedef emz_status emz_huff_decode_kernel(const uint8_t *lanes,
                                           const uint32_t lane_sizes[EMZ_HUFF_LANES],
                                           const uint8_t *readable_end, const emz_huff_dec *dec,
-                                          uint8_t *out, size_t n);
+                                          uint8_t *out, size_t n, const emz_warm *warm);
 /* Version 2 byte planes (FORMAT.md, "Chunk payload") of m elements, each output its own array
  * of m bytes, and in the same pass the counts the encoder weighs SPLIT against BYTES with,
  * added to hist:
