@@ -67,6 +67,17 @@
     mov     \R3, \OFF+24(\P)
 .endm
 
+/* A round's prefetch in the _warm loops: two lines from the pointer at SLOT(%rsp), which moves
+ * on by 128 bytes (rax is free at the top of a round). Nothing when WARM is 0. */
+.macro WARM_STEP WARM, SLOT
+    .if \WARM
+    mov     \SLOT(%rsp), %rax
+    prefetcht1 (%rax)
+    prefetcht1 64(%rax)
+    addq    $128, \SLOT(%rsp)
+    .endif
+.endm
+
 /* The loop, once plain and once with WARM = 1: then each round also prefetches two cache lines
  * from lanes->warm on (slot 48 of the frame) and moves it on by 128 bytes, and the pointer is
  * stored back at the end (emz_huff_fast4_warm_x86_64). */
@@ -93,12 +104,7 @@
     LANE_STATE LOAD4, %rdi
     .p2align 5
 1:
-    .if \WARM
-    mov     48(%rsp), %rax
-    prefetcht1 (%rax)
-    prefetcht1 64(%rax)
-    addq    $128, 48(%rsp)
-    .endif
+    WARM_STEP \WARM, 48
     REFILL  0, %rbx, %r10
     REFILL  1, %rbp, %r11
     REFILL  2, %r8, %r12
@@ -227,12 +233,7 @@
     shl     $63, %rbp
     .p2align 5
 3:
-    .if \WARM
-    mov     8(%rsp), %rax
-    prefetcht1 (%rax)
-    prefetcht1 64(%rax)
-    addq    $128, 8(%rsp)
-    .endif
+    WARM_STEP \WARM, 8
     REFILL8R %rdi, %r8
     REFILL8R %rbx, %r9
     REFILL8M 3, %r10
