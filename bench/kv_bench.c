@@ -124,6 +124,36 @@ static void measure_ratios(const kv_pages *test, emz_block_ctx *with, emz_block_
     free(frame), free(buf);
 }
 
+/* The same pages group by group (2 x layer + K/V): emzip's pages with the trained tables beside
+ * zstd -1 per page, which a group's repeats from one token to the next favour
+ * (bench/kv/analyze_repeats.py). */
+static void print_group_ratios(const kv_pages *test, emz_block_ctx *with) {
+    size_t cap = emz_block_bound(test->page_bytes) + 256,
+           zcap = ZSTD_compressBound(test->page_bytes);
+    uint8_t *buf = xmalloc(cap > zcap ? cap : zcap);
+    uint64_t *sum = xmalloc(3 * (size_t)test->groups * sizeof *sum);
+    memset(sum, 0, 3 * (size_t)test->groups * sizeof *sum);
+    for (size_t i = 0; i < test->count; i++) {
+        const kv_page *pg = &test->page[i];
+        size_t w = 0;
+        if (emz_block_compress(with, test->type, pg->group, pg->data, test->page_bytes, buf, cap,
+                               &w) != EMZ_OK)
+            exit(1);
+        sum[3 * pg->group] += w;
+        sum[3 * pg->group + 1] += ZSTD_compress(buf, zcap, pg->data, test->page_bytes, 1);
+        sum[3 * pg->group + 2] += test->page_bytes;
+    }
+    printf("| group | emzip blocks, trained tables | zstd -1 per page |\n|---|---|---|\n");
+    for (uint32_t g = 0; g < test->groups; g++) {
+        double o = (double)sum[3 * g + 2];
+        if (o > 0)
+            printf("| layer %u %c | %.4f | %.4f |\n", g / 2, g % 2 ? 'V' : 'K', sum[3 * g] / o,
+                   sum[3 * g + 1] / o);
+    }
+    printf("\n");
+    free(sum), free(buf);
+}
+
 static void print_ratios(const kv_pages *test, const ratios *r) {
     double o = (double)r->original, bound = r->bound_bits / 8 / o;
     printf("| coding (%zu test pages of %zu bytes) | ratio | vs bound (points) |\n", test->count,
@@ -369,6 +399,7 @@ int main(int argc, char **argv) {
     ratios r;
     measure_ratios(&test, with, plain, own, joined, &r);
     print_ratios(&test, &r);
+    print_group_ratios(&test, with);
     a.cap = emz_compress_bound(a.total) + 256;
     a.scratch = xmalloc(a.cap), a.out = xmalloc(a.total), a.frame = xmalloc(a.cap);
     a.joined = joined;
