@@ -76,6 +76,7 @@ static int parse_args(int argc, char **argv, options *o) {
 typedef struct ratios {
     uint64_t original, tables, unshifted, own, frame, zstd, lz4;
     double bound_bits;
+    uint64_t *group; /* per group: original bytes, trained tables, zstd -1 (3 each) */
 } ratios;
 
 static size_t compress_pages(emz_block_ctx *c, const kv_pages *p, uint8_t *buf, size_t cap,
@@ -93,8 +94,8 @@ static size_t compress_pages(emz_block_ctx *c, const kv_pages *p, uint8_t *buf, 
         if (blobs) {
             blobs[i] = xmalloc(w);
             memcpy(blobs[i], buf, w);
-            sizes[i] = w;
         }
+        if (sizes) sizes[i] = w;
         total += w;
     }
     return total;
@@ -107,11 +108,17 @@ static void measure_ratios(const kv_pages *test, emz_block_ctx *with, emz_block_
     uint8_t *buf = xmalloc(cap > zcap ? (cap > lcap ? cap : lcap) : (zcap > lcap ? zcap : lcap));
     memset(r, 0, sizeof *r);
     r->original = (uint64_t)test->count * test->page_bytes;
-    r->tables = compress_pages(with, test, buf, cap, NULL, NULL);
+    size_t *sizes = xmalloc(test->count * sizeof *sizes);
+    r->group = xmalloc(3 * (size_t)test->groups * sizeof *r->group);
+    memset(r->group, 0, 3 * (size_t)test->groups * sizeof *r->group);
+    r->tables = compress_pages(with, test, buf, cap, NULL, sizes);
     r->unshifted = compress_pages(unshifted, test, buf, cap, NULL, NULL);
     r->own = compress_pages(own, test, buf, cap, NULL, NULL);
     for (size_t i = 0; i < test->count; i++) {
-        r->zstd += ZSTD_compress(buf, zcap, test->page[i].data, test->page_bytes, 1);
+        size_t z = ZSTD_compress(buf, zcap, test->page[i].data, test->page_bytes, 1);
+        uint64_t *g = r->group + 3 * (size_t)test->page[i].group;
+        g[0] += test->page_bytes, g[1] += sizes[i], g[2] += z;
+        r->zstd += z;
         r->lz4 += (uint64_t)LZ4_compress_default((const char *)test->page[i].data, (char *)buf,
                                                  (int)test->page_bytes, (int)lcap);
     }
@@ -121,37 +128,21 @@ static void measure_ratios(const kv_pages *test, emz_block_ctx *with, emz_block_
     if (emz_compress(NULL, frame, fcap, joined, r->original, test->type, &fsize) != EMZ_OK) exit(1);
     r->frame = fsize;
     r->bound_bits = kv_pages_bound_bits(test);
-    free(frame), free(buf);
+    free(frame), free(buf), free(sizes);
 }
 
 /* The same pages group by group (2 x layer + K/V): emzip's pages with the trained tables beside
  * zstd -1 per page, which a group's repeats from one token to the next favour
  * (bench/kv/analyze_repeats.py). */
-static void print_group_ratios(const kv_pages *test, emz_block_ctx *with) {
-    size_t cap = emz_block_bound(test->page_bytes) + 256,
-           zcap = ZSTD_compressBound(test->page_bytes);
-    uint8_t *buf = xmalloc(cap > zcap ? cap : zcap);
-    uint64_t *sum = xmalloc(3 * (size_t)test->groups * sizeof *sum);
-    memset(sum, 0, 3 * (size_t)test->groups * sizeof *sum);
-    for (size_t i = 0; i < test->count; i++) {
-        const kv_page *pg = &test->page[i];
-        size_t w = 0;
-        if (emz_block_compress(with, test->type, pg->group, pg->data, test->page_bytes, buf, cap,
-                               &w) != EMZ_OK)
-            exit(1);
-        sum[3 * pg->group] += w;
-        sum[3 * pg->group + 1] += ZSTD_compress(buf, zcap, pg->data, test->page_bytes, 1);
-        sum[3 * pg->group + 2] += test->page_bytes;
-    }
+static void print_group_ratios(const kv_pages *test, const ratios *r) {
     printf("| group | emzip blocks, trained tables | zstd -1 per page |\n|---|---|---|\n");
     for (uint32_t g = 0; g < test->groups; g++) {
-        double o = (double)sum[3 * g + 2];
-        if (o > 0)
-            printf("| layer %u %c | %.4f | %.4f |\n", g / 2, g % 2 ? 'V' : 'K', sum[3 * g] / o,
-                   sum[3 * g + 1] / o);
+        const uint64_t *s = r->group + 3 * (size_t)g;
+        if (s[0])
+            printf("| layer %u %c | %.4f | %.4f |\n", g / 2, g % 2 ? 'V' : 'K',
+                   (double)s[1] / (double)s[0], (double)s[2] / (double)s[0]);
     }
     printf("\n");
-    free(sum), free(buf);
 }
 
 static void print_ratios(const kv_pages *test, const ratios *r) {
@@ -399,7 +390,8 @@ int main(int argc, char **argv) {
     ratios r;
     measure_ratios(&test, with, plain, own, joined, &r);
     print_ratios(&test, &r);
-    print_group_ratios(&test, with);
+    print_group_ratios(&test, &r);
+    free(r.group);
     a.cap = emz_compress_bound(a.total) + 256;
     a.scratch = xmalloc(a.cap), a.out = xmalloc(a.total), a.frame = xmalloc(a.cap);
     a.joined = joined;

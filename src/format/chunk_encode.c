@@ -86,21 +86,26 @@ static size_t shared_cost(const encoder *e, unsigned i, const stream_plan *p,
     return 2 + 2 * emz_huff_lane_count(p->n) + (size_t)emz_div_ceil(bits, 8);
 }
 
-/* SHARED with the cheapest table of the set that codes every symbol present, lowest number
- * first among equals: chosen when cheaper than the plan so far and, as HUFFMAN, than RAW (a
- * plane: by at least 1%). */
-static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, bool plane) {
+/* Table i of the set, costing `cost` (SIZE_MAX: it cannot code the stream), for plan p: taken
+ * when, as HUFFMAN, it is cheaper than RAW (a plane: by at least 1%) and cheaper than the plan
+ * so far (by more than 1/shared_slack when that is not SHARED, the set's slack); its cost
+ * recorded for table training when it beats RAW. */
+static void consider_shared(const encoder *e, stream_plan *p, unsigned i, size_t cost, bool plane) {
     size_t raw = 1 + raw_bytes(p->n, p->width);
-    for (unsigned i = 0; e->set && i < e->set->count; i++) {
-        size_t cost = shared_cost(e, i, p, hist);
-        if (cost == SIZE_MAX || !(plane ? cost * 100 < raw * 99 : cost < raw)) continue;
-        if (p->record && i < e->stats->tables)
-            e->stats->cost[(p->record - 1) * e->stats->tables + i] = (uint32_t)cost;
-        size_t slack =
-            e->set->shared_slack && p->mode != EMZ_MODE_SHARED ? p->cost / e->set->shared_slack : 0;
-        if (cost >= p->cost + slack) continue;
-        p->mode = EMZ_MODE_SHARED, p->table = i, p->code = e->set->len[i], p->cost = cost;
-    }
+    if (cost == SIZE_MAX || !(plane ? cost * 100 < raw * 99 : cost < raw)) return;
+    if (p->record && i < e->stats->tables)
+        e->stats->cost[(p->record - 1) * e->stats->tables + i] = (uint32_t)cost;
+    size_t slack =
+        e->set->shared_slack && p->mode != EMZ_MODE_SHARED ? p->cost / e->set->shared_slack : 0;
+    if (cost >= p->cost + slack) return;
+    p->mode = EMZ_MODE_SHARED, p->table = i, p->code = e->set->len[i], p->cost = cost;
+}
+
+/* SHARED with the cheapest table of the set that codes every symbol present, lowest number
+ * first among equals, where consider_shared takes it. */
+static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, bool plane) {
+    for (unsigned i = 0; e->set && i < e->set->count; i++)
+        consider_shared(e, p, i, shared_cost(e, i, p, hist), plane);
 }
 
 /* Whether a table of the set wins over any code of the stream's own, whatever its lengths: the
@@ -123,17 +128,6 @@ static bool shared_surely_wins(const encoder *e, const stream_plan *p, const uin
     size_t bound =
         1 + 2 + 2 * emz_huff_lane_count(n) + (size_t)(emz_entropy_bits_floor(hist, alphabet) / 8);
     return *best_cost < bound + bound / e->set->shared_slack;
-}
-
-/* What plan_shared chooses for a RAW plan p when the cheapest table of the set is `best` at
- * `cost` (shared_surely_wins found it: no second pass over the tables). plan_shared takes the
- * first table that passes its tests and then only strictly cheaper ones; its tests pass for
- * some table exactly when they pass for the cheapest, so it ends at the cheapest's first. */
-static void take_shared(const encoder *e, stream_plan *p, unsigned best, size_t cost, bool plane) {
-    size_t raw = 1 + raw_bytes(p->n, p->width);
-    if (!(plane ? cost * 100 < raw * 99 : cost < raw)) return;
-    if (cost >= p->cost + p->cost / e->set->shared_slack) return;
-    p->mode = EMZ_MODE_SHARED, p->table = best, p->code = e->set->len[best], p->cost = cost;
 }
 
 /* Huffman's estimate leaves out lane padding (< 16 bytes); writing falls back to RAW when
@@ -160,8 +154,10 @@ static void plan_stream(const encoder *e, stream_plan *p, const uint32_t *hist, 
     }
     unsigned best;
     size_t best_cost;
-    if (shared_surely_wins(e, p, hist, n, &best, &best_cost)) { /* RAW or a table of the set */
-        take_shared(e, p, best, best_cost, plane);
+    if (shared_surely_wins(e, p, hist, n, &best, &best_cost)) {
+        /* RAW or a table of the set: plan_shared would end at the cheapest (its tests pass for
+         * some table exactly when they pass for the cheapest), so only that one is weighed */
+        consider_shared(e, p, best, best_cost, plane);
         return;
     }
     uint64_t bits = emz_huff_lengths(hist, alphabet, p->len);
@@ -498,8 +494,8 @@ static size_t encode_low(const encoder *e, const uint8_t *src, size_t len, unsig
     emz_chunk_scratch *s = e->s;
     size_t m = len / width, tail = len % width, stride = EMZ_PLANE_STRIDE(m);
     uint8_t *b0 = s->planes, *b1 = b0 + stride, *high = s->exps, *low = s->sm_syms;
-    stream_plan p0, p1, hp, lp;
-    size_t fixed = 2 + tail; /* layout and shift bytes, tail */
+    stream_plan p0, p1, hp[9], lp; /* hp: the high symbols' plan for each shift */
+    size_t fixed = 2 + tail;       /* layout and shift bytes, tail */
     if (width == 4) {
         for (size_t i = 0; i < m; i++)
             b0[i] = src[4 * i], b1[i] = src[4 * i + 1];
@@ -513,8 +509,8 @@ static size_t encode_low(const encoder *e, const uint8_t *src, size_t len, unsig
     uint32_t hist[256];
     for (unsigned k = 0; k <= 8; k++) { /* every shift, each estimated with its own code */
         size_t escapes = low_symbols(&lh, m, k, hist);
-        plan_stream(e, &hp, hist, m, 8, EMZ_ROLE_BYTE1, false);
-        cost[k] = hp.cost + (k ? 1 + raw_bytes(m, k) : 0) + 2 * escapes;
+        plan_stream(e, &hp[k], hist, m, 8, EMZ_ROLE_BYTE1, false);
+        cost[k] = hp[k].cost + (k ? 1 + raw_bytes(m, k) : 0) + 2 * escapes;
         least = cost[k] < least ? cost[k] : least;
     }
     /* The largest shift within 3% of the smallest: a larger shift leaves shorter codes, which
@@ -531,8 +527,6 @@ static size_t encode_low(const encoder *e, const uint8_t *src, size_t len, unsig
     size_t most = 2 + tail + (width == 4 ? 2 * (1 + m) : 0) + 1 + raw_bytes(m, best) + 1 + m +
                   2 * escapes + 128;
     if (most > EMZ_CHUNK_LOW_ROOM(len)) return 0;
-    e->k->histogram(high, m, hist);
-    plan_stream(e, &hp, hist, m, 8, EMZ_ROLE_BYTE1, false);
     plan_stream(e, &lp, NULL, m, best, EMZ_ROLE_BYTE0, true);
     uint8_t *p = out;
     *p++ = EMZ_LAYOUT_LOW;
@@ -542,7 +536,7 @@ static size_t encode_low(const encoder *e, const uint8_t *src, size_t len, unsig
         p += write_stream(e, &p1, b1, b1, p);
     }
     if (best) p += write_stream(e, &lp, low, NULL, p);
-    p += write_stream(e, &hp, high, high, p);
+    p += write_stream(e, &hp[best], high, high, p);
     p += write_escapes(src, m, width, best, p);
     memcpy(p, src + len - tail, tail);
     size_t size = (size_t)(p - out) + tail;
