@@ -261,54 +261,61 @@ Test(format_versions, unknown_versions_are_refused) {
     cr_assert(kinds == 3, "MANIFEST holds frames and containers");
 }
 
-/* K/V blocks and table files of version 1 (tests/data/kv-v1, written by emzip before channel
- * shifts: make_kv_v1.py there) still decode, with every implementation, to the pages they
- * were made from; and the tables still code new blocks, as version 1 blocks. */
-Test(format_versions, kv_version_1_blocks) {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/kv-v1", sample_dir());
+/* K/V blocks and table files of versions 1 and 2 (tests/data/kv-v1, written by emzip before
+ * channel shifts, and kv-v2, before channel clusters: make_kv_vN.py there) still decode, with
+ * every implementation, to the pages they were made from; and the tables still code new blocks,
+ * of the same version. */
+Test(format_versions, kv_older_blocks) {
     static const char *const types[] = {"bf16", "e4m3"}, *const pages[] = {"k0", "k1", "v0", "v1"};
     unsigned decoded = 0;
-    for (size_t t = 0; t < 2; t++) {
-        char name[64];
-        snprintf(name, sizeof name, "%s.emzt", types[t]);
-        blob f = read_blob(dir, name);
-        cr_assert(f.size > 5 && f.data[4] == 1, "%s is a version 1 table file", name);
-        emz_tables *tables = NULL;
-        emz_status st = emz_tables_load(f.data, f.size, NULL, &tables, NULL, 0);
-        cr_assert(st == EMZ_OK, "%s: %s", name, emz_error_name(st));
-        for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
-            if (!emz_impl_available((emz_impl)impl)) continue;
-            emz_block_ctx *c = emz_block_ctx_create(tables);
-            cr_assert(c && emz_block_ctx_set_param(c, EMZ_PARAM_IMPL, impl) == EMZ_OK);
-            for (size_t p = 0; p < 4; p++) {
-                snprintf(name, sizeof name, "%s.%s.blk", types[t], pages[p]);
-                blob b = read_blob(dir, name);
-                snprintf(name, sizeof name, "%s.%s.page", types[t], pages[p]);
-                blob want = read_blob(dir, name);
-                cr_assert(b.size > 2 && b.data[1] >> 5 == 0, "%s.%s: a version 1 block", types[t],
-                          pages[p]);
-                uint8_t *out = tu_xmalloc(want.size), *again = tu_xmalloc(want.size + 19);
-                size_t got = 0, n = 0;
-                st = emz_block_decompress(c, b.data, b.size, out, want.size, &got);
-                cr_assert(st == EMZ_OK && got == want.size && memcmp(out, want.data, got) == 0,
-                          "%s.%s with %s: %s (%s)", types[t], pages[p],
-                          emz_impl_name((emz_impl)impl), emz_error_name(st),
-                          emz_block_ctx_error_detail(c));
-                /* coded again with the same tables: a version 1 block that decodes */
-                emz_type type = t == 0 ? EMZ_TYPE_BF16 : EMZ_TYPE_FP8_E4M3;
-                cr_assert(emz_block_compress(c, type, pages[p][0] == 'v', want.data, want.size,
-                                             again, want.size + 19, &n) == EMZ_OK);
-                cr_assert(again[1] >> 5 == 0, "a block coded with version 1 tables is version 1");
-                cr_assert(emz_block_decompress(c, again, n, out, want.size, &got) == EMZ_OK &&
-                          memcmp(out, want.data, want.size) == 0);
-                free(out), free(again), free(b.data), free(want.data);
-                decoded++;
+    for (unsigned version = 1; version <= 2; version++) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/kv-v%u", sample_dir(), version);
+        for (size_t t = 0; t < 2; t++) {
+            char name[64];
+            snprintf(name, sizeof name, "%s.emzt", types[t]);
+            blob f = read_blob(dir, name);
+            cr_assert(f.size > 5 && f.data[4] == version, "kv-v%u/%s is a version %u table file",
+                      version, name, version);
+            emz_tables *tables = NULL;
+            emz_status st = emz_tables_load(f.data, f.size, NULL, &tables, NULL, 0);
+            cr_assert(st == EMZ_OK, "%s: %s", name, emz_error_name(st));
+            for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
+                if (!emz_impl_available((emz_impl)impl)) continue;
+                emz_block_ctx *c = emz_block_ctx_create(tables);
+                cr_assert(c && emz_block_ctx_set_param(c, EMZ_PARAM_IMPL, impl) == EMZ_OK);
+                for (size_t p = 0; p < 4; p++) {
+                    snprintf(name, sizeof name, "%s.%s.blk", types[t], pages[p]);
+                    blob b = read_blob(dir, name);
+                    snprintf(name, sizeof name, "%s.%s.page", types[t], pages[p]);
+                    blob want = read_blob(dir, name);
+                    cr_assert(b.size > 2 && (b.data[1] >> 5) + 1u == version,
+                              "kv-v%u/%s.%s: a version %u block", version, types[t], pages[p],
+                              version);
+                    uint8_t *out = tu_xmalloc(want.size), *again = tu_xmalloc(want.size + 19);
+                    size_t got = 0, n = 0;
+                    st = emz_block_decompress(c, b.data, b.size, out, want.size, &got);
+                    cr_assert(st == EMZ_OK && got == want.size && memcmp(out, want.data, got) == 0,
+                              "kv-v%u/%s.%s with %s: %s (%s)", version, types[t], pages[p],
+                              emz_impl_name((emz_impl)impl), emz_error_name(st),
+                              emz_block_ctx_error_detail(c));
+                    /* coded again with the same tables: a block of the same version that decodes */
+                    emz_type type = t == 0 ? EMZ_TYPE_BF16 : EMZ_TYPE_FP8_E4M3;
+                    cr_assert(emz_block_compress(c, type, pages[p][0] == 'v', want.data, want.size,
+                                                 again, want.size + 19, &n) == EMZ_OK);
+                    cr_assert((again[1] >> 5) + 1u == version,
+                              "a block coded with version %u tables is version %u", version,
+                              version);
+                    cr_assert(emz_block_decompress(c, again, n, out, want.size, &got) == EMZ_OK &&
+                              memcmp(out, want.data, want.size) == 0);
+                    free(out), free(again), free(b.data), free(want.data);
+                    decoded++;
+                }
+                emz_block_ctx_free(c);
             }
-            emz_block_ctx_free(c);
+            emz_tables_free(tables);
+            free(f.data);
         }
-        emz_tables_free(tables);
-        free(f.data);
     }
-    cr_assert(decoded >= 8);
+    cr_assert(decoded >= 16);
 }
