@@ -39,7 +39,8 @@ static inline unsigned fb_mini(uint32_t u, unsigned E, unsigned M) {
 
 /* The layout fb_train gives: channels (FB_HEADS x FB_HEAD_DIM values a token) whose scales
  * differ, so that the tables of types with an exponent hold channel shifts and their blocks are
- * of version 2. */
+ * of version 2; and whose spreads differ (every fourth channel mostly one value), so that FP8's
+ * hold channel clusters too and their blocks are of version 3. */
 #define FB_HEADS 2
 #define FB_HEAD_DIM 32
 
@@ -51,6 +52,7 @@ static inline void fb_fill(uint8_t *p, size_t n, emz_type t, uint64_t seed, floa
     for (; i + w <= n; i += w) {
         unsigned c = (unsigned)(i / w % (FB_HEADS * FB_HEAD_DIM));
         uint32_t u = fb_gauss_bits(&s, scale * (float)(1u << c % 9) / 16.0f), v;
+        if (c % 4 == 0 && (fb_next(&s) & 7)) u = fb_gauss_bits(&s, 0.0f) ^ 0x3F800000u; /* 1.0 */
         switch (t) {
         case EMZ_TYPE_BF16:
             v = u >> 16;
@@ -94,7 +96,8 @@ static inline emz_tables *fb_train(emz_type t) {
         fb_fill(data + i * FB_SAMPLE, FB_SAMPLE, t, 1000 + i, g ? 8.0f : 0.5f);
         samples[i] = (emz_tables_sample){data + i * FB_SAMPLE, FB_SAMPLE, g};
     }
-    emz_tables_options o = {t, FB_GROUPS, FB_HEADS, FB_HEAD_DIM, 4096};
+    /* blocks of 8 KiB: FP8 clusters are trained for streams of 4 KiB (kv_cluster_train.h) */
+    emz_tables_options o = {t, FB_GROUPS, FB_HEADS, FB_HEAD_DIM, 8192};
     emz_tables *tables = NULL;
     if (emz_tables_train(&o, samples, 2 * FB_GROUPS, &tables, NULL, 0) != EMZ_OK) tables = NULL;
     free(data);

@@ -510,7 +510,7 @@ typedef struct emz_tables_info {
 EMZ_API emz_status emz_tables_info_get(const emz_tables *tables, emz_tables_info *info);
 /* The id of group g's table set (blocks of the group carry its low 32 bits). */
 EMZ_API emz_status emz_tables_group_id(const emz_tables *tables, uint32_t group, uint64_t *id);
-/* The number of code tables in group g's table set. */
+/* The number of code tables in group g's table set (with clusters: in all its clusters' sets). */
 EMZ_API emz_status emz_tables_group_tables(const emz_tables *tables, uint32_t group,
                                            uint32_t *count);
 /* The channels of group g's channel shift (docs/FORMAT.md, "Channel shift": per-channel exponent
@@ -518,6 +518,11 @@ EMZ_API emz_status emz_tables_group_tables(const emz_tables *tables, uint32_t gr
  * head_dim), or 0 when the group has none. */
 EMZ_API emz_status emz_tables_group_shift(const emz_tables *tables, uint32_t group,
                                           uint32_t *channels);
+/* The channel clusters of group g (docs/FORMAT.md, "Channel clusters": groups of channels, each
+ * coded with table sets of its own; FP8 tables trained with a layout, where they pay), or 0 when
+ * the group has none. */
+EMZ_API emz_status emz_tables_group_clusters(const emz_tables *tables, uint32_t group,
+                                             uint32_t *count);
 
 /* Writes the table file (info.serialized_size bytes). */
 EMZ_API emz_status emz_tables_save(const emz_tables *tables, void *dst, size_t dst_capacity,

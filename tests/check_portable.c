@@ -108,7 +108,8 @@ static void block_data(uint8_t *p, size_t n, emz_type type, int kind, uint64_t s
 
 /* Scales element i's value by 2^(c % 11 - 5), c = i % (8 x 64) its channel, by adding to its
  * exponent field (clamped inside the normal range): channels of different scales, as a K/V
- * cache's. Types without an exponent stay as they are. */
+ * cache's; FP8's every fourth channel also mostly one value. Types without an exponent stay as
+ * they are. */
 static void scale_channels(uint8_t *p, size_t n, emz_type type) {
     unsigned bytes = type == EMZ_TYPE_FP32                            ? 4
                      : type == EMZ_TYPE_BF16 || type == EMZ_TYPE_FP16 ? 2
@@ -126,6 +127,9 @@ static void scale_channels(uint8_t *p, size_t n, emz_type type) {
         int e = (int)(v >> low & mask) + (int)(i / bytes % 512 % 11) - 5;
         e = e < 1 ? 1 : e > (int)mask - 1 ? (int)mask - 1 : e; /* normal, not inf/NaN */
         v = (v & ~(mask << low)) | (uint32_t)e << low;
+        /* FP8: every fourth channel mostly one value, channels that differ in spread too, so
+         * that the tables get channel clusters (version 3 blocks, kernel permute_rows) */
+        if (bytes == 1 && i % 4 == 0 && (i * 0x9E3779B97F4A7C15ull >> 61) != 0) v = 0x38;
         for (unsigned b = 0; b < bytes; b++)
             p[i + b] = (uint8_t)(v >> 8 * b);
     }
@@ -173,6 +177,13 @@ static emz_tables *block_tables(emz_type type) {
     if (t) emz_tables_group_shift(t, 0, &channels);
     check(NULL, channels == (exponent ? 8 * 64u : 0), "%s tables: a channel shift of %u channels",
           emz_type_name(type), channels);
+    /* and FP8's channels differ in spread: clusters, whose blocks (version 3) go through every
+     * implementation's permute_rows kernel (512 channels: AVX-512's vector form) */
+    uint32_t clusters = 0;
+    bool fp8 = type == EMZ_TYPE_FP8_E4M3 || type == EMZ_TYPE_FP8_E5M2;
+    if (t) emz_tables_group_clusters(t, 0, &clusters);
+    check(NULL, fp8 ? clusters >= 2 : clusters == 0, "%s tables: %u channel clusters",
+          emz_type_name(type), clusters);
     free(ref);
     free(data);
     return t;

@@ -10,6 +10,7 @@
 
 #include "common/checksum.h"
 #include "engine/block_codec.h"
+#include "engine/dispatch.h"
 #include "format/table_file.h"
 #include "format/table_set.h"
 #include "test_util.h"
@@ -105,6 +106,11 @@ static uint64_t group_id(const emz_tables *t, uint32_t g) {
     return id;
 }
 
+/* The clusters of group g of t (0: none, or no tables). */
+static unsigned clusters_of(const emz_tables *t, uint32_t g) {
+    return t ? t->group[g].clusters.count : 0;
+}
+
 static emz_block_ctx *ctx_new(const emz_tables *t, int checksum) {
     emz_block_ctx *c = emz_block_ctx_create(t);
     cr_assert(c != NULL);
@@ -145,11 +151,18 @@ static size_t roundtrip(emz_block_ctx *c, const emz_tables *t, emz_type type, ui
     cr_assert(info.type == type && info.original_size == n, "%s: info type %d size %" PRIu64, what,
               (int)info.type, info.original_size);
     cr_assert(info.has_checksum == checksum, "%s: has_checksum %d", what, info.has_checksum);
-    cr_assert(info.has_tables == (t != NULL), "%s: has_tables %d", what, info.has_tables);
-    cr_assert(info.set_tag == (t ? (uint32_t)group_id(t, group) : 0), "%s: tag %08" PRIx32, what,
-              info.set_tag);
+    /* with clusters, data their codes do not fit (growing by a few bytes a cluster) is an
+     * untagged version 1 block of its own codes */
+    bool own = clusters_of(t, group) && !info.has_tables && dst[off + 1] >> 5 == 0;
+    cr_assert(info.has_tables == (t != NULL) || own, "%s: has_tables %d", what, info.has_tables);
+    cr_assert(info.set_tag == (t && !own ? (uint32_t)group_id(t, group) : 0), "%s: tag %08" PRIx32,
+              what, info.set_tag);
     /* the header alone (up to the size field) suffices for info */
-    size_t head = 2 + (t ? 4 : 0) + (n < 128 ? 1 : n < 16384 ? 2 : n < (1u << 21) ? 3 : 4);
+    size_t head = 2 + (info.has_tables ? 4 : 0) +
+                  (n < 128          ? 1
+                   : n < 16384      ? 2
+                   : n < (1u << 21) ? 3
+                                    : 4);
     cr_assert(emz_block_info_get(dst + off, head, &info) == EMZ_OK, "%s: info of the header", what);
     cr_assert(emz_block_info_get(dst + off, head - 1, &info) == EMZ_ERROR_TRUNCATED,
               "%s: info of a cut header", what);
@@ -280,11 +293,16 @@ static emz_tables *train_channels(emz_type t, uint32_t groups, uint64_t seed, bo
 
 /* Blocks of channel data, coded with shifted tables, at every length 1..300 and the big sizes
  * (whole tokens or not, a partial element at the end), misaligned, with and without a
- * checksum: version 2 blocks for the types that have an exponent (version 1 for the others),
- * and the bytes come back. */
+ * checksum: version 3 blocks for FP8 (its tables have clusters), version 2 for the other types
+ * that have an exponent, version 1 for the rest, and the bytes come back. A clustered block
+ * falls back to an untagged version 1 block only when it is short (under 16 tokens, where the few
+ * bytes each cluster costs can pass the bound). */
 #define SHIFT_ROUNDTRIP_TESTS(name, type)                                                          \
     Test(blocks, roundtrip_shifted_##name, .timeout = 300) {                                       \
         emz_tables *t = train_channels(type, 2, 5, true);                                          \
+        bool fp8 = type == EMZ_TYPE_FP8_E4M3 || type == EMZ_TYPE_FP8_E5M2;                         \
+        cr_assert(clusters_of(t, 0) == 0 || fp8, "clusters only for FP8");                         \
+        cr_assert(!fp8 || (clusters_of(t, 0) >= 2 && clusters_of(t, 1) >= 2), "FP8 clusters");     \
         uint8_t *src = tu_xmalloc(64 * KIB + 16);                                                  \
         for (int checksum = 0; checksum < 2; checksum++) {                                         \
             emz_block_ctx *c = ctx_new(t, checksum);                                               \
@@ -298,8 +316,9 @@ static emz_tables *train_channels(emz_type t, uint32_t groups, uint64_t seed, bo
                 uint8_t *blk = NULL;                                                               \
                 roundtrip(c, t, type, (uint32_t)(i % 2), src + soff, n, off, checksum, &blk,       \
                           what);                                                                   \
-                cr_assert(blk[1] >> 5 == (shift_type(type) ? 1 : 0), "%s: block version %d", what, \
-                          (blk[1] >> 5) + 1);                                                      \
+                unsigned want = fp8 ? 3 : shift_type(type) ? 2 : 1, got = (blk[1] >> 5) + 1u;      \
+                cr_assert(got == want || (fp8 && got == 1 && n < 16 * 54), "%s: block version %u", \
+                          what, got);                                                              \
                 free(blk);                                                                         \
             }                                                                                      \
             emz_block_ctx_free(c);                                                                 \
@@ -571,6 +590,71 @@ static void all_patterns(emz_type type, bool shifted) {
     }
 EACH_TYPE(PATTERN_TESTS)
 
+/* ---- channel clusters: cutting blocks by them and joining them again ---- */
+
+/* Random clusters of `channels` channels (every cluster given one) cut blocks of every kind of
+ * size, whole tokens and partial ones, with every implementation: the same bytes as scalar's,
+ * each cluster's bytes in element order, and join gives the block back. Widths that are
+ * multiples of 64 up to 4,096 take AVX-512's vector permutation, the others its byte loop. */
+Test(clusters, split_and_join_match_scalar, .timeout = 300) {
+    static const size_t widths[] = {54, 64, 100, 128, 192, 320, 1024, 4096};
+    const emz_kernels *scalar = NULL;
+    cr_assert(emz_kernels_resolve(EMZ_IMPL_SCALAR, &scalar) == EMZ_OK);
+    uint64_t seed = 77;
+    unsigned checked = 0;
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+        size_t C = widths[w];
+        unsigned count = 2 + (unsigned)(tu_rand(&seed) % 15);
+        uint8_t *map = tu_xmalloc(C);
+        for (size_t c = 0; c < C; c++)
+            map[c] = (uint8_t)(c < count ? c : tu_rand(&seed) % count);
+        for (size_t c = C - 1; c > 0; c--) { /* shuffled: clusters of scattered channels */
+            size_t j = tu_rand(&seed) % (c + 1);
+            uint8_t x = map[c];
+            map[c] = map[j], map[j] = x;
+        }
+        emz_channel_clusters field = {count, C, map};
+        void *mem = tu_xmalloc(emz_kv_clusters_size(C, count));
+        emz_tables_clusters cl;
+        emz_kv_clusters_build(&field, mem, &cl);
+        size_t sizes[] = {1, C - 1, C, C + 1, 3 * C + C / 2, 16 * C, 17 * C - 5};
+        for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+            size_t n = sizes[z], lens[EMZ_TABLE_FILE_CLUSTERS_MAX], total = 0;
+            uint8_t *src = tu_xmalloc(n), *want = tu_xmalloc(n), *got = tu_xmalloc(n),
+                    *back = tu_xmalloc(n), *temp = tu_xmalloc(n);
+            tu_fill_random(src, n, seed++);
+            emz_kv_clusters_lengths(&cl, n, lens);
+            emz_kv_clusters_split(scalar, &cl, src, n, want, temp);
+            /* the reference of the reference: cluster k's bytes in element order */
+            for (unsigned k = 0; k < count; k++)
+                for (size_t i = 0; i < n; i++)
+                    if (map[i % C] == k)
+                        cr_assert(want[total++] == src[i], "width %zu, %zu bytes: cluster %u", C, n,
+                                  k);
+            cr_assert(total == n);
+            size_t sum = 0;
+            for (unsigned k = 0; k < count; k++)
+                sum += lens[k];
+            cr_assert(sum == n, "width %zu, %zu bytes: cluster lengths add up to %zu", C, n, sum);
+            for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
+                const emz_kernels *k = NULL;
+                if (emz_kernels_resolve((emz_impl)impl, &k) != EMZ_OK) continue;
+                emz_kv_clusters_split(k, &cl, src, n, got, temp);
+                cr_assert(memcmp(got, want, n) == 0, "%s, width %zu, %zu bytes: split differs",
+                          k->name, C, n);
+                memset(back, 0xA5, n);
+                emz_kv_clusters_join(k, &cl, got, n, back, temp);
+                cr_assert(memcmp(back, src, n) == 0, "%s, width %zu, %zu bytes: join differs",
+                          k->name, C, n);
+                checked++;
+            }
+            free(src), free(want), free(got), free(back), free(temp);
+        }
+        free(mem), free(map);
+    }
+    cr_assert(checked >= 56);
+}
+
 /* ---- table files ---- */
 
 static uint8_t *save(const emz_tables *t, size_t *size) {
@@ -749,9 +833,12 @@ Test(tables, every_bit_flip_refused) {
         emz_tables *u = NULL;
         char detail[200] = "";
         emz_status st = emz_tables_load(f, n, NULL, &u, detail, sizeof detail);
-        emz_status want = bit < 32   ? EMZ_ERROR_NOT_EMZIP
-                          : bit < 40 ? EMZ_ERROR_UNSUPPORTED_VERSION
-                                     : EMZ_ERROR_CHECKSUM;
+        /* a version byte flipped to another version this library reads: the checksum fails */
+        unsigned version = f[4];
+        emz_status want = bit < 32 ? EMZ_ERROR_NOT_EMZIP
+                          : bit < 40 && (version < 1 || version > EMZ_TABLE_FILE_VERSION)
+                              ? EMZ_ERROR_UNSUPPORTED_VERSION
+                              : EMZ_ERROR_CHECKSUM;
         cr_assert(st == want, "bit %zu of %zu bytes: %s, want %s (%s)", bit, n, emz_error_name(st),
                   emz_error_name(want), detail);
         f[bit / 8] ^= (uint8_t)(1u << bit % 8);
@@ -845,7 +932,7 @@ Test(tables, forged_fields_refused) {
         emz_status want = EMZ_ERROR_CORRUPT;
         if (k == 0) d[6] = 1;
         if (k == 1) d[7] = 0x80;
-        if (k == 2) d[4] = 3, want = EMZ_ERROR_UNSUPPORTED_VERSION;
+        if (k == 2) d[4] = EMZ_TABLE_FILE_VERSION + 1, want = EMZ_ERROR_UNSUPPORTED_VERSION;
         if (k == 3) d[4] = 0, want = EMZ_ERROR_UNSUPPORTED_VERSION;
         if (k == 4) { /* heads as 0x80 0x00 */
             memmove(d + 9, f + 8, n - 8), d[8] = 0x80, d[9] = 0x00, dn = n + 1;
@@ -863,13 +950,41 @@ Test(tables, forged_fields_refused) {
 /* A version 2 file's channel shifts: each field damaged (and the file resealed) is refused as
  * corrupt, as are the same groups under a header without a layout, of a type without an
  * exponent, or of version 1; the file itself loads. */
+/* The groups of a version 3 file (f, n bytes) as version 2 groups: each group's shift and its
+ * first set (the clusters field and the other clusters' sets dropped), into a malloc'd buffer of
+ * *size bytes. */
+static uint8_t *version_2_groups(const uint8_t *f, size_t n, size_t *size) {
+    emz_table_file_parse p = {0};
+    cr_assert(emz_table_file_read(f, n, &p, NULL, 0) == EMZ_OK && p.header.version == 3);
+    uint8_t *out = tu_xmalloc(n);
+    size_t at = p.sets_at, to = 0, end = n - EMZ_TABLE_FILE_TAIL, used = 0;
+    static emz_table_set ts;
+    for (uint32_t g = 0; g < p.header.groups; g++) {
+        emz_channel_shift shift;
+        emz_channel_clusters cl;
+        size_t sn = emz_table_file_read_shift(f + at, end - at, &p.header, &shift);
+        memcpy(out + to, f + at, sn), to += sn, at += sn;
+        at += emz_table_file_read_clusters(f + at, end - at, &p.header, &cl);
+        for (unsigned k = 0; k < (cl.count ? cl.count : 1); k++, at += used) {
+            cr_assert(emz_table_set_read(f + at, end - at, &ts, &used) == EMZ_OK);
+            if (k == 0) memcpy(out + to, f + at, used), to += used;
+        }
+    }
+    *size = to;
+    return out;
+}
+
 Test(tables, forged_shifts_refused) {
     emz_tables *t = train_channels(EMZ_TYPE_FP8_E4M3, 2, 3, true);
-    size_t n = 0, sn = 0, fn = 0;
-    uint8_t *f = save(t, &n);
-    const uint8_t *sets = sets_of(f, n, &sn);
-    size_t at = (size_t)(sets - f), channels = SHIFT_HEADS * SHIFT_DIM;
-    cr_assert(f[4] == 2 && sets[0] == 1, "a version 2 file whose group 0 has a shift");
+    size_t n3 = 0, n = 0, sn = 0, fn = 0;
+    uint8_t *f3 = save(t, &n3);
+    cr_assert(f3[4] == 3, "FP8 tables with a layout: a version 3 file (clusters)");
+    uint8_t *sets = version_2_groups(f3, n3, &sn);
+    emz_table_file_header h2 = {2, EMZ_TYPE_FP8_E4M3, SHIFT_HEADS, SHIFT_DIM, 32 * KIB, 2};
+    uint8_t *f = forge(&h2, sets, sn, &n);
+    size_t at = n - EMZ_TABLE_FILE_TAIL - sn, channels = SHIFT_HEADS * SHIFT_DIM;
+    cr_assert(sets[0] == 1 && load_status(f, n, NULL, 0) == EMZ_OK,
+              "a version 2 file whose group 0 has a shift");
     char detail[200];
     uint8_t *d = tu_xmalloc(n);
     for (int k = 0; k < 4; k++) {
@@ -902,37 +1017,108 @@ Test(tables, forged_shifts_refused) {
                   emz_error_name(st), detail);
         free(g);
     }
+    free(d), free(f), free(f3), free(sets);
+    emz_tables_free(t);
+}
+
+/* A version 3 file's channel clusters: each field damaged (and the file resealed) is refused as
+ * corrupt, as are the same groups under a header of a type without clusters (BF16: a shift,
+ * no clusters), without a layout, or of version 2; a valid change loads. */
+Test(tables, forged_clusters_refused) {
+    emz_tables *t = train_channels(EMZ_TYPE_FP8_E4M3, 2, 3, true);
+    size_t n = 0, sn = 0, fn = 0, channels = SHIFT_HEADS * SHIFT_DIM;
+    uint8_t *f = save(t, &n);
+    const uint8_t *sets = sets_of(f, n, &sn);
+    emz_table_file_parse p = {0};
+    cr_assert(emz_table_file_read(f, n, &p, NULL, 0) == EMZ_OK && p.header.version == 3);
+    emz_channel_shift shift;
+    size_t at = p.sets_at + emz_table_file_read_shift(f + p.sets_at, n, &p.header, &shift);
+    unsigned count = f[at];
+    cr_assert(count >= 2 && count <= EMZ_TABLE_FILE_CLUSTERS_MAX, "group 0: %u clusters", count);
+    char detail[200];
+    uint8_t *d = tu_xmalloc(n);
+    for (int k = 0; k < 6; k++) {
+        memcpy(d, f, n);
+        if (k == 0) d[at] = 1;                               /* one cluster is none */
+        if (k == 1) d[at] = EMZ_TABLE_FILE_CLUSTERS_MAX + 1; /* too many */
+        if (k == 2) d[at + 1 + 7] = (uint8_t)count;          /* a channel in no cluster */
+        if (k == 3) memset(d + at + 1, 0, channels);         /* clusters without channels */
+        if (k == 4) d[at] = (uint8_t)count + 1;              /* a cluster without channels */
+        if (k == 5) { /* two channels of different clusters swapped: valid, other ids */
+            size_t a = 0, b = 1;
+            while (d[at + 1 + b] == d[at + 1 + a])
+                b++;
+            uint8_t x = d[at + 1 + a];
+            d[at + 1 + a] = d[at + 1 + b], d[at + 1 + b] = x;
+        }
+        reseal(d, n);
+        detail[0] = 0;
+        emz_status st = load_status(d, n, detail, sizeof detail);
+        cr_assert(st == (k == 5 ? EMZ_OK : EMZ_ERROR_CORRUPT), "clusters case %d: %s (%s)", k,
+                  emz_error_name(st), detail);
+        cr_assert(k == 5 || k == 4 || strstr(detail, "channel clusters"),
+                  "clusters case %d: detail '%s'", k, detail);
+    }
+    static const emz_table_file_header headers[] = {
+        {3, EMZ_TYPE_FP8_E4M3, SHIFT_HEADS, SHIFT_DIM, 0, 2}, /* as it is */
+        {3, EMZ_TYPE_BF16, SHIFT_HEADS, SHIFT_DIM, 0, 2},     /* no clusters for BF16 */
+        {3, EMZ_TYPE_FP8_E4M3, 0, 0, 0, 2},                   /* no layout */
+        {2, EMZ_TYPE_FP8_E4M3, SHIFT_HEADS, SHIFT_DIM, 0, 2}, /* version 2 has no clusters */
+    };
+    for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++) {
+        uint8_t *g = forge(&headers[i], sets, sn, &fn);
+        detail[0] = 0;
+        emz_status st = load_status(g, fn, detail, sizeof detail);
+        cr_assert(st == (i == 0 ? EMZ_OK : EMZ_ERROR_CORRUPT), "header case %zu: %s (%s)", i,
+                  emz_error_name(st), detail);
+        free(g);
+    }
     free(d), free(f);
     emz_tables_free(t);
 }
 
-/* Shifts of more than 2^22 channels in all are refused before anything is built for them (a
- * shift's words take up to 8 bytes a channel); 2^22 load. */
-Test(tables, shift_channel_limit, .timeout = 120) {
+/* A file of one group of a layout of 8 heads x head_dim (an FP8 type): with clusters, its
+ * clusters field (channel 0 in cluster 1, the others in cluster 0) and two sets, else its shift
+ * (offsets 0, flips 0: valid) and one set; loaded, and the status and detail returned. */
+static emz_status load_wide_group(bool clusters, uint32_t head_dim, char *detail, size_t dsize) {
     static emz_table_set ts;
     memset(&ts, 0, sizeof ts);
     uint8_t len[256] = {0};
     for (unsigned s = 0; s < 16; s++)
         len[s] = 4;
     cr_assert(emz_table_set_add(&ts, 4, len) == 0);
-    size_t set_size = emz_table_set_size(&ts);
-    for (int over = 0; over < 2; over++) {
-        uint32_t heads = 8, head_dim = (1u << 19) + (uint32_t)over, channels = heads * head_dim;
-        size_t group = 1 + channels + (channels + 7) / 8 + set_size;
-        uint8_t *sets = calloc(1, group);
-        cr_assert(sets != NULL);
-        sets[0] = 1; /* offsets 0, flips 0: a valid shift of `channels` channels */
-        emz_table_set_write(&ts, sets + 1 + channels + (channels + 7) / 8);
-        emz_table_file_header h = {2, EMZ_TYPE_FP8_E4M3, heads, head_dim, 0, 1};
-        size_t fn = 0;
-        uint8_t *f = forge(&h, sets, group, &fn);
-        char detail[200] = "";
-        emz_status st = load_status(f, fn, detail, sizeof detail);
-        cr_assert(st == (over ? EMZ_ERROR_CORRUPT : EMZ_OK), "%u channels: %s (%s)", channels,
-                  emz_error_name(st), detail);
-        cr_assert(!over || strstr(detail, "channels of shifts"), "detail: %s", detail);
-        free(f), free(sets);
-    }
+    size_t set_size = emz_table_set_size(&ts), channels = 8 * (size_t)head_dim;
+    size_t field = clusters ? 1 + 1 + channels : 1 + channels + (channels + 7) / 8;
+    size_t group = field + (clusters ? 2 : 1) * set_size;
+    uint8_t *sets = calloc(1, group);
+    cr_assert(sets != NULL);
+    sets[0] = !clusters;
+    if (clusters) sets[1] = 2, sets[2] = 1;
+    emz_table_set_write(&ts, sets + field);
+    if (clusters) emz_table_set_write(&ts, sets + field + set_size);
+    emz_table_file_header h = {clusters ? 3 : 2, EMZ_TYPE_FP8_E4M3, 8, head_dim, 0, 1};
+    size_t fn = 0;
+    uint8_t *f = forge(&h, sets, group, &fn);
+    emz_status st = load_status(f, fn, detail, dsize);
+    free(f), free(sets);
+    return st;
+}
+
+/* Shifts of more than 2^22 channels in all, and clusters of more than 2^20, are refused before
+ * anything is built for them (a shift's words take up to 8 bytes a channel, clusters up to 18);
+ * 2^22 and 2^20 load. */
+Test(tables, channel_limits, .timeout = 120) {
+    for (int clusters = 0; clusters < 2; clusters++)
+        for (int over = 0; over < 2; over++) {
+            uint32_t head_dim = (clusters ? 1u << 17 : 1u << 19) + (uint32_t)over;
+            char detail[200] = "";
+            emz_status st = load_wide_group(clusters, head_dim, detail, sizeof detail);
+            cr_assert(st == (over ? EMZ_ERROR_CORRUPT : EMZ_OK), "%s, 8 x %u channels: %s (%s)",
+                      clusters ? "clusters" : "shift", head_dim, emz_error_name(st), detail);
+            cr_assert(!over ||
+                          strstr(detail, clusters ? "channels of clusters" : "channels of shifts"),
+                      "detail: %s", detail);
+        }
 }
 
 /* A file of more than 2,048 tables in all is refused before anything is built for them. */
@@ -1107,17 +1293,18 @@ static uint8_t *make_block(emz_block_ctx *c, emz_type type, uint32_t group, cons
     return b;
 }
 
-/* A block coded with t (group 0) from src, of the version it should be, decodes; with the
- * other version in its header it is refused as corrupt, the detail holding why. */
+/* A block coded with t (group 0) from src, of the version it should be, decodes; with another
+ * version in its header (version - 1 XOR flip) it is refused as corrupt, the detail holding
+ * why. */
 static void version_flip_refused(emz_tables *t, emz_type type, const uint8_t *src, size_t n,
-                                 unsigned version, const char *why) {
+                                 unsigned version, unsigned flip, const char *why) {
     emz_block_ctx *c = ctx_new(t, 0);
     uint8_t *out = tu_xmalloc(n);
     size_t bn = 0, got = 0;
     uint8_t *blk = make_block(c, type, 0, src, n, &bn);
     cr_assert(blk[1] >> 5 == version - 1 && (blk[1] & 0x10), "a tagged version %u block", version);
     cr_assert(emz_block_decompress(c, blk, bn, out, n, &got) == EMZ_OK);
-    blk[1] ^= 1u << 5; /* version 1 <-> 2 */
+    blk[1] ^= (uint8_t)(flip << 5);
     emz_status st = emz_block_decompress(c, blk, bn, out, n, &got);
     cr_assert(st == EMZ_ERROR_CORRUPT, "%s", emz_error_name(st));
     cr_assert(strstr(emz_block_ctx_error_detail(c), why), "detail: %s",
@@ -1126,18 +1313,26 @@ static void version_flip_refused(emz_tables *t, emz_type type, const uint8_t *sr
     emz_block_ctx_free(c);
 }
 
-/* The block version says whether the payload is shifted, and the set must agree: a version 1
- * block made version 2 (its set has no shift) and a version 2 block made version 1 (its set
- * has one) are refused as corrupt, never decoded with or without a shift they were not. */
+/* The block version says whether the payload is shifted and cut by clusters, and the set must
+ * agree: a version 1 block made version 2 or 3 (its set has neither), a version 2 block made
+ * version 1 or 3 (its set has a shift and no clusters) and a version 3 block made version 1 or
+ * 2 (its set has clusters) are refused as corrupt, never decoded as what they were not. */
 Test(blocks, version_2_without_shift_refused) {
     uint8_t src[2048];
     emz_tables *t = train(EMZ_TYPE_BF16, 1, 4);
     fill_values(EMZ_TYPE_BF16, src, sizeof src, 5, 1);
-    version_flip_refused(t, EMZ_TYPE_BF16, src, sizeof src, 1, "channel shift");
+    version_flip_refused(t, EMZ_TYPE_BF16, src, sizeof src, 1, 1, "has neither");
+    version_flip_refused(t, EMZ_TYPE_BF16, src, sizeof src, 1, 2, "has neither");
+    emz_tables_free(t);
+    t = train_channels(EMZ_TYPE_BF16, 1, 4, true);
+    fill_channels(EMZ_TYPE_BF16, src, sizeof src, 6);
+    version_flip_refused(t, EMZ_TYPE_BF16, src, sizeof src, 2, 1, "has a channel shift");
+    version_flip_refused(t, EMZ_TYPE_BF16, src, sizeof src, 2, 3, "has a channel shift");
     emz_tables_free(t);
     t = train_channels(EMZ_TYPE_FP8_E4M3, 1, 4, true);
     fill_channels(EMZ_TYPE_FP8_E4M3, src, sizeof src, 6);
-    version_flip_refused(t, EMZ_TYPE_FP8_E4M3, src, sizeof src, 2, "has one");
+    version_flip_refused(t, EMZ_TYPE_FP8_E4M3, src, sizeof src, 3, 2, "has channel clusters");
+    version_flip_refused(t, EMZ_TYPE_FP8_E4M3, src, sizeof src, 3, 3, "has channel clusters");
     emz_tables_free(t);
 }
 
@@ -1280,8 +1475,9 @@ Test(blocks, forged_headers) {
         {{0xEB}, 1, EMZ_ERROR_TRUNCATED},
         {{0xEA, 0x01, 0x05}, 3, EMZ_ERROR_NOT_EMZIP},
         {{0x89, 'E', 'M', 'Z'}, 4, EMZ_ERROR_NOT_EMZIP},
-        {{0xEB, 0x41, 0x05}, 3, EMZ_ERROR_UNSUPPORTED_VERSION}, /* version 3 */
+        {{0xEB, 0x61, 0x05}, 3, EMZ_ERROR_UNSUPPORTED_VERSION}, /* version 4 */
         {{0xEB, 0x21, 0x05}, 3, EMZ_ERROR_CORRUPT}, /* version 2 (a channel shift) untagged */
+        {{0xEB, 0x41, 0x05}, 3, EMZ_ERROR_CORRUPT}, /* version 3 (clusters) untagged */
         {{0xEB, 0xE1, 0x05}, 3, EMZ_ERROR_UNSUPPORTED_VERSION},
         {{0xEB, 0x07, 0x05}, 3, EMZ_ERROR_CORRUPT},                   /* type 7 */
         {{0xEB, 0x01, 0x00}, 3, EMZ_ERROR_CORRUPT},                   /* size 0 */

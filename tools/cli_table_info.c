@@ -4,7 +4,7 @@
  * magic before anything else and says EMZ_ERROR_NOT_EMZIP only when it is not that one, so it
  * is asked about the first bytes. The text shows the type, layout, block size, the file's id
  * and size, and each group's id (blocks carry its low 32 bits as their tag), the number of
- * tables of its set and whether it has a channel shift.
+ * tables of its set, its channel clusters and whether it has a channel shift.
  */
 #include "cli_table_info.h"
 
@@ -78,17 +78,20 @@ static void print_text(const cli_input *input, const emz_tables *tables,
     printf("file id:          %016" PRIx64 "\n", info->id);
     printf("groups:           %" PRIu32 "\n", info->groups);
     printf("tables:           %" PRIu32 "\n", info->table_count);
-    printf("  %-6s %-16s %-8s %-6s %s\n", "GROUP", "SET ID", "TAG", "TABLES", "CHANNEL SHIFT");
+    printf("  %-6s %-16s %-8s %-6s %-8s %s\n", "GROUP", "SET ID", "TAG", "TABLES", "CLUSTERS",
+           "CHANNEL SHIFT");
     for (uint32_t g = 0; g < info->groups; g++) {
         uint64_t id = 0;
-        uint32_t count = 0, channels = 0;
+        uint32_t count = 0, channels = 0, clusters = 0;
         emz_tables_group_id(tables, g, &id);
         emz_tables_group_tables(tables, g, &count);
         emz_tables_group_shift(tables, g, &channels);
-        char shift[32] = "none";
+        emz_tables_group_clusters(tables, g, &clusters);
+        char shift[32] = "none", cl[16] = "none";
         if (channels) snprintf(shift, sizeof shift, "%" PRIu32 " channels", channels);
-        printf("  %-6" PRIu32 " %016" PRIx64 " %08" PRIx32 " %-6" PRIu32 " %s\n", g, id,
-               (uint32_t)id, count, shift);
+        if (clusters) snprintf(cl, sizeof cl, "%" PRIu32, clusters);
+        printf("  %-6" PRIu32 " %016" PRIx64 " %08" PRIx32 " %-6" PRIu32 " %-8s %s\n", g, id,
+               (uint32_t)id, count, cl, shift);
     }
 }
 
@@ -119,15 +122,17 @@ static void print_json(const cli_input *input, const emz_tables *tables,
         uint64_t id = 0;
         uint32_t count = 0;
         emz_tables_group_id(tables, g, &id);
-        uint32_t channels = 0;
+        uint32_t channels = 0, clusters = 0;
         emz_tables_group_tables(tables, g, &count);
         emz_tables_group_shift(tables, g, &channels);
+        emz_tables_group_clusters(tables, g, &clusters);
         cli_json_begin_object(&json);
         cli_json_key_u64(&json, "group", g);
         key_hex(&json, "id", id, 16);
         key_hex(&json, "tag", (uint32_t)id, 8);
         cli_json_key_u64(&json, "tables", count);
         cli_json_key_u64(&json, "shift_channels", channels);
+        cli_json_key_u64(&json, "clusters", clusters);
         cli_json_end_object(&json);
     }
     cli_json_end_array(&json);

@@ -181,6 +181,16 @@ static PyObject *tables_group_shift(emz_py_tables *self, PyObject *arg) {
     return PyLong_FromUnsignedLong(channels);
 }
 
+static PyObject *tables_group_clusters(emz_py_tables *self, PyObject *arg) {
+    uint32_t group, count;
+    if (emz_py_u32(arg, UINT32_MAX, "group", &group)) return NULL;
+    if (emz_tables_group_clusters(self->tables, group, &count) != EMZ_OK)
+        return emz_py_raise_detail(EMZ_ERROR_INVALID_ARGUMENT,
+                                   "group %" PRIu32 ": the tables have %" PRIu32 " groups", group,
+                                   self->info.groups);
+    return PyLong_FromUnsignedLong(count);
+}
+
 static PyObject *tables_get(emz_py_tables *self, void *field) {
     const emz_tables_info *i = &self->info;
     switch ((int)(intptr_t)field) {
@@ -224,6 +234,8 @@ static PyMethodDef tables_methods[] = {
      "group_id(group) -> int: the id of the group's table set (blocks carry its low 32 bits)."},
     {"group_shift", (PyCFunction)tables_group_shift, METH_O,
      "group_shift(group) -> int: the channels of the group's channel shift, 0 without one."},
+    {"group_clusters", (PyCFunction)tables_group_clusters, METH_O,
+     "group_clusters(group) -> int: the group's channel clusters, 0 without them."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -206,6 +206,12 @@ class Tables:
         channels of very different scales (docs/FORMAT.md, "Channel shift")."""
         return self._core.group_shift(group)
 
+    def group_clusters(self, group):
+        """The channel clusters of a group, 0 when it has none. FP8 tables trained with a layout
+        give a group clusters where they pay: groups of channels alike in spread, each coded with
+        table sets of its own (docs/FORMAT.md, "Channel clusters")."""
+        return self._core.group_clusters(group)
+
     @property
     def dtype(self):
         """emzip's name of the element type: "bf16", "fp16", "fp32", "e4m3", "e5m2"..."""

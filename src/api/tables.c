@@ -40,7 +40,16 @@ emz_status emz_tables_group_id(const emz_tables *t, uint32_t group, uint64_t *id
 
 emz_status emz_tables_group_tables(const emz_tables *t, uint32_t group, uint32_t *count) {
     if (!t || !count || group >= t->header.groups) return EMZ_ERROR_INVALID_ARGUMENT;
-    *count = t->group[group].tables.count;
+    const emz_tables_group *g = &t->group[group];
+    *count = g->tables.count;
+    for (unsigned k = 1; k < g->clusters.count; k++) /* cluster 0's set is g->tables */
+        *count += g->sets[k].count;
+    return EMZ_OK;
+}
+
+emz_status emz_tables_group_clusters(const emz_tables *t, uint32_t group, uint32_t *count) {
+    if (!t || !count || group >= t->header.groups) return EMZ_ERROR_INVALID_ARGUMENT;
+    *count = t->group[group].clusters.count;
     return EMZ_OK;
 }
 

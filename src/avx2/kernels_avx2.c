@@ -1,5 +1,6 @@
 /* kernels_avx2.c - the AVX2 kernel table. */
 #include "avx2/kernels_avx2.h"
+#include "scalar/kernels_scalar.h"
 
 const emz_kernels emz_kernels_avx2 = {
     .name = "avx2",
@@ -36,4 +37,5 @@ const emz_kernels emz_kernels_avx2 = {
     .channel_shift = emz_channel_shift_avx2,
     .delta = emz_delta_avx2,
     .low_join = emz_low_join_avx2,
+    .permute_rows = emz_permute_rows_scalar, /* no lookup as wide as a row's pairs: the reference */
 };

@@ -37,4 +37,5 @@ const emz_kernels emz_kernels_avx512 = {
     .channel_shift = emz_channel_shift_avx512,
     .delta = emz_delta_avx512,
     .low_join = emz_low_join_avx512,
+    .permute_rows = emz_permute_rows_avx512,
 };

@@ -16,6 +16,7 @@ emz_checksum_kernel emz_checksum32_avx512;
 emz_channel_shift_kernel emz_channel_shift_avx512;
 emz_delta_kernel emz_delta_avx512;
 emz_low_join_kernel emz_low_join_avx512;
+emz_permute_rows_kernel emz_permute_rows_avx512;
 
 emz_planes_split_kernel emz_fp16_planes_split_avx512, emz_fp32_planes_split_avx512;
 emz_planes_merge_kernel emz_bytes2_merge_avx512, emz_bytes4_merge_avx512,

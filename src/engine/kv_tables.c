@@ -12,7 +12,7 @@
 void emz_kv_tables_free(emz_tables *t) {
     if (!t) return;
     free(t->file), free(t->width), free(t->len), free(t->enc), free(t->dec);
-    free(t->group), free(t->by_tag), free(t->shift_words);
+    free(t->group), free(t->by_tag), free(t->shift_words), free(t->sets), free(t->cluster_mem);
     free(t);
 }
 
@@ -49,39 +49,61 @@ void emz_kv_shift_apply(const emz_kernels *k, const emz_tables_shift *sh, const 
     if (dst != src) memcpy(dst + n * sh->bytes, src + n * sh->bytes, size - n * sh->bytes);
 }
 
-/* Each group's set into the compact arrays, its coders built; its shift into words. */
+/* A set read from the file into the compact arrays from table *next on, its coders built. */
+static emz_chunk_tables fill_set(emz_tables *t, const emz_table_set *ts, uint32_t *next,
+                                 unsigned slack) {
+    uint32_t first = *next;
+    for (unsigned i = 0; i < ts->count; i++) {
+        t->width[first + i] = ts->width[i];
+        memcpy(t->len[first + i], ts->len[i], 256);
+        emz_huff_enc_init(ts->len[i], &t->enc[first + i]);
+        emz_huff_dec_init(ts->len[i], SIZE_MAX, emz_huff_dec_multi_pays(ts->len[i]),
+                          &t->dec[first + i]);
+    }
+    *next += ts->count;
+    return (emz_chunk_tables){
+        ts->count,      t->width + first, (const uint8_t(*)[256])(t->len + first),
+        t->dec + first, t->enc + first,   slack};
+}
+
+/* Each group's sets into the compact arrays, its coders built; its shift and clusters into
+ * words. */
 static void fill_groups(emz_tables *t, size_t at, emz_table_set *ts) {
-    uint32_t next = 0;
+    uint32_t next = 0, sets = 0;
     uint8_t *words = t->shift_words;
+    uint8_t *cluster_mem = (uint8_t *)t->cluster_mem;
     const emz_type_desc *d = emz_type_desc_get(t->header.type);
     unsigned slack = d->element_bits == 8 ? EMZ_KV_SHARED_SLACK_FP8 : EMZ_KV_SHARED_SLACK_WIDE;
     for (uint32_t g = 0; g < t->header.groups; g++) {
         size_t used = 0, start = at;
+        emz_tables_group *group = &t->group[g];
         emz_channel_shift shift = {0};
-        if (t->header.version >= 2) {
+        emz_channel_clusters cl = {0};
+        if (t->header.version >= 2)
             at += emz_table_file_read_shift(t->file + at, t->file_size - at, &t->header, &shift);
-        }
-        t->group[g].shift = (emz_tables_shift){0};
+        if (t->header.version >= 3)
+            at += emz_table_file_read_clusters(t->file + at, t->file_size - at, &t->header, &cl);
+        group->shift = (emz_tables_shift){0};
         if (shift.present) {
-            emz_kv_shift_words(&shift, t->header.type, words, &t->group[g].shift);
-            words += 2 * shift.channels * t->group[g].shift.bytes;
+            emz_kv_shift_words(&shift, t->header.type, words, &group->shift);
+            words += 2 * shift.channels * group->shift.bytes;
         }
-        emz_table_set_read(t->file + at, t->file_size - at, ts, &used);
-        at += used;
-        for (unsigned i = 0; i < ts->count; i++) {
-            t->width[next + i] = ts->width[i];
-            memcpy(t->len[next + i], ts->len[i], 256);
-            emz_huff_enc_init(ts->len[i], &t->enc[next + i]);
-            emz_huff_dec_init(ts->len[i], SIZE_MAX, emz_huff_dec_multi_pays(ts->len[i]),
-                              &t->dec[next + i]);
+        group->clusters = (emz_tables_clusters){0};
+        group->sets = NULL;
+        if (cl.count) {
+            emz_kv_clusters_build(&cl, cluster_mem, &group->clusters);
+            cluster_mem += emz_kv_clusters_size(cl.channels, cl.count);
+            group->sets = t->sets + sets;
         }
-        t->group[g].id =
-            t->header.version >= 2 ? emz_table_set_id(t->file + start, at - start) : ts->id;
-        t->group[g].tables = (emz_chunk_tables){
-            ts->count,     t->width + next, (const uint8_t(*)[256])(t->len + next),
-            t->dec + next, t->enc + next,   slack};
-        t->by_tag[g] = (emz_tables_tag){(uint32_t)t->group[g].id, g};
-        next += ts->count;
+        for (unsigned k = 0; k < (cl.count ? cl.count : 1); k++) {
+            emz_table_set_read(t->file + at, t->file_size - at, ts, &used);
+            at += used;
+            emz_chunk_tables set = fill_set(t, ts, &next, slack);
+            if (k == 0) group->tables = set;
+            if (cl.count) t->sets[sets++] = set;
+        }
+        group->id = t->header.version >= 2 ? emz_table_set_id(t->file + start, at - start) : ts->id;
+        t->by_tag[g] = (emz_tables_tag){(uint32_t)group->id, g};
     }
     qsort(t->by_tag, t->header.groups, sizeof *t->by_tag, by_tag_order);
 }
@@ -117,7 +139,16 @@ emz_status emz_kv_tables_load(const uint8_t *data, size_t size, emz_tables **out
         return EMZ_ERROR_NO_MEMORY;
     }
     t->id = emz_table_set_id(t->file, size);
-    if (p.shift_bytes && !(t->shift_words = malloc(p.shift_bytes))) {
+    /* the clustered groups' clusters as built: bounded by CLUSTER_CHANNELS_MAX (every group of
+     * a file has the same channels; at most about 18 bytes a channel) */
+    size_t channels = (size_t)p.header.heads * p.header.head_dim;
+    unsigned most =
+        channels < EMZ_TABLE_FILE_CLUSTERS_MAX ? (unsigned)channels : EMZ_TABLE_FILE_CLUSTERS_MAX;
+    size_t cluster_bytes =
+        channels ? p.cluster_channels / channels * emz_kv_clusters_size(channels, most) : 0;
+    if ((p.shift_bytes && !(t->shift_words = malloc(p.shift_bytes))) ||
+        (cluster_bytes && !(t->cluster_mem = malloc(cluster_bytes))) ||
+        (p.cluster_channels && !(t->sets = malloc(p.sets * sizeof *t->sets)))) {
         emz_kv_tables_free(t), free(ts);
         return EMZ_ERROR_NO_MEMORY;
     }

@@ -32,10 +32,25 @@ typedef struct emz_tables_shift {
     uint32_t field; /* the exponent's bits in an element */
 } emz_tables_shift;
 
+/* A group's channel clusters as blocks are cut by them (FORMAT.md, "Channel clusters"). A
+ * token's channels in cluster order (cluster 0's in increasing order, then 1's...) are its
+ * "cluster row". */
+typedef struct emz_tables_clusters {
+    unsigned count; /* 0: none; else 2..EMZ_TABLE_FILE_CLUSTERS_MAX */
+    size_t channels;
+    const uint32_t *order;   /* [channels]: the channel at each place of a cluster row */
+    const uint32_t *start;   /* [count + 1]: cluster k's are order[start[k] .. start[k + 1]) */
+    emz_byte_perm to_rows;   /* a token into its cluster row (from = order) */
+    emz_byte_perm from_rows; /* and back (from = each channel's place in the cluster row) */
+} emz_tables_clusters;
+
 typedef struct emz_tables_group {
-    uint64_t id;             /* its id: of its set (version 1), of its shift and set (2) */
-    emz_chunk_tables tables; /* its set, pointing into struct emz_tables's arrays */
+    uint64_t id; /* its id: of its set (version 1), of its shift to its last set (2, 3) */
+    emz_chunk_tables tables; /* its set, pointing into struct emz_tables's arrays (with clusters:
+                                cluster 0's) */
     emz_tables_shift shift;
+    emz_tables_clusters clusters;
+    const emz_chunk_tables *sets; /* [clusters.count]: each cluster's set; NULL without clusters */
 } emz_tables_group;
 
 typedef struct emz_tables_tag {
@@ -55,6 +70,8 @@ struct emz_tables {
     emz_tables_group *group; /* [header.groups] */
     emz_tables_tag *by_tag;  /* [header.groups], sorted by tag then group */
     uint8_t *shift_words;    /* the groups' shift and flip words, back to back */
+    emz_chunk_tables *sets;  /* [parse.sets]: the sets of clustered groups' clusters */
+    uint64_t *cluster_mem;   /* the groups' clusters as built, back to back */
 };
 
 /* A group's shift s as the kernels' element words (offset << the exponent's lowest bit; the sign
@@ -66,6 +83,22 @@ void emz_kv_shift_words(const emz_channel_shift *s, emz_type type, uint8_t *word
  * elements through the kernel, a trailing part of an element copied. */
 void emz_kv_shift_apply(const emz_kernels *k, const emz_tables_shift *sh, const uint8_t *src,
                         uint8_t *dst, size_t size, bool inverse);
+
+/* Bytes emz_kv_clusters_build needs for clusters of `channels` channels (a multiple of 8). */
+size_t emz_kv_clusters_size(size_t channels, unsigned count);
+/* A group's clusters cl as blocks are cut by them, into mem (emz_kv_clusters_size bytes,
+ * 8-byte aligned) and *out. */
+void emz_kv_clusters_build(const emz_channel_clusters *cl, void *mem, emz_tables_clusters *out);
+
+/* The bytes of each cluster in a block of size bytes (one-byte elements; element i of channel
+ * i mod channels), into lens[cl->count]. */
+void emz_kv_clusters_lengths(const emz_tables_clusters *cl, size_t size, size_t *lens);
+/* A block cut by clusters: cluster 0's bytes (in element order), then cluster 1's... from src
+ * into dst; join puts them back. src, dst and temp (size bytes each) do not overlap. */
+void emz_kv_clusters_split(const emz_kernels *k, const emz_tables_clusters *cl, const uint8_t *src,
+                           size_t size, uint8_t *dst, uint8_t *temp);
+void emz_kv_clusters_join(const emz_kernels *k, const emz_tables_clusters *cl, const uint8_t *src,
+                          size_t size, uint8_t *dst, uint8_t *temp);
 
 /* Builds tables from a file's bytes (copied), checking all of it. */
 emz_status emz_kv_tables_load(const uint8_t *data, size_t size, emz_tables **out, char *detail,

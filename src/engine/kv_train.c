@@ -12,12 +12,16 @@
  * Channels of a K/V cache differ mostly in scale (and some in sign), so after the shift one
  * table fits them all far better: on bench/kv's caches the coded streams' cross-entropy drops
  * 0.19 bits a value in BF16 (offsets) and 0.30 in FP8 (offsets and flips; bench/kv/
- * analyze_shift.py); 8 tables for clustered groups of channels would save 0.27 in both
- * (bench/kv/ANALYSIS.md) but need a table switch per symbol or a permutation of every page.
- * Training and coding then see the shifted values. */
+ * analyze_shift.py). Training and coding then see the shifted values.
+ *
+ * FP8 groups then get channel clusters where they pay (FORMAT.md, "Channel clusters";
+ * kv_cluster_train.c): the shift leaves channels that differ in spread, and a permutation of
+ * every page into one stream per cluster gives each its own tables (E5M2 pages of bench/kv's
+ * caches 0.6305 -> 0.6056, decoding 12.4 -> 15.2 us a 16 KiB page). */
 #include "engine/kv_train.h"
 
 #include "common/common.h"
+#include "engine/kv_cluster_train.h"
 #include "engine/kv_tables.h"
 
 #include "format/chunk_codec.h"
@@ -44,7 +48,14 @@ typedef struct trainer {
     uint64_t *negative;      /* [channels]: its values with the sign bit set */
     uint8_t *offsets, *signs, *words; /* its shift, and as element words (kv_tables.h) */
     uint64_t shift_channels;          /* of the groups given a shift so far */
-    uint8_t *file;                    /* the file so far */
+    /* Channel clusters (FP8 with a layout, within EMZ_KV_CLUSTER_COUNTS_MAX): */
+    uint64_t *byte_counts;           /* [channels x 256]: a group's bytes by channel */
+    uint8_t *map;                    /* [channels]: its clusters */
+    uint64_t *cluster_mem;           /* them as blocks are cut (kv_tables.h) */
+    emz_stream_stats *cluster_stats; /* [EMZ_KV_CLUSTERS]: each cluster's histograms */
+    uint64_t cluster_channels;       /* of the groups given clusters so far */
+    uint32_t tables;                 /* written so far */
+    uint8_t *file;                   /* the file so far */
     size_t size, cap;
     char *detail;
     size_t detail_size;
@@ -65,27 +76,12 @@ static emz_status fail(trainer *t, emz_status st, const char *format, ...) {
     return st;
 }
 
-/* Histograms fit uint32 for emz_huff_lengths: scaled down, a seen symbol kept at 1 at least;
- * with cover, every symbol of the alphabet counted at least once. Returns the symbols seen. */
-static unsigned scaled(const uint64_t *hist, unsigned alphabet, bool cover, uint32_t *out) {
-    uint64_t total = 0, f;
-    unsigned seen = 0;
-    for (unsigned s = 0; s < alphabet; s++)
-        total += hist[s];
-    f = total / (UINT64_C(1) << 30) + 1;
-    for (unsigned s = 0; s < alphabet; s++) {
-        out[s] = hist[s] ? (uint32_t)(hist[s] / f > 0 ? hist[s] / f : 1) : cover;
-        seen += hist[s] != 0;
-    }
-    return seen;
-}
-
 /* The tables of one role: what was seen (two symbols at least), and with every symbol. */
 static emz_status add_role(trainer *t, const uint64_t *hist, unsigned width) {
     unsigned alphabet = 1u << width;
     uint32_t h[256];
     uint8_t len[256];
-    unsigned seen = scaled(hist, alphabet, false, h);
+    unsigned seen = emz_kv_scaled_counts(hist, alphabet, false, h);
     if (seen == 0) return EMZ_OK;
     if (seen >= 2) {
         memset(len, 0, sizeof len);
@@ -93,7 +89,7 @@ static emz_status add_role(trainer *t, const uint64_t *hist, unsigned width) {
         if (emz_table_set_add(t->set, width, len) < 0) return EMZ_ERROR_CORRUPT;
     }
     if (seen == alphabet) return EMZ_OK;
-    scaled(hist, alphabet, true, h);
+    emz_kv_scaled_counts(hist, alphabet, true, h);
     memset(len, 0, sizeof len);
     emz_huff_lengths(h, alphabet, len);
     return emz_table_set_add(t->set, width, len) < 0 ? EMZ_ERROR_CORRUPT : EMZ_OK;
@@ -143,7 +139,7 @@ static void refine_offsets(trainer *t, unsigned exp_bits) {
                 pooled[(e - t->offsets[c]) & mask] += t->counts[(c << exp_bits) + e];
         uint32_t h[256];
         uint8_t len[256] = {0};
-        scaled(pooled, alphabet, true, h);
+        emz_kv_scaled_counts(pooled, alphabet, true, h);
         emz_huff_lengths(h, alphabet, len);
         bool moved = false;
         for (size_t c = 0; c < t->channels; c++) {
@@ -222,33 +218,15 @@ static emz_status append(trainer *t, size_t need) {
     return EMZ_OK;
 }
 
-static emz_status train_group(trainer *t, uint32_t g, const emz_tables_sample *samples,
-                              size_t count) {
-    memset(t->stats, 0, sizeof *t->stats);
-    t->set->count = 0;
-    bool any = false;
-    emz_channel_shift shift = {false, t->channels, t->offsets, t->signs};
-    emz_tables_shift words = {0};
-    /* within the shift channels a file may hold: later groups go without */
-    if (t->channels && t->shift_channels + t->channels <= EMZ_TABLE_FILE_SHIFT_CHANNELS_MAX) {
-        shift.present = learn_shift(t, g, samples, count);
-        if (shift.present) emz_kv_shift_words(&shift, t->o->type, t->words, &words);
-        if (shift.present) t->shift_channels += t->channels;
-    }
-    for (size_t i = 0; i < count; i++) {
-        if (samples[i].group != g || samples[i].size == 0) continue;
-        const uint8_t *data = samples[i].data;
-        if (shift.present && !(data = shifted_sample(t, &words, data, samples[i].size)))
-            return fail(t, EMZ_ERROR_NO_MEMORY, "no memory for a shifted sample of %zu bytes",
-                        samples[i].size);
-        weigh(t, data, samples[i].size), any = true;
-    }
-    if (!any) return fail(t, EMZ_ERROR_INVALID_ARGUMENT, "group %u has no samples", g);
+/* A table set from stats (the tables of each role; a table that codes anything when every
+ * stream was constant), appended to the file. */
+static emz_status write_set(trainer *t, uint32_t g, const emz_stream_stats *stats) {
     emz_type type = t->o->type;
+    t->set->count = 0;
     for (int r = 0; r < EMZ_ROLE_COUNT; r++) {
-        unsigned width = t->stats->width[type][r];
+        unsigned width = stats->width[type][r];
         if (width == 0) continue;
-        if (add_role(t, t->stats->hist[type][r], width) != EMZ_OK)
+        if (add_role(t, stats->hist[type][r], width) != EMZ_OK)
             return fail(t, EMZ_ERROR_CORRUPT, "group %u: no valid table for role %d", g, r);
     }
     if (t->set->count == 0) { /* every stream constant: a table that codes anything */
@@ -258,10 +236,128 @@ static emz_status train_group(trainer *t, uint32_t g, const emz_tables_sample *s
             flat[s] = 1;
         if (add_role(t, flat, width) != EMZ_OK) return EMZ_ERROR_CORRUPT;
     }
-    emz_status st = append(t, emz_table_file_shift_size(&shift) + emz_table_set_size(t->set));
-    if (st == EMZ_OK) t->size += emz_table_file_write_shift(&shift, t->file + t->size);
+    if ((t->tables += t->set->count) > EMZ_TABLE_FILE_TABLES_MAX)
+        return fail(t, EMZ_ERROR_INVALID_ARGUMENT,
+                    "%u groups need more than the %u tables a table file may hold", t->o->groups,
+                    EMZ_TABLE_FILE_TABLES_MAX);
+    emz_status st = append(t, emz_table_set_size(t->set));
     if (st == EMZ_OK) t->size += emz_table_set_write(t->set, t->file + t->size);
     return st;
+}
+
+/* A (shifted) sample's bytes counted by channel, for clusters. */
+static void count_bytes(trainer *t, const uint8_t *data, size_t size) {
+    for (size_t i = 0, c = 0; i < size; i++) {
+        t->byte_counts[c * 256 + data[i]]++;
+        if (++c == t->channels) c = 0;
+    }
+}
+
+/* Encodes a sample block by block, each cut by the clusters, into each cluster's stats. */
+static void weigh_clusters(trainer *t, const emz_tables_clusters *cl, const uint8_t *data,
+                           size_t size) {
+    size_t lens[EMZ_TABLE_FILE_CLUSTERS_MAX];
+    for (size_t at = 0; at < size; at += t->block_size) {
+        size_t len = size - at < t->block_size ? size - at : t->block_size;
+        emz_kv_clusters_lengths(cl, len, lens);
+        emz_kv_clusters_split(t->k, cl, data + at, len, t->scratch.clustered,
+                              t->scratch.clustered + t->block_size);
+        const uint8_t *part = t->scratch.clustered;
+        for (unsigned k = 0; k < cl->count; part += lens[k], k++)
+            if (lens[k])
+                emz_chunk_encode(t->k, t->o->type, part, lens[k], t->out, &t->scratch, NULL,
+                                 &t->cluster_stats[k]);
+    }
+}
+
+/* Group g's samples (after its shift, if any), one at a time in the scratch's shifted buffer. */
+typedef struct sample_walk {
+    trainer *t;
+    uint32_t g;
+    const emz_tables_sample *samples;
+    size_t count, next;
+    const emz_tables_shift *shift;
+} sample_walk;
+
+static emz_status next_sample(sample_walk *w, const uint8_t **data, size_t *size) {
+    for (; w->next < w->count; w->next++) {
+        const emz_tables_sample *s = &w->samples[w->next];
+        if (s->group != w->g || s->size == 0) continue;
+        w->next++;
+        *data = s->data, *size = s->size;
+        if (w->shift && !(*data = shifted_sample(w->t, w->shift, s->data, s->size)))
+            return fail(w->t, EMZ_ERROR_NO_MEMORY, "no memory for a shifted sample of %zu bytes",
+                        s->size);
+        return EMZ_OK;
+    }
+    *data = NULL;
+    return EMZ_OK;
+}
+
+/* Clusters of group g's channels when they pay (cl->count 0 otherwise), and the sets of each
+ * cluster written to the file after the clusters field. */
+static emz_status train_clusters(trainer *t, uint32_t g, sample_walk w, bool *done) {
+    *done = false;
+    const uint8_t *data;
+    size_t size;
+    emz_status st;
+    memset(t->byte_counts, 0, t->channels * 256 * sizeof *t->byte_counts);
+    for (sample_walk v = w; (st = next_sample(&v, &data, &size)) == EMZ_OK && data;)
+        count_bytes(t, data, size);
+    if (st != EMZ_OK) return st;
+    unsigned count = emz_kv_cluster_channels(t->byte_counts, t->channels,
+                                             t->block_size / EMZ_KV_CLUSTER_BYTES, t->map);
+    emz_channel_clusters field = {count, t->channels, t->map};
+    if (count && t->cluster_channels + t->channels > EMZ_TABLE_FILE_CLUSTER_CHANNELS_MAX)
+        field.count = 0; /* within the cluster channels a file may hold */
+    if ((st = append(t, emz_table_file_clusters_size(&field))) != EMZ_OK) return st;
+    t->size += emz_table_file_write_clusters(&field, t->file + t->size);
+    if (!field.count) return EMZ_OK;
+    t->cluster_channels += t->channels;
+    emz_tables_clusters cl;
+    emz_kv_clusters_build(&field, t->cluster_mem, &cl);
+    memset(t->cluster_stats, 0, field.count * sizeof *t->cluster_stats);
+    for (sample_walk v = w; (st = next_sample(&v, &data, &size)) == EMZ_OK && data;)
+        weigh_clusters(t, &cl, data, size);
+    for (unsigned k = 0; k < field.count && st == EMZ_OK; k++)
+        st = write_set(t, g, &t->cluster_stats[k]);
+    *done = true;
+    return st;
+}
+
+static emz_status train_group(trainer *t, uint32_t g, const emz_tables_sample *samples,
+                              size_t count) {
+    memset(t->stats, 0, sizeof *t->stats);
+    emz_channel_shift shift = {false, t->channels, t->offsets, t->signs};
+    emz_tables_shift words = {0};
+    /* within the shift channels a file may hold: later groups go without */
+    if (t->channels && t->shift_channels + t->channels <= EMZ_TABLE_FILE_SHIFT_CHANNELS_MAX) {
+        shift.present = learn_shift(t, g, samples, count);
+        if (shift.present) emz_kv_shift_words(&shift, t->o->type, t->words, &words);
+        if (shift.present) t->shift_channels += t->channels;
+    }
+    bool any = false;
+    for (size_t i = 0; i < count && !any; i++)
+        any = samples[i].group == g && samples[i].size;
+    if (!any) return fail(t, EMZ_ERROR_INVALID_ARGUMENT, "group %u has no samples", g);
+    emz_status st = append(t, emz_table_file_shift_size(&shift));
+    if (st != EMZ_OK) return st;
+    t->size += emz_table_file_write_shift(&shift, t->file + t->size);
+    sample_walk w = {t, g, samples, count, 0, shift.present ? &words : NULL};
+    bool clustered = false;
+    if (t->byte_counts) {
+        st = train_clusters(t, g, w, &clustered);
+    } else { /* no clusters for this type or layout: the field says so */
+        emz_channel_clusters none = {0};
+        if ((st = append(t, 1)) == EMZ_OK)
+            t->size += emz_table_file_write_clusters(&none, t->file + t->size);
+    }
+    if (st != EMZ_OK || clustered) return st;
+    const uint8_t *data;
+    size_t size;
+    while ((st = next_sample(&w, &data, &size)) == EMZ_OK && data)
+        weigh(t, data, size);
+    return st == EMZ_OK ? write_set(t, g, t->stats) : st;
 }
 
 static emz_status check_options(trainer *t, const emz_tables_options *o,
@@ -303,24 +399,42 @@ static emz_status shift_init(trainer *t) {
     t->offsets = malloc(channels);
     t->signs = malloc(emz_div_ceil(channels, 8));
     t->words = malloc(2 * channels * (d->element_bits / 8));
-    return t->counts && t->negative && t->offsets && t->signs && t->words ? EMZ_OK
-                                                                          : EMZ_ERROR_NO_MEMORY;
+    if (!t->counts || !t->negative || !t->offsets || !t->signs || !t->words)
+        return EMZ_ERROR_NO_MEMORY;
+    if (!emz_channel_clusters_allowed(t->o->type) ||
+        (uint64_t)channels * 256 > EMZ_KV_CLUSTER_COUNTS_MAX)
+        return EMZ_OK;
+    t->byte_counts = malloc(channels * 256 * sizeof *t->byte_counts);
+    t->map = malloc(channels);
+    t->cluster_mem = malloc(emz_kv_clusters_size(channels, EMZ_TABLE_FILE_CLUSTERS_MAX));
+    t->cluster_stats = malloc(EMZ_KV_CLUSTERS * sizeof *t->cluster_stats);
+    if (!t->byte_counts || !t->map || !t->cluster_mem || !t->cluster_stats ||
+        !emz_chunk_scratch_reserve_clustered(&t->scratch, 2 * (size_t)t->block_size))
+        return EMZ_ERROR_NO_MEMORY;
+    return EMZ_OK;
 }
 
-/* A version 2 file none of whose groups has a shift, made version 1 (each group's "no shift"
- * byte dropped), so that readers of version 1 read it as before: every file trained without a
- * layout, or of a type without an exponent. sets_at: where group 0 starts. */
-static void drop_shift_bytes(trainer *t, size_t sets_at) {
+/* A version 3 file none of whose groups has clusters, made version 2 (each group's "no
+ * clusters" byte dropped), and one none of whose groups has a shift either, version 1 (its "no
+ * shift" byte dropped too), so that older readers read what needs nothing newer: every file of a
+ * type without clusters, every file trained without a layout. sets_at: where group 0 starts. */
+static void downgrade(trainer *t, size_t sets_at) {
+    if (t->cluster_channels) return;
+    bool shifts = t->shift_channels != 0;
+    emz_table_file_header h = {3,           t->o->type, t->o->heads, t->o->head_dim, t->block_size,
+                               t->o->groups};
     size_t from = sets_at, to = sets_at;
     emz_table_set *ts = t->set;
     for (uint32_t g = 0; g < t->o->groups; g++) {
-        size_t used = 0;
-        from++; /* the 0 byte */
+        emz_channel_shift shift;
+        size_t used = emz_table_file_read_shift(t->file + from, t->size - from, &h, &shift);
+        if (shifts) memmove(t->file + to, t->file + from, used), to += used;
+        from += used + 1; /* the shift, then the 0 byte of no clusters */
         emz_table_set_read(t->file + from, t->size - from, ts, &used);
         memmove(t->file + to, t->file + from, used);
         from += used, to += used;
     }
-    t->file[4] = 1; /* the version */
+    t->file[4] = shifts ? 2 : 1; /* the version */
     t->size = to;
 }
 
@@ -328,6 +442,7 @@ static void trainer_release(trainer *t) {
     emz_chunk_scratch_release(&t->scratch);
     free(t->out), free(t->stats), free(t->set);
     free(t->counts), free(t->negative), free(t->offsets), free(t->signs), free(t->words);
+    free(t->byte_counts), free(t->map), free(t->cluster_mem), free(t->cluster_stats);
 }
 
 emz_status emz_kv_train(const emz_kernels *k, const emz_tables_options *o,
@@ -348,15 +463,9 @@ emz_status emz_kv_train(const emz_kernels *k, const emz_tables_options *o,
     if (st == EMZ_OK) st = append(&t, 64);
     if (st == EMZ_OK) t.size = emz_table_file_write_head(&h, t.file);
     size_t sets_at = t.size;
-    uint32_t tables = 0;
-    for (uint32_t g = 0; g < o->groups && st == EMZ_OK; g++) {
+    for (uint32_t g = 0; g < o->groups && st == EMZ_OK; g++)
         st = train_group(&t, g, samples, count);
-        if (st == EMZ_OK && (tables += t.set->count) > EMZ_TABLE_FILE_TABLES_MAX)
-            st = fail(&t, EMZ_ERROR_INVALID_ARGUMENT,
-                      "%u groups need more than the %u tables a table file may hold", o->groups,
-                      EMZ_TABLE_FILE_TABLES_MAX);
-    }
-    if (st == EMZ_OK && t.shift_channels == 0) drop_shift_bytes(&t, sets_at);
+    if (st == EMZ_OK) downgrade(&t, sets_at);
     if (st == EMZ_OK) st = append(&t, EMZ_TABLE_FILE_TAIL);
     if (st == EMZ_OK) t.size = emz_table_file_seal(t.file, t.size);
     trainer_release(&t);

@@ -32,8 +32,8 @@ emz_status emz_block_header_read(const uint8_t *in, size_t avail, emz_block_head
     if (h->tagged) {
         if (avail - at < 4) return EMZ_ERROR_TRUNCATED;
         h->tag = emz_load32(in + at), at += 4;
-    } else if (h->version == 2) {
-        return EMZ_ERROR_CORRUPT; /* a channel shift comes from a table set */
+    } else if (h->version >= 2) {
+        return EMZ_ERROR_CORRUPT; /* a channel shift or clusters come from a table set */
     }
     uint32_t size = 0;
     size_t n = emz_leb128_read(in + at, avail - at, &size);

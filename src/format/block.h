@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 #define EMZ_BLOCK_MARK 0xEB
-/* Written: 1 without a channel shift, 2 with one; both are read. */
-#define EMZ_BLOCK_VERSION 2
+/* Written: 1 without a channel shift, 2 with one, 3 with channel clusters; all are read. */
+#define EMZ_BLOCK_VERSION 3
 #define EMZ_BLOCK_SIZE_MAX (UINT32_C(1) << 24)
 /* Mark, flags, tag, a size of at most 4 LEB128 bytes (2^24 needs 4). */
 #define EMZ_BLOCK_HEADER_MAX 10
@@ -20,7 +20,8 @@
 #define EMZ_BLOCK_CHUNK_VERSION 3
 
 typedef struct emz_block_header {
-    unsigned version; /* 1, or 2: the payload codes the bytes after the set's channel shift */
+    unsigned version; /* 1; 2: the payload codes the bytes after the set's channel shift; 3: it
+                         is one payload per channel cluster of the set (after its shift, if any) */
     emz_type type;
     bool checksum; /* a checksum32 of the original bytes ends the block */
     bool tagged;   /* a table set's tag follows the flags */
@@ -33,7 +34,7 @@ size_t emz_block_header_write(const emz_block_header *h, uint8_t *out);
 
 /* Reads and checks a header from the first avail bytes: EMZ_ERROR_NOT_EMZIP (mark),
  * EMZ_ERROR_UNSUPPORTED_VERSION, EMZ_ERROR_TRUNCATED, EMZ_ERROR_CORRUPT (type, size, version 2
- * untagged). *used
+ * or 3 untagged). *used
  * receives its size. */
 emz_status emz_block_header_read(const uint8_t *in, size_t avail, emz_block_header *h,
                                  size_t *used);

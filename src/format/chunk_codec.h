@@ -123,6 +123,8 @@ typedef struct emz_chunk_scratch {
     size_t shifted_cap;
     uint8_t *input; /* a payload read from a file (reader_read.c), grown on first use, zeroed */
     size_t input_cap;
+    uint8_t *clustered; /* a block cut by channel clusters, then its payloads (block_codec.c) */
+    size_t clustered_cap;
     emz_huff_enc enc;
     emz_huff_dec dec;
     /* Set by emz_chunk_decode when it refuses a SHARED stream: why (EMZ_SHARED_FAULT_*), the
@@ -144,6 +146,8 @@ emz_status emz_chunk_scratch_reserve_set(emz_chunk_scratch **set, unsigned *coun
 /* Makes s->shifted hold at least size bytes (a block after its channel shift); false without
  * memory. */
 bool emz_chunk_scratch_reserve_shifted(emz_chunk_scratch *s, size_t size);
+/* Makes s->clustered hold at least size bytes; false without memory. */
+bool emz_chunk_scratch_reserve_clustered(emz_chunk_scratch *s, size_t size);
 /* Makes s->input hold at least size bytes, zeroed when allocated (a decoder reads ahead of a
  * payload; what it finds there is then bytes of earlier payloads, never uninitialized memory);
  * false without memory. Kept between calls: a fresh zeroed buffer per read was a sixth of

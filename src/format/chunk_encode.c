@@ -111,8 +111,9 @@ static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, 
 /* Whether a table of the set wins over any code of the stream's own, whatever its lengths: the
  * cheapest table that codes every symbol present costs less than a lower bound of the own
  * code's cost, with the set's slack added (plan_shared's test). The bound: no prefix code goes
- * below the entropy (emz_entropy_bits_floor), a code table takes 2 bytes at least, then the
- * mode byte and the lane table. Then the own code need not be built (emz_huff_lengths: ~2 us
+ * below the entropy (emz_entropy_bits_floor), no code table of the symbols present below
+ * emz_huff_table_size_floor (a whole-byte stream of a K/V page's FP8 values: 20-30 bytes), then
+ * the mode byte and the lane table. Then the own code need not be built (emz_huff_lengths: ~2 us
  * for a K/V page's exponents), and the choice is the one building it would have led to. When
  * it wins, *best is that table (the lowest number among equals) and *best_cost its cost. */
 static bool shared_surely_wins(const encoder *e, const stream_plan *p, const uint32_t *hist,
@@ -125,8 +126,12 @@ static bool shared_surely_wins(const encoder *e, const stream_plan *p, const uin
         if (cost < *best_cost) *best = i, *best_cost = cost;
     }
     if (*best_cost == SIZE_MAX) return false;
-    size_t bound =
-        1 + 2 + 2 * emz_huff_lane_count(n) + (size_t)(emz_entropy_bits_floor(hist, alphabet) / 8);
+    unsigned first = alphabet, last = 0, coded = 0;
+    for (unsigned s = 0; s < alphabet; s++)
+        if (hist[s]) first = first < s ? first : s, last = s, coded++;
+    size_t table = emz_huff_table_size_floor(first, last, coded, EMZ_FORMAT_VERSION);
+    size_t bound = 1 + table + 2 * emz_huff_lane_count(n) +
+                   (size_t)(emz_entropy_bits_floor(hist, alphabet) / 8);
     return *best_cost < bound + bound / e->set->shared_slack;
 }
 

@@ -11,8 +11,10 @@ void emz_chunk_scratch_release(emz_chunk_scratch *s) {
     free(s->planes);
     free(s->shifted);
     free(s->input);
+    free(s->clustered);
     s->exps = s->sm_syms = s->sm_packed = s->chunk = s->planes = s->shifted = s->input = NULL;
-    s->shifted_cap = s->input_cap = 0;
+    s->clustered = NULL;
+    s->shifted_cap = s->input_cap = s->clustered_cap = 0;
     s->chunk_size = 0;
 }
 
@@ -75,6 +77,10 @@ static bool grow(uint8_t **buf, size_t *cap, size_t size, bool zeroed) {
 
 bool emz_chunk_scratch_reserve_shifted(emz_chunk_scratch *s, size_t size) {
     return grow(&s->shifted, &s->shifted_cap, size, false);
+}
+
+bool emz_chunk_scratch_reserve_clustered(emz_chunk_scratch *s, size_t size) {
+    return grow(&s->clustered, &s->clustered_cap, size, false);
 }
 
 bool emz_chunk_scratch_reserve_input(emz_chunk_scratch *s, size_t size) {

@@ -247,6 +247,16 @@ size_t emz_huff_table_size(const uint8_t len[256], unsigned alphabet, unsigned v
     }
 }
 
+size_t emz_huff_table_size_floor(unsigned first, unsigned last, unsigned coded, unsigned version) {
+    size_t least = nibble_bytes(first, last);
+    size_t compact = (4 + (size_t)(last - first) + 7) / 8; /* 1 bit a symbol after the first */
+    if (version >= 2 && compact < least) least = compact;
+    size_t k = coded > 2 ? coded - 2 : 0; /* the sparse form's inner symbols */
+    size_t sparse = (4 + 8 + 4 + k * (gap_width(first, last) + 4) + 4 + 7) / 8;
+    if (version >= 3 && sparse < least) least = sparse;
+    return 2 + least;
+}
+
 size_t emz_huff_table_write(const uint8_t len[256], unsigned alphabet, unsigned version,
                             uint8_t *out) {
     unsigned first, last;

@@ -15,6 +15,11 @@ size_t emz_huff_table_size(const uint8_t len[256], unsigned alphabet, unsigned v
 size_t emz_huff_table_write(const uint8_t len[256], unsigned alphabet, unsigned version,
                             uint8_t *out);
 
+/* The least emz_huff_table_size can be for any code whose symbols with a code are `coded`
+ * (at least two) from first to last: the nibble form's size, the compact form's with every
+ * length equal to the one before, the sparse form's (which depends on nothing else). */
+size_t emz_huff_table_size_floor(unsigned first, unsigned last, unsigned coded, unsigned version);
+
 /* What emz_huff_table_read returns when the bytes ran out before the table was complete
  * (and before any error was found). */
 #define EMZ_HUFF_TABLE_SHORT SIZE_MAX

@@ -50,6 +50,42 @@ size_t emz_table_file_read_shift(const uint8_t *in, size_t avail, const emz_tabl
     return 1 + channels + sign_bytes;
 }
 
+bool emz_channel_clusters_allowed(emz_type type) {
+    const emz_type_desc *d = emz_type_desc_get(type);
+    return d && d->exp_bits && d->element_bits == 8;
+}
+
+size_t emz_table_file_clusters_size(const emz_channel_clusters *cl) {
+    return cl->count ? 1 + cl->channels : 1;
+}
+
+size_t emz_table_file_write_clusters(const emz_channel_clusters *cl, uint8_t *out) {
+    out[0] = (uint8_t)cl->count;
+    if (cl->count) memcpy(out + 1, cl->map, cl->channels);
+    return emz_table_file_clusters_size(cl);
+}
+
+size_t emz_table_file_read_clusters(const uint8_t *in, size_t avail, const emz_table_file_header *h,
+                                    emz_channel_clusters *cl) {
+    *cl = (emz_channel_clusters){0};
+    if (avail < 1) return 0;
+    if (in[0] == 0) return 1;
+    size_t channels = (size_t)h->heads * h->head_dim;
+    unsigned count = in[0];
+    if (count < 2 || count > EMZ_TABLE_FILE_CLUSTERS_MAX || !channels ||
+        !emz_channel_clusters_allowed(h->type) || avail - 1 < channels)
+        return 0;
+    /* every cluster holds a channel: a set no block can use would only cost loading time */
+    uint32_t used = 0;
+    for (size_t c = 0; c < channels; c++) {
+        if (in[1 + c] >= count) return 0;
+        used |= UINT32_C(1) << in[1 + c];
+    }
+    if (used != (UINT32_C(1) << count) - 1) return 0;
+    *cl = (emz_channel_clusters){count, channels, in + 1};
+    return 1 + channels;
+}
+
 size_t emz_table_file_write_head(const emz_table_file_header *h, uint8_t *out) {
     memcpy(out, table_file_magic, 4);
     out[4] = (uint8_t)h->version;
@@ -112,6 +148,7 @@ static emz_status read_sets(const uint8_t *in, size_t end, size_t at, emz_table_
     if (!ts) return EMZ_ERROR_NO_MEMORY;
     emz_status st = EMZ_OK;
     p->tables = 0, p->sets_at = at, p->shift_bytes = 0, p->shift_channels = 0;
+    p->sets = 0, p->cluster_channels = 0;
     for (uint32_t g = 0; g < p->header.groups && st == EMZ_OK; g++) {
         size_t used = 0;
         if (p->header.version >= 2) {
@@ -134,20 +171,42 @@ static emz_status read_sets(const uint8_t *in, size_t end, size_t at, emz_table_
                 p->shift_bytes +=
                     2 * shift.channels * (emz_type_desc_get(p->header.type)->element_bits / 8);
         }
-        st = emz_table_set_read(in + at, end - at, ts, &used);
-        if (st != EMZ_OK) {
-            /* A set cut by the end of the file's sets is damage, not a short file: the
-             * checksum over the whole file has already matched. */
-            if (st == EMZ_ERROR_TRUNCATED || st == EMZ_ERROR_NOT_EMZIP) st = EMZ_ERROR_CORRUPT;
-            fail(st, detail, dsize, "table file: table set of group %u: %s", g,
-                 emz_status_words(st));
-        } else if (p->tables + ts->count > EMZ_TABLE_FILE_TABLES_MAX) {
-            st = fail(EMZ_ERROR_CORRUPT, detail, dsize,
-                      "table file: more than %u tables in all (group %u)",
-                      EMZ_TABLE_FILE_TABLES_MAX, g);
-        } else {
-            p->tables += ts->count;
-            at += used;
+        unsigned sets = 1;
+        if (p->header.version >= 3) {
+            emz_channel_clusters cl;
+            size_t n = emz_table_file_read_clusters(in + at, end - at, &p->header, &cl);
+            if (n == 0) {
+                st = fail(EMZ_ERROR_CORRUPT, detail, dsize,
+                          "table file: bad channel clusters in group %u", g);
+                break;
+            }
+            at += n;
+            if (cl.count &&
+                (p->cluster_channels += cl.channels) > EMZ_TABLE_FILE_CLUSTER_CHANNELS_MAX) {
+                st =
+                    fail(EMZ_ERROR_CORRUPT, detail, dsize,
+                         "table file: more than %" PRIu32 " channels of clusters in all (group %u)",
+                         EMZ_TABLE_FILE_CLUSTER_CHANNELS_MAX, g);
+                break;
+            }
+            if (cl.count) sets = cl.count;
+        }
+        for (unsigned k = 0; k < sets && st == EMZ_OK; k++) {
+            st = emz_table_set_read(in + at, end - at, ts, &used);
+            if (st != EMZ_OK) {
+                /* A set cut by the end of the file's sets is damage, not a short file: the
+                 * checksum over the whole file has already matched. */
+                if (st == EMZ_ERROR_TRUNCATED || st == EMZ_ERROR_NOT_EMZIP) st = EMZ_ERROR_CORRUPT;
+                fail(st, detail, dsize, "table file: table set %u of group %u: %s", k, g,
+                     emz_status_words(st));
+            } else if (p->tables + ts->count > EMZ_TABLE_FILE_TABLES_MAX) {
+                st = fail(EMZ_ERROR_CORRUPT, detail, dsize,
+                          "table file: more than %u tables in all (group %u)",
+                          EMZ_TABLE_FILE_TABLES_MAX, g);
+            } else {
+                p->tables += ts->count, p->sets++;
+                at += used;
+            }
         }
     }
     free(ts);

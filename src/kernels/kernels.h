@@ -129,6 +129,25 @@ typedef size_t emz_low_join_kernel(const uint8_t *const planes[4], size_t m, uns
                                    unsigned k, const uint8_t *esc, size_t esc_size,
                                    const uint8_t *base, uint8_t *dst);
 
+/* A fixed permutation of rows of `width` bytes: out[i] = in[from[i]] for i < width, from a
+ * permutation of 0..width-1 (a block's tokens into and out of its channel clusters' order,
+ * engine/kv_clusters.c). low7 and masks, when not NULL (width a multiple of 64, at most
+ * EMZ_PERM_VECTOR_MAX), are its form for 128-byte table lookups: low7[i] = from[i] & 127, and
+ * for output vector o and input pair q (bytes [128 q, 128 q + 128) of a row), mask
+ * masks[o * pairs + q] has bit j set when from[64 o + j] >> 7 == q; pairs = width / 128 rounded
+ * up. */
+#define EMZ_PERM_VECTOR_MAX 4096
+typedef struct emz_byte_perm {
+    size_t width;
+    const uint32_t *from;
+    const uint8_t *low7;
+    const uint64_t *masks;
+    unsigned pairs;
+} emz_byte_perm;
+/* rows rows of p->width bytes through p, from in to out (not overlapping). */
+typedef void emz_permute_rows_kernel(const uint8_t *in, uint8_t *out, size_t rows,
+                                     const emz_byte_perm *p);
+
 typedef struct emz_kernels {
     const char *name;
     emz_split_kernel *split[EMZ_TYPE_COUNT]; /* NULL for bytes */
@@ -144,6 +163,7 @@ typedef struct emz_kernels {
     emz_channel_shift_kernel *channel_shift;
     emz_delta_kernel *delta;
     emz_low_join_kernel *low_join;
+    emz_permute_rows_kernel *permute_rows;
 } emz_kernels;
 
 /* One table per ISA folder (kernels_<isa>.c); the engine picks one (engine/dispatch.c). */

@@ -41,4 +41,5 @@ const emz_kernels emz_kernels_neon = {
     .channel_shift = emz_channel_shift_neon,
     .delta = emz_delta_neon,
     .low_join = emz_low_join_neon,
+    .permute_rows = emz_permute_rows_scalar, /* no lookup as wide as a row's pairs: the reference */
 };

@@ -37,4 +37,5 @@ const emz_kernels emz_kernels_scalar = {
     .channel_shift = emz_channel_shift_scalar,
     .delta = emz_delta_scalar,
     .low_join = emz_low_join_scalar,
+    .permute_rows = emz_permute_rows_scalar,
 };

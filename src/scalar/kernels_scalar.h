@@ -18,6 +18,7 @@ emz_huff_decode_kernel emz_huff_decode_scalar;
 emz_channel_shift_kernel emz_channel_shift_scalar;
 emz_delta_kernel emz_delta_scalar;
 emz_low_join_kernel emz_low_join_scalar;
+emz_permute_rows_kernel emz_permute_rows_scalar;
 /* One run of consecutive channels (kernels/channel_shift_rows.h): the SIMD kernels' tails. */
 void emz_channel_shift_segment_scalar(const uint8_t *src, uint8_t *dst, size_t count,
                                       unsigned bytes, const uint8_t *shift, const uint8_t *flip,

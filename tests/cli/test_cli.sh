@@ -964,7 +964,7 @@ EOF
 "$EMZIP" info model.emzt >info.txt
 for field in '^kind: *table file$' '^type: *bf16$' '^layout: *kv:2:16 ' '^block size: *32768 bytes$' \
     '^groups: *8$' '^file id: *[0-9a-f]\{16\}$' '^size: *[0-9]* bytes$' \
-    '^tables: *[0-9][0-9]*$' '^  7  *[0-9a-f]\{16\} [0-9a-f]\{8\} *[1-9][0-9]* *\(none\|32 channels\)$'; do
+    '^tables: *[0-9][0-9]*$' '^  7  *[0-9a-f]\{16\} [0-9a-f]\{8\} *[1-9][0-9]* *none *\(none\|32 channels\)$'; do
     grep -q "$field" info.txt || fail "info of a table file lacks '$field': $(cat info.txt)"
 done
 ok
@@ -981,6 +981,7 @@ assert t["tables"] == sum(s["tables"] for s in t["sets"]) and all(s["tables"] > 
 ids = [s["id"] for s in t["sets"]]
 assert len(set(ids)) == 8 and all(s["tag"] == s["id"][8:] for s in t["sets"]), t
 assert all(s["shift_channels"] in (0, 32) for s in t["sets"]), t
+assert all(s["clusters"] == 0 for s in t["sets"]), t  # clusters are for FP8 only
 EOF
 ok
 # the layout comes from the tensors without --layout; -v prints a summary; -f replaces

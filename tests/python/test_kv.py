@@ -99,6 +99,12 @@ def test_round_trip_every_dtype(model):
         assert tables.group_shift(2 * layer) == HEADS * HEAD_DIM
     with pytest.raises(emzip.Error, match="groups"):
         tables.group_shift(2 * LAYERS)
+    # clusters only for FP8 (where a group may have them), never for the wider types
+    for g in range(2 * LAYERS):
+        clusters = tables.group_clusters(g)
+        assert clusters == 0 or (itemsize == 1 and 2 <= clusters <= 16), (g, clusters)
+    with pytest.raises(emzip.Error, match="groups"):
+        tables.group_clusters(2 * LAYERS)
     codec = kv.KVCodec(tables)
     ids = list(range(BLOCKS))
     for layer, cache in enumerate(caches):
