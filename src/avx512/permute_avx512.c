@@ -8,8 +8,7 @@
 
 #include <immintrin.h>
 
-void emz_permute_rows_avx512(const uint8_t *in, uint8_t *out, size_t rows,
-                             const emz_byte_perm *p) {
+void emz_permute_rows_avx512(const uint8_t *in, uint8_t *out, size_t rows, const emz_byte_perm *p) {
     if (!p->masks) {
         emz_permute_rows_scalar(in, out, rows, p);
         return;

@@ -104,15 +104,16 @@ static void cluster_codes(const uint64_t *counts, size_t channels, unsigned coun
 
 /* One round of assignment under the clusters' codes, each cluster keeping its size (cap[k]):
  * the channels that lose most by a second choice choose first. Returns the bits. */
-static uint64_t assign(const uint64_t *counts, size_t channels, unsigned count,
-                       uint8_t (*len)[256], const size_t *cap, uint64_t *cost, choice *order,
-                       uint8_t *map) {
+static uint64_t assign(const uint64_t *counts, size_t channels, unsigned count, uint8_t (*len)[256],
+                       const size_t *cap, uint64_t *cost, choice *order, uint8_t *map) {
     for (size_t c = 0; c < channels; c++) {
         uint64_t best = UINT64_MAX, second = UINT64_MAX;
         for (unsigned k = 0; k < count; k++) {
             uint64_t b = cost[c * count + k] = bits_of(counts + c * 256, len[k]);
-            if (b < best) second = best, best = b;
-            else if (b < second) second = b;
+            if (b < best)
+                second = best, best = b;
+            else if (b < second)
+                second = b;
         }
         order[c] = (choice){second - best, c};
     }

@@ -40,8 +40,7 @@ void emz_kv_clusters_build(const emz_channel_clusters *cl, void *mem, emz_tables
     size_t C = cl->channels, at = 0;
     uint64_t *masks = mem;
     size_t mask_words = has_vector_form(C) ? (C / 64) * pairs_of(C) : 0;
-    uint32_t *order = (uint32_t *)(masks + 2 * mask_words), *where = order + C,
-             *start = where + C;
+    uint32_t *order = (uint32_t *)(masks + 2 * mask_words), *where = order + C, *start = where + C;
     uint8_t *low7 = (uint8_t *)(start + cl->count + 1);
     low7 += (8 - (uintptr_t)low7 % 8) % 8;
     for (unsigned k = 0; k < cl->count; k++) {
@@ -66,13 +65,14 @@ static size_t channels_below(const emz_tables_clusters *cl, unsigned k, size_t r
 void emz_kv_clusters_lengths(const emz_tables_clusters *cl, size_t size, size_t *lens) {
     size_t tokens = size / cl->channels, rem = size % cl->channels;
     for (unsigned k = 0; k < cl->count; k++)
-        lens[k] = tokens * (cl->start[k + 1] - cl->start[k]) + (rem ? channels_below(cl, k, rem) : 0);
+        lens[k] =
+            tokens * (cl->start[k + 1] - cl->start[k]) + (rem ? channels_below(cl, k, rem) : 0);
 }
 
 /* The whole tokens go through the kernel as cluster rows, each cluster's part of a row moved
  * to or from its place in one copy; the bytes of a last partial token one at a time. */
-void emz_kv_clusters_split(const emz_kernels *k, const emz_tables_clusters *cl,
-                           const uint8_t *src, size_t size, uint8_t *dst, uint8_t *temp) {
+void emz_kv_clusters_split(const emz_kernels *k, const emz_tables_clusters *cl, const uint8_t *src,
+                           size_t size, uint8_t *dst, uint8_t *temp) {
     size_t C = cl->channels, tokens = size / C, rem = size % C;
     k->permute_rows(src, temp, tokens, &cl->to_rows);
     for (unsigned g = 0; g < cl->count; g++) {

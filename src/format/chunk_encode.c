@@ -117,7 +117,8 @@ static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, 
  * for a K/V page's exponents), and the choice is the one building it would have led to. When
  * it wins, *best is that table (the lowest number among equals) and *best_cost its cost. */
 static bool shared_surely_wins(const encoder *e, const stream_plan *p, const uint32_t *hist,
-                               size_t n, unsigned *best, size_t *best_cost) {
+                               size_t n, unsigned first, unsigned last, unsigned coded,
+                               unsigned *best, size_t *best_cost) {
     if (!e->set || !e->set->shared_slack || e->stats) return false;
     unsigned alphabet = 1u << p->width;
     *best_cost = SIZE_MAX;
@@ -126,9 +127,6 @@ static bool shared_surely_wins(const encoder *e, const stream_plan *p, const uin
         if (cost < *best_cost) *best = i, *best_cost = cost;
     }
     if (*best_cost == SIZE_MAX) return false;
-    unsigned first = alphabet, last = 0, coded = 0;
-    for (unsigned s = 0; s < alphabet; s++)
-        if (hist[s]) first = first < s ? first : s, last = s, coded++;
     size_t table = emz_huff_table_size_floor(first, last, coded, EMZ_FORMAT_VERSION);
     size_t bound = 1 + table + 2 * emz_huff_lane_count(n) +
                    (size_t)(emz_entropy_bits_floor(hist, alphabet) / 8);
@@ -149,9 +147,9 @@ static void plan_stream(const encoder *e, stream_plan *p, const uint32_t *hist, 
         if (records) record(e, p, role, hist);
         return;
     }
-    unsigned distinct = 0, alphabet = 1u << width, last = 0;
+    unsigned distinct = 0, alphabet = 1u << width, first = alphabet, last = 0;
     for (unsigned s = 0; s < alphabet; s++)
-        if (hist[s]) distinct++, last = s;
+        if (hist[s]) first = distinct++ ? first : s, last = s;
     if (distinct == 1) {
         plan_constant(p, last);
         if (records) record(e, p, role, hist);
@@ -159,7 +157,7 @@ static void plan_stream(const encoder *e, stream_plan *p, const uint32_t *hist, 
     }
     unsigned best;
     size_t best_cost;
-    if (shared_surely_wins(e, p, hist, n, &best, &best_cost)) {
+    if (shared_surely_wins(e, p, hist, n, first, last, distinct, &best, &best_cost)) {
         /* RAW or a table of the set: plan_shared would end at the cheapest (its tests pass for
          * some table exactly when they pass for the cheapest), so only that one is weighed */
         consider_shared(e, p, best, best_cost, plane);
