@@ -554,8 +554,8 @@ EMZ_API emz_status emz_block_ctx_set_param(emz_block_ctx *ctx, emz_param param, 
 EMZ_API const char *emz_block_ctx_error_detail(const emz_block_ctx *ctx);
 
 /* The largest block of src_size bytes (up to 16 MiB): src_size + 19 (0 above 16 MiB). A
- * dst_capacity of at least src_size + 160 lets emz_block_compress code in place; with less it
- * codes into scratch and copies. */
+ * dst_capacity of at least src_size + 160 (src_size + 304 for a group with channel clusters)
+ * lets emz_block_compress code in place; with less it codes into scratch and copies. */
 EMZ_API size_t emz_block_bound(size_t src_size);
 
 /* Compresses src_size bytes (1 .. 16 MiB) of the given type as one block coded with group's

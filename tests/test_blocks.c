@@ -590,6 +590,26 @@ static void all_patterns(emz_type type, bool shifted) {
     }
 EACH_TYPE(PATTERN_TESTS)
 
+/* A model of many layers trains within the file's 2,048 tables: FP8 groups with clusters take
+ * a set per cluster (8 at 32 KiB blocks), so the last groups get fewer clusters, or none, and
+ * training succeeds where it did without clusters; every group's blocks still round-trip. */
+Test(blocks, many_groups_keep_to_the_table_limit, .timeout = 300) {
+    emz_tables *t = train_channels(EMZ_TYPE_FP8_E4M3, 90, 3, true); /* asserts it trains */
+    emz_tables_info info;
+    cr_assert(emz_tables_info_get(t, &info) == EMZ_OK && info.table_count <= 2048);
+    uint32_t first = 0, last = 0;
+    cr_assert(emz_tables_group_clusters(t, 0, &first) == EMZ_OK && first >= 2, "%u", first);
+    cr_assert(emz_tables_group_clusters(t, 89, &last) == EMZ_OK && last < first, "%u", last);
+    emz_block_ctx *c = ctx_new(t, 1);
+    uint8_t src[54 * 16];
+    for (uint32_t g = 0; g < 90; g += 11) {
+        fill_channels(EMZ_TYPE_FP8_E4M3, src, sizeof src, g);
+        roundtrip(c, t, EMZ_TYPE_FP8_E4M3, g, src, sizeof src, 1, 1, NULL, "many groups");
+    }
+    emz_block_ctx_free(c);
+    emz_tables_free(t);
+}
+
 /* ---- channel clusters: cutting blocks by them and joining them again ---- */
 
 /* Random clusters of `channels` channels (every cluster given one) cut blocks of every kind of
@@ -1333,6 +1353,47 @@ Test(blocks, version_2_without_shift_refused) {
     fill_channels(EMZ_TYPE_FP8_E4M3, src, sizeof src, 6);
     version_flip_refused(t, EMZ_TYPE_FP8_E4M3, src, sizeof src, 3, 2, "has channel clusters");
     version_flip_refused(t, EMZ_TYPE_FP8_E4M3, src, sizeof src, 3, 3, "has channel clusters");
+    emz_tables_free(t);
+}
+
+/* A table of the set that does not beat RAW never keeps a stream from its own code: with a
+ * flat 8-bit table (no better than RAW), bytes that are nearly uniform, whose own code saves a
+ * little, are coded as small as without tables (the tag aside). The encoder's shortcut that
+ * skips building the own code once a set's table surely beats it must also see the table beat
+ * RAW: without that, some of these pages were written RAW. */
+Test(blocks, a_table_that_loses_to_raw_leaves_the_own_code) {
+    static emz_table_set ts;
+    memset(&ts, 0, sizeof ts);
+    uint8_t len[256];
+    memset(len, 8, sizeof len);
+    cr_assert(emz_table_set_add(&ts, 8, len) == 0);
+    size_t sn = emz_table_set_size(&ts), fn = 0;
+    uint8_t *sets = tu_xmalloc(sn);
+    emz_table_set_write(&ts, sets);
+    emz_table_file_header h = {1, EMZ_TYPE_BYTES, 0, 0, 0, 1};
+    uint8_t *f = forge(&h, sets, sn, &fn);
+    emz_tables *t = NULL;
+    cr_assert(emz_tables_load(f, fn, NULL, &t, NULL, 0) == EMZ_OK);
+    emz_block_ctx *with = ctx_new(t, 0), *without = ctx_new(NULL, 0);
+    enum { N = 16 * 1024 };
+    uint8_t *src = tu_xmalloc(N), *a = tu_xmalloc(N + 19), *b = tu_xmalloc(N + 19);
+    unsigned coded = 0;
+    for (unsigned skew = 1; skew <= 40; skew++) {
+        uint64_t seed = skew;
+        for (size_t i = 0; i < N; i++) { /* skew/256 of the bytes below 16, the rest uniform */
+            uint64_t r = tu_rand(&seed);
+            src[i] = (uint8_t)((r & 255) < skew ? (r >> 8) % 16 : (r >> 8) % 256);
+        }
+        size_t na = 0, nb = 0;
+        cr_assert(emz_block_compress(with, EMZ_TYPE_BYTES, 0, src, N, a, N + 19, &na) == EMZ_OK);
+        cr_assert(emz_block_compress(without, EMZ_TYPE_BYTES, 0, src, N, b, N + 19, &nb) == EMZ_OK);
+        cr_assert(na <= nb + 4, "skew %u: %zu bytes with the flat table, %zu without", skew, na,
+                  nb);
+        coded += nb < N; /* the own code beat RAW */
+    }
+    cr_assert(coded >= 10, "only %u pages had an own code better than RAW", coded);
+    free(src), free(a), free(b), free(f), free(sets);
+    emz_block_ctx_free(with), emz_block_ctx_free(without);
     emz_tables_free(t);
 }
 

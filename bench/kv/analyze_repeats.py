@@ -9,7 +9,7 @@ the test prompts (metadata "split": "test"), within 16-token pages as vLLM store
 - bytes equal to the same channel's byte one token earlier (the page's first token has none);
 - the order-0 entropy of the bytes, and of the bytes with each such repeat replaced by one extra
   symbol ("the same as one token earlier"): what a code with that symbol could reach.
-zstd -1 beat emzip's pages on E5M2 caches made here (README, "K/V caches"): this shows what its
+zstd -1 beat emzip's pages on E5M2 caches made here before channel clusters (README, "K/V caches"): this shows what its
 matches find. Markdown on stdout.
 """
 import argparse

@@ -245,9 +245,11 @@ static emz_status write_set(trainer *t, uint32_t g, const emz_stream_stats *stat
     return st;
 }
 
-/* A (shifted) sample's bytes counted by channel, for clusters. */
+/* A (shifted) sample's bytes counted by channel, for clusters: block by block, each block
+ * starting at channel 0 as the blocks the clusters will cut do. */
 static void count_bytes(trainer *t, const uint8_t *data, size_t size) {
     for (size_t i = 0, c = 0; i < size; i++) {
+        if (i % t->block_size == 0) c = 0;
         t->byte_counts[c * 256 + data[i]]++;
         if (++c == t->channels) c = 0;
     }
@@ -294,6 +296,21 @@ static emz_status next_sample(sample_walk *w, const uint8_t **data, size_t *size
     return EMZ_OK;
 }
 
+/* The most tables an FP8 set takes: two a role (whole bytes, exponents, sign+mantissa). */
+#define FP8_SET_TABLES 6
+
+/* The clusters group g may have: one per EMZ_KV_CLUSTER_BYTES of a block, as long as the file's
+ * tables (EMZ_TABLE_FILE_TABLES_MAX) leave a set for each later group: a model of many layers
+ * gives its last groups fewer clusters, or none, rather than fail to train. */
+static unsigned clusters_within_budget(const trainer *t, uint32_t g) {
+    uint64_t later = (uint64_t)(t->o->groups - g - 1) * FP8_SET_TABLES;
+    uint64_t left = t->tables + later < EMZ_TABLE_FILE_TABLES_MAX
+                        ? EMZ_TABLE_FILE_TABLES_MAX - t->tables - later
+                        : 0;
+    uint64_t most = left / FP8_SET_TABLES, want = t->block_size / EMZ_KV_CLUSTER_BYTES;
+    return (unsigned)(most < want ? most : want);
+}
+
 /* Clusters of group g's channels when they pay (cl->count 0 otherwise), and the sets of each
  * cluster written to the file after the clusters field. */
 static emz_status train_clusters(trainer *t, uint32_t g, sample_walk w, bool *done) {
@@ -305,8 +322,8 @@ static emz_status train_clusters(trainer *t, uint32_t g, sample_walk w, bool *do
     for (sample_walk v = w; (st = next_sample(&v, &data, &size)) == EMZ_OK && data;)
         count_bytes(t, data, size);
     if (st != EMZ_OK) return st;
-    unsigned count = emz_kv_cluster_channels(t->byte_counts, t->channels,
-                                             t->block_size / EMZ_KV_CLUSTER_BYTES, t->map);
+    unsigned count =
+        emz_kv_cluster_channels(t->byte_counts, t->channels, clusters_within_budget(t, g), t->map);
     emz_channel_clusters field = {count, t->channels, t->map};
     if (count && t->cluster_channels + t->channels > EMZ_TABLE_FILE_CLUSTER_CHANNELS_MAX)
         field.count = 0; /* within the cluster channels a file may hold */

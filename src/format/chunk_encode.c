@@ -114,10 +114,12 @@ static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, 
  * below the entropy (emz_entropy_bits_floor), no code table of the symbols present below
  * emz_huff_table_size_floor (a whole-byte stream of a K/V page's FP8 values: 20-30 bytes), then
  * the mode byte and the lane table. Then the own code need not be built (emz_huff_lengths: ~2 us
- * for a K/V page's exponents), and the choice is the one building it would have led to. When
- * it wins, *best is that table (the lowest number among equals) and *best_cost its cost. */
+ * for a K/V page's exponents), and the choice is the one building it would have led to. The
+ * table must also beat RAW as consider_shared asks (else the own code might, and RAW would be
+ * written where building it gives HUFFMAN). When it wins, *best is that table (the lowest
+ * number among equals) and *best_cost its cost. */
 static bool shared_surely_wins(const encoder *e, const stream_plan *p, const uint32_t *hist,
-                               size_t n, unsigned first, unsigned last, unsigned coded,
+                               size_t n, unsigned first, unsigned last, unsigned coded, bool plane,
                                unsigned *best, size_t *best_cost) {
     if (!e->set || !e->set->shared_slack || e->stats) return false;
     unsigned alphabet = 1u << p->width;
@@ -126,7 +128,9 @@ static bool shared_surely_wins(const encoder *e, const stream_plan *p, const uin
         size_t cost = shared_cost(e, i, p, hist);
         if (cost < *best_cost) *best = i, *best_cost = cost;
     }
-    if (*best_cost == SIZE_MAX) return false;
+    size_t raw = 1 + raw_bytes(p->n, p->width);
+    if (*best_cost == SIZE_MAX || !(plane ? *best_cost * 100 < raw * 99 : *best_cost < raw))
+        return false;
     size_t table = emz_huff_table_size_floor(first, last, coded, EMZ_FORMAT_VERSION);
     size_t bound = 1 + table + 2 * emz_huff_lane_count(n) +
                    (size_t)(emz_entropy_bits_floor(hist, alphabet) / 8);
@@ -157,7 +161,7 @@ static void plan_stream(const encoder *e, stream_plan *p, const uint32_t *hist, 
     }
     unsigned best;
     size_t best_cost;
-    if (shared_surely_wins(e, p, hist, n, first, last, distinct, &best, &best_cost)) {
+    if (shared_surely_wins(e, p, hist, n, first, last, distinct, plane, &best, &best_cost)) {
         /* RAW or a table of the set: plan_shared would end at the cheapest (its tests pass for
          * some table exactly when they pass for the cheapest), so only that one is weighed */
         consider_shared(e, p, best, best_cost, plane);
