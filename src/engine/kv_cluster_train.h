@@ -12,8 +12,8 @@
  * EMZ_KV_CLUSTERS) of equal size, so that in a block of that size each cluster's stream has
  * 4,096 symbols and so four lanes (FORMAT.md, "Lanes"), decoded four at a time; shorter streams
  * have one lane and decode several times slower. Measured with emzip-kv-bench on bench/kv's
- * E5M2 caches (16 KiB pages, one call each): free k-means with 8 clusters 0.5934 at 43 us a
- * page; 4 equal clusters 0.6056 at 15 us (without clusters 0.6305 at 12 us). */
+ * E5M2 caches (16 KiB pages, one call each, FP8 slack 1/50 then): free k-means with 8 clusters
+ * 0.5934 at 43 us a page; 4 equal clusters 0.6056 at 15 us (without clusters 0.6305 at 12 us). */
 #define EMZ_KV_CLUSTER_BYTES 4096
 /* Counters: channels x 256 of them at most this many (64 MiB). */
 #define EMZ_KV_CLUSTER_COUNTS_MAX (UINT64_C(1) << 23)

@@ -86,13 +86,18 @@ static size_t shared_cost(const encoder *e, unsigned i, const stream_plan *p,
     return 2 + 2 * emz_huff_lane_count(p->n) + (size_t)emz_div_ceil(bits, 8);
 }
 
+/* Whether cost beats RAW (raw bytes) as a coded stream must: by at least 1% for a plane. */
+static bool beats_raw(size_t cost, size_t raw, bool plane) {
+    return plane ? cost * 100 < raw * 99 : cost < raw;
+}
+
 /* Table i of the set, costing `cost` (SIZE_MAX: it cannot code the stream), for plan p: taken
  * when, as HUFFMAN, it is cheaper than RAW (a plane: by at least 1%) and cheaper than the plan
  * so far (by more than 1/shared_slack when that is not SHARED, the set's slack); its cost
  * recorded for table training when it beats RAW. */
 static void consider_shared(const encoder *e, stream_plan *p, unsigned i, size_t cost, bool plane) {
     size_t raw = 1 + raw_bytes(p->n, p->width);
-    if (cost == SIZE_MAX || !(plane ? cost * 100 < raw * 99 : cost < raw)) return;
+    if (cost == SIZE_MAX || !beats_raw(cost, raw, plane)) return;
     if (p->record && i < e->stats->tables)
         e->stats->cost[(p->record - 1) * e->stats->tables + i] = (uint32_t)cost;
     size_t slack =
@@ -108,33 +113,33 @@ static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, 
         consider_shared(e, p, i, shared_cost(e, i, p, hist), plane);
 }
 
-/* Whether a table of the set wins over any code of the stream's own, whatever its lengths: the
- * cheapest table that codes every symbol present costs less than a lower bound of the own
- * code's cost, with the set's slack added (plan_shared's test). The bound: no prefix code goes
- * below the entropy (emz_entropy_bits_floor), no code table of the symbols present below
+/* Whether building the stream's own code cannot change what plan_stream chooses, so that
+ * consider_shared with the set's cheapest table (*best, the lowest number among equals, costing
+ * *best_cost; SIZE_MAX when no table codes every symbol present) decides alone. It cannot when a
+ * lower bound of the own code's cost does not beat RAW (the own code would not be taken), or
+ * when that table beats RAW and costs less than the bound with the set's slack added
+ * (plan_shared's test: the table would be taken over any own code). The bound: no prefix code
+ * goes below the entropy (emz_entropy_bits_floor), no code table of the symbols present below
  * emz_huff_table_size_floor (a whole-byte stream of a K/V page's FP8 values: 20-30 bytes), then
- * the mode byte and the lane table. Then the own code need not be built (emz_huff_lengths: ~2 us
- * for a K/V page's exponents), and the choice is the one building it would have led to. The
- * table must also beat RAW as consider_shared asks (else the own code might, and RAW would be
- * written where building it gives HUFFMAN). When it wins, *best is that table (the lowest
- * number among equals) and *best_cost its cost. */
-static bool shared_surely_wins(const encoder *e, const stream_plan *p, const uint32_t *hist,
-                               size_t n, unsigned first, unsigned last, unsigned coded, bool plane,
-                               unsigned *best, size_t *best_cost) {
+ * the mode byte and the lane table. Building the code costs emz_huff_lengths, ~2 us for a K/V
+ * page's exponents and more for near-uniform sign+mantissa bytes. */
+static bool own_code_needless(const encoder *e, const stream_plan *p, const uint32_t *hist,
+                              size_t n, unsigned first, unsigned last, unsigned coded, bool plane,
+                              unsigned *best, size_t *best_cost) {
     if (!e->set || !e->set->shared_slack || e->stats) return false;
     unsigned alphabet = 1u << p->width;
-    *best_cost = SIZE_MAX;
+    *best = 0, *best_cost = SIZE_MAX;
     for (unsigned i = 0; i < e->set->count; i++) {
         size_t cost = shared_cost(e, i, p, hist);
         if (cost < *best_cost) *best = i, *best_cost = cost;
     }
     size_t raw = 1 + raw_bytes(p->n, p->width);
-    if (*best_cost == SIZE_MAX || !(plane ? *best_cost * 100 < raw * 99 : *best_cost < raw))
-        return false;
     size_t table = emz_huff_table_size_floor(first, last, coded, EMZ_FORMAT_VERSION);
     size_t bound = 1 + table + 2 * emz_huff_lane_count(n) +
                    (size_t)(emz_entropy_bits_floor(hist, alphabet) / 8);
-    return *best_cost < bound + bound / e->set->shared_slack;
+    if (!beats_raw(bound, raw, plane)) return true;
+    return *best_cost != SIZE_MAX && beats_raw(*best_cost, raw, plane) &&
+           *best_cost < bound + bound / e->set->shared_slack;
 }
 
 /* Huffman's estimate leaves out lane padding (< 16 bytes); writing falls back to RAW when
@@ -161,7 +166,7 @@ static void plan_stream(const encoder *e, stream_plan *p, const uint32_t *hist, 
     }
     unsigned best;
     size_t best_cost;
-    if (shared_surely_wins(e, p, hist, n, first, last, distinct, plane, &best, &best_cost)) {
+    if (own_code_needless(e, p, hist, n, first, last, distinct, plane, &best, &best_cost)) {
         /* RAW or a table of the set: plan_shared would end at the cheapest (its tests pass for
          * some table exactly when they pass for the cheapest), so only that one is weighed */
         consider_shared(e, p, best, best_cost, plane);
