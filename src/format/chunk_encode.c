@@ -261,6 +261,33 @@ static void derive_split_hists(emz_type type, const uint32_t *bytes, uint32_t *e
     }
 }
 
+/* Whether a coded stream of m bytes may beat RAW as a plane must, judged from a sample of n of
+ * them (hist, its entropy entropy_q8 in 1/256 bits): with its own code, whose table costs at
+ * least emz_huff_table_size_floor for the symbols the sample has (no more than the stream
+ * has), or with a table of the set. */
+static bool sample_may_pay(const encoder *e, const uint32_t *hist, size_t n, uint64_t entropy_q8,
+                           size_t m) {
+    unsigned first = 256, last = 0, coded = 0;
+    for (unsigned s = 0; s < 256; s++)
+        if (hist[s]) first = coded++ ? first : s, last = s;
+    if (coded < 2) return true; /* the full histogram tells CONSTANT from the rest */
+    size_t raw = 1 + m, lanes = 2 * emz_huff_lane_count(m);
+    size_t own = 1 + lanes + emz_huff_table_size_floor(first, last, coded, EMZ_FORMAT_VERSION) +
+                 (size_t)(entropy_q8 * m / ((uint64_t)n * 256 * 8));
+    if (beats_raw(own, raw, true)) return true;
+    for (unsigned i = 0; e->set && i < e->set->count; i++) {
+        const uint8_t *len = e->set->len[i];
+        uint64_t bits = 0;
+        unsigned s = 0;
+        if (e->set->width[i] != 8) continue;
+        for (; s < 256 && (!hist[s] || len[s]); s++)
+            bits += (uint64_t)hist[s] * len[s];
+        if (s == 256 && beats_raw(2 + lanes + (size_t)(bits * m / ((uint64_t)n * 8)), raw, true))
+            return true;
+    }
+    return false;
+}
+
 /* BF16 sign+mantissa bytes of real weights are nearly uniform (order-0 entropy ~7.96 of 8
  * bits), so the full histogram and the 256-symbol code they need rarely pay. A 1/16 sample
  * decides: when even its entropy, a lower bound for any Huffman code, saves less than 1% of
@@ -269,8 +296,12 @@ static void derive_split_hists(emz_type type, const uint32_t *bytes, uint32_t *e
  * block, enough to send every block of uniform bytes through the full histogram and a code.
  * Below 64 Ki elements (blocks and small chunks; default chunks are not affected) the bias is
  * added back (Miller-Madow), which made 32 KiB BF16 K/V pages compress 1.5 times faster
- * (emzip-kv-bench, 31 -> 20 us a page). */
-static bool signmant_may_pay(const uint8_t *sm, size_t m) {
+ * (emzip-kv-bench, 31 -> 20 us a page). Outside training (which records every stream some
+ * table might code), the sample must also say that an own code, its table included, or a table
+ * of the set may pay (sample_may_pay): of the BF16 K/V pages of bench/kv, 30% passed the
+ * entropy test alone, and none of them was then coded; their histogram (4.5 us a page) went
+ * for nothing. */
+static bool signmant_may_pay(const encoder *e, const uint8_t *sm, size_t m) {
     enum { BLOCKS = 16 };
     if (m < 16 * 1024) return true;
     /* One set of counters for the whole sample: a histogram call per block (64 bytes in a
@@ -291,14 +322,15 @@ static bool signmant_may_pay(const uint8_t *sm, size_t m) {
         /* (seen - 1) / (2 ln 2) bits over the sample, in 1/256 bit: 256 / 1.386 = 184.7. */
         entropy_q8 += (uint64_t)(seen - 1) * 185;
     }
-    return entropy_q8 * 100 < raw_q8 * 99;
+    if (entropy_q8 * 100 >= raw_q8 * 99) return false;
+    return e->stats || sample_may_pay(e, hist, BLOCKS * block, entropy_q8, m);
 }
 
 /* An 8-bit plane of low mantissa bytes: histogrammed only when a sample says coding may pay. */
 static void plan_byte_plane(const encoder *e, const uint8_t *plane, size_t m, int role,
                             stream_plan *p) {
     uint32_t hist[256];
-    if (!signmant_may_pay(plane, m)) {
+    if (!signmant_may_pay(e, plane, m)) {
         plan_stream(e, p, NULL, m, 8, role, true);
         return;
     }
@@ -377,7 +409,7 @@ static uint8_t *encode_split(const encoder *e, const emz_type_desc *d, const uin
     if (!d->can_whole) {
         k->histogram(s->exps, m, exp_hist);
         plan_stream(e, ep, exp_hist, m, d->exp_bits, EMZ_ROLE_EXP, false);
-        if (signmant_may_pay(s->sm_packed, m)) {
+        if (signmant_may_pay(e, s->sm_packed, m)) {
             k->histogram(s->sm_packed, m, sm_hist);
             plan_stream(e, sp, sm_hist, m, 8, EMZ_ROLE_SIGNMANT, true);
         } else {

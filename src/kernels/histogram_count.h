@@ -22,14 +22,18 @@ enum { EMZ_HIST_PIECE = EMZ_HIST_SAMPLE / 8 };
 static inline size_t emz_hist_piece(size_t n, unsigned piece) {
     return (n - EMZ_HIST_PIECE) / 7 * piece;
 }
+static inline void emz_hist_count4(const uint8_t *p, size_t n, uint32_t tables[4][256]);
+static inline void emz_hist_sum4(uint32_t tables[4][256], const uint32_t *add, uint32_t hist[256]);
 static inline uint32_t emz_hist_candidates(const uint8_t *data, size_t n,
                                            uint8_t out[EMZ_HIST_CANDIDATES], uint32_t sample[256]) {
-    memset(sample, 0, 256 * sizeof *sample);
-    for (unsigned piece = 0; piece < 8; piece++) {
-        const uint8_t *p = data + emz_hist_piece(n, piece);
-        for (unsigned i = 0; i < EMZ_HIST_PIECE; i++)
-            sample[p[i]]++;
-    }
+    /* Four counter tables, as everywhere: the data these kernels are for (exponents) repeat a
+     * few values, and one table made each increment wait for the last one of the same value
+     * (2.8 us of a 16 KiB page's exponent histogram of 2.8 went to the sample's 2,048 bytes). */
+    uint32_t tables[4][256];
+    memset(tables, 0, sizeof tables);
+    for (unsigned piece = 0; piece < 8; piece++)
+        emz_hist_count4(data + emz_hist_piece(n, piece), EMZ_HIST_PIECE, tables);
+    emz_hist_sum4(tables, NULL, sample);
     /* One pass keeps the leaders sorted by count, then value (a later value enters only with a
      * strictly larger count). Eight passes of "the largest not yet taken" cost ~5 us a call
      * here, their branches mispredicted on flat data: as much as counting a 32 KiB K/V page's
