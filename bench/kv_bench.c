@@ -18,9 +18,11 @@
  * one call per page against one large frame of the same bytes (one thread), per-call latency
  * percentiles (beside those of memcpy of a page repeated to last about as long as a page's
  * decoding, timed alike: what the machine's own interruptions do to a call of that length),
- * and a batch of pages on 1 and 2 threads. */
+ * and a batch of pages on 1 and 2 threads, beside controls of what the machine gives a second
+ * thread. */
 #include "bench_util.h"
 #include "kv_pages.h"
+#include "scaling_control.h"
 #include "timing.h"
 
 #include <lz4.h>
@@ -336,10 +338,13 @@ static void measure_speed(speed_arg *a, const options *o) {
            rate, gap, d50, rate * d50 * 1e-4);
 }
 
-/* A batch of o->batch pages (the test pages over again) on 1 and 2 threads. */
+/* A batch of o->batch pages (the test pages over again) on 1 and 2 threads, timed interleaved
+ * with controls on 1 and 2 threads (scaling_control.h) that share nothing between their
+ * threads: two kinds of computing in registers, as long as the batch on one thread, and memcpy
+ * of the batch's bytes. */
 static void measure_batch(speed_arg *a, const options *o, emz_block_ctx *two) {
     size_t n = o->batch, pb = a->p->page_bytes;
-    uint8_t *out = xmalloc(n * pb);
+    uint8_t *out = xmalloc(n * pb), *copy = xmalloc(n * pb);
     emz_block_job *jobs = xmalloc(n * sizeof *jobs);
     for (size_t i = 0; i < n; i++) {
         size_t k = i % a->p->count;
@@ -348,15 +353,40 @@ static void measure_batch(speed_arg *a, const options *o, emz_block_ctx *two) {
     speed_arg one = *a, both = *a;
     one.jobs = both.jobs = jobs, one.jobs_count = both.jobs_count = n;
     both.c = two;
-    timed_run r[2] = {{.fn = run_batch, .arg = &one}, {.fn = run_batch, .arg = &both}};
-    time_interleaved(r, 2, o->reps);
+    memset(copy, 1, n * pb);
+    if (run_batch(&one) != 0) exit(1); /* its time sets the compute control's length */
+    double t0 = now_seconds();
+    run_batch(&one);
+    double batch = now_seconds() - t0;
+    uint64_t spin = scaling_control_iters(SCALING_SPIN, batch);
+    uint64_t churn = scaling_control_iters(SCALING_CHURN, batch);
+    scaling_control ctl[6] = {{1, SCALING_SPIN, spin, NULL, NULL, 0, {0, 0}},
+                              {2, SCALING_SPIN, spin, NULL, NULL, 0, {0, 0}},
+                              {1, SCALING_CHURN, churn, NULL, NULL, 0, {0, 0}},
+                              {2, SCALING_CHURN, churn, NULL, NULL, 0, {0, 0}},
+                              {1, SCALING_COPY, 0, out, copy, n * pb, {0, 0}},
+                              {2, SCALING_COPY, 0, out, copy, n * pb, {0, 0}}};
+    timed_run r[8] = {{.fn = run_batch, .arg = &one}, {.fn = run_batch, .arg = &both}};
+    for (int k = 0; k < 6; k++)
+        r[2 + k] = (timed_run){.fn = scaling_control_run, .arg = &ctl[k]};
+    time_interleaved(r, 8, o->reps);
     uint64_t bytes = (uint64_t)n * pb;
     printf("| batch of %zu pages, decompress | GB/s median | best | vs 1 thread |\n", n);
     printf("|---|---|---|---|\n");
     print_speed("1 thread", bytes, r[0].t, gbps(bytes, r[0].t));
     print_speed("2 threads", bytes, r[1].t, gbps(bytes, r[0].t));
+    static const char *const names[3] = {
+        "one chain of multiply-adds in registers (a core mostly idle)",
+        "eight chains of shifts and xors in registers (a core's ALUs busy)",
+        "memcpy of the batch's bytes"};
+    printf("\nControls timed with it, each as long as the batch on one thread (the machine's own "
+           "scaling, bench/scaling_control.h):\n\n");
+    printf("| control | 2 threads / 1 (median) | best |\n|---|---|---|\n");
+    for (int k = 0; k < 3; k++)
+        printf("| %s | %.2f | %.2f |\n", names[k], r[2 + 2 * k].t.seconds / r[3 + 2 * k].t.seconds,
+               r[2 + 2 * k].t.best / r[3 + 2 * k].t.best);
     printf("\n");
-    free(jobs), free(out);
+    free(jobs), free(out), free(copy);
 }
 
 static emz_block_ctx *block_ctx(const emz_tables *t, emz_impl impl, int threads) {

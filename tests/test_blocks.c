@@ -11,6 +11,7 @@
 #include "common/checksum.h"
 #include "engine/block_codec.h"
 #include "engine/dispatch.h"
+#include "engine/pool.h"
 #include "format/huffman_build.h"
 #include "format/table_file.h"
 #include "format/table_set.h"
@@ -1912,6 +1913,62 @@ Test(batches, same_as_single_calls, .timeout = 300) {
             }
             batch_free(&b);
         }
+}
+
+/* Batches large enough that workers take several consecutive jobs at a time (emz_pool_grain):
+ * 1,037 small blocks (a count no run length divides), one in 97 with a NULL src, on 2 and 3
+ * threads. Every job has its own status, and the others the bytes of single calls. */
+Test(batches, many_jobs_taken_in_runs, .timeout = 300) {
+    cr_assert(emz_pool_grain(48, 2) == 1 && emz_pool_grain(1024, 2) == 8);
+    cr_assert(emz_pool_grain(1037, 3) == 5 && emz_pool_grain(UINT64_C(1) << 40, 4) == 8);
+    enum { N = 1037 };
+    uint8_t *src = tu_xmalloc(N * 300), *out = tu_xmalloc(N * 400);
+    size_t *size = tu_xmalloc(N * sizeof *size), *bsize = tu_xmalloc(N * sizeof *bsize);
+    uint8_t **block = tu_xmalloc(N * sizeof *block);
+    emz_block_job *jobs = tu_xmalloc(N * sizeof *jobs);
+    emz_block_ctx *single = ctx_new(NULL, 1);
+    for (size_t i = 0; i < N; i++) {
+        size[i] = 2 + 2 * (i * 37 % 149);
+        fill_values(EMZ_TYPE_BF16, src + i * 300, size[i], i, 1);
+        block[i] = make_block(single, EMZ_TYPE_BF16, 0, src + i * 300, size[i], &bsize[i]);
+    }
+    for (unsigned threads = 2; threads <= 3; threads++) {
+        emz_block_ctx *c = ctx_new(NULL, 1);
+        cr_assert(emz_block_ctx_set_param(c, EMZ_PARAM_THREADS, threads) == EMZ_OK);
+        for (int compress = 1; compress >= 0; compress--) {
+            memset(out, 0xA5, N * 400);
+            for (size_t i = 0; i < N; i++)
+                jobs[i] = compress
+                              ? (emz_block_job){src + i * 300, size[i],       out + i * 400, 400, 0,
+                                                12345,         (emz_status)99}
+                              : (emz_block_job){block[i], bsize[i], out + i * 400, 400,
+                                                0,        12345,    (emz_status)99};
+            for (size_t i = 50; i < N; i += 97)
+                jobs[i].src = NULL;
+            emz_status st = compress ? emz_block_compress_batch(c, EMZ_TYPE_BF16, jobs, N)
+                                     : emz_block_decompress_batch(c, jobs, N);
+            cr_assert(st == EMZ_ERROR_INVALID_ARGUMENT, "%u threads: %s", threads,
+                      emz_error_name(st));
+            for (size_t i = 0; i < N; i++) {
+                const uint8_t *want = compress ? block[i] : src + i * 300;
+                size_t n = compress ? bsize[i] : size[i];
+                if (i % 97 == 50) {
+                    cr_assert(jobs[i].status == EMZ_ERROR_INVALID_ARGUMENT && jobs[i].written == 0,
+                              "%u threads: job %zu", threads, i);
+                    continue;
+                }
+                cr_assert(jobs[i].status == EMZ_OK && jobs[i].written == n &&
+                              memcmp(out + i * 400, want, n) == 0,
+                          "%u threads, %s: job %zu differs from a single call", threads,
+                          compress ? "compress" : "decompress", i);
+            }
+        }
+        emz_block_ctx_free(c);
+    }
+    for (size_t i = 0; i < N; i++)
+        free(block[i]);
+    free(src), free(out), free(size), free(bsize), free(block), free(jobs);
+    emz_block_ctx_free(single);
 }
 
 /* One context, many batches, its thread count changed between them (the pool replaced), its

@@ -18,22 +18,28 @@ typedef struct emz_parallel {
     emz_parallel_worker workers[EMZ_MAX_THREADS];
 } emz_parallel;
 
-void emz_work_init(emz_work *w, uint64_t items, emz_task_fn task, void *ctx) {
-    w->task = task, w->ctx = ctx, w->items = items;
+void emz_work_init_grain(emz_work *w, uint64_t items, uint64_t grain, emz_task_fn task, void *ctx) {
+    w->task = task, w->ctx = ctx, w->items = items, w->grain = grain ? grain : 1;
     atomic_init(&w->next, 0);
     atomic_init(&w->status, EMZ_OK);
+}
+
+void emz_work_init(emz_work *w, uint64_t items, emz_task_fn task, void *ctx) {
+    emz_work_init_grain(w, items, 1, task, ctx);
 }
 
 void emz_work_take(emz_work *w, unsigned worker) {
     for (;;) {
         if (atomic_load_explicit(&w->status, memory_order_relaxed) != EMZ_OK) return;
-        uint64_t item = atomic_fetch_add_explicit(&w->next, 1, memory_order_relaxed);
-        if (item >= w->items) return;
-        emz_status st = w->task(w->ctx, worker, item);
-        if (st != EMZ_OK) {
-            int ok = EMZ_OK;
-            atomic_compare_exchange_strong(&w->status, &ok, (int)st);
-            return;
+        uint64_t first = atomic_fetch_add_explicit(&w->next, w->grain, memory_order_relaxed);
+        for (uint64_t item = first; item < first + w->grain; item++) {
+            if (item >= w->items) return;
+            emz_status st = w->task(w->ctx, worker, item);
+            if (st != EMZ_OK) {
+                int ok = EMZ_OK;
+                atomic_compare_exchange_strong(&w->status, &ok, (int)st);
+                return;
+            }
         }
     }
 }

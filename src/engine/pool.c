@@ -1,5 +1,5 @@
 /* pool.c - the persistent thread pool of pool.h (POSIX threads). A run publishes its task
- * under the lock and bumps the generation; idle workers wake, take items from an atomic
+ * under the lock and bumps the generation; idle workers wake, take runs of items from an atomic
  * counter, and the last one to finish wakes the caller. */
 #include "engine/pool.h"
 
@@ -76,10 +76,15 @@ void emz_pool_free(emz_pool *p) {
     free(p);
 }
 
+uint64_t emz_pool_grain(uint64_t items, unsigned workers) {
+    uint64_t grain = items / ((uint64_t)workers * 64);
+    return grain < 1 ? 1 : grain > 8 ? 8 : grain;
+}
+
 emz_status emz_pool_run(emz_pool *p, uint64_t items, emz_task_fn task, void *ctx) {
     if (!p || p->started == 0 || items <= 1) return emz_parallel_for(1, items, task, ctx);
     pthread_mutex_lock(&p->lock);
-    emz_work_init(&p->work, items, task, ctx);
+    emz_work_init_grain(&p->work, items, emz_pool_grain(items, p->started + 1), task, ctx);
     p->busy = p->started;
     p->generation++;
     pthread_cond_broadcast(&p->wake);
