@@ -17,8 +17,8 @@ enum {
 typedef struct scaling_control {
     int threads; /* 1 or 2: the work is cut in that many equal parts, the caller runs the first */
     int kind;    /* SCALING_* */
-    uint64_t iters;              /* SPIN and CHURN: iterations in all */
-    uint8_t *dst;                /* COPY: bytes from src to dst */
+    uint64_t iters; /* SPIN and CHURN: iterations in all */
+    uint8_t *dst;   /* COPY: bytes from src to dst */
     const uint8_t *src;
     size_t bytes;
     volatile uint64_t result[2]; /* each part's, kept so that no compiler drops the work */
