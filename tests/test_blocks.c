@@ -1363,19 +1363,26 @@ Test(blocks, version_2_without_shift_refused) {
  * little, are coded as small as without tables (the tag aside). The encoder's shortcut that
  * skips building the own code once a set's table surely beats it must also see the table beat
  * RAW: without that, some of these pages were written RAW. */
-Test(blocks, a_table_that_loses_to_raw_leaves_the_own_code) {
+/* Tables of type for one group whose set is the one 8-bit table of code lengths len. */
+static emz_tables *one_table(emz_type type, const uint8_t len[256]) {
     static emz_table_set ts;
     memset(&ts, 0, sizeof ts);
-    uint8_t len[256];
-    memset(len, 8, sizeof len);
     cr_assert(emz_table_set_add(&ts, 8, len) == 0);
     size_t sn = emz_table_set_size(&ts), fn = 0;
     uint8_t *sets = tu_xmalloc(sn);
     emz_table_set_write(&ts, sets);
-    emz_table_file_header h = {1, EMZ_TYPE_BYTES, 0, 0, 0, 1};
+    emz_table_file_header h = {1, type, 0, 0, 0, 1};
     uint8_t *f = forge(&h, sets, sn, &fn);
     emz_tables *t = NULL;
-    cr_assert(emz_tables_load(f, fn, NULL, &t, NULL, 0) == EMZ_OK);
+    cr_assert(emz_tables_load(f, fn, NULL, &t, NULL, 0) == EMZ_OK); /* a copy of f */
+    free(f), free(sets);
+    return t;
+}
+
+Test(blocks, a_table_that_loses_to_raw_leaves_the_own_code) {
+    uint8_t len[256];
+    memset(len, 8, sizeof len);
+    emz_tables *t = one_table(EMZ_TYPE_BYTES, len);
     emz_block_ctx *with = ctx_new(t, 0), *without = ctx_new(NULL, 0);
     enum { N = 16 * 1024 };
     uint8_t *src = tu_xmalloc(N), *a = tu_xmalloc(N + 19), *b = tu_xmalloc(N + 19);
@@ -1394,7 +1401,7 @@ Test(blocks, a_table_that_loses_to_raw_leaves_the_own_code) {
         coded += nb < N; /* the own code beat RAW */
     }
     cr_assert(coded >= 10, "only %u pages had an own code better than RAW", coded);
-    free(src), free(a), free(b), free(f), free(sets);
+    free(src), free(a), free(b);
     emz_block_ctx_free(with), emz_block_ctx_free(without);
     emz_tables_free(t);
 }
@@ -1430,16 +1437,7 @@ Test(blocks, sign_mantissa_coded_where_it_pays) {
     uint8_t len[256];
     for (unsigned v = 0; v < 256; v++)
         len[v] = v < 64 ? 7 : v < 128 ? 8 : 9;
-    static emz_table_set ts;
-    memset(&ts, 0, sizeof ts);
-    cr_assert(emz_table_set_add(&ts, 8, len) == 0);
-    size_t sn = emz_table_set_size(&ts), fn = 0;
-    uint8_t *sets = tu_xmalloc(sn);
-    emz_table_set_write(&ts, sets);
-    emz_table_file_header h = {1, EMZ_TYPE_BF16, 0, 0, 0, 1};
-    uint8_t *f = forge(&h, sets, sn, &fn);
-    emz_tables *t = NULL;
-    cr_assert(emz_tables_load(f, fn, NULL, &t, NULL, 0) == EMZ_OK);
+    emz_tables *t = one_table(EMZ_TYPE_BF16, len);
     emz_block_ctx *with = ctx_new(t, 0), *without = ctx_new(NULL, 0);
     uint8_t *src = tu_xmalloc(2 * M), *uniform = tu_xmalloc(2 * M);
     uint8_t *a = tu_xmalloc(2 * M + 19), *b = tu_xmalloc(2 * M + 19), *c = tu_xmalloc(2 * M + 19);
@@ -1465,7 +1463,7 @@ Test(blocks, sign_mantissa_coded_where_it_pays) {
                       nb, nu);
         }
     }
-    free(src), free(uniform), free(a), free(b), free(c), free(f), free(sets);
+    free(src), free(uniform), free(a), free(b), free(c);
     emz_block_ctx_free(with), emz_block_ctx_free(without);
     emz_tables_free(t);
 }
