@@ -384,8 +384,8 @@ static void measure_batch(speed_arg *a, const options *o, emz_block_ctx *two) {
         "one chain of multiply-adds in registers (a core mostly idle)",
         "eight chains of shifts and xors in registers (a core's ALUs busy)",
         "memcpy of the batch's bytes"};
-    printf("\nControls timed with it, each as long as the batch on one thread (the machine's own "
-           "scaling, bench/scaling_control.h):\n\n");
+    printf("\nControls timed with it (the machine's own scaling, bench/scaling_control.h; the two "
+           "in registers as long as the batch on one thread):\n\n");
     printf("| control | 2 threads / 1 (median) | best |\n|---|---|---|\n");
     for (int k = 0; k < 3; k++)
         printf("| %s | %.2f | %.2f |\n", names[k], r[2 + 2 * k].t.seconds / r[3 + 2 * k].t.seconds,

@@ -22,9 +22,9 @@ emz_status emz_pool_run(emz_pool *pool, uint64_t items, emz_task_fn task, void *
  * items are small (K/V pages of a few microseconds): taken one at a time, the workers took
  * neighbours in turn and wrote the same cache lines (the caller's job entries, the ends of
  * adjacent output pages) and the counter's, and a batch of 1,024 32 KiB BF16 pages ran 1.40-1.56
- * times faster on two threads than on one; 8 at a time, 1.83-1.92 (emzip-kv-bench, four runs of
- * each, alternating). A worker then ends at most 8 items, about 1/64 of its share, after the
- * other. */
+ * times faster on two threads than on one; 8 at a time, 1.83-1.92 (emzip-kv-bench, one build
+ * taking 1 or 8 at a time, four runs of each, alternating). A worker then ends at most 8 items,
+ * about 1/64 of its share, after the other. */
 uint64_t emz_pool_grain(uint64_t items, unsigned workers);
 
 #endif
