@@ -262,9 +262,9 @@ Test(format_versions, unknown_versions_are_refused) {
 }
 
 /* K/V blocks and table files of versions 1 and 2 (tests/data/kv-v1, written by emzip before
- * channel shifts, and kv-v2, before channel clusters: make_kv_vN.py there) still decode, with
- * every implementation, to the pages they were made from; and the tables still code new blocks,
- * of the same version. */
+ * channel shifts, and kv-v2, before channel clusters: tests/data/make_kv_blocks.py) still decode,
+ * with every implementation, to the pages they were made from; and the tables still code new
+ * blocks, of the same version. */
 Test(format_versions, kv_older_blocks) {
     static const char *const types[] = {"bf16", "e4m3"}, *const pages[] = {"k0", "k1", "v0", "v1"};
     unsigned decoded = 0;

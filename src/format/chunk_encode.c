@@ -74,15 +74,22 @@ static void record(const encoder *e, stream_plan *p, int role, const uint32_t *h
 /* Table i of the set as SHARED, estimated as HUFFMAN is (mode, table number, lane table of
  * about 2 bytes a lane, the codes); SIZE_MAX when it is for another width or lacks a code for
  * a symbol present. */
-static size_t shared_cost(const encoder *e, unsigned i, const stream_plan *p,
-                          const uint32_t *hist) {
+/* The bits table i of the set codes hist's symbols of width bits in; UINT64_MAX when it is for
+ * another width or lacks a code for a symbol present. */
+static uint64_t shared_bits(const encoder *e, unsigned i, unsigned width, const uint32_t *hist) {
     const uint8_t *len = e->set->len[i];
     uint64_t bits = 0;
     unsigned s = 0;
-    if (e->set->width[i] != p->width) return SIZE_MAX;
-    for (; s < 1u << p->width && (!hist[s] || len[s]); s++)
+    if (e->set->width[i] != width) return UINT64_MAX;
+    for (; s < 1u << width && (!hist[s] || len[s]); s++)
         bits += (uint64_t)hist[s] * len[s];
-    if (s < 1u << p->width) return SIZE_MAX;
+    return s < 1u << width ? UINT64_MAX : bits;
+}
+
+static size_t shared_cost(const encoder *e, unsigned i, const stream_plan *p,
+                          const uint32_t *hist) {
+    uint64_t bits = shared_bits(e, i, p->width, hist);
+    if (bits == UINT64_MAX) return SIZE_MAX;
     return 2 + 2 * emz_huff_lane_count(p->n) + (size_t)emz_div_ceil(bits, 8);
 }
 
@@ -281,14 +288,10 @@ static bool sample_may_pay(const encoder *e, const uint32_t *hist, size_t n, uin
                  (size_t)(entropy_q8 * m / ((uint64_t)n * 256 * 8));
     if (own <= margin || beats_raw(own - margin, raw, true)) return true;
     for (unsigned i = 0; e->set && i < e->set->count; i++) {
-        const uint8_t *len = e->set->len[i];
-        uint64_t bits = 0;
-        unsigned s = 0;
-        if (e->set->width[i] != 8) continue;
-        for (; s < 256 && (!hist[s] || len[s]); s++)
-            bits += (uint64_t)hist[s] * len[s];
+        uint64_t bits = shared_bits(e, i, 8, hist);
+        if (bits == UINT64_MAX) continue;
         size_t cost = 2 + lanes + (size_t)(bits * m / ((uint64_t)n * 8));
-        if (s == 256 && (cost <= margin || beats_raw(cost - margin, raw, true))) return true;
+        if (cost <= margin || beats_raw(cost - margin, raw, true)) return true;
     }
     return false;
 }

@@ -14,6 +14,25 @@
 enum { EMZ_HIST_CANDIDATES = 8, EMZ_HIST_SAMPLE = 2048, EMZ_HIST_MIN_SIZE = 8192 };
 enum { EMZ_HIST_PLANE_BLOCK = 2048 };
 
+/* Adds the n bytes at p to four counter tables (runs of equal values alternate tables). */
+static inline void emz_hist_count4(const uint8_t *p, size_t n, uint32_t tables[4][256]) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        tables[0][p[i]]++;
+        tables[1][p[i + 1]]++;
+        tables[2][p[i + 2]]++;
+        tables[3][p[i + 3]]++;
+    }
+    for (; i < n; i++)
+        tables[0][p[i]]++;
+}
+
+/* The sums of four counter tables, plus add (or NULL), into hist. */
+static inline void emz_hist_sum4(uint32_t tables[4][256], const uint32_t *add, uint32_t hist[256]) {
+    for (unsigned v = 0; v < 256; v++)
+        hist[v] = tables[0][v] + tables[1][v] + tables[2][v] + tables[3][v] + (add ? add[v] : 0);
+}
+
 /* The EMZ_HIST_CANDIDATES most frequent values of a sample of n >= EMZ_HIST_MIN_SIZE bytes
  * (EMZ_HIST_SAMPLE bytes in eight pieces spread over the data, emz_hist_piece), distinct (ties
  * and unseen values: the smaller value first), and the sample's counts. Returns how many sample
@@ -22,8 +41,6 @@ enum { EMZ_HIST_PIECE = EMZ_HIST_SAMPLE / 8 };
 static inline size_t emz_hist_piece(size_t n, unsigned piece) {
     return (n - EMZ_HIST_PIECE) / 7 * piece;
 }
-static inline void emz_hist_count4(const uint8_t *p, size_t n, uint32_t tables[4][256]);
-static inline void emz_hist_sum4(uint32_t tables[4][256], const uint32_t *add, uint32_t hist[256]);
 static inline uint32_t emz_hist_candidates(const uint8_t *data, size_t n,
                                            uint8_t out[EMZ_HIST_CANDIDATES], uint32_t sample[256]) {
     /* Four counter tables, as everywhere: the data these kernels are for (exponents) repeat a
@@ -52,25 +69,6 @@ static inline uint32_t emz_hist_candidates(const uint8_t *data, size_t n,
     for (unsigned k = 0; k < EMZ_HIST_CANDIDATES; k++)
         covered += count[k];
     return covered;
-}
-
-/* Adds the n bytes at p to four counter tables (runs of equal values alternate tables). */
-static inline void emz_hist_count4(const uint8_t *p, size_t n, uint32_t tables[4][256]) {
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        tables[0][p[i]]++;
-        tables[1][p[i + 1]]++;
-        tables[2][p[i + 2]]++;
-        tables[3][p[i + 3]]++;
-    }
-    for (; i < n; i++)
-        tables[0][p[i]]++;
-}
-
-/* The sums of four counter tables, plus add (or NULL), into hist. */
-static inline void emz_hist_sum4(uint32_t tables[4][256], const uint32_t *add, uint32_t hist[256]) {
-    for (unsigned v = 0; v < 256; v++)
-        hist[v] = tables[0][v] + tables[1][v] + tables[2][v] + tables[3][v] + (add ? add[v] : 0);
 }
 
 /* hist[256] = occurrences of each byte value in data[0..n), the scalar way: four counter

@@ -1,6 +1,8 @@
-"""Writes tests/data/kv-v1: a version 1 table file and version 1 blocks (emzip before the channel
-shift, commit f82e261), for test_blocks' "older versions decode" test. Run once with that build:
-PYTHONPATH=build/python /usr/bin/python3 tests/data/kv-v1/make_kv_v1.py tests/data/kv-v1
+"""Writes K/V blocks and table files of the version the emzip build writes, into DIR, for
+test_format_versions' "older versions decode" test (kv_older_blocks): run it once with the build
+of the commit each directory names (tests/data/kv-v1: f82e261, before channel shifts;
+tests/data/kv-v2: 11b0dd8, before channel clusters), e.g.
+PYTHONPATH=build/python /usr/bin/python3 tests/data/make_kv_blocks.py tests/data/kv-v2
 
 The cache is synthetic (numpy, fixed seed): 1 layer in vLLM's layout (2, blocks, 16 tokens,
 2 heads, 16 dims), each channel its own scale and mean, so that channels differ as in real K/V
@@ -21,7 +23,7 @@ mean = rng.normal(0, 1, size=(2, 1, 1, heads, dim)) * scale
 f32 = (rng.normal(size=(2, blocks, tokens, heads, dim)) * scale + mean).astype(np.float32)
 bf16 = (f32.view(np.uint32) >> 16).astype(np.uint16)
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "bench", "kv"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "bench", "kv"))
 import kvformat  # noqa: E402  (bench/kv: the FP8 encoder tested against all 256 codes)
 
 e4m3 = kvformat.encode_e4m3(f32 / (np.abs(f32).max() / 448)).astype(np.uint8)
