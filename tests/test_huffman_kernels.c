@@ -137,6 +137,40 @@ Test(huffman_kernels, longest_codes) {
     free(syms);
 }
 
+/* Lanes whose parts of the stream code at very different lengths, so that they end their fast
+ * rounds at very different times: the x86-64 decoder gives a finished lane's place to the next
+ * lane (huffman_decode_template.h, decode_sixteen), and finishes the last ones four at a time.
+ * Each lane of 16 is drawn from one of three distributions: nearly constant (1-bit codes),
+ * flat (8 bits) or geometric (codes up to 11 bits), in patterns that put the long lanes first,
+ * last and alternating; the last leaves five long lanes and a stand-in in the six places for
+ * most of the stream (a stand-in that is not set afresh before each call of the loop overruns
+ * its scratch there). */
+Test(huffman_kernels, lanes_of_unlike_lengths, .timeout = 120) {
+    static const char *patterns[] = {"SSSSSSSSLLLLLLLL", "LLLLLLLLSSSSSSSS", "SLSLSLSLSLSLSLSL",
+                                     "GSSSSSSSSSSSSSSG", "SSSSSSSSSSSSSSSL", "LFFFFFFFFFFFFFFS",
+                                     "SSSSSSSSSSLLLLLS"};
+    static const size_t lengths[] = {16384, 16384 + 17, 65536, 131072 + 5};
+    size_t maxn = 131072 + 5;
+    uint8_t *syms = tu_xmalloc(maxn + 64);
+    uint64_t seed = 11;
+    for (size_t p = 0; p < sizeof patterns / sizeof patterns[0]; p++)
+        for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+            size_t n = lengths[i], per_lane = (n + 15) / 16;
+            for (size_t j = 0; j < n; j++) {
+                char kind = patterns[p][j / per_lane];
+                unsigned s = 0;
+                if (kind == 'S') s = (next(&seed) & 63) == 0 ? 1 : 0;
+                if (kind == 'L' || kind == 'F') s = next(&seed) & 255;
+                if (kind == 'G')
+                    while (s < 255 && (next(&seed) & 1))
+                        s++;
+                syms[j] = (uint8_t)s;
+            }
+            check_stream(syms, n, patterns[p]);
+        }
+    free(syms);
+}
+
 Test(huffman_kernels, histograms_match_scalar) {
     static const size_t sizes[] = {0,     1,     63,    64,         8191,   8192,       8193,
                                    16320, 16321, 16384, 65536 + 17, 262144, 1048576 + 3};

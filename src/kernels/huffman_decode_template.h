@@ -1,11 +1,11 @@
-/* huffman_decode_template.h - decodes the lanes of a Huffman stream, four at a time with the
- * multi-code table or eight at a time in lockstep without it. Included by one file per
+/* huffman_decode_template.h - decodes the lanes of a Huffman stream, four (or six) at a time
+ * with the multi-code table or eight at a time in lockstep without it. Included by one file per
  * instruction set (scalar/huffman_scalar.c, avx2/huffman_avx2.c), which defines EMZ_HUFF_DECODE
- * (the function's name) and may define EMZ_HUFF_FAST4 and EMZ_HUFF_LOCKSTEP8 (assembly versions
- * of the two loops, see emz_huff_lanes4 and emz_huff_lanes8): the same source serves every build
- * without a second copy.
+ * (the function's name) and may define EMZ_HUFF_FAST4, EMZ_HUFF_FAST6 and EMZ_HUFF_LOCKSTEP8
+ * (assembly versions of the loops, see emz_huff_lanes4, _lanes6 and _lanes8): the same source
+ * serves every build without a second copy.
  *
- * Four lanes in flight hide the latency of the table lookups (each lookup waits for the
+ * Several lanes in flight hide the latency of the table lookups (each lookup waits for the
  * previous one's shift of the same lane: and + load + shift, ~7 cycles on Zen 5). Each
  * lookup of 11 bits yields up to four symbols with one 4-byte store. The fast loops run a
  * precomputed number of rounds in which neither input reads nor output writes can leave
@@ -102,6 +102,7 @@ static void run_four(lane_state *l, const uint8_t (*multi)[8], size_t rounds, wa
     (void)w;
 }
 
+/* Lanes s[0..4) to the ends of their safe rounds. */
 static void decode_four_fast(lane_state *s, const uint8_t *readable_end, const uint8_t (*multi)[8],
                              warm_state *w) {
     uint8_t standin_output[STANDIN_ROUNDS * LOOKUPS_PER_ROUND * 4 + 4];
@@ -308,6 +309,131 @@ static void decode_tail(lane_state *s, const uint8_t *readable_end, const uint8_
     }
 }
 
+#ifdef EMZ_HUFF_FAST6
+/* The six-lane loop holds its lanes in the marked form of decode_lockstep: in at the byte of the
+ * next unused bit (read before, so at or after the lane's start). Into it only from a lane with a
+ * safe round (its 8 bytes at in are readable), out of it by reading a byte the last refill read. */
+static void to_marked(const lane_state *l, const uint8_t **in, uint64_t *bits) {
+    unsigned back = (l->count + 7) / 8;
+    *in = l->in - back;
+    *bits = (emz_load64(*in) | MARKER) >> (back * 8 - l->count);
+}
+
+static void from_marked(lane_state *l, const uint8_t *in, uint64_t bits, uint8_t *out) {
+    unsigned used = bits_used(bits);
+    const uint8_t *q = in + used / 8;
+    l->bits = *q >> (used % 8);
+    l->count = 8 - used % 8;
+    l->in = q + 1;
+    l->out = out;
+}
+
+/* Rounds that a marked lane can run: as safe_rounds, from the byte in of the next unused bit
+ * (a refill reads 8 bytes at in + used / 8, which moves by at most 7 a round). */
+static size_t marked_safe_rounds(const uint8_t *in, const uint8_t *out, const uint8_t *out_end,
+                                 const uint8_t *readable_end) {
+    size_t by_out = (size_t)(out_end - out) / (LOOKUPS_PER_ROUND * 4);
+    size_t left = (size_t)(readable_end - in);
+    size_t by_in = left >= 8 ? (left - 8) / 7 : 0;
+    return by_out < by_in ? by_out : by_in;
+}
+
+/* A 16-lane stream through six slots: a lane without safe rounds gets its careful tail and
+ * gives its slot to the next lane, so lanes that end early (their part of a chunk codes
+ * shorter) leave no slot idle while lanes wait; when no lane is left to take a slot and four or
+ * fewer remain, they finish in the four-lane loop. The lanes stay marked between the loop's
+ * calls. */
+typedef struct six_slots {
+    emz_huff_lanes6 f;
+    int lane[6]; /* the lane in each slot, or -1 for a stand-in */
+    unsigned next;
+    uint8_t standin_output[STANDIN_ROUNDS * LOOKUPS_PER_ROUND * 4 + 4];
+} six_slots;
+
+/* A stand-in decodes zero bits into scratch; set afresh before each call of the loop, which
+ * then runs at most STANDIN_ROUNDS rounds (what standin_input and standin_output allow). */
+static void set_standin(six_slots *p, unsigned k) {
+    p->f.in[k] = standin_input;
+    p->f.bits[k] = MARKER; /* standin_input is zeros */
+    p->f.out[k] = p->standin_output;
+}
+
+static void fill_slot(six_slots *p, unsigned k, lane_state *st, unsigned lanes,
+                      const uint8_t *readable_end, const emz_huff_dec *dec) {
+    while (p->next < lanes) {
+        lane_state *l = &st[p->next];
+        if (safe_rounds(l, readable_end) == 0) {
+            decode_tail(l, readable_end, dec->multi, dec->single);
+            p->next++;
+            continue;
+        }
+        to_marked(l, &p->f.in[k], &p->f.bits[k]);
+        p->f.out[k] = l->out;
+        p->lane[k] = (int)p->next++;
+        return;
+    }
+    set_standin(p, k);
+    p->lane[k] = -1;
+}
+
+static void decode_sixteen(lane_state *st, const uint8_t *readable_end, const emz_huff_dec *dec,
+                           warm_state *w) {
+    six_slots p;
+    p.next = 0;
+    for (unsigned k = 0; k < 6; k++)
+        fill_slot(&p, k, st, 16, readable_end, dec);
+    for (;;) {
+        size_t rounds = SIZE_MAX;
+        unsigned live = 0;
+        for (unsigned k = 0; k < 6; k++) {
+            size_t safe = 0;
+            while (p.lane[k] >= 0 &&
+                   (safe = marked_safe_rounds(p.f.in[k], p.f.out[k], st[p.lane[k]].out_end,
+                                              readable_end)) == 0) {
+                lane_state *l = &st[p.lane[k]];
+                from_marked(l, p.f.in[k], p.f.bits[k], p.f.out[k]);
+                decode_tail(l, readable_end, dec->multi, dec->single);
+                fill_slot(&p, k, st, 16, readable_end, dec);
+            }
+            if (p.lane[k] < 0) {
+                set_standin(&p, k);
+                continue;
+            }
+            live++;
+            if (safe < rounds) rounds = safe;
+        }
+        if (live <= 4) break;
+        if (live < 6 && rounds > STANDIN_ROUNDS) rounds = STANDIN_ROUNDS;
+#ifdef EMZ_HUFF_FAST6_WARM
+        if (w->p && w->asked < w->size) {
+            p.f.warm = w->p + w->asked;
+            EMZ_HUFF_FAST6_WARM(&p.f, dec->multi, rounds);
+            w->asked = (size_t)(p.f.warm - w->p);
+        } else
+#endif
+            EMZ_HUFF_FAST6(&p.f, dec->multi, rounds);
+    }
+    /* Four or fewer left, all with safe rounds: the four-lane loop, padded with ended lanes. */
+    lane_state rest[4];
+    int from[4];
+    unsigned r = 0;
+    for (unsigned k = 0; k < 6; k++)
+        if (p.lane[k] >= 0) {
+            from[r] = p.lane[k];
+            rest[r] = st[p.lane[k]];
+            from_marked(&rest[r], p.f.in[k], p.f.bits[k], p.f.out[k]);
+            r++;
+        }
+    for (unsigned k = r; k < 4; k++)
+        rest[k] = (lane_state){standin_input, 0, 0, 0, p.standin_output, p.standin_output};
+    decode_four_fast(rest, readable_end, dec->multi, w);
+    for (unsigned k = 0; k < r; k++) {
+        st[from[k]] = rest[k];
+        decode_tail(&st[from[k]], readable_end, dec->multi, dec->single);
+    }
+}
+#endif
+
 emz_status EMZ_HUFF_DECODE(const uint8_t *lanes, const uint32_t lane_sizes[EMZ_HUFF_LANES],
                            const uint8_t *readable_end, const emz_huff_dec *dec, uint8_t *out,
                            size_t n, const emz_warm *warm) {
@@ -335,11 +461,16 @@ emz_status EMZ_HUFF_DECODE(const uint8_t *lanes, const uint32_t lane_sizes[EMZ_H
     }
     for (unsigned k = 0; lanes_count > 1 && !dec->has_multi && k < lanes_count; k++)
         decode_tail(&st[k], readable_end, NULL, dec->single);
-    for (unsigned g = 0; dec->has_multi && g + 4 <= lanes_count; g += 4) {
-        decode_four_fast(st + g, readable_end, dec->multi, &w);
-        for (unsigned k = g; k < g + 4; k++)
-            decode_tail(&st[k], readable_end, dec->multi, dec->single);
-    }
+#ifdef EMZ_HUFF_FAST6
+    if (dec->has_multi && lanes_count == 16)
+        decode_sixteen(st, readable_end, dec, &w);
+    else
+#endif
+        for (unsigned g = 0; dec->has_multi && g + 4 <= lanes_count; g += 4) {
+            decode_four_fast(st + g, readable_end, dec->multi, &w);
+            for (unsigned k = g; k < g + 4; k++)
+                decode_tail(&st[k], readable_end, dec->multi, dec->single);
+        }
     /* Every lane must end inside its last byte (exactly ceil(bits / 8) bytes) and pad it
      * with zero bits, so that no bit of a valid frame can change without notice. */
     for (unsigned k = 0; k < lanes_count; k++) {
