@@ -19,6 +19,24 @@
 
     .text
 
+/* A function's entry (symbol, and the callee-saved registers pushed) and exit (popped). */
+.macro ENTER NAME
+    .globl  \NAME
+    .hidden \NAME
+    .type   \NAME, @function
+\NAME:
+    .irp    r, rbx, rbp, r12, r13, r14, r15
+    push    %\r
+    .endr
+.endm
+.macro LEAVE NAME
+    .irp    r, r15, r14, r13, r12, rbp, rbx
+    pop     %\r
+    .endr
+    ret
+    .size   \NAME, .-\NAME
+.endm
+
 /* Lane registers: bits B, count C (its low byte C8), output pointer O.
  * Temporaries: rax (table index), rcx (fields). Table: rdx. In pointers and the round
  * counter live on the stack: they are touched once per round. */
@@ -27,7 +45,9 @@
     and     $2047, %eax
     movzbl  (%rdx,%rax,8), %ecx     /* bits used */
     shrx    %rcx, \B, \B
+    .ifnb   \C8
     sub     %cl, \C8
+    .endif
     mov     1(%rdx,%rax,8), %ecx    /* four symbols */
     mov     %ecx, (\O)
     movzbl  5(%rdx,%rax,8), %ecx    /* how many of them are real */
@@ -49,35 +69,40 @@
     or      $56, \C
 .endm
 
-/* The lane state of emz_huff_lanes4 held in registers through the loop: bits[4] at 32,
- * count[4] at 64, out[4] at 96 (in[4] lives on the stack). MOVE4 moves one field's four lanes
- * between P + OFF and four registers; LOAD4 and STORE4 are the two directions. */
-.macro LANE_STATE MOVE4, P
-    \MOVE4  32, %rbx, %rbp, %r8, %r9, \P
-    \MOVE4  64, %r10, %r11, %r12, %r13, \P
-    \MOVE4  96, %r14, %r15, %rsi, %rdi, \P  /* %rdi last: it is the pointer until then */
+/* Struct fields to and from registers: LOADS P, OFF, regs... loads the 8-byte fields at P + OFF,
+ * P + OFF + 8, ... into the registers in turn, STORES stores them back. */
+.macro LOADS P, OFF, R:vararg
+    .set    .Lfield, \OFF
+    .irp    r, \R
+    mov     .Lfield(\P), \r
+    .set    .Lfield, .Lfield + 8
+    .endr
 .endm
-.macro LOAD4 OFF, R0, R1, R2, R3, P
-    mov     \OFF(\P), \R0
-    mov     \OFF+8(\P), \R1
-    mov     \OFF+16(\P), \R2
-    mov     \OFF+24(\P), \R3
-.endm
-.macro STORE4 OFF, R0, R1, R2, R3, P
-    mov     \R0, \OFF(\P)
-    mov     \R1, \OFF+8(\P)
-    mov     \R2, \OFF+16(\P)
-    mov     \R3, \OFF+24(\P)
+.macro STORES P, OFF, R:vararg
+    .set    .Lfield, \OFF
+    .irp    r, \R
+    mov     \r, .Lfield(\P)
+    .set    .Lfield, .Lfield + 8
+    .endr
 .endm
 
-/* A round's prefetch in the _warm loops: two lines from the pointer at SLOT(%rsp), which moves
- * on by 128 bytes (rax is free at the top of a round). Nothing when WARM is 0. */
-.macro WARM_STEP WARM, SLOT
+/* The lane state of emz_huff_lanes4 held in registers through the loop: bits[4] at 32,
+ * count[4] at 64, out[4] at 96 (in[4] lives on the stack); %rdi last, as it is the pointer
+ * until then. */
+#define LANES4_REGS %rbx, %rbp, %r8, %r9, %r10, %r11, %r12, %r13, %r14, %r15, %rsi, %rdi
+
+/* A round's prefetch in the _warm loops: LINES cache lines (two, or three for FAST6) from the
+ * pointer at SLOT(%rsp), which moves on by as many bytes (rax is free at the top of a round).
+ * Nothing when WARM is 0. */
+.macro WARM_STEP WARM, SLOT, LINES=2
     .if \WARM
     mov     \SLOT(%rsp), %rax
     prefetcht1 (%rax)
     prefetcht1 64(%rax)
-    addq    $128, \SLOT(%rsp)
+    .if \LINES == 3
+    prefetcht1 128(%rax)
+    .endif
+    addq    $64*\LINES, \SLOT(%rsp)
     .endif
 .endm
 
@@ -85,13 +110,7 @@
  * from lanes->warm on (slot 48 of the frame) and moves it on by 128 bytes, and the pointer is
  * stored back at the end (emz_huff_fast4_warm_x86_64). */
 .macro FAST4 NAME, WARM
-    .globl  \NAME
-    .hidden \NAME
-    .type   \NAME, @function
-\NAME:
-    .irp    r, rbx, rbp, r12, r13, r14, r15
-    push    %\r
-    .endr
+    ENTER   \NAME
     sub     $56, %rsp               /* 0..31 in[4], 32 rounds, 40 lanes, 48 warm */
     mov     %rdi, 40(%rsp)
     mov     %rdx, 32(%rsp)
@@ -104,7 +123,7 @@
     mov     EMZ_HUFF_LANES4_WARM(%rdi), %rax
     mov     %rax, 48(%rsp)
     .endif
-    LANE_STATE LOAD4, %rdi
+    LOADS   %rdi, 32, LANES4_REGS
     .p2align 5
 1:
     WARM_STEP \WARM, 48
@@ -130,13 +149,9 @@
     mov     48(%rsp), %rcx
     mov     %rcx, EMZ_HUFF_LANES4_WARM(%rax)
     .endif
-    LANE_STATE STORE4, %rax
+    STORES  %rax, 32, LANES4_REGS
     add     $56, %rsp
-    .irp    r, r15, r14, r13, r12, rbp, rbx
-    pop     %\r
-    .endr
-    ret
-    .size   \NAME, .-\NAME
+    LEAVE   \NAME
 .endm
 
     FAST4   emz_huff_fast4_x86_64, 0
@@ -154,17 +169,8 @@
  * movenet BF16 exponents 0.215 -> 0.169 ns a symbol, faceres FP32 exponents 0.295 -> 0.219,
  * FP16 high bytes 0.459 -> 0.362.
  * Registers: bits of lanes 0..5 in rbx, rbp, r8..r11; outputs in r12..r15, rsi, rdi; table rdx;
- * temporaries rax, rcx; in pointers and the round counter on the stack. */
-.macro LOOKUP6 B, O
-    mov     \B, %rax
-    and     $2047, %eax
-    movzbl  (%rdx,%rax,8), %ecx     /* bits used */
-    shrx    %rcx, \B, \B
-    mov     1(%rdx,%rax,8), %ecx    /* four symbols */
-    mov     %ecx, (\O)
-    movzbl  5(%rdx,%rax,8), %ecx    /* how many of them are real */
-    add     %rcx, \O
-.endm
+ * temporaries rax, rcx; in pointers and the round counter on the stack. Its lookups are
+ * LOOKUP's without a count (C8 left blank). */
 
 /* used = leading zeros; in += used / 8; bits = (load64(in) | marker) >> used % 8, with the in
  * pointer in slot K of the stack (REFILL8M with the marker from an immediate: no register is
@@ -175,6 +181,9 @@
  * (throwaway A/B of the two paths alternating in one process, emzip-profile-loop's checkpoint
  * decompression of faceres_deep.f32 and the BF16 files; 64 and 128 bytes ahead did alike, 192
  * and 512 worse). */
+/* bits[6] at 48 and out[6] at 96 of emz_huff_lanes6, %rdi last (the pointer until then). */
+#define LANES6_REGS %rbx, %rbp, %r8, %r9, %r10, %r11, %r12, %r13, %r14, %r15, %rsi, %rdi
+
 .macro REFILL6 K, B
     lzcnt   \B, %rcx
     mov     %ecx, %eax
@@ -191,13 +200,7 @@
 /* Once plain and once with WARM = 1: then each round also prefetches three cache lines from
  * lanes->warm on (a round of six lanes decodes half as much again as one of four). */
 .macro FAST6 NAME, WARM
-    .globl  \NAME
-    .hidden \NAME
-    .type   \NAME, @function
-\NAME:
-    .irp    r, rbx, rbp, r12, r13, r14, r15
-    push    %\r
-    .endr
+    ENTER   \NAME
     sub     $72, %rsp               /* 0..47 in[6], 48 rounds, 56 lanes, 64 warm */
     mov     %rdi, 56(%rsp)
     mov     %rdx, 48(%rsp)
@@ -210,27 +213,10 @@
     mov     EMZ_HUFF_LANES6_WARM(%rdi), %rax
     mov     %rax, 64(%rsp)
     .endif
-    mov     48(%rdi), %rbx
-    mov     56(%rdi), %rbp
-    mov     64(%rdi), %r8
-    mov     72(%rdi), %r9
-    mov     80(%rdi), %r10
-    mov     88(%rdi), %r11
-    mov     96(%rdi), %r12
-    mov     104(%rdi), %r13
-    mov     112(%rdi), %r14
-    mov     120(%rdi), %r15
-    mov     128(%rdi), %rsi
-    mov     136(%rdi), %rdi         /* last: it is the pointer until then */
+    LOADS   %rdi, 48, LANES6_REGS
     .p2align 5
 4:
-    .if \WARM
-    mov     64(%rsp), %rax
-    prefetcht1 (%rax)
-    prefetcht1 64(%rax)
-    prefetcht1 128(%rax)
-    addq    $192, 64(%rsp)
-    .endif
+    WARM_STEP \WARM, 64, 3
     REFILL6 0, %rbx
     REFILL6 1, %rbp
     REFILL6 2, %r8
@@ -238,12 +224,12 @@
     REFILL6 4, %r10
     REFILL6 5, %r11
     .rept 5
-    LOOKUP6 %rbx, %r12
-    LOOKUP6 %rbp, %r13
-    LOOKUP6 %r8, %r14
-    LOOKUP6 %r9, %r15
-    LOOKUP6 %r10, %rsi
-    LOOKUP6 %r11, %rdi
+    LOOKUP  %rbx, , %r12
+    LOOKUP  %rbp, , %r13
+    LOOKUP  %r8, , %r14
+    LOOKUP  %r9, , %r15
+    LOOKUP  %r10, , %rsi
+    LOOKUP  %r11, , %rdi
     .endr
     decq    48(%rsp)
     jnz     4b
@@ -257,24 +243,9 @@
     mov     64(%rsp), %rcx
     mov     %rcx, EMZ_HUFF_LANES6_WARM(%rax)
     .endif
-    mov     %rbx, 48(%rax)
-    mov     %rbp, 56(%rax)
-    mov     %r8, 64(%rax)
-    mov     %r9, 72(%rax)
-    mov     %r10, 80(%rax)
-    mov     %r11, 88(%rax)
-    mov     %r12, 96(%rax)
-    mov     %r13, 104(%rax)
-    mov     %r14, 112(%rax)
-    mov     %r15, 120(%rax)
-    mov     %rsi, 128(%rax)
-    mov     %rdi, 136(%rax)
+    STORES  %rax, 48, LANES6_REGS
     add     $72, %rsp
-    .irp    r, r15, r14, r13, r12, rbp, rbx
-    pop     %\r
-    .endr
-    ret
-    .size   \NAME, .-\NAME
+    LEAVE   \NAME
 .endm
 
     FAST6   emz_huff_fast6_x86_64, 0
@@ -345,13 +316,7 @@
 /* Once plain and once with WARM = 1, as FAST4: two lines prefetched a round from lanes->warm,
  * kept at 8(%rsp) (free after the push of the lanes pointer). */
 .macro LOCKSTEP8 NAME, WARM
-    .globl  \NAME
-    .hidden \NAME
-    .type   \NAME, @function
-\NAME:
-    .irp    r, rbx, rbp, r12, r13, r14, r15
-    push    %\r
-    .endr
+    ENTER   \NAME
     sub     $72, %rsp               /* 16..63 in[2..7], 64 rounds; then the lanes pointer */
     mov     %rdx, 64(%rsp)
     mov     %rsi, %rdx
@@ -360,14 +325,7 @@
     mov     \k(%rdi), %rax
     mov     %rax, \k+8(%rsp)
     .endr
-    mov     64(%rdi), %r8
-    mov     72(%rdi), %r9
-    mov     80(%rdi), %r10
-    mov     88(%rdi), %r11
-    mov     96(%rdi), %r12
-    mov     104(%rdi), %r13
-    mov     112(%rdi), %r14
-    mov     120(%rdi), %r15
+    LOADS   %rdi, 64, %r8, %r9, %r10, %r11, %r12, %r13, %r14, %r15
     .if \WARM
     mov     EMZ_HUFF_LANES8_WARM(%rdi), %rax
     mov     %rax, 8(%rsp)
@@ -404,24 +362,13 @@
     mov     \k+8(%rsp), %rcx
     mov     %rcx, \k(%rax)
     .endr
-    mov     %r8, 64(%rax)
-    mov     %r9, 72(%rax)
-    mov     %r10, 80(%rax)
-    mov     %r11, 88(%rax)
-    mov     %r12, 96(%rax)
-    mov     %r13, 104(%rax)
-    mov     %r14, 112(%rax)
-    mov     %r15, 120(%rax)
+    STORES  %rax, 64, %r8, %r9, %r10, %r11, %r12, %r13, %r14, %r15
     .if \WARM
     mov     8(%rsp), %rcx
     mov     %rcx, EMZ_HUFF_LANES8_WARM(%rax)
     .endif
     add     $80, %rsp
-    .irp    r, r15, r14, r13, r12, rbp, rbx
-    pop     %\r
-    .endr
-    ret
-    .size   \NAME, .-\NAME
+    LEAVE   \NAME
 .endm
 
     LOCKSTEP8 emz_huff_lockstep8_x86_64, 0
