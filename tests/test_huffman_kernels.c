@@ -450,3 +450,50 @@ Test(huffman_kernels, entropy_floor_below_every_code, .timeout = 120) {
     }
     cr_assert(below > 0);
 }
+
+/* Hostile lane tables: lanes first..15 of 0 or 1 byte, so that each starts fewer than 15 bytes
+ * before readable_end (decode_sixteen's fill_slot finishes such a lane in the tail before it
+ * takes a slot; with first 0 no lane takes one, and the four-lane loop gets only padding).
+ * Every implementation refuses them and leaves the same symbols as scalar. */
+Test(huffman_kernels, lanes_at_the_end_of_the_input) {
+    size_t n = 16384;
+    uint8_t *syms = tu_xmalloc(n + 64), *ref = tu_xmalloc(n), *out = tu_xmalloc(n);
+    draw(syms, n, 0, 255, 127, 2, 77); /* bf16-like: short codes, a multi-code table */
+    uint32_t hist[256] = {0};
+    for (size_t i = 0; i < n; i++)
+        hist[syms[i]]++;
+    uint8_t len[256];
+    emz_huff_lengths(hist, 256, len);
+    emz_huff_enc enc;
+    emz_huff_enc_init(len, &enc);
+    static emz_huff_dec dec;
+    emz_huff_dec_init(len, n, true, &dec);
+    const emz_kernels *scalar = NULL;
+    cr_assert(emz_kernels_resolve(EMZ_IMPL_SCALAR, &scalar) == EMZ_OK);
+    size_t cap = 2 * n + 64;
+    uint8_t *lanes = tu_xmalloc(cap + 8);
+    uint32_t sizes[EMZ_HUFF_LANES];
+    size_t bytes = scalar->huff_encode(syms, n, &enc, lanes, cap, sizes);
+    cr_assert(bytes != SIZE_MAX && emz_huff_lane_count(n) == 16);
+    for (unsigned first = 0; first < 16; first++) {
+        uint32_t s2[EMZ_HUFF_LANES];
+        size_t total = 0;
+        for (unsigned k = 0; k < 16; k++)
+            total += s2[k] = k < first ? sizes[k] : k % 2;
+        /* the lanes end exactly at readable_end: a read past it is out of bounds */
+        uint8_t *in = tu_xmalloc(total);
+        memcpy(in, lanes, total);
+        memset(ref, 0xA5, n);
+        emz_status want = scalar->huff_decode(in, s2, in + total, &dec, ref, n, NULL);
+        for (int impl = EMZ_IMPL_SCALAR; impl < EMZ_IMPL_COUNT; impl++) {
+            const emz_kernels *k = NULL;
+            if (emz_kernels_resolve((emz_impl)impl, &k) != EMZ_OK) continue;
+            memset(out, 0xA5, n);
+            emz_status got = k->huff_decode(in, s2, in + total, &dec, out, n, NULL);
+            cr_assert(got == EMZ_ERROR_CORRUPT && got == want && memcmp(out, ref, n) == 0,
+                      "%s: lanes %u.. at the end of the input", k->name, first);
+        }
+        free(in);
+    }
+    free(syms), free(lanes), free(ref), free(out);
+}

@@ -12,6 +12,7 @@
 #define EMZ_HUFF_FAST6_WARM emz_huff_fast6_warm_x86_64
 #define EMZ_HUFF_LOCKSTEP8 emz_huff_lockstep8_x86_64
 #define EMZ_HUFF_LOCKSTEP8_WARM emz_huff_lockstep8_warm_x86_64
+_Static_assert(EMZ_HUFF_INDEX_MASK == EMZ_HUFF_TABLE_SIZE - 1, "the assembly's table index");
 #endif
 #define EMZ_HUFF_DECODE emz_huff_decode_avx2
 #define EMZ_HUFF_ENCODE emz_huff_encode_avx2

@@ -42,7 +42,7 @@
  * counter live on the stack: they are touched once per round. */
 .macro LOOKUP B, C8, O
     mov     \B, %rax
-    and     $2047, %eax
+    and     $EMZ_HUFF_INDEX_MASK, %eax
     movzbl  (%rdx,%rax,8), %ecx     /* bits used */
     shrx    %rcx, \B, \B
     .ifnb   \C8
@@ -86,10 +86,11 @@
     .endr
 .endm
 
-/* The lane state of emz_huff_lanes4 held in registers through the loop: bits[4] at 32,
- * count[4] at 64, out[4] at 96 (in[4] lives on the stack); %rdi last, as it is the pointer
- * until then. */
-#define LANES4_REGS %rbx, %rbp, %r8, %r9, %r10, %r11, %r12, %r13, %r14, %r15, %rsi, %rdi
+/* The registers that hold the lanes' state through FAST4 (bits[4] at 32, count[4] at 64, out[4]
+ * at 96 of emz_huff_lanes4; in[4] lives on the stack) and FAST6 (bits[6] at 48, out[6] at 96 of
+ * emz_huff_lanes6), loaded and stored in this order: %rdi last, as it is the pointer until
+ * then. */
+#define LANE_REGS %rbx, %rbp, %r8, %r9, %r10, %r11, %r12, %r13, %r14, %r15, %rsi, %rdi
 
 /* A round's prefetch in the _warm loops: LINES cache lines (two, or three for FAST6) from the
  * pointer at SLOT(%rsp), which moves on by as many bytes (rax is free at the top of a round).
@@ -123,7 +124,7 @@
     mov     EMZ_HUFF_LANES4_WARM(%rdi), %rax
     mov     %rax, 48(%rsp)
     .endif
-    LOADS   %rdi, 32, LANES4_REGS
+    LOADS   %rdi, 32, LANE_REGS
     .p2align 5
 1:
     WARM_STEP \WARM, 48
@@ -149,7 +150,7 @@
     mov     48(%rsp), %rcx
     mov     %rcx, EMZ_HUFF_LANES4_WARM(%rax)
     .endif
-    STORES  %rax, 32, LANES4_REGS
+    STORES  %rax, 32, LANE_REGS
     add     $56, %rsp
     LEAVE   \NAME
 .endm
@@ -173,17 +174,14 @@
  * LOOKUP's without a count (C8 left blank). */
 
 /* used = leading zeros; in += used / 8; bits = (load64(in) | marker) >> used % 8, with the in
- * pointer in slot K of the stack (REFILL8M with the marker from an immediate: no register is
- * free for it). Unlike FAST4's refill, whose load address is known a round ahead, this load
+ * pointer in slot K of the stack (REFILL8M with the marker set by bts $63: no register is free
+ * for it). Unlike FAST4's refill, whose load address is known a round ahead, this load
  * waits for the lane's last shift, so a cache miss on it stalls the lane: each refill
  * prefetches its lane's input two lines ahead. Without that, FP32 checkpoints (their chunks
  * read from memory once) decompressed 3-8% slower than with FAST4 alone, with it 4-7% faster
  * (throwaway A/B of the two paths alternating in one process, emzip-profile-loop's checkpoint
  * decompression of faceres_deep.f32 and the BF16 files; 64 and 128 bytes ahead did alike, 192
  * and 512 worse). */
-/* bits[6] at 48 and out[6] at 96 of emz_huff_lanes6, %rdi last (the pointer until then). */
-#define LANES6_REGS %rbx, %rbp, %r8, %r9, %r10, %r11, %r12, %r13, %r14, %r15, %rsi, %rdi
-
 .macro REFILL6 K, B
     lzcnt   \B, %rcx
     mov     %ecx, %eax
@@ -213,7 +211,7 @@
     mov     EMZ_HUFF_LANES6_WARM(%rdi), %rax
     mov     %rax, 64(%rsp)
     .endif
-    LOADS   %rdi, 48, LANES6_REGS
+    LOADS   %rdi, 48, LANE_REGS
     .p2align 5
 4:
     WARM_STEP \WARM, 64, 3
@@ -243,7 +241,7 @@
     mov     64(%rsp), %rcx
     mov     %rcx, EMZ_HUFF_LANES6_WARM(%rax)
     .endif
-    STORES  %rax, 48, LANES6_REGS
+    STORES  %rax, 48, LANE_REGS
     add     $72, %rsp
     LEAVE   \NAME
 .endm
@@ -267,7 +265,7 @@
  * counter; temporaries rax, rcx. */
 .macro LOOKUP8 B, K, D
     mov     \B, %rax
-    and     $2047, %eax
+    and     $EMZ_HUFF_INDEX_MASK, %eax
     movzwl  (%rdx,%rax,2), %ecx
     shrx    %rcx, \B, \B
     mov     %ch, \K*EMZ_HUFF_TILE_STRIDE+\D(%rsi)

@@ -3,6 +3,7 @@
 #define EMZ_HUFFMAN_FAST_X86_64_H
 
 #define EMZ_HUFF_TILE_STRIDE 1040
+#define EMZ_HUFF_INDEX_MASK 2047 /* EMZ_HUFF_TABLE_SIZE - 1: the loops' table index */
 #define EMZ_HUFF_LANES4_WARM 128 /* offsetof(emz_huff_lanes4, warm) */
 #define EMZ_HUFF_LANES8_WARM 136 /* offsetof(emz_huff_lanes8, warm) */
 #define EMZ_HUFF_LANES6_WARM 144 /* offsetof(emz_huff_lanes6, warm) */

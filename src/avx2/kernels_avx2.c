@@ -27,6 +27,7 @@ const emz_kernels emz_kernels_avx2 = {
     .histogram = emz_histogram_avx2,     /* compare-count of the commonest values */
     .huff_encode = emz_huff_encode_avx2, /* the shared lane coder, BMI2 build */
     .huff_decode = emz_huff_decode_avx2,
+    .huff_multi16_ps_per_bit = EMZ_HUFF_AVX2_MULTI16_PS_PER_BIT,
     .checksum32 = emz_checksum32_avx2,
     .fp16_planes_split = emz_fp16_planes_split_avx2,
     .fp32_planes_split = emz_fp32_planes_split_avx2,

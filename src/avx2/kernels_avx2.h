@@ -15,6 +15,12 @@ emz_histogram_kernel emz_histogram_avx2;
  * decodes with it too. */
 emz_huff_encode_kernel emz_huff_encode_avx2;
 emz_huff_decode_kernel emz_huff_decode_avx2;
+/* Its six-lane loop exists where the assembly is built (huffman_avx2.c). */
+#if defined(__x86_64__) && defined(__ELF__)
+#define EMZ_HUFF_AVX2_MULTI16_PS_PER_BIT EMZ_HUFF_MULTI6_PS_PER_BIT
+#else
+#define EMZ_HUFF_AVX2_MULTI16_PS_PER_BIT EMZ_HUFF_MULTI_PS_PER_BIT
+#endif
 emz_checksum_kernel emz_checksum32_avx2;
 emz_channel_shift_kernel emz_channel_shift_avx2;
 emz_delta_kernel emz_delta_avx2;

@@ -27,6 +27,7 @@ const emz_kernels emz_kernels_avx512 = {
     .histogram = emz_histogram_avx512,     /* compare-count of the commonest values */
     .huff_encode = emz_huff_encode_avx512, /* VBMI code lookup and joins */
     .huff_decode = emz_huff_decode_avx2,   /* the AVX2 folder's: BMI2 and assembly */
+    .huff_multi16_ps_per_bit = EMZ_HUFF_AVX2_MULTI16_PS_PER_BIT,
     .checksum32 = emz_checksum32_avx512,
     .fp16_planes_split = emz_fp16_planes_split_avx512,
     .fp32_planes_split = emz_fp32_planes_split_avx512,

@@ -95,7 +95,8 @@ static emz_status read_stream_syms(const emz_kernels *k, reader *r, size_t n, un
     emz_status st = read_lane_table(r, n, lane_sizes, &total);
     if (st != EMZ_OK) return st;
     /* the multi-code table only where it pays: a long-code stream decodes in lockstep */
-    emz_huff_dec_init(len, n, emz_huff_dec_wants_multi(n, total), &s->dec);
+    emz_huff_dec_init(len, n, emz_huff_dec_wants_multi(n, total, k->huff_multi16_ps_per_bit),
+                      &s->dec);
     return read_lanes(k, r, n, lane_sizes, total, &s->dec, syms);
 }
 

@@ -201,19 +201,19 @@ void emz_huff_enc_init(const uint8_t len[256], emz_huff_enc *enc) {
  * the multi-code loops take about 0.077 ns per bit of average code length a symbol four lanes
  * at a time (3 bits: 0.23 ns, 4: 0.30, 5.1: 0.40, 6.8: 0.70; a lookup yields about 11 / bits
  * symbols) and 0.062 ns with 16 lanes six at a time (2.8 bits: 0.17 ns, 3.7: 0.22, 5.8: 0.36,
- * 8: 0.59), plus ~4 us to build the multi-code table. So the table pays for short codes in long
+ * 8: 0.59; the x86-64 assembly only: kernels.h, huff_multi16_ps_per_bit), plus ~4 us to build
+ * the multi-code table. So the table pays for short codes in long
  * streams: BF16 and FP32 exponents (2-4 bits), not FP8 whole bytes (6.7 bits) or FP16 high
  * bytes (5.8). All in picoseconds; a symbol's bits are 8 * lane_bytes / n. */
 #define LOCKSTEP16_PS 400
 #define LOCKSTEP4_PS 760
-#define MULTI_PS_PER_BIT 77
-#define MULTI16_PS_PER_BIT 62
+#define MULTI_PS_PER_BIT EMZ_HUFF_MULTI_PS_PER_BIT
 #define MULTI_BUILD_PS 4000000
-bool emz_huff_dec_wants_multi(size_t n, uint64_t lane_bytes) {
+bool emz_huff_dec_wants_multi(size_t n, uint64_t lane_bytes, unsigned multi16_ps_per_bit) {
     unsigned lanes = emz_huff_lane_count(n);
     if (lanes == 1) return false; /* no multi-code table for one lane (emz_huff_dec_init) */
     uint64_t lockstep = (uint64_t)n * (lanes == 16 ? LOCKSTEP16_PS : LOCKSTEP4_PS);
-    uint64_t per_bit = lanes == 16 ? MULTI16_PS_PER_BIT : MULTI_PS_PER_BIT;
+    uint64_t per_bit = lanes == 16 ? multi16_ps_per_bit : MULTI_PS_PER_BIT;
     uint64_t multi = 8 * per_bit * lane_bytes + MULTI_BUILD_PS;
     return multi < lockstep;
 }

@@ -21,13 +21,15 @@ void emz_huff_enc_init(const uint8_t len[256], emz_huff_enc *enc);
  * says when it pays. */
 /* For a decoder built once and used for many streams (a table file's): whether the multi-code
  * loop beats lockstep for a code of these lengths, by the cost model above without the build,
- * from the mean length the code implies (BF16 exponents: yes; FP8 whole bytes: no). */
+ * from the mean length the code implies (BF16 exponents: yes; FP8 whole bytes: no). It takes
+ * the four-lane loop's cost on every implementation: a table's pages have 4 lanes or 16. */
 bool emz_huff_dec_multi_pays(const uint8_t len[256]);
 
 void emz_huff_dec_init(const uint8_t len[256], size_t n, bool multi, emz_huff_dec *dec);
 
 /* Whether a stream of n symbols in lane_bytes bytes of lanes decodes faster with the
- * multi-code table than with single codes in lockstep (huffman_decode_template.h). */
-bool emz_huff_dec_wants_multi(size_t n, uint64_t lane_bytes);
+ * multi-code table than with single codes in lockstep (huffman_decode_template.h), for a
+ * decoder whose 16-lane multi-code loop costs multi16_ps_per_bit (emz_kernels). */
+bool emz_huff_dec_wants_multi(size_t n, uint64_t lane_bytes, unsigned multi16_ps_per_bit);
 
 #endif

@@ -29,8 +29,9 @@ typedef struct lane_state {
         (s).count |= 56;                                                                           \
     } while (0)
 
-/* One lookup: stores four symbol bytes (those past the count are overwritten later or lie
- * in the slack the caller guarantees) and advances by the count. */
+/* One lookup: stores four symbol bytes (those past the count are overwritten by the next
+ * lookups; a lookup runs only while four bytes remain before out_end) and advances by the
+ * count. */
 #define LOOKUP(s)                                                                                  \
     do {                                                                                           \
         const uint8_t *e = multi[(s).bits & (EMZ_HUFF_TABLE_SIZE - 1)];                            \
@@ -43,14 +44,25 @@ typedef struct lane_state {
 /* Lookups per refill: 5 of at most 11 bits fit in the 56 bits a refill guarantees. */
 #define LOOKUPS_PER_ROUND 5
 
-/* Rounds in which lane s can neither write past out_end (a round advances at most 5 x 4
- * bytes, and its last store ends at most 4 bytes past its last position) nor read past
- * readable_end (a refill reads 8 bytes and advances in by at most 7). */
-static size_t safe_rounds(const lane_state *s, const uint8_t *readable_end) {
-    size_t by_out = (size_t)(s->out_end - s->out) / (LOOKUPS_PER_ROUND * 4);
-    size_t left = (size_t)(readable_end - s->in);
-    size_t by_in = left >= 8 ? (left - 8) / 7 : 0;
+/* Rounds whose refills stay before readable_end: a refill reads 8 bytes at in, which moves on
+ * by at most 7 a round (every loop's refill). */
+static size_t rounds_by_input(const uint8_t *in, const uint8_t *readable_end) {
+    size_t left = (size_t)(readable_end - in);
+    return left >= 8 ? (left - 8) / 7 : 0;
+}
+
+/* Rounds of multi-code lookups that neither write past out_end (a round advances out by at
+ * most 5 x 4 bytes, and its last store ends at most 4 bytes past its last position) nor read
+ * past readable_end. */
+static size_t multi_rounds(const uint8_t *in, const uint8_t *out, const uint8_t *out_end,
+                           const uint8_t *readable_end) {
+    size_t by_out = (size_t)(out_end - out) / (LOOKUPS_PER_ROUND * 4);
+    size_t by_in = rounds_by_input(in, readable_end);
     return by_out < by_in ? by_out : by_in;
+}
+
+static size_t safe_rounds(const lane_state *s, const uint8_t *readable_end) {
+    return multi_rounds(s->in, s->out, s->out_end, readable_end);
 }
 
 /* Lanes progress at different rates (symbols per lookup vary), so when the first lane of
@@ -60,6 +72,11 @@ static size_t safe_rounds(const lane_state *s, const uint8_t *readable_end) {
  * STANDIN_ROUNDS rounds, which bounds what a stand-in reads and writes. */
 #define STANDIN_ROUNDS 64
 static const uint8_t standin_input[STANDIN_ROUNDS * 7 + 8];
+
+/* A stand-in for the four-lane loop: zero bits into size bytes of scratch. */
+static lane_state standin_lane(uint8_t *scratch, size_t size) {
+    return (lane_state){standin_input, 0, 0, 0, scratch, scratch + size};
+}
 
 /* The warm bytes of a decode (emz_warm): the next one to prefetch is p + asked. */
 typedef struct warm_state {
@@ -119,12 +136,7 @@ static void decode_four_fast(lane_state *s, const uint8_t *readable_end, const u
         if (live < 4 && rounds > STANDIN_ROUNDS) rounds = STANDIN_ROUNDS;
         lane_state run[4];
         for (unsigned k = 0; k < 4; k++)
-            run[k] = safe[k] ? s[k] : (lane_state){standin_input,
-                                                   0,
-                                                   0,
-                                                   0,
-                                                   standin_output,
-                                                   standin_output + sizeof standin_output};
+            run[k] = safe[k] ? s[k] : standin_lane(standin_output, sizeof standin_output);
         run_four(run, multi, rounds, w);
         for (unsigned k = 0; k < 4; k++)
             if (safe[k]) s[k] = run[k];
@@ -137,8 +149,7 @@ static void decode_four_fast(lane_state *s, const uint8_t *readable_end, const u
 static void decode_one_single(lane_state *s, const uint8_t *readable_end, const uint16_t *single) {
     for (;;) {
         size_t by_out = (size_t)(s->out_end - s->out) / LOOKUPS_PER_ROUND;
-        size_t left = (size_t)(readable_end - s->in);
-        size_t by_in = left >= 8 ? (left - 8) / 7 : 0;
+        size_t by_in = rounds_by_input(s->in, readable_end);
         size_t rounds = by_out < by_in ? by_out : by_in;
         if (rounds == 0) return;
         while (rounds--) {
@@ -175,6 +186,25 @@ static inline unsigned bits_used(uint64_t marked) {
     return (unsigned)__builtin_clzll(marked); /* never 64: the marker is set */
 }
 
+/* A lane of lane_state to the marked form and back (decode_lockstep, and the six-lane loop):
+ * in at the byte of the next unused bit, read before (so at or after the lane's start; the
+ * caller has checked that 8 bytes are readable there), and back by reading a byte the last
+ * refill read. */
+static void to_marked(const lane_state *l, const uint8_t **in, uint64_t *bits) {
+    unsigned back = (l->count + 7) / 8;
+    *in = l->in - back;
+    *bits = (emz_load64(*in) | MARKER) >> (back * 8 - l->count);
+}
+
+static void from_marked(lane_state *l, const uint8_t *in, uint64_t bits, uint8_t *out) {
+    unsigned used = bits_used(bits);
+    const uint8_t *q = in + used / 8;
+    l->bits = *q >> (used % 8);
+    l->count = 8 - used % 8;
+    l->in = q + 1;
+    l->out = out;
+}
+
 /* rounds >= 1 rounds of a refill and five lookups in each of L lanes (L a constant in every
  * call, so that the lanes stay in registers). */
 static inline void lockstep_rounds(const uint8_t **in, uint64_t *bits, unsigned L, uint8_t *out,
@@ -204,8 +234,7 @@ static size_t lockstep_safe_rounds(const lane_state *s, const uint8_t *const *in
     size_t rounds = TILE_ROUNDS;
     for (unsigned k = 0; k < L; k++) {
         size_t by_out = (size_t)(s[k].out_end - s[k].out) / LOOKUPS_PER_ROUND - done;
-        size_t left = (size_t)(readable_end - in[k]);
-        size_t by_in = left >= 8 ? (left - 8) / 7 : 0;
+        size_t by_in = rounds_by_input(in[k], readable_end);
         rounds = by_out < rounds ? by_out : rounds;
         rounds = by_in < rounds ? by_in : rounds;
     }
@@ -238,7 +267,7 @@ static inline void decode_lockstep(lane_state *s, unsigned L, const uint8_t *rea
     size_t done = 0, rounds = lockstep_safe_rounds(s, in, L, 0, readable_end);
     if (rounds == 0) return;
     for (unsigned k = 0; k < L; k++)
-        bits[k] = (emz_load64(in[k]) | MARKER) >> ((s[k].count + 7) / 8 * 8 - s[k].count);
+        to_marked(&s[k], &in[k], &bits[k]);
     for (; rounds; rounds = lockstep_safe_rounds(s, in, L, done, readable_end)) {
 #ifdef EMZ_HUFF_LOCKSTEP8
         if (L == 8) {
@@ -265,16 +294,8 @@ static inline void decode_lockstep(lane_state *s, unsigned L, const uint8_t *rea
         done += rounds;
     }
     (void)w;
-    /* Back to the form of lane_state: the unused bits of the byte the next bit is in (read
-     * by the last refill already). */
-    for (unsigned k = 0; k < L; k++) {
-        unsigned used = bits_used(bits[k]);
-        const uint8_t *q = in[k] + used / 8;
-        s[k].bits = *q >> (used % 8);
-        s[k].count = 8 - used % 8;
-        s[k].in = q + 1;
-        s[k].out += done * LOOKUPS_PER_ROUND;
-    }
+    for (unsigned k = 0; k < L; k++)
+        from_marked(&s[k], in[k], bits[k], s[k].out + done * LOOKUPS_PER_ROUND);
 }
 
 /* Lookups one at a time, reading bytes singly near the end of the input; bytes past
@@ -310,39 +331,12 @@ static void decode_tail(lane_state *s, const uint8_t *readable_end, const uint8_
 }
 
 #ifdef EMZ_HUFF_FAST6
-/* The six-lane loop holds its lanes in the marked form of decode_lockstep: in at the byte of the
- * next unused bit (read before, so at or after the lane's start). Into it only from a lane with a
- * safe round (its 8 bytes at in are readable), out of it by reading a byte the last refill read. */
-static void to_marked(const lane_state *l, const uint8_t **in, uint64_t *bits) {
-    unsigned back = (l->count + 7) / 8;
-    *in = l->in - back;
-    *bits = (emz_load64(*in) | MARKER) >> (back * 8 - l->count);
-}
-
-static void from_marked(lane_state *l, const uint8_t *in, uint64_t bits, uint8_t *out) {
-    unsigned used = bits_used(bits);
-    const uint8_t *q = in + used / 8;
-    l->bits = *q >> (used % 8);
-    l->count = 8 - used % 8;
-    l->in = q + 1;
-    l->out = out;
-}
-
-/* Rounds that a marked lane can run: as safe_rounds, from the byte in of the next unused bit
- * (a refill reads 8 bytes at in + used / 8, which moves by at most 7 a round). */
-static size_t marked_safe_rounds(const uint8_t *in, const uint8_t *out, const uint8_t *out_end,
-                                 const uint8_t *readable_end) {
-    size_t by_out = (size_t)(out_end - out) / (LOOKUPS_PER_ROUND * 4);
-    size_t left = (size_t)(readable_end - in);
-    size_t by_in = left >= 8 ? (left - 8) / 7 : 0;
-    return by_out < by_in ? by_out : by_in;
-}
-
 /* A 16-lane stream through six slots: a lane without safe rounds gets its careful tail and
  * gives its slot to the next lane, so lanes that end early (their part of a chunk codes
  * shorter) leave no slot idle while lanes wait; when no lane is left to take a slot and four or
  * fewer remain, they finish in the four-lane loop. The lanes stay marked between the loop's
- * calls. */
+ * calls; in then points at the byte the last refill loaded from, and the next unused bit lies at
+ * most 7 bytes on, which multi_rounds' 7 bytes a round already counts. */
 typedef struct six_slots {
     emz_huff_lanes6 f;
     int lane[6]; /* the lane in each slot, or -1 for a stand-in */
@@ -358,9 +352,11 @@ static void set_standin(six_slots *p, unsigned k) {
     p->f.out[k] = p->standin_output;
 }
 
-static void fill_slot(six_slots *p, unsigned k, lane_state *st, unsigned lanes,
-                      const uint8_t *readable_end, const emz_huff_dec *dec) {
-    while (p->next < lanes) {
+/* Slot k takes the next lane that has a safe round (those that have none, possible only in a
+ * forged lane table, get their tails), or a stand-in when none is left. */
+static void fill_slot(six_slots *p, unsigned k, lane_state *st, const uint8_t *readable_end,
+                      const emz_huff_dec *dec) {
+    while (p->next < EMZ_HUFF_LANES) {
         lane_state *l = &st[p->next];
         if (safe_rounds(l, readable_end) == 0) {
             decode_tail(l, readable_end, dec->multi, dec->single);
@@ -381,19 +377,19 @@ static void decode_sixteen(lane_state *st, const uint8_t *readable_end, const em
     six_slots p;
     p.next = 0;
     for (unsigned k = 0; k < 6; k++)
-        fill_slot(&p, k, st, 16, readable_end, dec);
+        fill_slot(&p, k, st, readable_end, dec);
     for (;;) {
         size_t rounds = SIZE_MAX;
         unsigned live = 0;
         for (unsigned k = 0; k < 6; k++) {
             size_t safe = 0;
             while (p.lane[k] >= 0 &&
-                   (safe = marked_safe_rounds(p.f.in[k], p.f.out[k], st[p.lane[k]].out_end,
-                                              readable_end)) == 0) {
+                   (safe = multi_rounds(p.f.in[k], p.f.out[k], st[p.lane[k]].out_end,
+                                        readable_end)) == 0) {
                 lane_state *l = &st[p.lane[k]];
                 from_marked(l, p.f.in[k], p.f.bits[k], p.f.out[k]);
                 decode_tail(l, readable_end, dec->multi, dec->single);
-                fill_slot(&p, k, st, 16, readable_end, dec);
+                fill_slot(&p, k, st, readable_end, dec);
             }
             if (p.lane[k] < 0) {
                 set_standin(&p, k);
@@ -413,7 +409,8 @@ static void decode_sixteen(lane_state *st, const uint8_t *readable_end, const em
 #endif
             EMZ_HUFF_FAST6(&p.f, dec->multi, rounds);
     }
-    /* Four or fewer left, all with safe rounds: the four-lane loop, padded with ended lanes. */
+    /* Four or fewer left: the four-lane loop, padded with ended lanes (back in lane_state's form
+     * a lane may have no safe round left; the loop passes it over, and it gets its tail). */
     lane_state rest[4];
     int from[4];
     unsigned r = 0;
@@ -425,7 +422,7 @@ static void decode_sixteen(lane_state *st, const uint8_t *readable_end, const em
             r++;
         }
     for (unsigned k = r; k < 4; k++)
-        rest[k] = (lane_state){standin_input, 0, 0, 0, p.standin_output, p.standin_output};
+        rest[k] = standin_lane(p.standin_output, 0);
     decode_four_fast(rest, readable_end, dec->multi, w);
     for (unsigned k = 0; k < r; k++) {
         st[from[k]] = rest[k];

@@ -66,7 +66,7 @@ typedef size_t emz_huff_encode_kernel(const uint8_t *syms, size_t n, const emz_h
                                       uint32_t lane_sizes[EMZ_HUFF_LANES]);
 /* Bytes that the caller of a Huffman decoder reads right after it, from memory that is likely
  * cold (a DIFF chunk's base): a decoder may prefetch them as it goes, so that they arrive while
- * it computes (the x86-64 multi-code loop does, two cache lines a round; a prefetch loop before
+ * it computes (the x86-64 loops do, two or three cache lines a round; a prefetch loop before
  * or between its calls waited for them instead). Never dereferenced. */
 typedef struct emz_warm {
     const uint8_t *p;
@@ -148,6 +148,10 @@ typedef struct emz_byte_perm {
 typedef void emz_permute_rows_kernel(const uint8_t *in, uint8_t *out, size_t rows,
                                      const emz_byte_perm *p);
 
+/* Measured on Zen 5 (format/huffman_build.c, emz_huff_dec_wants_multi). */
+#define EMZ_HUFF_MULTI_PS_PER_BIT 77
+#define EMZ_HUFF_MULTI6_PS_PER_BIT 62
+
 typedef struct emz_kernels {
     const char *name;
     emz_split_kernel *split[EMZ_TYPE_COUNT]; /* NULL for bytes */
@@ -157,6 +161,10 @@ typedef struct emz_kernels {
     emz_histogram_kernel *histogram;
     emz_huff_encode_kernel *huff_encode;
     emz_huff_decode_kernel *huff_decode;
+    /* huff_decode's cost of a 16-lane stream with the multi-code table, in picoseconds per bit
+     * of mean code length (emz_huff_dec_wants_multi): EMZ_HUFF_MULTI_PS_PER_BIT for the loop
+     * four lanes at a time, EMZ_HUFF_MULTI6_PS_PER_BIT where the six-lane loop exists. */
+    unsigned huff_multi16_ps_per_bit;
     emz_checksum_kernel *checksum32;
     emz_planes_split_kernel *fp16_planes_split, *fp32_planes_split;
     emz_planes_merge_kernel *bytes2_merge, *bytes4_merge, *fp16_planes_merge, *fp32_planes_merge;

@@ -31,6 +31,7 @@ const emz_kernels emz_kernels_neon = {
     .histogram = emz_histogram_scalar,     /* scalar */
     .huff_encode = emz_huff_encode_scalar, /* scalar */
     .huff_decode = emz_huff_decode_scalar, /* scalar */
+    .huff_multi16_ps_per_bit = EMZ_HUFF_MULTI_PS_PER_BIT,
     .checksum32 = emz_checksum32_neon,
     .fp16_planes_split = emz_fp16_planes_split_neon,
     .fp32_planes_split = emz_fp32_planes_split_neon,

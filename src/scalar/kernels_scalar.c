@@ -27,6 +27,7 @@ const emz_kernels emz_kernels_scalar = {
     .histogram = emz_histogram_scalar,
     .huff_encode = emz_huff_encode_scalar,
     .huff_decode = emz_huff_decode_scalar,
+    .huff_multi16_ps_per_bit = EMZ_HUFF_MULTI_PS_PER_BIT,
     .checksum32 = emz_checksum32,
     .fp16_planes_split = emz_fp16_planes_split_scalar,
     .fp32_planes_split = emz_fp32_planes_split_scalar,
