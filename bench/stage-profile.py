@@ -10,7 +10,7 @@ as checkpoint mode writes it: one segment per tensor; decompression opens the co
 memory and reads it whole) under `perf record -e cpu-clock` for about S seconds, and sorts the
 samples' functions into stages:
 
-  huffman decode / huffman encode   the lane loops (emz_huff_decode, fast4, lockstep8, encode)
+  huffman decode / huffman encode   the lane loops (emz_huff_decode, fast4, fast6, lockstep8, encode)
   code tables                       code lengths, encoder and decoder tables, table bytes
   histogram                         symbol counts and the entropy estimates that pick modes
   split / merge                     exponent / sign+mantissa split and merge, byte planes, bit
@@ -37,8 +37,9 @@ import sys
 import tempfile
 
 STAGES = [
-    ("huffman decode", r"^(emz_huff_decode|emz_huff_fast4|emz_huff_lockstep|decode_tail|"
-                       r"decode_one)"),
+    ("huffman decode", r"^(emz_huff_decode|emz_huff_fast4|emz_huff_fast6|emz_huff_lockstep|"
+                       r"decode_tail|decode_one|decode_four|decode_sixteen|decode_lockstep|"
+                       r"fill_slot)"),
     ("huffman encode", r"^emz_huff_encode"),
     ("code tables", r"^(emz_huff_lengths|emz_huff_enc_init|emz_huff_dec_init|emz_huff_table_|"
                     r"emz_huff_dec_wants|emz_huff_dec_multi|reverse_bits)"),
