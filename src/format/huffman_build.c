@@ -200,9 +200,9 @@ void emz_huff_enc_init(const uint8_t len[256], emz_huff_enc *enc) {
  * 0.40 ns a symbol with 16 lanes and 0.76 ns with 4 (its C form), whatever the code lengths;
  * the multi-code loops take about 0.077 ns per bit of average code length a symbol four lanes
  * at a time (3 bits: 0.23 ns, 4: 0.30, 5.1: 0.40, 6.8: 0.70; a lookup yields about 11 / bits
- * symbols) and 0.062 ns with 16 lanes six at a time (2.8 bits: 0.17 ns, 3.7: 0.22, 5.8: 0.36,
- * 8: 0.59; the x86-64 assembly only: kernels.h, huff_multi16_ps_per_bit), plus ~4 us to build
- * the multi-code table. So the table pays for short codes in long
+ * symbols) and about 0.062 ns with 16 lanes six at a time (2.8 bits: 0.17 ns, 3.7: 0.22, 5.8:
+ * 0.36, 8: 0.59; the x86-64 assembly only, costed as in kernels.h: huff_multi16_ps_per_bit),
+ * plus ~4 us to build the multi-code table. So the table pays for short codes in long
  * streams: BF16 and FP32 exponents (2-4 bits), not FP8 whole bytes (6.7 bits) or FP16 high
  * bytes (5.8). All in picoseconds; a symbol's bits are 8 * lane_bytes / n. */
 #define LOCKSTEP16_PS 400

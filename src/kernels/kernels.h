@@ -148,9 +148,13 @@ typedef struct emz_byte_perm {
 typedef void emz_permute_rows_kernel(const uint8_t *in, uint8_t *out, size_t rows,
                                      const emz_byte_perm *p);
 
-/* Measured on Zen 5 (format/huffman_build.c, emz_huff_dec_wants_multi). */
+/* Measured on Zen 5 (format/huffman_build.c, emz_huff_dec_wants_multi). The six-lane loop
+ * measured 60-62 ps a bit for codes of 3-6 bits; 68 puts its crossover with the model's lockstep
+ * cost at 5.4 bits, where it lies measured: lockstep decoded FP16 high bytes (5.8 bits) at 0.363
+ * ns a symbol against 0.362 plus the table's build, and with 62 movenet's FP16 checkpoint
+ * decompressed 2-3.4% slower than with 68 (A/B in one process; BF16, FP32, FP8 within 2%). */
 #define EMZ_HUFF_MULTI_PS_PER_BIT 77
-#define EMZ_HUFF_MULTI6_PS_PER_BIT 62
+#define EMZ_HUFF_MULTI6_PS_PER_BIT 68
 
 typedef struct emz_kernels {
     const char *name;
