@@ -107,24 +107,49 @@
     .endif
 .endm
 
+/* The frame of FAST4 and FAST6, for N lanes: in[N] at 0, the round counter at 8N, the lanes
+ * pointer at 8N + 8, the warm pointer at 8N + 16. FRAME_IN copies in[] and warm (lanes at
+ * WARMOFF) to it, moves the table to rdx and loads LANE_REGS from the lanes' state at STATE;
+ * FRAME_OUT stores all of them back. */
+.macro FRAME_IN N, WARM, WARMOFF, STATE
+    sub     $8*\N+24, %rsp
+    mov     %rdi, 8*\N+8(%rsp)
+    mov     %rdx, 8*\N(%rsp)
+    mov     %rsi, %rdx
+    .set    .Lk, 0
+    .rept   \N
+    mov     .Lk(%rdi), %rax
+    mov     %rax, .Lk(%rsp)
+    .set    .Lk, .Lk + 8
+    .endr
+    .if \WARM
+    mov     \WARMOFF(%rdi), %rax
+    mov     %rax, 8*\N+16(%rsp)
+    .endif
+    LOADS   %rdi, \STATE, LANE_REGS
+.endm
+.macro FRAME_OUT N, WARM, WARMOFF, STATE
+    mov     8*\N+8(%rsp), %rax
+    .set    .Lk, 0
+    .rept   \N
+    mov     .Lk(%rsp), %rcx
+    mov     %rcx, .Lk(%rax)
+    .set    .Lk, .Lk + 8
+    .endr
+    .if \WARM
+    mov     8*\N+16(%rsp), %rcx
+    mov     %rcx, \WARMOFF(%rax)
+    .endif
+    STORES  %rax, \STATE, LANE_REGS
+    add     $8*\N+24, %rsp
+.endm
+
 /* The loop, once plain and once with WARM = 1: then each round also prefetches two cache lines
  * from lanes->warm on (slot 48 of the frame) and moves it on by 128 bytes, and the pointer is
  * stored back at the end (emz_huff_fast4_warm_x86_64). */
 .macro FAST4 NAME, WARM
     ENTER   \NAME
-    sub     $56, %rsp               /* 0..31 in[4], 32 rounds, 40 lanes, 48 warm */
-    mov     %rdi, 40(%rsp)
-    mov     %rdx, 32(%rsp)
-    mov     %rsi, %rdx
-    .irp    k, 0, 8, 16, 24
-    mov     \k(%rdi), %rax
-    mov     %rax, \k(%rsp)
-    .endr
-    .if \WARM
-    mov     EMZ_HUFF_LANES4_WARM(%rdi), %rax
-    mov     %rax, 48(%rsp)
-    .endif
-    LOADS   %rdi, 32, LANE_REGS
+    FRAME_IN 4, \WARM, EMZ_HUFF_LANES4_WARM, 32 /* 0..31 in[4], 32 rounds, 40 lanes, 48 warm */
     .p2align 5
 1:
     WARM_STEP \WARM, 48
@@ -141,17 +166,7 @@
     decq    32(%rsp)
     jnz     1b
 
-    mov     40(%rsp), %rax
-    .irp    k, 0, 8, 16, 24
-    mov     \k(%rsp), %rcx
-    mov     %rcx, \k(%rax)
-    .endr
-    .if \WARM
-    mov     48(%rsp), %rcx
-    mov     %rcx, EMZ_HUFF_LANES4_WARM(%rax)
-    .endif
-    STORES  %rax, 32, LANE_REGS
-    add     $56, %rsp
+    FRAME_OUT 4, \WARM, EMZ_HUFF_LANES4_WARM, 32
     LEAVE   \NAME
 .endm
 
@@ -174,15 +189,16 @@
  * LOOKUP's without a count (C8 left blank). */
 
 /* used = leading zeros; in += used / 8; bits = (load64(in) | marker) >> used % 8, with the in
- * pointer in slot K of the stack (REFILL8M with the marker set by bts $63: no register is free
- * for it). Unlike FAST4's refill, whose load address is known a round ahead, this load
- * waits for the lane's last shift, so a cache miss on it stalls the lane: each refill
- * prefetches its lane's input two lines ahead. Without that, FP32 checkpoints (their chunks
- * read from memory once) decompressed 3-8% slower than with FAST4 alone, with it 4-7% faster
- * (throwaway A/B of the two paths alternating in one process, emzip-profile-loop's checkpoint
- * decompression of faceres_deep.f32 and the BF16 files; 64 and 128 bytes ahead did alike, 192
- * and 512 worse). */
-.macro REFILL6 K, B
+ * pointer in slot K of the stack (FAST6, and LOCKSTEP8's lanes 2..7), the marker from register
+ * MARK or, where no register is free for it (FAST6), set by bts $63. Unlike FAST4's refill,
+ * whose load address is known a round ahead, this load waits for the lane's last shift, so a
+ * cache miss on it stalls the lane: each refill prefetches its lane's input two lines ahead.
+ * Without that, FP32 checkpoints (their chunks read from memory once) decompressed 3-8% slower
+ * with FAST6 than with FAST4 alone, with it 4-7% faster (throwaway A/B of the two paths
+ * alternating in one process, emzip-profile-loop's checkpoint decompression of faceres_deep.f32
+ * and the BF16 files; 64 and 128 bytes ahead did alike, 192 and 512 worse); in LOCKSTEP8 it
+ * made FP16 checkpoint decompression 1-2% faster and E4M3 1.5-5%, E5M2 the same. */
+.macro REFILLM K, B, MARK
     lzcnt   \B, %rcx
     mov     %ecx, %eax
     shr     $3, %eax
@@ -190,7 +206,11 @@
     mov     %rax, \K*8(%rsp)
     prefetcht0 128(%rax)
     mov     (%rax), %rax
+    .ifb    \MARK
     bts     $63, %rax
+    .else
+    or      \MARK, %rax
+    .endif
     and     $7, %ecx
     shrx    %rcx, %rax, \B
 .endm
@@ -199,28 +219,16 @@
  * lanes->warm on (a round of six lanes decodes half as much again as one of four). */
 .macro FAST6 NAME, WARM
     ENTER   \NAME
-    sub     $72, %rsp               /* 0..47 in[6], 48 rounds, 56 lanes, 64 warm */
-    mov     %rdi, 56(%rsp)
-    mov     %rdx, 48(%rsp)
-    mov     %rsi, %rdx
-    .irp    k, 0, 8, 16, 24, 32, 40
-    mov     \k(%rdi), %rax
-    mov     %rax, \k(%rsp)
-    .endr
-    .if \WARM
-    mov     EMZ_HUFF_LANES6_WARM(%rdi), %rax
-    mov     %rax, 64(%rsp)
-    .endif
-    LOADS   %rdi, 48, LANE_REGS
+    FRAME_IN 6, \WARM, EMZ_HUFF_LANES6_WARM, 48 /* 0..47 in[6], 48 rounds, 56 lanes, 64 warm */
     .p2align 5
 4:
     WARM_STEP \WARM, 64, 3
-    REFILL6 0, %rbx
-    REFILL6 1, %rbp
-    REFILL6 2, %r8
-    REFILL6 3, %r9
-    REFILL6 4, %r10
-    REFILL6 5, %r11
+    REFILLM 0, %rbx
+    REFILLM 1, %rbp
+    REFILLM 2, %r8
+    REFILLM 3, %r9
+    REFILLM 4, %r10
+    REFILLM 5, %r11
     .rept 5
     LOOKUP  %rbx, , %r12
     LOOKUP  %rbp, , %r13
@@ -232,17 +240,7 @@
     decq    48(%rsp)
     jnz     4b
 
-    mov     56(%rsp), %rax
-    .irp    k, 0, 8, 16, 24, 32, 40
-    mov     \k(%rsp), %rcx
-    mov     %rcx, \k(%rax)
-    .endr
-    .if \WARM
-    mov     64(%rsp), %rcx
-    mov     %rcx, EMZ_HUFF_LANES6_WARM(%rax)
-    .endif
-    STORES  %rax, 48, LANE_REGS
-    add     $72, %rsp
+    FRAME_OUT 6, \WARM, EMZ_HUFF_LANES6_WARM, 48
     LEAVE   \NAME
 .endm
 
@@ -282,23 +280,8 @@
     LOOKUP8 %r15, 7, \D
 .endm
 
-/* used = leading zeros; in += used / 8; bits = (load64(in) | marker) >> used % 8; with the in
- * pointer on the stack (REFILL8M, slot K) or in a register (REFILL8R). The load waits for the
- * lane's last shift, so each refill prefetches its lane's input two lines ahead, as REFILL6 does:
- * checkpoint decompression 1-2% faster on FP16 and 1.5-5% on E4M3, E5M2 the same (throwaway
- * A/B of both loops alternating in one process). */
-.macro REFILL8M K, B
-    lzcnt   \B, %rcx
-    mov     %rcx, %rax
-    shr     $3, %eax
-    add     \K*8(%rsp), %rax
-    mov     %rax, \K*8(%rsp)
-    prefetcht0 128(%rax)
-    mov     (%rax), %rax
-    or      %rbp, %rax
-    and     $7, %ecx
-    shrx    %rcx, %rax, \B
-.endm
+/* used = leading zeros; in += used / 8; bits = (load64(in) | marker) >> used % 8, with the in
+ * pointer in a register (REFILL8R; on the stack: REFILLM), prefetching as REFILLM does. */
 .macro REFILL8R IN, B
     lzcnt   \B, %rcx
     mov     %rcx, %rax
@@ -338,12 +321,12 @@
     WARM_STEP \WARM, 8
     REFILL8R %rdi, %r8
     REFILL8R %rbx, %r9
-    REFILL8M 3, %r10
-    REFILL8M 4, %r11
-    REFILL8M 5, %r12
-    REFILL8M 6, %r13
-    REFILL8M 7, %r14
-    REFILL8M 8, %r15
+    REFILLM 3, %r10, %rbp
+    REFILLM 4, %r11, %rbp
+    REFILLM 5, %r12, %rbp
+    REFILLM 6, %r13, %rbp
+    REFILLM 7, %r14, %rbp
+    REFILLM 8, %r15, %rbp
     STEP8   0
     STEP8   1
     STEP8   2
