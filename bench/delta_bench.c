@@ -86,7 +86,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     long long reps = 15;
-    if (argc > 3 && parse_ll(argv[3], 1, 1000, &reps) != 0) return 2;
+    if (argc > 3 && parse_ll(argv[3], 1, 1000000, &reps) != 0) return 2;
     mem file = {0}, base = {0};
     file.data = read_whole_file(argv[1], &file.size);
     base.data = read_whole_file(argv[2], &base.size);

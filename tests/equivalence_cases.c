@@ -975,7 +975,8 @@ static void low_join_pack(const uint8_t *low, size_t m, unsigned k, uint8_t *out
  * elements and a few long ones, planes, escapes, base and output each flush against a guard
  * page after their end (a kernel must not read escapes past esc_size), with and without a base;
  * the same bytes and escape count as the reference. Then escapes that are out of range (254, or
- * 2^(16 - k)) or one byte short: every implementation refuses them. */
+ * 2^(16 - k)) or one byte short (with and without a base, which take different AVX-512 loops):
+ * every implementation refuses them. */
 static void low_join(const eq_reporter *r, emz_impl impl, int arg) {
     const unsigned w = (unsigned)arg;
     const emz_kernels *k = kernels_of(r, impl);
@@ -1020,10 +1021,13 @@ static void low_join(const eq_reporter *r, emz_impl impl, int arg) {
             /* one escape short, and the last escape out of range each way */
             uint8_t *shorter = guarded_place(&g[4], esc_size - 1, 1);
             memmove(shorter, esc_all, esc_size - 1);
-            CHECK(r, k->low_join(kview, m, w, shift, shorter, esc_size - 1, NULL, dst) == SIZE_MAX,
-                  "%s low_join accepts missing escape bytes: %u-byte elements, shift %u, %zu "
-                  "elements",
-                  k->name, w, shift, m);
+            for (int with_base = 0; with_base < 2; with_base++)
+                CHECK(r,
+                      k->low_join(kview, m, w, shift, shorter, esc_size - 1,
+                                  with_base ? base : NULL, dst) == SIZE_MAX,
+                      "%s low_join accepts missing escape bytes: %u-byte elements, shift %u, %zu "
+                      "elements, %s",
+                      k->name, w, shift, m, with_base ? "with a base" : "no base");
             uint32_t bad[2] = {254, shift ? 1u << (16 - shift) : 254};
             for (int b = 0; b < 2; b++) {
                 memcpy(esc, esc_all, esc_size);

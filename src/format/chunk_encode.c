@@ -539,6 +539,42 @@ static size_t write_escapes(const uint8_t *src, size_t m, unsigned width, unsign
     return (size_t)(p - out);
 }
 
+/* Bits the Huffman code of plan p gives the symbols of hist (0 unless HUFFMAN or SHARED: the
+ * other modes need no lookups). */
+static uint64_t code_bits(const stream_plan *p, const uint32_t hist[256]) {
+    if (p->mode != EMZ_MODE_HUFFMAN && p->mode != EMZ_MODE_SHARED) return 0;
+    uint64_t bits = 0;
+    for (unsigned s = 0; s < 256; s++)
+        bits += (uint64_t)hist[s] * p->code[s];
+    return bits;
+}
+
+/* LOW's shift k, from each shift's estimated cost (least: the smallest) and the code bits of
+ * its high symbols. Decoding speed sets a floor: the multi-code table yields up to
+ * EMZ_HUFF_MULTI_CODES codes an 11-bit lookup, so high symbols of at most 11/4 bits on average
+ * decode about four a lookup, and longer ones slower (a BF16 attention output projection's
+ * difference, whose smallest shifts code smallest, left codes of 4.3-4.9 bits, which decoded
+ * at 0.27-0.31 ns a symbol against 0.15 for its exponents). The floor is the smallest shift
+ * whose codes are that short, unless it costs over 10% more than the smallest. From there up,
+ * the largest shift within 3% of the cheapest: a larger one still leaves shorter codes (on the
+ * BF16 checkpoints of bench/delta, 3% instead of 1% made LOW decoding about 6% faster for 0.9%
+ * more bytes; the floor made BF16 deltas decode 3-6% faster for 0.5% more bytes). */
+static unsigned low_shift(const size_t cost[9], size_t least, const uint64_t bits[9], size_t m) {
+    unsigned floor = 0;
+    for (unsigned k = 0; k <= 8; k++)
+        if (bits[k] * EMZ_HUFF_MULTI_CODES <= (uint64_t)EMZ_HUFF_MAX_LEN * m) {
+            if ((uint64_t)cost[k] * 100 <= (uint64_t)least * 110) floor = k;
+            break;
+        }
+    size_t low = SIZE_MAX;
+    for (unsigned k = floor; k <= 8; k++)
+        low = cost[k] < low ? cost[k] : low;
+    unsigned best = 8;
+    while (best > floor && (uint64_t)cost[best] * 100 > (uint64_t)low * 103)
+        best--;
+    return best;
+}
+
 /* A LOW payload of the m elements (and tail) at src into out (EMZ_CHUNK_LOW_ROOM(len) bytes),
  * or 0 when it would not fit the payload bound. */
 static size_t encode_low(const encoder *e, const uint8_t *src, size_t len, unsigned width,
@@ -558,20 +594,16 @@ static size_t encode_low(const encoder *e, const uint8_t *src, size_t len, unsig
     low_hists lh; /* 32 KiB of stack, as package-merge takes 14 */
     low_count(src, m, width, &lh);
     size_t cost[9], least = SIZE_MAX;
+    uint64_t bits[9]; /* the high symbols' code bits */
     uint32_t hist[256];
     for (unsigned k = 0; k <= 8; k++) { /* every shift, each estimated with its own code */
         size_t escapes = low_symbols(&lh, m, k, hist);
         plan_stream(e, &hp[k], hist, m, 8, EMZ_ROLE_BYTE1, false);
         cost[k] = hp[k].cost + (k ? 1 + raw_bytes(m, k) : 0) + 2 * escapes;
         least = cost[k] < least ? cost[k] : least;
+        bits[k] = code_bits(&hp[k], hist);
     }
-    /* The largest shift within 3% of the smallest: a larger shift leaves shorter codes, which
-     * the multi-code table decodes several to a lookup, and more raw bits, which the join
-     * unpacks in registers. On the BF16 checkpoints of bench/delta, 3% instead of 1% made the
-     * LOW decoding about 6% faster for 0.9% more bytes (6%: 8% faster, 2.5% more bytes). */
-    unsigned best = 8;
-    while (cost[best] * 100 > least * 103)
-        best--;
+    unsigned best = low_shift(cost, least, bits, m);
     size_t best_cost = cost[best];
     if (fixed + best_cost > EMZ_CHUNK_PAYLOAD_BOUND(len)) return 0;
     size_t escapes = low_planes(src, m, width, best, high, best ? low : NULL);
