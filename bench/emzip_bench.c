@@ -35,7 +35,7 @@ static void usage(FILE *o) {
         "  --reps N       timed repetitions per measurement, median taken (default 11)\n"
         "  --chunk BYTES  emzip chunk size, a power of two from 4096 to 16777216, for every "
         "type\n"
-        "                 (default: emzip's own, 131072 for FP8 and bytes, 262144 otherwise)\n");
+        "                 (default: emzip's own per type)\n");
 }
 
 /* The command line: the output wanted, the files, and the options of every measurement. */

@@ -125,7 +125,8 @@ EMZ_API void emz_cctx_free(emz_cctx *cctx);
 
 typedef enum emz_param {
     /* Bytes of original data per chunk: a power of two from 4 KiB to 16 MiB, for every type.
-     * Default (not set): 128 KiB for EMZ_TYPE_BYTES and FP8, 256 KiB for the other types.
+     * Default (not set): 128 KiB for EMZ_TYPE_BYTES and FP8, 1 MiB for BF16 and FP32, 256 KiB
+     * for the other types.
      * Smaller chunks adapt better to changing statistics and allow finer random access;
      * larger ones amortize per-chunk tables. */
     EMZ_PARAM_CHUNK_SIZE = 1,

@@ -274,12 +274,14 @@ Test(container, synthetic_model_with_small_tensors_and_every_mapping) {
     free(c.data), free(file);
 }
 
-/* Each segment gets its type's default chunk size: 128 KiB for FP8, 256 KiB for BF16. */
+/* Each segment gets its type's default chunk size: 128 KiB for FP8, 1 MiB for BF16, 256 KiB
+ * for FP16. */
 Test(container, default_chunk_size_per_segment_type) {
-    static const synth_tensor model[] = {{"w.a", "BF16", 512 * 1024, 2},
-                                         {"w.b", "F8_E4M3", 512 * 1024, 1}};
+    static const synth_tensor model[] = {{"w.a", "BF16", 2048 * 1024, 2},
+                                         {"w.b", "F8_E4M3", 512 * 1024, 1},
+                                         {"w.c", "F16", 512 * 1024, 2}};
     size_t size;
-    uint8_t *file = synth_file(model, 2, &size);
+    uint8_t *file = synth_file(model, 3, &size);
     emz_status st;
     mem_sink c = compress_st(file, size, 2, &st, NULL, 0);
     cr_assert(st == EMZ_OK);
@@ -289,8 +291,9 @@ Test(container, default_chunk_size_per_segment_type) {
     check_reader(r, NULL, file, size);
     emz_reader_info info;
     cr_assert(emz_reader_info_get(r, &info) == EMZ_OK);
-    /* the header's segment, 2 BF16 chunks of 256 KiB, 4 FP8 chunks of 128 KiB */
-    cr_assert_eq(info.chunk_count, 1 + 2 + 4);
+    /* the header's segment, 2 BF16 chunks of 1 MiB, 4 FP8 chunks of 128 KiB, 2 FP16 chunks of
+     * 256 KiB */
+    cr_assert_eq(info.chunk_count, 1 + 2 + 4 + 2);
     emz_reader_close(r);
     free(c.data), free(file);
 }

@@ -728,9 +728,9 @@ Test(delta, a_base_that_reads_from_the_reader_itself_is_refused) {
 /* A pair whose differences are small, except one element in 64 whose sign flipped (its
  * difference escapes the high symbol at every shift), in BF16, FP16 and FP32. */
 static const tensor low_tensors[] = {
-    {"w.bf16", "BF16", 2, 200000, false},
+    {"w.bf16", "BF16", 2, 600000, false},
     {"w.f16", "F16", 2, 70000, false},
-    {"w.f32", "F32", 4, 90000, false},
+    {"w.f32", "F32", 4, 300000, false},
 };
 enum { LOW_TENSORS = sizeof low_tensors / sizeof low_tensors[0] };
 

@@ -184,9 +184,10 @@ static bool one_byte_type(emz_type t) {
 }
 
 /* Without EMZ_PARAM_CHUNK_SIZE each type gets its default chunk size (128 KiB for bytes and
- * FP8, 256 KiB for the rest); a size that is set applies to every type. */
+ * FP8, 1 MiB for BF16 and FP32, 256 KiB for the rest); a size that is set applies to every
+ * type. */
 Test(synthetic, default_chunk_size_per_type) {
-    size_t n = MiB;
+    size_t n = 2 * MiB; /* several chunks of every default size */
     uint8_t *buf = tu_xmalloc(n), *frame = tu_xmalloc(emz_compress_bound(n));
     tu_fill_random(buf, n, 7);
     for (int k = 0; k < EMZ_TYPE_COUNT; k++) {
@@ -199,7 +200,10 @@ Test(synthetic, default_chunk_size_per_type) {
             cr_assert(emz_compress(c, frame, emz_compress_bound(n), buf, n, t, &fsize) == EMZ_OK);
             emz_frame_info info;
             cr_assert(emz_frame_info_get(frame, fsize, &info) == EMZ_OK);
-            uint64_t want = set ? 64 * KiB : one_byte_type(t) ? 128 * KiB : 256 * KiB;
+            uint64_t want = set                                        ? 64 * KiB
+                            : one_byte_type(t)                         ? 128 * KiB
+                            : t == EMZ_TYPE_BF16 || t == EMZ_TYPE_FP32 ? MiB
+                                                                       : 256 * KiB;
             cr_assert(info.chunk_size == want, "type %d, chunk size %s: %llu, expected %llu",
                       (int)t, set ? "set" : "default", (unsigned long long)info.chunk_size,
                       (unsigned long long)want);

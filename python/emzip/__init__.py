@@ -76,7 +76,8 @@ def compress(data, dtype=None, level=None, threads=None, chunk_size=None):
 
     level is accepted for compatibility with zstd-shaped code and must be None or an int: emzip
     has a single mode (its output does not depend on a level). chunk_size: bytes per chunk, a
-    power of two from 4096 to 16 MiB (None: 256 KiB)."""
+    power of two from 4096 to 16 MiB (None: the type's default, 1 MiB for bf16 and float32,
+    128 KiB for FP8 and bytes, 256 KiB for the others)."""
     if level is not None and (not isinstance(level, int) or isinstance(level, bool)):
         raise TypeError(f"level: expected an int or None, got {type(level).__name__}")
     kind = _dtypes.codec_type(dtype, data)

@@ -337,7 +337,7 @@ rows = i["dtypes"]
 assert sum(r["original_size"] for r in rows) + i["other"]["original_size"] == i["original_size"]
 assert sum(r["stored_size"] for r in rows) + i["other"]["stored_size"] == i["compressed_size"]
 f = json.load(open("j2"))
-assert f["kind"] == "frame" and f["type"] == "bf16" and f["chunk_size"] == 262144
+assert f["kind"] == "frame" and f["type"] == "bf16" and f["chunk_size"] == 1048576
 assert json.load(open("j4"))["ok"] is True
 c = json.load(open("j5"))
 assert c["kind"] == "safetensors" and c["original_size"] == 217800 and 0 < c["ratio"] < 1
