@@ -89,15 +89,23 @@ static size_t join2_plain(const uint8_t *low, const uint8_t *high, size_t m, uns
     return bad ? 0 : used;
 }
 
-/* The escapes of 32 elements expanded into their 16-bit high values h16 (the symbol where it is
- * not 255), n of them at esc; *over keeps the largest escape - 255 (wrapping: an escape below
- * 255 becomes one of the largest), checked once after the loop instead of two compares a step. */
-static inline __m512i high_values(__m256i h8, __mmask32 e, unsigned n, const uint8_t *esc,
-                                  __m512i *over) {
-    __m512i v = _mm512_mask_expand_epi16(
-        _mm512_cvtepu8_epi16(h8), e, _mm512_maskz_loadu_epi16((__mmask32)_bzhi_u32(~0u, n), esc));
-    *over = _mm512_max_epu16(*over, _mm512_maskz_sub_epi16(e, v, _mm512_set1_epi16(255)));
-    return v;
+/* The 16-bit high values of elements i..i+31: each high symbol, or where it is 255 the next
+ * escape (expanded into place); *over keeps the largest escape - 255 (wrapping: an escape below
+ * 255 becomes one of the largest), checked once after the loop instead of two compares a step.
+ * False, taking nothing, when fewer bytes than their escapes remain (the portable code then
+ * reports it). */
+static inline bool high_values(const uint8_t *high, size_t i, const uint8_t *esc, size_t esc_size,
+                               size_t *used, __m512i *over, __m512i *v) {
+    __m256i h8 = _mm256_loadu_si256((const __m256i *)(high + i));
+    __mmask32 e = _mm256_cmpeq_epi8_mask(h8, _mm256_set1_epi8(-1));
+    unsigned n = (unsigned)_mm_popcnt_u32(e);
+    if (esc_size - *used < 2 * (size_t)n) return false;
+    *v = _mm512_mask_expand_epi16(
+        _mm512_cvtepu8_epi16(h8), e,
+        _mm512_maskz_loadu_epi16((__mmask32)_bzhi_u32(~0u, n), esc + *used));
+    *over = _mm512_max_epu16(*over, _mm512_maskz_sub_epi16(e, *v, _mm512_set1_epi16(255)));
+    *used += 2 * (size_t)n;
+    return true;
 }
 
 /* Whether an escape was out of range: below 255 or with bits shifted out by k. */
@@ -132,12 +140,8 @@ static size_t join2_base(const uint8_t *low, const uint8_t *high, size_t m, unsi
     __m512i over = _mm512_setzero_si512();
     size_t used = 0, i = 0;
     for (; i + 32 <= m; i += 32) {
-        __m256i h8 = _mm256_loadu_si256((const __m256i *)(high + i));
-        __mmask32 e = _mm256_cmpeq_epi8_mask(h8, _mm256_set1_epi8(-1));
-        unsigned n = (unsigned)_mm_popcnt_u32(e);
-        if (esc_size - used < 2 * (size_t)n) break; /* the portable code reports it */
-        __m512i v = high_values(h8, e, n, esc + used, &over);
-        used += 2 * (size_t)n;
+        __m512i v;
+        if (!high_values(high, i, esc, esc_size, &used, &over, &v)) break;
         __m256i raw = _mm256_maskz_loadu_epi8(raw_mask, low);
         low += 4 * k;
         __m256i idx =
@@ -185,12 +189,9 @@ static size_t join4(const uint8_t *const planes[4], size_t m, unsigned k, const 
     __m512i over = _mm512_setzero_si512();
     size_t used = 0, i = 0;
     for (; i + 32 <= m; i += 32) {
-        __m256i h8 = _mm256_loadu_si256((const __m256i *)(high + i));
-        __mmask32 e = _mm256_cmpeq_epi8_mask(h8, _mm256_set1_epi8(-1));
-        unsigned n = (unsigned)_mm_popcnt_u32(e);
-        if (esc_size - used < 2 * (size_t)n) break;
-        __m512i upper = _mm512_sll_epi16(high_values(h8, e, n, esc + used, &over), count);
-        used += 2 * (size_t)n;
+        __m512i v;
+        if (!high_values(high, i, esc, esc_size, &used, &over, &v)) break;
+        __m512i upper = _mm512_sll_epi16(v, count);
         if (low)
             upper = _mm512_or_si512(upper, _mm512_cvtepu8_epi16(unpack32(&u, low + i / 8 * k)));
         __m512i lower = _mm512_inserti64x4(
