@@ -575,6 +575,24 @@ static unsigned low_shift(const size_t cost[9], size_t least, const uint64_t bit
     return best;
 }
 
+/* FP32's bytes 0 and 1 of a difference (LOW) are coded only when that saves at least 5% (1%
+ * elsewhere, beats_raw): their codes of 7-8 bits decode in the lockstep loop, about 0.4 ns a
+ * symbol, as long as the rest of the chunk's decoding. On the FP32 fine-tune of bench/delta,
+ * 5% instead of 1% made decompression with the base 3.7-3.9% faster for 0.06% more bytes (an
+ * A/B in one process); a difference's ratio has a wide margin (bench/delta/README.md), its
+ * decoding speed does not. */
+enum { LOW_PLANE_MIN_SAVING = 5 };
+static void plan_low_plane(const encoder *e, const uint8_t *plane, size_t m, int role,
+                           stream_plan *p) {
+    plan_byte_plane(e, plane, m, role, p);
+    size_t raw = 1 + raw_bytes(m, 8);
+    bool coded = p->mode == EMZ_MODE_HUFFMAN || p->mode == EMZ_MODE_SHARED;
+    /* RAW then (a record that table training keeps still holds the costs it was planned with:
+     * the set's estimate may count a saving this rule declines; pass 3 measures the real one) */
+    if (coded && p->cost * 100 > raw * (100 - LOW_PLANE_MIN_SAVING))
+        p->mode = EMZ_MODE_RAW, p->cost = raw;
+}
+
 /* A LOW payload of the m elements (and tail) at src into out (EMZ_CHUNK_LOW_ROOM(len) bytes),
  * or 0 when it would not fit the payload bound. */
 static size_t encode_low(const encoder *e, const uint8_t *src, size_t len, unsigned width,
@@ -587,8 +605,8 @@ static size_t encode_low(const encoder *e, const uint8_t *src, size_t len, unsig
     if (width == 4) {
         for (size_t i = 0; i < m; i++)
             b0[i] = src[4 * i], b1[i] = src[4 * i + 1];
-        plan_byte_plane(e, b0, m, EMZ_ROLE_BYTE0, &p0);
-        plan_byte_plane(e, b1, m, EMZ_ROLE_BYTE1, &p1);
+        plan_low_plane(e, b0, m, EMZ_ROLE_BYTE0, &p0);
+        plan_low_plane(e, b1, m, EMZ_ROLE_BYTE1, &p1);
         fixed += p0.cost + p1.cost;
     }
     low_hists lh; /* 32 KiB of stack, as package-merge takes 14 */
