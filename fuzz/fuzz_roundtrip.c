@@ -5,8 +5,9 @@
 
 #include "emzip.h"
 
-/* Input: byte 0 selects the type (low 3 bits, mod 7) and chunk size (bits 3..4: 4, 8, 64 KiB,
- * default); byte 1 bit 0 selects emz_compress_elements with an odd FP4 count; the rest is data. */
+/* Input: byte 0 selects the type (low 3 bits, mod 7) and chunk size (bits 3..4: 4, 64, 256 KiB,
+ * 1 MiB, BF16's and FP32's default); byte 1 bit 0 selects emz_compress_elements with an odd FP4
+ * count; the rest is data. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static emz_cctx *cctx;
     static emz_dctx *dctx;
@@ -17,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     if (size < 2) return 0;
     emz_type type = (emz_type)((data[0] & 7) % EMZ_TYPE_COUNT);
-    static const int64_t chunks[4] = {4096, 8192, 65536, 262144};
+    static const int64_t chunks[4] = {4096, 65536, 262144, 1048576};
     if (emz_cctx_set_param(cctx, EMZ_PARAM_CHUNK_SIZE, chunks[(data[0] >> 3) & 3]) != EMZ_OK)
         abort();
     int odd_fp4 = type == EMZ_TYPE_FP4_E2M1 && (data[1] & 1);

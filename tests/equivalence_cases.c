@@ -971,12 +971,13 @@ static void low_join_pack(const uint8_t *low, size_t m, unsigned k, uint8_t *out
             out[(i * k + b) / 8] |= (uint8_t)((low[i] >> b & 1) << (i * k + b) % 8);
 }
 
-/* The low_join kernel of elements of arg bytes for every shift: every length up to 200
- * elements and a few long ones, planes, escapes, base and output each flush against a guard
- * page after their end (a kernel must not read escapes past esc_size), with and without a base;
- * the same bytes and escape count as the reference. Then escapes that are out of range (254, or
- * 2^(16 - k)) or one byte short (with and without a base, which take different AVX-512 loops):
- * every implementation refuses them. */
+/* The low_join kernel of elements of arg bytes for every shift: every length up to 40
+ * elements, every seventh up to 200 and the long ones, planes, escapes, base and output each
+ * flush against a guard page after their end (a kernel must not read escapes past esc_size),
+ * with and without a base (which take different AVX-512 loops); the same bytes and escape count
+ * as the reference, also when bytes follow the escapes (the count is of those used). Then
+ * escapes one byte short, and the first, a middle or the last escape out of range (254, or
+ * 2^(16 - k)): every implementation refuses them. */
 static void low_join(const eq_reporter *r, emz_impl impl, int arg) {
     const unsigned w = (unsigned)arg;
     const emz_kernels *k = kernels_of(r, impl);
@@ -988,7 +989,7 @@ static void low_join(const eq_reporter *r, emz_impl impl, int arg) {
         ok = guarded_new(r, &g[i], i < 4 || i == 7 ? max : i == 4 ? 2 * max : max * w) && ok;
     uint8_t *want = xmalloc(max * w), *esc_all = xmalloc(2 * max);
     for (unsigned shift = 0; ok && shift <= 8; shift++)
-        for (size_t li = 0; li < GUARDED_LENS; li += li < 40 ? 1 : 7) {
+        for (size_t li = 0; li < GUARDED_LENS; li += li < 40 || li > 200 ? 1 : 7) {
             const size_t m = guarded_len(li, 1);
             uint8_t *planes[4];
             for (int p = 0; p < 4; p++)
@@ -1017,8 +1018,19 @@ static void low_join(const eq_reporter *r, emz_impl impl, int arg) {
                       "elements, %s (escape bytes %zu, reference %zu)",
                       k->name, w, shift, m, b ? "with a base" : "no base", got, ref);
             }
+            /* bytes after the escapes (a payload's tail): only the escapes count as used */
+            uint8_t *more = guarded_place(&g[4], esc_size + 3, 1);
+            memcpy(more, esc_all, esc_size), memset(more + esc_size, 0xEE, 3);
+            for (int with_base = 0; with_base < 2; with_base++)
+                CHECK(r,
+                      k->low_join(kview, m, w, shift, more, esc_size + 3, with_base ? base : NULL,
+                                  dst) == esc_size,
+                      "%s low_join miscounts escape bytes followed by others: %u-byte elements, "
+                      "shift %u, %zu elements, %s",
+                      k->name, w, shift, m, with_base ? "with a base" : "no base");
             if (esc_size == 0) continue;
-            /* one escape short, and the last escape out of range each way */
+            /* one escape short, and the first, a middle or the last escape out of range each
+             * way (a kernel that checks its range once after its loop must carry every step's) */
             uint8_t *shorter = guarded_place(&g[4], esc_size - 1, 1);
             memmove(shorter, esc_all, esc_size - 1);
             for (int with_base = 0; with_base < 2; with_base++)
@@ -1029,13 +1041,21 @@ static void low_join(const eq_reporter *r, emz_impl impl, int arg) {
                       "elements, %s",
                       k->name, w, shift, m, with_base ? "with a base" : "no base");
             uint32_t bad[2] = {254, shift ? 1u << (16 - shift) : 254};
-            for (int b = 0; b < 2; b++) {
-                memcpy(esc, esc_all, esc_size);
-                store_word(esc + esc_size - 2, bad[b], 2);
-                CHECK(r, k->low_join(kview, m, w, shift, esc, esc_size, base, dst) == SIZE_MAX,
-                      "%s low_join accepts escape %u: %u-byte elements, shift %u, %zu elements",
-                      k->name, bad[b], w, shift, m);
-            }
+            size_t escapes = esc_size / 2, which[3] = {0, escapes / 2, escapes - 1};
+            esc = guarded_place(&g[4], esc_size, 1);
+            for (int b = 0; b < 2; b++)
+                for (int at = 0; at < 3; at++)
+                    for (int with_base = 0; with_base < 2; with_base++) {
+                        memcpy(esc, esc_all, esc_size);
+                        store_word(esc + 2 * which[at], bad[b], 2);
+                        CHECK(r,
+                              k->low_join(kview, m, w, shift, esc, esc_size,
+                                          with_base ? base : NULL, dst) == SIZE_MAX,
+                              "%s low_join accepts escape %u (escape %zu of %zu): %u-byte "
+                              "elements, shift %u, %zu elements, %s",
+                              k->name, bad[b], which[at], escapes, w, shift, m,
+                              with_base ? "with a base" : "no base");
+                    }
         }
     for (int i = 0; i < 8; i++)
         guarded_free(&g[i]);

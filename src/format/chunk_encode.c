@@ -555,8 +555,9 @@ static uint64_t code_bits(const stream_plan *p, const uint32_t hist[256]) {
  * decode about four a lookup, and longer ones slower (a BF16 attention output projection's
  * difference, whose smallest shifts code smallest, left codes of 4.3-4.9 bits, which decoded
  * at 0.27-0.31 ns a symbol against 0.15 for its exponents). The floor is the smallest shift
- * whose codes are that short, unless it costs over 10% more than the smallest. From there up,
- * the largest shift within 3% of the cheapest: a larger one still leaves shorter codes (on the
+ * whose codes are that short (RAW and CONSTANT count as none: code_bits), unless it costs over
+ * 10% more than the smallest (the floor is then 0). From there up, the largest shift within 3%
+ * of the cheapest shift at or above the floor: a larger one still leaves shorter codes (on the
  * BF16 checkpoints of bench/delta, 3% instead of 1% made LOW decoding about 6% faster for 0.9%
  * more bytes; the floor made BF16 deltas decode 3-6% faster for 0.5% more bytes). */
 static unsigned low_shift(const size_t cost[9], size_t least, const uint64_t bits[9], size_t m) {
