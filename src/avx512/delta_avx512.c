@@ -32,20 +32,16 @@ static low_unpacker low_unpacker_of(unsigned k) {
     return u;
 }
 
-/* The low bits of 32 elements from their 4k bytes (a masked load: nothing past them is read). */
-static inline __m256i unpack32(const low_unpacker *u, const uint8_t *packed) {
+/* The low bits of 32 elements from their 4k bytes (a masked load: nothing past them is read),
+ * each in the low k bits of its byte, the bits above them not cleared. */
+static inline __m256i spread32(const low_unpacker *u, const uint8_t *packed) {
     __m256i raw = _mm256_maskz_loadu_epi8(_bzhi_u32(~0u, 4 * u->k), packed);
-    __m256i x = _mm256_multishift_epi64_epi8(u->shifts, _mm256_permutexvar_epi8(u->spread, raw));
-    return _mm256_and_si256(x, u->mask);
+    return _mm256_multishift_epi64_epi8(u->shifts, _mm256_permutexvar_epi8(u->spread, raw));
 }
 
-/* The same for 16 elements from 2k bytes. */
-static inline __m128i unpack16(const low_unpacker *u, const uint8_t *packed) {
-    __m128i raw = _mm_maskz_loadu_epi8((__mmask16)_bzhi_u32(~0u, 2 * u->k), packed);
-    __m128i x =
-        _mm_multishift_epi64_epi8(_mm256_castsi256_si128(u->shifts),
-                                  _mm_permutexvar_epi8(_mm256_castsi256_si128(u->spread), raw));
-    return _mm_and_si128(x, _mm256_castsi256_si128(u->mask));
+/* The same with the bits above cleared. */
+static inline __m256i unpack32(const low_unpacker *u, const uint8_t *packed) {
+    return _mm256_and_si256(spread32(u, packed), u->mask);
 }
 
 /* Width 2, 32 elements a step: z = high << k | low, and where high is 255, escape << k | low.
@@ -136,16 +132,13 @@ static size_t join2_base(const uint8_t *low, const uint8_t *high, size_t m, unsi
     const __m128i count = _mm_cvtsi32_si128((int)k - 1);
     const low_unpacker u = low_unpacker_of(k);
     const __m512i table = unzigzag_low_table(k);
-    const __mmask32 raw_mask = _bzhi_u32(~0u, 4 * k);
     __m512i over = _mm512_setzero_si512();
     size_t used = 0, i = 0;
     for (; i + 32 <= m; i += 32) {
         __m512i v;
         if (!high_values(high, i, esc, esc_size, &used, &over, &v)) break;
-        __m256i raw = _mm256_maskz_loadu_epi8(raw_mask, low);
+        __m256i idx = spread32(&u, low); /* the table ignores the bits above k */
         low += 4 * k;
-        __m256i idx =
-            _mm256_multishift_epi64_epi8(u.shifts, _mm256_permutexvar_epi8(u.spread, raw));
         __m256i t =
             _mm512_castsi512_si256(_mm512_permutexvar_epi8(_mm512_castsi256_si512(idx), table));
         __m512i d = _mm512_xor_si512(_mm512_cvtepi8_epi16(t), _mm512_sll_epi16(v, count));

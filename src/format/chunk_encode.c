@@ -93,18 +93,28 @@ static size_t shared_cost(const encoder *e, unsigned i, const stream_plan *p,
     return 2 + 2 * emz_huff_lane_count(p->n) + (size_t)emz_div_ceil(bits, 8);
 }
 
-/* Whether cost beats RAW (raw bytes) as a coded stream must: by at least 1% for a plane. */
-static bool beats_raw(size_t cost, size_t raw, bool plane) {
-    return plane ? cost * 100 < raw * 99 : cost < raw;
+/* The least a code must save against RAW, in percent: any saving for exponents and whole bytes,
+ * 1% for a plane of mantissa bytes (less is not worth its decoding time), 5% for FP32's bytes 0
+ * and 1 of a difference (LOW): their codes of 7-8 bits decode in the lockstep loop, about 0.4 ns
+ * a symbol, as long as the rest of the chunk's decoding. On the FP32 fine-tune of bench/delta,
+ * 5% instead of 1% made decompression with the base 3.7-3.9% faster for 0.06% more bytes (an
+ * A/B in one process); a difference's ratio has a wide margin (bench/delta/README.md), its
+ * decoding speed does not. */
+enum { SAVE_ANY = 0, SAVE_PLANE = 1, SAVE_LOW_PLANE = 5 };
+
+/* Whether cost beats RAW (raw bytes) by the saving a stream must make. */
+static bool beats_raw(size_t cost, size_t raw, unsigned saving) {
+    return saving ? cost * 100 < raw * (100 - saving) : cost < raw;
 }
 
 /* Table i of the set, costing `cost` (SIZE_MAX: it cannot code the stream), for plan p: taken
- * when, as HUFFMAN, it is cheaper than RAW (a plane: by at least 1%) and cheaper than the plan
+ * when, as HUFFMAN, it is cheaper than RAW (by the stream's saving) and cheaper than the plan
  * so far (by more than 1/shared_slack when that is not SHARED, the set's slack); its cost
  * recorded for table training when it beats RAW. */
-static void consider_shared(const encoder *e, stream_plan *p, unsigned i, size_t cost, bool plane) {
+static void consider_shared(const encoder *e, stream_plan *p, unsigned i, size_t cost,
+                            unsigned saving) {
     size_t raw = 1 + raw_bytes(p->n, p->width);
-    if (cost == SIZE_MAX || !beats_raw(cost, raw, plane)) return;
+    if (cost == SIZE_MAX || !beats_raw(cost, raw, saving)) return;
     if (p->record && i < e->stats->tables)
         e->stats->cost[(p->record - 1) * e->stats->tables + i] = (uint32_t)cost;
     size_t slack =
@@ -115,9 +125,9 @@ static void consider_shared(const encoder *e, stream_plan *p, unsigned i, size_t
 
 /* SHARED with the cheapest table of the set that codes every symbol present, lowest number
  * first among equals, where consider_shared takes it. */
-static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, bool plane) {
+static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, unsigned saving) {
     for (unsigned i = 0; e->set && i < e->set->count; i++)
-        consider_shared(e, p, i, shared_cost(e, i, p, hist), plane);
+        consider_shared(e, p, i, shared_cost(e, i, p, hist), saving);
 }
 
 /* Whether building the stream's own code cannot change what plan_stream chooses, so that
@@ -131,8 +141,8 @@ static void plan_shared(const encoder *e, stream_plan *p, const uint32_t *hist, 
  * the mode byte and the lane table. Building the code costs emz_huff_lengths, ~2 us for a K/V
  * page's exponents and more for near-uniform sign+mantissa bytes. */
 static bool own_code_needless(const encoder *e, const stream_plan *p, const uint32_t *hist,
-                              size_t n, unsigned first, unsigned last, unsigned coded, bool plane,
-                              unsigned *best, size_t *best_cost) {
+                              size_t n, unsigned first, unsigned last, unsigned coded,
+                              unsigned saving, unsigned *best, size_t *best_cost) {
     if (!e->set || !e->set->shared_slack || e->stats) return false;
     unsigned alphabet = 1u << p->width;
     *best = 0, *best_cost = SIZE_MAX;
@@ -144,8 +154,8 @@ static bool own_code_needless(const encoder *e, const stream_plan *p, const uint
     size_t table = emz_huff_table_size_floor(first, last, coded, EMZ_FORMAT_VERSION);
     size_t bound = 1 + table + 2 * emz_huff_lane_count(n) +
                    (size_t)(emz_entropy_bits_floor(hist, alphabet) / 8);
-    if (!beats_raw(bound, raw, plane)) return true;
-    return *best_cost != SIZE_MAX && beats_raw(*best_cost, raw, plane) &&
+    if (!beats_raw(bound, raw, saving)) return true;
+    return *best_cost != SIZE_MAX && beats_raw(*best_cost, raw, saving) &&
            *best_cost < bound + bound / e->set->shared_slack;
 }
 
@@ -155,7 +165,7 @@ static bool own_code_needless(const encoder *e, const stream_plan *p, const uint
  * (exponents, whole bytes, bytes that hold the exponent) is coded whenever that is smaller, as
  * emzip 0.1 did: a stream of near-uniform FP4 bytes can save 0.6% that way. */
 static void plan_stream(const encoder *e, stream_plan *p, const uint32_t *hist, size_t n,
-                        unsigned width, int role, bool plane) {
+                        unsigned width, int role, unsigned saving) {
     bool records = e->stats && e->stats->rec; /* every stream then has a record */
     p->n = n, p->width = width, p->mode = EMZ_MODE_RAW, p->record = 0;
     p->cost = 1 + raw_bytes(n, width);
@@ -173,19 +183,19 @@ static void plan_stream(const encoder *e, stream_plan *p, const uint32_t *hist, 
     }
     unsigned best;
     size_t best_cost;
-    if (own_code_needless(e, p, hist, n, first, last, distinct, plane, &best, &best_cost)) {
+    if (own_code_needless(e, p, hist, n, first, last, distinct, saving, &best, &best_cost)) {
         /* RAW or a table of the set: plan_shared would end at the cheapest (its tests pass for
          * some table exactly when they pass for the cheapest), so only that one is weighed */
-        consider_shared(e, p, best, best_cost, plane);
+        consider_shared(e, p, best, best_cost, saving);
         return;
     }
     uint64_t bits = emz_huff_lengths(hist, alphabet, p->len);
     size_t huff = 1 + emz_huff_table_size(p->len, alphabet, EMZ_FORMAT_VERSION) +
                   2 * emz_huff_lane_count(n) + (size_t)emz_div_ceil(bits, 8);
-    if (plane ? huff * 100 < p->cost * 99 : huff < p->cost)
+    if (beats_raw(huff, p->cost, saving))
         p->mode = EMZ_MODE_HUFFMAN, p->cost = huff, p->code = p->len;
     if (e->stats) record(e, p, role, hist);
-    plan_shared(e, p, hist, plane);
+    plan_shared(e, p, hist, saving);
 }
 
 /* HUFFMAN or SHARED: the head (mode, then the code table or the table number, then the lane
@@ -286,12 +296,12 @@ static bool sample_may_pay(const encoder *e, const uint32_t *hist, size_t n, uin
     size_t raw = 1 + m, lanes = 2 * emz_huff_lane_count(m), margin = raw * 35 / 10000;
     size_t own = 1 + lanes + emz_huff_table_size_floor(first, last, coded, EMZ_FORMAT_VERSION) +
                  (size_t)(entropy_q8 * m / ((uint64_t)n * 256 * 8));
-    if (own <= margin || beats_raw(own - margin, raw, true)) return true;
+    if (own <= margin || beats_raw(own - margin, raw, SAVE_PLANE)) return true;
     for (unsigned i = 0; e->set && i < e->set->count; i++) {
         uint64_t bits = shared_bits(e, i, 8, hist);
         if (bits == UINT64_MAX) continue;
         size_t cost = 2 + lanes + (size_t)(bits * m / ((uint64_t)n * 8));
-        if (cost <= margin || beats_raw(cost - margin, raw, true)) return true;
+        if (cost <= margin || beats_raw(cost - margin, raw, SAVE_PLANE)) return true;
     }
     return false;
 }
@@ -334,16 +344,17 @@ static bool signmant_may_pay(const encoder *e, const uint8_t *sm, size_t m) {
     return e->stats || sample_may_pay(e, hist, BLOCKS * block, entropy_q8, m);
 }
 
-/* An 8-bit plane of low mantissa bytes: histogrammed only when a sample says coding may pay. */
+/* An 8-bit plane of low mantissa bytes that a code must save `saving` percent on (at least
+ * SAVE_PLANE): histogrammed only when a sample says coding may pay. */
 static void plan_byte_plane(const encoder *e, const uint8_t *plane, size_t m, int role,
-                            stream_plan *p) {
+                            unsigned saving, stream_plan *p) {
     uint32_t hist[256];
     if (!signmant_may_pay(e, plane, m)) {
-        plan_stream(e, p, NULL, m, 8, role, true);
+        plan_stream(e, p, NULL, m, 8, role, saving);
         return;
     }
     e->k->histogram(plane, m, hist);
-    plan_stream(e, p, hist, m, 8, role, true);
+    plan_stream(e, p, hist, m, 8, role, saving);
 }
 
 /* FP16 (version 2): SPLIT into exponent, low mantissa byte and a 3-bit sign+mantissa plane, or
@@ -356,11 +367,11 @@ static uint8_t *encode_fp16(const encoder *e, const uint8_t *src, size_t m, uint
     uint32_t hi_hist[256] = {0}, exp_hist[256], top_hist[256];
     stream_plan low, high, ep, tp;
     e->k->fp16_planes_split(src, m, (uint8_t *const[6]){lo, hi, s->exps, top}, hi_hist);
-    plan_byte_plane(e, lo, m, EMZ_ROLE_BYTE0, &low);
-    plan_stream(e, &high, hi_hist, m, 8, EMZ_ROLE_BYTE1, false);
+    plan_byte_plane(e, lo, m, EMZ_ROLE_BYTE0, SAVE_PLANE, &low);
+    plan_stream(e, &high, hi_hist, m, 8, EMZ_ROLE_BYTE1, SAVE_ANY);
     emz_fp16_high_hists(hi_hist, exp_hist, top_hist);
-    plan_stream(e, &ep, exp_hist, m, 5, EMZ_ROLE_EXP, false);
-    plan_stream(e, &tp, top_hist, m, 3, EMZ_ROLE_SIGNMANT, true);
+    plan_stream(e, &ep, exp_hist, m, 5, EMZ_ROLE_EXP, SAVE_ANY);
+    plan_stream(e, &tp, top_hist, m, 3, EMZ_ROLE_SIGNMANT, SAVE_PLANE);
     if (ep.cost + tp.cost >= high.cost) {
         *p++ = EMZ_LAYOUT_BYTES;
         p += write_stream(e, &low, lo, lo, p);
@@ -382,15 +393,15 @@ static uint8_t *encode_fp32(const encoder *e, const uint8_t *src, size_t m, uint
     uint32_t sign_b2[512] = {0}, h2[256], h3[256], he[256], ht[256];
     stream_plan lo0, lo1, hi2, hi3, ep, tp;
     e->k->fp32_planes_split(src, m, (uint8_t *const[6]){b0, b1, b2, b3, s->exps, top}, sign_b2);
-    plan_byte_plane(e, b0, m, EMZ_ROLE_BYTE0, &lo0);
-    plan_byte_plane(e, b1, m, EMZ_ROLE_BYTE1, &lo1);
+    plan_byte_plane(e, b0, m, EMZ_ROLE_BYTE0, SAVE_PLANE, &lo0);
+    plan_byte_plane(e, b1, m, EMZ_ROLE_BYTE1, SAVE_PLANE, &lo1);
     emz_fp32_top_hists(sign_b2, h2, ht);
     e->k->histogram(b3, m, h3);
     e->k->histogram(s->exps, m, he);
-    plan_stream(e, &hi2, h2, m, 8, EMZ_ROLE_BYTE2, false);
-    plan_stream(e, &hi3, h3, m, 8, EMZ_ROLE_BYTE3, false);
-    plan_stream(e, &ep, he, m, 8, EMZ_ROLE_EXP, false);
-    plan_stream(e, &tp, ht, m, 8, EMZ_ROLE_SIGNMANT, true);
+    plan_stream(e, &hi2, h2, m, 8, EMZ_ROLE_BYTE2, SAVE_ANY);
+    plan_stream(e, &hi3, h3, m, 8, EMZ_ROLE_BYTE3, SAVE_ANY);
+    plan_stream(e, &ep, he, m, 8, EMZ_ROLE_EXP, SAVE_ANY);
+    plan_stream(e, &tp, ht, m, 8, EMZ_ROLE_SIGNMANT, SAVE_PLANE);
     if (ep.cost + tp.cost >= hi2.cost + hi3.cost) {
         *p++ = EMZ_LAYOUT_BYTES;
         p += write_stream(e, &lo0, b0, b0, p);
@@ -416,12 +427,12 @@ static uint8_t *encode_split(const encoder *e, const emz_type_desc *d, const uin
     k->split[e->type](src, m, s->exps, s->sm_packed);
     if (!d->can_whole) {
         k->histogram(s->exps, m, exp_hist);
-        plan_stream(e, ep, exp_hist, m, d->exp_bits, EMZ_ROLE_EXP, false);
+        plan_stream(e, ep, exp_hist, m, d->exp_bits, EMZ_ROLE_EXP, SAVE_ANY);
         if (signmant_may_pay(e, s->sm_packed, m)) {
             k->histogram(s->sm_packed, m, sm_hist);
-            plan_stream(e, sp, sm_hist, m, 8, EMZ_ROLE_SIGNMANT, true);
+            plan_stream(e, sp, sm_hist, m, 8, EMZ_ROLE_SIGNMANT, SAVE_PLANE);
         } else {
-            plan_stream(e, sp, NULL, m, 8, EMZ_ROLE_SIGNMANT, true);
+            plan_stream(e, sp, NULL, m, 8, EMZ_ROLE_SIGNMANT, SAVE_PLANE);
         }
     }
     p += write_stream(e, ep, s->exps, NULL, p);
@@ -454,11 +465,11 @@ size_t emz_chunk_encode(const emz_kernels *k, emz_type type, const uint8_t *src,
     bool split = d->can_split;
     if (d->can_whole) {
         k->histogram(src, len, byte_hist);
-        plan_stream(&e, &whole, byte_hist, len, 8, EMZ_ROLE_WHOLE, false);
+        plan_stream(&e, &whole, byte_hist, len, 8, EMZ_ROLE_WHOLE, SAVE_ANY);
         if (split) {
             derive_split_hists(type, byte_hist, exp_hist, sm_hist);
-            plan_stream(&e, &ep, exp_hist, m, d->exp_bits, EMZ_ROLE_EXP, false);
-            plan_stream(&e, &sp, sm_hist, m, d->signmant_bits, EMZ_ROLE_SIGNMANT, true);
+            plan_stream(&e, &ep, exp_hist, m, d->exp_bits, EMZ_ROLE_EXP, SAVE_ANY);
+            plan_stream(&e, &sp, sm_hist, m, d->signmant_bits, EMZ_ROLE_SIGNMANT, SAVE_PLANE);
             split = ep.cost + sp.cost < whole.cost;
         }
     }
@@ -576,24 +587,6 @@ static unsigned low_shift(const size_t cost[9], size_t least, const uint64_t bit
     return best;
 }
 
-/* FP32's bytes 0 and 1 of a difference (LOW) are coded only when that saves at least 5% (1%
- * elsewhere, beats_raw): their codes of 7-8 bits decode in the lockstep loop, about 0.4 ns a
- * symbol, as long as the rest of the chunk's decoding. On the FP32 fine-tune of bench/delta,
- * 5% instead of 1% made decompression with the base 3.7-3.9% faster for 0.06% more bytes (an
- * A/B in one process); a difference's ratio has a wide margin (bench/delta/README.md), its
- * decoding speed does not. */
-enum { LOW_PLANE_MIN_SAVING = 5 };
-static void plan_low_plane(const encoder *e, const uint8_t *plane, size_t m, int role,
-                           stream_plan *p) {
-    plan_byte_plane(e, plane, m, role, p);
-    size_t raw = 1 + raw_bytes(m, 8);
-    bool coded = p->mode == EMZ_MODE_HUFFMAN || p->mode == EMZ_MODE_SHARED;
-    /* RAW then (a record that table training keeps still holds the costs it was planned with:
-     * the set's estimate may count a saving this rule declines; pass 3 measures the real one) */
-    if (coded && p->cost * 100 > raw * (100 - LOW_PLANE_MIN_SAVING))
-        p->mode = EMZ_MODE_RAW, p->cost = raw;
-}
-
 /* A LOW payload of the m elements (and tail) at src into out (EMZ_CHUNK_LOW_ROOM(len) bytes),
  * or 0 when it would not fit the payload bound. */
 static size_t encode_low(const encoder *e, const uint8_t *src, size_t len, unsigned width,
@@ -606,8 +599,8 @@ static size_t encode_low(const encoder *e, const uint8_t *src, size_t len, unsig
     if (width == 4) {
         for (size_t i = 0; i < m; i++)
             b0[i] = src[4 * i], b1[i] = src[4 * i + 1];
-        plan_low_plane(e, b0, m, EMZ_ROLE_BYTE0, &p0);
-        plan_low_plane(e, b1, m, EMZ_ROLE_BYTE1, &p1);
+        plan_byte_plane(e, b0, m, EMZ_ROLE_BYTE0, SAVE_LOW_PLANE, &p0);
+        plan_byte_plane(e, b1, m, EMZ_ROLE_BYTE1, SAVE_LOW_PLANE, &p1);
         fixed += p0.cost + p1.cost;
     }
     low_hists lh; /* 32 KiB of stack, as package-merge takes 14 */
@@ -617,7 +610,7 @@ static size_t encode_low(const encoder *e, const uint8_t *src, size_t len, unsig
     uint32_t hist[256];
     for (unsigned k = 0; k <= 8; k++) { /* every shift, each estimated with its own code */
         size_t escapes = low_symbols(&lh, m, k, hist);
-        plan_stream(e, &hp[k], hist, m, 8, EMZ_ROLE_BYTE1, false);
+        plan_stream(e, &hp[k], hist, m, 8, EMZ_ROLE_BYTE1, SAVE_ANY);
         cost[k] = hp[k].cost + (k ? 1 + raw_bytes(m, k) : 0) + 2 * escapes;
         least = cost[k] < least ? cost[k] : least;
         bits[k] = code_bits(&hp[k], hist);
@@ -630,7 +623,7 @@ static size_t encode_low(const encoder *e, const uint8_t *src, size_t len, unsig
     size_t most = 2 + tail + (width == 4 ? 2 * (1 + m) : 0) + 1 + raw_bytes(m, best) + 1 + m +
                   2 * escapes + 128;
     if (most > EMZ_CHUNK_LOW_ROOM(len)) return 0;
-    plan_stream(e, &lp, NULL, m, best, EMZ_ROLE_BYTE0, true);
+    plan_stream(e, &lp, NULL, m, best, EMZ_ROLE_BYTE0, SAVE_PLANE);
     uint8_t *p = out;
     *p++ = EMZ_LAYOUT_LOW;
     *p++ = (uint8_t)best;
